@@ -1,0 +1,53 @@
+//! The error type of the `audio` command line.
+
+/// Everything a subcommand can fail with: the errors of the crates it calls,
+/// plus reading and writing its files.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An error from `audio-dsp`.
+    #[error(transparent)]
+    Dsp(#[from] audio_dsp::Error),
+    /// An error from `audio-io`.
+    #[error(transparent)]
+    Io(#[from] audio_io::Error),
+    /// Reading a `.npy` input failed.
+    #[error("reading {path}: {source}")]
+    ReadNpy {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        #[source]
+        source: ndarray_npy::ReadNpyError,
+    },
+    /// Writing a `.npy` output failed.
+    #[error("writing {path}: {source}")]
+    WriteNpy {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        #[source]
+        source: ndarray_npy::WriteNpyError,
+    },
+    /// An input has a shape the subcommand cannot use.
+    #[error("{path}: expected {expected}, got shape {got:?}")]
+    InputShape {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What was expected.
+        expected: &'static str,
+        /// The shape found.
+        got: Vec<usize>,
+    },
+    /// An input file has an extension the subcommand does not read.
+    #[error("{path}: unsupported input format (expected {expected})")]
+    InputFormat {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The accepted formats.
+        expected: &'static str,
+    },
+}
+
+/// `Result` with the command line's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

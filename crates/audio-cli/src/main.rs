@@ -1,0 +1,45 @@
+//! # audio
+//!
+//! The command-line front end of the audio crate family. It holds no logic of
+//! its own: each subcommand parses librosa-style flags, calls one function of
+//! `audio-dsp`, `audio-io`, `audio-eval` or `audio-models`, and writes the
+//! result (`.npy` arrays with librosa's shapes and dtypes, WAV, MIDI, JSON).
+//!
+//! Subcommands are grouped by crate, one module each: [`dsp_commands`] for
+//! `audio-dsp`.
+
+mod dsp_commands;
+mod error;
+mod npy;
+
+use clap::{Parser, Subcommand};
+
+pub use error::{Error, Result};
+
+/// Deep learning on audio and music, from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "audio", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    #[command(flatten)]
+    Dsp(dsp_commands::DspCommand),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Dsp(cmd) => dsp_commands::run(cmd),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

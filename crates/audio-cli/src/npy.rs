@@ -1,0 +1,1 @@
+//! Reading inputs (`.npy` arrays or audio files) and writing `.npy` outputs.

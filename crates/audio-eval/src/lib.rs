@@ -1,0 +1,20 @@
+//! # audio-eval
+//!
+//! Evaluation metrics that give the same numbers as
+//! [mir_eval](https://github.com/craffel/mir_eval) 0.8 and
+//! [museval](https://github.com/sigsep/sigsep-mus-eval) 0.4: BSS Eval
+//! (sources, images, framewise, v4) and SI-SDR for separation; transcription,
+//! multipitch, onset, melody, beat and key metrics; classification scores.
+//!
+//! `audio-eval` depends on `audio-dsp` (FFTs) and on nothing else of ours, so
+//! it can score the output of any separator or transcriber, Rust or not.
+//!
+//! ## Conventions
+//!
+//! - Signals are `(sources, samples)` or `(sources, samples, channels)` as in
+//!   museval; times are in seconds, frequencies in Hz, as in mir_eval.
+//! - Metrics are `f64`.
+
+pub mod error;
+
+pub use error::{Error, Result};

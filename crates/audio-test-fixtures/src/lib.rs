@@ -1,0 +1,160 @@
+//! Test-only helpers shared by the crates of the family.
+//!
+//! Golden fixtures are written by the scripts in `tools/reference/` into each
+//! crate's `tests/fixtures/` folder as `.npy` arrays and `.json` documents.
+//! Tests read them with these helpers (never over the network) and compare
+//! with [`assert_close`], whose error measure is the one the issues state:
+//! the largest absolute difference divided by the reference's largest
+//! magnitude.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::{ArrayD, IxDyn};
+use num_complex::Complex;
+
+/// The `tests/fixtures` folder of the crate whose manifest folder is `manifest_dir`
+/// (pass `env!("CARGO_MANIFEST_DIR")`).
+pub fn fixtures_dir(manifest_dir: &str) -> PathBuf {
+    Path::new(manifest_dir).join("tests").join("fixtures")
+}
+
+/// Reads a real `.npy` array of any dimension.
+///
+/// # Panics
+///
+/// Panics with the path when the file is missing or not a matching array:
+/// a missing fixture is a broken test set-up.
+pub fn read_npy_f64(path: impl AsRef<Path>) -> ArrayD<f64> {
+    let path = path.as_ref();
+    ndarray_npy::read_npy::<_, ArrayD<f64>>(path)
+        .unwrap_or_else(|e| panic!("reading fixture {}: {e}", path.display()))
+}
+
+/// Reads a `float32` `.npy` array of any dimension.
+///
+/// # Panics
+///
+/// As [`read_npy_f64`].
+pub fn read_npy_f32(path: impl AsRef<Path>) -> ArrayD<f32> {
+    let path = path.as_ref();
+    ndarray_npy::read_npy::<_, ArrayD<f32>>(path)
+        .unwrap_or_else(|e| panic!("reading fixture {}: {e}", path.display()))
+}
+
+/// Reads a `complex128` `.npy` array of any dimension.
+///
+/// # Panics
+///
+/// As [`read_npy_f64`].
+pub fn read_npy_c64(path: impl AsRef<Path>) -> ArrayD<Complex<f64>> {
+    let path = path.as_ref();
+    ndarray_npy::read_npy::<_, ArrayD<Complex<f64>>>(path)
+        .unwrap_or_else(|e| panic!("reading fixture {}: {e}", path.display()))
+}
+
+/// Reads a `.json` document.
+///
+/// # Panics
+///
+/// As [`read_npy_f64`].
+pub fn read_json(path: impl AsRef<Path>) -> serde_json::Value {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("reading fixture {}: {e}", path.display()));
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("parsing fixture {}: {e}", path.display()))
+}
+
+/// A value whose distance to another can be measured: reals and complex numbers.
+pub trait Magnitude: Copy {
+    /// `|self|` as `f64`.
+    fn magnitude(self) -> f64;
+    /// `|self - other|` as `f64`.
+    fn distance(self, other: Self) -> f64;
+}
+
+impl Magnitude for f64 {
+    fn magnitude(self) -> f64 {
+        self.abs()
+    }
+    fn distance(self, other: Self) -> f64 {
+        (self - other).abs()
+    }
+}
+
+impl Magnitude for f32 {
+    fn magnitude(self) -> f64 {
+        f64::from(self).abs()
+    }
+    fn distance(self, other: Self) -> f64 {
+        (f64::from(self) - f64::from(other)).abs()
+    }
+}
+
+impl Magnitude for Complex<f64> {
+    fn magnitude(self) -> f64 {
+        self.norm()
+    }
+    fn distance(self, other: Self) -> f64 {
+        (self - other).norm()
+    }
+}
+
+impl Magnitude for Complex<f32> {
+    fn magnitude(self) -> f64 {
+        f64::from(self.norm())
+    }
+    fn distance(self, other: Self) -> f64 {
+        f64::from((self - other).norm())
+    }
+}
+
+/// `max |actual - expected| / max |expected|` (or the plain max difference when
+/// the reference is all zeros).
+///
+/// # Panics
+///
+/// Panics when the shapes differ.
+pub fn relative_error<T: Magnitude>(actual: &ArrayD<T>, expected: &ArrayD<T>) -> f64 {
+    assert_eq!(
+        actual.shape(),
+        expected.shape(),
+        "shape mismatch between result and fixture"
+    );
+    let scale = expected.iter().fold(0.0f64, |m, &v| m.max(v.magnitude()));
+    let diff = actual
+        .iter()
+        .zip(expected.iter())
+        .fold(0.0f64, |m, (&a, &e)| {
+            let d = a.distance(e);
+            if d.is_nan() {
+                f64::INFINITY
+            } else {
+                m.max(d)
+            }
+        });
+    if scale > 0.0 {
+        diff / scale
+    } else {
+        diff
+    }
+}
+
+/// Asserts `relative_error(actual, expected) <= tol`, naming the case on failure.
+///
+/// # Panics
+///
+/// Panics when the error exceeds `tol` or the shapes differ.
+#[track_caller]
+pub fn assert_close<T: Magnitude>(what: &str, actual: &ArrayD<T>, expected: &ArrayD<T>, tol: f64) {
+    let err = relative_error(actual, expected);
+    assert!(
+        err <= tol,
+        "{what}: relative error {err:e} exceeds tolerance {tol:e}"
+    );
+}
+
+/// Converts any-dimensional array views into `ArrayD` for comparison.
+pub fn to_dyn<T: Clone, D: ndarray::Dimension>(a: &ndarray::Array<T, D>) -> ArrayD<T> {
+    a.clone().into_dimensionality::<IxDyn>().unwrap_or_else(|_| unreachable!("IxDyn accepts every dimension"))
+}
