@@ -23,6 +23,108 @@ pub enum Error {
         /// Which input.
         what: &'static str,
     },
+    // --- Music information retrieval inputs (transcription, multipitch,
+    // onset, melody, beat, key, classification, annotation files). ---
+    /// A value that must be finite is NaN or infinite.
+    #[error("{what}[{index}] is not finite ({value})")]
+    NotFinite {
+        /// Which input.
+        what: &'static str,
+        /// The position of the value.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A time interval is invalid: a negative time or a duration that is not
+    /// strictly positive (`mir_eval.util.validate_intervals`).
+    #[error("{what}[{index}] = [{onset}, {offset}] is not a valid interval: {reason}")]
+    InvalidInterval {
+        /// Which input.
+        what: &'static str,
+        /// The row of the interval.
+        index: usize,
+        /// Its start time.
+        onset: f64,
+        /// Its end time.
+        offset: f64,
+        /// Why it is invalid.
+        reason: &'static str,
+    },
+    /// Event times decrease (`mir_eval.util.validate_events`) or times that
+    /// must be strictly increasing repeat.
+    #[error("{what} must be increasing: element {index} ({value}) comes before a smaller one or repeats")]
+    Unsorted {
+        /// Which input.
+        what: &'static str,
+        /// The position where the order breaks.
+        index: usize,
+        /// The value there.
+        value: f64,
+    },
+    /// A value lies outside the range mir_eval accepts (event times above
+    /// 30000 s, frequencies outside 20 Hz to 5 kHz, voicing outside `[0, 1]`,
+    /// non-positive pitches, negative velocities).
+    #[error("{what}[{index}] = {value} is outside [{min}, {max}]")]
+    OutOfRange {
+        /// Which input.
+        what: &'static str,
+        /// The position of the value.
+        index: usize,
+        /// The value.
+        value: f64,
+        /// The smallest value allowed.
+        min: f64,
+        /// The largest value allowed.
+        max: f64,
+    },
+    /// A metric parameter is out of its domain (a tolerance that is not
+    /// positive and finite, for example).
+    #[error("parameter {name} = {value} is invalid: {reason}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// What it must be.
+        reason: &'static str,
+    },
+    /// A key label is not of the form `"<tonic> <mode>"` or `"X"`
+    /// (`mir_eval.key.validate_key`).
+    #[error("invalid key {key:?}: {reason}")]
+    InvalidKey {
+        /// The label given.
+        key: String,
+        /// Why it is invalid.
+        reason: &'static str,
+    },
+    /// A line of an annotation file does not have the expected columns
+    /// (`mir_eval.io.load_delimited`).
+    #[error("line {line}: expected {expected} columns, got {got}")]
+    ColumnCount {
+        /// The 1-based line number.
+        line: usize,
+        /// Columns expected.
+        expected: usize,
+        /// Columns found.
+        got: usize,
+    },
+    /// A field of an annotation file is not a number.
+    #[error("line {line}: could not convert {token:?} to a number")]
+    ParseNumber {
+        /// The 1-based line number.
+        line: usize,
+        /// The offending field (truncated to 64 characters).
+        token: String,
+    },
+    /// The inputs leave a metric undefined where mir_eval would raise (for
+    /// example every beat falling into one 10 ms bin of the P-score).
+    #[error("{metric} is undefined for these inputs: {reason}")]
+    Undefined {
+        /// The metric.
+        metric: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
     /// An error from the DSP layer.
     #[error(transparent)]
     Dsp(#[from] audio_dsp::Error),

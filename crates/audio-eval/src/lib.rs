@@ -17,4 +17,18 @@
 
 pub mod error;
 
+// Music information retrieval (mir_eval 0.8.2).
+pub mod annotations;
+pub mod beat;
+pub mod classification;
+pub mod key;
+mod matching;
+pub mod melody;
+pub mod multipitch;
+pub mod onset;
+pub mod scores;
+pub mod transcription;
+pub mod transcription_velocity;
+mod validate;
+
 pub use error::{Error, Result};
