@@ -29,9 +29,43 @@
 //!
 //! Errors are reported through [`Error`]; bad parameters never panic.
 
+pub mod db;
+pub mod dct;
 pub mod error;
+pub mod frame;
+pub mod griffin_lim;
+pub mod istft;
+pub mod mel;
+pub mod melspectrogram;
+pub mod mfcc;
+pub mod mu_law;
+pub mod pad;
+mod parallel;
+pub mod simd;
+pub mod spectrogram;
+pub mod stft;
+pub mod streaming_istft;
+pub mod streaming_stft;
+pub mod window;
 
+pub use db::{amplitude_to_db, db_to_amplitude, db_to_power, power_to_db, DbReference};
+pub use dct::{dct_matrix, DctNorm, DctType};
 pub use error::{Error, Result};
+pub use frame::{frame, overlap_add};
+pub use griffin_lim::{griffin_lim, GriffinLimConfig, GriffinLimInit};
+pub use istft::{Istft, IstftConfig};
+pub use mel::{
+    fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz, MelConfig, MelFilterbank, MelNorm,
+};
+pub use melspectrogram::{MelSpectrogram, MelSpectrogramConfig};
+pub use mfcc::{Mfcc, MfccConfig};
+pub use mu_law::{mu_compress, mu_compress_quantized, mu_expand, mu_expand_quantized};
+pub use pad::{pad, PadMode};
+pub use spectrogram::{spectrogram, spectrogram_power};
+pub use stft::{Stft, StftConfig};
+pub use streaming_istft::StreamingIstft;
+pub use streaming_stft::StreamingStft;
+pub use window::{get_window, pad_center, WindowKind};
 
 /// Floating-point sample types the transforms are generic over: `f32` and `f64`.
 pub trait Float: realfft::FftNum + num_traits::Float + Default + std::fmt::Display {}

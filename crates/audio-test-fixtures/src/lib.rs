@@ -12,10 +12,26 @@ use std::path::{Path, PathBuf};
 use ndarray::{ArrayD, IxDyn};
 use num_complex::Complex;
 
+pub use ndarray_npy;
+pub use serde_json;
+
 /// The `tests/fixtures` folder of the crate whose manifest folder is `manifest_dir`
 /// (pass `env!("CARGO_MANIFEST_DIR")`).
 pub fn fixtures_dir(manifest_dir: &str) -> PathBuf {
     Path::new(manifest_dir).join("tests").join("fixtures")
+}
+
+/// Reads a `.npy` array of any dimension and any element type ndarray-npy reads
+/// (`f32`, `f64`, `i64`, `Complex<f32>`, `Complex<f64>`, ...).
+///
+/// # Panics
+///
+/// Panics with the path when the file is missing or not a matching array:
+/// a missing fixture is a broken test set-up.
+pub fn read_npy<T: ndarray_npy::ReadableElement>(path: impl AsRef<Path>) -> ArrayD<T> {
+    let path = path.as_ref();
+    ndarray_npy::read_npy::<_, ArrayD<T>>(path)
+        .unwrap_or_else(|e| panic!("reading fixture {}: {e}", path.display()))
 }
 
 /// Reads a real `.npy` array of any dimension.
@@ -156,5 +172,7 @@ pub fn assert_close<T: Magnitude>(what: &str, actual: &ArrayD<T>, expected: &Arr
 
 /// Converts any-dimensional array views into `ArrayD` for comparison.
 pub fn to_dyn<T: Clone, D: ndarray::Dimension>(a: &ndarray::Array<T, D>) -> ArrayD<T> {
-    a.clone().into_dimensionality::<IxDyn>().unwrap_or_else(|_| unreachable!("IxDyn accepts every dimension"))
+    a.clone()
+        .into_dimensionality::<IxDyn>()
+        .unwrap_or_else(|_| unreachable!("IxDyn accepts every dimension"))
 }
