@@ -1,9 +1,12 @@
 //! The error type of `audio-io`.
 
+use std::path::PathBuf;
+
 /// Everything that can go wrong in `audio-io`.
 ///
 /// Corrupt or hostile files are reported with one of these variants; no
-/// function of this crate panics on file contents.
+/// function of this crate panics on file contents, and no allocation is sized
+/// from a header field without a bound.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -11,17 +14,33 @@ pub enum Error {
     #[error("I/O error on {path}: {source}")]
     Io {
         /// The file.
-        path: std::path::PathBuf,
+        path: PathBuf,
         /// The underlying error.
         #[source]
         source: std::io::Error,
     },
-    /// The WAV container is malformed or unsupported.
+    /// Reading from or writing to a stream failed.
+    #[error("stream I/O error: {source}")]
+    Stream {
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing a WAV file failed in the WAV encoder.
     #[error("WAV error: {source}")]
     Wav {
         /// The underlying error from the WAV codec.
         #[source]
         source: hound::Error,
+    },
+    /// A container or stream is malformed: truncated, a chunk that lies about
+    /// its size, a missing mandatory part.
+    #[error("malformed {format} data: {what}")]
+    Malformed {
+        /// The format (`"WAV"`, `"MIDI"`, `"pickle"`, ...).
+        format: &'static str,
+        /// What is wrong.
+        what: String,
     },
     /// A format field holds an unsupported value.
     #[error("unsupported {what}: {got}")]
@@ -31,9 +50,119 @@ pub enum Error {
         /// The value found.
         got: String,
     },
+    /// The compressed-audio decoder (symphonia) rejected the stream.
+    #[error("decoding failed: {source}")]
+    Decode {
+        /// The underlying decoder error.
+        #[source]
+        source: symphonia::core::errors::Error,
+    },
+    /// A parameter is outside its valid range.
+    #[error("invalid parameter {name}: expected {expected}, got {got}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// The valid range, in words.
+        expected: &'static str,
+        /// The value given.
+        got: String,
+    },
+    /// `load` was asked for a sample rate other than the file's and no
+    /// resampler is available in `audio-dsp` yet.
+    #[error(
+        "resampling from {from} Hz to {to} Hz is not available (audio-dsp has no resampler yet)"
+    )]
+    ResampleUnavailable {
+        /// The file's rate.
+        from: u32,
+        /// The requested rate.
+        to: u32,
+    },
+    /// Array shapes that must agree do not.
+    #[error("shape mismatch for {what}: expected {expected:?}, got {got:?}")]
+    Shape {
+        /// Which array.
+        what: String,
+        /// The shape expected.
+        expected: Vec<usize>,
+        /// The shape found.
+        got: Vec<usize>,
+    },
+    /// A MIDI file could not be parsed or written.
+    #[error("MIDI error: {source}")]
+    Midi {
+        /// The underlying error.
+        #[source]
+        source: midly::Error,
+    },
+    /// A safetensors file could not be parsed or written.
+    #[error("safetensors error: {source}")]
+    Safetensors {
+        /// The underlying error.
+        #[source]
+        source: safetensors::SafeTensorError,
+    },
+    /// The `.pth` zip container could not be read.
+    #[error("zip error: {source}")]
+    Zip {
+        /// The underlying error.
+        #[source]
+        source: zip::result::ZipError,
+    },
+    /// A weight the model needs is not in the file.
+    #[error("missing weight {key}")]
+    MissingKey {
+        /// The tensor name.
+        key: String,
+    },
+    /// A weight has another shape than the model expects.
+    #[error("weight {key}: expected shape {expected:?}, found {found:?}")]
+    WeightShape {
+        /// The tensor name.
+        key: String,
+        /// The shape the model expects.
+        expected: Vec<usize>,
+        /// The shape in the file.
+        found: Vec<usize>,
+    },
+    /// A weight has another dtype than the caller expects.
+    #[error("weight {key}: expected dtype {expected}, found {found}")]
+    WeightDtype {
+        /// The tensor name.
+        key: String,
+        /// The dtype expected.
+        expected: String,
+        /// The dtype in the file.
+        found: String,
+    },
+    /// Encoding a PNG failed.
+    #[error("PNG error: {source}")]
+    Png {
+        /// The underlying error.
+        #[source]
+        source: png::EncodingError,
+    },
     /// An error from the DSP layer (for example while resampling).
     #[error(transparent)]
     Dsp(#[from] audio_dsp::Error),
+}
+
+impl Error {
+    /// A [`Error::Malformed`] for `format` with a message.
+    pub(crate) fn malformed(format: &'static str, what: impl Into<String>) -> Self {
+        Self::Malformed {
+            format,
+            what: what.into(),
+        }
+    }
+
+    /// An [`Error::Io`] for `path`.
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// `Result` with this crate's [`Error`].

@@ -1,8 +1,11 @@
 //! # audio-io
 //!
 //! Getting audio, symbolic music and weights in and out of the family:
-//! decoding WAV (and FLAC, MP3, OGG), loading like `librosa.load`, writing
-//! WAV, MIDI and piano rolls, weight files, and spectrogram pictures.
+//! decoding WAV, FLAC, MP3 and OGG/Vorbis (block by block or whole), loading
+//! like `librosa.load`, streaming like `librosa.stream`, writing WAV, MIDI
+//! files and notes, piano rolls, the melody encoding of the melody-generation
+//! seed, weight files (safetensors, PyTorch `.pth`), and spectrogram and
+//! waveform pictures.
 //!
 //! `audio-io` depends on `audio-dsp` (for resampling on load) and on nothing
 //! else of ours; `audio-models` and the `audio` command line build on it.
@@ -12,8 +15,16 @@
 //! - Samples are floats in `[-1, 1)`: integer PCM of `b` bits is divided by
 //!   `2^(b-1)`, as `soundfile` and `librosa.load` do.
 //! - Multichannel audio is `(channels, samples)`, librosa's layout.
+//! - Hostile files give typed [`Error`]s: no panic, and no allocation sized
+//!   from a header field without a bound.
 
+pub mod audio;
+pub mod decode;
 pub mod error;
+pub mod load;
 pub mod wav;
 
+pub use audio::{to_mono, Audio, Sample};
+pub use decode::{decode, decode_bytes, AudioInfo, AudioReader};
 pub use error::{Error, Result};
+pub use load::{load, load_bytes, load_from, LoadOptions, Stream, StreamOptions};
