@@ -245,7 +245,8 @@ def weights() -> None:
     sd["extra.view_slice"] = base[1:3]
     sd["extra.f64"] = torch.tensor([1.0 / 3.0, -2.5], dtype=torch.float64)
     torch.save(sd, dst / "state_dict.pth")
-    torch.save({"state_dict": sd, "epoch": 7}, dst / "checkpoint.pt")
+    # A checkpoint around the real OrderedDict (with its `_metadata` attribute).
+    torch.save({"state_dict": model.state_dict(), "epoch": 7}, dst / "checkpoint.pt")
     save_file({k: v.contiguous() for k, v in sd.items()}, dst / "state_dict.safetensors")
     expected = {
         k: {

@@ -19,10 +19,18 @@
 //!   from a header field without a bound.
 
 pub mod audio;
+mod colormap_tables;
 pub mod decode;
 pub mod error;
+mod font;
 pub mod load;
+pub mod melody;
+pub mod midi;
+pub mod piano_roll;
+mod pickle;
+pub mod picture;
 pub mod wav;
+pub mod weights;
 
 pub use audio::{to_mono, Audio, Sample};
 pub use decode::{decode, decode_bytes, AudioInfo, AudioReader};

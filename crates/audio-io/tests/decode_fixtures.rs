@@ -1,7 +1,10 @@
 //! Decoding against fixtures made by `tools/reference/io_fixtures.py`
 //! (soundfile 0.13 / libsndfile 1.2.2, librosa 0.11.0).
 
-#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] fns: a panic is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns: a panic is a failed test"
+)]
 
 use audio_io::{AudioReader, LoadOptions, StreamOptions};
 use audio_test_fixtures::{fixtures_dir, read_json, read_npy_f32};

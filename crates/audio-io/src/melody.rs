@@ -1,0 +1,342 @@
+//! Notes ↔ the melody encoding of the melody-generation seed (Gomariz Kühne,
+//! "Machine Learning Applications for Audio Processing", §3.B, after
+//! Velardo's "Generating melodies with LSTM nets"): one symbol per 16th-note
+//! step, the MIDI pitch at a note's first step, `_` on the steps it is held,
+//! `r` at a rest's first step (then `_`), melodies transposed to C major or
+//! A minor.
+//!
+//! Example from the paper: four eighth notes C D E F are `60 _ 62 _ 64 _ 65 _`.
+
+use crate::midi::{Note, TempoMap};
+use crate::{Error, Result};
+
+/// One step of an encoded melody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MelodySymbol {
+    /// A note starts: its MIDI pitch.
+    Pitch(u8),
+    /// The previous note or rest continues (`_`).
+    Hold,
+    /// A rest starts (`r`).
+    Rest,
+}
+
+impl std::fmt::Display for MelodySymbol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pitch(p) => write!(f, "{p}"),
+            Self::Hold => f.write_str("_"),
+            Self::Rest => f.write_str("r"),
+        }
+    }
+}
+
+/// The step of the seed's encoding: a 16th note, `0.25` quarter notes.
+pub const SIXTEENTH: f64 = 0.25;
+
+/// How far (in steps) a note boundary may be from a step boundary and still
+/// count as on it: absorbs the rounding of seconds ↔ ticks ↔ beats.
+const GRID_TOLERANCE: f64 = 1e-3;
+
+/// Encodes a monophonic melody as the seed does.
+///
+/// Note times are converted to quarter-note beats with `tempo`, then to steps
+/// of `step` beats ([`SIXTEENTH`] in the seed). Every onset and offset must lie
+/// on the step grid (the seed rejects songs with other durations); silence
+/// between notes (and before the first) becomes `r` followed by holds.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] when a note boundary is off the grid, notes
+/// overlap (the encoding is monophonic), a note is shorter than one step, or
+/// `step` is not positive.
+///
+/// # Example
+///
+/// ```
+/// use audio_io::melody::{encode_melody, melody_to_string, SIXTEENTH};
+/// use audio_io::midi::{Note, TempoMap};
+/// let tempo = TempoMap::constant(480, 120.0); // an eighth note is 0.25 s
+/// let notes: Vec<Note> = [60u8, 62, 64, 65]
+///     .iter()
+///     .enumerate()
+///     .map(|(i, &p)| Note { onset: 0.25 * i as f64, offset: 0.25 * (i + 1) as f64, pitch: p, velocity: 80, program: 0 })
+///     .collect();
+/// let symbols = encode_melody(&notes, &tempo, SIXTEENTH)?;
+/// assert_eq!(melody_to_string(&symbols), "60 _ 62 _ 64 _ 65 _");
+/// # Ok::<(), audio_io::Error>(())
+/// ```
+pub fn encode_melody(notes: &[Note], tempo: &TempoMap, step: f64) -> Result<Vec<MelodySymbol>> {
+    if !(step.is_finite() && step > 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "step",
+            expected: "a positive number of beats",
+            got: step.to_string(),
+        });
+    }
+    let mut sorted: Vec<Note> = notes.to_vec();
+    sorted.sort_by(|a, b| a.onset.total_cmp(&b.onset));
+    let to_step = |seconds: f64| -> Result<usize> {
+        let s = tempo.seconds_to_beats(seconds) / step;
+        let r = s.round();
+        if (s - r).abs() > GRID_TOLERANCE || !(0.0..=1e7).contains(&r) {
+            return Err(Error::InvalidParameter {
+                name: "note time",
+                expected: "a multiple of the step (16th note)",
+                got: format!("{seconds} s = {s} steps"),
+            });
+        }
+        Ok(r as usize)
+    };
+    let mut out = Vec::new();
+    for n in &sorted {
+        let a = to_step(n.onset)?;
+        let b = to_step(n.offset)?;
+        if a < out.len() {
+            return Err(Error::InvalidParameter {
+                name: "notes",
+                expected: "a monophonic melody (no overlapping notes)",
+                got: format!("note at {} s overlaps the previous one", n.onset),
+            });
+        }
+        if b <= a {
+            return Err(Error::InvalidParameter {
+                name: "note duration",
+                expected: "at least one step",
+                got: format!("{} s .. {} s", n.onset, n.offset),
+            });
+        }
+        if a > out.len() {
+            out.push(MelodySymbol::Rest);
+            out.resize(a, MelodySymbol::Hold);
+        }
+        out.push(MelodySymbol::Pitch(n.pitch));
+        out.resize(b, MelodySymbol::Hold);
+    }
+    Ok(out)
+}
+
+/// Decodes symbols to notes at a constant tempo: a step lasts
+/// `step * 60 / bpm` seconds. A leading `_` is treated as a rest.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] for a non-positive `bpm` or `step`.
+///
+/// # Example
+///
+/// ```
+/// use audio_io::melody::{decode_melody, parse_melody, SIXTEENTH};
+/// let notes = decode_melody(&parse_melody("60 _ r _ 62")?, 120.0, SIXTEENTH, 90, 0)?;
+/// assert_eq!(notes.len(), 2);
+/// assert_eq!((notes[1].onset, notes[1].offset), (0.5, 0.625));
+/// # Ok::<(), audio_io::Error>(())
+/// ```
+pub fn decode_melody(
+    symbols: &[MelodySymbol],
+    bpm: f64,
+    step: f64,
+    velocity: u8,
+    program: u8,
+) -> Result<Vec<Note>> {
+    if !(bpm.is_finite() && bpm > 0.0 && step.is_finite() && step > 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "bpm/step",
+            expected: "positive finite values",
+            got: format!("{bpm} bpm, {step} beats"),
+        });
+    }
+    let dt = step * 60.0 / bpm;
+    let mut notes: Vec<Note> = Vec::new();
+    let mut current: Option<(u8, usize)> = None;
+    let flush = |cur: Option<(u8, usize)>, end: usize, notes: &mut Vec<Note>| {
+        if let Some((p, s)) = cur {
+            notes.push(Note {
+                onset: s as f64 * dt,
+                offset: end as f64 * dt,
+                pitch: p,
+                velocity,
+                program,
+            });
+        }
+    };
+    for (i, sym) in symbols.iter().enumerate() {
+        match sym {
+            MelodySymbol::Hold => {}
+            MelodySymbol::Rest => {
+                flush(current.take(), i, &mut notes);
+            }
+            MelodySymbol::Pitch(p) => {
+                flush(current.take(), i, &mut notes);
+                current = Some((*p, i));
+            }
+        }
+    }
+    flush(current, symbols.len(), &mut notes);
+    Ok(notes)
+}
+
+/// Symbols as the seed writes them, separated by spaces: `"60 _ r _"`.
+pub fn melody_to_string(symbols: &[MelodySymbol]) -> String {
+    symbols
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Parses whitespace-separated symbols (`60`, `_`, `r`).
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] for a token that is neither a pitch 0..=127,
+/// `_` nor `r`.
+///
+/// # Example
+///
+/// ```
+/// use audio_io::melody::{parse_melody, MelodySymbol};
+/// assert_eq!(parse_melody("64 _ r")?, vec![MelodySymbol::Pitch(64), MelodySymbol::Hold, MelodySymbol::Rest]);
+/// # Ok::<(), audio_io::Error>(())
+/// ```
+pub fn parse_melody(text: &str) -> Result<Vec<MelodySymbol>> {
+    text.split_whitespace()
+        .map(|tok| match tok {
+            "_" => Ok(MelodySymbol::Hold),
+            "r" => Ok(MelodySymbol::Rest),
+            t => t
+                .parse::<u8>()
+                .ok()
+                .filter(|&p| p <= 127)
+                .map(MelodySymbol::Pitch)
+                .ok_or_else(|| Error::InvalidParameter {
+                    name: "melody symbol",
+                    expected: "a MIDI pitch 0..=127, `_` or `r`",
+                    got: t.chars().take(32).collect(),
+                }),
+        })
+        .collect()
+}
+
+/// A key estimate: tonic pitch class (0 = C) and mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    /// Tonic pitch class, 0 = C … 11 = B.
+    pub tonic: u8,
+    /// Major (`true`) or minor.
+    pub major: bool,
+}
+
+/// Krumhansl–Kessler key profiles (Krumhansl 1990, *Cognitive Foundations
+/// of Musical Pitch*), major then minor, starting at the tonic.
+const KK_MAJOR: [f64; 12] = [
+    6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
+];
+const KK_MINOR: [f64; 12] = [
+    6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
+];
+
+fn correlation(a: &[f64; 12], b: &[f64; 12]) -> f64 {
+    let ma = a.iter().sum::<f64>() / 12.0;
+    let mb = b.iter().sum::<f64>() / 12.0;
+    let (mut num, mut da, mut db) = (0.0, 0.0, 0.0);
+    for i in 0..12 {
+        num += (a[i] - ma) * (b[i] - mb);
+        da += (a[i] - ma).powi(2);
+        db += (b[i] - mb).powi(2);
+    }
+    if da == 0.0 || db == 0.0 {
+        0.0
+    } else {
+        num / (da * db).sqrt()
+    }
+}
+
+/// Estimates the key with the Krumhansl–Schmuckler algorithm: the
+/// duration-weighted pitch-class histogram is correlated (Pearson) with the
+/// 24 rotated Krumhansl–Kessler profiles; the best wins (ties: the lower
+/// tonic, major first). Returns `None` for no notes.
+///
+/// # Example
+///
+/// ```
+/// use audio_io::midi::Note;
+/// let scale: Vec<Note> = [67u8, 69, 71, 72, 74, 76, 78, 79, 74, 71, 67]
+///     .iter().enumerate()
+///     .map(|(i, &p)| Note { onset: i as f64, offset: i as f64 + 1.0, pitch: p, velocity: 80, program: 0 })
+///     .collect();
+/// let key = audio_io::melody::estimate_key(&scale).expect("notes");
+/// assert_eq!((key.tonic, key.major), (7, true)); // G major
+/// ```
+pub fn estimate_key(notes: &[Note]) -> Option<Key> {
+    if notes.is_empty() {
+        return None;
+    }
+    let mut hist = [0.0f64; 12];
+    for n in notes {
+        hist[usize::from(n.pitch % 12)] += (n.offset - n.onset).max(0.0);
+    }
+    let mut best: Option<(f64, Key)> = None;
+    for major in [true, false] {
+        let profile = if major { &KK_MAJOR } else { &KK_MINOR };
+        for tonic in 0..12u8 {
+            let mut rotated = [0.0; 12];
+            for (i, r) in rotated.iter_mut().enumerate() {
+                *r = profile[(i + 12 - usize::from(tonic)) % 12];
+            }
+            let c = correlation(&hist, &rotated);
+            if best.is_none_or(|(b, _)| c > b) {
+                best = Some((c, Key { tonic, major }));
+            }
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+/// Transposes a melody to C major (major keys) or A minor (minor keys), as
+/// the seed's preprocessing does with music21: the interval is
+/// `target - tonic` with both read as pitches of octave 4 (C4 or A4), so
+/// major keys move down 0–11 semitones and minor keys between 11 down and
+/// 9 up. Returns the transposed notes, the key found and the shift in
+/// semitones.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] when there are no notes or a transposed pitch
+/// leaves 0..=127.
+///
+/// # Example
+///
+/// ```
+/// use audio_io::midi::Note;
+/// let notes = [67u8, 71, 74, 79].map(|p| Note { onset: 0.0, offset: 1.0, pitch: p, velocity: 80, program: 0 });
+/// let (moved, key, shift) = audio_io::melody::transpose_to_c_major_a_minor(&notes)?;
+/// assert_eq!((key.tonic, key.major, shift), (7, true, -7));
+/// assert_eq!(moved[0].pitch, 60);
+/// # Ok::<(), audio_io::Error>(())
+/// ```
+pub fn transpose_to_c_major_a_minor(notes: &[Note]) -> Result<(Vec<Note>, Key, i32)> {
+    let key = estimate_key(notes).ok_or(Error::InvalidParameter {
+        name: "notes",
+        expected: "at least one note",
+        got: "none".to_string(),
+    })?;
+    let target = if key.major { 0 } else { 9 };
+    let shift = target - i32::from(key.tonic);
+    let moved = notes
+        .iter()
+        .map(|n| {
+            let p = i32::from(n.pitch) + shift;
+            u8::try_from(p)
+                .ok()
+                .filter(|&p| p <= 127)
+                .map(|pitch| Note { pitch, ..*n })
+                .ok_or(Error::InvalidParameter {
+                    name: "transposed pitch",
+                    expected: "0..=127",
+                    got: p.to_string(),
+                })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((moved, key, shift))
+}
