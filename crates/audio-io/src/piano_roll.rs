@@ -24,7 +24,9 @@ const MAX_FRAMES: usize = 1 << 26;
 /// Renders notes to a `(128, frames)` piano roll, as
 /// `pretty_midi.Instrument.get_piano_roll(fs)` does for a pitched instrument
 /// without pitch bends or sustain pedal:
-/// `roll[pitch, floor(onset * fs) .. floor(offset * fs)] += velocity`.
+/// `roll[pitch, floor(onset * fs) .. floor(offset * fs)] += velocity`
+/// (a product a rounding error below an integer counts as that integer,
+/// where Python's `int()` would truncate `0.29 * 100` to 28).
 ///
 /// Unlike pretty_midi, drum notes are rendered like any other (pretty_midi
 /// returns zeros for drums), pitch bends do not shift rows, and the sustain
@@ -86,8 +88,8 @@ pub fn notes_to_piano_roll(notes: &[Note], fs: f64, frames: Option<usize>) -> Re
     }
     let mut roll = Array2::<f32>::zeros((128, frames));
     for n in notes {
-        let a = ((n.onset * fs).floor() as usize).min(frames);
-        let b = ((n.offset * fs).floor() as usize).min(frames);
+        let a = frame_of(n.onset, fs).min(frames);
+        let b = frame_of(n.offset, fs).min(frames);
         let p = usize::from(n.pitch.min(127));
         for t in a..b {
             roll[(p, t)] += f32::from(n.velocity);
@@ -95,6 +97,23 @@ pub fn notes_to_piano_roll(notes: &[Note], fs: f64, frames: Option<usize>) -> Re
     }
     Ok(roll)
 }
+
+/// `floor(t * fs)`, except that a product within `SNAP` below an integer
+/// counts as that integer: `0.29 s * 100` is `28.999999999999996` in
+/// floating point, and a note written at frame 29 must come back at frame 29.
+fn frame_of(t: f64, fs: f64) -> usize {
+    let x = t * fs;
+    let r = x.round();
+    if r > x && r - x < SNAP {
+        r as usize
+    } else {
+        x.floor() as usize
+    }
+}
+
+/// Relative snapping distance of [`frame_of`] (in frames): far below one frame,
+/// far above the rounding error of `t * fs`.
+const SNAP: f64 = 1e-9;
 
 /// Reads notes back from a piano roll: each run of consecutive non-zero
 /// frames of a pitch is one note from `start / fs` to `end / fs`, with the

@@ -111,7 +111,7 @@ const READ_PIECE: usize = 64 * 1024;
 /// let bytes = audio_io::wav::write_wav_to_vec(&audio, &audio_io::wav::WavWriteOptions::default())?;
 /// let mut reader = audio_io::wav::WavReader::new(std::io::Cursor::new(bytes))?;
 /// assert_eq!(reader.spec().sample_rate, 8000);
-/// let mut block = Vec::new();
+/// let mut block: Vec<f32> = Vec::new();
 /// assert_eq!(reader.read_interleaved(&mut block, 4)?, 4);
 /// # Ok::<(), audio_io::Error>(())
 /// ```
