@@ -16,6 +16,70 @@ pub enum Error {
         /// The shape given.
         got: Vec<usize>,
     },
+    /// A layer received an input of the wrong rank (number of dimensions).
+    #[error("{layer}: input rank mismatch: expected {expected} ({layout}), got rank {got} (shape {shape:?})")]
+    InputRank {
+        /// The layer's name.
+        layer: &'static str,
+        /// The expected rank.
+        expected: usize,
+        /// The expected layout, e.g. `(batch, channels, time)`.
+        layout: &'static str,
+        /// The rank given.
+        got: usize,
+        /// The shape given.
+        shape: Vec<usize>,
+    },
+    /// A layer received an input whose channel (or feature) count differs from its configuration.
+    #[error("{layer}: channel mismatch: expected {expected} channels, got {got}")]
+    ChannelMismatch {
+        /// The layer's name.
+        layer: &'static str,
+        /// The configured channel count.
+        expected: usize,
+        /// The channel count of the input.
+        got: usize,
+    },
+    /// A weight the layer needs is not in the weight store.
+    #[error("{layer}: missing weight `{key}`")]
+    MissingWeight {
+        /// The layer's name.
+        layer: &'static str,
+        /// The full key (with the `VarBuilder` prefix), e.g. `lstm.weight_ih_l0`.
+        key: String,
+    },
+    /// A weight exists but has the wrong shape.
+    #[error("{layer}: weight `{key}` has shape {got:?}, expected {expected:?}")]
+    WeightShape {
+        /// The layer's name.
+        layer: &'static str,
+        /// The full key (with the `VarBuilder` prefix).
+        key: String,
+        /// The shape the layer's configuration implies.
+        expected: Vec<usize>,
+        /// The shape found in the store.
+        got: Vec<usize>,
+    },
+    /// Two inputs of a layer or loss do not fit together (e.g. prediction and target shapes).
+    #[error("{layer}: shapes do not match: {left:?} vs {right:?}")]
+    ShapeMismatch {
+        /// The layer or loss name.
+        layer: &'static str,
+        /// The first shape.
+        left: Vec<usize>,
+        /// The second shape.
+        right: Vec<usize>,
+    },
+    /// The operation is not available in this configuration (e.g. `step` on a bidirectional LSTM).
+    #[error("{layer}: {operation} is not supported: {reason}")]
+    Unsupported {
+        /// The layer's name.
+        layer: &'static str,
+        /// The operation asked for.
+        operation: &'static str,
+        /// Why it is not available.
+        reason: &'static str,
+    },
     /// A configuration value is invalid.
     #[error("{layer}: invalid config `{name}` = {value}: expected {expected}")]
     InvalidConfig {

@@ -12,10 +12,56 @@
 //!
 //! ## Conventions
 //!
-//! - Layers follow candle-nn: an `XxxConfig` with `Default`, a constructor
-//!   from a `VarBuilder` whose key names are PyTorch's, and `impl Module`.
+//! - Layers follow candle-nn: a config struct, a constructor from a
+//!   `VarBuilder` whose key names are PyTorch's, `impl Module` and an `apply`
+//!   method returning this crate's typed [`Error`]. An initialising builder
+//!   ([`init::SeededVarMap`], `VarMap`) creates the weights with PyTorch's
+//!   default init.
 //! - Tensors are `(batch, channels, time)` for 1-D convolutions, as PyTorch.
+//! - Streaming layers implement [`StreamingModule`].
 
+pub mod batch_norm;
+mod checks;
+pub mod conv;
 pub mod error;
+pub mod film;
+pub mod gating;
+pub mod group_norm;
+pub mod gru;
+pub mod init;
+pub mod instance_norm;
+pub mod layer_norm;
+pub mod linear;
+pub mod lstm;
+pub mod mu_law;
+pub mod padding;
+pub mod prelu;
+pub mod sinc_conv;
+pub mod squeeze_excitation;
+pub mod streaming;
+pub mod streaming_conv;
+pub mod tcn;
+pub mod unet;
+pub mod wavenet;
 
+pub use batch_norm::{BatchNorm, BatchNormConfig};
+pub use conv::{Conv1d, Conv1dConfig, ConvTranspose1d, ConvTranspose1dConfig, Padding};
 pub use error::{Error, Result};
+pub use film::Film;
+pub use gating::{gated_tanh, glu};
+pub use group_norm::GroupNorm;
+pub use gru::{Gru, GruConfig, GruStream};
+pub use instance_norm::InstanceNorm1d;
+pub use layer_norm::LayerNorm;
+pub use linear::{Linear, Mlp};
+pub use lstm::{Lstm, LstmConfig, LstmState, LstmStream};
+pub use mu_law::{mu_law_decode, mu_law_encode, mu_law_one_hot, MuLawEmbedding};
+pub use padding::{pad1d, PadMode};
+pub use prelu::PRelu;
+pub use sinc_conv::{SincConv, SincConvConfig};
+pub use squeeze_excitation::SqueezeExcitation;
+pub use streaming::StreamingModule;
+pub use streaming_conv::CausalConv1dStream;
+pub use tcn::{TcnBlock, TcnBlockConfig, TcnBlockStream};
+pub use unet::{causal_crop, centre_crop, crop_and_concat, decimate, interpolate_linear};
+pub use wavenet::{WaveNetBlock, WaveNetBlockConfig, WaveNetBlockStream};

@@ -1,0 +1,282 @@
+//! Batch normalisation (`torch.nn.BatchNorm1d` / `BatchNorm2d`) in eval and train mode.
+
+use candle_core::{Module, Tensor};
+use candle_nn::{Init, VarBuilder};
+
+use crate::checks;
+use crate::{Error, Result};
+
+const LAYER: &str = "BatchNorm";
+
+/// Configuration of a [`BatchNorm`] (`torch.nn.BatchNorm1d/2d` arguments).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchNormConfig {
+    /// Added to the variance (`eps`, default `1e-5`).
+    pub eps: f64,
+    /// Running-stat update weight (`momentum`, default `Some(0.1)`); `None` is
+    /// PyTorch's cumulative moving average (`1/num_batches_tracked`).
+    pub momentum: Option<f64>,
+    /// Learnable `weight` and `bias` (`affine`, default true).
+    pub affine: bool,
+}
+
+impl Default for BatchNormConfig {
+    fn default() -> Self {
+        Self {
+            eps: 1e-5,
+            momentum: Some(0.1),
+            affine: true,
+        }
+    }
+}
+
+/// Batch normalisation over the channel axis 1:
+/// `y = (x - mean) / sqrt(var + eps) · weight + bias`.
+///
+/// In eval mode ([`Module::forward`]) `mean`/`var` are the running statistics.
+/// In train mode ([`BatchNorm::forward_train`]) they are the batch's statistics
+/// over every axis but the channel axis (biased variance), and the running
+/// statistics are updated as PyTorch does:
+/// `running = (1 - momentum)·running + momentum·stat`, with the *unbiased*
+/// batch variance `var·n/(n-1)`.
+///
+/// Weights: `weight`, `bias` (if affine), buffers `running_mean`, `running_var`
+/// (`num_batches_tracked` is not needed). Init: 1, 0, 0, 1.
+///
+/// # Shapes
+///
+/// 1-d: `(batch, C)` or `(batch, C, time)`; 2-d: `(batch, C, H, W)`.
+///
+/// ```
+/// use audio_nn::{BatchNorm, BatchNormConfig};
+/// use candle_core::{DType, Device, Module, Tensor};
+/// let vb = audio_nn::init::SeededVarMap::new(0).var_builder(DType::F32, &Device::Cpu);
+/// let mut bn = BatchNorm::new_1d(3, BatchNormConfig::default(), vb)?;
+/// let x = Tensor::randn(0f32, 1f32, (4, 3, 10), &Device::Cpu)?;
+/// let y = bn.forward_train(&x)?; // normalised with the batch statistics
+/// let z = bn.forward(&x)?;       // with the (updated) running statistics
+/// assert_eq!(y.dims(), z.dims());
+/// # Ok::<(), audio_nn::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct BatchNorm {
+    num_features: usize,
+    weight: Option<Tensor>,
+    bias: Option<Tensor>,
+    running_mean: Tensor,
+    running_var: Tensor,
+    num_batches_tracked: u64,
+    config: BatchNormConfig,
+    ranks: &'static [usize],
+    layout: &'static str,
+}
+
+impl BatchNorm {
+    fn new(
+        num_features: usize,
+        config: BatchNormConfig,
+        vb: VarBuilder,
+        ranks: &'static [usize],
+        layout: &'static str,
+    ) -> Result<Self> {
+        checks::config(LAYER, "num_features", num_features, num_features > 0, "> 0")?;
+        checks::config(LAYER, "eps", config.eps, config.eps >= 0.0, ">= 0")?;
+        let (weight, bias) = if config.affine {
+            (
+                Some(checks::weight(
+                    &vb,
+                    LAYER,
+                    "weight",
+                    &[num_features],
+                    Init::Const(1.0),
+                )?),
+                Some(checks::weight(
+                    &vb,
+                    LAYER,
+                    "bias",
+                    &[num_features],
+                    Init::Const(0.0),
+                )?),
+            )
+        } else {
+            (None, None)
+        };
+        let running_mean = checks::weight(
+            &vb,
+            LAYER,
+            "running_mean",
+            &[num_features],
+            Init::Const(0.0),
+        )?
+        .detach();
+        let running_var =
+            checks::weight(&vb, LAYER, "running_var", &[num_features], Init::Const(1.0))?.detach();
+        Ok(Self {
+            num_features,
+            weight,
+            bias,
+            running_mean,
+            running_var,
+            num_batches_tracked: 0,
+            config,
+            ranks,
+            layout,
+        })
+    }
+
+    /// `torch.nn.BatchNorm1d`: inputs `(batch, C)` or `(batch, C, time)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`], [`Error::MissingWeight`], [`Error::WeightShape`].
+    pub fn new_1d(num_features: usize, config: BatchNormConfig, vb: VarBuilder) -> Result<Self> {
+        Self::new(
+            num_features,
+            config,
+            vb,
+            &[2, 3],
+            "(batch, channels) or (batch, channels, time)",
+        )
+    }
+
+    /// `torch.nn.BatchNorm2d`: inputs `(batch, C, H, W)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`BatchNorm::new_1d`].
+    pub fn new_2d(num_features: usize, config: BatchNormConfig, vb: VarBuilder) -> Result<Self> {
+        Self::new(
+            num_features,
+            config,
+            vb,
+            &[4],
+            "(batch, channels, height, width)",
+        )
+    }
+
+    /// The running mean `(C)`.
+    pub fn running_mean(&self) -> &Tensor {
+        &self.running_mean
+    }
+    /// The running variance `(C)`.
+    pub fn running_var(&self) -> &Tensor {
+        &self.running_var
+    }
+
+    fn check(&self, x: &Tensor) -> Result<Vec<usize>> {
+        let d = x.dims().to_vec();
+        if !self.ranks.contains(&d.len()) {
+            return Err(Error::InputRank {
+                layer: LAYER,
+                expected: self.ranks[self.ranks.len() - 1],
+                layout: self.layout,
+                got: d.len(),
+                shape: d,
+            });
+        }
+        checks::channels(LAYER, self.num_features, d[1])?;
+        Ok(d)
+    }
+
+    fn bshape(&self, rank: usize) -> Vec<usize> {
+        let mut s = vec![1; rank];
+        s[1] = self.num_features;
+        s
+    }
+
+    fn affine(&self, xn: Tensor, rank: usize) -> Result<Tensor> {
+        let s = self.bshape(rank);
+        Ok(match (&self.weight, &self.bias) {
+            (Some(w), Some(b)) => xn
+                .broadcast_mul(&w.reshape(s.clone())?)?
+                .broadcast_add(&b.reshape(s)?)?,
+            _ => xn,
+        })
+    }
+
+    /// Eval mode with this crate's error type (see [`Module::forward`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InputRank`], [`Error::ChannelMismatch`].
+    pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
+        let d = self.check(x)?;
+        let s = self.bshape(d.len());
+        let inv = (self
+            .running_var
+            .affine(1.0, self.config.eps)?
+            .sqrt()?
+            .recip()?)
+        .reshape(s.clone())?;
+        let xn = x
+            .broadcast_sub(&self.running_mean.reshape(s)?)?
+            .broadcast_mul(&inv)?;
+        self.affine(xn, d.len())
+    }
+
+    /// Train mode: normalises with the batch statistics and updates the running ones.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InputRank`], [`Error::ChannelMismatch`], and
+    /// [`Error::InputShape`] when there is only one value per channel.
+    pub fn forward_train(&mut self, x: &Tensor) -> Result<Tensor> {
+        let d = self.check(x)?;
+        let rank = d.len();
+        let n: usize = d
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 1)
+            .map(|(_, v)| v)
+            .product();
+        if n < 2 {
+            return Err(Error::InputShape {
+                layer: LAYER,
+                expected: "more than one value per channel in train mode".into(),
+                got: d,
+            });
+        }
+        // (C, n) view: move channels first.
+        let xc = x
+            .transpose(0, 1)?
+            .contiguous()?
+            .reshape((self.num_features, n))?;
+        let mean = xc.mean_keepdim(1)?; // (C, 1)
+        let centred = xc.broadcast_sub(&mean)?;
+        let var = centred.sqr()?.mean_keepdim(1)?; // biased
+        let s = self.bshape(rank);
+        let mean_b = mean.reshape(s.clone())?;
+        let inv = var
+            .affine(1.0, self.config.eps)?
+            .sqrt()?
+            .recip()?
+            .reshape(s)?;
+        let xn = x.broadcast_sub(&mean_b)?.broadcast_mul(&inv)?;
+        // Running statistics (no gradient).
+        self.num_batches_tracked += 1;
+        let m = match self.config.momentum {
+            Some(m) => m,
+            None => 1.0 / self.num_batches_tracked as f64,
+        };
+        let mean_d = mean.detach().flatten_all()?;
+        let var_unbiased = var
+            .detach()
+            .flatten_all()?
+            .affine(n as f64 / (n as f64 - 1.0), 0.0)?;
+        self.running_mean = self
+            .running_mean
+            .affine(1.0 - m, 0.0)?
+            .add(&mean_d.affine(m, 0.0)?)?;
+        self.running_var = self
+            .running_var
+            .affine(1.0 - m, 0.0)?
+            .add(&var_unbiased.affine(m, 0.0)?)?;
+        self.affine(xn, rank)
+    }
+}
+
+impl Module for BatchNorm {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        self.apply(x).map_err(candle_core::Error::wrap)
+    }
+}

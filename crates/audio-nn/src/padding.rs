@@ -1,0 +1,90 @@
+//! Differentiable 1-D padding of the last axis: zeros, reflect, replicate, circular
+//! (`torch.nn.functional.pad(x, (left, right), mode)`).
+
+use candle_core::{Tensor, D};
+
+use crate::{Error, Result};
+
+/// How a signal is extended beyond its ends (PyTorch's `padding_mode` / `F.pad` mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PadMode {
+    /// Zeros (`"zeros"` / `"constant"` with value 0).
+    #[default]
+    Zeros,
+    /// Mirror without repeating the edge sample (`"reflect"`): `x[1], x[0] | x[0], x[1], …`
+    /// becomes `x[2], x[1] | x[0] …`. Needs `pad < len`.
+    Reflect,
+    /// Repeat the edge sample (`"replicate"`).
+    Replicate,
+    /// Wrap around (`"circular"`). Needs `pad <= len`.
+    Circular,
+}
+
+/// Pads the last axis of `x` by `left` and `right` samples with `mode`, as
+/// `torch.nn.functional.pad(x, (left, right), mode)`; differentiable (the
+/// non-zero modes gather with `index_select`).
+///
+/// # Errors
+///
+/// [`Error::InvalidConfig`] when a reflect pad is not shorter than the signal or
+/// a circular pad is longer than it; candle errors.
+///
+/// ```
+/// use audio_nn::{pad1d, PadMode};
+/// use candle_core::{Device, Tensor};
+/// let x = Tensor::new(&[[1f32, 2., 3., 4.]], &Device::Cpu)?;
+/// let y = pad1d(&x, 2, 1, PadMode::Reflect)?;
+/// assert_eq!(y.to_vec2::<f32>()?, vec![vec![3., 2., 1., 2., 3., 4., 3.]]);
+/// # Ok::<(), audio_nn::Error>(())
+/// ```
+pub fn pad1d(x: &Tensor, left: usize, right: usize, mode: PadMode) -> Result<Tensor> {
+    if left == 0 && right == 0 {
+        return Ok(x.clone());
+    }
+    let n = x.dim(D::Minus1)?;
+    let idx: Vec<u32> = match mode {
+        PadMode::Zeros => return Ok(x.pad_with_zeros(D::Minus1, left, right)?),
+        PadMode::Reflect => {
+            if left >= n || right >= n {
+                return Err(Error::InvalidConfig {
+                    layer: "pad1d",
+                    name: "padding",
+                    value: format!("({left}, {right}) for length {n}"),
+                    expected: "reflect padding shorter than the signal",
+                });
+            }
+            (0..left + n + right)
+                .map(|i| {
+                    let j = i as i64 - left as i64;
+                    let j = if j < 0 {
+                        -j
+                    } else if j >= n as i64 {
+                        2 * (n as i64 - 1) - j
+                    } else {
+                        j
+                    };
+                    j as u32
+                })
+                .collect()
+        }
+        PadMode::Replicate => (0..left + n + right)
+            .map(|i| (i as i64 - left as i64).clamp(0, n as i64 - 1) as u32)
+            .collect(),
+        PadMode::Circular => {
+            if left > n || right > n {
+                return Err(Error::InvalidConfig {
+                    layer: "pad1d",
+                    name: "padding",
+                    value: format!("({left}, {right}) for length {n}"),
+                    expected: "circular padding no longer than the signal",
+                });
+            }
+            (0..left + n + right)
+                .map(|i| (i as i64 - left as i64).rem_euclid(n as i64) as u32)
+                .collect()
+        }
+    };
+    let len = idx.len();
+    let idx = Tensor::from_vec(idx, len, x.device())?;
+    Ok(x.contiguous()?.index_select(&idx, x.rank() - 1)?)
+}
