@@ -1,0 +1,480 @@
+//! Norms, activations, FiLM, SE, TCN / WaveNet blocks, U-Net helpers and
+//! SincConv against PyTorch (fixtures from tools/reference/nn_fixtures.py);
+//! streaming TCN and WaveNet stacks against their offline forms.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers unwrap: a panic is a failed test"
+)]
+
+mod common;
+
+use audio_nn::{
+    BatchNorm, BatchNormConfig, Error, Film, GroupNorm, InstanceNorm1d, LayerNorm, Mlp, PRelu,
+    SincConv, SincConvConfig, SqueezeExcitation, StreamingModule, TcnBlock, TcnBlockConfig,
+    TcnBlockStream, WaveNetBlock, WaveNetBlockConfig, WaveNetBlockStream,
+};
+use candle_core::{DType, Device, Module, Tensor, Var};
+use common::{close, grads, npy, var_vb, vb};
+use proptest::prelude::*;
+
+/// f32 forward against torch's f32; the bound.
+const FORWARD_TOL: f64 = 1e-5;
+/// Gradients against torch.autograd; the bound.
+const GRAD_TOL: f64 = 1e-4;
+/// Streaming vs offline (same ops, different blocking).
+const STREAM_TOL: f64 = 1e-6;
+
+#[test]
+fn batch_norm_eval_and_train_match_torch() {
+    for (case, two_d) in [("bn1d", false), ("bn2d", true)] {
+        let mut bn = if two_d {
+            BatchNorm::new_2d(3, BatchNormConfig::default(), vb(case)).unwrap()
+        } else {
+            BatchNorm::new_1d(3, BatchNormConfig::default(), vb(case)).unwrap()
+        };
+        let x1 = npy(case, "x1");
+        let x2 = npy(case, "x2");
+        close(
+            &format!("{case} eval"),
+            &bn.forward(&x1).unwrap(),
+            &npy(case, "eval_y"),
+            FORWARD_TOL,
+        );
+        close(
+            &format!("{case} train 1"),
+            &bn.forward_train(&x1).unwrap(),
+            &npy(case, "train_y1"),
+            FORWARD_TOL,
+        );
+        close(
+            &format!("{case} train 2"),
+            &bn.forward_train(&x2).unwrap(),
+            &npy(case, "train_y2"),
+            FORWARD_TOL,
+        );
+        close(
+            &format!("{case} running mean"),
+            bn.running_mean(),
+            &npy(case, "running_mean"),
+            FORWARD_TOL,
+        );
+        close(
+            &format!("{case} running var"),
+            bn.running_var(),
+            &npy(case, "running_var"),
+            FORWARD_TOL,
+        );
+        close(
+            &format!("{case} eval after"),
+            &bn.forward(&x1).unwrap(),
+            &npy(case, "eval_after"),
+            FORWARD_TOL,
+        );
+    }
+}
+
+#[test]
+fn group_layer_instance_norms_match_torch() {
+    let gn = GroupNorm::new(2, 4, 1e-5, true, vb("groupnorm")).unwrap();
+    close(
+        "groupnorm",
+        &gn.forward(&npy("groupnorm", "x")).unwrap(),
+        &npy("groupnorm", "y"),
+        FORWARD_TOL,
+    );
+    let ln = LayerNorm::new(&[6], 1e-5, true, vb("layernorm")).unwrap();
+    close(
+        "layernorm",
+        &ln.forward(&npy("layernorm", "x")).unwrap(),
+        &npy("layernorm", "y"),
+        FORWARD_TOL,
+    );
+    let inn = InstanceNorm1d::new(3, 1e-5, true, vb("instancenorm")).unwrap();
+    close(
+        "instancenorm",
+        &inn.forward(&npy("instancenorm", "x")).unwrap(),
+        &npy("instancenorm", "y"),
+        FORWARD_TOL,
+    );
+}
+
+#[test]
+fn prelu_glu_gated_se_mlp_match_torch() {
+    let p = PRelu::new(4, vb("prelu")).unwrap();
+    close(
+        "prelu",
+        &p.forward(&npy("prelu", "x")).unwrap(),
+        &npy("prelu", "y"),
+        FORWARD_TOL,
+    );
+    let x = npy("gating", "x");
+    close(
+        "glu",
+        &audio_nn::glu(&x, 1).unwrap(),
+        &npy("gating", "glu"),
+        FORWARD_TOL,
+    );
+    close(
+        "gated",
+        &audio_nn::gated_tanh(&x, 1).unwrap(),
+        &npy("gating", "gated"),
+        FORWARD_TOL,
+    );
+    let se = SqueezeExcitation::new(4, 8, vb("se")).unwrap();
+    close(
+        "se",
+        &se.forward(&npy("se", "x")).unwrap(),
+        &npy("se", "y"),
+        FORWARD_TOL,
+    );
+    let mlp = Mlp::new(&[2, 16, 32, 32], true, vb("mlp")).unwrap();
+    close(
+        "mlp",
+        &mlp.forward(&npy("mlp", "x")).unwrap(),
+        &npy("mlp", "y"),
+        FORWARD_TOL,
+    );
+}
+
+#[test]
+fn film_forward_and_gradients_match_torch() {
+    let film = Film::new(4, 3, true, vb("film")).unwrap();
+    close(
+        "film",
+        &film.apply(&npy("film", "x"), &npy("film", "cond")).unwrap(),
+        &npy("film", "y"),
+        FORWARD_TOL,
+    );
+
+    let (vb, vars) = var_vb("film");
+    let film = Film::new(4, 3, true, vb).unwrap();
+    let x = Var::from_tensor(&npy("film", "x")).unwrap();
+    let c = Var::from_tensor(&npy("film", "cond")).unwrap();
+    let y = film.apply(x.as_tensor(), c.as_tensor()).unwrap();
+    let g = y
+        .mul(&npy("film", "probe"))
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap();
+    close(
+        "film dx",
+        g.get(x.as_tensor()).unwrap(),
+        &npy("film", "grad_x"),
+        GRAD_TOL,
+    );
+    close(
+        "film dcond",
+        g.get(c.as_tensor()).unwrap(),
+        &npy("film", "grad_cond"),
+        GRAD_TOL,
+    );
+    let want = grads("film");
+    assert!(want.contains_key("adaptor.weight"));
+    for (name, expected) in &want {
+        close(
+            &format!("film d{name}"),
+            g.get(vars[name].as_tensor()).unwrap(),
+            expected,
+            GRAD_TOL,
+        );
+    }
+}
+
+#[test]
+fn tcn_block_matches_micro_tcn() {
+    for (case, causal) in [("tcn_valid", false), ("tcn_causal", true)] {
+        let cfg = TcnBlockConfig {
+            causal,
+            ..TcnBlockConfig::new(2, 4, 3, 2, Some(3))
+        };
+        let blk = TcnBlock::new(cfg, vb(case)).unwrap();
+        let y = blk
+            .apply(&npy(case, "x"), Some(&npy(case, "cond")))
+            .unwrap();
+        close(case, &y, &npy(case, "y"), FORWARD_TOL);
+    }
+}
+
+#[test]
+fn wavenet_block_with_local_and_global_conditioning_matches_torch() {
+    let cfg = WaveNetBlockConfig {
+        local_channels: Some(2),
+        global_dim: Some(3),
+        ..WaveNetBlockConfig::new(3, 5, 2, 4)
+    };
+    let blk = WaveNetBlock::new(cfg, vb("wavenet")).unwrap();
+    let (r, s) = blk
+        .apply(
+            &npy("wavenet", "x"),
+            Some(&npy("wavenet", "local")),
+            Some(&npy("wavenet", "glob")),
+        )
+        .unwrap();
+    close("wavenet residual", &r, &npy("wavenet", "res"), FORWARD_TOL);
+    close("wavenet skip", &s, &npy("wavenet", "skip"), FORWARD_TOL);
+    // Streaming with local conditioning in blocks.
+    let mut st = WaveNetBlockStream::new(blk).unwrap();
+    st.set_global(npy("wavenet", "glob"));
+    let (x, l) = (npy("wavenet", "x"), npy("wavenet", "local"));
+    let mut rs = Vec::new();
+    let mut ss = Vec::new();
+    for (a, n) in [(0, 7), (7, 1), (8, 17)] {
+        let (r, s) = st
+            .step_with(
+                &x.narrow(2, a, n).unwrap(),
+                Some(&l.narrow(2, a, n).unwrap()),
+            )
+            .unwrap();
+        rs.push(r);
+        ss.push(s);
+    }
+    close(
+        "wavenet stream residual",
+        &Tensor::cat(&rs, 2).unwrap(),
+        &npy("wavenet", "res"),
+        FORWARD_TOL,
+    );
+    close(
+        "wavenet stream skip",
+        &Tensor::cat(&ss, 2).unwrap(),
+        &npy("wavenet", "skip"),
+        FORWARD_TOL,
+    );
+}
+
+#[test]
+fn interpolation_matches_torch() {
+    let x = npy("interp", "x");
+    close(
+        "up align",
+        &audio_nn::interpolate_linear(&x, 17, true).unwrap(),
+        &npy("interp", "up_ac"),
+        FORWARD_TOL,
+    );
+    close(
+        "up",
+        &audio_nn::interpolate_linear(&x, 20, false).unwrap(),
+        &npy("interp", "up_noac"),
+        FORWARD_TOL,
+    );
+    close(
+        "down",
+        &audio_nn::interpolate_linear(&x, 4, false).unwrap(),
+        &npy("interp", "down_noac"),
+        FORWARD_TOL,
+    );
+    // Wave-U-Net: upsample 2L-1 then decimate by 2 gives the input back.
+    let up = audio_nn::interpolate_linear(&x, 17, true).unwrap();
+    close(
+        "decimate(upsample)",
+        &audio_nn::decimate(&up, 2).unwrap(),
+        &x,
+        1e-7,
+    );
+    let cc = audio_nn::crop_and_concat(&x, &x.narrow(2, 0, 5).unwrap()).unwrap();
+    assert_eq!(cc.dims(), &[2, 6, 5]);
+    close(
+        "crop",
+        &cc.narrow(1, 0, 3).unwrap(),
+        &x.narrow(2, 2, 5).unwrap(),
+        0.0,
+    );
+}
+
+#[test]
+fn sinc_conv_matches_sincnet() {
+    let cfg = SincConvConfig {
+        padding: 3,
+        ..SincConvConfig::new(6, 50, 16000.0)
+    };
+    let sc = SincConv::new(cfg, vb("sinc")).unwrap();
+    close(
+        "sinc filters",
+        &sc.filters().unwrap(),
+        &npy("sinc", "filters"),
+        FORWARD_TOL,
+    );
+    close(
+        "sinc y",
+        &sc.apply(&npy("sinc", "x")).unwrap(),
+        &npy("sinc", "y"),
+        FORWARD_TOL,
+    );
+    // Initial cut-offs as SincNet.
+    let (low, band) = SincConv::initial_cutoffs(&cfg);
+    let t = |v: Vec<f64>| {
+        Tensor::new(v, &Device::Cpu)
+            .unwrap()
+            .to_dtype(DType::F32)
+            .unwrap()
+            .reshape((6, 1))
+            .unwrap()
+    };
+    close(
+        "sinc init low",
+        &t(low),
+        &npy("sinc_init", "low"),
+        FORWARD_TOL,
+    );
+    close(
+        "sinc init band",
+        &t(band),
+        &npy("sinc_init", "band"),
+        FORWARD_TOL,
+    );
+}
+
+#[test]
+fn mu_law_round_trip_and_classes() {
+    let x = Tensor::new(&[-1f32, -0.5, -0.01, 0.0, 0.01, 0.5, 1.0], &Device::Cpu).unwrap();
+    let q = audio_nn::mu_law_encode(&x, 256)
+        .unwrap()
+        .to_vec1::<u32>()
+        .unwrap();
+    // Closed form, μ = 255.
+    let want: Vec<u32> = [-1f64, -0.5, -0.01, 0.0, 0.01, 0.5, 1.0]
+        .iter()
+        .map(|&v: &f64| {
+            let f = v.signum() * (1.0 + 255.0 * v.abs()).ln() / 256f64.ln();
+            ((f + 1.0) / 2.0 * 255.0 + 0.5).floor() as u32
+        })
+        .collect();
+    assert_eq!(q, want);
+    let back = audio_nn::mu_law_decode(&audio_nn::mu_law_encode(&x, 256).unwrap(), 256).unwrap();
+    // Quantisation error of 8-bit mu-law is below 0.02 over [-1, 1].
+    assert!(
+        back.sub(&x)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+            < 0.02
+    );
+}
+
+#[test]
+fn layer_errors_are_typed() {
+    let film = Film::new(4, 3, true, vb("film")).unwrap();
+    let x = Tensor::zeros((2, 5, 8), DType::F32, &Device::Cpu).unwrap();
+    let c = Tensor::zeros((2, 3), DType::F32, &Device::Cpu).unwrap();
+    assert!(matches!(
+        film.apply(&x, &c),
+        Err(Error::ChannelMismatch {
+            layer: "Film",
+            expected: 4,
+            got: 5
+        })
+    ));
+    let bn = BatchNorm::new_2d(3, BatchNormConfig::default(), vb("bn2d")).unwrap();
+    assert!(matches!(
+        bn.apply(&Tensor::zeros((2, 3, 4), DType::F32, &Device::Cpu).unwrap()),
+        Err(Error::InputRank {
+            layer: "BatchNorm",
+            ..
+        })
+    ));
+    let err = TcnBlock::new(TcnBlockConfig::new(2, 4, 3, 2, Some(3)), vb("wavenet")).unwrap_err();
+    assert!(
+        matches!(err, Error::MissingWeight { layer: "Conv1d", ref key } if key == "conv1.weight"),
+        "{err:?}"
+    );
+    let gn = GroupNorm::new(3, 4, 1e-5, true, vb("groupnorm"));
+    assert!(matches!(
+        gn,
+        Err(Error::InvalidConfig {
+            layer: "GroupNorm",
+            ..
+        })
+    ));
+}
+
+fn tcn_stack(seed: u64, cond: bool) -> Vec<TcnBlock> {
+    let vb = audio_nn::init::SeededVarMap::new(seed).var_builder(DType::F32, &Device::Cpu);
+    let chans = [(1, 4), (4, 4), (4, 4), (4, 4)];
+    chans
+        .iter()
+        .enumerate()
+        .map(|(i, &(a, b))| {
+            let cfg = TcnBlockConfig::new(a, b, 3, 1 << (2 * i), if cond { Some(2) } else { None });
+            TcnBlock::new(cfg, vb.pp(format!("blocks.{i}"))).unwrap()
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+    #[test]
+    fn tcn_stack_stream_equals_offline(
+        seed in 0u64..1000,
+        blocks in proptest::collection::vec(1usize..70, 1..8),
+        cond in any::<bool>(),
+    ) {
+        let stack = tcn_stack(seed, cond);
+        let total: usize = blocks.iter().sum();
+        let x = Tensor::randn(0f32, 1f32, (2, 1, total), &Device::Cpu).unwrap();
+        let p = Tensor::randn(0f32, 1f32, (2, 2), &Device::Cpu).unwrap();
+        let pc = if cond { Some(&p) } else { None };
+        let mut h = x.clone();
+        for b in &stack {
+            h = b.apply(&h, pc).unwrap();
+        }
+        let mut streams: Vec<TcnBlockStream> = stack.into_iter().map(|b| TcnBlockStream::new(b).unwrap()).collect();
+        if cond {
+            for s in &mut streams {
+                s.set_conditioning(p.clone());
+            }
+        }
+        let mut outs = Vec::new();
+        let mut start = 0;
+        for n in &blocks {
+            let mut y = x.narrow(2, start, *n).unwrap();
+            for s in &mut streams {
+                y = s.step(&y).unwrap();
+            }
+            outs.push(y);
+            start += n;
+        }
+        prop_assert!(common::rel(&Tensor::cat(&outs, 2).unwrap(), &h) <= STREAM_TOL);
+    }
+
+    #[test]
+    fn wavenet_stack_stream_equals_offline(
+        seed in 0u64..1000,
+        blocks in proptest::collection::vec(1usize..50, 1..8),
+    ) {
+        let vb = audio_nn::init::SeededVarMap::new(seed).var_builder(DType::F32, &Device::Cpu);
+        let stack: Vec<WaveNetBlock> = (0..5)
+            .map(|i| WaveNetBlock::new(WaveNetBlockConfig::new(3, 4, 2, 1 << i), vb.pp(format!("layers.{i}"))).unwrap())
+            .collect();
+        let total: usize = blocks.iter().sum();
+        let x = Tensor::randn(0f32, 1f32, (1, 3, total), &Device::Cpu).unwrap();
+        // Offline: residual chain, skips summed.
+        let mut h = x.clone();
+        let mut skip = Tensor::zeros((1, 4, total), DType::F32, &Device::Cpu).unwrap();
+        for b in &stack {
+            let (r, s) = b.apply(&h, None, None).unwrap();
+            h = r;
+            skip = skip.add(&s).unwrap();
+        }
+        let mut streams: Vec<WaveNetBlockStream> = stack.into_iter().map(|b| WaveNetBlockStream::new(b).unwrap()).collect();
+        let mut skips = Vec::new();
+        let mut start = 0;
+        for n in &blocks {
+            let mut y = x.narrow(2, start, *n).unwrap();
+            let mut sk = Tensor::zeros((1, 4, *n), DType::F32, &Device::Cpu).unwrap();
+            for s in &mut streams {
+                let out = s.step(&y).unwrap();
+                y = out.narrow(1, 0, 3).unwrap();
+                sk = sk.add(&out.narrow(1, 3, 4).unwrap()).unwrap();
+            }
+            skips.push(sk);
+            start += n;
+        }
+        prop_assert!(common::rel(&Tensor::cat(&skips, 2).unwrap(), &skip) <= STREAM_TOL);
+    }
+}
