@@ -427,4 +427,60 @@ npy("sinc", "x", x)
 npy("sinc", "y", sc(x))
 npy("sinc", "filters", sc.filters)
 
+
+# ---------------------------------------------------------------- STFT front end (librosa) and losses (auraloss)
+import librosa  # noqa: E402
+import soundfile as sf  # noqa: E402
+import auraloss  # noqa: E402
+
+piano, sr = sf.read(os.path.join(os.path.dirname(__file__), "..", "..", "assets", "audio", "piano.wav"), dtype="float32")
+seg = np.ascontiguousarray(piano[22050 * 2: 22050 * 2 + 5000])  # 5000 samples of real piano, 2 s in
+seg2 = np.ascontiguousarray(piano[22050 * 5: 22050 * 5 + 5000])
+xs = np.stack([seg, seg2]).astype(np.float32)
+np.save(os.path.join(OUT, "stft_x.npy"), xs)
+for name, kw in (("stft_default", dict(n_fft=512, hop_length=128)),
+                 ("stft_reflect_hamming", dict(n_fft=512, hop_length=100, win_length=400, window="hamming",
+                                               pad_mode="reflect")),
+                 ("stft_nocenter", dict(n_fft=256, hop_length=64, center=False))):
+    S = librosa.stft(xs, **kw)
+    np.save(os.path.join(OUT, f"{name}_re.npy"), S.real.astype(np.float32))
+    np.save(os.path.join(OUT, f"{name}_im.npy"), S.imag.astype(np.float32))
+    y = librosa.istft(S, length=xs.shape[1], **{k: v for k, v in kw.items() if k != "pad_mode"})
+    np.save(os.path.join(OUT, f"{name}_istft.npy"), y.astype(np.float32))
+M = librosa.feature.melspectrogram(y=xs, sr=22050, n_fft=512, hop_length=128, n_mels=40)
+np.save(os.path.join(OUT, "stft_default_mel.npy"), M.astype(np.float32))
+np.save(os.path.join(OUT, "stft_default_mel_db.npy"), librosa.power_to_db(M, top_db=80.0).astype(np.float32))
+
+torch.manual_seed(70)
+x = torch.randn(2, 1, 4096) * 0.3
+y = (x + 0.1 * torch.randn(2, 1, 4096)).tanh()
+x.requires_grad_(True)
+mr = auraloss.freq.MultiResolutionSTFTLoss()
+loss = mr(x, y)
+loss.backward()
+npy("mrstft", "x", x)
+npy("mrstft", "y", y)
+npy("mrstft", "loss", loss.reshape(1))
+npy("mrstft", "grad_x", x.grad)
+single = auraloss.freq.STFTLoss(fft_size=512, hop_size=128, win_length=400)
+npy("mrstft", "single_loss", single(x, y).reshape(1))
+
+torch.manual_seed(71)
+a = torch.randn(3, 2, 50)
+b = torch.randn(3, 2, 50)
+npy("losses", "a", a)
+npy("losses", "b", b)
+probs = torch.rand(3, 2, 50)
+npy("losses", "p", probs)
+vals = {
+    "mse": F.mse_loss(a, b),
+    "l1": F.l1_loss(a, b),
+    "bce": F.binary_cross_entropy_with_logits(a * 4, probs),
+    "sisdr": auraloss.time.SISDRLoss()(a + 0.5 * b, a),
+    "esr": auraloss.time.ESRLoss()(a + 0.3 * b, a),
+    "kl": -0.5 * torch.sum(1 + b - a.pow(2) - b.exp()) / a.shape[0],
+}
+for k, v in vals.items():
+    npy("losses", k, v.reshape(1))
+
 print("nn fixtures written to", os.path.abspath(OUT))

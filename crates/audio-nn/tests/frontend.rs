@@ -1,0 +1,176 @@
+//! Differentiable STFT / ISTFT / mel against librosa on real piano audio, and
+//! the losses against PyTorch / auraloss (fixtures from tools/reference/nn_fixtures.py).
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers unwrap: a panic is a failed test"
+)]
+
+mod common;
+
+use audio_dsp::{MelConfig, WindowKind};
+use audio_nn::loss::{self, MultiResolutionStftLoss, StftLoss};
+use audio_nn::stft::{power, power_to_db, MelProjection};
+use audio_nn::{Istft, PadMode, Stft, StftConfig};
+use candle_core::{DType, Device, Tensor, Var};
+use common::{close, npy};
+
+/// STFT / mel / ISTFT against librosa: the bound for the front end
+/// (f32 DFT as a matmul over up to 512 taps against numpy's f32 FFT).
+const FRONTEND_TOL: f64 = 1e-4;
+/// Scalar losses against torch in f32.
+const LOSS_TOL: f64 = 1e-5;
+/// Gradients against torch.autograd; the bound.
+const GRAD_TOL: f64 = 1e-4;
+
+fn x() -> Tensor {
+    common::to_tensor(&audio_test_fixtures::read_npy_f32(
+        common::dir().join("stft_x.npy"),
+    ))
+}
+
+fn configs() -> Vec<(&'static str, StftConfig)> {
+    vec![
+        (
+            "stft_default",
+            StftConfig {
+                hop_length: 128,
+                ..StftConfig::new(512)
+            },
+        ),
+        (
+            "stft_reflect_hamming",
+            StftConfig {
+                hop_length: 100,
+                win_length: Some(400),
+                window: WindowKind::Hamming,
+                pad_mode: PadMode::Reflect,
+                ..StftConfig::new(512)
+            },
+        ),
+        (
+            "stft_nocenter",
+            StftConfig {
+                hop_length: 64,
+                center: false,
+                ..StftConfig::new(256)
+            },
+        ),
+    ]
+}
+
+fn arr(name: &str) -> Tensor {
+    common::to_tensor(&audio_test_fixtures::read_npy_f32(
+        common::dir().join(format!("{name}.npy")),
+    ))
+}
+
+#[test]
+fn stft_and_istft_match_librosa_on_piano() {
+    let x = x();
+    for (name, cfg) in configs() {
+        let stft = Stft::new(cfg, DType::F32, &Device::Cpu).unwrap();
+        let (re, im) = stft.forward(&x).unwrap();
+        // Relative to the largest magnitude of the whole spectrogram (both parts).
+        let want_re = arr(&format!("{name}_re"));
+        let want_im = arr(&format!("{name}_im"));
+        let both = Tensor::cat(&[&re, &im], 1).unwrap();
+        let want = Tensor::cat(&[&want_re, &want_im], 1).unwrap();
+        close(&format!("{name} stft"), &both, &want, FRONTEND_TOL);
+        let istft = Istft::new(cfg, DType::F32, &Device::Cpu).unwrap();
+        let y = istft
+            .forward(&want_re, &want_im, Some(x.dim(1).unwrap()))
+            .unwrap();
+        close(
+            &format!("{name} istft"),
+            &y,
+            &arr(&format!("{name}_istft")),
+            FRONTEND_TOL,
+        );
+    }
+}
+
+#[test]
+fn mel_and_db_match_librosa() {
+    let (_, cfg) = configs().remove(0);
+    let stft = Stft::new(cfg, DType::F32, &Device::Cpu).unwrap();
+    let (re, im) = stft.forward(&x()).unwrap();
+    let mel = MelProjection::new(
+        &MelConfig {
+            sr: 22050.0,
+            n_fft: 512,
+            n_mels: 40,
+            ..Default::default()
+        },
+        DType::F32,
+        &Device::Cpu,
+    )
+    .unwrap();
+    let m = mel.forward(&power(&re, &im).unwrap()).unwrap();
+    close("mel", &m, &arr("stft_default_mel"), FRONTEND_TOL);
+    let db = power_to_db(&m, 1e-10, Some(80.0)).unwrap();
+    // dB values: compare absolutely in dB (0.01 dB) — relative to the largest |dB|.
+    close("mel dB", &db, &arr("stft_default_mel_db"), FRONTEND_TOL);
+}
+
+#[test]
+fn losses_match_torch_and_auraloss() {
+    let a = npy("losses", "a");
+    let b = npy("losses", "b");
+    let s = |name: &str| npy("losses", name).reshape(()).unwrap();
+    close("mse", &loss::mse(&a, &b).unwrap(), &s("mse"), LOSS_TOL);
+    close("l1", &loss::l1(&a, &b).unwrap(), &s("l1"), LOSS_TOL);
+    let logits = a.affine(4.0, 0.0).unwrap();
+    close(
+        "bce",
+        &loss::bce_with_logits(&logits, &npy("losses", "p")).unwrap(),
+        &s("bce"),
+        LOSS_TOL,
+    );
+    let est = a.add(&b.affine(0.5, 0.0).unwrap()).unwrap();
+    close(
+        "si-sdr",
+        &loss::si_sdr(&est, &a, true, 1e-8).unwrap(),
+        &s("sisdr"),
+        LOSS_TOL,
+    );
+    let est = a.add(&b.affine(0.3, 0.0).unwrap()).unwrap();
+    close(
+        "esr",
+        &loss::esr(&est, &a, 1e-8).unwrap(),
+        &s("esr"),
+        LOSS_TOL,
+    );
+    close("kl", &loss::vae_kl(&a, &b).unwrap(), &s("kl"), LOSS_TOL);
+    assert!(matches!(
+        loss::mse(&a, &b.narrow(2, 0, 3).unwrap()),
+        Err(audio_nn::Error::ShapeMismatch { layer: "mse", .. })
+    ));
+}
+
+#[test]
+fn multi_resolution_stft_loss_and_gradient_match_auraloss() {
+    let x = Var::from_tensor(&npy("mrstft", "x")).unwrap();
+    let y = npy("mrstft", "y");
+    let mr = MultiResolutionStftLoss::auraloss_default(DType::F32, &Device::Cpu).unwrap();
+    let l = mr.forward(x.as_tensor(), &y).unwrap();
+    close(
+        "mrstft",
+        &l,
+        &npy("mrstft", "loss").reshape(()).unwrap(),
+        LOSS_TOL,
+    );
+    let g = l.backward().unwrap();
+    close(
+        "mrstft dx",
+        g.get(x.as_tensor()).unwrap(),
+        &npy("mrstft", "grad_x"),
+        GRAD_TOL,
+    );
+    let single = StftLoss::new(512, 128, 400, DType::F32, &Device::Cpu).unwrap();
+    close(
+        "stft loss",
+        &single.forward(x.as_tensor(), &y).unwrap(),
+        &npy("mrstft", "single_loss").reshape(()).unwrap(),
+        LOSS_TOL,
+    );
+}
