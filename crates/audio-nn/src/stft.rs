@@ -232,7 +232,7 @@ impl Istft {
         let f = config.n_freqs();
         let mut basis = vec![0f64; 2 * f * n];
         for k in 0..f {
-            let scale = if k == 0 || (n % 2 == 0 && k == n / 2) {
+            let scale = if k == 0 || (n.is_multiple_of(2) && k == n / 2) {
                 1.0
             } else {
                 2.0
@@ -241,7 +241,7 @@ impl Istft {
                 let ph = 2.0 * std::f64::consts::PI * ((k * i) % n) as f64 / n as f64;
                 basis[k * n + i] = scale * ph.cos() * wi;
                 // The imaginary parts of DC and Nyquist do not contribute (irfft ignores them).
-                let s = if k == 0 || (n % 2 == 0 && k == n / 2) {
+                let s = if k == 0 || (n.is_multiple_of(2) && k == n / 2) {
                     0.0
                 } else {
                     -scale * ph.sin() * wi
