@@ -1,0 +1,50 @@
+"""Times librosa 0.11.0 on the work `crates/audio-dsp/benches/librosa_comparison.rs`
+times in Rust: 30 s of 22.05 kHz float32 audio (the same chirp + tone), single
+threaded. Run with the thread pools pinned to one thread:
+
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 \
+        python tools/reference/bench_librosa.py
+
+Prints the median of several runs per function, in milliseconds.
+"""
+
+import time
+
+import librosa
+import numpy as np
+
+SR = 22050
+SECONDS = 30
+
+
+def signal():
+    n = SR * SECONDS
+    t = np.arange(n) / SR
+    f0, f1, t1 = 110.0, 3520.0, float(SECONDS)
+    k = np.log(f1 / f0) / t1
+    chirp = np.sin(2 * np.pi * f0 * (np.exp(k * t) - 1) / k)
+    tone = np.sin(2 * np.pi * 440.0 * t)
+    return (0.5 * chirp + 0.25 * tone).astype(np.float32)
+
+
+def timeit(name, fn, repeats):
+    fn()  # warm-up (numba compilation, FFT plan caches)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    print(f"{name:28s} {1e3 * np.median(times):9.2f} ms (median of {repeats})")
+
+
+def main():
+    y = signal()
+    timeit("stft_2048_512", lambda: librosa.stft(y, n_fft=2048, hop_length=512), 20)
+    timeit("melspectrogram_128", lambda: librosa.feature.melspectrogram(y=y, sr=SR), 20)
+    timeit("mfcc_20", lambda: librosa.feature.mfcc(y=y, sr=SR, n_mfcc=20), 20)
+    S = np.abs(librosa.stft(y))
+    timeit("griffinlim_32", lambda: librosa.griffinlim(S, n_iter=32, init=None), 5)
+
+
+if __name__ == "__main__":
+    main()
