@@ -1,14 +1,487 @@
-//! Subcommands that call `audio-dsp`.
+//! Subcommands that call `audio-dsp`, named after the librosa functions they
+//! mirror, with librosa's keyword arguments as kebab-case flags.
 
-use clap::Subcommand;
+use std::path::{Path, PathBuf};
 
-use crate::Result;
+use audio_dsp::{
+    DbReference, DctNorm, DctType, Float, GriffinLimConfig, GriffinLimInit, IstftConfig, MelConfig,
+    MelNorm, MelSpectrogramConfig, MfccConfig, PadMode, StftConfig, WindowKind,
+};
+use clap::{Args, Subcommand};
+use ndarray::Ix2;
+use num_complex::Complex;
 
-/// `audio-dsp` subcommands, named after the librosa functions they mirror.
+use crate::npy::{read_array, read_signal, write_array, Signal};
+use crate::{Error, Result};
+
+/// `audio-dsp` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum DspCommand {}
+pub enum DspCommand {
+    /// librosa.stft: complex spectrogram `(1 + n_fft/2, frames)`, complex64 for float32 input.
+    Stft {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+    },
+    /// librosa.istft: signal from a complex `.npy` spectrogram.
+    Istft {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+        /// Output length in samples.
+        #[arg(long)]
+        length: Option<usize>,
+    },
+    /// librosa.feature.melspectrogram: `(n_mels, frames)`.
+    Melspectrogram {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+        #[command(flatten)]
+        mel: MelArgs,
+        /// Exponent of the magnitude (2 = power, 1 = energy).
+        #[arg(long, default_value_t = 2.0)]
+        power: f64,
+    },
+    /// librosa.power_to_db on a `.npy` array.
+    PowerToDb {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Floor on the input (librosa's default 1e-10).
+        #[arg(long, default_value_t = 1e-10)]
+        amin: f64,
+    },
+    /// librosa.amplitude_to_db on a `.npy` array.
+    AmplitudeToDb {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Floor on the input (librosa's default 1e-5).
+        #[arg(long, default_value_t = 1e-5)]
+        amin: f64,
+    },
+    /// librosa.feature.mfcc: `(n_mfcc, frames)`.
+    Mfcc {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+        #[command(flatten)]
+        mel: MelArgs,
+        /// Number of coefficients.
+        #[arg(long, default_value_t = 20)]
+        n_mfcc: usize,
+        /// DCT type: 1, 2 or 3.
+        #[arg(long, default_value_t = 2)]
+        dct_type: u8,
+        /// DCT normalisation: ortho or none.
+        #[arg(long, default_value = "ortho")]
+        dct_norm: String,
+        /// Cepstral liftering coefficient (0 disables).
+        #[arg(long, default_value_t = 0.0)]
+        lifter: f64,
+    },
+    /// librosa.griffinlim: a signal from a magnitude `.npy` spectrogram.
+    Griffinlim {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+        /// Iterations.
+        #[arg(long, default_value_t = 32)]
+        n_iter: usize,
+        /// Momentum of fast Griffin-Lim (0 = classic).
+        #[arg(long, default_value_t = 0.99)]
+        momentum: f64,
+        /// Initial phase: random or none (zero phase).
+        #[arg(long, default_value = "random")]
+        init: String,
+        /// Seed for `--init random`.
+        #[arg(long, default_value_t = 0)]
+        random_state: u64,
+        /// Output length in samples.
+        #[arg(long)]
+        length: Option<usize>,
+    },
+    /// librosa.mu_compress: int64 codes with --quantize (default), else floats.
+    MuCompress {
+        #[command(flatten)]
+        io: InputOutput,
+        /// Compression parameter.
+        #[arg(long, default_value_t = 255.0)]
+        mu: f64,
+        /// Quantise to mu + 1 integer levels (librosa's default).
+        #[arg(long, overrides_with = "no_quantize")]
+        quantize: bool,
+        /// Keep continuous values.
+        #[arg(long)]
+        no_quantize: bool,
+    },
+    /// librosa.mu_expand: int64 codes with --quantize (default), else floats in [-1, 1].
+    MuExpand {
+        #[command(flatten)]
+        io: InputOutput,
+        /// Compression parameter.
+        #[arg(long, default_value_t = 255.0)]
+        mu: f64,
+        /// The input holds quantised integer codes (librosa's default).
+        #[arg(long, overrides_with = "no_quantize")]
+        quantize: bool,
+        /// The input holds continuous values.
+        #[arg(long)]
+        no_quantize: bool,
+    },
+}
+
+/// Input file, output file and sample rate.
+#[derive(Debug, Args)]
+pub struct InputOutput {
+    /// Input: a `.npy` array, or an audio file (WAV) loaded as librosa.load(sr, mono=True).
+    input: PathBuf,
+    /// Output `.npy` file.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Sample rate the audio is loaded at (and the filterbank is built for).
+    #[arg(long, default_value_t = 22050)]
+    sr: u32,
+}
+
+/// STFT flags, librosa's keyword arguments.
+#[derive(Debug, Args)]
+pub struct StftArgs {
+    /// FFT size.
+    #[arg(long, default_value_t = 2048)]
+    n_fft: usize,
+    /// Hop length (default win_length / 4).
+    #[arg(long)]
+    hop_length: Option<usize>,
+    /// Window length (default n_fft).
+    #[arg(long)]
+    win_length: Option<usize>,
+    /// Window: hann, hamming, blackman, bartlett, boxcar, kaiser:BETA.
+    #[arg(long, default_value = "hann")]
+    window: String,
+    /// Centre frames (the default).
+    #[arg(long, overrides_with = "no_center")]
+    center: bool,
+    /// Do not centre frames.
+    #[arg(long)]
+    no_center: bool,
+    /// Padding for centring: constant, reflect or edge.
+    #[arg(long, default_value = "constant")]
+    pad_mode: String,
+}
+
+impl StftArgs {
+    fn config(&self) -> Result<StftConfig> {
+        Ok(StftConfig {
+            n_fft: self.n_fft,
+            hop_length: self.hop_length,
+            win_length: self.win_length,
+            window: WindowKind::parse(&self.window)?,
+            center: !self.no_center,
+            pad_mode: PadMode::parse(&self.pad_mode)?,
+        })
+    }
+}
+
+/// Mel filterbank flags, librosa's keyword arguments.
+#[derive(Debug, Args)]
+pub struct MelArgs {
+    /// Number of mel bands.
+    #[arg(long, default_value_t = 128)]
+    n_mels: usize,
+    /// Lowest frequency (Hz).
+    #[arg(long, default_value_t = 0.0)]
+    fmin: f64,
+    /// Highest frequency (Hz; default sr / 2).
+    #[arg(long)]
+    fmax: Option<f64>,
+    /// Use the HTK mel formula.
+    #[arg(long)]
+    htk: bool,
+    /// Filter normalisation: slaney, none, inf or a p-norm order.
+    #[arg(long, default_value = "slaney")]
+    norm: String,
+}
+
+impl MelArgs {
+    fn config(&self, sr: u32) -> Result<MelConfig> {
+        let norm = match self.norm.as_str() {
+            "slaney" => MelNorm::Slaney,
+            "none" | "None" => MelNorm::None,
+            "inf" => MelNorm::P(f64::INFINITY),
+            p => MelNorm::P(p.parse().map_err(|_| audio_dsp::Error::InvalidParameter {
+                name: "norm",
+                value: p.to_string(),
+                expected: "slaney, none, inf or a number",
+            })?),
+        };
+        Ok(MelConfig {
+            sr: f64::from(sr),
+            n_mels: self.n_mels,
+            fmin: self.fmin,
+            fmax: self.fmax,
+            htk: self.htk,
+            norm,
+            ..MelConfig::default()
+        })
+    }
+}
+
+/// dB flags, librosa's keyword arguments.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Reference: `max` or a value.
+    #[arg(long = "ref", default_value = "1.0")]
+    reference: String,
+    /// Clip below the peak minus this many dB; `none` disables.
+    #[arg(long, default_value = "80")]
+    top_db: String,
+}
+
+impl DbArgs {
+    fn parse(&self) -> Result<(DbReference, Option<f64>)> {
+        let reference = match self.reference.as_str() {
+            "max" => DbReference::Max,
+            v => DbReference::Value(v.parse().map_err(|_| audio_dsp::Error::InvalidParameter {
+                name: "ref",
+                value: v.to_string(),
+                expected: "max or a number",
+            })?),
+        };
+        let top_db = match self.top_db.as_str() {
+            "none" | "None" => None,
+            v => Some(v.parse().map_err(|_| audio_dsp::Error::InvalidParameter {
+                name: "top_db",
+                value: v.to_string(),
+                expected: "none or a number",
+            })?),
+        };
+        Ok((reference, top_db))
+    }
+}
+
+/// Runs a generic function on a signal in its own precision.
+macro_rules! on_signal {
+    ($signal:expr, |$x:ident| $body:expr) => {
+        match $signal {
+            Signal::F32($x) => $body,
+            Signal::F64($x) => $body,
+        }
+    };
+}
+
+fn mel_config(stft: &StftArgs, mel: &MelArgs, sr: u32, power: f64) -> Result<MelSpectrogramConfig> {
+    Ok(MelSpectrogramConfig {
+        stft: stft.config()?,
+        power,
+        mel: mel.config(sr)?,
+    })
+}
+
+fn stft_of<T: Float + ndarray_npy::WritableElement>(
+    x: &[T],
+    cfg: StftConfig,
+    out: &Path,
+) -> Result<()>
+where
+    Complex<T>: ndarray_npy::WritableElement,
+{
+    let spec = audio_dsp::Stft::<T>::new(cfg)?.process(x)?;
+    write_array(out, &spec)
+}
+
+fn istft_of<T: Float + ndarray_npy::WritableElement + ndarray_npy::ReadableElement>(
+    input: &Path,
+    cfg: IstftConfig,
+    length: Option<usize>,
+    out: &Path,
+) -> Result<()>
+where
+    Complex<T>: ndarray_npy::ReadableElement,
+{
+    let spec = read_array::<Complex<T>>(input)?;
+    let spec = spec
+        .into_dimensionality::<Ix2>()
+        .map_err(|_| Error::InputShape {
+            path: input.to_path_buf(),
+            expected: "a 2-D complex array (bins, frames)",
+            got: vec![],
+        })?;
+    let y = audio_dsp::Istft::<T>::new(cfg)?.process(spec.view(), length)?;
+    write_array(out, &ndarray::Array1::from(y))
+}
+
+fn read_matrix<T: ndarray_npy::ReadableElement>(path: &Path) -> Result<ndarray::Array2<T>> {
+    let a = read_array::<T>(path)?;
+    let shape = a.shape().to_vec();
+    a.into_dimensionality::<Ix2>()
+        .map_err(|_| Error::InputShape {
+            path: path.to_path_buf(),
+            expected: "a 2-D array",
+            got: shape,
+        })
+}
+
+fn is_f64_npy(path: &Path) -> bool {
+    ndarray_npy::read_npy::<_, ndarray::ArrayD<f64>>(path).is_ok()
+        || ndarray_npy::read_npy::<_, ndarray::ArrayD<Complex<f64>>>(path).is_ok()
+}
+
+/// `power_to_db` (`power = true`) or `amplitude_to_db` of a `.npy` array, in its precision.
+fn db_of(io: &InputOutput, db: &DbArgs, amin: f64, power: bool) -> Result<()> {
+    let (reference, top_db) = db.parse()?;
+    macro_rules! run {
+        ($t:ty) => {{
+            let s = read_array::<$t>(&io.input)?;
+            let d = if power {
+                audio_dsp::power_to_db(s.view(), reference, amin, top_db)?
+            } else {
+                audio_dsp::amplitude_to_db(s.view(), reference, amin, top_db)?
+            };
+            write_array(&io.output, &d)
+        }};
+    }
+    if is_f64_npy(&io.input) {
+        run!(f64)
+    } else {
+        run!(f32)
+    }
+}
 
 /// Runs one `audio-dsp` subcommand.
 pub fn run(cmd: DspCommand) -> Result<()> {
-    match cmd {}
+    match cmd {
+        DspCommand::Stft { io, stft } => {
+            let cfg = stft.config()?;
+            on_signal!(read_signal(&io.input, io.sr)?, |x| stft_of(
+                &x, cfg, &io.output
+            ))
+        }
+        DspCommand::Istft { io, stft, length } => {
+            let cfg = IstftConfig::from(&stft.config()?);
+            if is_f64_npy(&io.input) {
+                istft_of::<f64>(&io.input, cfg, length, &io.output)
+            } else {
+                istft_of::<f32>(&io.input, cfg, length, &io.output)
+            }
+        }
+        DspCommand::Melspectrogram {
+            io,
+            stft,
+            mel,
+            power,
+        } => {
+            let cfg = mel_config(&stft, &mel, io.sr, power)?;
+            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+                let m = audio_dsp::MelSpectrogram::new(cfg)?.process(&x)?;
+                write_array(&io.output, &m)
+            })
+        }
+        DspCommand::PowerToDb { io, db, amin } => db_of(&io, &db, amin, true),
+        DspCommand::AmplitudeToDb { io, db, amin } => db_of(&io, &db, amin, false),
+        DspCommand::Mfcc {
+            io,
+            stft,
+            mel,
+            n_mfcc,
+            dct_type,
+            dct_norm,
+            lifter,
+        } => {
+            let cfg = MfccConfig {
+                mel: mel_config(&stft, &mel, io.sr, 2.0)?,
+                n_mfcc,
+                dct_type: DctType::from_number(dct_type)?,
+                norm: if dct_norm == "none" {
+                    DctNorm::None
+                } else {
+                    DctNorm::Ortho
+                },
+                lifter,
+            };
+            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+                let m = audio_dsp::Mfcc::new(cfg)?.process(&x)?;
+                write_array(&io.output, &m)
+            })
+        }
+        DspCommand::Griffinlim {
+            io,
+            stft,
+            n_iter,
+            momentum,
+            init,
+            random_state,
+            length,
+        } => {
+            let stft = stft.config()?;
+            macro_rules! gl {
+                ($t:ty) => {{
+                    let s = read_matrix::<$t>(&io.input)?;
+                    let cfg = GriffinLimConfig::<$t> {
+                        stft,
+                        n_iter,
+                        momentum,
+                        init: if init == "none" {
+                            GriffinLimInit::Zero
+                        } else {
+                            GriffinLimInit::Random { seed: random_state }
+                        },
+                        length,
+                    };
+                    let y = audio_dsp::griffin_lim(s.view(), &cfg)?;
+                    write_array(&io.output, &ndarray::Array1::from(y))
+                }};
+            }
+            if is_f64_npy(&io.input) {
+                gl!(f64)
+            } else {
+                gl!(f32)
+            }
+        }
+        DspCommand::MuCompress {
+            io,
+            mu,
+            no_quantize,
+            ..
+        } => {
+            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+                if no_quantize {
+                    write_array(
+                        &io.output,
+                        &ndarray::Array1::from(audio_dsp::mu_compress(&x, mu)?),
+                    )
+                } else {
+                    let q = audio_dsp::mu_compress_quantized(&x, mu)?;
+                    write_array(&io.output, &ndarray::Array1::from(q))
+                }
+            })
+        }
+        DspCommand::MuExpand {
+            io,
+            mu,
+            no_quantize,
+            ..
+        } => {
+            if no_quantize {
+                on_signal!(read_signal(&io.input, io.sr)?, |x| {
+                    write_array(
+                        &io.output,
+                        &ndarray::Array1::from(audio_dsp::mu_expand(&x, mu)?),
+                    )
+                })
+            } else {
+                let codes: Vec<i64> = read_array::<i64>(&io.input)?.iter().copied().collect();
+                let y: Vec<f32> = audio_dsp::mu_expand_quantized(&codes, mu)?;
+                write_array(&io.output, &ndarray::Array1::from(y))
+            }
+        }
+    }
 }

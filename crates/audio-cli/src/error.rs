@@ -11,6 +11,27 @@ pub enum Error {
     /// An error from `audio-io`.
     #[error(transparent)]
     Io(#[from] audio_io::Error),
+    /// An error from `audio-eval`.
+    #[error(transparent)]
+    Eval(#[from] audio_eval::Error),
+    /// An annotation file could not be parsed (`audio eval`).
+    #[error("{path}: {source}")]
+    Annotation {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The parse error, with its line number.
+        #[source]
+        source: audio_eval::Error,
+    },
+    /// Reading or writing a plain file failed.
+    #[error("{path}: {source}")]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
     /// Reading a `.npy` input failed.
     #[error("reading {path}: {source}")]
     ReadNpy {
@@ -38,6 +59,17 @@ pub enum Error {
         expected: &'static str,
         /// The shape found.
         got: Vec<usize>,
+    },
+    /// An audio file's sample rate differs from `--sr` (resampling on load
+    /// arrives with audio-dsp's resampler).
+    #[error("{path}: sample rate {got} Hz, but --sr is {expected} Hz")]
+    SampleRate {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The requested rate.
+        expected: u32,
+        /// The file's rate.
+        got: u32,
     },
     /// An input file has an extension the subcommand does not read.
     #[error("{path}: unsupported input format (expected {expected})")]

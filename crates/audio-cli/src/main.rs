@@ -10,6 +10,8 @@
 
 mod dsp_commands;
 mod error;
+mod eval_commands;
+mod io_commands;
 mod npy;
 
 use clap::{Parser, Subcommand};
@@ -28,12 +30,19 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Dsp(dsp_commands::DspCommand),
+    #[command(flatten)]
+    Io(io_commands::IoCommand),
+    /// Evaluation metrics: mir_eval / museval compatible scores.
+    #[command(subcommand)]
+    Eval(eval_commands::EvalCommand),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dsp(cmd) => dsp_commands::run(cmd),
+        Command::Io(cmd) => io_commands::run(cmd),
+        Command::Eval(cmd) => eval_commands::run(cmd),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

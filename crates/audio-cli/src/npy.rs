@@ -1,1 +1,96 @@
 //! Reading inputs (`.npy` arrays or audio files) and writing `.npy` outputs.
+
+use std::path::Path;
+
+use ndarray::{ArrayBase, ArrayD, Data, Dimension};
+use ndarray_npy::{ReadableElement, WritableElement};
+
+use crate::{Error, Result};
+
+/// A 1-D signal in the precision it was stored in.
+pub enum Signal {
+    /// `float32` samples (audio files, `float32` `.npy`).
+    F32(Vec<f32>),
+    /// `float64` samples (`float64` `.npy`).
+    F64(Vec<f64>),
+}
+
+/// Reads any `.npy` array of element type `T`.
+pub fn read_array<T: ReadableElement>(path: &Path) -> Result<ArrayD<T>> {
+    ndarray_npy::read_npy(path).map_err(|source| Error::ReadNpy {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes an array as `.npy` and prints what was written.
+pub fn write_array<T: WritableElement, S: Data<Elem = T>, D: Dimension>(
+    path: &Path,
+    array: &ArrayBase<S, D>,
+) -> Result<()> {
+    ndarray_npy::write_npy(path, array).map_err(|source| Error::WriteNpy {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    println!(
+        "wrote {} ({} {:?})",
+        path.display(),
+        numpy_dtype::<T>(),
+        array.shape()
+    );
+    Ok(())
+}
+
+/// numpy's name for an element type, for messages.
+fn numpy_dtype<T>() -> &'static str {
+    match std::any::type_name::<T>() {
+        "f32" => "float32",
+        "f64" => "float64",
+        "i64" => "int64",
+        "num_complex::Complex<f32>" => "complex64",
+        "num_complex::Complex<f64>" => "complex128",
+        other => other,
+    }
+}
+
+fn is_npy(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+}
+
+/// Reads a mono signal: a 1-D `.npy` (`float32` or `float64`), or an audio
+/// file loaded as `librosa.load(path, sr=sr, mono=True)` (channels averaged).
+pub fn read_signal(path: &Path, sr: u32) -> Result<Signal> {
+    if is_npy(path) {
+        let shape_error = |got: &[usize]| Error::InputShape {
+            path: path.to_path_buf(),
+            expected: "a 1-D float32 or float64 array",
+            got: got.to_vec(),
+        };
+        if let Ok(a) = ndarray_npy::read_npy::<_, ArrayD<f32>>(path) {
+            return match a.ndim() {
+                1 => Ok(Signal::F32(a.iter().copied().collect())),
+                _ => Err(shape_error(a.shape())),
+            };
+        }
+        let a = read_array::<f64>(path)?;
+        return match a.ndim() {
+            1 => Ok(Signal::F64(a.iter().copied().collect())),
+            _ => Err(shape_error(a.shape())),
+        };
+    }
+    let audio = audio_io::wav::read_wav(path)?;
+    if audio.sample_rate != sr {
+        return Err(Error::SampleRate {
+            path: path.to_path_buf(),
+            expected: sr,
+            got: audio.sample_rate,
+        });
+    }
+    let channels = audio.samples.nrows() as f32;
+    let mono = audio
+        .samples
+        .sum_axis(ndarray::Axis(0))
+        .mapv(|v| v / channels);
+    Ok(Signal::F32(mono.to_vec()))
+}

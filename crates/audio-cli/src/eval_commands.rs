@@ -1,0 +1,370 @@
+//! `audio eval …`: subcommands that call `audio-eval`.
+//!
+//! Music metrics read mir_eval's text formats (`mir_eval.io`) and print the
+//! scores as a JSON object whose keys are those of the matching mir_eval
+//! `evaluate()` (written like Python's `json.dump`, so NaN stays `NaN`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use audio_eval::annotations;
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::{Error, Result};
+
+/// `audio eval` subcommands, one per mir_eval / museval task.
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Note transcription scores (`mir_eval.transcription.evaluate`) of two
+    /// `onset offset pitch_hz` files.
+    Transcription(TranscriptionArgs),
+    /// Velocity-aware note scores (`mir_eval.transcription_velocity`) of two
+    /// `onset offset pitch velocity` files.
+    TranscriptionVelocity(TranscriptionVelocityArgs),
+    /// Frame-level multi-F0 scores (`mir_eval.multipitch.evaluate`) of two
+    /// `time f1 f2 …` files.
+    Multipitch(MultipitchArgs),
+    /// Onset F-measure (`mir_eval.onset.evaluate`) of two one-time-per-line
+    /// files.
+    Onset(OnsetArgs),
+    /// Melody scores (`mir_eval.melody.evaluate`) of two `time f0_hz` files.
+    Melody(MelodyArgs),
+    /// Beat tracking scores (`mir_eval.beat.evaluate`) of two
+    /// one-time-per-line files.
+    Beat(BeatArgs),
+    /// Key weighted score (`mir_eval.key.evaluate`) of two `tonic mode` files.
+    Key(KeyArgs),
+    /// Accuracy, per-class precision/recall/F1 and confusion matrix of two
+    /// one-label-per-line files (scikit-learn's definitions).
+    Classification(ClassificationArgs),
+}
+
+/// Reference and estimate files plus the JSON output shared by every task.
+#[derive(Debug, Args)]
+pub struct FilePair {
+    /// The reference annotation file.
+    #[arg(long)]
+    pub reference: PathBuf,
+    /// The estimated annotation file.
+    #[arg(long)]
+    pub estimate: PathBuf,
+    /// Write the scores as JSON to this file (they are printed as JSON to
+    /// standard output when absent).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// Parses `--offset-ratio`: a positive number or `none`.
+fn parse_offset_ratio(s: &str) -> std::result::Result<Option<f64>, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    s.parse::<f64>()
+        .map(Some)
+        .map_err(|e| format!("expected a number or 'none': {e}"))
+}
+
+/// Note matching options, mir_eval's defaults.
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// Onset tolerance in seconds.
+    #[arg(long, default_value_t = 0.05)]
+    pub onset_tolerance: f64,
+    /// Pitch tolerance in cents.
+    #[arg(long, default_value_t = 50.0)]
+    pub pitch_tolerance: f64,
+    /// Offset tolerance as a fraction of the reference duration, or `none`
+    /// to ignore offsets.
+    #[arg(long, default_value = "0.2", value_parser = parse_offset_ratio)]
+    pub offset_ratio: Option<f64>,
+    /// Smallest offset tolerance in seconds.
+    #[arg(long, default_value_t = 0.05)]
+    pub offset_min_tolerance: f64,
+    /// Compare with `<` instead of `<=`.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl NoteArgs {
+    fn config(&self) -> audio_eval::transcription::TranscriptionConfig {
+        audio_eval::transcription::TranscriptionConfig {
+            onset_tolerance: self.onset_tolerance,
+            pitch_tolerance: self.pitch_tolerance,
+            offset_ratio: self.offset_ratio,
+            offset_min_tolerance: self.offset_min_tolerance,
+            strict: self.strict,
+            beta: 1.0,
+        }
+    }
+}
+
+/// `audio eval transcription`.
+#[derive(Debug, Args)]
+pub struct TranscriptionArgs {
+    #[command(flatten)]
+    files: FilePair,
+    #[command(flatten)]
+    notes: NoteArgs,
+}
+
+/// `audio eval transcription-velocity`.
+#[derive(Debug, Args)]
+pub struct TranscriptionVelocityArgs {
+    #[command(flatten)]
+    files: FilePair,
+    #[command(flatten)]
+    notes: NoteArgs,
+    /// Largest difference of regression-mapped velocities.
+    #[arg(long, default_value_t = 0.1)]
+    velocity_tolerance: f64,
+}
+
+/// `audio eval multipitch`.
+#[derive(Debug, Args)]
+pub struct MultipitchArgs {
+    #[command(flatten)]
+    files: FilePair,
+    /// Matching window in semitones.
+    #[arg(long, default_value_t = 0.5)]
+    window: f64,
+}
+
+/// `audio eval onset`.
+#[derive(Debug, Args)]
+pub struct OnsetArgs {
+    #[command(flatten)]
+    files: FilePair,
+    /// Matching window in seconds.
+    #[arg(long, default_value_t = 0.05)]
+    window: f64,
+}
+
+/// Pitch interpolation of `audio eval melody`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MelodyKind {
+    /// Linear (mir_eval's default).
+    Linear,
+    /// Zero-order hold.
+    Zero,
+    /// Nearest neighbour.
+    Nearest,
+}
+
+/// `audio eval melody`.
+#[derive(Debug, Args)]
+pub struct MelodyArgs {
+    #[command(flatten)]
+    files: FilePair,
+    /// Resample both series to this hop in seconds.
+    #[arg(long)]
+    hop: Option<f64>,
+    /// Pitch interpolation.
+    #[arg(long, value_enum, default_value_t = MelodyKind::Linear)]
+    kind: MelodyKind,
+    /// Pitch tolerance in cents.
+    #[arg(long, default_value_t = 50.0)]
+    cent_tolerance: f64,
+}
+
+/// `audio eval beat`.
+#[derive(Debug, Args)]
+pub struct BeatArgs {
+    #[command(flatten)]
+    files: FilePair,
+    /// Beats before this time (seconds) are ignored.
+    #[arg(long, default_value_t = 5.0)]
+    min_beat_time: f64,
+}
+
+/// `audio eval key`.
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    #[command(flatten)]
+    files: FilePair,
+}
+
+/// `audio eval classification`.
+#[derive(Debug, Args)]
+pub struct ClassificationArgs {
+    #[command(flatten)]
+    files: FilePair,
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::File {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Parses one annotation file, naming it in the error.
+fn parse<T>(path: &Path, f: impl FnOnce(&str) -> audio_eval::Result<T>) -> Result<T> {
+    f(&read_text(path)?).map_err(|source| Error::Annotation {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A float as Python's `json.dump` writes it.
+fn json_number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".to_owned()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+    } else {
+        serde_json::Value::from(v).to_string()
+    }
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+/// `{"key": value, …}` in the given order.
+fn json_object(entries: &[(String, String)]) -> String {
+    let mut out = String::from("{\n");
+    for (i, (k, v)) in entries.iter().enumerate() {
+        let sep = if i + 1 == entries.len() { "" } else { "," };
+        let _ = writeln!(out, "  {}: {v}{sep}", json_string(k));
+    }
+    out.push('}');
+    out
+}
+
+fn scores_json(entries: &[(&str, f64)]) -> String {
+    let e: Vec<(String, String)> = entries
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), json_number(*v)))
+        .collect();
+    json_object(&e)
+}
+
+fn emit(files: &FilePair, json: String) -> Result<()> {
+    match &files.json {
+        Some(path) => std::fs::write(path, json + "\n").map_err(|source| Error::File {
+            path: path.clone(),
+            source,
+        }),
+        None => {
+            println!("{json}");
+            Ok(())
+        }
+    }
+}
+
+/// Runs one `audio eval` subcommand.
+pub fn run(cmd: EvalCommand) -> Result<()> {
+    match cmd {
+        EvalCommand::Transcription(a) => {
+            let r = parse(&a.files.reference, annotations::parse_valued_intervals)?;
+            let e = parse(&a.files.estimate, annotations::parse_valued_intervals)?;
+            let s = audio_eval::transcription::evaluate(
+                &r.intervals,
+                &r.values,
+                &e.intervals,
+                &e.values,
+                &a.notes.config(),
+            )?;
+            emit(&a.files, scores_json(&s.entries()))
+        }
+        EvalCommand::TranscriptionVelocity(a) => {
+            let r = parse(&a.files.reference, annotations::parse_velocity_notes)?;
+            let e = parse(&a.files.estimate, annotations::parse_velocity_notes)?;
+            let s = audio_eval::transcription_velocity::evaluate(
+                &r.intervals,
+                &r.pitches,
+                &r.velocities,
+                &e.intervals,
+                &e.pitches,
+                &e.velocities,
+                &a.notes.config(),
+                a.velocity_tolerance,
+            )?;
+            emit(&a.files, scores_json(&s.entries()))
+        }
+        EvalCommand::Multipitch(a) => {
+            let (rt, rf) = parse(&a.files.reference, annotations::parse_ragged_time_series)?;
+            let (et, ef) = parse(&a.files.estimate, annotations::parse_ragged_time_series)?;
+            let s = audio_eval::multipitch::evaluate(&rt, &rf, &et, &ef, a.window)?;
+            emit(&a.files, scores_json(&s.entries()))
+        }
+        EvalCommand::Onset(a) => {
+            let r = parse(&a.files.reference, annotations::parse_events)?;
+            let e = parse(&a.files.estimate, annotations::parse_events)?;
+            let s = audio_eval::onset::evaluate(&r, &e, a.window)?;
+            emit(&a.files, scores_json(&s))
+        }
+        EvalCommand::Melody(a) => {
+            let (rt, rf) = parse(&a.files.reference, annotations::parse_time_series)?;
+            let (et, ef) = parse(&a.files.estimate, annotations::parse_time_series)?;
+            let config = audio_eval::melody::MelodyConfig {
+                hop: a.hop,
+                kind: match a.kind {
+                    MelodyKind::Linear => audio_eval::melody::Interpolation::Linear,
+                    MelodyKind::Zero => audio_eval::melody::Interpolation::Zero,
+                    MelodyKind::Nearest => audio_eval::melody::Interpolation::Nearest,
+                },
+                cent_tolerance: a.cent_tolerance,
+                ..Default::default()
+            };
+            let s = audio_eval::melody::evaluate(&rt, &rf, &et, &ef, None, None, &config)?;
+            emit(&a.files, scores_json(&s.entries()))
+        }
+        EvalCommand::Beat(a) => {
+            let r = parse(&a.files.reference, annotations::parse_events)?;
+            let e = parse(&a.files.estimate, annotations::parse_events)?;
+            let config = audio_eval::beat::BeatConfig {
+                min_beat_time: a.min_beat_time,
+                ..Default::default()
+            };
+            let s = audio_eval::beat::evaluate(&r, &e, &config)?;
+            emit(&a.files, scores_json(&s.entries()))
+        }
+        EvalCommand::Key(a) => {
+            let r = parse(&a.files.reference, annotations::parse_key)?;
+            let e = parse(&a.files.estimate, annotations::parse_key)?;
+            let s = audio_eval::key::evaluate(&r, &e)?;
+            emit(&a.files, scores_json(&s))
+        }
+        EvalCommand::Classification(a) => {
+            let labels = |text: &str| -> Vec<String> {
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_owned)
+                    .collect()
+            };
+            let r = labels(&read_text(&a.files.reference)?);
+            let e = labels(&read_text(&a.files.estimate)?);
+            let s = audio_eval::classification::evaluate(&r, &e)?;
+            let mut entries = vec![
+                ("Accuracy".to_owned(), json_number(s.accuracy)),
+                ("Macro Precision".to_owned(), json_number(s.macro_precision)),
+                ("Macro Recall".to_owned(), json_number(s.macro_recall)),
+                ("Macro F1".to_owned(), json_number(s.macro_f1)),
+            ];
+            let classes: Vec<String> = s.classes.iter().map(|c| json_string(c)).collect();
+            entries.push(("Classes".to_owned(), format!("[{}]", classes.join(", "))));
+            let rows: Vec<String> = s
+                .confusion
+                .iter()
+                .map(|r| {
+                    let v: Vec<String> = r.iter().map(usize::to_string).collect();
+                    format!("[{}]", v.join(", "))
+                })
+                .collect();
+            entries.push(("Confusion".to_owned(), format!("[{}]", rows.join(", "))));
+            for (name, values) in [
+                ("Precision", &s.precision),
+                ("Recall", &s.recall),
+                ("F1", &s.f1),
+            ] {
+                let v: Vec<String> = values.iter().map(|&x| json_number(x)).collect();
+                entries.push((name.to_owned(), format!("[{}]", v.join(", "))));
+            }
+            let support: Vec<String> = s.support.iter().map(usize::to_string).collect();
+            entries.push(("Support".to_owned(), format!("[{}]", support.join(", "))));
+            emit(&a.files, json_object(&entries))
+        }
+    }
+}

@@ -1,0 +1,512 @@
+//! Subcommands that call `audio-io`: file information, conversion to WAV,
+//! spectrogram and waveform pictures, MIDI ↔ notes.
+
+use std::path::{Path, PathBuf};
+
+use audio_io::midi::{Instrument, MidiFile, MidiType, Note, TempoMap};
+use audio_io::picture::{Colormap, FrequencyAxis, SpecshowOptions, WaveformOptions};
+use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
+use audio_io::{AudioReader, LoadOptions};
+use clap::{Subcommand, ValueEnum};
+
+use crate::{Error, Result};
+
+/// `audio-io` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum IoCommand {
+    /// Format, codec, sample rate, channels, frames and duration of an audio file.
+    Info {
+        /// Audio file (WAV, FLAC, MP3, OGG/Vorbis).
+        input: PathBuf,
+    },
+    /// Decode any supported file to WAV, block by block (memory independent of length).
+    Convert {
+        /// Audio file to read.
+        input: PathBuf,
+        /// WAV file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Sample encoding of the output.
+        #[arg(long, value_enum, default_value_t = WavFormatArg::Pcm16)]
+        format: WavFormatArg,
+        /// Average the channels.
+        #[arg(long)]
+        mono: bool,
+        /// Resample to this rate (needs a resampler in audio-dsp; fails otherwise).
+        #[arg(long)]
+        sr: Option<u32>,
+        /// Add TPDF dither (±1 LSB) before quantising to 16/24 bits.
+        #[arg(long)]
+        dither: bool,
+        /// Start this many seconds in.
+        #[arg(long, default_value_t = 0.0)]
+        offset: f64,
+        /// Convert at most this many seconds.
+        #[arg(long)]
+        duration: Option<f64>,
+    },
+    /// librosa.display.specshow of a dB-scaled (mel) spectrogram, as PNG.
+    Specshow {
+        /// Audio file (mixed to mono).
+        input: PathBuf,
+        /// PNG file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Frequency axis: a linear STFT or a mel spectrogram.
+        #[arg(long, value_enum, default_value_t = YAxisArg::Mel)]
+        y_axis: YAxisArg,
+        /// FFT size.
+        #[arg(long, default_value_t = 2048)]
+        n_fft: usize,
+        /// Hop length.
+        #[arg(long, default_value_t = 512)]
+        hop_length: usize,
+        /// Mel bands (with `--y-axis mel`).
+        #[arg(long, default_value_t = 128)]
+        n_mels: usize,
+        /// Dynamic range below the peak, in dB.
+        #[arg(long, default_value_t = 80.0)]
+        top_db: f64,
+        /// Colormap.
+        #[arg(long, value_enum, default_value_t = CmapArg::Magma)]
+        cmap: CmapArg,
+        /// Plot width in pixels.
+        #[arg(long, default_value_t = 800)]
+        width: usize,
+        /// Plot height in pixels.
+        #[arg(long, default_value_t = 400)]
+        height: usize,
+        /// Leave out axes, ticks and the colour bar.
+        #[arg(long)]
+        no_axes: bool,
+    },
+    /// librosa.display.waveshow-style waveform picture, as PNG.
+    Waveshow {
+        /// Audio file.
+        input: PathBuf,
+        /// PNG file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Plot width in pixels.
+        #[arg(long, default_value_t = 800)]
+        width: usize,
+        /// Height of each channel's lane in pixels.
+        #[arg(long, default_value_t = 200)]
+        height: usize,
+    },
+    /// MIDI file → CSV notes (`onset,offset,pitch,velocity,program,instrument`), or the
+    /// melody encoding of the melody-generation seed with `--melody`.
+    MidiToNotes {
+        /// MIDI file.
+        input: PathBuf,
+        /// Output file (stdout when absent).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Write the 16th-note melody encoding (`60 _ 62 _ r _`) instead of CSV.
+        #[arg(long)]
+        melody: bool,
+        /// With `--melody`: transpose to C major / A minor first.
+        #[arg(long)]
+        transpose: bool,
+    },
+    /// CSV notes (`onset,offset,pitch,velocity[,program]`) or a melody encoding
+    /// (`.txt`: `60 _ 62 _ r _`) → MIDI file.
+    NotesToMidi {
+        /// `.csv` notes or `.txt` melody symbols.
+        input: PathBuf,
+        /// MIDI file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Tempo in beats per minute.
+        #[arg(long, default_value_t = 120.0)]
+        bpm: f64,
+        /// Ticks per quarter note.
+        #[arg(long, default_value_t = 480)]
+        ticks_per_beat: u16,
+        /// Standard MIDI file type: 0 or 1.
+        #[arg(long, default_value_t = 1)]
+        midi_type: u8,
+    },
+}
+
+/// WAV sample encodings.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WavFormatArg {
+    /// 16-bit PCM.
+    Pcm16,
+    /// 24-bit PCM.
+    Pcm24,
+    /// 32-bit float.
+    Float32,
+}
+
+/// Frequency axes of `specshow`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum YAxisArg {
+    /// Linear-frequency STFT magnitude in dB.
+    Linear,
+    /// Mel power spectrogram in dB.
+    Mel,
+}
+
+/// Colormaps.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CmapArg {
+    /// matplotlib magma.
+    Magma,
+    /// matplotlib viridis.
+    Viridis,
+    /// Grey levels.
+    Gray,
+}
+
+/// Runs one `audio-io` subcommand.
+pub fn run(cmd: IoCommand) -> Result<()> {
+    match cmd {
+        IoCommand::Info { input } => info(&input),
+        IoCommand::Convert {
+            input,
+            output,
+            format,
+            mono,
+            sr,
+            dither,
+            offset,
+            duration,
+        } => convert(&input, &output, format, mono, sr, dither, offset, duration),
+        IoCommand::Specshow {
+            input,
+            output,
+            y_axis,
+            n_fft,
+            hop_length,
+            n_mels,
+            top_db,
+            cmap,
+            width,
+            height,
+            no_axes,
+        } => {
+            let audio = audio_io::load::<f32>(
+                &input,
+                &LoadOptions {
+                    sr: None,
+                    mono: true,
+                    ..Default::default()
+                },
+            )?;
+            let y = audio.samples.row(0).to_vec();
+            let stft = audio_dsp::StftConfig {
+                n_fft,
+                hop_length: Some(hop_length),
+                ..Default::default()
+            };
+            let sr = audio.sample_rate;
+            let (db, axis) = match y_axis {
+                YAxisArg::Linear => {
+                    let spec = audio_dsp::Stft::<f32>::new(stft)?.process(&y)?;
+                    let mag = spec.mapv(|c| c.norm());
+                    let db = audio_dsp::amplitude_to_db(
+                        mag.view(),
+                        audio_dsp::DbReference::Max,
+                        1e-5,
+                        Some(top_db),
+                    )?;
+                    (db, FrequencyAxis::Linear)
+                }
+                YAxisArg::Mel => {
+                    let mel = audio_dsp::MelConfig {
+                        sr: f64::from(sr),
+                        n_fft,
+                        n_mels,
+                        ..Default::default()
+                    };
+                    let m =
+                        audio_dsp::MelSpectrogram::<f32>::new(audio_dsp::MelSpectrogramConfig {
+                            stft,
+                            power: 2.0,
+                            mel,
+                        })?
+                        .process(&y)?;
+                    let db = audio_dsp::power_to_db(
+                        m.view(),
+                        audio_dsp::DbReference::Max,
+                        1e-10,
+                        Some(top_db),
+                    )?;
+                    let axis = FrequencyAxis::Mel {
+                        fmin: 0.0,
+                        fmax: f64::from(sr) / 2.0,
+                        htk: false,
+                    };
+                    (db, axis)
+                }
+            };
+            let colormap = match cmap {
+                CmapArg::Magma => Colormap::Magma,
+                CmapArg::Viridis => Colormap::Viridis,
+                CmapArg::Gray => Colormap::Gray,
+            };
+            let img = audio_io::picture::specshow(
+                &db,
+                &SpecshowOptions {
+                    colormap,
+                    y_axis: axis,
+                    sr,
+                    hop_length,
+                    axes: !no_axes,
+                    width,
+                    height,
+                    colorbar: (!no_axes).then(|| "dB".to_string()),
+                    ..Default::default()
+                },
+            )?;
+            img.save_png(&output)?;
+            Ok(())
+        }
+        IoCommand::Waveshow {
+            input,
+            output,
+            width,
+            height,
+        } => {
+            let audio = audio_io::decode(&input)?;
+            let img = audio_io::picture::waveform(
+                &audio.samples,
+                audio.sample_rate,
+                &WaveformOptions {
+                    width,
+                    height,
+                    ..Default::default()
+                },
+            )?;
+            img.save_png(&output)?;
+            Ok(())
+        }
+        IoCommand::MidiToNotes {
+            input,
+            output,
+            melody,
+            transpose,
+        } => {
+            let midi = MidiFile::read(&input)?;
+            let text = if melody {
+                let mut notes = midi.notes();
+                if transpose {
+                    notes = audio_io::melody::transpose_to_c_major_a_minor(&notes)?.0;
+                }
+                let symbols = audio_io::melody::encode_melody(
+                    &notes,
+                    &midi.tempo,
+                    audio_io::melody::SIXTEENTH,
+                )?;
+                audio_io::melody::melody_to_string(&symbols) + "\n"
+            } else {
+                let mut s = String::from("onset,offset,pitch,velocity,program,instrument\n");
+                for (i, inst) in midi.instruments.iter().enumerate() {
+                    for n in &inst.notes {
+                        s.push_str(&format!(
+                            "{:.6},{:.6},{},{},{},{}\n",
+                            n.onset, n.offset, n.pitch, n.velocity, n.program, i
+                        ));
+                    }
+                }
+                s
+            };
+            match output {
+                Some(path) => write_text(&path, &text),
+                None => {
+                    print!("{text}");
+                    Ok(())
+                }
+            }
+        }
+        IoCommand::NotesToMidi {
+            input,
+            output,
+            bpm,
+            ticks_per_beat,
+            midi_type,
+        } => {
+            let text = std::fs::read_to_string(&input).map_err(|source| audio_io::Error::Io {
+                path: input.clone(),
+                source,
+            })?;
+            let is_melody = input.extension().is_some_and(|e| e == "txt");
+            let notes = if is_melody {
+                let symbols = audio_io::melody::parse_melody(&text)?;
+                audio_io::melody::decode_melody(&symbols, bpm, audio_io::melody::SIXTEENTH, 90, 0)?
+            } else {
+                parse_csv(&input, &text)?
+            };
+            let mut instruments: Vec<Instrument> = Vec::new();
+            for n in notes {
+                match instruments.iter_mut().find(|i| i.program == n.program) {
+                    Some(i) => i.notes.push(n),
+                    None => instruments.push(Instrument {
+                        program: n.program,
+                        notes: vec![n],
+                        ..Default::default()
+                    }),
+                }
+            }
+            let song = MidiFile {
+                tempo: TempoMap::constant(ticks_per_beat, bpm),
+                instruments,
+            };
+            let kind = if midi_type == 0 {
+                MidiType::Type0
+            } else {
+                MidiType::Type1
+            };
+            song.write(&output, kind)?;
+            Ok(())
+        }
+    }
+}
+
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|source| {
+        Error::from(audio_io::Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
+fn parse_csv(path: &Path, text: &str) -> Result<Vec<Note>> {
+    let bad = || Error::InputFormat {
+        path: path.to_path_buf(),
+        expected: "CSV rows `onset,offset,pitch,velocity[,program]` (seconds, MIDI numbers)",
+    };
+    let mut notes = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with("onset") {
+            continue;
+        }
+        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        if f.len() < 4 {
+            return Err(bad());
+        }
+        let onset: f64 = f[0].parse().map_err(|_| bad())?;
+        let offset: f64 = f[1].parse().map_err(|_| bad())?;
+        let pitch: u8 = f[2].parse().map_err(|_| bad())?;
+        let velocity: u8 = f[3].parse().map_err(|_| bad())?;
+        let program: u8 = match f.get(4) {
+            Some(p) => p.parse().map_err(|_| bad())?,
+            None => 0,
+        };
+        notes.push(Note {
+            onset,
+            offset,
+            pitch,
+            velocity,
+            program,
+        });
+    }
+    Ok(notes)
+}
+
+fn info(input: &Path) -> Result<()> {
+    let mut reader = AudioReader::open(input)?;
+    let info = reader.info().clone();
+    // Count the frames really present (a header may lie; MP3 may not say).
+    let mut frames = 0u64;
+    let mut buf = ndarray::Array2::<f32>::zeros((info.channels, 1 << 16));
+    loop {
+        let n = reader.read_into(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        frames += n as u64;
+    }
+    println!("file:        {}", input.display());
+    println!("container:   {}", info.container);
+    println!("codec:       {}", info.codec);
+    if let Some(b) = info.bits_per_sample {
+        println!("bits:        {b}");
+    }
+    println!("sample rate: {} Hz", info.sample_rate);
+    println!("channels:    {}", info.channels);
+    println!("frames:      {frames}");
+    println!(
+        "duration:    {:.6} s",
+        frames as f64 / f64::from(info.sample_rate)
+    );
+    Ok(())
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per command-line flag"
+)]
+fn convert(
+    input: &Path,
+    output: &Path,
+    format: WavFormatArg,
+    mono: bool,
+    sr: Option<u32>,
+    dither: bool,
+    offset: f64,
+    duration: Option<f64>,
+) -> Result<()> {
+    let mut reader = AudioReader::open(input)?;
+    let rate = reader.info().sample_rate;
+    if let Some(sr) = sr.filter(|&s| s != rate) {
+        return Err(audio_io::Error::ResampleUnavailable { from: rate, to: sr }.into());
+    }
+    let seconds_to_frames = |s: f64, name: &'static str| -> Result<u64> {
+        if !s.is_finite() || s < 0.0 {
+            return Err(audio_io::Error::InvalidParameter {
+                name,
+                expected: "a finite number of seconds >= 0",
+                got: s.to_string(),
+            }
+            .into());
+        }
+        Ok((s * f64::from(rate)) as u64)
+    };
+    reader.skip(seconds_to_frames(offset, "offset")?)?;
+    let mut left = match duration {
+        Some(d) => seconds_to_frames(d, "duration")?,
+        None => u64::MAX,
+    };
+    let channels = reader.info().channels;
+    let options = WavWriteOptions {
+        format: match format {
+            WavFormatArg::Pcm16 => WavWriteFormat::Pcm16,
+            WavFormatArg::Pcm24 => WavWriteFormat::Pcm24,
+            WavFormatArg::Float32 => WavWriteFormat::Float32,
+        },
+        dither: if dither {
+            Dither::Tpdf { seed: 0x5eed }
+        } else {
+            Dither::None
+        },
+    };
+    let file = std::fs::File::create(output).map_err(|source| audio_io::Error::Io {
+        path: output.to_path_buf(),
+        source,
+    })?;
+    let out_channels = if mono { 1 } else { channels };
+    let mut writer =
+        WavStreamWriter::new(std::io::BufWriter::new(file), out_channels, rate, &options)?;
+    let mut buf = ndarray::Array2::<f32>::zeros((channels, 1 << 16));
+    while left > 0 {
+        let n = reader.read_into(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let n = n.min(usize::try_from(left).unwrap_or(usize::MAX));
+        left -= n as u64;
+        let block = buf.slice(ndarray::s![.., ..n]).to_owned();
+        if mono && channels > 1 {
+            writer.write_block(&audio_io::to_mono(&block))?;
+        } else {
+            writer.write_block(&block)?;
+        }
+    }
+    writer.finalize()?;
+    Ok(())
+}
