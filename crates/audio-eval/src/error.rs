@@ -125,6 +125,34 @@ pub enum Error {
         /// Why.
         reason: &'static str,
     },
+    // --- Source separation inputs (BSS Eval, SI-SDR). ---
+    /// A reference or estimated source is all zeros (its samples, summed over
+    /// channels, are all 0), which `mir_eval.separation.validate` and
+    /// `museval.metrics.validate` reject.
+    #[error("{what} source {source_index} is silent (all zeros)")]
+    SilentSource {
+        /// `"reference"` or `"estimate"`.
+        what: &'static str,
+        /// The index of the silent source.
+        source_index: usize,
+    },
+    /// More sources than the `MAX_SOURCES` (100) of mir_eval and museval.
+    #[error("{got} sources given, at most {max} allowed")]
+    TooManySources {
+        /// The limit.
+        max: usize,
+        /// The number given.
+        got: usize,
+    },
+    /// A permutation search over more sources than an exhaustive search can
+    /// visit (`n!` candidates, as mir_eval's `itertools.permutations`).
+    #[error("permutation search over {sources} sources exceeds the limit of {max}")]
+    PermutationTooLarge {
+        /// The number of sources.
+        sources: usize,
+        /// The largest number searched.
+        max: usize,
+    },
     /// An error from the DSP layer.
     #[error(transparent)]
     Dsp(#[from] audio_dsp::Error),

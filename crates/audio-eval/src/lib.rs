@@ -31,4 +31,7 @@ pub mod transcription;
 pub mod transcription_velocity;
 mod validate;
 
+// Source separation (mir_eval 0.8.2 separation, museval 0.4.1, SI-SDR).
+pub mod separation;
+
 pub use error::{Error, Result};

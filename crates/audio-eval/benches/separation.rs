@@ -1,0 +1,2 @@
+//! Separation benchmarks (filled in below).
+fn main() {}

@@ -1,0 +1,405 @@
+//! BSS Eval v4 as museval 0.4.1 (`museval.evaluate`, i.e.
+//! `museval.metrics.bss_eval(..., compute_permutation=False,
+//! bsseval_sources_version=False)`), and its v3 mode.
+
+use ndarray::{s, Array2, Array3, ArrayView3};
+use rayon::prelude::*;
+use realfft::num_complex::Complex;
+use realfft::RealFftPlanner;
+
+use super::bss_eval::{check_window, v3_span};
+use super::correlation::fast_fft_len;
+use super::decomposition::{Criteria, Decomposition, PairMetrics, FILTER_LENGTH};
+use super::signals::{safe_db, validate, Signals};
+use crate::{Error, Result};
+
+/// Which BSS Eval version [`evaluate`] runs (museval's `mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BssEvalVersion {
+    /// `mode="v4"`: distortion filters estimated once on the whole track,
+    /// then applied to every window.
+    #[default]
+    V4,
+    /// `mode="v3"`: distortion filters estimated anew in every window.
+    V3,
+}
+
+/// Options of [`evaluate`] (museval's `evaluate(references, estimates, win,
+/// hop, mode, padding)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MusevalConfig {
+    /// Window length in samples (museval default `1 * 44100`).
+    pub window: usize,
+    /// Hop length in samples (museval default `1 * 44100`).
+    pub hop: usize,
+    /// `mode`: v4 (default) or v3.
+    pub version: BssEvalVersion,
+    /// `padding`: zero-pad or truncate the estimates to the length of the
+    /// references (museval's `pad_or_truncate`; default `true`).
+    pub padding: bool,
+}
+
+impl Default for MusevalConfig {
+    fn default() -> Self {
+        Self {
+            window: 44_100,
+            hop: 44_100,
+            version: BssEvalVersion::V4,
+            padding: true,
+        }
+    }
+}
+
+/// Per-window museval scores, each `(sources, windows)`; NaN in windows where
+/// a reference or estimate is silent (as museval).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MusevalScores {
+    /// Source to Distortion Ratio (dB).
+    pub sdr: Array2<f64>,
+    /// source Image to Spatial distortion Ratio (dB).
+    pub isr: Array2<f64>,
+    /// Source to Interference Ratio (dB).
+    pub sir: Array2<f64>,
+    /// Source to Artifact Ratio (dB).
+    pub sar: Array2<f64>,
+    /// Window length in samples.
+    pub window: usize,
+    /// Hop length in samples.
+    pub hop: usize,
+}
+
+/// Per-source medians over windows, ignoring NaN (`numpy.nanmedian`, museval's
+/// default `frames_agg="median"`). A source whose windows are all NaN gets NaN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MusevalSummary {
+    /// Median SDR per source (dB).
+    pub sdr: Vec<f64>,
+    /// Median ISR per source (dB).
+    pub isr: Vec<f64>,
+    /// Median SIR per source (dB).
+    pub sir: Vec<f64>,
+    /// Median SAR per source (dB).
+    pub sar: Vec<f64>,
+}
+
+/// `numpy.nanmedian` of a slice.
+pub fn nan_median(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.into_iter().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        let (a, b) = (v[n / 2 - 1], v[n / 2]);
+        if a == b {
+            a
+        } else {
+            (a + b) / 2.0
+        }
+    }
+}
+
+impl MusevalScores {
+    /// Number of windows.
+    pub fn windows(&self) -> usize {
+        self.sdr.ncols()
+    }
+
+    /// Median over windows per source, ignoring NaN windows (museval's
+    /// `TrackStore` aggregation with `np.nanmedian`).
+    pub fn median(&self) -> MusevalSummary {
+        let med = |a: &Array2<f64>| {
+            a.outer_iter()
+                .map(|row| nan_median(row.iter().copied()))
+                .collect()
+        };
+        MusevalSummary {
+            sdr: med(&self.sdr),
+            isr: med(&self.isr),
+            sir: med(&self.sir),
+            sar: med(&self.sar),
+        }
+    }
+}
+
+/// museval's `Framing`: `(start, length)` of each window.
+fn framing(len: usize, window: usize, hop: usize) -> Vec<(usize, usize)> {
+    if window < len {
+        let nwin = (len - window + hop) / hop;
+        (0..nwin)
+            .map(|k| (k * hop, window.min(len - k * hop)))
+            .collect()
+    } else {
+        vec![(0, len)]
+    }
+}
+
+/// museval 0.4.1 `evaluate`: BSS Eval images metrics (SDR, ISR, SIR, SAR as in
+/// [`bss_eval_images`](super::bss_eval_images)) per window of `window`
+/// samples every `hop` samples, without permutation.
+///
+/// - v4 (`config.version = V4`, the default): the 512-tap distortion filters
+///   are estimated once on the whole track, `C = (G + eps·I)⁻¹ D` with
+///   `eps = f64::EPSILON` as museval, then each window's decomposition
+///   filters the window's references with them (Liutkus et al. 2018).
+/// - v3: the filters are estimated in each window (BSS Eval v3).
+///
+/// Windows follow museval's `Framing`: `floor((samples − window + hop) / hop)`
+/// windows `[k·hop, k·hop + window)` when `window < samples`, otherwise one
+/// window over the whole track. With `padding`, estimates are zero-padded or
+/// truncated to the references' length first.
+///
+/// # Shapes
+///
+/// `references` and `estimates` are `(sources, samples, channels)`; results
+/// are `(sources, windows)`.
+///
+/// # Errors
+///
+/// As museval's `validate` (whole track): [`Error::ShapeMismatch`] (sources or
+/// channels differ, or lengths differ without `padding`),
+/// [`Error::SilentSource`], [`Error::TooManySources`]; also [`Error::Empty`],
+/// [`Error::NotFinite`], and [`Error::InvalidParameter`] for a zero window or
+/// hop. A silent window is not an error: its metrics are NaN.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::Array3;
+/// use audio_eval::separation::{evaluate, MusevalConfig};
+///
+/// let n = 8000;
+/// let references = Array3::from_shape_fn((2, n, 2), |(s, t, c)| {
+///     ((0.01 + 0.02 * s as f64) * t as f64 + c as f64).sin()
+/// });
+/// let estimates = references.mapv(|v| 0.9 * v + 0.001);
+/// let config = MusevalConfig { window: 4000, hop: 4000, ..MusevalConfig::default() };
+/// let scores = evaluate(references.view(), estimates.view(), &config)?;
+/// assert_eq!(scores.sdr.dim(), (2, 2));
+/// let median = scores.median();
+/// assert!(median.sdr[0] > 10.0);
+/// # Ok::<(), audio_eval::Error>(())
+/// ```
+pub fn evaluate(
+    references: ArrayView3<'_, f64>,
+    estimates: ArrayView3<'_, f64>,
+    config: &MusevalConfig,
+) -> Result<MusevalScores> {
+    check_window(config.window, config.hop)?;
+    let padded: Option<Array3<f64>> = if config.padding && estimates.dim().1 != references.dim().1 {
+        let (ns, ne, nc) = estimates.dim();
+        let nr = references.dim().1;
+        let mut out = Array3::zeros((ns, nr, nc));
+        let keep = ne.min(nr);
+        out.slice_mut(s![.., ..keep, ..])
+            .assign(&estimates.slice(s![.., ..keep, ..]));
+        Some(out)
+    } else {
+        None
+    };
+    let estimates = padded.as_ref().map_or(estimates, |a| a.view());
+    validate(references, estimates)?;
+    let (nsrc, len, _) = references.dim();
+    let refs = Signals::from_view(references, 0, len);
+    let ests = Signals::from_view(estimates, 0, len);
+    let frames = framing(len, config.window, config.hop);
+    let per_window: Vec<Vec<PairMetrics>> = match config.version {
+        BssEvalVersion::V3 => frames
+            .par_iter()
+            .map(|&(start, wlen)| {
+                if refs.any_silent(start, wlen) || ests.any_silent(start, wlen) {
+                    return Ok(vec![PairMetrics::NAN; nsrc]);
+                }
+                let r = refs.window(start, wlen);
+                let e = ests.window(start, wlen);
+                v3_span(&r, &e, Criteria::Images, false, f64::EPSILON).map(|(m, _)| m)
+            })
+            .collect::<Result<Vec<_>>>()?,
+        BssEvalVersion::V4 => v4_windows(&refs, &ests, &frames)?,
+    };
+    let nwin = frames.len();
+    let mut out = MusevalScores {
+        sdr: Array2::from_elem((nsrc, nwin), f64::NAN),
+        isr: Array2::from_elem((nsrc, nwin), f64::NAN),
+        sir: Array2::from_elem((nsrc, nwin), f64::NAN),
+        sar: Array2::from_elem((nsrc, nwin), f64::NAN),
+        window: config.window,
+        hop: config.hop,
+    };
+    for (k, w) in per_window.iter().enumerate() {
+        for (j, m) in w.iter().enumerate() {
+            out.sdr[[j, k]] = m.sdr;
+            out.isr[[j, k]] = m.isr;
+            out.sir[[j, k]] = m.sir;
+            out.sar[[j, k]] = m.sar;
+        }
+    }
+    Ok(out)
+}
+
+/// Spectra of one estimate's filters: on all references (`p · channels + c`)
+/// and on its own source (`cj · channels + c`).
+type FilterSpectra = (Vec<Vec<Complex<f64>>>, Vec<Vec<Complex<f64>>>);
+
+/// v4: whole-track filters, applied per window by FFT convolution.
+fn v4_windows(
+    refs: &Signals,
+    ests: &Signals,
+    frames: &[(usize, usize)],
+) -> Result<Vec<Vec<PairMetrics>>> {
+    let flen = FILTER_LENGTH;
+    let nsrc = refs.sources;
+    let nch = refs.channels;
+    let m = nsrc * nch;
+    let n = m * flen;
+    let bs = nch * flen;
+    let dec = Decomposition::new(refs, ests, flen, f64::EPSILON).map_err(|_| Error::Undefined {
+        metric: "bss_eval",
+        reason: "the Gram matrix of the references is singular",
+    })?;
+    // Filters per estimate: projection on all references and on its own.
+    let filters: Vec<(Vec<f64>, Vec<f64>)> = (0..nsrc)
+        .into_par_iter()
+        .map(|j| (dec.filters_all(j).0, dec.filters_source(j, j).0))
+        .collect();
+    drop(dec);
+    // All windows have the same length (museval's Framing).
+    let wlen = frames.first().map_or(0, |f| f.1);
+    let out_len = wlen + flen - 1;
+    let fft_len = fast_fft_len(out_len);
+    let bins = fft_len / 2 + 1;
+    let mut planner = RealFftPlanner::<f64>::new();
+    let forward = planner.plan_fft_forward(fft_len);
+    let inverse = planner.plan_fft_inverse(fft_len);
+    let spectrum = |taps: &[f64]| {
+        let mut time = vec![0.0; fft_len];
+        time[..taps.len()].copy_from_slice(taps);
+        let mut out = vec![Complex::new(0.0, 0.0); bins];
+        let _ = forward.process(&mut time, &mut out);
+        out
+    };
+    // hall[j][(p * nch + c)]: filter from reference signal p to output c.
+    let spectra: Vec<FilterSpectra> = filters
+        .par_iter()
+        .map(|(c_all, c_j)| {
+            let mut hall = Vec::with_capacity(m * nch);
+            for p in 0..m {
+                for c in 0..nch {
+                    let off = c * n + p * flen;
+                    hall.push(spectrum(&c_all[off..off + flen]));
+                }
+            }
+            let mut hj = Vec::with_capacity(nch * nch);
+            for cj in 0..nch {
+                for c in 0..nch {
+                    let off = c * bs + cj * flen;
+                    hj.push(spectrum(&c_j[off..off + flen]));
+                }
+            }
+            (hall, hj)
+        })
+        .collect();
+    drop(filters);
+    let scale = 1.0 / fft_len as f64;
+    let result = frames
+        .par_iter()
+        .map(|&(start, wl)| {
+            if refs.any_silent(start, wl) || ests.any_silent(start, wl) {
+                return vec![PairMetrics::NAN; nsrc];
+            }
+            let mut time = vec![0.0; fft_len];
+            let mut scratch = forward.make_scratch_vec();
+            let rspec: Vec<Vec<Complex<f64>>> = refs
+                .data
+                .iter()
+                .map(|sig| {
+                    time.fill(0.0);
+                    time[..wl].copy_from_slice(&sig[start..start + wl]);
+                    let mut out = vec![Complex::new(0.0, 0.0); bins];
+                    let _ = forward.process_with_scratch(&mut time, &mut out, &mut scratch);
+                    out
+                })
+                .collect();
+            let mut acc = vec![Complex::new(0.0, 0.0); bins];
+            let mut iscratch = inverse.make_scratch_vec();
+            let mut pall = vec![0.0; fft_len];
+            let mut pj = vec![0.0; fft_len];
+            let mut filter_out =
+                |specs: &mut dyn Iterator<Item = (&Vec<Complex<f64>>, &Vec<Complex<f64>>)>,
+                 dst: &mut Vec<f64>| {
+                    acc.fill(Complex::new(0.0, 0.0));
+                    for (h, r) in specs {
+                        for ((a, hv), rv) in acc.iter_mut().zip(h).zip(r) {
+                            *a += hv * rv;
+                        }
+                    }
+                    acc[0].im = 0.0;
+                    acc[bins - 1].im = 0.0;
+                    let _ = inverse.process_with_scratch(&mut acc, dst, &mut iscratch);
+                };
+            (0..nsrc)
+                .map(|j| {
+                    let (hall, hj) = &spectra[j];
+                    let mut e = [0.0f64; 7];
+                    for c in 0..nch {
+                        filter_out(
+                            &mut (0..m).map(|p| (&hall[p * nch + c], &rspec[p])),
+                            &mut pall,
+                        );
+                        filter_out(
+                            &mut (0..nch).map(|cj| (&hj[cj * nch + c], &rspec[j * nch + cj])),
+                            &mut pj,
+                        );
+                        let s = &refs.signal(j, c)[start..start + wl];
+                        let est = &ests.signal(j, c)[start..start + wl];
+                        for t in 0..out_len {
+                            let (sv, ev) = if t < wl { (s[t], est[t]) } else { (0.0, 0.0) };
+                            let a = pall[t] * scale;
+                            let b = pj[t] * scale;
+                            e[0] += sv * sv;
+                            e[1] += (ev - sv) * (ev - sv);
+                            e[2] += (b - sv) * (b - sv);
+                            e[3] += b * b;
+                            e[4] += (a - b) * (a - b);
+                            e[5] += a * a;
+                            e[6] += (ev - a) * (ev - a);
+                        }
+                    }
+                    PairMetrics {
+                        sdr: safe_db(e[0], e[1]),
+                        isr: safe_db(e[0], e[2]),
+                        sir: safe_db(e[3], e[4]),
+                        sar: safe_db(e[5], e[6]),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn museval_framing() {
+        assert_eq!(framing(10, 20, 5), vec![(0, 10)]);
+        assert_eq!(framing(100, 40, 30), vec![(0, 40), (30, 40)]);
+        assert_eq!(framing(100, 50, 50), vec![(0, 50), (50, 50)]);
+    }
+
+    #[test]
+    fn nanmedian_like_numpy() {
+        assert_eq!(nan_median([3.0, f64::NAN, 1.0, 2.0]), 2.0);
+        assert_eq!(nan_median([4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(nan_median([f64::NAN]).is_nan());
+        assert_eq!(
+            nan_median([1.0, f64::INFINITY, f64::INFINITY]),
+            f64::INFINITY
+        );
+    }
+}
