@@ -10,7 +10,8 @@ those windows.
 
 Inputs are stored as int16 .npy (`references.npy`, `estimates.npy`,
 `(sources, samples, channels)`; the float signals are int16 / 32768), and
-museval's outputs of `museval.evaluate` as JSON (NaN written as NaN).
+museval's outputs of `museval.evaluate` as strict JSON (NaN written as
+null, infinities as the strings inf / -inf).
 
 Run: /work/refenv/bin/python tools/reference/eval_separation_fixtures.py
 """
@@ -74,6 +75,20 @@ def arrangement():
     return [(0, piano, 40), (33, bass, 64), (48, strings, 90)]
 
 
+def strict(obj):
+    """JSON without NaN/Infinity tokens: NaN -> null, +-inf -> "inf"/"-inf"."""
+    if isinstance(obj, dict):
+        return {k: strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [strict(v) for v in obj]
+    if isinstance(obj, float):
+        if np.isnan(obj):
+            return None
+        if np.isinf(obj):
+            return "inf" if obj > 0 else "-inf"
+    return obj
+
+
 def quantize(x):
     return np.clip(np.round(x * 32768.0), -32768, 32767).astype(np.int16)
 
@@ -130,7 +145,7 @@ def main():
             },
         }
         with open(os.path.join(OUT, f"{name}.json"), "w") as f:
-            json.dump(doc, f, indent=1)
+            json.dump(strict(doc), f, indent=1, allow_nan=False)
         print(name, np.round(np.nanmedian(sdr, axis=1), 3))
 
     # SI-SDR reference formula (Le Roux et al. 2019) on the mono mixdowns.
@@ -179,7 +194,7 @@ def main():
         "permuted": scores(rm, em[list(best)], False).tolist(),
     }
     with open(os.path.join(OUT, "si_sdr.json"), "w") as f:
-        json.dump(doc, f, indent=1)
+        json.dump(strict(doc), f, indent=1, allow_nan=False)
     print("si_sdr perm", best)
 
 
