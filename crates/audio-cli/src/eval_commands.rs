@@ -54,13 +54,17 @@ pub struct FilePair {
     pub json: Option<PathBuf>,
 }
 
+/// `--offset-ratio`: a number, or `none` to ignore offsets.
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetRatio(Option<f64>);
+
 /// Parses `--offset-ratio`: a positive number or `none`.
-fn parse_offset_ratio(s: &str) -> std::result::Result<Option<f64>, String> {
+fn parse_offset_ratio(s: &str) -> std::result::Result<OffsetRatio, String> {
     if s.eq_ignore_ascii_case("none") {
-        return Ok(None);
+        return Ok(OffsetRatio(None));
     }
     s.parse::<f64>()
-        .map(Some)
+        .map(|r| OffsetRatio(Some(r)))
         .map_err(|e| format!("expected a number or 'none': {e}"))
 }
 
@@ -76,7 +80,7 @@ pub struct NoteArgs {
     /// Offset tolerance as a fraction of the reference duration, or `none`
     /// to ignore offsets.
     #[arg(long, default_value = "0.2", value_parser = parse_offset_ratio)]
-    pub offset_ratio: Option<f64>,
+    pub offset_ratio: OffsetRatio,
     /// Smallest offset tolerance in seconds.
     #[arg(long, default_value_t = 0.05)]
     pub offset_min_tolerance: f64,
@@ -90,7 +94,7 @@ impl NoteArgs {
         audio_eval::transcription::TranscriptionConfig {
             onset_tolerance: self.onset_tolerance,
             pitch_tolerance: self.pitch_tolerance,
-            offset_ratio: self.offset_ratio,
+            offset_ratio: self.offset_ratio.0,
             offset_min_tolerance: self.offset_min_tolerance,
             strict: self.strict,
             beta: 1.0,

@@ -96,33 +96,48 @@ pub fn freq_to_voicing(frequencies: &[f64], voicing: Option<&[f64]>) -> (Vec<f64
     (frequencies.iter().map(|f| f.abs()).collect(), v)
 }
 
+/// The most frames [`constant_hop_timebase`] builds (a guard against a hop
+/// so small that the time base would not fit in memory).
+pub const MAX_HOP_FRAMES: usize = 100_000_000;
+
 /// `mir_eval.melody.constant_hop_timebase`: `0, hop, …, hop·⌊end/hop⌋`
-/// (end rounded to 10 decimals, times too).
+/// (`np.linspace`, end rounded to 10 decimals, times too).
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] when `hop` is not finite and positive or the
+/// time base would hold more than [`MAX_HOP_FRAMES`] frames.
 ///
 /// # Example
 ///
 /// ```
-/// let t = audio_eval::melody::constant_hop_timebase(0.1, 0.35);
+/// let t = audio_eval::melody::constant_hop_timebase(0.1, 0.35)?;
 /// assert_eq!(t, vec![0.0, 0.1, 0.2, 0.3]);
+/// # Ok::<(), audio_eval::Error>(())
 /// ```
-pub fn constant_hop_timebase(hop: f64, end_time: f64) -> Vec<f64> {
+pub fn constant_hop_timebase(hop: f64, end_time: f64) -> Result<Vec<f64>> {
+    check_positive("hop", hop)?;
     let end_time = np_round(end_time, 10);
     let n = (end_time / hop).floor();
-    if !(n.is_finite() && n >= 0.0) {
-        return vec![0.0];
+    if !(n.is_finite() && n <= MAX_HOP_FRAMES as f64) {
+        return Err(Error::InvalidParameter {
+            name: "hop",
+            value: hop,
+            reason: "the constant-hop time base would exceed MAX_HOP_FRAMES frames",
+        });
+    }
+    if n <= 0.0 {
+        return Ok(vec![0.0]);
     }
     let n = n as usize;
-    if n == 0 {
-        return vec![0.0];
-    }
     let stop = hop * n as f64;
     let step = stop / n as f64;
-    (0..=n)
+    Ok((0..=n)
         .map(|i| {
             let t = if i == n { stop } else { i as f64 * step };
             np_round(t, 10)
         })
-        .collect()
+        .collect())
 }
 
 /// Largest `j` in `0..n` with `x[j] <= t`, clamped to `0` below `x[0]`: the
@@ -373,14 +388,14 @@ pub fn to_cent_voicing(
                 &ref_t,
                 &ref_cent,
                 &ref_voicing,
-                &constant_hop_timebase(hop, max(&ref_t)),
+                &constant_hop_timebase(hop, max(&ref_t))?,
                 config.kind,
             )?;
             let (ec, ev) = resample_melody_series(
                 &est_t,
                 &est_cent,
                 &est_voicing,
-                &constant_hop_timebase(hop, max(&est_t)),
+                &constant_hop_timebase(hop, max(&est_t))?,
                 config.kind,
             )?;
             (rc, rv, ec, ev)
