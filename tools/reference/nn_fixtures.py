@@ -85,6 +85,73 @@ def gru_case(case, seed, input_size, hidden, layers, bidir, batch_first, batch, 
         grads(case, m.named_parameters())
 
 
+def peephole_lstm(x, params, layers, bidir, h0, c0, hidden):
+    """Reference LSTM with peephole connections (Gers & Schmidhuber 2000), written
+    with torch ops: i, f see c_{t-1}, o sees c_t. Time-major input. With zero
+    peephole weights it is torch.nn.LSTM (checked below)."""
+    d = 2 if bidir else 1
+    seq = x
+    hs, cs = [], []
+    for layer in range(layers):
+        outs = []
+        for k in range(d):
+            sfx = "_reverse" if k == 1 else ""
+            g = lambda n: params[f"{n}_l{layer}{sfx}"]
+            h, c = h0[layer * d + k], c0[layer * d + k]
+            steps = range(seq.shape[0] - 1, -1, -1) if k == 1 else range(seq.shape[0])
+            ys = [None] * seq.shape[0]
+            for t in steps:
+                z = seq[t] @ g("weight_ih").T + g("bias_ih") + h @ g("weight_hh").T + g("bias_hh")
+                zi, zf, zg, zo = z.chunk(4, dim=1)
+                i = torch.sigmoid(zi + c * g("weight_ci"))
+                f = torch.sigmoid(zf + c * g("weight_cf"))
+                c = f * c + i * torch.tanh(zg)
+                o = torch.sigmoid(zo + c * g("weight_co"))
+                h = o * torch.tanh(c)
+                ys[t] = h
+            outs.append(torch.stack(ys))
+            hs.append(h)
+            cs.append(c)
+        seq = torch.cat(outs, dim=2)
+    return seq, torch.stack(hs), torch.stack(cs)
+
+
+def peephole_case(case, seed, input_size, hidden, layers, bidir, batch, t_len):
+    torch.manual_seed(seed)
+    m = torch.nn.LSTM(input_size, hidden, num_layers=layers, bidirectional=bidir)
+    randomise(m)
+    d = 2 if bidir else 1
+    params = {k: v.detach().clone() for k, v in m.state_dict().items()}
+    for k in list(params):
+        if k.startswith("weight_ih"):
+            for gate in "ifo":
+                params[k.replace("weight_ih", f"weight_c{gate}")] = torch.zeros(hidden)
+    x = torch.randn(t_len, batch, input_size)
+    h0 = torch.randn(layers * d, batch, hidden) * 0.5
+    c0 = torch.randn(layers * d, batch, hidden) * 0.5
+    # The reference with zero peepholes is torch.nn.LSTM.
+    y_ref, _, _ = peephole_lstm(x, params, layers, bidir, h0, c0, hidden)
+    y_torch, _ = m(x, (h0, c0))
+    assert torch.allclose(y_ref, y_torch, atol=1e-5), "peephole reference != torch.nn.LSTM"
+    for k in list(params):
+        if k.startswith("weight_c"):
+            params[k] = (torch.randn(hidden) * 0.5).requires_grad_(True)
+    for k in params:
+        params[k].requires_grad_(True)
+    x.requires_grad_(True)
+    y, hn, cn = peephole_lstm(x, params, layers, bidir, h0, c0, hidden)
+    save_file({k: v.detach().contiguous() for k, v in params.items()}, os.path.join(OUT, f"{case}.safetensors"))
+    for k, v in dict(x=x, h0=h0, c0=c0, y=y, hn=hn, cn=cn).items():
+        npy(case, k, v)
+    probe = torch.randn_like(y)
+    (y * probe).sum().backward()
+    npy(case, "probe", probe)
+    npy(case, "grad_x", x.grad)
+    save_file({k: v.grad.detach().contiguous() for k, v in params.items()},
+              os.path.join(OUT, f"{case}_grads.safetensors"))
+
+
+peephole_case("lstm_peephole", 6, 4, 5, 2, True, 2, 6)
 lstm_case("lstm_bi3", 1, 5, 6, 3, True, False, 0, 2, 7, True)
 lstm_case("lstm_proj", 2, 4, 6, 2, True, True, 3, 3, 5, True)
 lstm_case("lstm_uni", 3, 3, 5, 2, False, True, 0, 2, 9, False)

@@ -28,6 +28,10 @@ pub struct LstmConfig {
     pub bidirectional: bool,
     /// When `> 0`, the hidden state is projected to this size by `weight_hr_l{k}` (`proj_size`).
     pub proj_size: usize,
+    /// Peephole connections (Gers & Schmidhuber 2000): diagonal weights from the
+    /// cell to the gates, `weight_ci_l{k}`, `weight_cf_l{k}`, `weight_co_l{k}` `(H)`.
+    /// Not in `torch.nn.LSTM`; the names follow its scheme.
+    pub peephole: bool,
 }
 
 impl LstmConfig {
@@ -42,6 +46,7 @@ impl LstmConfig {
             batch_first: false,
             bidirectional: false,
             proj_size: 0,
+            peephole: false,
         }
     }
 
@@ -80,6 +85,8 @@ struct Direction {
     b_ih: Option<Tensor>,
     b_hh: Option<Tensor>,
     w_hr: Option<Tensor>,
+    /// Peephole weights `[w_ci, w_cf, w_co]`, each `(1, H)`.
+    peep: Option<[Tensor; 3]>,
 }
 
 /// A stacked LSTM, `torch.nn.LSTM`. Per layer and direction, with gates in
@@ -95,7 +102,14 @@ struct Direction {
 /// direction): `weight_ih_l{k}` `(4H, in)`, `weight_hh_l{k}` `(4H, P)`,
 /// `bias_ih_l{k}` / `bias_hh_l{k}` `(4H)`, `weight_hr_l{k}` `(P, H)` with
 /// projection; `in` is `input_size` for layer 0 and `D·P` above. Initialised
-/// as PyTorch: `U(±1/sqrt(H))`.
+/// as PyTorch: `U(±1/sqrt(H))`. With [`LstmConfig::peephole`], `i` and `f` also
+/// get `+ w_ci ⊙ c` / `+ w_cf ⊙ c` and `o` gets `+ w_co ⊙ c'` (keys
+/// `weight_c{i,f,o}_l{k}`).
+///
+/// On the CPU in f32, when nothing is tracked by autograd (inference from a
+/// checkpoint), the recurrence runs in a fused loop (matrix-vector product
+/// with runtime AVX2/FMA dispatch and the gate nonlinearities over plain
+/// buffers); otherwise it is built from candle ops so gradients flow.
 ///
 /// # Shapes
 ///
@@ -200,12 +214,28 @@ impl Lstm {
                 } else {
                     None
                 };
+                let peep = if c.peephole {
+                    let get = |gate: &str| -> Result<Tensor> {
+                        Ok(checks::weight(
+                            &vb,
+                            LAYER,
+                            &format!("weight_c{gate}_l{layer}{sfx}"),
+                            &[h],
+                            init,
+                        )?
+                        .unsqueeze(0)?)
+                    };
+                    Some([get("i")?, get("f")?, get("o")?])
+                } else {
+                    None
+                };
                 dirs.push(Direction {
                     w_ih,
                     w_hh,
                     b_ih,
                     b_hh,
                     w_hr,
+                    peep,
                 });
             }
         }
@@ -295,13 +325,19 @@ impl Lstm {
             None => self.zero_state(batch)?,
         };
         let nd = c.directions();
+        let fast = self.fused_eligible(x, &state);
         let mut hs = Vec::with_capacity(c.num_layers * nd);
         let mut cs = Vec::with_capacity(c.num_layers * nd);
         for layer in 0..c.num_layers {
             let mut outs = Vec::with_capacity(nd);
             for d in 0..nd {
                 let idx = layer * nd + d;
-                let (y, h, cell) = run_direction(
+                let run = if fast {
+                    run_direction_fused
+                } else {
+                    run_direction
+                };
+                let (y, h, cell) = run(
                     &self.dirs[idx],
                     &seq,
                     state.h.get(idx)?,
@@ -332,6 +368,26 @@ impl Lstm {
                 c: Tensor::stack(&cs, 0)?,
             },
         ))
+    }
+
+    /// Whether the fused CPU recurrence applies: f32 on the CPU and nothing
+    /// tracked by autograd (the fused loop has no backward pass).
+    fn fused_eligible(&self, x: &Tensor, state: &LstmState) -> bool {
+        let w = &self.dirs[0].w_ih;
+        !self.config.peephole
+            && w.device().is_cpu()
+            && w.dtype() == candle_core::DType::F32
+            && x.dtype() == candle_core::DType::F32
+            && !x.track_op()
+            && !state.h.track_op()
+            && !state.c.track_op()
+            && self.dirs.iter().all(|d| {
+                !d.w_ih.track_op()
+                    && !d.w_hh.track_op()
+                    && !d.b_ih.as_ref().is_some_and(|b| b.track_op())
+                    && !d.b_hh.as_ref().is_some_and(|b| b.track_op())
+                    && !d.w_hr.as_ref().is_some_and(|w| w.track_op())
+            })
     }
 
     /// One streaming step of a unidirectional LSTM: consumes one frame per
@@ -368,6 +424,7 @@ impl Lstm {
                 &state.c.get(layer)?,
                 &dir.w_hh.t()?,
                 dir.w_hr.as_ref().map(|w| w.t()).transpose()?.as_ref(),
+                dir.peep.as_ref(),
                 c.hidden_size,
             )?;
             inp = h.clone();
@@ -406,15 +463,37 @@ fn cell_step(
     c: &Tensor,
     w_hh_t: &Tensor,
     w_hr_t: Option<&Tensor>,
+    peep: Option<&[Tensor; 3]>,
     hidden: usize,
 ) -> Result<(Tensor, Tensor)> {
     let gates = xp.add(&h.matmul(w_hh_t)?)?;
-    let sig = candle_nn::ops::sigmoid(&gates)?;
-    let i = sig.narrow(1, 0, hidden)?;
-    let f = sig.narrow(1, hidden, hidden)?;
-    let o = sig.narrow(1, 3 * hidden, hidden)?;
     let g = gates.narrow(1, 2 * hidden, hidden)?.tanh()?;
-    let c_new = f.mul(c)?.add(&i.mul(&g)?)?;
+    let (c_new, o) = match peep {
+        None => {
+            let sig = candle_nn::ops::sigmoid(&gates)?;
+            let i = sig.narrow(1, 0, hidden)?;
+            let f = sig.narrow(1, hidden, hidden)?;
+            let o = sig.narrow(1, 3 * hidden, hidden)?;
+            (f.mul(c)?.add(&i.mul(&g)?)?, o)
+        }
+        Some([wci, wcf, wco]) => {
+            // i, f see the previous cell state; o sees the new one.
+            let i =
+                candle_nn::ops::sigmoid(&gates.narrow(1, 0, hidden)?.add(&c.broadcast_mul(wci)?)?)?;
+            let f = candle_nn::ops::sigmoid(
+                &gates
+                    .narrow(1, hidden, hidden)?
+                    .add(&c.broadcast_mul(wcf)?)?,
+            )?;
+            let c_new = f.mul(c)?.add(&i.mul(&g)?)?;
+            let o = candle_nn::ops::sigmoid(
+                &gates
+                    .narrow(1, 3 * hidden, hidden)?
+                    .add(&c_new.broadcast_mul(wco)?)?,
+            )?;
+            (c_new, o)
+        }
+    };
     let h_full = o.mul(&c_new.tanh()?)?;
     let h_new = match w_hr_t {
         Some(w) => h_full.matmul(w)?,
@@ -444,7 +523,15 @@ fn run_direction(
     let mut outs = Vec::with_capacity(t_len);
     for step in 0..t_len {
         let t = if reverse { t_len - 1 - step } else { step };
-        let (hn, cn) = cell_step(&xp.get(t)?, &h, &c, &w_hh_t, w_hr_t.as_ref(), hidden)?;
+        let (hn, cn) = cell_step(
+            &xp.get(t)?,
+            &h,
+            &c,
+            &w_hh_t,
+            w_hr_t.as_ref(),
+            dir.peep.as_ref(),
+            hidden,
+        )?;
         h = hn;
         c = cn;
         outs.push(h.clone());
@@ -459,6 +546,41 @@ fn run_direction(
         Tensor::stack(&outs, 0)?
     };
     Ok((y, h, c))
+}
+
+/// [`run_direction`] with the fused CPU recurrence of [`crate::lstm_kernel`].
+fn run_direction_fused(
+    dir: &Direction,
+    seq: &Tensor,
+    h0: Tensor,
+    c0: Tensor,
+    reverse: bool,
+    hidden: usize,
+) -> Result<(Tensor, Tensor, Tensor)> {
+    let (t_len, batch, _) = seq.dims3()?;
+    let p = h0.dim(1)?;
+    let xp: Vec<f32> = input_projection(dir, seq)?.flatten_all()?.to_vec1()?;
+    let w_hh_t: Vec<f32> = dir.w_hh.t()?.contiguous()?.flatten_all()?.to_vec1()?;
+    let w_hr_t: Option<Vec<f32>> = match &dir.w_hr {
+        Some(w) => Some(w.t()?.contiguous()?.flatten_all()?.to_vec1()?),
+        None => None,
+    };
+    let mut h: Vec<f32> = h0.flatten_all()?.to_vec1()?;
+    let mut c: Vec<f32> = c0.flatten_all()?.to_vec1()?;
+    let rec = crate::lstm_kernel::Recurrence {
+        xp: &xp,
+        w_hh_t: &w_hh_t,
+        w_hr_t: w_hr_t.as_deref(),
+        dims: (t_len, batch, hidden, p),
+        reverse,
+    };
+    let out = crate::lstm_kernel::run(&rec, &mut h, &mut c);
+    let dev = seq.device();
+    Ok((
+        Tensor::from_vec(out, (t_len, batch, p), dev)?,
+        Tensor::from_vec(h, (batch, p), dev)?,
+        Tensor::from_vec(c, (batch, hidden), dev)?,
+    ))
 }
 
 /// An [`Lstm`] driven block by block through [`StreamingModule`]: each block

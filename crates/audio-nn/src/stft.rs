@@ -2,10 +2,13 @@
 //! complex dtype), magnitude, mel projection and log compression.
 
 use audio_dsp::{get_window, pad_center, MelConfig, MelFilterbank, WindowKind};
+use std::sync::Arc;
+
 use candle_core::{DType, Device, Tensor};
 
 use crate::checks;
 use crate::padding::{pad1d, PadMode};
+use crate::stft_fft::StftOp;
 use crate::{Error, Result};
 
 const LAYER: &str = "Stft";
@@ -94,9 +97,12 @@ fn frame_indices(n_frames: usize, n_fft: usize, hop: usize, device: &Device) -> 
 
 /// A differentiable short-time Fourier transform:
 /// `X[b, k, t] = Σ_n w[n] x_pad[b, t·hop + n] e^{-2πi k n / N}` for
-/// `k = 0..=N/2`, returned as real and imaginary parts. Frames are gathered
-/// with `index_select` and multiplied by a `(N, 2(N/2+1))` window-weighted
-/// cos/−sin basis, so gradients flow through candle's autograd.
+/// `k = 0..=N/2`, returned as real and imaginary parts, differentiable
+/// through candle's autograd. On the CPU in f32 it is one custom op of real
+/// FFTs whose backward pass is the adjoint transform (inverse half-spectrum
+/// FFT per frame, windowed, overlap-added); elsewhere (other devices, f64)
+/// frames are gathered with `index_select` and multiplied by a `(N, 2(N/2+1))`
+/// window-weighted cos/−sin basis.
 ///
 /// Equals `librosa.stft(x, n_fft, hop_length, win_length, window, center, pad_mode)`
 /// (and `torch.stft` with [`StftConfig::torch`]) within f32 rounding.
@@ -114,11 +120,27 @@ fn frame_indices(n_frames: usize, n_fft: usize, hop: usize, device: &Device) -> 
 /// assert_eq!(re.dims(), &[2, 257, 33]);
 /// # Ok::<(), audio_nn::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Stft {
     config: StftConfig,
     /// `(N, 2F)`: columns `w[n] cos(2πkn/N)` then `-w[n] sin(2πkn/N)`.
     basis: Tensor,
+    /// The FFT plans and window of the CPU f32 path.
+    fft: Arc<FftPlan>,
+}
+
+struct FftPlan {
+    window: Arc<Vec<f32>>,
+    forward: Arc<dyn realfft::RealToComplex<f32>>,
+    inverse: Arc<dyn realfft::ComplexToReal<f32>>,
+}
+
+impl std::fmt::Debug for Stft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stft")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Stft {
@@ -142,7 +164,13 @@ impl Stft {
             }
         }
         let basis = Tensor::from_vec(basis, (n, 2 * f), device)?.to_dtype(dtype)?;
-        Ok(Self { config, basis })
+        let mut planner = realfft::RealFftPlanner::<f32>::new();
+        let fft = Arc::new(FftPlan {
+            window: Arc::new(w.iter().map(|&v| v as f32).collect()),
+            forward: planner.plan_fft_forward(n),
+            inverse: planner.plan_fft_inverse(n),
+        });
+        Ok(Self { config, basis, fft })
     }
 
     /// The configuration.
@@ -175,13 +203,26 @@ impl Stft {
             });
         }
         let t = 1 + (len - n) / c.hop_length;
+        let f = c.n_freqs();
+        if x.device().is_cpu() && x.dtype() == DType::F32 {
+            // Real FFTs in one custom op with its own backward pass.
+            let op = StftOp {
+                n_fft: n,
+                hop: c.hop_length,
+                frames: t,
+                window: self.fft.window.clone(),
+                forward: self.fft.forward.clone(),
+                inverse: self.fft.inverse.clone(),
+            };
+            let spec = xp.contiguous()?.apply_op1(op)?; // (B, 2F, T)
+            return Ok((spec.narrow(1, 0, f)?, spec.narrow(1, f, f)?));
+        }
         let idx = frame_indices(t, n, c.hop_length, x.device())?;
         let frames = xp
             .contiguous()?
             .index_select(&idx, 1)?
             .reshape((b * t, n))?;
         let spec = frames.matmul(&self.basis.to_dtype(x.dtype())?)?; // (B*T, 2F)
-        let f = c.n_freqs();
         let spec = spec.reshape((b, t, 2 * f))?.transpose(1, 2)?; // (B, 2F, T)
         Ok((
             spec.narrow(1, 0, f)?.contiguous()?,

@@ -76,6 +76,19 @@ fn stft_and_istft_match_librosa_on_piano() {
         let both = Tensor::cat(&[&re, &im], 1).unwrap();
         let want = Tensor::cat(&[&want_re, &want_im], 1).unwrap();
         close(&format!("{name} stft"), &both, &want, FRONTEND_TOL);
+        // The f64 path (DFT basis by matmul, used off the CPU and for f64) agrees too.
+        let stft64 = Stft::new(cfg, DType::F64, &Device::Cpu).unwrap();
+        let (re64, im64) = stft64.forward(&x.to_dtype(DType::F64).unwrap()).unwrap();
+        let both64 = Tensor::cat(&[&re64, &im64], 1)
+            .unwrap()
+            .to_dtype(DType::F32)
+            .unwrap();
+        close(
+            &format!("{name} stft (matmul path)"),
+            &both64,
+            &want,
+            FRONTEND_TOL,
+        );
         let istft = Istft::new(cfg, DType::F32, &Device::Cpu).unwrap();
         let y = istft
             .forward(&want_re, &want_im, Some(x.dim(1).unwrap()))
@@ -163,6 +176,22 @@ fn multi_resolution_stft_loss_and_gradient_match_auraloss() {
     close(
         "mrstft dx",
         g.get(x.as_tensor()).unwrap(),
+        &npy("mrstft", "grad_x"),
+        GRAD_TOL,
+    );
+    // The same gradient through the matmul (DFT basis) path in f64.
+    let x64 = Var::from_tensor(&npy("mrstft", "x").to_dtype(DType::F64).unwrap()).unwrap();
+    let mr64 = MultiResolutionStftLoss::auraloss_default(DType::F64, &Device::Cpu).unwrap();
+    let l64 = mr64
+        .forward(x64.as_tensor(), &y.to_dtype(DType::F64).unwrap())
+        .unwrap();
+    let g64 = l64.backward().unwrap();
+    close(
+        "mrstft dx (matmul path)",
+        &g64.get(x64.as_tensor())
+            .unwrap()
+            .to_dtype(DType::F32)
+            .unwrap(),
         &npy("mrstft", "grad_x"),
         GRAD_TOL,
     );

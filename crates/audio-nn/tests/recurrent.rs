@@ -298,3 +298,44 @@ fn lstm_errors_name_layer_and_key() {
         Err(Error::InputShape { layer: "Lstm", .. })
     ));
 }
+
+#[test]
+fn fused_inference_recurrence_equals_autograd_path() {
+    // Odd sizes exercise the SIMD remainder loops; projection and both directions.
+    for proj in [0usize, 7] {
+        let store = audio_nn::init::SeededVarMap::new(11);
+        let cfg = lstm_cfg(13, 37, 2, true, true, proj);
+        // Weights as `Var`s: autograd tracking selects the op-by-op path.
+        let tracked = Lstm::new(cfg, store.var_builder(DType::F32, &Device::Cpu)).unwrap();
+        // The same weights as plain tensors (as from a checkpoint): the fused path.
+        let plain_weights: std::collections::HashMap<String, Tensor> = store
+            .varmap()
+            .data()
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_tensor().detach()))
+            .collect();
+        let plain = Lstm::new(
+            cfg,
+            candle_nn::VarBuilder::from_tensors(plain_weights, DType::F32, &Device::Cpu),
+        )
+        .unwrap();
+        let x = Tensor::randn(0f32, 1f32, (3, 11, 13), &Device::Cpu).unwrap();
+        let (y_fused, s_fused) = plain.forward_with_state(&x, None).unwrap();
+        let (y_ops, s_ops) = tracked.forward_with_state(&x, None).unwrap();
+        close("fused y", &y_fused, &y_ops, STREAM_TOL);
+        close("fused h", &s_fused.h, &s_ops.h, STREAM_TOL);
+        close("fused c", &s_fused.c, &s_ops.c, STREAM_TOL);
+    }
+}
+
+#[test]
+fn lstm_with_peepholes_matches_reference_forward_and_gradients() {
+    let cfg = LstmConfig {
+        peephole: true,
+        ..lstm_cfg(4, 5, 2, true, false, 0)
+    };
+    check_lstm("lstm_peephole", cfg);
+    check_lstm_grads("lstm_peephole", cfg);
+}
