@@ -78,14 +78,6 @@ unsafe fn gemm_sub_abt(
 }
 
 impl Cholesky {
-    /// The factor of a `0 × 0` matrix (a placeholder).
-    pub(crate) fn empty() -> Self {
-        Self {
-            n: 0,
-            l: Vec::new(),
-        }
-    }
-
     /// Factors the symmetric matrix `a` (row-major `n × n`; only the lower
     /// triangle is read). Returns `None` when a pivot is not positive (the
     /// matrix is not numerically positive definite).

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use super::cholesky::Cholesky;
 use super::correlation::lag_correlations;
+use super::levinson::BlockToeplitz;
 use super::signals::{safe_db, Signals};
 
 /// Length of the distortion filters (taps) in mir_eval and museval.
@@ -64,9 +65,9 @@ pub(crate) struct Decomposition {
     /// `ρ_pq(k)` for `p ≤ q` at `pair_index(p, q)`, lags `-(flen-1)..flen`.
     corr: Vec<Vec<f64>>,
     basis_all: Vec<usize>,
-    full: Cholesky,
+    full: Solver,
     basis_source: Vec<Vec<usize>>,
-    per_source: Vec<Cholesky>,
+    per_source: Vec<Solver>,
     /// `D` per estimate signal (`source · channels + channel`), length `m · flen`.
     pub(crate) d: Vec<Vec<f64>>,
     /// `‖ref signal‖²` per reference signal.
@@ -74,6 +75,19 @@ pub(crate) struct Decomposition {
     /// `‖est signal‖²` per estimate signal.
     pub(crate) est_energy: Vec<f64>,
 }
+
+/// A solver for one Gram system: block Levinson on the block-Toeplitz
+/// structure, with the dense Cholesky factorisation as fallback when the
+/// Levinson residual is not small enough (ill-conditioned systems).
+pub(crate) struct Solver {
+    toeplitz: BlockToeplitz,
+    dense: std::sync::OnceLock<Option<Cholesky>>,
+    eps: f64,
+}
+
+/// Largest accepted `|rᵀ x| / |xᵀ y|` of a Levinson solution (`r = G x − y`):
+/// the relative error it puts on the projection energy `xᵀ y`.
+const LEVINSON_TOLERANCE: f64 = 1e-11;
 
 /// A Gram system could not be factored even with diagonal loading (the
 /// references contain no usable signal).
@@ -113,6 +127,68 @@ fn basis(data: &[Vec<f64>], candidates: impl IntoIterator<Item = usize>) -> Vec<
         kept.push(q);
     }
     kept
+}
+
+impl Solver {
+    fn placeholder() -> Self {
+        Self {
+            toeplitz: BlockToeplitz {
+                m: 0,
+                l: 0,
+                r: Vec::new(),
+            },
+            dense: std::sync::OnceLock::new(),
+            eps: 0.0,
+        }
+    }
+
+    /// Solves in place for `nrhs` columns in signal-major layout
+    /// (`c[j · mb · flen + bp · flen + a]`).
+    fn solve_columns(
+        &self,
+        c: &mut [f64],
+        nrhs: usize,
+        mb: usize,
+        flen: usize,
+        owner: &Decomposition,
+    ) {
+        // To lag-major rows with the columns interleaved.
+        let mut y = vec![0.0; c.len()];
+        for j in 0..nrhs {
+            for bp in 0..mb {
+                for a in 0..flen {
+                    y[(a * mb + bp) * nrhs + j] = c[j * mb * flen + bp * flen + a];
+                }
+            }
+        }
+        if let Some(x) = self.toeplitz.solve(&y, nrhs) {
+            let r = self.toeplitz.apply(&x, nrhs);
+            let err: f64 = r
+                .iter()
+                .zip(&y)
+                .zip(&x)
+                .map(|((rv, yv), xv)| (rv - yv) * xv)
+                .sum();
+            let energy: f64 = x.iter().zip(&y).map(|(a, b)| a * b).sum();
+            if err.is_finite() && err.abs() <= LEVINSON_TOLERANCE * energy.abs() {
+                for j in 0..nrhs {
+                    for bp in 0..mb {
+                        for a in 0..flen {
+                            c[j * mb * flen + bp * flen + a] = x[(a * mb + bp) * nrhs + j];
+                        }
+                    }
+                }
+                return;
+            }
+        }
+        if std::env::var_os("SEP_DEBUG").is_some() {
+            eprintln!("levinson fallback: m={mb}");
+        }
+        match self.dense.get_or_init(|| owner.dense_for(self)) {
+            Some(chol) => chol.solve_columns(c, nrhs),
+            None => c.fill(0.0),
+        }
+    }
 }
 
 fn pair_index(m: usize, p: usize, q: usize) -> usize {
@@ -179,23 +255,51 @@ impl Decomposition {
             channels,
             corr,
             basis_all,
-            full: Cholesky::empty(),
+            full: Solver::placeholder(),
             basis_source,
             per_source: Vec::new(),
             d,
             ref_energy,
             est_energy,
         };
-        let g = this.gram(&this.basis_all);
-        let n = this.basis_all.len() * flen;
-        this.full = Cholesky::factor_regularised(g, n, eps).ok_or(Singular)?;
+        if this.basis_all.is_empty() {
+            return Err(Singular);
+        }
+        this.full = this.solver(&this.basis_all, eps);
         this.per_source = this
             .basis_source
-            .par_iter()
-            .map(|b| Cholesky::factor_regularised(this.gram(b), b.len() * flen, eps))
-            .collect::<Option<Vec<_>>>()
-            .ok_or(Singular)?;
+            .iter()
+            .map(|b| this.solver(b, eps))
+            .collect();
         Ok(this)
+    }
+
+    /// The block-Toeplitz form (lag-major) of the Gram matrix of `basis`
+    /// plus `eps·I`.
+    fn solver(&self, basis: &[usize], eps: f64) -> Solver {
+        let (flen, mb) = (self.flen, basis.len());
+        let max_lag = flen - 1;
+        let mut r = vec![0.0; flen * mb * mb];
+        for k in 0..flen {
+            for (bp, &p) in basis.iter().enumerate() {
+                for (bq, &q) in basis.iter().enumerate() {
+                    // R(k)[p][q] = ρ_pq(k); ρ_pq(k) = ρ_qp(−k).
+                    r[k * mb * mb + bp * mb + bq] = if p <= q {
+                        self.corr[pair_index(self.m, p, q)][max_lag + k]
+                    } else {
+                        self.corr[pair_index(self.m, q, p)][max_lag - k]
+                    };
+                }
+            }
+        }
+        for bp in 0..mb {
+            r[bp * mb + bp] += eps;
+        }
+        Solver {
+            toeplitz: BlockToeplitz { m: mb, l: flen, r },
+            dense: std::sync::OnceLock::new(),
+            eps: 0.0,
+        }
     }
 
     /// The Gram matrix of the delayed signals of `basis` (ascending), row-major.
@@ -225,57 +329,92 @@ impl Decomposition {
         g
     }
 
-    /// Solves for the filters of estimate source `est` on `basis` with
-    /// `chol`; returns them scattered into `full_len`-long columns (zeros for
-    /// signals outside the basis), plus `Σ C·D` (the projection energy).
+    /// Solves for the filters of the estimate sources `ests` on `basis` with
+    /// `solver` (all right-hand sides in one solve); returns, per estimate,
+    /// the filters scattered into `full_len`-long columns (zeros for signals
+    /// outside the basis) and `Σ C·D` (the projection energy).
     fn solve(
         &self,
-        est: usize,
+        ests: &[usize],
         basis: &[usize],
-        chol: &Cholesky,
+        solver: &Solver,
         offset: usize,
         full_len: usize,
-    ) -> (Vec<f64>, f64) {
-        let flen = self.flen;
+    ) -> Vec<(Vec<f64>, f64)> {
+        let (flen, nch) = (self.flen, self.channels);
         let nb = basis.len() * flen;
-        let mut c = Vec::with_capacity(nb * self.channels);
-        for ch in 0..self.channels {
-            let d = &self.d[est * self.channels + ch];
-            for &p in basis {
-                c.extend_from_slice(&d[p * flen..(p + 1) * flen]);
+        let cols = ests.len() * nch;
+        let mut c = Vec::with_capacity(nb * cols);
+        for &est in ests {
+            for ch in 0..nch {
+                let d = &self.d[est * nch + ch];
+                for &p in basis {
+                    c.extend_from_slice(&d[p * flen..(p + 1) * flen]);
+                }
             }
         }
         let rhs = c.clone();
-        chol.solve_columns(&mut c, self.channels);
-        let energy = super::cholesky::dot(&c, &rhs);
-        let mut out = vec![0.0; full_len * self.channels];
-        for ch in 0..self.channels {
-            for (bi, &p) in basis.iter().enumerate() {
-                let dst = ch * full_len + (p - offset) * flen;
-                out[dst..dst + flen]
-                    .copy_from_slice(&c[ch * nb + bi * flen..ch * nb + (bi + 1) * flen]);
+        solver.solve_columns(&mut c, cols, basis.len(), flen, self);
+        ests.iter()
+            .enumerate()
+            .map(|(k, _)| {
+                let block = k * nch * nb..(k + 1) * nch * nb;
+                let energy = super::cholesky::dot(&c[block.clone()], &rhs[block]);
+                let mut out = vec![0.0; full_len * nch];
+                for ch in 0..nch {
+                    let col = (k * nch + ch) * nb;
+                    for (bi, &p) in basis.iter().enumerate() {
+                        let dst = ch * full_len + (p - offset) * flen;
+                        out[dst..dst + flen]
+                            .copy_from_slice(&c[col + bi * flen..col + (bi + 1) * flen]);
+                    }
+                }
+                (out, energy)
+            })
+            .collect()
+    }
+
+    /// The dense Gram matrix of the whole basis of `solver` (fallback).
+    fn dense_for(&self, solver: &Solver) -> Option<Cholesky> {
+        let basis: Vec<usize> = if std::ptr::eq(solver, &self.full) {
+            self.basis_all.clone()
+        } else {
+            let j = self
+                .per_source
+                .iter()
+                .position(|s| std::ptr::eq(s, solver))?;
+            self.basis_source[j].clone()
+        };
+        let n = basis.len() * self.flen;
+        let mut g = self.gram(&basis);
+        // The eps loading is inside R(0) already.
+        let mb = basis.len();
+        for bp in 0..mb {
+            for a in 0..self.flen {
+                g[(bp * self.flen + a) * n + bp * self.flen + a] = solver.toeplitz.r[bp * mb + bp];
             }
         }
-        (out, energy)
+        Cholesky::factor_regularised(g, n, solver.eps)
     }
 
-    /// The filters `C = G⁻¹ D` projecting estimate source `est` on all
-    /// references: column-major, column `c` (output channel) of length
+    /// The filters `C = G⁻¹ D` projecting each estimate source of `ests` on
+    /// all references: column-major, column `c` (output channel) of length
     /// `m · flen`, tap `a` from reference signal `p` at `p · flen + a`; and
     /// the projection energy `Σ C·D`.
-    pub(crate) fn filters_all(&self, est: usize) -> (Vec<f64>, f64) {
-        self.solve(est, &self.basis_all, &self.full, 0, self.m * self.flen)
+    pub(crate) fn filters_all(&self, ests: &[usize]) -> Vec<(Vec<f64>, f64)> {
+        self.solve(ests, &self.basis_all, &self.full, 0, self.m * self.flen)
     }
 
-    /// The filters `C_j = G_jj⁻¹ D_j` projecting estimate source `est` on the
-    /// channels of reference source `j` (column-major, `channels` columns of
-    /// `channels · flen`, tap `a` from channel `cj` at `cj · flen + a`), and
-    /// the projection energy.
-    pub(crate) fn filters_source(&self, est: usize, j: usize) -> (Vec<f64>, f64) {
+    /// The filters `C_j = G_jj⁻¹ D_j` projecting each estimate source of
+    /// `ests` on the channels of reference source `j` (column-major,
+    /// `channels` columns of `channels · flen`, tap `a` from channel `cj` at
+    /// `cj · flen + a`), and the projection energies.
+    pub(crate) fn filters_source(&self, ests: &[usize], j: usize) -> Vec<(Vec<f64>, f64)> {
+        let solver = &self.per_source[j];
         self.solve(
-            est,
+            ests,
             &self.basis_source[j],
-            &self.per_source[j],
+            solver,
             j * self.channels,
             self.channels * self.flen,
         )
@@ -289,16 +428,37 @@ impl Decomposition {
         wanted: &[Vec<usize>],
         criteria: Criteria,
     ) -> Vec<Vec<(usize, PairMetrics)>> {
-        (0..wanted.len())
+        let nest = wanted.len();
+        let nch = self.channels;
+        let all: Vec<usize> = (0..nest).collect();
+        let e_pall: Vec<f64> = self.filters_all(&all).into_iter().map(|x| x.1).collect();
+        // Per reference source j: the estimates scored against it.
+        let nsrc = self.per_source.len();
+        let e_pj: Vec<Vec<(usize, f64)>> = (0..nsrc)
             .into_par_iter()
+            .map(|j| {
+                let ests: Vec<usize> = (0..nest).filter(|&e| wanted[e].contains(&j)).collect();
+                if ests.is_empty() {
+                    return Vec::new();
+                }
+                let out = self.filters_source(&ests, j);
+                ests.into_iter()
+                    .zip(out)
+                    .map(|(e, (_, en))| (e, en))
+                    .collect()
+            })
+            .collect();
+        (0..nest)
             .map(|est| {
-                let nch = self.channels;
-                let (_, e_pall) = self.filters_all(est);
                 let e_e: f64 = (0..nch).map(|ch| self.est_energy[est * nch + ch]).sum();
+                let e_pall = e_pall[est];
                 wanted[est]
                     .iter()
                     .map(|&j| {
-                        let (_, e_pj) = self.filters_source(est, j);
+                        let e_pj = e_pj[j]
+                            .iter()
+                            .find(|(e, _)| *e == est)
+                            .map_or(f64::NAN, |x| x.1);
                         let metrics = match criteria {
                             Criteria::Sources => PairMetrics {
                                 sdr: safe_db(e_pj, e_e - e_pj),

@@ -30,6 +30,7 @@ mod bss_eval;
 mod cholesky;
 mod correlation;
 mod decomposition;
+mod levinson;
 mod museval;
 mod si_sdr;
 mod signals;

@@ -261,10 +261,13 @@ fn v4_windows(
         reason: "the Gram matrix of the references is singular",
     })?;
     // Filters per estimate: projection on all references and on its own.
-    let filters: Vec<(Vec<f64>, Vec<f64>)> = (0..nsrc)
+    let all: Vec<usize> = (0..nsrc).collect();
+    let c_all = dec.filters_all(&all);
+    let c_own: Vec<Vec<f64>> = (0..nsrc)
         .into_par_iter()
-        .map(|j| (dec.filters_all(j).0, dec.filters_source(j, j).0))
+        .map(|j| dec.filters_source(&[j], j).swap_remove(0).0)
         .collect();
+    let filters: Vec<(Vec<f64>, Vec<f64>)> = c_all.into_iter().map(|x| x.0).zip(c_own).collect();
     drop(dec);
     // All windows have the same length (museval's Framing).
     let wlen = frames.first().map_or(0, |f| f.1);
@@ -388,7 +391,7 @@ mod tests {
     #[test]
     fn museval_framing() {
         assert_eq!(framing(10, 20, 5), vec![(0, 10)]);
-        assert_eq!(framing(100, 40, 30), vec![(0, 40), (30, 40)]);
+        assert_eq!(framing(100, 40, 30), vec![(0, 40), (30, 40), (60, 40)]);
         assert_eq!(framing(100, 50, 50), vec![(0, 50), (50, 50)]);
     }
 
