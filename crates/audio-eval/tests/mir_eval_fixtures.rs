@@ -7,7 +7,10 @@
 //! same absolute bound and nothing looser: every key of the stored JSON must
 //! be present, with `|ours − mir_eval| <= 1e-12`.
 
-#![allow(clippy::unwrap_used, reason = "test helpers fail loudly on broken fixtures")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on broken fixtures"
+)]
 
 use std::path::{Path, PathBuf};
 
