@@ -254,12 +254,17 @@ fn frequency_ticks(
         FrequencyAxis::None => Vec::new(),
         FrequencyAxis::Linear => {
             let nyq = sr / 2.0;
+            if !nyq.is_finite() || nyq <= 0.0 {
+                return Vec::new();
+            }
             nice_ticks(0.0, nyq, 6)
                 .into_iter()
                 .map(|f| (f / nyq, fmt_hz(f)))
                 .collect()
         }
-        FrequencyAxis::Mel { fmin, fmax, htk } => {
+        FrequencyAxis::Mel { fmin, fmax, htk }
+            if fmin.is_finite() && fmax.is_finite() && fmax > fmin.max(0.0) =>
+        {
             let m0 = audio_dsp::mel::hz_to_mel(fmin, htk);
             let m1 = audio_dsp::mel::hz_to_mel(fmax, htk);
             let mut fs = vec![0.0];
@@ -281,8 +286,8 @@ fn frequency_ticks(
         FrequencyAxis::Cqt {
             fmin,
             bins_per_octave,
-        } => {
-            let top = fmin * 2f64.powf(bins as f64 / bins_per_octave.max(1) as f64);
+        } if fmin.is_finite() && fmin > 0.0 && bins_per_octave > 0 => {
+            let top = fmin * 2f64.powf(bins as f64 / bins_per_octave as f64);
             let mut out = Vec::new();
             let mut f = 2f64.powf(fmin.log2().ceil());
             while f < top {
@@ -292,6 +297,8 @@ fn frequency_ticks(
             }
             out
         }
+        // Degenerate ranges: no ticks rather than a loop without end.
+        FrequencyAxis::Mel { .. } | FrequencyAxis::Cqt { .. } => Vec::new(),
     };
     ticks.retain(|(f, _)| (0.0..=1.0).contains(f));
     // Drop ticks closer than `min_gap` pixels to the previous kept one.
@@ -465,7 +472,7 @@ pub fn specshow(data: &Array2<f32>, opts: &SpecshowOptions) -> Result<Image> {
         }
         let title = "Time (s)";
         img.text(
-            left + w / 2 - text_width(title, s) / 2,
+            (left + w / 2).saturating_sub(text_width(title, s) / 2),
             top + h + tick + ch + 5 * s,
             title,
             s,
@@ -668,7 +675,7 @@ pub fn waveform(samples: &Array2<f32>, sr: u32, opts: &WaveformOptions) -> Resul
         }
         let title = "Time (s)";
         img.text(
-            left + w / 2 - text_width(title, s) / 2,
+            (left + w / 2).saturating_sub(text_width(title, s) / 2),
             y + tick + ch + 5 * s,
             title,
             s,
