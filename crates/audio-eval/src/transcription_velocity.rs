@@ -80,9 +80,13 @@ fn fit_line(x: &[f64], y: &[f64]) -> (f64, f64) {
     let my = y.iter().sum::<f64>() / n;
     let sxx: f64 = x.iter().map(|&v| (v - mx) * (v - mx)).sum();
     let sxy: f64 = x.iter().zip(y).map(|(&a, &b)| (a - mx) * (b - my)).sum();
-    // numpy treats singular values below `eps · max(M, N) · s_max` as zero.
-    let scale: f64 = x.iter().map(|v| v * v).sum::<f64>() + n;
-    if sxx <= f64::EPSILON * x.len().max(2) as f64 * scale {
+    // numpy treats singular values below `rcond · s_max`, with
+    // `rcond = eps · max(M, N)`, as zero. For A = [x, 1]:
+    // s_min² · s_max² = det(AᵀA) = n · sxx and s_max² ≈ Σx² + n, so the
+    // test s_min < rcond · s_max reads n · sxx < rcond² · s_max⁴.
+    let s_max2: f64 = x.iter().map(|v| v * v).sum::<f64>() + n;
+    let rcond = f64::EPSILON * x.len().max(2) as f64;
+    if n * sxx < (rcond * s_max2) * (rcond * s_max2) {
         // Rank one: every row is (c, 1) with c = mean(x); the minimum-norm
         // solution of c·s + b = mean(y) is mean(y)·(c, 1)/(c² + 1).
         let d = mx * mx + 1.0;
