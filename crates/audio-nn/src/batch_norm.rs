@@ -194,6 +194,31 @@ impl BatchNorm {
         })
     }
 
+    /// The eval-mode transform as a per-channel affine map `y = x·scale + shift`,
+    /// `scale = weight / sqrt(running_var + eps)`, `shift = bias - running_mean·scale`
+    /// (both `(C)`), for fusing into a following affine layer.
+    ///
+    /// # Errors
+    ///
+    /// Candle errors.
+    pub fn eval_scale_shift(&self) -> Result<(Tensor, Tensor)> {
+        let inv = self
+            .running_var
+            .affine(1.0, self.config.eps)?
+            .sqrt()?
+            .recip()?;
+        let scale = match &self.weight {
+            Some(w) => w.mul(&inv)?,
+            None => inv,
+        };
+        let shift = self.running_mean.mul(&scale)?.neg()?;
+        let shift = match &self.bias {
+            Some(b) => b.add(&shift)?,
+            None => shift,
+        };
+        Ok((scale, shift))
+    }
+
     /// Eval mode with this crate's error type (see [`Module::forward`]).
     ///
     /// # Errors

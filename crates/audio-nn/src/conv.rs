@@ -525,6 +525,44 @@ impl Module for ConvTranspose1d {
     }
 }
 
+/// `y = Σ_k W[:, :, k] · x[:, :, k·d .. k·d + T]`: one `(O, C) × (C, T)` matmul
+/// per tap on a shifted view of the input (no im2col buffer), for stride 1 and
+/// one group; differentiable (narrow, matmul and add all have backward passes).
+fn conv1d_shifted_matmul(x: &Tensor, w: &Tensor, dilation: usize) -> Result<Tensor> {
+    let (b, _, l) = x.dims3()?;
+    let (o, c, k) = w.dims3()?;
+    let span = dilation * (k - 1) + 1;
+    if l < span {
+        return Err(crate::Error::InputShape {
+            layer: "Conv1d",
+            expected: format!("at least {span} (padded) samples"),
+            got: x.dims().to_vec(),
+        });
+    }
+    let t = l - span + 1;
+    let x = x.contiguous()?;
+    let mut acc: Option<Tensor> = None;
+    for tap in 0..k {
+        let wk = w
+            .narrow(2, tap, 1)?
+            .reshape((o, c))?
+            .contiguous()?
+            .broadcast_left(b)?;
+        let xs = x.narrow(2, tap * dilation, t)?;
+        let y = wk.matmul(&xs)?;
+        acc = Some(match acc {
+            None => y,
+            Some(a) => a.add(&y)?,
+        });
+    }
+    acc.ok_or(crate::Error::InvalidConfig {
+        layer: "Conv1d",
+        name: "kernel_size",
+        value: "0".into(),
+        expected: "> 0",
+    })
+}
+
 /// A valid (unpadded) 1-D convolution `(B, C, L) * (O, C/g, K) -> (B, O, T)`,
 /// `T = (L - dilation·(K-1) - 1)/stride + 1`.
 ///
@@ -540,6 +578,9 @@ pub(crate) fn conv1d_valid(
     dilation: usize,
     groups: usize,
 ) -> Result<Tensor> {
+    if groups == 1 && stride == 1 {
+        return conv1d_shifted_matmul(x, w, dilation);
+    }
     if !(x.track_op() || w.track_op()) {
         let w = w.contiguous()?;
         return Ok(x.contiguous()?.conv1d(&w, 0, stride, dilation, groups)?);

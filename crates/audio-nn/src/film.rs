@@ -111,11 +111,16 @@ impl Film {
     /// Shape errors naming the layer: rank, channel count, cond size, batch mismatch.
     pub fn apply(&self, x: &Tensor, cond: &Tensor) -> Result<Tensor> {
         self.check(x, cond)?;
-        let x = match &self.bn {
-            Some(bn) => bn.apply(x)?,
-            None => x.clone(),
-        };
         let (g, b) = self.gamma_beta(cond)?;
+        let (g, b) = match &self.bn {
+            // γ (x·s + t) + β = x·(γ s) + (γ t + β): one pass over x instead of two.
+            Some(bn) => {
+                let (s, t) = bn.eval_scale_shift()?;
+                let (s, t) = (s.reshape((1, (), 1))?, t.reshape((1, (), 1))?);
+                (g.broadcast_mul(&s)?, g.broadcast_mul(&t)?.add(&b)?)
+            }
+            None => (g, b),
+        };
         Ok(x.broadcast_mul(&g)?.broadcast_add(&b)?)
     }
 

@@ -62,7 +62,7 @@ impl PRelu {
         let neg = x.minimum(0.0)?;
         let pos = x.maximum(0.0)?;
         let a = if self.num_parameters == 1 {
-            self.weight.reshape(())?.broadcast_as(x.shape())?
+            self.weight.reshape(vec![1; x.rank()])?
         } else {
             let d = x.dims();
             if d.len() < 2 {
@@ -77,9 +77,9 @@ impl PRelu {
             checks::channels(LAYER, self.num_parameters, d[1])?;
             let mut s = vec![1; d.len()];
             s[1] = self.num_parameters;
-            self.weight.reshape(s)?.broadcast_as(x.shape())?
+            self.weight.reshape(s)?
         };
-        Ok(pos.add(&neg.mul(&a)?)?)
+        Ok(pos.add(&neg.broadcast_mul(&a)?)?)
     }
 }
 
