@@ -566,11 +566,13 @@ fn conv1d_shifted_matmul(x: &Tensor, w: &Tensor, dilation: usize) -> Result<Tens
 /// A valid (unpadded) 1-D convolution `(B, C, L) * (O, C/g, K) -> (B, O, T)`,
 /// `T = (L - dilation·(K-1) - 1)/stride + 1`.
 ///
-/// Without autograd tracking this is candle's convolution kernel. When the
-/// input or the kernel is tracked it is computed as gather (im2col with
-/// `index_select`) + batched matmul, whose backward passes are correct:
-/// candle 0.11.1's CPU `conv1d` returns wrong values for a non-contiguous
-/// kernel, which its own backward pass produces for the weight gradient.
+/// Stride 1 with one group: one matmul per tap on shifted views
+/// ([`conv1d_shifted_matmul`]). A depthwise 1×1 convolution: a per-channel
+/// scale. Otherwise, without autograd tracking, candle's convolution kernel;
+/// with tracking, gather (im2col with `index_select`) + batched matmul, whose
+/// backward passes are correct: candle 0.11.1's CPU `conv1d` returns wrong
+/// values for a non-contiguous kernel, which its own backward pass produces
+/// for the weight gradient.
 pub(crate) fn conv1d_valid(
     x: &Tensor,
     w: &Tensor,

@@ -302,6 +302,41 @@ impl Lstm {
         x: &Tensor,
         state: Option<&LstmState>,
     ) -> Result<(Tensor, LstmState)> {
+        self.run(x, state, 0.0)
+    }
+
+    /// Train-mode forward, `torch.nn.LSTM(dropout=p)` in `train()`: as
+    /// [`Lstm::forward_with_state`], with dropout of probability `dropout`
+    /// (inverted: kept values scaled by `1/(1-p)`) on the outputs of every
+    /// layer but the last. The mask comes from candle's generator
+    /// (`candle_nn::ops::dropout`), not from a seed. Always takes the
+    /// autograd-friendly op-by-op path.
+    ///
+    /// # Errors
+    ///
+    /// As [`Lstm::forward_with_state`]; [`Error::InvalidConfig`] unless `0 <= dropout < 1`.
+    pub fn forward_train(
+        &self,
+        x: &Tensor,
+        state: Option<&LstmState>,
+        dropout: f32,
+    ) -> Result<(Tensor, LstmState)> {
+        checks::config(
+            LAYER,
+            "dropout",
+            dropout,
+            (0.0..1.0).contains(&dropout),
+            "in [0, 1)",
+        )?;
+        self.run(x, state, dropout)
+    }
+
+    fn run(
+        &self,
+        x: &Tensor,
+        state: Option<&LstmState>,
+        dropout: f32,
+    ) -> Result<(Tensor, LstmState)> {
         let c = &self.config;
         let layout = if c.batch_first {
             "(batch, time, features)"
@@ -325,7 +360,7 @@ impl Lstm {
             None => self.zero_state(batch)?,
         };
         let nd = c.directions();
-        let fast = self.fused_eligible(x, &state);
+        let fast = dropout == 0.0 && self.fused_eligible(x, &state);
         let mut hs = Vec::with_capacity(c.num_layers * nd);
         let mut cs = Vec::with_capacity(c.num_layers * nd);
         for layer in 0..c.num_layers {
@@ -354,6 +389,9 @@ impl Lstm {
             } else {
                 Tensor::cat(&outs, 2)?
             };
+            if dropout > 0.0 && layer + 1 < c.num_layers {
+                seq = candle_nn::ops::dropout(&seq, dropout)?;
+            }
             debug_assert_eq!(seq.dim(0)?, t_len);
         }
         let out = if c.batch_first {

@@ -339,3 +339,26 @@ fn lstm_with_peepholes_matches_reference_forward_and_gradients() {
     check_lstm("lstm_peephole", cfg);
     check_lstm_grads("lstm_peephole", cfg);
 }
+
+#[test]
+fn lstm_train_mode_dropout_between_layers() {
+    let case = "lstm_bi3";
+    let lstm = Lstm::new(lstm_cfg(5, 6, 3, true, false, 0), vb(case)).unwrap();
+    let x = npy(case, "x");
+    // p = 0 is the eval forward.
+    let (y0, _) = lstm.forward_train(&x, None, 0.0).unwrap();
+    let (y, _) = lstm.forward_with_state(&x, None).unwrap();
+    close("dropout 0", &y0, &y, STREAM_TOL);
+    // p > 0 changes the output (masks are random) but keeps the shape.
+    let (yd, _) = lstm.forward_train(&x, None, 0.5).unwrap();
+    assert_eq!(yd.dims(), y.dims());
+    assert!(common::rel(&yd, &y) > 1e-3);
+    assert!(matches!(
+        lstm.forward_train(&x, None, 1.0),
+        Err(Error::InvalidConfig {
+            layer: "Lstm",
+            name: "dropout",
+            ..
+        })
+    ));
+}
