@@ -192,3 +192,41 @@ fn key_matches_mir_eval() {
         check(&o, &s, &read_json(&o));
     }
 }
+
+/// mir_eval's `test_to_cent_voicing` "custom voicings" case: `ref00`/`est00`
+/// with `reward00.txt` and `voicingest00.txt`, frames 220..225 against the
+/// values hard-coded in mir_eval's test (compared there with `np.allclose`;
+/// here within 1e-9 absolute, the precision the test states them to).
+#[test]
+fn melody_continuous_voicing_matches_mir_eval_unit_test() {
+    const STATED_PRECISION: f64 = 1e-9;
+    let dir = task_dir("melody");
+    let (rt, rf) = parse_time_series(&read(&dir.join("ref00.txt"))).unwrap();
+    let (et, ef) = parse_time_series(&read(&dir.join("est00.txt"))).unwrap();
+    let (_, reward) = parse_time_series(&read(&dir.join("reward00.txt"))).unwrap();
+    let (_, voicing) = parse_time_series(&read(&dir.join("voicingest00.txt"))).unwrap();
+    let cv = audio_eval::melody::to_cent_voicing(
+        &rt,
+        &rf,
+        &et,
+        &ef,
+        Some(&voicing),
+        Some(&reward),
+        &MelodyConfig::default(),
+    )
+    .unwrap();
+    let expect = [
+        (&cv.ref_voicing, [0.0, 0.0, 0.0, 1.0, 0.3]),
+        (
+            &cv.ref_cent,
+            [0.0, 0.0, 0.0, 6056.883781891661, 6028.550458302192],
+        ),
+        (&cv.est_voicing, [0.2; 5]),
+        (&cv.est_cent, [5351.317942364757; 5]),
+    ];
+    for (ours, want) in expect {
+        for (a, b) in ours[220..225].iter().zip(want) {
+            assert!((a - b).abs() <= STATED_PRECISION, "{a} vs {b}");
+        }
+    }
+}
