@@ -42,8 +42,27 @@ pub fn pad1d(x: &Tensor, left: usize, right: usize, mode: PadMode) -> Result<Ten
         return Ok(x.clone());
     }
     let n = x.dim(D::Minus1)?;
-    let idx: Vec<u32> = match mode {
-        PadMode::Zeros => return Ok(x.pad_with_zeros(D::Minus1, left, right)?),
+    if mode == PadMode::Zeros {
+        return Ok(x.pad_with_zeros(D::Minus1, left, right)?);
+    }
+    let idx: Vec<u32> = pad_indices(n, left, right, mode)?
+        .into_iter()
+        .map(|i| i.max(0) as u32)
+        .collect();
+    let len = idx.len();
+    let idx = Tensor::from_vec(idx, len, x.device())?;
+    Ok(x.contiguous()?.index_select(&idx, x.rank() - 1)?)
+}
+
+/// The source index of every sample of the padded signal (`left + n + right`
+/// entries), `-1` for a zero; the map of [`pad1d`].
+pub(crate) fn pad_indices(n: usize, left: usize, right: usize, mode: PadMode) -> Result<Vec<i64>> {
+    let (ni, l) = (n as i64, left as i64);
+    let total = left + n + right;
+    match mode {
+        PadMode::Zeros => Ok((0..total as i64)
+            .map(|i| if i < l || i >= l + ni { -1 } else { i - l })
+            .collect()),
         PadMode::Reflect => {
             if left >= n || right >= n {
                 return Err(Error::InvalidConfig {
@@ -53,23 +72,22 @@ pub fn pad1d(x: &Tensor, left: usize, right: usize, mode: PadMode) -> Result<Ten
                     expected: "reflect padding shorter than the signal",
                 });
             }
-            (0..left + n + right)
+            Ok((0..total as i64)
                 .map(|i| {
-                    let j = i as i64 - left as i64;
-                    let j = if j < 0 {
+                    let j = i - l;
+                    if j < 0 {
                         -j
-                    } else if j >= n as i64 {
-                        2 * (n as i64 - 1) - j
+                    } else if j >= ni {
+                        2 * (ni - 1) - j
                     } else {
                         j
-                    };
-                    j as u32
+                    }
                 })
-                .collect()
+                .collect())
         }
-        PadMode::Replicate => (0..left + n + right)
-            .map(|i| (i as i64 - left as i64).clamp(0, n as i64 - 1) as u32)
-            .collect(),
+        PadMode::Replicate => Ok((0..total as i64)
+            .map(|i| (i - l).clamp(0, ni - 1))
+            .collect()),
         PadMode::Circular => {
             if left > n || right > n {
                 return Err(Error::InvalidConfig {
@@ -79,12 +97,7 @@ pub fn pad1d(x: &Tensor, left: usize, right: usize, mode: PadMode) -> Result<Ten
                     expected: "circular padding no longer than the signal",
                 });
             }
-            (0..left + n + right)
-                .map(|i| (i as i64 - left as i64).rem_euclid(n as i64) as u32)
-                .collect()
+            Ok((0..total as i64).map(|i| (i - l).rem_euclid(ni)).collect())
         }
-    };
-    let len = idx.len();
-    let idx = Tensor::from_vec(idx, len, x.device())?;
-    Ok(x.contiguous()?.index_select(&idx, x.rank() - 1)?)
+    }
 }

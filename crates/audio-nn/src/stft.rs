@@ -189,12 +189,8 @@ impl Stft {
         let [b, _] = checks::dims::<2>(LAYER, "(batch, time)", x)?;
         let c = &self.config;
         let n = c.n_fft;
-        let xp = if c.center {
-            pad1d(x, n / 2, n / 2, c.pad_mode)?
-        } else {
-            x.clone()
-        };
-        let len = xp.dim(1)?;
+        let (pl, pr) = if c.center { (n / 2, n / 2) } else { (0, 0) };
+        let len = x.dim(1)? + pl + pr;
         if len < n {
             return Err(Error::InputShape {
                 layer: LAYER,
@@ -206,7 +202,9 @@ impl Stft {
         let f = c.n_freqs();
         if x.device().is_cpu() && x.dtype() == DType::F32 {
             // Real FFTs in one custom op with its own backward pass.
+            let pad_map = crate::padding::pad_indices(x.dim(1)?, pl, pr, c.pad_mode)?;
             let op = StftOp {
+                pad_map: Arc::new(pad_map),
                 n_fft: n,
                 hop: c.hop_length,
                 frames: t,
@@ -214,9 +212,10 @@ impl Stft {
                 forward: self.fft.forward.clone(),
                 inverse: self.fft.inverse.clone(),
             };
-            let spec = xp.contiguous()?.apply_op1(op)?; // (B, 2F, T)
+            let spec = x.contiguous()?.apply_op1(op)?; // (B, 2F, T)
             return Ok((spec.narrow(1, 0, f)?, spec.narrow(1, f, f)?));
         }
+        let xp = pad1d(x, pl, pr, c.pad_mode)?;
         let idx = frame_indices(t, n, c.hop_length, x.device())?;
         let frames = xp
             .contiguous()?
