@@ -203,3 +203,65 @@ fn multi_resolution_stft_loss_and_gradient_match_auraloss() {
         LOSS_TOL,
     );
 }
+
+#[test]
+fn frontend_errors_are_typed() {
+    let cfg = StftConfig::torch(512, 128, 400);
+    let stft = Stft::new(cfg, DType::F32, &Device::Cpu).unwrap();
+    // Rank.
+    let x = Tensor::zeros((1, 1, 1000), DType::F32, &Device::Cpu).unwrap();
+    assert!(matches!(
+        stft.forward(&x),
+        Err(audio_nn::Error::InputRank { layer: "Stft", .. })
+    ));
+    // Reflect padding longer than the signal.
+    let x = Tensor::zeros((1, 100), DType::F32, &Device::Cpu).unwrap();
+    assert!(matches!(
+        stft.forward(&x),
+        Err(audio_nn::Error::InvalidConfig { .. })
+    ));
+    // Bad configs.
+    assert!(matches!(
+        Stft::new(
+            StftConfig {
+                win_length: Some(600),
+                ..StftConfig::new(512)
+            },
+            DType::F32,
+            &Device::Cpu
+        ),
+        Err(audio_nn::Error::InvalidConfig {
+            layer: "Stft",
+            name: "win_length",
+            ..
+        })
+    ));
+    assert!(matches!(
+        Stft::new(
+            StftConfig {
+                hop_length: 0,
+                ..StftConfig::new(512)
+            },
+            DType::F32,
+            &Device::Cpu
+        ),
+        Err(audio_nn::Error::InvalidConfig {
+            layer: "Stft",
+            name: "hop_length",
+            ..
+        })
+    ));
+    // ISTFT with the wrong number of bins, and mismatched parts.
+    let istft = Istft::new(cfg, DType::F32, &Device::Cpu).unwrap();
+    let re = Tensor::zeros((1, 100, 5), DType::F32, &Device::Cpu).unwrap();
+    assert!(matches!(
+        istft.forward(&re, &re, None),
+        Err(audio_nn::Error::InputShape { layer: "Istft", .. })
+    ));
+    let im = Tensor::zeros((1, 257, 4), DType::F32, &Device::Cpu).unwrap();
+    let re = Tensor::zeros((1, 257, 5), DType::F32, &Device::Cpu).unwrap();
+    assert!(matches!(
+        istft.forward(&re, &im, None),
+        Err(audio_nn::Error::ShapeMismatch { .. })
+    ));
+}
