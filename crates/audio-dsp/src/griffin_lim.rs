@@ -165,6 +165,7 @@ fn griffin_lim_in<T: Float>(
     }
     let eps = T::min_positive_value();
     let beta = T::from(config.momentum / (1.0 + config.momentum)).unwrap_or_else(T::zero);
+    let envelope = istft.window_sumsquare(frames, length);
     let mut signal = vec![T::zero(); length];
     let mut product = Array2::zeros((bins, frames).f());
     let mut rebuilt = Array2::<Complex<T>>::zeros((bins, frames).f());
@@ -175,21 +176,26 @@ fn griffin_lim_in<T: Float>(
             .and(&magnitude)
             .and(&angles)
             .for_each(|p, &m, &a| *p = a * m);
-        istft.process_into(product.view(), &mut signal)?;
+        istft.overlap_add_into(product.view(), &mut signal)?;
+        crate::istft::normalise(&mut signal, &envelope);
         stft.process_into(&signal, rebuilt.view_mut())?;
         ndarray::Zip::from(&mut angles)
             .and(&rebuilt)
             .and(&previous)
             .for_each(|a, &r, &p| {
                 let v = r - p * beta;
-                *a = v / (v.norm() + eps);
+                // |v| as sqrt(re^2 + im^2): hypot's overflow care is not needed
+                // for spectra, and it costs several times more.
+                let inv = T::one() / ((v.re * v.re + v.im * v.im).sqrt() + eps);
+                *a = Complex::new(v.re * inv, v.im * inv);
             });
     }
     ndarray::Zip::from(&mut product)
         .and(&magnitude)
         .and(&angles)
         .for_each(|p, &m, &a| *p = a * m);
-    istft.process_into(product.view(), &mut signal)?;
+    istft.overlap_add_into(product.view(), &mut signal)?;
+    crate::istft::normalise(&mut signal, &envelope);
     Ok(signal)
 }
 

@@ -148,6 +148,62 @@ impl<T: Float> Istft<T> {
     ///
     /// `(1 + n_fft / 2, frames)` → `out: (length,)`.
     pub fn process_into(&self, spec: ArrayView2<Complex<T>>, out: &mut [T]) -> Result<()> {
+        self.overlap_add_into(spec, out)?;
+        let envelope = self.window_sumsquare(spec.ncols(), out.len());
+        normalise(out, &envelope);
+        Ok(())
+    }
+
+    /// The number of frames librosa inverts for an output of `len` samples:
+    /// only those that can reach it.
+    fn frames_used(&self, frames: usize, len: usize) -> usize {
+        let start = if self.config.center {
+            self.geometry.n_fft / 2
+        } else {
+            0
+        };
+        frames.min((2 * start + len).div_ceil(self.geometry.hop_length))
+    }
+
+    /// The window sum-square envelope `sum_t w^2[n - t hop]` over the output's
+    /// `len` samples (librosa's `window_sumsquare`, trimmed as `istft` trims it).
+    pub(crate) fn window_sumsquare(&self, frames: usize, len: usize) -> Vec<T> {
+        let mut envelope = vec![T::zero(); len];
+        for t in 0..self.frames_used(frames, len) {
+            if let Some((lo, hi, dst)) = self.frame_span(t, len) {
+                envelope[dst]
+                    .iter_mut()
+                    .zip(&self.window_sq[lo..hi])
+                    .for_each(|(e, &w)| *e = *e + w);
+            }
+        }
+        envelope
+    }
+
+    /// Where frame `t` lands in an output of `len` samples: the frame's
+    /// `lo..hi` samples go to the returned output range (`None` if nowhere).
+    fn frame_span(&self, t: usize, len: usize) -> Option<(usize, usize, std::ops::Range<usize>)> {
+        let n_fft = self.geometry.n_fft;
+        let start = if self.config.center { n_fft / 2 } else { 0 };
+        let offset = (t * self.geometry.hop_length) as isize - start as isize;
+        let lo = (-offset).max(0) as usize;
+        let hi = ((len as isize - offset).max(0) as usize).min(n_fft);
+        (lo < hi).then(|| {
+            (
+                lo,
+                hi,
+                (offset + lo as isize) as usize..(offset + hi as isize) as usize,
+            )
+        })
+    }
+
+    /// Windowed overlap-add of the inverse FFTs of the frames into `out`,
+    /// without the sum-square normalisation.
+    pub(crate) fn overlap_add_into(
+        &self,
+        spec: ArrayView2<Complex<T>>,
+        out: &mut [T],
+    ) -> Result<()> {
         let (bins, frames) = spec.dim();
         if bins != self.n_bins() {
             return Err(Error::ShapeMismatch {
@@ -156,19 +212,16 @@ impl<T: Float> Istft<T> {
                 got: vec![bins, frames],
             });
         }
-        let FrameGeometry {
-            n_fft, hop_length, ..
-        } = self.geometry;
-        let start = if self.config.center { n_fft / 2 } else { 0 };
-        // librosa only inverts the frames that can reach the requested length.
-        let frames = frames.min((2 * start + out.len()).div_ceil(hop_length));
+        let n_fft = self.geometry.n_fft;
         out.fill(T::zero());
-        let mut envelope = vec![T::zero(); out.len()];
         let mut spectrum = self.plan.make_input_vec();
         let mut frame = self.plan.make_output_vec();
         let mut scratch = self.plan.make_scratch_vec();
         let scale = T::one() / T::from(n_fft).unwrap_or_else(T::one);
-        for t in 0..frames {
+        for t in 0..self.frames_used(frames, out.len()) {
+            let Some((lo, hi, dst)) = self.frame_span(t, out.len()) else {
+                continue;
+            };
             for (d, s) in spectrum.iter_mut().zip(spec.column(t)) {
                 *d = *s;
             }
@@ -184,26 +237,8 @@ impl<T: Float> Istft<T> {
                     expected: n_fft,
                     got: frame.len(),
                 })?;
-            frame.iter_mut().for_each(|v| *v = *v * scale);
-            // Overlap-add the part of frame t that lands in out[0..len].
-            let offset = (t * hop_length) as isize - start as isize;
-            let lo = (-offset).max(0) as usize;
-            let hi = ((out.len() as isize - offset).max(0) as usize).min(n_fft);
-            if lo >= hi {
-                continue;
-            }
-            let dst = (offset + lo as isize) as usize..(offset + hi as isize) as usize;
-            crate::simd::multiply_add(&frame[lo..hi], &self.window[lo..hi], &mut out[dst.clone()]);
-            envelope[dst]
-                .iter_mut()
-                .zip(&self.window_sq[lo..hi])
-                .for_each(|(e, &w)| *e = *e + w);
-        }
-        let tiny = T::min_positive_value();
-        for (y, &e) in out.iter_mut().zip(&envelope) {
-            if e > tiny {
-                *y = *y / e;
-            }
+            frame[lo..hi].iter_mut().for_each(|v| *v = *v * scale);
+            crate::simd::multiply_add(&frame[lo..hi], &self.window[lo..hi], &mut out[dst]);
         }
         Ok(())
     }
@@ -231,5 +266,15 @@ impl<T: Float> Istft<T> {
             dst.assign(&ndarray::ArrayView1::from(&src));
         }
         Ok(out)
+    }
+}
+
+/// Divides by the envelope wherever it exceeds the smallest normal float.
+pub(crate) fn normalise<T: Float>(out: &mut [T], envelope: &[T]) {
+    let tiny = T::min_positive_value();
+    for (y, &e) in out.iter_mut().zip(envelope) {
+        if e > tiny {
+            *y = *y / e;
+        }
     }
 }

@@ -291,13 +291,41 @@ impl<T: Float> MelFilterbank<T> {
                     &column
                 }
             };
-            for (d, (start, band)) in dst.iter_mut().zip(&self.bands) {
-                *d = band
-                    .iter()
-                    .zip(&col[*start..*start + band.len()])
-                    .fold(T::zero(), |acc, (&w, &s)| acc + w * s);
+            match dst.as_slice_mut() {
+                Some(d) => self.project_frame(col, d),
+                None => {
+                    let mut tmp = vec![T::zero(); self.n_mels()];
+                    self.project_frame(col, &mut tmp);
+                    dst.iter_mut().zip(tmp).for_each(|(d, v)| *d = v);
+                }
             }
         }
         Ok(out)
     }
+
+    /// Projects one spectrum frame (`1 + n_fft / 2` values) onto the bands,
+    /// `out[m] = sum_k W[m, k] s[k]`, visiting only each filter's non-zero band.
+    pub(crate) fn project_frame(&self, spectrum: &[T], out: &mut [T]) {
+        for (d, (start, band)) in out.iter_mut().zip(&self.bands) {
+            *d = dot(band, &spectrum[*start..*start + band.len()]);
+        }
+    }
+}
+
+/// `sum_i a[i] b[i]` with eight independent accumulators, so the compiler can
+/// keep them in one vector register instead of one serial dependency chain.
+fn dot<T: Float>(a: &[T], b: &[T]) -> T {
+    let mut acc = [T::zero(); 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] = acc[i] + x[i] * y[i];
+        }
+    }
+    let mut tail = T::zero();
+    for (&x, &y) in ra.iter().zip(rb) {
+        tail = tail + x * y;
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }

@@ -1,8 +1,9 @@
 //! Mel spectrograms, as `librosa.feature.melspectrogram`.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use num_complex::Complex;
 
-use crate::{spectrogram_power, Float, MelConfig, MelFilterbank, Result, Stft, StftConfig};
+use crate::{Float, MelConfig, MelFilterbank, Result, Stft, StftConfig};
 
 /// Parameters of a mel spectrogram: the STFT, the exponent, and the
 /// filterbank (whose `n_fft` is taken from the STFT).
@@ -92,8 +93,31 @@ impl<T: Float> MelSpectrogram<T> {
     ///
     /// `(samples,)` → `(n_mels, frames)`.
     pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
-        let spec = self.stft.process(signal)?;
-        self.from_spectrogram(spectrogram_power(spec.view(), self.power).view())
+        // Fused per frame (FFT -> |X|^p -> mel) so the full STFT is never stored.
+        let frames = self.stft.n_frames(signal.len())?;
+        crate::stft::check_finite("stft input", signal)?;
+        let n_mels = self.filterbank.n_mels();
+        let mut out = vec![T::zero(); n_mels * frames];
+        let mut spectrum = vec![Complex::new(T::zero(), T::zero()); self.stft.n_bins()];
+        let mut power = vec![T::zero(); self.stft.n_bins()];
+        let two = T::one() + T::one();
+        self.stft.for_each_frame(signal, &mut spectrum, |t, spec| {
+            if self.power == two {
+                crate::simd::power(spec, &mut power);
+            } else if self.power == T::one() {
+                crate::simd::magnitude(spec, &mut power);
+            } else {
+                crate::simd::magnitude(spec, &mut power);
+                power.iter_mut().for_each(|v| *v = v.powf(self.power));
+            }
+            self.filterbank
+                .project_frame(&power, &mut out[t * n_mels..(t + 1) * n_mels]);
+        })?;
+        Array2::from_shape_vec((n_mels, frames).f(), out).map_err(|_| crate::Error::BufferLength {
+            what: "mel spectrogram",
+            expected: n_mels * frames,
+            got: 0,
+        })
     }
 
     /// The mel projection of a precomputed `|S|^power` spectrogram.

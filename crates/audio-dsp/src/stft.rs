@@ -242,35 +242,86 @@ impl<T: Float> Stft<T> {
             });
         }
         check_finite("stft input", signal)?;
-        let n_fft = self.geometry.n_fft;
-        let hop = self.geometry.hop_length;
-        let padded;
-        let source: &[T] = if self.config.center {
-            padded = crate::pad(signal, n_fft / 2, n_fft / 2, self.config.pad_mode)?;
-            &padded
-        } else {
-            signal
-        };
-        let mut frame = self.plan.make_input_vec();
-        let mut spectrum = self.plan.make_output_vec();
-        let mut scratch = self.plan.make_scratch_vec();
-        for t in 0..frames {
-            let chunk = &source[t * hop..t * hop + n_fft];
-            crate::simd::multiply(chunk, &self.window, &mut frame);
-            self.plan
-                .process_with_scratch(&mut frame, &mut spectrum, &mut scratch)
-                .map_err(|_| Error::BufferLength {
-                    what: "fft buffers",
-                    expected: n_fft,
-                    got: frame.len(),
-                })?;
-            let mut column = out.column_mut(t);
-            match column.as_slice_mut() {
-                Some(dst) => dst.copy_from_slice(&spectrum),
-                None => column.iter_mut().zip(&spectrum).for_each(|(d, s)| *d = *s),
+        let fortran = out.t().is_standard_layout();
+        if fortran {
+            if let Some(data) = out.as_slice_memory_order_mut() {
+                let bins = self.n_bins();
+                let source = self.padded(signal)?;
+                let mut frame = self.plan.make_input_vec();
+                let mut scratch = self.plan.make_scratch_vec();
+                for (t, column) in data.chunks_exact_mut(bins).enumerate() {
+                    self.fft_frame(&source, t, &mut frame, column, &mut scratch)?;
+                }
+                return Ok(());
             }
         }
+        let mut spectrum = self.plan.make_output_vec();
+        self.for_each_frame(signal, &mut spectrum, |t, spec| {
+            let mut column = out.column_mut(t);
+            match column.as_slice_mut() {
+                Some(dst) => dst.copy_from_slice(spec),
+                None => column
+                    .iter_mut()
+                    .zip(spec.iter())
+                    .for_each(|(d, s)| *d = *s),
+            }
+        })
+    }
+
+    /// Runs the transform frame by frame, handing each frame's spectrum
+    /// (`1 + n_fft / 2` bins, in `spectrum`) to `visit(t, spectrum)`; the
+    /// fused feature extractors use it to avoid storing the whole STFT.
+    /// The signal must already be validated (length and finiteness).
+    pub(crate) fn for_each_frame(
+        &self,
+        signal: &[T],
+        spectrum: &mut [Complex<T>],
+        mut visit: impl FnMut(usize, &[Complex<T>]),
+    ) -> Result<()> {
+        let frames = self.n_frames(signal.len())?;
+        let source = self.padded(signal)?;
+        let mut frame = self.plan.make_input_vec();
+        let mut scratch = self.plan.make_scratch_vec();
+        for t in 0..frames {
+            self.fft_frame(&source, t, &mut frame, spectrum, &mut scratch)?;
+            visit(t, spectrum);
+        }
         Ok(())
+    }
+
+    /// The signal with the centring padding applied (borrowed when not centred).
+    fn padded<'a>(&self, signal: &'a [T]) -> Result<std::borrow::Cow<'a, [T]>> {
+        let n_fft = self.geometry.n_fft;
+        Ok(if self.config.center {
+            std::borrow::Cow::Owned(crate::pad(
+                signal,
+                n_fft / 2,
+                n_fft / 2,
+                self.config.pad_mode,
+            )?)
+        } else {
+            std::borrow::Cow::Borrowed(signal)
+        })
+    }
+
+    /// Windows frame `t` of the padded signal and transforms it into `spectrum`.
+    fn fft_frame(
+        &self,
+        source: &[T],
+        t: usize,
+        frame: &mut [T],
+        spectrum: &mut [Complex<T>],
+        scratch: &mut [Complex<T>],
+    ) -> Result<()> {
+        let (n_fft, hop) = (self.geometry.n_fft, self.geometry.hop_length);
+        crate::simd::multiply(&source[t * hop..t * hop + n_fft], &self.window, frame);
+        self.plan
+            .process_with_scratch(frame, spectrum, scratch)
+            .map_err(|_| Error::BufferLength {
+                what: "fft buffers",
+                expected: n_fft / 2 + 1,
+                got: spectrum.len(),
+            })
     }
 
     /// The STFT of each channel of a multichannel signal (in parallel over
