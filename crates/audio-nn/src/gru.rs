@@ -72,6 +72,9 @@ struct Direction {
 /// `bias_ih_l{k}`, `bias_hh_l{k}` `(3H)`, `_reverse` suffix for the backward
 /// direction; init `U(±1/sqrt(H))`.
 ///
+/// On the CPU in f32, with nothing tracked by autograd, the recurrence runs
+/// in a fused loop (as the LSTM's); otherwise it is built from candle ops.
+///
 /// # Shapes
 ///
 /// Input `(time, batch, input_size)` (or batch-first), output `(time, batch, D·H)`;
@@ -231,13 +234,17 @@ impl Gru {
             None => self.zero_state(batch)?,
         };
         let nd = c.directions();
+        let run = if self.fused_eligible(x, &h0) {
+            run_direction_fused
+        } else {
+            run_direction
+        };
         let mut hs = Vec::with_capacity(c.num_layers * nd);
         for layer in 0..c.num_layers {
             let mut outs = Vec::with_capacity(nd);
             for d in 0..nd {
                 let idx = layer * nd + d;
-                let (y, h) =
-                    run_direction(&self.dirs[idx], &seq, h0.get(idx)?, d == 1, c.hidden_size)?;
+                let (y, h) = run(&self.dirs[idx], &seq, h0.get(idx)?, d == 1, c.hidden_size)?;
                 outs.push(y);
                 hs.push(h);
             }
@@ -253,6 +260,23 @@ impl Gru {
             seq
         };
         Ok((out, Tensor::stack(&hs, 0)?))
+    }
+
+    /// Whether the fused CPU recurrence applies: f32 on the CPU and nothing
+    /// tracked by autograd.
+    fn fused_eligible(&self, x: &Tensor, h0: &Tensor) -> bool {
+        let w = &self.dirs[0].w_ih;
+        w.device().is_cpu()
+            && w.dtype() == candle_core::DType::F32
+            && x.dtype() == candle_core::DType::F32
+            && !x.track_op()
+            && !h0.track_op()
+            && self.dirs.iter().all(|d| {
+                !d.w_ih.track_op()
+                    && !d.w_hh.track_op()
+                    && !d.b_ih.as_ref().is_some_and(|b| b.track_op())
+                    && !d.b_hh.as_ref().is_some_and(|b| b.track_op())
+            })
     }
 
     /// One streaming step of a unidirectional GRU: one frame `(batch, input_size)`
@@ -357,6 +381,37 @@ fn run_direction(
         Tensor::stack(&outs, 0)?
     };
     Ok((y, h))
+}
+
+/// [`run_direction`] with the fused CPU recurrence of [`crate::gru_kernel`].
+fn run_direction_fused(
+    dir: &Direction,
+    seq: &Tensor,
+    h0: Tensor,
+    reverse: bool,
+    hidden: usize,
+) -> Result<(Tensor, Tensor)> {
+    let (t_len, batch, _) = seq.dims3()?;
+    let xp: Vec<f32> = input_projection(dir, seq)?.flatten_all()?.to_vec1()?;
+    let w_hh_t: Vec<f32> = dir.w_hh.t()?.contiguous()?.flatten_all()?.to_vec1()?;
+    let b_hh: Option<Vec<f32>> = match &dir.b_hh {
+        Some(b) => Some(b.to_vec1()?),
+        None => None,
+    };
+    let mut h: Vec<f32> = h0.flatten_all()?.to_vec1()?;
+    let rec = crate::gru_kernel::GruRecurrence {
+        xp: &xp,
+        w_hh_t: &w_hh_t,
+        b_hh: b_hh.as_deref(),
+        dims: (t_len, batch, hidden),
+        reverse,
+    };
+    let out = crate::gru_kernel::run(&rec, &mut h);
+    let dev = seq.device();
+    Ok((
+        Tensor::from_vec(out, (t_len, batch, hidden), dev)?,
+        Tensor::from_vec(h, (batch, hidden), dev)?,
+    ))
 }
 
 /// A unidirectional [`Gru`] driven block by block through [`StreamingModule`],

@@ -28,6 +28,7 @@ pub mod film;
 pub mod gating;
 pub mod group_norm;
 pub mod gru;
+mod gru_kernel;
 pub mod init;
 pub mod instance_norm;
 pub mod layer_norm;

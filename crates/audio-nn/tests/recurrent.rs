@@ -362,3 +362,32 @@ fn lstm_train_mode_dropout_between_layers() {
         })
     ));
 }
+
+#[test]
+fn fused_gru_recurrence_equals_autograd_path() {
+    let store = audio_nn::init::SeededVarMap::new(12);
+    let cfg = GruConfig {
+        num_layers: 2,
+        bidirectional: true,
+        ..GruConfig::new(9, 21)
+    };
+    let tracked = Gru::new(cfg, store.var_builder(DType::F32, &Device::Cpu)).unwrap();
+    let plain_weights: std::collections::HashMap<String, Tensor> = store
+        .varmap()
+        .data()
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_tensor().detach()))
+        .collect();
+    let plain = Gru::new(
+        cfg,
+        candle_nn::VarBuilder::from_tensors(plain_weights, DType::F32, &Device::Cpu),
+    )
+    .unwrap();
+    let x = Tensor::randn(0f32, 1f32, (10, 3, 9), &Device::Cpu).unwrap();
+    let (y_fused, h_fused) = plain.forward_with_state(&x, None).unwrap();
+    let (y_ops, h_ops) = tracked.forward_with_state(&x, None).unwrap();
+    close("fused gru y", &y_fused, &y_ops, STREAM_TOL);
+    close("fused gru h", &h_fused, &h_ops, STREAM_TOL);
+}
