@@ -2,6 +2,8 @@
 //! librosa's shapes, dtypes and values out (fixtures from
 //! `tools/reference/dsp_fixtures.py`).
 
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,5 +1,7 @@
 //! Bad parameters and bad input return typed errors, never panics.
 
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
 use audio_dsp::*;
 use ndarray::Array2;
 use num_complex::Complex;

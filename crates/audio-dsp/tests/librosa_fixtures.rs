@@ -1,6 +1,8 @@
 //! audio-dsp against golden fixtures written by librosa 0.11.0
 //! (`tools/reference/dsp_fixtures.py`) on a real piano recording.
 
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
 use std::path::PathBuf;
 
 use audio_dsp::*;

@@ -1,5 +1,7 @@
 //! Invariants of audio-dsp, checked with proptest.
 
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
 use audio_dsp::*;
 use ndarray::Array2;
 use num_complex::Complex;
