@@ -234,8 +234,9 @@ fn fmt_number(v: f64) -> String {
     }
 }
 
+/// Hz labels as librosa's: plain numbers (`512`, `8192`), `k` from 10 kHz on.
 fn fmt_hz(v: f64) -> String {
-    if v.abs() >= 1000.0 {
+    if v.abs() >= 10_000.0 {
         format!("{}k", fmt_number(v / 1000.0))
     } else {
         fmt_number(v)
@@ -606,10 +607,12 @@ pub fn waveform(samples: &Array2<f32>, sr: u32, opts: &WaveformOptions) -> Resul
     let top = if opts.axes { 4 * s } else { 0 };
     let bottom = if opts.axes { tick + 2 * ch + 6 * s } else { 0 };
     let right = if opts.axes { 8 * s } else { 0 };
-    let total_h = h * channels;
+    // Lanes are `h` high with a gap for the tick labels between them.
+    let gap = if opts.axes { 10 * s } else { 0 };
+    let total_h = h * channels + gap * (channels - 1);
     let mut img = Image::new(left + w + right, top + total_h + bottom, WHITE);
     for c in 0..channels {
-        let y0 = top + c * h;
+        let y0 = top + c * (h + gap);
         let to_y = |v: f32| -> usize {
             let v = if v.is_finite() {
                 v.clamp(-1.0, 1.0)
