@@ -1,5 +1,7 @@
 //! The `audio-io` subcommands end to end on the bundled recording and MIDI file.
 
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] fns: a panic is a failed test")]
+
 use std::process::Command;
 
 fn audio() -> Command {
