@@ -18,6 +18,8 @@ libvorbis), librosa 0.11.0, pretty_midi, torch. Writes into
   the reference decodes `*_ref.npy` made by soundfile (mpg123 / libvorbis).
 - `load_stereo44k.wav` + `load.json`: a 0.4 s stereo 44.1 kHz 16-bit excerpt
   and `librosa.load(..., sr=None, mono=True, offset=0.1, duration=0.3)`
+  and `librosa.stream(..., block_length=3, frame_length=2048, hop_length=512,
+  offset=0.05, duration=0.3)` block lengths and hashes (with and without fill)
   samples (`load_mono_offset_duration.npy`); `load_sr22050.npy` is `librosa.load(..., sr=22050, mono=True)`
   (soxr_hq) for when a resampler exists in audio-dsp.
 - `midi/`: MIDI files written by pretty_midi (tempo changes, several programs,
@@ -154,7 +156,17 @@ def load_cases() -> None:
     r, rsr = librosa.load(path, sr=22050, mono=True)
     np.save(OUT / "load_sr22050.npy", r.astype(np.float32))
     np.save(OUT / "load_mono_offset_duration.npy", z.astype(np.float32))
+    # librosa.stream blocks (soundfile.blocks semantics), with and without fill.
+    streams = {}
+    for fill in [None, 0.0]:
+        blocks = list(librosa.stream(path, block_length=3, frame_length=2048, hop_length=512,
+                                     mono=True, offset=0.05, duration=0.3, fill_value=fill))
+        streams["fill0" if fill is not None else "nofill"] = {
+            "lengths": [int(b.shape[-1]) for b in blocks],
+            "fnv1a64_f32le": [fnv1a64(np.ascontiguousarray(b, dtype="<f4").tobytes()) for b in blocks],
+        }
     (OUT / "load.json").write_text(json.dumps({
+        "stream": streams,
         "offset": 0.1, "duration": 0.3, "sr": zsr, "len": len(z),
         "stereo_shape": list(full.shape),
         "resampled_sr": rsr, "resampled_len": len(r),

@@ -251,3 +251,49 @@ fn stream_blocks_reassemble_the_file() {
     assert_eq!(mono[0], audio_io::to_mono(&blocks[0]));
     assert_eq!(mono[0].len_of(Axis(0)), 1);
 }
+
+#[test]
+fn stream_matches_librosa_stream_bit_exactly() {
+    let meta = read_json(fixtures().join("load.json"));
+    for (key, fill) in [("nofill", None), ("fill0", Some(0.0))] {
+        let want = &meta["stream"][key];
+        let lengths: Vec<usize> = want["lengths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as usize)
+            .collect();
+        let hashes: Vec<&str> = want["fnv1a64_f32le"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let opts = StreamOptions {
+            block_length: 3,
+            frame_length: 2048,
+            hop_length: 512,
+            mono: true,
+            offset: 0.05,
+            duration: Some(0.3),
+            fill_value: fill,
+        };
+        let reader = AudioReader::open(fixtures().join("load_stereo44k.wav")).unwrap();
+        let blocks: Vec<Array2<f32>> = audio_io::Stream::<f32>::new(reader, &opts)
+            .unwrap()
+            .map(|b| b.unwrap())
+            .collect();
+        assert_eq!(
+            blocks.iter().map(|b| b.ncols()).collect::<Vec<_>>(),
+            lengths,
+            "{key}: block lengths"
+        );
+        for (i, (b, h)) in blocks.iter().zip(&hashes).enumerate() {
+            assert_eq!(
+                fnv1a64_interleaved(b),
+                *h,
+                "{key}: block {i} differs from librosa.stream"
+            );
+        }
+    }
+}
