@@ -142,7 +142,7 @@ pub enum DspCommand {
 /// Input file, output file and sample rate.
 #[derive(Debug, Args)]
 pub struct InputOutput {
-    /// Input: a `.npy` array, or an audio file (WAV) loaded as librosa.load(sr, mono=True).
+    /// Input: a `.npy` array, or an audio file (WAV, FLAC, MP3, OGG) loaded as librosa.load(sr, mono=True).
     input: PathBuf,
     /// Output `.npy` file.
     #[arg(short, long)]

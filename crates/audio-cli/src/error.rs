@@ -60,17 +60,6 @@ pub enum Error {
         /// The shape found.
         got: Vec<usize>,
     },
-    /// An audio file's sample rate differs from `--sr` (resampling on load
-    /// arrives with audio-dsp's resampler).
-    #[error("{path}: sample rate {got} Hz, but --sr is {expected} Hz")]
-    SampleRate {
-        /// The file.
-        path: std::path::PathBuf,
-        /// The requested rate.
-        expected: u32,
-        /// The file's rate.
-        got: u32,
-    },
     /// An input file has an extension the subcommand does not read.
     #[error("{path}: unsupported input format (expected {expected})")]
     InputFormat {

@@ -59,7 +59,8 @@ fn is_npy(path: &Path) -> bool {
 }
 
 /// Reads a mono signal: a 1-D `.npy` (`float32` or `float64`), or an audio
-/// file loaded as `librosa.load(path, sr=sr, mono=True)` (channels averaged).
+/// file (WAV, FLAC, MP3, OGG) loaded with `audio_io::load` as
+/// `librosa.load(path, sr=sr, mono=True)` (channels averaged).
 pub fn read_signal(path: &Path, sr: u32) -> Result<Signal> {
     if is_npy(path) {
         let shape_error = |got: &[usize]| Error::InputShape {
@@ -79,18 +80,11 @@ pub fn read_signal(path: &Path, sr: u32) -> Result<Signal> {
             _ => Err(shape_error(a.shape())),
         };
     }
-    let audio = audio_io::wav::read_wav(path)?;
-    if audio.sample_rate != sr {
-        return Err(Error::SampleRate {
-            path: path.to_path_buf(),
-            expected: sr,
-            got: audio.sample_rate,
-        });
-    }
-    let channels = audio.samples.nrows() as f32;
-    let mono = audio
-        .samples
-        .sum_axis(ndarray::Axis(0))
-        .mapv(|v| v / channels);
-    Ok(Signal::F32(mono.to_vec()))
+    let options = audio_io::LoadOptions {
+        sr: Some(sr),
+        mono: true,
+        ..audio_io::LoadOptions::default()
+    };
+    let audio = audio_io::load::<f32>(path, &options)?;
+    Ok(Signal::F32(audio.samples.iter().copied().collect()))
 }
