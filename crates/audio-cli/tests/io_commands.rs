@@ -1,6 +1,9 @@
 //! The `audio-io` subcommands end to end on the bundled recording and MIDI file.
 
-#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] fns: a panic is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] fns: a panic is a failed test"
+)]
 
 use std::process::Command;
 
