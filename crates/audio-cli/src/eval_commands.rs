@@ -37,6 +37,9 @@ pub enum EvalCommand {
     /// Accuracy, per-class precision/recall/F1 and confusion matrix of two
     /// one-label-per-line files (scikit-learn's definitions).
     Classification(ClassificationArgs),
+    /// Source separation scores (`mir_eval.separation` BSS Eval v3, or
+    /// museval v4 with `--museval`) of WAV stems.
+    Separation(crate::eval_separation::SeparationArgs),
 }
 
 /// Reference and estimate files plus the JSON output shared by every task.
@@ -330,6 +333,7 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
             let s = audio_eval::key::evaluate(&r, &e)?;
             emit(&a.files, scores_json(&s))
         }
+        EvalCommand::Separation(a) => crate::eval_separation::run(a),
         EvalCommand::Classification(a) => {
             let labels = |text: &str| -> Vec<String> {
                 text.lines()

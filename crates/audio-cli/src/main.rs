@@ -11,6 +11,7 @@
 mod dsp_commands;
 mod error;
 mod eval_commands;
+mod eval_separation;
 mod io_commands;
 mod npy;
 

@@ -19,42 +19,84 @@ pub(crate) struct BlockToeplitz {
     pub(crate) r: Vec<f64>,
 }
 
-/// `out (m × c) (+)= R(k) · x` or `R(k)ᵀ · x` with `x` an `m × c` block.
-fn block_mul(t: &BlockToeplitz, k: usize, transpose: bool, x: &[f64], c: usize, out: &mut [f64]) {
-    let m = t.m;
-    let rk = &t.r[k * m * m..(k + 1) * m * m];
-    for p in 0..m {
-        let o = &mut out[p * c..(p + 1) * c];
-        for q in 0..m {
-            let a = if transpose {
-                rk[q * m + p]
-            } else {
-                rk[p * m + q]
-            };
-            if a == 0.0 {
-                continue;
-            }
-            let xr = &x[q * c..(q + 1) * c];
-            for (ov, xv) in o.iter_mut().zip(xr) {
-                *ov += a * xv;
+/// The block rows used by the recursion, stored so that every sum over lags
+/// is one matrix product: `P = [R(0) R(1) … R(L−1)]` and
+/// `Q = [R(L−1)ᵀ … R(1)ᵀ R(0)ᵀ]`, both `m × L·m` row-major.
+struct Stacks {
+    p: Vec<f64>,
+    q: Vec<f64>,
+    ld: usize,
+}
+
+impl BlockToeplitz {
+    fn stacks(&self) -> Stacks {
+        let (m, l) = (self.m, self.l);
+        let ld = l * m;
+        let mut p = vec![0.0; m * ld];
+        let mut q = vec![0.0; m * ld];
+        for i in 0..l {
+            let rk = &self.r[i * m * m..(i + 1) * m * m];
+            let qi = l - 1 - i;
+            for a in 0..m {
+                for b in 0..m {
+                    p[a * ld + i * m + b] = rk[a * m + b];
+                    q[a * ld + qi * m + b] = rk[b * m + a];
+                }
             }
         }
+        Stacks { p, q, ld }
     }
 }
 
-/// `out (m × c) += a (m × m) · x (m × c)`.
-fn mul_add(a: &[f64], x: &[f64], m: usize, c: usize, out: &mut [f64]) {
-    for p in 0..m {
-        let o = &mut out[p * c..(p + 1) * c];
-        for q in 0..m {
-            let v = a[p * m + q];
-            if v == 0.0 {
-                continue;
-            }
-            for (ov, xv) in o.iter_mut().zip(&x[q * c..(q + 1) * c]) {
-                *ov += v * xv;
-            }
-        }
+/// `dst (rows × cols, row stride dst_rs) += beta · lhs (rows × k, row stride
+/// lhs_rs) · rhs (k × cols, row stride rhs_rs)`, all row-major, by `gemm`.
+///
+/// # Panics
+///
+/// Panics if a slice is too short for its shape (an internal error).
+#[allow(clippy::too_many_arguments, reason = "a strided matrix product")]
+fn matmul(
+    dst: &mut [f64],
+    dst_rs: usize,
+    lhs: &[f64],
+    lhs_rs: usize,
+    rhs: &[f64],
+    rhs_rs: usize,
+    rows: usize,
+    cols: usize,
+    k: usize,
+    beta: f64,
+) {
+    if rows == 0 || cols == 0 || k == 0 {
+        return;
+    }
+    assert!(dst.len() >= (rows - 1) * dst_rs + cols);
+    assert!(lhs.len() >= (rows - 1) * lhs_rs + k);
+    assert!(rhs.len() >= (k - 1) * rhs_rs + cols);
+    // SAFETY: the asserts keep every accessed element inside its slice, and
+    // `dst` (a unique borrow) cannot overlap `lhs` or `rhs`.
+    unsafe {
+        gemm::gemm(
+            rows,
+            cols,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            dst_rs as isize,
+            true,
+            lhs.as_ptr(),
+            1,
+            lhs_rs as isize,
+            rhs.as_ptr(),
+            1,
+            rhs_rs as isize,
+            1.0,
+            beta,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
     }
 }
 
@@ -108,16 +150,38 @@ impl BlockToeplitz {
     /// `y = G x` for `x` in lag-major layout (`x[(a · m + p) · c + j]`).
     pub(crate) fn apply(&self, x: &[f64], c: usize) -> Vec<f64> {
         let (m, l) = (self.m, self.l);
-        let mut y = vec![0.0; l * m * c];
+        let st = self.stacks();
+        let mc = m * c;
+        let mut y = vec![0.0; l * mc];
         for a in 0..l {
-            let out = &mut y[a * m * c..(a + 1) * m * c];
-            for b in 0..l {
-                let xb = &x[b * m * c..(b + 1) * m * c];
-                if b >= a {
-                    block_mul(self, b - a, false, xb, c, out);
-                } else {
-                    block_mul(self, a - b, true, xb, c, out);
-                }
+            let out = &mut y[a * mc..(a + 1) * mc];
+            // Σ_{b ≥ a} R(b − a) x[b]
+            matmul(
+                out,
+                c,
+                &st.p,
+                st.ld,
+                &x[a * mc..],
+                c,
+                m,
+                c,
+                (l - a) * m,
+                1.0,
+            );
+            // Σ_{b < a} R(a − b)ᵀ x[b]
+            if a > 0 {
+                matmul(
+                    out,
+                    c,
+                    &st.q[(l - 1 - a) * m..],
+                    st.ld,
+                    x,
+                    c,
+                    m,
+                    c,
+                    a * m,
+                    1.0,
+                );
             }
         }
         y
@@ -129,98 +193,60 @@ impl BlockToeplitz {
     pub(crate) fn solve(&self, y: &[f64], c: usize) -> Option<Vec<f64>> {
         let (m, l) = (self.m, self.l);
         let mm = m * m;
-        let mut ident = vec![0.0; mm];
-        for p in 0..m {
-            ident[p * m + p] = 1.0;
-        }
+        let mc = m * c;
+        let st = self.stacks();
         let r0 = &self.r[..mm];
+        // Forward and backward predictors F[j], B[j] (m × m), stacked.
         let mut f = vec![0.0; l * mm];
         let mut b = vec![0.0; l * mm];
         let mut f_new = vec![0.0; l * mm];
         let mut b_new = vec![0.0; l * mm];
-        f[..mm].copy_from_slice(&ident);
-        b[..mm].copy_from_slice(&ident);
+        for p in 0..m {
+            f[p * m + p] = 1.0;
+            b[p * m + p] = 1.0;
+        }
         let mut ef = r0.to_vec();
         let mut eb = r0.to_vec();
-        let mut x = vec![0.0; l * m * c];
-        x[..m * c].copy_from_slice(&small_solve(r0, &y[..m * c], m, c)?);
+        let mut x = vec![0.0; l * mc];
+        x[..mc].copy_from_slice(&small_solve(r0, &y[..mc], m, c)?);
         let mut delta_f = vec![0.0; mm];
         let mut delta_b = vec![0.0; mm];
-        let mut eps = vec![0.0; m * c];
+        let mut eps = vec![0.0; mc];
         for k in 0..l - 1 {
+            let kk = (k + 1) * m;
             delta_f.fill(0.0);
             delta_b.fill(0.0);
             eps.fill(0.0);
-            for j in 0..=k {
-                block_mul(
-                    self,
-                    k + 1 - j,
-                    true,
-                    &f[j * mm..(j + 1) * mm],
-                    m,
-                    &mut delta_f,
-                );
-                block_mul(
-                    self,
-                    j + 1,
-                    false,
-                    &b[j * mm..(j + 1) * mm],
-                    m,
-                    &mut delta_b,
-                );
-                block_mul(
-                    self,
-                    k + 1 - j,
-                    true,
-                    &x[j * m * c..(j + 1) * m * c],
-                    c,
-                    &mut eps,
-                );
-            }
-            // alpha = -Eb⁻¹ Δf, beta = -Ef⁻¹ Δb
-            let alpha: Vec<f64> = small_solve(&eb, &delta_f, m, m)?
-                .iter()
-                .map(|v| -v)
-                .collect();
-            let beta: Vec<f64> = small_solve(&ef, &delta_b, m, m)?
-                .iter()
-                .map(|v| -v)
-                .collect();
-            // F' = [F; 0] + [0; B] alpha ; B' = [0; B] + [F; 0] beta
-            f_new[..(k + 2) * mm].fill(0.0);
-            b_new[..(k + 2) * mm].fill(0.0);
-            for j in 0..=k + 1 {
-                let fo = &mut f_new[j * mm..(j + 1) * mm];
-                if j <= k {
-                    fo.copy_from_slice(&f[j * mm..(j + 1) * mm]);
-                }
-                if j >= 1 {
-                    mul_add(&b[(j - 1) * mm..j * mm], &alpha, m, m, fo);
-                }
-                let bo = &mut b_new[j * mm..(j + 1) * mm];
-                if j >= 1 {
-                    bo.copy_from_slice(&b[(j - 1) * mm..j * mm]);
-                }
-                if j <= k {
-                    mul_add(&f[j * mm..(j + 1) * mm], &beta, m, m, bo);
-                }
-            }
-            // Ef' = Ef + Δb alpha ; Eb' = Eb + Δf beta
-            mul_add(&delta_b, &alpha, m, m, &mut ef);
-            mul_add(&delta_f, &beta, m, m, &mut eb);
+            // Δf = Σ_j R(k+1−j)ᵀ F[j];  ε = Σ_j R(k+1−j)ᵀ x[j]
+            let q = &st.q[(l - 2 - k) * m..];
+            matmul(&mut delta_f, m, q, st.ld, &f, m, m, m, kk, 1.0);
+            matmul(&mut eps, c, q, st.ld, &x, c, m, c, kk, 1.0);
+            // Δb = Σ_j R(j+1) B[j]
+            matmul(&mut delta_b, m, &st.p[m..], st.ld, &b, m, m, m, kk, 1.0);
+            // α = −Eb⁻¹ Δf, β = −Ef⁻¹ Δb
+            let alpha = small_solve(&eb, &delta_f, m, m)?;
+            let beta = small_solve(&ef, &delta_b, m, m)?;
+            // F' = [F; 0] + [0; B] α ; B' = [0; B] + [F; 0] β
+            let ke = (k + 1) * mm; // elements of k + 1 blocks
+            f_new[..ke].copy_from_slice(&f[..ke]);
+            f_new[ke..ke + mm].fill(0.0);
+            matmul(&mut f_new[mm..], m, &b, m, &alpha, m, kk, m, m, -1.0);
+            b_new[..mm].fill(0.0);
+            b_new[mm..ke + mm].copy_from_slice(&b[..ke]);
+            matmul(&mut b_new, m, &f, m, &beta, m, kk, m, m, -1.0);
+            // Ef' = Ef + Δb α ; Eb' = Eb + Δf β
+            matmul(&mut ef, m, &delta_b, m, &alpha, m, m, m, m, -1.0);
+            matmul(&mut eb, m, &delta_f, m, &beta, m, m, m, m, -1.0);
             std::mem::swap(&mut f, &mut f_new);
             std::mem::swap(&mut b, &mut b_new);
             // x' = [x; 0] + B' Eb'⁻¹ (y_{k+1} − ε)
-            let rhs: Vec<f64> = y[(k + 1) * m * c..(k + 2) * m * c]
+            let rhs: Vec<f64> = y[(k + 1) * mc..(k + 2) * mc]
                 .iter()
                 .zip(&eps)
                 .map(|(a, e)| a - e)
                 .collect();
             let w = small_solve(&eb, &rhs, m, c)?;
-            for j in 0..=k + 1 {
-                let (bj, xj) = (&b[j * mm..(j + 1) * mm], &mut x[j * m * c..(j + 1) * m * c]);
-                mul_add(bj, &w, m, c, xj);
-            }
+            matmul(&mut x, c, &b, m, &w, c, kk + m, c, m, 1.0);
         }
         Some(x)
     }

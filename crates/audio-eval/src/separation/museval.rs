@@ -263,6 +263,7 @@ fn v4_windows(
     // Filters per estimate: projection on all references and on its own.
     let all: Vec<usize> = (0..nsrc).collect();
     let c_all = dec.filters_all(&all);
+
     let c_own: Vec<Vec<f64>> = (0..nsrc)
         .into_par_iter()
         .map(|j| dec.filters_source(&[j], j).swap_remove(0).0)
@@ -277,29 +278,31 @@ fn v4_windows(
     let mut planner = RealFftPlanner::<f64>::new();
     let forward = planner.plan_fft_forward(fft_len);
     let inverse = planner.plan_fft_inverse(fft_len);
-    let spectrum = |taps: &[f64]| {
-        let mut time = vec![0.0; fft_len];
+    let spectrum = |taps: &[f64], time: &mut Vec<f64>, scratch: &mut Vec<Complex<f64>>| {
+        time.fill(0.0);
         time[..taps.len()].copy_from_slice(taps);
         let mut out = vec![Complex::new(0.0, 0.0); bins];
-        let _ = forward.process(&mut time, &mut out);
+        let _ = forward.process_with_scratch(time, &mut out, scratch);
         out
     };
     // hall[j][(p * nch + c)]: filter from reference signal p to output c.
     let spectra: Vec<FilterSpectra> = filters
         .par_iter()
         .map(|(c_all, c_j)| {
+            let mut time = vec![0.0; fft_len];
+            let mut scratch = forward.make_scratch_vec();
             let mut hall = Vec::with_capacity(m * nch);
             for p in 0..m {
                 for c in 0..nch {
                     let off = c * n + p * flen;
-                    hall.push(spectrum(&c_all[off..off + flen]));
+                    hall.push(spectrum(&c_all[off..off + flen], &mut time, &mut scratch));
                 }
             }
             let mut hj = Vec::with_capacity(nch * nch);
             for cj in 0..nch {
                 for c in 0..nch {
                     let off = c * bs + cj * flen;
-                    hj.push(spectrum(&c_j[off..off + flen]));
+                    hj.push(spectrum(&c_j[off..off + flen], &mut time, &mut scratch));
                 }
             }
             (hall, hj)
