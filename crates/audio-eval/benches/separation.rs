@@ -90,6 +90,10 @@ fn bench(c: &mut Criterion) {
     let refs = signal(4, 10, 2);
     let ests = estimates(&refs);
     let config = MusevalConfig::default();
+    // Printed once to check the inputs against the Python script's output.
+    if let Ok(s) = evaluate(refs.view(), ests.view(), &config) {
+        eprintln!("museval 4x10s median SDR {:?}", s.median().sdr);
+    }
     group.bench_function("museval_v4_4x10s_stereo", |b| {
         b.iter_custom(|iters| {
             timed(iters, || {
@@ -100,6 +104,9 @@ fn bench(c: &mut Criterion) {
     let mono = signal(4, 10, 1);
     let mono_est = estimates(&mono);
     let (r2, e2) = (mono.index_axis(Axis(2), 0), mono_est.index_axis(Axis(2), 0));
+    if let Ok(s) = bss_eval_sources(r2, e2, true) {
+        eprintln!("bss_eval_sources 4x10s SDR {:?}", s.sdr);
+    }
     group.bench_function("mir_eval_bss_eval_sources_4x10s_mono", |b| {
         b.iter_custom(|iters| {
             timed(iters, || {
