@@ -21,10 +21,12 @@
 //! ## How it is fast
 //!
 //! The lag correlations are computed by blocked FFTs (memory bounded by the
-//! block, not the track), the Gram matrix is built once and factored once by
-//! a blocked Cholesky (mir_eval rebuilds and LU-solves it for each of the
-//! `n²` pairs), the energies of the projections come from the normal
-//! equations, and sources and windows run in parallel with rayon.
+//! block, not the track), the Gram system is solved once per signal set by
+//! the block Levinson recursion on its block-Toeplitz structure (residual
+//! checked, dense blocked Cholesky as fallback; mir_eval rebuilds and
+//! LU-solves the dense matrix for each of the `n²` pairs), the energies of
+//! the projections come from the normal equations, and sources and windows
+//! run in parallel with rayon.
 
 mod bss_eval;
 mod cholesky;
