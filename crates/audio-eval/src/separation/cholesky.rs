@@ -121,9 +121,6 @@ impl Cholesky {
         }
         let mut rel = 1e-12;
         while rel <= 1e-4 {
-            if std::env::var_os("SEP_DEBUG").is_some() {
-                eprintln!("regularising n={n} rel={rel}");
-            }
             if let Some(c) = with_shift(base_shift + rel * mean_diag) {
                 return Some(c);
             }

@@ -181,9 +181,6 @@ impl Solver {
                 return;
             }
         }
-        if std::env::var_os("SEP_DEBUG").is_some() {
-            eprintln!("levinson fallback: m={mb}");
-        }
         match self.dense.get_or_init(|| owner.dense_for(self)) {
             Some(chol) => chol.solve_columns(c, nrhs),
             None => c.fill(0.0),
