@@ -277,7 +277,6 @@ fn v4_windows(
     let bins = fft_len / 2 + 1;
     let mut planner = RealFftPlanner::<f64>::new();
     let forward = planner.plan_fft_forward(fft_len);
-    let inverse = planner.plan_fft_inverse(fft_len);
     let spectrum = |taps: &[f64], time: &mut Vec<f64>, scratch: &mut Vec<Complex<f64>>| {
         time.fill(0.0);
         time[..taps.len()].copy_from_slice(taps);
@@ -329,49 +328,56 @@ fn v4_windows(
                     out
                 })
                 .collect();
-            let mut acc = vec![Complex::new(0.0, 0.0); bins];
-            let mut iscratch = inverse.make_scratch_vec();
-            let mut pall = vec![0.0; fft_len];
-            let mut pj = vec![0.0; fft_len];
-            let mut filter_out =
+            // Window energies by Parseval from the spectra (all signals fit in
+            // `fft_len` without wrap-around): no inverse FFTs.
+            let mut pall = vec![Complex::new(0.0, 0.0); bins];
+            let mut pj = vec![Complex::new(0.0, 0.0); bins];
+            let mut espec = vec![Complex::new(0.0, 0.0); bins];
+            let accumulate =
                 |specs: &mut dyn Iterator<Item = (&Vec<Complex<f64>>, &Vec<Complex<f64>>)>,
-                 dst: &mut Vec<f64>| {
-                    acc.fill(Complex::new(0.0, 0.0));
+                 dst: &mut Vec<Complex<f64>>| {
+                    dst.fill(Complex::new(0.0, 0.0));
                     for (h, r) in specs {
-                        for ((a, hv), rv) in acc.iter_mut().zip(h).zip(r) {
+                        for ((a, hv), rv) in dst.iter_mut().zip(h).zip(r) {
                             *a += hv * rv;
                         }
                     }
-                    acc[0].im = 0.0;
-                    acc[bins - 1].im = 0.0;
-                    let _ = inverse.process_with_scratch(&mut acc, dst, &mut iscratch);
                 };
             (0..nsrc)
                 .map(|j| {
                     let (hall, hj) = &spectra[j];
                     let mut e = [0.0f64; 7];
                     for c in 0..nch {
-                        filter_out(
+                        accumulate(
                             &mut (0..m).map(|p| (&hall[p * nch + c], &rspec[p])),
                             &mut pall,
                         );
-                        filter_out(
+                        accumulate(
                             &mut (0..nch).map(|cj| (&hj[cj * nch + c], &rspec[j * nch + cj])),
                             &mut pj,
                         );
                         let s = &refs.signal(j, c)[start..start + wl];
                         let est = &ests.signal(j, c)[start..start + wl];
-                        for t in 0..out_len {
-                            let (sv, ev) = if t < wl { (s[t], est[t]) } else { (0.0, 0.0) };
-                            let a = pall[t] * scale;
-                            let b = pj[t] * scale;
+                        for (sv, ev) in s.iter().zip(est) {
                             e[0] += sv * sv;
                             e[1] += (ev - sv) * (ev - sv);
-                            e[2] += (b - sv) * (b - sv);
-                            e[3] += b * b;
-                            e[4] += (a - b) * (a - b);
-                            e[5] += a * a;
-                            e[6] += (ev - a) * (ev - a);
+                        }
+                        time.fill(0.0);
+                        time[..wl].copy_from_slice(est);
+                        let _ = forward.process_with_scratch(&mut time, &mut espec, &mut scratch);
+                        let sspec = &rspec[j * nch + c];
+                        let mut f = [0.0f64; 5];
+                        for k in 0..bins {
+                            let w = if k == 0 || k == bins - 1 { 1.0 } else { 2.0 };
+                            let (a, b, sv, ev) = (pall[k], pj[k], sspec[k], espec[k]);
+                            f[0] += w * (b - sv).norm_sqr();
+                            f[1] += w * b.norm_sqr();
+                            f[2] += w * (a - b).norm_sqr();
+                            f[3] += w * a.norm_sqr();
+                            f[4] += w * (ev - a).norm_sqr();
+                        }
+                        for (acc, v) in e[2..].iter_mut().zip(f) {
+                            *acc += v * scale;
                         }
                     }
                     PairMetrics {
