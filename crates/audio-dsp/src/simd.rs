@@ -3,7 +3,7 @@
 //! Each kernel body is an ordinary loop that LLVM vectorises for the baseline
 //! target (SSE2). Where `benches/kernels.rs` showed that a copy compiled with
 //! AVX2 + FMA pays, the kernel is compiled twice and the copy is chosen at run
-//! time: only [`magnitude`] (its square roots run 8 lanes wide: 1.3x on one
+//! time: only [`magnitude`] (its square roots run 8 lanes wide: 1.9x on one
 //! STFT's worth of data); the others are memory-bound and gained nothing, so
 //! they have no AVX2 copy (figures in docs/src/performance.md). No kernel
 //! reorders a floating-point reduction, so both copies give bit-identical
