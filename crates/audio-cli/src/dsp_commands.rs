@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use ndarray::Ix2;
 use num_complex::Complex;
 
-use crate::npy::{read_array, read_signal, write_array, Signal};
+use crate::npy::{read_array, read_complex, read_real, read_signal, write_array, Precision};
 use crate::{Error, Result};
 
 /// `audio-dsp` subcommands.
@@ -268,12 +268,12 @@ impl DbArgs {
     }
 }
 
-/// Runs a generic function on a signal in its own precision.
+/// Runs generic code on data read in its own precision.
 macro_rules! on_signal {
     ($signal:expr, |$x:ident| $body:expr) => {
         match $signal {
-            Signal::F32($x) => $body,
-            Signal::F64($x) => $body,
+            Precision::F32($x) => $body,
+            Precision::F64($x) => $body,
         }
     };
 }
@@ -298,62 +298,44 @@ where
     write_array(out, &spec)
 }
 
-fn istft_of<T: Float + ndarray_npy::WritableElement + ndarray_npy::ReadableElement>(
+fn istft_of<T: Float + ndarray_npy::WritableElement>(
     input: &Path,
+    spec: ndarray::ArrayD<Complex<T>>,
     cfg: IstftConfig,
     length: Option<usize>,
     out: &Path,
-) -> Result<()>
-where
-    Complex<T>: ndarray_npy::ReadableElement,
-{
-    let spec = read_array::<Complex<T>>(input)?;
-    let spec = spec
-        .into_dimensionality::<Ix2>()
-        .map_err(|_| Error::InputShape {
-            path: input.to_path_buf(),
-            expected: "a 2-D complex array (bins, frames)",
-            got: vec![],
-        })?;
+) -> Result<()> {
+    let spec = matrix(input, spec, "a 2-D complex array (bins, frames)")?;
     let y = audio_dsp::Istft::<T>::new(cfg)?.process(spec.view(), length)?;
     write_array(out, &ndarray::Array1::from(y))
 }
 
-fn read_matrix<T: ndarray_npy::ReadableElement>(path: &Path) -> Result<ndarray::Array2<T>> {
-    let a = read_array::<T>(path)?;
+/// A 2-D view of an array read from `path`, or an error naming its shape.
+fn matrix<T>(
+    path: &Path,
+    a: ndarray::ArrayD<T>,
+    expected: &'static str,
+) -> Result<ndarray::Array2<T>> {
     let shape = a.shape().to_vec();
     a.into_dimensionality::<Ix2>()
         .map_err(|_| Error::InputShape {
             path: path.to_path_buf(),
-            expected: "a 2-D array",
+            expected,
             got: shape,
         })
-}
-
-fn is_f64_npy(path: &Path) -> bool {
-    ndarray_npy::read_npy::<_, ndarray::ArrayD<f64>>(path).is_ok()
-        || ndarray_npy::read_npy::<_, ndarray::ArrayD<Complex<f64>>>(path).is_ok()
 }
 
 /// `power_to_db` (`power = true`) or `amplitude_to_db` of a `.npy` array, in its precision.
 fn db_of(io: &InputOutput, db: &DbArgs, amin: f64, power: bool) -> Result<()> {
     let (reference, top_db) = db.parse()?;
-    macro_rules! run {
-        ($t:ty) => {{
-            let s = read_array::<$t>(&io.input)?;
-            let d = if power {
-                audio_dsp::power_to_db(s.view(), reference, amin, top_db)?
-            } else {
-                audio_dsp::amplitude_to_db(s.view(), reference, amin, top_db)?
-            };
-            write_array(&io.output, &d)
-        }};
-    }
-    if is_f64_npy(&io.input) {
-        run!(f64)
-    } else {
-        run!(f32)
-    }
+    on_signal!(read_real(&io.input)?, |s| {
+        let d = if power {
+            audio_dsp::power_to_db(s.view(), reference, amin, top_db)?
+        } else {
+            audio_dsp::amplitude_to_db(s.view(), reference, amin, top_db)?
+        };
+        write_array(&io.output, &d)
+    })
 }
 
 /// Runs one `audio-dsp` subcommand.
@@ -367,11 +349,9 @@ pub fn run(cmd: DspCommand) -> Result<()> {
         }
         DspCommand::Istft { io, stft, length } => {
             let cfg = IstftConfig::from(&stft.config()?);
-            if is_f64_npy(&io.input) {
-                istft_of::<f64>(&io.input, cfg, length, &io.output)
-            } else {
-                istft_of::<f32>(&io.input, cfg, length, &io.output)
-            }
+            on_signal!(read_complex(&io.input)?, |spec| istft_of(
+                &io.input, spec, cfg, length, &io.output
+            ))
         }
         DspCommand::Melspectrogram {
             io,
@@ -422,29 +402,23 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             length,
         } => {
             let stft = stft.config()?;
-            macro_rules! gl {
-                ($t:ty) => {{
-                    let s = read_matrix::<$t>(&io.input)?;
-                    let cfg = GriffinLimConfig::<$t> {
-                        stft,
-                        n_iter,
-                        momentum,
-                        init: if init == "none" {
-                            GriffinLimInit::Zero
-                        } else {
-                            GriffinLimInit::Random { seed: random_state }
-                        },
-                        length,
-                    };
-                    let y = audio_dsp::griffin_lim(s.view(), &cfg)?;
-                    write_array(&io.output, &ndarray::Array1::from(y))
-                }};
-            }
-            if is_f64_npy(&io.input) {
-                gl!(f64)
-            } else {
-                gl!(f32)
-            }
+            let zero_phase = init == "none";
+            on_signal!(read_real(&io.input)?, |s| {
+                let s = matrix(&io.input, s, "a 2-D magnitude array (bins, frames)")?;
+                let cfg = GriffinLimConfig {
+                    stft,
+                    n_iter,
+                    momentum,
+                    init: if zero_phase {
+                        GriffinLimInit::Zero
+                    } else {
+                        GriffinLimInit::Random { seed: random_state }
+                    },
+                    length,
+                };
+                let y = audio_dsp::griffin_lim(s.view(), &cfg)?;
+                write_array(&io.output, &ndarray::Array1::from(y))
+            })
         }
         DspCommand::MuCompress {
             io,

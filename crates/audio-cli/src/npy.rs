@@ -4,15 +4,53 @@ use std::path::Path;
 
 use ndarray::{ArrayBase, ArrayD, Data, Dimension};
 use ndarray_npy::{ReadableElement, WritableElement};
+use num_complex::Complex;
 
 use crate::{Error, Result};
 
+/// Data in the precision it was stored in: `float32` (audio files, `float32`
+/// / `complex64` `.npy`) or `float64` (`float64` / `complex128` `.npy`).
+pub enum Precision<A, B> {
+    /// Single precision.
+    F32(A),
+    /// Double precision.
+    F64(B),
+}
+
 /// A 1-D signal in the precision it was stored in.
-pub enum Signal {
-    /// `float32` samples (audio files, `float32` `.npy`).
-    F32(Vec<f32>),
-    /// `float64` samples (`float64` `.npy`).
-    F64(Vec<f64>),
+pub type Signal = Precision<Vec<f32>, Vec<f64>>;
+
+/// A real array in the precision it was stored in.
+pub type RealArray = Precision<ArrayD<f32>, ArrayD<f64>>;
+
+/// A complex array in the precision it was stored in.
+pub type ComplexArray = Precision<ArrayD<Complex<f32>>, ArrayD<Complex<f64>>>;
+
+/// Reads a `.npy` as `A` or, when its dtype is not `A`'s, as `B`: one full
+/// read either way (a dtype mismatch is found in the header).
+fn read_either<A: ReadableElement, B: ReadableElement>(
+    path: &Path,
+) -> Result<Precision<ArrayD<A>, ArrayD<B>>> {
+    match ndarray_npy::read_npy::<_, ArrayD<A>>(path) {
+        Ok(a) => Ok(Precision::F32(a)),
+        Err(ndarray_npy::ReadNpyError::WrongDescriptor(_)) => {
+            read_array::<B>(path).map(Precision::F64)
+        }
+        Err(source) => Err(Error::ReadNpy {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Reads a real `.npy` (`float32` or `float64`) in its own precision.
+pub fn read_real(path: &Path) -> Result<RealArray> {
+    read_either(path)
+}
+
+/// Reads a complex `.npy` (`complex64` or `complex128`) in its own precision.
+pub fn read_complex(path: &Path) -> Result<ComplexArray> {
+    read_either(path)
 }
 
 /// Reads any `.npy` array of element type `T`.
@@ -68,16 +106,11 @@ pub fn read_signal(path: &Path, sr: u32) -> Result<Signal> {
             expected: "a 1-D float32 or float64 array",
             got: got.to_vec(),
         };
-        if let Ok(a) = ndarray_npy::read_npy::<_, ArrayD<f32>>(path) {
-            return match a.ndim() {
-                1 => Ok(Signal::F32(a.iter().copied().collect())),
-                _ => Err(shape_error(a.shape())),
-            };
-        }
-        let a = read_array::<f64>(path)?;
-        return match a.ndim() {
-            1 => Ok(Signal::F64(a.iter().copied().collect())),
-            _ => Err(shape_error(a.shape())),
+        return match read_real(path)? {
+            Precision::F32(a) if a.ndim() == 1 => Ok(Signal::F32(a.into_iter().collect())),
+            Precision::F64(a) if a.ndim() == 1 => Ok(Signal::F64(a.into_iter().collect())),
+            Precision::F32(a) => Err(shape_error(a.shape())),
+            Precision::F64(a) => Err(shape_error(a.shape())),
         };
     }
     let options = audio_io::LoadOptions {

@@ -280,9 +280,11 @@ impl<T: Float> MelFilterbank<T> {
                 got: vec![bins, frames],
             });
         }
-        let mut out = Array2::<T>::zeros((self.n_mels(), frames).f());
+        let n_mels = self.n_mels();
+        let mut out = vec![T::zero(); n_mels * frames];
         let mut column = vec![T::zero(); bins];
-        for (t, mut dst) in out.columns_mut().into_iter().enumerate() {
+        // Frame-major output (Fortran order): frame t is out[t * n_mels..].
+        for (t, dst) in out.chunks_exact_mut(n_mels).enumerate() {
             let src = spec.column(t);
             let col: &[T] = match src.as_slice() {
                 Some(s) => s,
@@ -291,15 +293,14 @@ impl<T: Float> MelFilterbank<T> {
                     &column
                 }
             };
-            match dst.as_slice_mut() {
-                Some(d) => self.project_frame(col, d),
-                None => {
-                    let mut tmp = vec![T::zero(); self.n_mels()];
-                    self.project_frame(col, &mut tmp);
-                    dst.iter_mut().zip(tmp).for_each(|(d, v)| *d = v);
-                }
-            }
+            self.project_frame(col, dst);
         }
+        let out =
+            Array2::from_shape_vec((n_mels, frames).f(), out).map_err(|_| Error::BufferLength {
+                what: "mel spectrogram",
+                expected: n_mels * frames,
+                got: 0,
+            })?;
         Ok(out)
     }
 
