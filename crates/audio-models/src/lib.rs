@@ -13,9 +13,11 @@
 //!
 //! ## Stable traits
 //!
-//! Models sit behind small traits (`Separator`, `Transcriber`, `Classifier`,
-//! `Generator`) so that swapping one model for another changes no caller code.
+//! Models sit behind small traits ([`Separator`], [`Transcriber`],
+//! [`Classifier`], [`Generator`]) so that swapping one model for another changes no caller code.
 
 pub mod error;
+pub mod traits;
 
 pub use error::{Error, Result};
+pub use traits::{Classifier, Generator, Separator, TranscribedNote, Transcriber};

@@ -1,0 +1,89 @@
+//! The stable traits every model of a family implements, so that swapping one
+//! model for another changes no caller code.
+//!
+//! Audio crosses these traits as `ndarray` arrays of `f32` in the layout of
+//! `audio-dsp`: `(channels, samples)`, with the sample rate the model expects
+//! reported by [`Separator::sample_rate`] and its siblings. Resample with
+//! `audio_dsp` (or load with `audio_io::load`) before calling.
+
+use ndarray::{Array1, Array2, ArrayView2};
+
+use crate::Result;
+
+/// A source separator: a mixture in, one estimate per target out.
+///
+/// Implemented by Open-Unmix; Wave-U-Net and Demucs follow the same shape.
+///
+/// # Shapes
+/// - input `mixture`: `(channels, samples)` at [`Separator::sample_rate`];
+/// - output: one `(channels, samples)` array per target, same length as the
+///   input, in the order of [`Separator::targets`].
+pub trait Separator {
+    /// The sample rate, in Hz, that the model expects.
+    fn sample_rate(&self) -> u32;
+    /// The names of the targets this separator estimates, in output order.
+    fn targets(&self) -> Vec<String>;
+    /// Separates `mixture` into one estimate per target.
+    ///
+    /// # Errors
+    /// Returns `Err` on a mixture with the wrong channel count or too few
+    /// samples for the model, and on numerical failure in the backend.
+    fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>>;
+}
+
+/// A transcribed note: `audio_io::midi::Note` (onset and offset in seconds,
+/// MIDI pitch, velocity, program), so it writes straight to MIDI.
+pub type TranscribedNote = audio_io::midi::Note;
+
+/// A music transcriber: audio in, notes out.
+///
+/// Implemented by Basic Pitch; the piano transcriber follows the same shape.
+///
+/// # Shapes
+/// - input `audio`: `(channels, samples)` at [`Transcriber::sample_rate`]
+///   (models that want mono average the channels);
+/// - output: notes sorted by onset, then pitch.
+pub trait Transcriber {
+    /// The sample rate, in Hz, that the model expects.
+    fn sample_rate(&self) -> u32;
+    /// Transcribes `audio` to notes.
+    ///
+    /// # Errors
+    /// Returns `Err` on empty input or numerical failure in the backend.
+    fn transcribe(&self, audio: ArrayView2<'_, f32>) -> Result<Vec<TranscribedNote>>;
+}
+
+/// A clip classifier or tagger: audio in, one score per label out.
+///
+/// # Shapes
+/// - input `audio`: `(channels, samples)` at [`Classifier::sample_rate`];
+/// - output: `(labels,)` scores in the order of [`Classifier::labels`]
+///   (probabilities for single-label models, per-tag sigmoids for taggers).
+pub trait Classifier {
+    /// The sample rate, in Hz, that the model expects.
+    fn sample_rate(&self) -> u32;
+    /// The label names, in output order.
+    fn labels(&self) -> Vec<String>;
+    /// Scores `audio` against every label.
+    ///
+    /// # Errors
+    /// Returns `Err` on input shorter than the model's receptive field.
+    fn classify(&self, audio: ArrayView2<'_, f32>) -> Result<Array1<f32>>;
+}
+
+/// A generator: produces `samples` samples of audio (WaveNet) or a sequence
+/// of `steps` symbols (the melody generator), seeded for determinism.
+///
+/// # Shapes
+/// - output: `(channels, samples)` for audio generators, `(1, steps)` holding
+///   symbol indices as `f32` for symbolic generators.
+pub trait Generator {
+    /// The sample rate, in Hz, of generated audio (the step rate for symbolic
+    /// generators).
+    fn sample_rate(&self) -> u32;
+    /// Generates `length` samples or steps with the random `seed`.
+    ///
+    /// # Errors
+    /// Returns `Err` on numerical failure in the backend.
+    fn generate(&self, length: usize, seed: u64) -> Result<Array2<f32>>;
+}
