@@ -29,11 +29,14 @@
 //!
 //! Errors are reported through [`Error`]; bad parameters never panic.
 
+pub mod cqt;
+pub mod cqt_filters;
 pub mod db;
 pub mod dct;
 pub mod error;
 pub mod frame;
 pub mod griffin_lim;
+pub mod hybrid_cqt;
 pub mod istft;
 pub mod mel;
 pub mod melspectrogram;
@@ -49,11 +52,14 @@ pub mod streaming_istft;
 pub mod streaming_stft;
 pub mod window;
 
+pub use cqt::{cqt, vqt, Cqt, CqtConfig};
+pub use cqt_filters::{cqt_frequencies, C1_HZ};
 pub use db::{amplitude_to_db, db_to_amplitude, db_to_power, power_to_db, DbReference};
 pub use dct::{dct_matrix, DctNorm, DctType};
 pub use error::{Error, Result};
 pub use frame::{frame, overlap_add};
 pub use griffin_lim::{griffin_lim, GriffinLimConfig, GriffinLimInit};
+pub use hybrid_cqt::{hybrid_cqt, HybridCqt};
 pub use istft::{Istft, IstftConfig};
 pub use mel::{
     fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz, MelConfig, MelFilterbank, MelNorm,
