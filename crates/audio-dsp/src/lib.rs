@@ -29,6 +29,7 @@
 //!
 //! Errors are reported through [`Error`]; bad parameters never panic.
 
+pub mod chroma;
 pub mod cqt;
 pub mod cqt_filters;
 pub mod db;
@@ -38,20 +39,28 @@ pub mod frame;
 pub mod griffin_lim;
 pub mod hybrid_cqt;
 pub mod istft;
+pub mod key;
 pub mod mel;
 pub mod melspectrogram;
 pub mod mfcc;
 pub mod mu_law;
+pub mod onset_detect;
+pub mod onset_strength;
 pub mod pad;
 mod parallel;
+pub mod peak_pick;
+pub mod pyin;
 pub mod resample;
 pub mod simd;
 pub mod spectrogram;
 pub mod stft;
 pub mod streaming_istft;
 pub mod streaming_stft;
+pub mod tuning;
 pub mod window;
+pub mod yin;
 
+pub use chroma::{chroma_stft, ChromaConfig, ChromaFilterbank, ChromaStft, ChromaStftConfig};
 pub use cqt::{cqt, vqt, Cqt, CqtConfig};
 pub use cqt_filters::{cqt_frequencies, C1_HZ};
 pub use db::{amplitude_to_db, db_to_amplitude, db_to_power, power_to_db, DbReference};
@@ -61,19 +70,29 @@ pub use frame::{frame, overlap_add};
 pub use griffin_lim::{griffin_lim, GriffinLimConfig, GriffinLimInit};
 pub use hybrid_cqt::{hybrid_cqt, HybridCqt};
 pub use istft::{Istft, IstftConfig};
+pub use key::{
+    estimate_key, filter_notes_in_key, key_from_profile, quantize_notes, Key, KeyEstimate, KeyMode,
+    NoteEvent, QuantizeGrid, KRUMHANSL_KESSLER_MAJOR, KRUMHANSL_KESSLER_MINOR, PITCH_CLASS_NAMES,
+};
 pub use mel::{
     fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz, MelConfig, MelFilterbank, MelNorm,
 };
 pub use melspectrogram::{MelSpectrogram, MelSpectrogramConfig};
 pub use mfcc::{Mfcc, MfccConfig};
 pub use mu_law::{mu_compress, mu_compress_quantized, mu_expand, mu_expand_quantized};
+pub use onset_detect::{onset_backtrack, onset_detect, OnsetDetect, OnsetDetectConfig};
+pub use onset_strength::{onset_strength, OnsetAggregate, OnsetStrength, OnsetStrengthConfig};
 pub use pad::{pad, PadMode};
+pub use peak_pick::{peak_pick, PeakPickConfig};
+pub use pyin::{pyin, Pyin, PyinConfig, PyinOutput};
 pub use resample::{resample, ResampleMethod, Resampler};
 pub use spectrogram::{spectrogram, spectrogram_power};
 pub use stft::{Stft, StftConfig};
 pub use streaming_istft::StreamingIstft;
 pub use streaming_stft::StreamingStft;
+pub use tuning::{estimate_tuning, piptrack, pitch_tuning, TuningConfig};
 pub use window::{get_window, pad_center, WindowKind};
+pub use yin::{yin, Yin, YinConfig};
 
 /// Floating-point sample types the transforms are generic over: `f32` and `f64`.
 pub trait Float: realfft::FftNum + num_traits::Float + Default + std::fmt::Display {}

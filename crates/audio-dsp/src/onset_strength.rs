@@ -1,0 +1,287 @@
+//! Spectral-flux onset strength, as `librosa.onset.onset_strength`.
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::{
+    power_to_db, DbReference, Error, Float, MelConfig, MelSpectrogram, MelSpectrogramConfig,
+    Result, StftConfig,
+};
+
+/// How the per-band flux is combined into one value per frame (librosa's `aggregate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum OnsetAggregate {
+    /// `np.mean` over bands (librosa's default).
+    #[default]
+    Mean,
+    /// `np.median` over bands.
+    Median,
+}
+
+/// Parameters of [`OnsetStrength`], with librosa's names and defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnsetStrengthConfig {
+    /// The mel spectrogram the flux is taken on (librosa's default feature:
+    /// `n_fft = 2048`, hop 512, 128 slaney mels up to `sr / 2`, power 2); it is
+    /// converted with `power_to_db(S, ref = 1, amin = 1e-10, top_db = 80)`.
+    pub mel: MelSpectrogramConfig,
+    /// Time lag (frames) of the difference. Default 1.
+    pub lag: usize,
+    /// Size (bands) of the local maximum filter applied to the reference along
+    /// frequency (SuperFlux's vibrato suppression); 1 disables it. Default 1.
+    pub max_size: usize,
+    /// Remove the DC component with the filter `(1 - z^-1) / (1 - 0.99 z^-1)`. Default false.
+    pub detrend: bool,
+    /// Shift the envelope by `n_fft / (2 hop)` frames to account for centred
+    /// STFT frames and trim it to the spectrogram's length. Default true.
+    pub center: bool,
+    /// Band aggregation. Default mean.
+    pub aggregate: OnsetAggregate,
+}
+
+impl Default for OnsetStrengthConfig {
+    fn default() -> Self {
+        Self {
+            mel: MelSpectrogramConfig {
+                stft: StftConfig {
+                    hop_length: Some(512),
+                    ..StftConfig::default()
+                },
+                power: 2.0,
+                mel: MelConfig::default(),
+            },
+            lag: 1,
+            max_size: 1,
+            detrend: false,
+            center: true,
+            aggregate: OnsetAggregate::Mean,
+        }
+    }
+}
+
+/// A planned onset strength envelope (`librosa.onset.onset_strength`):
+///
+/// `o[t] = aggregate_f max(0, S[f, t] - ref[f, t - lag])`, with `S` the log-power
+/// mel spectrogram and `ref` its local maximum over `max_size` bands (SuperFlux),
+/// left-padded by `lag + n_fft / (2 hop)` zeros when centred (only `lag` otherwise)
+/// and trimmed to the number of frames.
+///
+/// References: Böck & Widmer, "Maximum filter vibrato suppression for onset
+/// detection", DAFx 2013; librosa's `onset_strength_multi`.
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{OnsetStrength, OnsetStrengthConfig};
+/// let onset = OnsetStrength::<f32>::new(OnsetStrengthConfig::default())?;
+/// // A click train: strong flux at each click.
+/// let mut y = vec![0.0f32; 22050];
+/// for k in 0..4 { y[2000 + 5000 * k] = 1.0; }
+/// let env = onset.process(&y)?;
+/// assert_eq!(env.len(), 1 + 22050 / 512);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct OnsetStrength<T: Float> {
+    config: OnsetStrengthConfig,
+    mel: MelSpectrogram<T>,
+}
+
+impl<T: Float> OnsetStrength<T> {
+    /// Plans the mel spectrogram and validates the parameters.
+    ///
+    /// # Errors
+    ///
+    /// As [`MelSpectrogram::new`]; [`Error::InvalidParameter`] for `lag = 0` or
+    /// `max_size = 0`.
+    pub fn new(config: OnsetStrengthConfig) -> Result<Self> {
+        if config.lag == 0 {
+            return Err(Error::InvalidParameter {
+                name: "lag",
+                value: "0".into(),
+                expected: "a positive lag",
+            });
+        }
+        if config.max_size == 0 {
+            return Err(Error::InvalidParameter {
+                name: "max_size",
+                value: "0".into(),
+                expected: "a positive max filter size",
+            });
+        }
+        let mel = MelSpectrogram::new(config.mel.clone())?;
+        Ok(Self { config, mel })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &OnsetStrengthConfig {
+        &self.config
+    }
+
+    /// The hop length in samples.
+    pub fn hop_length(&self) -> usize {
+        self.mel.stft().hop_length()
+    }
+
+    /// The onset strength of a signal.
+    ///
+    /// # Errors
+    ///
+    /// As [`MelSpectrogram::process`].
+    ///
+    /// # Shapes
+    ///
+    /// `(samples,)` → `(frames,)`, the STFT's frame count.
+    pub fn process(&self, signal: &[T]) -> Result<Vec<T>> {
+        let mel = self.mel.process(signal)?;
+        let db = power_to_db(mel.view(), DbReference::Value(1.0), 1e-10, Some(80.0))?;
+        let mut out = vec![T::zero(); db.ncols()];
+        self.from_db_into(db.view(), &mut out)?;
+        Ok(out)
+    }
+
+    /// The onset strength of a precomputed log-power spectrogram (librosa's `S=`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InputTooShort`] for an empty spectrogram.
+    ///
+    /// # Shapes
+    ///
+    /// `(bands, frames)` → `(frames,)`.
+    pub fn from_db(&self, db: ArrayView2<T>) -> Result<Vec<T>> {
+        let mut out = vec![T::zero(); db.ncols()];
+        self.from_db_into(db, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`OnsetStrength::from_db`] into a caller buffer of `frames` values.
+    ///
+    /// # Errors
+    ///
+    /// As [`OnsetStrength::from_db`]; [`Error::BufferLength`] when `out.len()`
+    /// is not the number of frames.
+    ///
+    /// # Shapes
+    ///
+    /// `(bands, frames)` → `out: (frames,)`.
+    pub fn from_db_into(&self, db: ArrayView2<T>, out: &mut [T]) -> Result<()> {
+        let (bands, frames) = db.dim();
+        if bands == 0 || frames == 0 {
+            return Err(Error::InputTooShort {
+                what: "onset_strength",
+                expected: 1,
+                got: 0,
+            });
+        }
+        if out.len() != frames {
+            return Err(Error::BufferLength {
+                what: "onset strength output",
+                expected: frames,
+                got: out.len(),
+            });
+        }
+        let lag = self.config.lag;
+        let reference = local_max_filter(db, self.config.max_size);
+        let n_fft = self.mel.stft().n_fft();
+        let hop = self.hop_length();
+        let pad = lag
+            + if self.config.center {
+                n_fft / (2 * hop)
+            } else {
+                0
+            };
+        out.iter_mut().for_each(|v| *v = T::zero());
+        let n_flux = frames.saturating_sub(lag);
+        let mut column = vec![T::zero(); bands];
+        let n_bands: T = T::from(bands).unwrap_or_else(T::one);
+        for t in 0..n_flux {
+            let dest = pad + t;
+            if dest >= frames {
+                break;
+            }
+            for (f, c) in column.iter_mut().enumerate() {
+                let d = db[[f, t + lag]] - reference[[f, t]];
+                *c = if d > T::zero() { d } else { T::zero() };
+            }
+            out[dest] = match self.config.aggregate {
+                OnsetAggregate::Mean => column.iter().fold(T::zero(), |s, &v| s + v) / n_bands,
+                OnsetAggregate::Median => median(&mut column),
+            };
+        }
+        if self.config.detrend {
+            detrend(out);
+        }
+        Ok(())
+    }
+}
+
+/// `scipy.signal.lfilter([1, -1], [1, -0.99], x)`: `y[n] = x[n] - x[n-1] + 0.99 y[n-1]`.
+fn detrend<T: Float>(x: &mut [T]) {
+    let a: T = T::from(0.99).unwrap_or_else(T::one);
+    let (mut prev_x, mut prev_y) = (T::zero(), T::zero());
+    for v in x.iter_mut() {
+        let y = *v - prev_x + a * prev_y;
+        prev_x = *v;
+        prev_y = y;
+        *v = y;
+    }
+}
+
+/// `np.median` of a slice (reordered in place): the middle value, or the mean
+/// of the two middle values for an even count.
+fn median<T: Float>(v: &mut [T]) -> T {
+    let n = v.len();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / (T::one() + T::one())
+    }
+}
+
+/// `scipy.ndimage` `reflect` boundary index (`d c b a | a b c d | d c b a`).
+fn reflect_index(i: isize, n: usize) -> usize {
+    let n = n as isize;
+    let period = 2 * n;
+    let m = i.rem_euclid(period);
+    (if m < n { m } else { period - 1 - m }) as usize
+}
+
+/// `scipy.ndimage.maximum_filter1d(S, size, axis=0)` (mode `reflect`, origin 0):
+/// each entry replaced by the maximum of `S[f - size/2 ..= f - size/2 + size - 1]`.
+fn local_max_filter<T: Float>(s: ArrayView2<T>, size: usize) -> Array2<T> {
+    if size == 1 {
+        return s.to_owned();
+    }
+    let (bands, frames) = s.dim();
+    let half = (size / 2) as isize;
+    Array2::from_shape_fn((bands, frames), |(f, t)| {
+        let start = f as isize - half;
+        (start..start + size as isize)
+            .map(|i| s[[reflect_index(i, bands), t]])
+            .fold(T::neg_infinity(), |m, v| m.max(v))
+    })
+}
+
+/// One-shot [`OnsetStrength`]: `librosa.onset.onset_strength(y=signal, **config)`.
+///
+/// # Errors
+///
+/// As [`OnsetStrength::new`] and [`OnsetStrength::process`].
+///
+/// # Shapes
+///
+/// `(samples,)` → `(frames,)`.
+///
+/// # Example
+///
+/// ```
+/// let y: Vec<f64> = (0..11025).map(|n| if n % 2205 == 0 { 1.0 } else { 0.0 }).collect();
+/// let env = audio_dsp::onset_strength(&y, audio_dsp::OnsetStrengthConfig::default())?;
+/// assert!(env.iter().all(|&v| v >= 0.0));
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn onset_strength<T: Float>(signal: &[T], config: OnsetStrengthConfig) -> Result<Vec<T>> {
+    OnsetStrength::new(config)?.process(signal)
+}
