@@ -30,6 +30,8 @@
 //! Errors are reported through [`Error`]; bad parameters never panic.
 
 pub mod chroma;
+pub mod chroma_cens;
+pub mod chroma_cqt;
 pub mod cqt;
 pub mod cqt_filters;
 pub mod db;
@@ -37,6 +39,7 @@ pub mod dct;
 pub mod error;
 pub mod frame;
 pub mod griffin_lim;
+pub mod hcqt;
 pub mod hybrid_cqt;
 pub mod istft;
 pub mod key;
@@ -61,6 +64,8 @@ pub mod window;
 pub mod yin;
 
 pub use chroma::{chroma_stft, ChromaConfig, ChromaFilterbank, ChromaStft, ChromaStftConfig};
+pub use chroma_cens::{chroma_cens, ChromaCens, ChromaCensConfig};
+pub use chroma_cqt::{chroma_cqt, cq_to_chroma, ChromaCqt, ChromaCqtConfig, CqtMode};
 pub use cqt::{cqt, vqt, Cqt, CqtConfig};
 pub use cqt_filters::{cqt_frequencies, C1_HZ};
 pub use db::{amplitude_to_db, db_to_amplitude, db_to_power, power_to_db, DbReference};
@@ -68,6 +73,7 @@ pub use dct::{dct_matrix, DctNorm, DctType};
 pub use error::{Error, Result};
 pub use frame::{frame, overlap_add};
 pub use griffin_lim::{griffin_lim, GriffinLimConfig, GriffinLimInit};
+pub use hcqt::{Hcqt, HcqtConfig};
 pub use hybrid_cqt::{hybrid_cqt, HybridCqt};
 pub use istft::{Istft, IstftConfig};
 pub use key::{
