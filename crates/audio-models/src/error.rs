@@ -14,6 +14,54 @@ pub enum Error {
         /// The shape in the file.
         got: Vec<usize>,
     },
+    /// A checkpoint tensor has the wrong element type.
+    #[error("weight `{key}`: expected dtype {expected}, found {got}")]
+    WeightDtype {
+        /// The checkpoint key.
+        key: String,
+        /// The dtype the model needs.
+        expected: &'static str,
+        /// The dtype in the file.
+        got: &'static str,
+    },
+    /// An input has no samples.
+    #[error("{what} is empty")]
+    EmptyInput {
+        /// What the input is.
+        what: &'static str,
+    },
+    /// An audio input holds a NaN or infinite sample.
+    #[error("audio sample {index} is NaN or infinite")]
+    NonFiniteInput {
+        /// Index of the first such sample.
+        index: u64,
+    },
+    /// A model window has the wrong number of samples.
+    #[error("window of {got} samples, expected {expected}")]
+    WindowLength {
+        /// Samples the model takes.
+        expected: usize,
+        /// Samples given.
+        got: usize,
+    },
+    /// A posteriorgram has the wrong shape or is missing.
+    #[error("{what}: {reason}")]
+    Posteriorgram {
+        /// Which posteriorgram.
+        what: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A note-creation (transcription) option is invalid.
+    #[error("invalid {name} {got}: expected {expected}")]
+    InvalidNoteConfig {
+        /// The option.
+        name: &'static str,
+        /// What a valid value looks like.
+        expected: &'static str,
+        /// The value given.
+        got: String,
+    },
     /// An error from a layer.
     #[error(transparent)]
     Nn(#[from] audio_nn::Error),

@@ -16,6 +16,7 @@
 //! Models sit behind small traits ([`Separator`], [`Transcriber`],
 //! [`Classifier`], [`Generator`]) so that swapping one model for another changes no caller code.
 
+pub mod basic_pitch;
 pub mod error;
 pub mod traits;
 
