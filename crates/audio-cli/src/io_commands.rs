@@ -32,7 +32,7 @@ pub enum IoCommand {
         /// Average the channels.
         #[arg(long)]
         mono: bool,
-        /// Resample to this rate (needs a resampler in audio-dsp; fails otherwise).
+        /// Resample to this rate (audio-dsp's high-quality preset, the soxr_hq class; the file is then processed whole).
         #[arg(long)]
         sr: Option<u32>,
         /// Add TPDF dither (±1 LSB) before quantising to 16/24 bits.
@@ -453,9 +453,6 @@ fn convert(
 ) -> Result<()> {
     let mut reader = AudioReader::open(input)?;
     let rate = reader.info().sample_rate;
-    if let Some(sr) = sr.filter(|&s| s != rate) {
-        return Err(audio_io::Error::ResampleUnavailable { from: rate, to: sr }.into());
-    }
     let seconds_to_frames = |s: f64, name: &'static str| -> Result<u64> {
         if !s.is_finite() || s < 0.0 {
             return Err(audio_io::Error::InvalidParameter {
@@ -490,6 +487,25 @@ fn convert(
         source,
     })?;
     let out_channels = if mono { 1 } else { channels };
+    if let Some(sr) = sr.filter(|&s| s != rate) {
+        // Resampling works on the whole signal: load (librosa.load semantics;
+        // the reader has already skipped `offset`) and write in one go.
+        let audio = audio_io::load_from::<f32>(
+            reader,
+            &LoadOptions {
+                sr: Some(sr),
+                mono,
+                offset: 0.0,
+                duration,
+                ..Default::default()
+            },
+        )?;
+        let mut writer =
+            WavStreamWriter::new(std::io::BufWriter::new(file), out_channels, sr, &options)?;
+        writer.write_block(&audio.samples)?;
+        writer.finalize()?;
+        return Ok(());
+    }
     let mut writer =
         WavStreamWriter::new(std::io::BufWriter::new(file), out_channels, rate, &options)?;
     let mut buf = ndarray::Array2::<f32>::zeros((channels, 1 << 16));

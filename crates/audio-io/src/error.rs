@@ -67,17 +67,6 @@ pub enum Error {
         /// The value given.
         got: String,
     },
-    /// `load` was asked for a sample rate other than the file's and no
-    /// resampler is available in `audio-dsp` yet.
-    #[error(
-        "resampling from {from} Hz to {to} Hz is not available (audio-dsp has no resampler yet)"
-    )]
-    ResampleUnavailable {
-        /// The file's rate.
-        from: u32,
-        /// The requested rate.
-        to: u32,
-    },
     /// Array shapes that must agree do not.
     #[error("shape mismatch for {what}: expected {expected:?}, got {got:?}")]
     Shape {

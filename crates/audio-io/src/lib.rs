@@ -35,4 +35,4 @@ pub mod weights;
 pub use audio::{to_mono, Audio, Sample};
 pub use decode::{decode, decode_bytes, AudioInfo, AudioReader};
 pub use error::{Error, Result};
-pub use load::{load, load_bytes, load_from, LoadOptions, Stream, StreamOptions};
+pub use load::{load, load_bytes, load_from, resample_audio, LoadOptions, Stream, StreamOptions};

@@ -152,6 +152,7 @@ fn load_offset_duration_mono_matches_librosa() {
         mono: true,
         offset: meta["offset"].as_f64().unwrap(),
         duration: meta["duration"].as_f64(),
+        ..Default::default()
     };
     let y = audio_io::load::<f32>(fixtures().join("load_stereo44k.wav"), &opts).unwrap();
     assert_eq!(y.sample_rate, 44100);
@@ -179,23 +180,33 @@ fn load_offset_duration_mono_matches_librosa() {
     assert_eq!(stereo.samples.shape(), &shape[..]);
 }
 
+/// `load(sr=22050)` of the 44.1 kHz stereo fixture against
+/// `librosa.load(sr=22050)` (soxr_hq). Our `High` resampler and soxr_hq
+/// are both linear-phase and aligned; they differ in their transition bands
+/// (soxr_hq rolls off from 91 % of Nyquist, ours from ~99 %), so the SNR is
+/// set by the recording's energy near 11 kHz: measured 69.3 dB on this
+/// excerpt (and 68.4 dB on a piano excerpt in audio-dsp's resample tests).
+const LOAD_RESAMPLED_SNR_DB: f64 = 60.0;
+
 #[test]
-fn load_with_another_rate_reports_missing_resampler() {
-    let err = audio_io::load::<f32>(
+fn load_with_another_rate_matches_librosa_soxr_hq() {
+    let got = audio_io::load::<f32>(
         fixtures().join("load_stereo44k.wav"),
         &LoadOptions::default(),
     )
-    .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            audio_io::Error::ResampleUnavailable {
-                from: 44100,
-                to: 22050
-            }
-        ),
-        "{err}"
-    );
+    .unwrap();
+    let want = read_npy_f32(fixtures().join("load_sr22050.npy"));
+    assert_eq!(got.sample_rate, 22050);
+    assert_eq!(got.samples.shape(), &[1, want.len()]);
+    let signal: f64 = want.iter().map(|&v| f64::from(v).powi(2)).sum();
+    let noise: f64 = want
+        .iter()
+        .zip(got.samples.iter())
+        .map(|(&w, &g)| (f64::from(w) - f64::from(g)).powi(2))
+        .sum();
+    let snr = 10.0 * (signal / noise).log10();
+    println!("load(sr=22050) vs librosa.load (soxr_hq): SNR {snr:.1} dB");
+    assert!(snr >= LOAD_RESAMPLED_SNR_DB, "SNR {snr:.1} dB");
 }
 
 #[test]
