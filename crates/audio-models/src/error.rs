@@ -62,6 +62,64 @@ pub enum Error {
         /// The value given.
         got: String,
     },
+    /// A checkpoint lacks a tensor the model needs.
+    #[error("weight `{key}` is missing (expected shape {expected:?})")]
+    MissingWeight {
+        /// The checkpoint key.
+        key: String,
+        /// The shape the model needs.
+        expected: Vec<usize>,
+    },
+    /// A model configuration value is invalid.
+    #[error("invalid config `{name}` = {value}: expected {expected}")]
+    InvalidConfig {
+        /// The configuration field.
+        name: &'static str,
+        /// The value given, formatted.
+        value: String,
+        /// What a valid value looks like.
+        expected: &'static str,
+    },
+    /// An input array has the wrong shape.
+    #[error("{what}: expected shape {expected}, got {got:?}")]
+    InputShape {
+        /// What the input is.
+        what: &'static str,
+        /// The expected shape, described.
+        expected: String,
+        /// The shape given.
+        got: Vec<usize>,
+    },
+    /// An input holds NaN or infinite values.
+    #[error("{what} holds NaN or infinite values")]
+    NonFinite {
+        /// What the input is.
+        what: &'static str,
+    },
+    /// A model directory has no weight file for a target.
+    #[error("no weights for target `{target}` in {dir:?} (expected <target>.pth, <target>-<hash>.pth or <target>.safetensors)")]
+    ModelNotFound {
+        /// The directory searched.
+        dir: std::path::PathBuf,
+        /// The target asked for (`*` for any).
+        target: String,
+    },
+    /// A file or directory could not be read or written.
+    #[error("{path:?}: {source}")]
+    File {
+        /// The path.
+        path: std::path::PathBuf,
+        /// The operating-system error.
+        source: std::io::Error,
+    },
+    /// A model's JSON description is malformed.
+    #[error("{path:?}: malformed JSON: {source}")]
+    ModelJson {
+        /// The JSON file.
+        path: std::path::PathBuf,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
     /// An error from a layer.
     #[error(transparent)]
     Nn(#[from] audio_nn::Error),

@@ -18,6 +18,7 @@
 
 pub mod basic_pitch;
 pub mod error;
+pub mod open_unmix;
 pub mod traits;
 
 pub use error::{Error, Result};

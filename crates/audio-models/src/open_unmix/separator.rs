@@ -1,0 +1,493 @@
+//! `openunmix.model.Separator`: STFT, one Open-Unmix model per target, the
+//! multichannel Wiener filter, inverse STFT.
+
+use std::path::{Path, PathBuf};
+
+use audio_dsp::{Istft, IstftConfig, PadMode, Stft, StftConfig, WindowKind};
+use audio_io::weights::Weights;
+use candle_core::{Device, Tensor};
+use ndarray::{s, Array2, Array3, ArrayView2, Axis};
+use num_complex::Complex;
+
+use super::model::{OpenUnmix, OpenUnmixConfig};
+use super::wiener::{wiener, WienerConfig};
+use crate::{Error, Result, Separator};
+
+/// Settings of an [`OpenUnmixSeparator`], the arguments of
+/// `openunmix.model.Separator` (and `openunmix.filtering.wiener`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeparatorConfig {
+    /// EM iterations of the Wiener filter (`niter`; `openunmix.utils.load_separator`'s default is 1).
+    pub niter: usize,
+    /// Soft-mask initial estimates (`softmask`).
+    pub softmask: bool,
+    /// Add a `residual` target, the mixture minus the other estimates (`residual`).
+    pub residual: bool,
+    /// Frames per independent Wiener block (`wiener_win_len`, default 300);
+    /// `None` filters the whole track at once.
+    pub wiener_win_len: Option<usize>,
+    /// FFT size (`n_fft`, 4096).
+    pub n_fft: usize,
+    /// Hop size (`n_hop`, 1024).
+    pub n_hop: usize,
+    /// Sample rate of the models (`sample_rate`, 44100).
+    pub sample_rate: u32,
+    /// Scale factor of the Wiener filter (`scale_factor`, 10).
+    pub scale_factor: f64,
+    /// Regularisation of the Wiener filter (`eps`, `1e-10`).
+    pub eps: f64,
+}
+
+impl Default for SeparatorConfig {
+    fn default() -> Self {
+        Self {
+            niter: 1,
+            softmask: false,
+            residual: false,
+            wiener_win_len: Some(300),
+            n_fft: 4096,
+            n_hop: 1024,
+            sample_rate: 44_100,
+            scale_factor: 10.0,
+            eps: 1e-10,
+        }
+    }
+}
+
+impl SeparatorConfig {
+    fn wiener(&self) -> WienerConfig {
+        WienerConfig {
+            niter: self.niter,
+            softmask: self.softmask,
+            residual: self.residual,
+            scale_factor: self.scale_factor,
+            eps: self.eps,
+        }
+    }
+}
+
+/// Open-Unmix separation, `openunmix.model.Separator.forward` on one track.
+///
+/// 1. `X = stft(x)`: `n_fft` 4096, hop 1024, periodic Hann window, centred
+///    with reflect padding (`torch.stft(center=True, pad_mode="reflect")`);
+/// 2. `S_j = model_j(|X|)` (for a mono model, `|X|` averaged over channels);
+/// 3. `Y = wiener(S, X)` on blocks of `wiener_win_len` frames ([`wiener`]);
+/// 4. `y_j = istft(Y_j, length = len(x))`.
+///
+/// A mono mixture given to a stereo model is duplicated to two channels (as
+/// `openunmix.utils.preprocess`), so its estimates are stereo.
+///
+/// # Shapes
+///
+/// `(channels, samples)` → one `(channels', samples)` per target
+/// ([`Separator::targets`] order; `residual` last when enabled).
+///
+/// # Example
+///
+/// ```
+/// use audio_models::open_unmix::{OpenUnmix, OpenUnmixConfig, OpenUnmixSeparator, SeparatorConfig};
+/// use audio_models::Separator;
+/// use candle_core::{DType, Device};
+/// let config = OpenUnmixConfig { nb_bins: 257, nb_channels: 2, hidden_size: 8, nb_layers: 1,
+///     unidirectional: false, max_bin: Some(64) };
+/// let vb = audio_nn::init::SeededVarMap::new(0).var_builder(DType::F32, &Device::Cpu);
+/// let bass = OpenUnmix::new(config, vb)?;
+/// let sep = OpenUnmixSeparator::new(vec![("bass".into(), bass)],
+///     SeparatorConfig { n_fft: 512, n_hop: 128, niter: 1, residual: true, ..SeparatorConfig::default() })?;
+/// let mix = ndarray::Array2::from_shape_fn((2, 4000), |(c, n)| ((n + c) as f32 * 0.01).sin());
+/// let est = sep.separate(mix.view())?;
+/// assert_eq!(sep.targets(), ["bass", "residual"]);
+/// assert_eq!(est[0].dim(), (2, 4000));
+/// # Ok::<(), audio_models::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct OpenUnmixSeparator {
+    models: Vec<(String, OpenUnmix)>,
+    config: SeparatorConfig,
+    stft: Stft<f32>,
+    istft: Istft<f32>,
+    nb_channels: usize,
+}
+
+/// The four targets of the official models, in their usual order.
+pub const MUSDB_TARGETS: [&str; 4] = ["vocals", "drums", "bass", "other"];
+
+impl OpenUnmixSeparator {
+    /// A separator over the `(target name, model)` pairs.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] for no models, models of different channel
+    /// counts, models whose `nb_bins` is not `n_fft / 2 + 1`, EM with a single
+    /// source, or a zero `wiener_win_len`; `audio_dsp` errors for a bad
+    /// `n_fft`/`n_hop`.
+    pub fn new(models: Vec<(String, OpenUnmix)>, config: SeparatorConfig) -> Result<Self> {
+        let Some((_, first)) = models.first() else {
+            return Err(Error::InvalidConfig {
+                name: "targets",
+                value: "[]".into(),
+                expected: "at least one target model",
+            });
+        };
+        let nb_channels = first.config().nb_channels;
+        let nb_bins = config.n_fft / 2 + 1;
+        for (name, m) in &models {
+            if m.config().nb_channels != nb_channels {
+                return Err(Error::InvalidConfig {
+                    name: "nb_channels",
+                    value: format!("{name}: {}", m.config().nb_channels),
+                    expected: "the same channel count for every target model",
+                });
+            }
+            if m.config().nb_bins != nb_bins {
+                return Err(Error::InvalidConfig {
+                    name: "nb_bins",
+                    value: format!("{name}: {}", m.config().nb_bins),
+                    expected: "n_fft / 2 + 1 for every target model",
+                });
+            }
+        }
+        if config.niter > 0 && models.len() + usize::from(config.residual) < 2 {
+            return Err(Error::InvalidConfig {
+                name: "niter",
+                value: config.niter.to_string(),
+                expected: "0 with a single target (EM needs two targets, or one and `residual`)",
+            });
+        }
+        if config.wiener_win_len == Some(0) {
+            return Err(Error::InvalidConfig {
+                name: "wiener_win_len",
+                value: "0".into(),
+                expected: "None or > 0",
+            });
+        }
+        let stft = Stft::new(StftConfig {
+            n_fft: config.n_fft,
+            hop_length: Some(config.n_hop),
+            win_length: None,
+            window: WindowKind::Hann,
+            center: true,
+            pad_mode: PadMode::Reflect,
+        })?;
+        let istft = Istft::new(IstftConfig {
+            n_fft: config.n_fft,
+            hop_length: Some(config.n_hop),
+            win_length: None,
+            window: WindowKind::Hann,
+            center: true,
+        })?;
+        Ok(Self {
+            models,
+            config,
+            stft,
+            istft,
+            nb_channels,
+        })
+    }
+
+    /// Loads the models of `targets` from a model directory, the layout
+    /// `openunmix.utils.load_separator` reads: per target `<target>.pth` or
+    /// `<target>-<hash>.pth` (the Zenodo names, e.g. `vocals-b62c91ce.pth`) or
+    /// `<target>.safetensors`, optionally `<target>.json` (`args.nfft`,
+    /// `args.nhop`, `args.hidden_size`, `args.nb_channels`) and
+    /// `separator.json` (`sample_rate`, `nfft`, `nhop`). Shapes not in the JSON
+    /// are read from the weights ([`OpenUnmixConfig::infer`]); the JSON values
+    /// are then checked against the weights. `targets = None` takes the
+    /// `targets` list of `separator.json` if it has one, else the MUSDB
+    /// targets (`vocals`, `drums`, `bass`, `other`) found in `dir`, else
+    /// every weight file's stem.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ModelNotFound`] for a target without a weight file;
+    /// [`Error::File`] for an unreadable file or directory, [`Error::ModelJson`]
+    /// for malformed JSON;
+    /// [`Error::WeightShape`] / [`Error::MissingWeight`] naming the key and
+    /// shapes (e.g. a `hidden_size` in the JSON that the weights do not have);
+    /// as [`OpenUnmixSeparator::new`].
+    pub fn from_dir(
+        dir: impl AsRef<Path>,
+        targets: Option<&[String]>,
+        mut config: SeparatorConfig,
+        device: &Device,
+    ) -> Result<Self> {
+        let dir = dir.as_ref();
+        let sep_json = read_json(&dir.join("separator.json"))?;
+        let listed: Option<Vec<String>> = sep_json
+            .as_ref()
+            .and_then(|j| j.get("targets"))
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            });
+        let targets: Vec<String> = match (targets, listed) {
+            (Some(t), _) => t.to_vec(),
+            (None, Some(l)) if !l.is_empty() => l,
+            (None, _) => available_targets(dir)?,
+        };
+        if let Some(sep) = sep_json {
+            if let Some(v) = sep.get("sample_rate").and_then(serde_json::Value::as_f64) {
+                config.sample_rate = v as u32;
+            }
+            if let Some(v) = sep.get("nfft").and_then(serde_json::Value::as_u64) {
+                config.n_fft = v as usize;
+            }
+            if let Some(v) = sep.get("nhop").and_then(serde_json::Value::as_u64) {
+                config.n_hop = v as usize;
+            }
+        }
+        let mut models = Vec::with_capacity(targets.len());
+        for target in &targets {
+            let path = weight_file(dir, target)?;
+            let weights = Weights::load(&path)?;
+            let mut mc = OpenUnmixConfig::infer(&weights)?;
+            if let Some(json) = read_json(&dir.join(format!("{target}.json")))? {
+                let args = json.get("args").unwrap_or(&json);
+                let get = |k: &str| args.get(k).and_then(serde_json::Value::as_u64);
+                if let Some(h) = get("hidden_size") {
+                    mc.hidden_size = h as usize;
+                }
+                if let Some(c) = get("nb_channels") {
+                    mc.nb_channels = c as usize;
+                }
+                if let Some(n) = get("nfft") {
+                    mc.nb_bins = n as usize / 2 + 1;
+                    config.n_fft = n as usize;
+                }
+                if let Some(n) = get("nhop") {
+                    config.n_hop = n as usize;
+                }
+                if let Some(u) = args
+                    .get("unidirectional")
+                    .and_then(serde_json::Value::as_bool)
+                {
+                    mc.unidirectional = u;
+                }
+            }
+            models.push((
+                target.clone(),
+                OpenUnmix::from_weights(mc, &weights, device)?,
+            ));
+        }
+        Self::new(models, config)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SeparatorConfig {
+        &self.config
+    }
+
+    /// The `(target, model)` pairs.
+    pub fn models(&self) -> &[(String, OpenUnmix)] {
+        &self.models
+    }
+
+    /// Channels of the estimates for a mixture of `channels` channels.
+    pub fn output_channels(&self, channels: usize) -> usize {
+        if channels == 1 && self.nb_channels == 2 {
+            2
+        } else {
+            channels
+        }
+    }
+
+    /// The smallest mixture the STFT's reflect padding accepts: `n_fft / 2 + 1` samples.
+    pub fn min_samples(&self) -> usize {
+        self.config.n_fft / 2 + 1
+    }
+
+    /// The complex STFT of the targets (and residual), before the inverse
+    /// STFT: one `(channels, bins, frames)` array per source.
+    ///
+    /// # Errors
+    ///
+    /// As [`Separator::separate`].
+    ///
+    /// # Shapes
+    ///
+    /// `(channels, samples)` → per source `(channels', n_fft/2 + 1, frames)`.
+    pub fn separate_stft(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array3<Complex<f32>>>> {
+        let audio = self.prepare(mixture)?;
+        let mix = self.stft.process_multichannel(audio.view())?;
+        let (channels, bins, frames) = mix.dim();
+        // Model input: magnitudes, averaged over channels for a mono model.
+        let mag = mix.mapv(|z| z.norm());
+        let mag = if self.nb_channels == 1 && channels > 1 {
+            mag.mean_axis(Axis(0))
+                .ok_or(Error::InputShape {
+                    what: "mixture",
+                    expected: "at least one channel".into(),
+                    got: vec![channels],
+                })?
+                .insert_axis(Axis(0))
+        } else {
+            mag
+        };
+        let mc = mag.dim().0;
+        let data: Vec<f32> = mag.iter().copied().collect();
+        let input = Tensor::from_vec(data, (1, mc, bins, frames), &Device::Cpu)?;
+        let mut spectrograms = Vec::with_capacity(self.models.len());
+        for (_, m) in &self.models {
+            let input = input.to_device(m.device())?;
+            let y = m.forward(&input)?.to_device(&Device::Cpu)?;
+            let v: Vec<f32> = y.flatten_all()?.to_vec1()?;
+            spectrograms.push(Array3::from_shape_vec((mc, bins, frames), v).map_err(|_| {
+                Error::InputShape {
+                    what: "model output",
+                    expected: format!("({mc}, {bins}, {frames})"),
+                    got: y.dims().to_vec(),
+                }
+            })?);
+        }
+        let n_sources = self.models.len() + usize::from(self.config.residual);
+        let mut out: Vec<Array3<Complex<f32>>> = (0..n_sources)
+            .map(|_| Array3::zeros((channels, bins, frames)))
+            .collect();
+        let win = self.config.wiener_win_len.unwrap_or(frames).max(1);
+        let wc = self.config.wiener();
+        let mut pos = 0;
+        while pos < frames {
+            let end = (pos + win).min(frames);
+            let specs: Vec<_> = spectrograms
+                .iter()
+                .map(|s| s.slice(s![.., .., pos..end]))
+                .collect();
+            let mut outs: Vec<_> = out
+                .iter_mut()
+                .map(|o| o.slice_mut(s![.., .., pos..end]))
+                .collect();
+            wiener(&specs, mix.slice(s![.., .., pos..end]), &wc, &mut outs)?;
+            pos = end;
+        }
+        Ok(out)
+    }
+
+    fn prepare(&self, mixture: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        let (channels, samples) = mixture.dim();
+        if !(1..=2).contains(&channels) || samples < self.min_samples() {
+            return Err(Error::InputShape {
+                what: "mixture",
+                expected: format!("(1 or 2 channels, at least {} samples)", self.min_samples()),
+                got: vec![channels, samples],
+            });
+        }
+        if mixture.iter().any(|v| !v.is_finite()) {
+            return Err(Error::NonFinite { what: "mixture" });
+        }
+        Ok(if channels == 1 && self.nb_channels == 2 {
+            ndarray::concatenate(Axis(0), &[mixture, mixture]).map_err(|_| Error::InputShape {
+                what: "mixture",
+                expected: "(1, samples)".into(),
+                got: vec![channels, samples],
+            })?
+        } else {
+            mixture.to_owned()
+        })
+    }
+}
+
+impl Separator for OpenUnmixSeparator {
+    fn sample_rate(&self) -> u32 {
+        self.config.sample_rate
+    }
+
+    fn targets(&self) -> Vec<String> {
+        let mut t: Vec<String> = self.models.iter().map(|(n, _)| n.clone()).collect();
+        if self.config.residual {
+            t.push("residual".into());
+        }
+        t
+    }
+
+    /// The exact whole-track path: the models see the whole track.
+    fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>> {
+        let samples = mixture.ncols();
+        let stfts = self.separate_stft(mixture)?;
+        stfts
+            .iter()
+            .map(|y| Ok(self.istft.process_multichannel(y.view(), Some(samples))?))
+            .collect()
+    }
+}
+
+fn read_json(path: &Path) -> Result<Option<serde_json::Value>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| Error::File {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|source| Error::ModelJson {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// `<target>.safetensors`, `<target>.pth`, or the first `<target>-*.pth`.
+fn weight_file(dir: &Path, target: &str) -> Result<PathBuf> {
+    for name in [format!("{target}.safetensors"), format!("{target}.pth")] {
+        let p = dir.join(name);
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    let mut hashed: Vec<PathBuf> = list_dir(dir)?
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{target}-")) && n.ends_with(".pth"))
+        })
+        .collect();
+    hashed.sort();
+    hashed
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::ModelNotFound {
+            dir: dir.to_path_buf(),
+            target: target.to_string(),
+        })
+}
+
+fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+    let rd = std::fs::read_dir(dir).map_err(|source| Error::File {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    Ok(rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+}
+
+/// The targets with a weight file in `dir`: the MUSDB ones in their order,
+/// else every `.pth`/`.safetensors` stem (before any `-hash`), sorted.
+fn available_targets(dir: &Path) -> Result<Vec<String>> {
+    let mut stems: Vec<String> = list_dir(dir)?
+        .iter()
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e == "pth" || e == "safetensors")
+        })
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()))
+        .map(|s| s.split('-').next().unwrap_or(s).to_string())
+        .collect();
+    stems.sort();
+    stems.dedup();
+    let musdb: Vec<String> = MUSDB_TARGETS
+        .iter()
+        .filter(|t| stems.iter().any(|s| s == *t))
+        .map(|t| (*t).to_string())
+        .collect();
+    let found = if musdb.is_empty() { stems } else { musdb };
+    if found.is_empty() {
+        return Err(Error::ModelNotFound {
+            dir: dir.to_path_buf(),
+            target: "*".into(),
+        });
+    }
+    Ok(found)
+}
