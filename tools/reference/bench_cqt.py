@@ -1,0 +1,44 @@
+"""Times librosa 0.11.0 on the work `crates/audio-dsp/benches/cqt.rs` times in
+Rust: the bundled 21.7 s piano recording through `librosa.cqt` (defaults:
+84 bins from C1, hop 512, res_type soxr_hq; and res_type="fft") and
+`librosa.feature.chroma_cqt` (defaults, tuning=0.0 so that no tuning
+estimation is timed), float32, single threaded. Run with the thread pools
+pinned to one thread:
+
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 \
+        python tools/reference/bench_cqt.py
+
+Prints the median of several runs per function, in milliseconds.
+"""
+
+import pathlib
+import time
+
+import librosa
+import numpy as np
+import soundfile as sf
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def timeit(name, fn, repeats):
+    fn()  # warm-up (numba compilation, FFT plan caches)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    print(f"{name:28s} {1e3 * np.median(times):9.2f} ms (median of {repeats})")
+
+
+def main():
+    y, sr = sf.read(ROOT / "assets" / "audio" / "piano.wav", dtype="float32")
+    assert sr == 22050
+    print(f"{len(y) / sr:.2f} s of audio")
+    timeit("cqt_soxr_hq", lambda: librosa.cqt(y, sr=sr), 20)
+    timeit("cqt_fft", lambda: librosa.cqt(y, sr=sr, res_type="fft"), 20)
+    timeit("chroma_cqt", lambda: librosa.feature.chroma_cqt(y=y, sr=sr, tuning=0.0), 20)
+
+
+if __name__ == "__main__":
+    main()
