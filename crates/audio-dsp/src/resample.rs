@@ -149,12 +149,19 @@ enum Engine {
     Identity,
     /// `scipy.signal.resample`, with cached FFT plans.
     Fft(Mutex<RealFftPlanner<f64>>),
-    /// Integer rates: rubato's synchronous FFT resampler (exactly aligned).
-    Sync(Mutex<Fft<f64>>),
-    /// Other rates: a rubato windowed-sinc resampler, reset before each
-    /// signal, with the alignment that puts output sample `j` at input time
-    /// `j / ratio` (to within `1 / SINC_OVERSAMPLING` input samples).
-    Sinc(Mutex<Async<f64>>, SincAlignment),
+    /// A rubato resampler (synchronous FFT for integer rates, exactly
+    /// aligned; asynchronous windowed sinc otherwise, aligned to within
+    /// `1 / SINC_OVERSAMPLING` input samples), with its reusable buffers.
+    Rubato(Mutex<RubatoState>),
+}
+
+/// A rubato resampler, reset before each signal, and the buffers reused
+/// from call to call (no page faults on the hot path after the first).
+struct RubatoState {
+    resampler: Box<dyn rubato::Resampler<f64>>,
+    alignment: SincAlignment,
+    padded: Vec<f64>,
+    buffer: Vec<f64>,
 }
 
 /// A resampler from `orig_sr` to `target_sr`, planned once and reusable.
@@ -233,11 +240,16 @@ impl Resampler {
             match method.sinc_parameters() {
                 None => Engine::Fft(Mutex::new(RealFftPlanner::new())),
                 Some(_) if integer_rate(orig_sr) && integer_rate(target_sr) => {
-                    Engine::Sync(Mutex::new(sync_resampler(
-                        orig_sr as usize,
-                        target_sr as usize,
-                        method,
-                    )?))
+                    Engine::Rubato(Mutex::new(RubatoState {
+                        resampler: Box::new(sync_resampler(
+                            orig_sr as usize,
+                            target_sr as usize,
+                            method,
+                        )?),
+                        alignment: SincAlignment { pad: 0, skip: 0 },
+                        padded: Vec::new(),
+                        buffer: Vec::new(),
+                    }))
                 }
                 Some(params) => {
                     let sinc = Async::<f64>::new_sinc(
@@ -253,8 +265,12 @@ impl Resampler {
                         value: ratio.to_string(),
                         expected: "a rate ratio the sinc resampler accepts",
                     })?;
-                    let alignment = SincAlignment::new(params.sinc_len, ratio);
-                    Engine::Sinc(Mutex::new(sinc), alignment)
+                    Engine::Rubato(Mutex::new(RubatoState {
+                        resampler: Box::new(sinc),
+                        alignment: SincAlignment::new(params.sinc_len, ratio),
+                        padded: Vec::new(),
+                        buffer: Vec::new(),
+                    }))
                 }
             }
         };
@@ -333,25 +349,21 @@ impl Resampler {
             out.iter_mut().for_each(|v| *v = T::zero());
             return Ok(());
         }
-        let x: Vec<f64> = y.iter().map(|v| v.to_f64().unwrap_or(0.0)).collect();
-        let result = match &self.engine {
-            Engine::Identity => x,
+        let to_f64 = |v: &T| v.to_f64().unwrap_or(0.0);
+        match &self.engine {
+            Engine::Identity => out.copy_from_slice(y),
             Engine::Fft(planner) => {
                 let mut planner = planner.lock().unwrap_or_else(|e| e.into_inner());
-                scipy_resample(&mut planner, &x, n_out)
+                let x: Vec<f64> = y.iter().map(to_f64).collect();
+                let result = scipy_resample(&mut planner, &x, n_out);
+                for (o, v) in out.iter_mut().zip(result) {
+                    *o = T::from(v).unwrap_or_else(T::zero);
+                }
             }
-            Engine::Sync(sync) => {
-                let mut sync = sync.lock().unwrap_or_else(|e| e.into_inner());
-                let alignment = SincAlignment { pad: 0, skip: 0 };
-                run_all(&mut *sync, alignment, &x, n_out)?
+            Engine::Rubato(state) => {
+                let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+                run_rubato(&mut state, y, out)?;
             }
-            Engine::Sinc(sinc, alignment) => {
-                let mut sinc = sinc.lock().unwrap_or_else(|e| e.into_inner());
-                run_all(&mut *sinc, *alignment, &x, n_out)?
-            }
-        };
-        for (o, v) in out.iter_mut().zip(result) {
-            *o = T::from(v).unwrap_or_else(T::zero);
         }
         Ok(())
     }
@@ -461,45 +473,52 @@ impl SincAlignment {
     }
 }
 
-/// Runs a whole signal through a rubato sinc resampler, aligned as librosa's
-/// resamplers are, and fixes the length to `n_out` (zero-padding or trimming,
-/// as librosa's `fix`).
-fn run_all(
-    sinc: &mut dyn rubato::Resampler<f64>,
-    alignment: SincAlignment,
-    x: &[f64],
-    n_out: usize,
-) -> Result<Vec<f64>> {
+/// Runs a whole signal through a rubato resampler, aligned as librosa's
+/// resamplers are, and fixes the length to `out.len()` (zero-padding or
+/// trimming, as librosa's `fix`).
+fn run_rubato<T: Float>(state: &mut RubatoState, y: &[T], out: &mut [T]) -> Result<()> {
+    let n_out = out.len();
     let len_error = |got: usize| Error::BufferLength {
         what: "resampler buffer",
         expected: n_out,
         got,
     };
+    let RubatoState {
+        resampler,
+        alignment,
+        padded,
+        buffer,
+    } = state;
     // Zeros before (alignment) and after (so the tail is flushed past n_out).
-    let tail = (2.0 / sinc.resample_ratio()).ceil() as usize + 8;
-    let mut padded = vec![0.0; alignment.pad + x.len() + tail];
-    padded[alignment.pad..alignment.pad + x.len()].copy_from_slice(x);
-    let input =
-        InterleavedSlice::new(&padded, 1, padded.len()).map_err(|_| len_error(padded.len()))?;
-    let needed = sinc.process_all_needed_output_len(padded.len());
-    let mut buffer = vec![0.0; needed];
+    let tail = (2.0 / resampler.resample_ratio()).ceil() as usize + 8;
+    let total = alignment.pad + y.len() + tail;
+    padded.clear();
+    padded.resize(alignment.pad, 0.0);
+    padded.extend(y.iter().map(|v| v.to_f64().unwrap_or(0.0)));
+    padded.resize(total, 0.0);
+    let input = InterleavedSlice::new(&padded[..], 1, total).map_err(|_| len_error(total))?;
+    let needed = resampler.process_all_needed_output_len(total);
+    if buffer.len() < needed {
+        buffer.resize(needed, 0.0);
+    }
     let produced = {
-        let mut output =
-            InterleavedSlice::new_mut(&mut buffer, 1, needed).map_err(|_| len_error(needed))?;
-        sinc.reset();
-        let (_, produced) = sinc
-            .process_all_into_buffer(&input, &mut output, padded.len(), None)
+        let mut output = InterleavedSlice::new_mut(&mut buffer[..needed], 1, needed)
+            .map_err(|_| len_error(needed))?;
+        resampler.reset();
+        let (_, produced) = resampler
+            .process_all_into_buffer(&input, &mut output, total, None)
             .map_err(|_| len_error(needed))?;
         produced
     };
-    buffer.truncate(produced);
-    let mut out: Vec<f64> = buffer
-        .into_iter()
-        .skip(alignment.skip)
-        .take(n_out)
-        .collect();
-    out.resize(n_out, 0.0);
-    Ok(out)
+    let available = produced.saturating_sub(alignment.skip).min(n_out);
+    for (o, &v) in out
+        .iter_mut()
+        .zip(&buffer[alignment.skip..alignment.skip + available])
+    {
+        *o = T::from(v).unwrap_or_else(T::zero);
+    }
+    out[available..].iter_mut().for_each(|v| *v = T::zero());
+    Ok(())
 }
 
 /// Resamples `y` from `orig_sr` to `target_sr` Hz in one call.

@@ -1,0 +1,50 @@
+"""Times librosa 0.11.0 resampling on the work `crates/audio-dsp/benches/resample.rs`
+times in Rust: 30 s of the benchmark signal (a 110 -> 3520 Hz exponential chirp
+plus a 440 Hz tone, float32, synthesised at the input rate), resampled
+44.1 -> 22.05, 22.05 -> 16 and 16 -> 44.1 kHz, single threaded:
+
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+        python tools/reference/bench_resample.py
+
+Prints the median of several runs per case, in milliseconds.
+"""
+
+import time
+
+import librosa
+import numpy as np
+
+SECONDS = 30
+
+
+def signal(sr):
+    n = sr * SECONDS
+    t = np.arange(n) / sr
+    f0, f1, t1 = 110.0, 3520.0, float(SECONDS)
+    k = np.log(f1 / f0) / t1
+    chirp = np.sin(2 * np.pi * f0 * (np.exp(k * t) - 1) / k)
+    tone = np.sin(2 * np.pi * 440.0 * t)
+    return (0.5 * chirp + 0.25 * tone).astype(np.float32)
+
+
+def timeit(name, fn, repeats):
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    print(f"{name:28s} {1e3 * np.median(times):9.2f} ms (median of {repeats})")
+
+
+def main():
+    for a, b in [(44100, 22050), (22050, 16000), (16000, 44100)]:
+        y = signal(a)
+        for name, res_type in [("high", "soxr_hq"), ("medium", "soxr_mq"),
+                               ("fast", "soxr_lq"), ("fft", "fft")]:
+            timeit(f"{a}_{b}_{name}",
+                   lambda: librosa.resample(y, orig_sr=a, target_sr=b, res_type=res_type), 10)
+
+
+if __name__ == "__main__":
+    main()
