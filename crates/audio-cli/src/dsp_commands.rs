@@ -5,18 +5,40 @@ use std::path::{Path, PathBuf};
 
 use audio_dsp::{
     DbReference, DctNorm, DctType, Float, GriffinLimConfig, GriffinLimInit, IstftConfig, MelConfig,
-    MelNorm, MelSpectrogramConfig, MfccConfig, PadMode, StftConfig, WindowKind,
+    MelNorm, MelSpectrogramConfig, MfccConfig, PadMode, ResampleMethod, StftConfig, WindowKind,
 };
 use clap::{Args, Subcommand};
 use ndarray::Ix2;
 use num_complex::Complex;
 
-use crate::npy::{read_array, read_complex, read_real, read_signal, write_array, Precision};
+use crate::npy::{
+    is_npy, read_array, read_complex, read_real, read_signal, write_array, Precision,
+};
 use crate::{Error, Result};
 
 /// `audio-dsp` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum DspCommand {
+    /// librosa.resample: band-limited resampling to `--target-sr` (`ceil(n * target / orig)` samples).
+    Resample {
+        /// Input: a 1-D `.npy` signal (give `--orig-sr`), or an audio file (read at its own rate, channels averaged).
+        input: PathBuf,
+        /// Output `.npy` file (same dtype as the input; float32 for audio files).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Rate of a `.npy` input in Hz (audio files use their own rate).
+        #[arg(long)]
+        orig_sr: Option<f64>,
+        /// Target rate in Hz.
+        #[arg(long)]
+        target_sr: f64,
+        /// Resampler: soxr_hq (our High preset, the default), soxr_mq, soxr_lq, or fft (scipy.signal.resample, exact).
+        #[arg(long, value_enum, default_value_t = ResType::SoxrHq)]
+        res_type: ResType,
+        /// Scale by `sqrt(orig_sr / target_sr)` to keep the energy (librosa's `scale=True`).
+        #[arg(long)]
+        scale: bool,
+    },
     /// librosa.stft: complex spectrogram `(1 + n_fft/2, frames)`, complex64 for float32 input.
     Stft {
         #[command(flatten)]
@@ -137,6 +159,50 @@ pub enum DspCommand {
         #[arg(long)]
         no_quantize: bool,
     },
+}
+
+/// librosa's `res_type` names for our resampling presets.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ResType {
+    /// `ResampleMethod::High`.
+    #[value(name = "soxr_hq")]
+    SoxrHq,
+    /// `ResampleMethod::Medium`.
+    #[value(name = "soxr_mq")]
+    SoxrMq,
+    /// `ResampleMethod::Fast`.
+    #[value(name = "soxr_lq")]
+    SoxrLq,
+    /// `ResampleMethod::Fft` (`scipy.signal.resample`).
+    #[value(name = "fft")]
+    Fft,
+}
+
+impl From<ResType> for ResampleMethod {
+    fn from(r: ResType) -> Self {
+        match r {
+            ResType::SoxrHq => ResampleMethod::High,
+            ResType::SoxrMq => ResampleMethod::Medium,
+            ResType::SoxrLq => ResampleMethod::Fast,
+            ResType::Fft => ResampleMethod::Fft,
+        }
+    }
+}
+
+fn resample_of<T: Float + ndarray_npy::WritableElement>(
+    x: &[T],
+    orig_sr: f64,
+    target_sr: f64,
+    method: ResampleMethod,
+    scale: bool,
+    output: &Path,
+) -> Result<()> {
+    let mut y = audio_dsp::Resampler::new(orig_sr, target_sr, method)?.process(x)?;
+    if scale {
+        let gain = T::from((orig_sr / target_sr).sqrt()).unwrap_or_else(T::one);
+        y.iter_mut().for_each(|v| *v = *v * gain);
+    }
+    write_array(output, &ndarray::Array1::from(y))
 }
 
 /// Input file, output file and sample rate.
@@ -341,6 +407,41 @@ fn db_of(io: &InputOutput, db: &DbArgs, amin: f64, power: bool) -> Result<()> {
 /// Runs one `audio-dsp` subcommand.
 pub fn run(cmd: DspCommand) -> Result<()> {
     match cmd {
+        DspCommand::Resample {
+            input,
+            output,
+            orig_sr,
+            target_sr,
+            res_type,
+            scale,
+        } => {
+            let method = ResampleMethod::from(res_type);
+            let (signal, orig) = match orig_sr {
+                Some(sr) if is_npy(&input) => (read_signal(&input, 0)?, sr),
+                _ if is_npy(&input) => {
+                    return Err(audio_dsp::Error::InvalidParameter {
+                        name: "orig_sr",
+                        value: "none".to_string(),
+                        expected: "the rate of the .npy signal (--orig-sr)",
+                    }
+                    .into())
+                }
+                _ => {
+                    let audio = audio_io::load::<f32>(
+                        &input,
+                        &audio_io::LoadOptions {
+                            sr: None,
+                            ..Default::default()
+                        },
+                    )?;
+                    let rate = f64::from(audio.sample_rate);
+                    (Precision::F32(audio.samples.into_iter().collect()), rate)
+                }
+            };
+            on_signal!(signal, |x| resample_of(
+                &x, orig, target_sr, method, scale, &output
+            ))
+        }
         DspCommand::Stft { io, stft } => {
             let cfg = stft.config()?;
             on_signal!(read_signal(&io.input, io.sr)?, |x| stft_of(

@@ -91,7 +91,8 @@ fn numpy_dtype<T>() -> &'static str {
     }
 }
 
-fn is_npy(path: &Path) -> bool {
+/// Whether `path` ends in `.npy` (any case).
+pub fn is_npy(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
 }

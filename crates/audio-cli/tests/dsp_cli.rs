@@ -163,3 +163,36 @@ fn bad_flags_fail_with_a_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("n_fft"));
 }
+
+/// `audio resample --res-type fft` on a `.npy` signal is scipy.signal.resample
+/// (librosa's `res_type="fft"`); same bound as audio-dsp's own test.
+const RESAMPLE_FFT_TOL: f64 = 1e-6;
+
+#[test]
+fn resample_fft_matches_librosa() {
+    let out = tmp("resampled.npy");
+    let input = dsp_fixture("resample/piano22k.npy");
+    audio(&[
+        "resample",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--orig-sr",
+        "22050",
+        "--target-sr",
+        "16000",
+        "--res-type",
+        "fft",
+    ]);
+    let got = read_npy::<f32>(&out);
+    let want = read_npy::<f32>(dsp_fixture("resample/fft_22050_16000.npy"));
+    assert_close("resample fft", &got, &want, RESAMPLE_FFT_TOL);
+    // A .npy signal without its rate is refused with a message.
+    let failed = Command::new(env!("CARGO_BIN_EXE_audio"))
+        .args(["resample", input.to_str().unwrap(), "-o", "x.npy"])
+        .args(["--target-sr", "16000"])
+        .output()
+        .unwrap();
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("orig_sr"));
+}
