@@ -14,6 +14,9 @@ pub enum Error {
     /// An error from `audio-eval`.
     #[error(transparent)]
     Eval(#[from] audio_eval::Error),
+    /// An error from `audio-models`.
+    #[error(transparent)]
+    Models(#[from] audio_models::Error),
     /// An annotation file could not be parsed (`audio eval`).
     #[error("{path}: {source}")]
     Annotation {

@@ -14,6 +14,7 @@ mod eval_commands;
 mod eval_separation;
 mod io_commands;
 mod npy;
+mod separate_commands;
 
 use clap::{Parser, Subcommand};
 
@@ -36,6 +37,8 @@ enum Command {
     /// Evaluation metrics: mir_eval / museval compatible scores.
     #[command(subcommand)]
     Eval(eval_commands::EvalCommand),
+    #[command(flatten)]
+    Separation(separate_commands::SeparationCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -44,6 +47,7 @@ fn main() -> std::process::ExitCode {
         Command::Dsp(cmd) => dsp_commands::run(cmd),
         Command::Io(cmd) => io_commands::run(cmd),
         Command::Eval(cmd) => eval_commands::run(cmd),
+        Command::Separation(cmd) => separate_commands::run(cmd),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -35,14 +35,20 @@
 //! # Ok::<(), audio_models::Error>(())
 //! ```
 
+mod augment;
 mod chunked;
 mod convert;
+mod dataset;
 mod model;
 mod separator;
+mod training;
 mod wiener;
 
+pub use augment::{sample_excerpt, AugmentConfig, SeededRng};
 pub use chunked::ChunkedSeparator;
 pub use convert::convert_to_safetensors;
+pub use dataset::{Song, StemDataset};
 pub use model::{OpenUnmix, OpenUnmixConfig};
 pub use separator::{OpenUnmixSeparator, SeparatorConfig, MUSDB_TARGETS};
+pub use training::{train, TrainConfig, TrainProgress, TrainReport};
 pub use wiener::{wiener, WienerConfig};

@@ -1,0 +1,121 @@
+//! `audio separate` end to end: the random-weight Open-Unmix model directory
+//! and the FluidSynth render of audio-models' fixtures
+//! (`tools/reference/umx_fixtures.py`); the written stems equal
+//! `openunmix.model.Separator`'s output stored there.
+
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use audio_io::wav::{Dither, WavWriteFormat, WavWriteOptions};
+use audio_io::Audio;
+use audio_test_fixtures::{assert_close, read_npy, read_npy_f32, to_dyn};
+use ndarray::{Axis, Ix2};
+
+/// As audio-models' `SEPARATION_TOL`: float32 package vs our f64 Wiener filter,
+/// through 32-bit float WAV files (lossless).
+const SEPARATION_TOL: f64 = 1e-4;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../audio-models/tests/fixtures/open_unmix")
+}
+
+fn write_mixture(dir: &Path) -> PathBuf {
+    let m = read_npy::<i16>(fixtures().join("mixture.npy"))
+        .into_dimensionality::<Ix2>()
+        .unwrap()
+        .mapv(|v| f32::from(v) / 32768.0);
+    let path = dir.join("mix.wav");
+    let audio = Audio {
+        samples: m,
+        sample_rate: 44_100,
+    };
+    let options = WavWriteOptions {
+        format: WavWriteFormat::Float32,
+        dither: Dither::None,
+    };
+    audio_io::wav::write_wav(&path, &audio, &options).unwrap();
+    path
+}
+
+fn separate(extra: &[&str], tag: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("audio-separate-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mix = write_mixture(&dir);
+    let out = dir.join("stems");
+    let status = Command::new(env!("CARGO_BIN_EXE_audio"))
+        .arg("separate")
+        .arg(&mix)
+        .arg("--model")
+        .arg(fixtures().join("sep"))
+        .args(extra)
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    (dir, out)
+}
+
+fn read(path: &Path) -> ndarray::Array2<f32> {
+    audio_io::wav::read_wav(path).unwrap().samples
+}
+
+#[test]
+fn separate_writes_the_package_stems() {
+    let (dir, out) = separate(&["--niter", "1"], "exact");
+    let want = read_npy_f32(fixtures().join("sep_niter1.npy"));
+    for (j, target) in ["bass", "drums"].iter().enumerate() {
+        let got = read(&out.join(format!("{target}.wav")));
+        let expected = want.index_axis(Axis(0), j).to_owned();
+        assert_close(target, &to_dyn(&got).into_dyn(), &expected, SEPARATION_TOL);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn separate_chunked_with_residual_and_subset() {
+    let (dir, out) = separate(
+        &[
+            "--targets",
+            "drums",
+            "--residual",
+            "--niter",
+            "0",
+            "--chunk-seconds",
+            "0.5",
+            "--overlap-seconds",
+            "0.1",
+        ],
+        "chunked",
+    );
+    let n = read_npy::<i16>(fixtures().join("mixture.npy")).shape()[1];
+    for target in ["drums", "residual"] {
+        let got = read(&out.join(format!("{target}.wav")));
+        assert_eq!(got.dim(), (2, n), "{target}");
+        assert!(got.iter().all(|v| v.is_finite()));
+    }
+    assert!(!out.join("bass.wav").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn separate_reports_a_missing_target() {
+    let dir = std::env::temp_dir().join(format!("audio-separate-missing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mix = write_mixture(&dir);
+    let output = Command::new(env!("CARGO_BIN_EXE_audio"))
+        .arg("separate")
+        .arg(&mix)
+        .arg("--model")
+        .arg(fixtures().join("sep"))
+        .args(["--targets", "vocals", "-o"])
+        .arg(dir.join("stems"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("vocals"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
