@@ -134,6 +134,16 @@ def main():
         envs[p["name"]] = env
         cases.append({"fn": "onset_strength", "params": p, "out": save(f"onset_strength_{p['name']}", env)})
 
+    # onset_strength_multi: per band-range channels (boundaries, pad=False).
+    for p in [
+        dict(name="bands5", channels=[0, 16, 40, 80, 128], lag=1, max_size=1, aggregate="mean", detrend=False),
+        dict(name="median_max3_detrend", channels=[128, 0, 64, 64, 100], lag=2, max_size=3, aggregate="median", detrend=True),
+    ]:
+        agg = np.median if p["aggregate"] == "median" else np.mean
+        multi = librosa.onset.onset_strength_multi(y=piano, sr=SR, channels=p["channels"], lag=p["lag"],
+                                                   max_size=p["max_size"], aggregate=agg, detrend=p["detrend"])
+        cases.append({"fn": "onset_strength_multi", "params": p, "out": save(f"onset_strength_multi_{p['name']}", multi)})
+
     # onset_detect: on the signal and on the envelopes above.
     det = [
         dict(name="default", envelope="default", hop_length=512, backtrack=False, normalize=True, peak=None, units="frames"),

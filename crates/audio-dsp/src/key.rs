@@ -184,13 +184,12 @@ pub fn key_from_profile(profile: &[f64; 12]) -> Result<KeyEstimate> {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{chroma_stft, estimate_key, ChromaStftConfig, KeyMode};
-/// // A C major triad held for a second.
-/// let sr = 22050.0;
-/// let y: Vec<f32> = (0..22050)
-///     .map(|n| [261.63f32, 329.63, 392.0].iter().map(|f| (2.0 * std::f32::consts::PI * f * n as f32 / sr as f32).sin()).sum())
-///     .collect();
-/// let chroma = chroma_stft(&y, ChromaStftConfig { tuning: Some(0.0), ..Default::default() })?;
+/// use audio_dsp::{estimate_key, KeyMode};
+/// // One frame per chord of a I-IV-V-I cadence in C major.
+/// let mut chroma = ndarray::Array2::<f32>::zeros((12, 4));
+/// for (t, chord) in [[0, 4, 7], [5, 9, 0], [7, 11, 2], [0, 4, 7]].iter().enumerate() {
+///     for &pc in chord { chroma[[pc, t]] = 1.0; }
+/// }
 /// let est = estimate_key(chroma.view())?;
 /// assert_eq!((est.key.tonic, est.key.mode), (0, KeyMode::Major));
 /// # Ok::<(), audio_dsp::Error>(())

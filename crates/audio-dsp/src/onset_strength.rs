@@ -181,6 +181,95 @@ impl<T: Float> OnsetStrength<T> {
                 got: out.len(),
             });
         }
+        out.iter_mut().for_each(|v| *v = T::zero());
+        self.flux(db, &[(0, bands)], |_, t, v| out[t] = v);
+        if self.config.detrend {
+            detrend(out);
+        }
+        Ok(())
+    }
+
+    /// Onset strength per channel of frequency bands
+    /// (`librosa.onset.onset_strength_multi(S=db, channels=boundaries)`):
+    /// channel `i` aggregates bands `boundaries[i] .. boundaries[i + 1]` (the
+    /// boundaries are sorted, deduplicated and clipped to `0..=bands` first, as
+    /// librosa's `fix_frames`, without adding 0 or `bands`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InputTooShort`] for an empty spectrogram;
+    /// [`Error::InvalidParameter`] when fewer than two distinct boundaries remain.
+    ///
+    /// # Shapes
+    ///
+    /// `(bands, frames)` → `(channels, frames)`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_dsp::{OnsetStrength, OnsetStrengthConfig};
+    /// let onset = OnsetStrength::<f64>::new(OnsetStrengthConfig::default())?;
+    /// let db = ndarray::Array2::from_shape_fn((128, 50), |(f, t)| ((f * t) % 7) as f64);
+    /// let multi = onset.from_db_multi(db.view(), &[0, 64, 128])?;
+    /// assert_eq!(multi.dim(), (2, 50));
+    /// # Ok::<(), audio_dsp::Error>(())
+    /// ```
+    pub fn from_db_multi(&self, db: ArrayView2<T>, boundaries: &[usize]) -> Result<Array2<T>> {
+        let (bands, frames) = db.dim();
+        if bands == 0 || frames == 0 {
+            return Err(Error::InputTooShort {
+                what: "onset_strength_multi",
+                expected: 1,
+                got: 0,
+            });
+        }
+        let mut b: Vec<usize> = boundaries.iter().copied().filter(|&x| x <= bands).collect();
+        b.sort_unstable();
+        b.dedup();
+        if b.len() < 2 {
+            return Err(Error::InvalidParameter {
+                name: "channels",
+                value: format!("{boundaries:?}"),
+                expected: "at least two distinct band boundaries within 0..=bands",
+            });
+        }
+        let ranges: Vec<(usize, usize)> = b.windows(2).map(|w| (w[0], w[1])).collect();
+        let mut out = Array2::zeros((ranges.len(), frames));
+        self.flux(db, &ranges, |c, t, v| out[[c, t]] = v);
+        if self.config.detrend {
+            for mut row in out.rows_mut() {
+                let mut r = row.to_vec();
+                detrend(&mut r);
+                row.iter_mut().zip(r).for_each(|(o, v)| *o = v);
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`OnsetStrength::from_db_multi`] of a signal's log-power mel spectrogram.
+    ///
+    /// # Errors
+    ///
+    /// As [`OnsetStrength::process`] and [`OnsetStrength::from_db_multi`].
+    ///
+    /// # Shapes
+    ///
+    /// `(samples,)` → `(channels, frames)`.
+    pub fn process_multi(&self, signal: &[T], boundaries: &[usize]) -> Result<Array2<T>> {
+        let mel = self.mel.process(signal)?;
+        let db = power_to_db(mel.view(), DbReference::Value(1.0), 1e-10, Some(80.0))?;
+        self.from_db_multi(db.view(), boundaries)
+    }
+
+    /// The rectified, aggregated, shifted flux of each band range; `write(c, t, v)`
+    /// receives every non-padding value (the padding frames stay zero).
+    fn flux(
+        &self,
+        db: ArrayView2<T>,
+        ranges: &[(usize, usize)],
+        mut write: impl FnMut(usize, usize, T),
+    ) {
+        let (bands, frames) = db.dim();
         let lag = self.config.lag;
         let reference = local_max_filter(db, self.config.max_size);
         let n_fft = self.mel.stft().n_fft();
@@ -191,28 +280,40 @@ impl<T: Float> OnsetStrength<T> {
             } else {
                 0
             };
-        out.iter_mut().for_each(|v| *v = T::zero());
         let n_flux = frames.saturating_sub(lag);
         let mut column = vec![T::zero(); bands];
-        let n_bands: T = T::from(bands).unwrap_or_else(T::one);
+        let mut scratch = vec![T::zero(); bands];
         for t in 0..n_flux {
             let dest = pad + t;
-            if dest >= frames {
+            if self.config.center && dest >= frames {
                 break;
             }
             for (f, c) in column.iter_mut().enumerate() {
                 let d = db[[f, t + lag]] - reference[[f, t]];
                 *c = if d > T::zero() { d } else { T::zero() };
             }
-            out[dest] = match self.config.aggregate {
-                OnsetAggregate::Mean => column.iter().fold(T::zero(), |s, &v| s + v) / n_bands,
-                OnsetAggregate::Median => median(&mut column),
-            };
+            for (ch, &(lo, hi)) in ranges.iter().enumerate() {
+                let band = &column[lo..hi];
+                let v = if band.is_empty() {
+                    T::nan()
+                } else {
+                    match self.config.aggregate {
+                        OnsetAggregate::Mean => {
+                            band.iter().fold(T::zero(), |s, &v| s + v)
+                                / T::from(band.len()).unwrap_or_else(T::one)
+                        }
+                        OnsetAggregate::Median => {
+                            let s = &mut scratch[..band.len()];
+                            s.copy_from_slice(band);
+                            median(s)
+                        }
+                    }
+                };
+                if dest < frames {
+                    write(ch, dest, v);
+                }
+            }
         }
-        if self.config.detrend {
-            detrend(out);
-        }
-        Ok(())
     }
 }
 

@@ -212,6 +212,41 @@ fn onset_strength_matches_librosa() {
 }
 
 #[test]
+fn onset_strength_multi_matches_librosa() {
+    let y = piano();
+    for case in cases("onset_strength_multi") {
+        let p = &case["params"];
+        let cfg = OnsetStrengthConfig {
+            lag: usize_of(&p["lag"]),
+            max_size: usize_of(&p["max_size"]),
+            detrend: p["detrend"].as_bool().unwrap(),
+            aggregate: if p["aggregate"] == "median" {
+                OnsetAggregate::Median
+            } else {
+                OnsetAggregate::Mean
+            },
+            ..OnsetStrengthConfig::default()
+        };
+        let channels: Vec<usize> = p["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(usize_of)
+            .collect();
+        let got = OnsetStrength::<f64>::new(cfg)
+            .unwrap()
+            .process_multi(&y, &channels)
+            .unwrap();
+        assert_close(
+            &format!("onset_strength_multi {}", p["name"]),
+            &to_dyn(&got),
+            &npy_f64(&case["out"]),
+            ONSET_STRENGTH_TOL,
+        );
+    }
+}
+
+#[test]
 fn onset_detect_frames_are_identical_to_librosa() {
     let envs = envelopes();
     for case in cases("onset_detect") {
