@@ -1,0 +1,370 @@
+//! Constant-Q subcommands (`audio-dsp`): `cqt`, `vqt`, `hybrid-cqt`, `hcqt`,
+//! `chroma-cqt` and `chroma-cens`, named after the librosa functions they
+//! mirror, with librosa's keyword arguments as kebab-case flags.
+
+use std::path::PathBuf;
+
+use audio_dsp::{
+    ChromaCens, ChromaCensConfig, ChromaCqt, ChromaCqtConfig, Cqt, CqtConfig, CqtMode, Float, Hcqt,
+    HcqtConfig, HybridCqt, PadMode, ResampleMethod, WindowKind,
+};
+use clap::{Args, Subcommand};
+use num_complex::Complex;
+
+use crate::npy::{read_signal, write_array, Precision};
+use crate::Result;
+
+/// Constant-Q subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CqtCommand {
+    /// librosa.cqt: complex `(n_bins, frames)` (complex64 for float32 input;
+    /// `--magnitude` writes `|C|`).
+    Cqt {
+        #[command(flatten)]
+        io: CqtInputOutput,
+        #[command(flatten)]
+        cqt: CqtArgs,
+    },
+    /// librosa.vqt: complex `(n_bins, frames)`; `--gamma` absent means
+    /// librosa's ERB-derived default.
+    Vqt {
+        #[command(flatten)]
+        io: CqtInputOutput,
+        #[command(flatten)]
+        cqt: CqtArgs,
+        /// Bandwidth offset in Hz (default: 24.7 alpha / 0.108 per bin).
+        #[arg(long)]
+        gamma: Option<f64>,
+    },
+    /// librosa.hybrid_cqt: `(n_bins, frames)` magnitudes.
+    HybridCqt {
+        #[command(flatten)]
+        io: CqtInputOutput,
+        #[command(flatten)]
+        cqt: CqtArgs,
+    },
+    /// Harmonic CQT: `(harmonics, n_bins, frames)`, the CQT at `h * fmin`
+    /// for each harmonic `h`, trimmed to common frames.
+    Hcqt {
+        #[command(flatten)]
+        io: CqtInputOutput,
+        #[command(flatten)]
+        cqt: CqtArgs,
+        /// Comma-separated harmonics.
+        #[arg(long, default_value = "0.5,1,2,3,4,5")]
+        harmonics: String,
+    },
+    /// librosa.feature.chroma_cqt: `(n_chroma, frames)`.
+    ChromaCqt {
+        #[command(flatten)]
+        io: CqtInputOutput,
+        #[command(flatten)]
+        chroma: ChromaArgs,
+        /// Per-frame normalisation: inf (default), none or a p-norm order.
+        #[arg(long, default_value = "inf")]
+        norm: String,
+        /// Chroma values below this become 0.
+        #[arg(long, default_value_t = 0.0)]
+        threshold: f64,
+    },
+    /// librosa.feature.chroma_cens: `(n_chroma, frames)`.
+    ChromaCens {
+        #[command(flatten)]
+        io: CqtInputOutput,
+        #[command(flatten)]
+        chroma: ChromaArgs,
+        /// Final per-frame normalisation: 2 (default), inf, none or a p-norm order.
+        #[arg(long, default_value = "2")]
+        norm: String,
+        /// Smoothing window length in frames (0 disables).
+        #[arg(long, default_value_t = 41)]
+        win_len_smooth: usize,
+    },
+}
+
+/// Input file, output file and sample rate.
+#[derive(Debug, Args)]
+pub struct CqtInputOutput {
+    /// Input: a 1-D `.npy` signal, or an audio file (WAV, FLAC, MP3, OGG) loaded as librosa.load(sr, mono=True).
+    input: PathBuf,
+    /// Output `.npy` file.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Sample rate the audio is loaded at.
+    #[arg(long, default_value_t = 22050)]
+    sr: u32,
+    /// Resampler inside the transform: soxr_hq (default; our High preset),
+    /// fft (exact, as librosa's res_type="fft"), soxr_mq, soxr_lq.
+    #[arg(long, default_value = "soxr_hq")]
+    res_type: String,
+}
+
+/// CQT flags, librosa's keyword arguments.
+#[derive(Debug, Args)]
+pub struct CqtArgs {
+    /// Hop length in samples.
+    #[arg(long, default_value_t = 512)]
+    hop_length: usize,
+    /// Lowest bin frequency in Hz (default C1 = 32.70 Hz).
+    #[arg(long)]
+    fmin: Option<f64>,
+    /// Number of bins.
+    #[arg(long, default_value_t = 84)]
+    n_bins: usize,
+    /// Bins per octave.
+    #[arg(long, default_value_t = 12)]
+    bins_per_octave: usize,
+    /// Tuning offset in fractions of a bin.
+    #[arg(long, default_value_t = 0.0)]
+    tuning: f64,
+    /// Filter length scale.
+    #[arg(long, default_value_t = 1.0)]
+    filter_scale: f64,
+    /// Filter normalisation: 1 (default), 2, inf, none or a p-norm order.
+    #[arg(long, default_value = "1")]
+    norm: String,
+    /// Fraction of each filter's magnitude dropped from its FFT basis.
+    #[arg(long, default_value_t = 0.01)]
+    sparsity: f64,
+    /// Filter window: hann, hamming, blackman, bartlett, boxcar, kaiser:BETA.
+    #[arg(long, default_value = "hann")]
+    window: String,
+    /// Do not divide bins by sqrt(filter length) (librosa's scale=False).
+    #[arg(long)]
+    no_scale: bool,
+    /// STFT padding: constant, reflect or edge.
+    #[arg(long, default_value = "constant")]
+    pad_mode: String,
+    /// Write magnitudes `|C|` (float) instead of complex values.
+    #[arg(long)]
+    magnitude: bool,
+}
+
+/// Chroma flags, librosa's keyword arguments.
+#[derive(Debug, Args)]
+pub struct ChromaArgs {
+    /// Hop length in samples.
+    #[arg(long, default_value_t = 512)]
+    hop_length: usize,
+    /// Lowest CQT frequency in Hz (default C1).
+    #[arg(long)]
+    fmin: Option<f64>,
+    /// Tuning offset in fractions of a CQT bin.
+    #[arg(long, default_value_t = 0.0)]
+    tuning: f64,
+    /// Chroma bins.
+    #[arg(long, default_value_t = 12)]
+    n_chroma: usize,
+    /// CQT octaves.
+    #[arg(long, default_value_t = 7)]
+    n_octaves: usize,
+    /// CQT bins per octave (a multiple of n_chroma).
+    #[arg(long, default_value_t = 36)]
+    bins_per_octave: usize,
+    /// CQT: full or hybrid.
+    #[arg(long, default_value = "full")]
+    cqt_mode: String,
+}
+
+/// Parses a normalisation: `none`, `inf` or a number.
+fn parse_norm(text: &str) -> Result<Option<f64>> {
+    Ok(match text {
+        "none" | "None" => None,
+        "inf" | "np.inf" => Some(f64::INFINITY),
+        v => Some(v.parse().map_err(|_| audio_dsp::Error::InvalidParameter {
+            name: "norm",
+            value: v.to_string(),
+            expected: "none, inf or a number",
+        })?),
+    })
+}
+
+/// Maps librosa's `res_type` names onto our resamplers.
+fn parse_res_type(text: &str) -> Result<ResampleMethod> {
+    Ok(match text {
+        "fft" | "scipy" => ResampleMethod::Fft,
+        "soxr_hq" | "soxr_vhq" | "high" => ResampleMethod::High,
+        "soxr_mq" | "medium" => ResampleMethod::Medium,
+        "soxr_lq" | "fast" => ResampleMethod::Fast,
+        v => {
+            return Err(audio_dsp::Error::InvalidParameter {
+                name: "res_type",
+                value: v.to_string(),
+                expected: "fft, scipy, soxr_hq, soxr_vhq, soxr_mq or soxr_lq",
+            }
+            .into())
+        }
+    })
+}
+
+impl CqtArgs {
+    fn config(&self, io: &CqtInputOutput) -> Result<CqtConfig> {
+        Ok(CqtConfig {
+            sr: f64::from(io.sr),
+            hop_length: self.hop_length,
+            fmin: self.fmin,
+            n_bins: self.n_bins,
+            bins_per_octave: self.bins_per_octave,
+            gamma: Some(0.0),
+            tuning: self.tuning,
+            filter_scale: self.filter_scale,
+            norm: parse_norm(&self.norm)?,
+            sparsity: self.sparsity,
+            window: WindowKind::parse(&self.window)?,
+            scale: !self.no_scale,
+            pad_mode: PadMode::parse(&self.pad_mode)?,
+            res_type: parse_res_type(&io.res_type)?,
+        })
+    }
+}
+
+/// Runs generic code on a signal read in its own precision.
+macro_rules! on_signal {
+    ($signal:expr, |$x:ident| $body:expr) => {
+        match $signal {
+            Precision::F32($x) => $body,
+            Precision::F64($x) => $body,
+        }
+    };
+}
+
+fn cqt_of<T: Float + ndarray_npy::WritableElement>(
+    x: &[T],
+    config: CqtConfig,
+    magnitude: bool,
+    out: &std::path::Path,
+) -> Result<()>
+where
+    Complex<T>: ndarray_npy::WritableElement,
+{
+    let cqt = Cqt::<T>::new(config)?;
+    if magnitude {
+        write_array(out, &cqt.magnitude(x)?)
+    } else {
+        write_array(out, &cqt.process(x)?)
+    }
+}
+
+fn hcqt_of<T: Float + ndarray_npy::WritableElement>(
+    x: &[T],
+    config: HcqtConfig,
+    magnitude: bool,
+    out: &std::path::Path,
+) -> Result<()>
+where
+    Complex<T>: ndarray_npy::WritableElement,
+{
+    let hcqt = Hcqt::<T>::new(config)?;
+    if magnitude {
+        write_array(out, &hcqt.magnitude(x)?)
+    } else {
+        write_array(out, &hcqt.process(x)?)
+    }
+}
+
+/// Runs one constant-Q subcommand.
+pub fn run(cmd: CqtCommand) -> Result<()> {
+    match cmd {
+        CqtCommand::Cqt { io, cqt } => {
+            let config = cqt.config(&io)?;
+            on_signal!(read_signal(&io.input, io.sr)?, |x| cqt_of(
+                &x,
+                config,
+                cqt.magnitude,
+                &io.output
+            ))
+        }
+        CqtCommand::Vqt { io, cqt, gamma } => {
+            let config = CqtConfig {
+                gamma,
+                ..cqt.config(&io)?
+            };
+            on_signal!(read_signal(&io.input, io.sr)?, |x| cqt_of(
+                &x,
+                config,
+                cqt.magnitude,
+                &io.output
+            ))
+        }
+        CqtCommand::HybridCqt { io, cqt } => {
+            let config = cqt.config(&io)?;
+            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+                let c = HybridCqt::new(config)?.process(&x)?;
+                write_array(&io.output, &c)
+            })
+        }
+        CqtCommand::Hcqt { io, cqt, harmonics } => {
+            let harmonics = harmonics
+                .split(',')
+                .map(|h| {
+                    h.trim()
+                        .parse::<f64>()
+                        .map_err(|_| audio_dsp::Error::InvalidParameter {
+                            name: "harmonics",
+                            value: h.to_string(),
+                            expected: "comma-separated numbers",
+                        })
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let config = HcqtConfig {
+                cqt: cqt.config(&io)?,
+                harmonics,
+            };
+            on_signal!(read_signal(&io.input, io.sr)?, |x| hcqt_of(
+                &x,
+                config,
+                cqt.magnitude,
+                &io.output
+            ))
+        }
+        CqtCommand::ChromaCqt {
+            io,
+            chroma,
+            norm,
+            threshold,
+        } => {
+            let config = ChromaCqtConfig {
+                sr: f64::from(io.sr),
+                hop_length: chroma.hop_length,
+                fmin: chroma.fmin,
+                norm: parse_norm(&norm)?,
+                threshold,
+                tuning: chroma.tuning,
+                n_chroma: chroma.n_chroma,
+                n_octaves: chroma.n_octaves,
+                bins_per_octave: chroma.bins_per_octave,
+                cqt_mode: CqtMode::parse(&chroma.cqt_mode)?,
+                res_type: parse_res_type(&io.res_type)?,
+            };
+            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+                let c = ChromaCqt::new(config)?.process(&x)?;
+                write_array(&io.output, &c)
+            })
+        }
+        CqtCommand::ChromaCens {
+            io,
+            chroma,
+            norm,
+            win_len_smooth,
+        } => {
+            let config = ChromaCensConfig {
+                sr: f64::from(io.sr),
+                hop_length: chroma.hop_length,
+                fmin: chroma.fmin,
+                tuning: chroma.tuning,
+                n_chroma: chroma.n_chroma,
+                n_octaves: chroma.n_octaves,
+                bins_per_octave: chroma.bins_per_octave,
+                cqt_mode: CqtMode::parse(&chroma.cqt_mode)?,
+                norm: parse_norm(&norm)?,
+                win_len_smooth: (win_len_smooth > 0).then_some(win_len_smooth),
+                res_type: parse_res_type(&io.res_type)?,
+                ..ChromaCensConfig::default()
+            };
+            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+                let c = ChromaCens::new(config)?.process(&x)?;
+                write_array(&io.output, &c)
+            })
+        }
+    }
+}
