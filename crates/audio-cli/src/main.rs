@@ -14,6 +14,7 @@ mod eval_commands;
 mod eval_separation;
 mod io_commands;
 mod npy;
+mod pitch_commands;
 mod separate_commands;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,8 @@ enum Command {
     Dsp(dsp_commands::DspCommand),
     #[command(flatten)]
     Io(io_commands::IoCommand),
+    #[command(flatten)]
+    Pitch(pitch_commands::PitchCommand),
     /// Evaluation metrics: mir_eval / museval compatible scores.
     #[command(subcommand)]
     Eval(eval_commands::EvalCommand),
@@ -46,6 +49,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Dsp(cmd) => dsp_commands::run(cmd),
         Command::Io(cmd) => io_commands::run(cmd),
+        Command::Pitch(cmd) => pitch_commands::run(cmd),
         Command::Eval(cmd) => eval_commands::run(cmd),
         Command::Separation(cmd) => separate_commands::run(cmd),
     };

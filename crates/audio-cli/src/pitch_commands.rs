@@ -1,0 +1,438 @@
+//! Subcommands for chroma, onsets, pitch and key (`audio-dsp`), named after
+//! the librosa functions they mirror, with librosa's keyword arguments as
+//! kebab-case flags.
+
+use std::path::{Path, PathBuf};
+
+use audio_dsp::{
+    ChromaStft, ChromaStftConfig, Float, OnsetAggregate, OnsetDetect, OnsetDetectConfig,
+    OnsetStrength, OnsetStrengthConfig, PadMode, Pyin, PyinConfig, StftConfig, Yin, YinConfig,
+};
+use clap::{Args, Subcommand};
+use ndarray::{Array1, Ix2};
+
+use crate::npy::{read_real, read_signal, write_array, Precision};
+use crate::{Error, Result};
+
+/// Chroma, onset, pitch and key subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PitchCommand {
+    /// librosa.feature.chroma_stft: `(n_chroma, frames)` chromagram of a signal.
+    ChromaStft {
+        #[command(flatten)]
+        io: SignalOutput,
+        #[command(flatten)]
+        chroma: ChromaArgs,
+    },
+    /// librosa.onset.onset_strength: `(frames,)` spectral flux of the log-power mel spectrogram.
+    OnsetStrength {
+        #[command(flatten)]
+        io: SignalOutput,
+        #[command(flatten)]
+        onset: OnsetArgs,
+    },
+    /// librosa.onset.onset_detect: onset positions (int64 frames or samples, float64 seconds).
+    OnsetDetect {
+        #[command(flatten)]
+        io: SignalOutput,
+        #[command(flatten)]
+        onset: OnsetArgs,
+        /// Move each onset back to the preceding minimum of the envelope.
+        #[arg(long)]
+        backtrack: bool,
+        /// Units of the output: frames, samples or time.
+        #[arg(long, default_value = "frames")]
+        units: String,
+    },
+    /// librosa.yin: `(frames,)` f0 in Hz.
+    Yin {
+        #[command(flatten)]
+        io: SignalOutput,
+        #[command(flatten)]
+        pitch: PitchArgs,
+        /// Absolute threshold on the normalised difference.
+        #[arg(long, default_value_t = 0.1)]
+        trough_threshold: f64,
+    },
+    /// librosa.pyin: `(frames,)` f0 in Hz (NaN where unvoiced) to `-o`, and
+    /// optionally the voiced flags (uint8) and voiced probabilities.
+    Pyin {
+        #[command(flatten)]
+        io: SignalOutput,
+        #[command(flatten)]
+        pitch: PitchArgs,
+        /// Where to write the voiced flags (`.npy`, uint8).
+        #[arg(long)]
+        voiced_flag: Option<PathBuf>,
+        /// Where to write the voiced probabilities (`.npy`, float64).
+        #[arg(long)]
+        voiced_prob: Option<PathBuf>,
+        /// Pitch resolution in semitones.
+        #[arg(long, default_value_t = 0.1)]
+        resolution: f64,
+        /// Voiced/unvoiced switching probability.
+        #[arg(long, default_value_t = 0.01)]
+        switch_prob: f64,
+    },
+    /// Krumhansl-Kessler key of a recording (or of a `(12, frames)` chroma
+    /// `.npy`): JSON with the key and the 24 correlation scores.
+    EstimateKey {
+        /// Audio file or 1-D `.npy` signal, or a `(12, frames)` chroma `.npy`.
+        input: PathBuf,
+        /// Output JSON file (stdout when absent).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Sample rate to load audio at.
+        #[arg(long, default_value_t = 22050)]
+        sr: u32,
+    },
+}
+
+/// A signal input and an array output.
+#[derive(Debug, Args)]
+pub struct SignalOutput {
+    /// Audio file (WAV, FLAC, MP3, OGG) or 1-D `.npy` signal.
+    input: PathBuf,
+    /// Output `.npy` file.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Sample rate (audio files are resampled to it).
+    #[arg(long, default_value_t = 22050)]
+    sr: u32,
+}
+
+/// STFT and chroma flags of `chroma-stft`.
+#[derive(Debug, Args)]
+pub struct ChromaArgs {
+    /// FFT size.
+    #[arg(long, default_value_t = 2048)]
+    n_fft: usize,
+    /// Hop length in samples.
+    #[arg(long, default_value_t = 512)]
+    hop_length: usize,
+    /// Tuning in fractions of a bin; `none` estimates it (librosa's default).
+    #[arg(long, default_value = "none")]
+    tuning: String,
+    /// Number of chroma bins.
+    #[arg(long, default_value_t = 12)]
+    n_chroma: usize,
+    /// Per-frame norm: `inf`, `none` or a number.
+    #[arg(long, default_value = "inf")]
+    norm: String,
+}
+
+fn parse_optional(name: &'static str, v: &str, expected: &'static str) -> Result<Option<f64>> {
+    match v {
+        "none" | "None" => Ok(None),
+        "inf" => Ok(Some(f64::INFINITY)),
+        v => v.parse().map(Some).map_err(|_| {
+            Error::Dsp(audio_dsp::Error::InvalidParameter {
+                name,
+                value: v.to_string(),
+                expected,
+            })
+        }),
+    }
+}
+
+impl ChromaArgs {
+    fn config(&self, sr: u32) -> Result<ChromaStftConfig> {
+        Ok(ChromaStftConfig {
+            sr: f64::from(sr),
+            stft: StftConfig {
+                n_fft: self.n_fft,
+                hop_length: Some(self.hop_length),
+                ..StftConfig::default()
+            },
+            tuning: parse_optional("tuning", &self.tuning, "none or a number")?,
+            n_chroma: self.n_chroma,
+            norm: parse_optional("norm", &self.norm, "inf, none or a number")?,
+            ..ChromaStftConfig::default()
+        })
+    }
+}
+
+/// Onset strength flags.
+#[derive(Debug, Args)]
+pub struct OnsetArgs {
+    /// FFT size of the mel spectrogram.
+    #[arg(long, default_value_t = 2048)]
+    n_fft: usize,
+    /// Hop length in samples.
+    #[arg(long, default_value_t = 512)]
+    hop_length: usize,
+    /// Number of mel bands.
+    #[arg(long, default_value_t = 128)]
+    n_mels: usize,
+    /// Time lag of the difference, in frames.
+    #[arg(long, default_value_t = 1)]
+    lag: usize,
+    /// Size of the local max filter over frequency (1 = off).
+    #[arg(long, default_value_t = 1)]
+    max_size: usize,
+    /// Remove the DC component of the envelope.
+    #[arg(long)]
+    detrend: bool,
+    /// Do not shift the envelope for centred frames.
+    #[arg(long)]
+    no_center: bool,
+    /// Band aggregation: mean or median.
+    #[arg(long, default_value = "mean")]
+    aggregate: String,
+}
+
+impl OnsetArgs {
+    fn config(&self, sr: u32) -> Result<OnsetStrengthConfig> {
+        let aggregate = match self.aggregate.as_str() {
+            "mean" => OnsetAggregate::Mean,
+            "median" => OnsetAggregate::Median,
+            other => {
+                return Err(Error::Dsp(audio_dsp::Error::InvalidParameter {
+                    name: "aggregate",
+                    value: other.to_string(),
+                    expected: "mean or median",
+                }))
+            }
+        };
+        let mut cfg = OnsetStrengthConfig {
+            lag: self.lag,
+            max_size: self.max_size,
+            detrend: self.detrend,
+            center: !self.no_center,
+            aggregate,
+            ..OnsetStrengthConfig::default()
+        };
+        cfg.mel.stft.n_fft = self.n_fft;
+        cfg.mel.stft.hop_length = Some(self.hop_length);
+        cfg.mel.mel.sr = f64::from(sr);
+        cfg.mel.mel.n_mels = self.n_mels;
+        Ok(cfg)
+    }
+}
+
+/// yin / pyin flags.
+#[derive(Debug, Args)]
+pub struct PitchArgs {
+    /// Lowest frequency in Hz (librosa has no default; C2 here).
+    #[arg(long, default_value_t = 65.40639132514966)]
+    fmin: f64,
+    /// Highest frequency in Hz (C7 here).
+    #[arg(long, default_value_t = 2093.004522404789)]
+    fmax: f64,
+    /// Frame length in samples.
+    #[arg(long, default_value_t = 2048)]
+    frame_length: usize,
+    /// Hop length in samples (frame_length / 4 when absent).
+    #[arg(long)]
+    hop_length: Option<usize>,
+    /// Do not centre the frames.
+    #[arg(long)]
+    no_center: bool,
+    /// Padding when centred: constant, reflect or edge.
+    #[arg(long, default_value = "constant")]
+    pad_mode: String,
+}
+
+fn onset_strength_of<T: Float>(x: &[T], cfg: OnsetStrengthConfig) -> Result<Vec<T>> {
+    Ok(OnsetStrength::<T>::new(cfg)?.process(x)?)
+}
+
+fn onset_detect_of<T: Float>(
+    x: &[T],
+    cfg: OnsetStrengthConfig,
+    detect: &OnsetDetect,
+) -> Result<Vec<usize>> {
+    let env = OnsetStrength::<T>::new(cfg)?.process(x)?;
+    Ok(detect.from_envelope(&env, None)?)
+}
+
+fn write_vec<T: ndarray_npy::WritableElement>(path: &Path, v: Vec<T>) -> Result<()> {
+    write_array(path, &Array1::from(v))
+}
+
+fn key_json(est: &audio_dsp::KeyEstimate) -> serde_json::Value {
+    serde_json::json!({
+        "key": est.key.name(),
+        "tonic": est.key.tonic,
+        "tonic_name": audio_dsp::PITCH_CLASS_NAMES[est.key.tonic],
+        "mode": match est.key.mode { audio_dsp::KeyMode::Major => "major", audio_dsp::KeyMode::Minor => "minor" },
+        "scores": {
+            "major": est.scores[..12].to_vec(),
+            "minor": est.scores[12..].to_vec(),
+        },
+    })
+}
+
+fn estimate_key_of(input: &Path, sr: u32) -> Result<audio_dsp::KeyEstimate> {
+    let is_npy = input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    if is_npy {
+        let chroma = match read_real(input)? {
+            Precision::F32(a) if a.ndim() == 2 => Some(a.mapv(f64::from)),
+            Precision::F64(a) if a.ndim() == 2 => Some(a),
+            _ => None,
+        };
+        if let Some(a) = chroma {
+            let shape = a.shape().to_vec();
+            let m = a
+                .into_dimensionality::<Ix2>()
+                .map_err(|_| Error::InputShape {
+                    path: input.to_path_buf(),
+                    expected: "a (12, frames) chroma array",
+                    got: shape,
+                })?;
+            return Ok(audio_dsp::estimate_key(m.view())?);
+        }
+    }
+    let cfg = ChromaStftConfig {
+        sr: f64::from(sr),
+        ..ChromaStftConfig::default()
+    };
+    match read_signal(input, sr)? {
+        Precision::F32(x) => Ok(audio_dsp::estimate_key(
+            ChromaStft::new(cfg)?.process(&x)?.view(),
+        )?),
+        Precision::F64(x) => Ok(audio_dsp::estimate_key(
+            ChromaStft::new(cfg)?.process(&x)?.view(),
+        )?),
+    }
+}
+
+impl PitchArgs {
+    fn yin(&self, sr: u32, trough_threshold: f64) -> Result<YinConfig> {
+        Ok(YinConfig {
+            sr: f64::from(sr),
+            fmin: self.fmin,
+            fmax: self.fmax,
+            frame_length: self.frame_length,
+            hop_length: self.hop_length,
+            trough_threshold,
+            center: !self.no_center,
+            pad_mode: PadMode::parse(&self.pad_mode)?,
+        })
+    }
+
+    fn pyin(&self, sr: u32, resolution: f64, switch_prob: f64) -> Result<PyinConfig> {
+        Ok(PyinConfig {
+            sr: f64::from(sr),
+            fmin: self.fmin,
+            fmax: self.fmax,
+            frame_length: self.frame_length,
+            hop_length: self.hop_length,
+            resolution,
+            switch_prob,
+            center: !self.no_center,
+            pad_mode: PadMode::parse(&self.pad_mode)?,
+            ..PyinConfig::default()
+        })
+    }
+}
+
+macro_rules! on_signal {
+    ($signal:expr, |$x:ident| $body:expr) => {
+        match $signal {
+            Precision::F32($x) => $body,
+            Precision::F64($x) => $body,
+        }
+    };
+}
+
+/// Runs one subcommand.
+pub fn run(cmd: PitchCommand) -> Result<()> {
+    match cmd {
+        PitchCommand::ChromaStft { io, chroma } => {
+            let cfg = chroma.config(io.sr)?;
+            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+                let c = ChromaStft::new(cfg)?.process(&x)?;
+                write_array(&io.output, &c)
+            })
+        }
+        PitchCommand::OnsetStrength { io, onset } => {
+            let cfg = onset.config(io.sr)?;
+            on_signal!(read_signal(&io.input, io.sr)?, |x| write_vec(
+                &io.output,
+                onset_strength_of(&x, cfg)?
+            ))
+        }
+        PitchCommand::OnsetDetect {
+            io,
+            onset,
+            backtrack,
+            units,
+        } => {
+            let cfg = onset.config(io.sr)?;
+            let detect = OnsetDetect::new(OnsetDetectConfig {
+                sr: f64::from(io.sr),
+                hop_length: onset.hop_length,
+                backtrack,
+                ..OnsetDetectConfig::default()
+            })?;
+            let frames = on_signal!(read_signal(&io.input, io.sr)?, |x| onset_detect_of(
+                &x, cfg, &detect
+            ))?;
+            match units.as_str() {
+                "frames" => write_vec(&io.output, frames.iter().map(|&f| f as i64).collect()),
+                "samples" => write_vec(
+                    &io.output,
+                    detect
+                        .to_samples(&frames)
+                        .iter()
+                        .map(|&f| f as i64)
+                        .collect(),
+                ),
+                "time" => write_vec(&io.output, detect.to_seconds(&frames)),
+                other => Err(Error::Dsp(audio_dsp::Error::InvalidParameter {
+                    name: "units",
+                    value: other.to_string(),
+                    expected: "frames, samples or time",
+                })),
+            }
+        }
+        PitchCommand::Yin {
+            io,
+            pitch,
+            trough_threshold,
+        } => {
+            let yin = Yin::new(pitch.yin(io.sr, trough_threshold)?)?;
+            let f0 = on_signal!(read_signal(&io.input, io.sr)?, |x| yin.process(&x))?;
+            write_vec(&io.output, f0)
+        }
+        PitchCommand::Pyin {
+            io,
+            pitch,
+            voiced_flag,
+            voiced_prob,
+            resolution,
+            switch_prob,
+        } => {
+            let pyin = Pyin::new(pitch.pyin(io.sr, resolution, switch_prob)?)?;
+            let out = on_signal!(read_signal(&io.input, io.sr)?, |x| pyin.process(&x))?;
+            write_vec(&io.output, out.f0)?;
+            if let Some(path) = voiced_flag {
+                write_vec(
+                    &path,
+                    out.voiced_flag.iter().map(|&v| u8::from(v)).collect(),
+                )?;
+            }
+            if let Some(path) = voiced_prob {
+                write_vec(&path, out.voiced_prob)?;
+            }
+            Ok(())
+        }
+        PitchCommand::EstimateKey { input, output, sr } => {
+            let est = estimate_key_of(&input, sr)?;
+            let text = serde_json::to_string_pretty(&key_json(&est)).unwrap_or_default();
+            match output {
+                Some(path) => std::fs::write(&path, text + "\n").map_err(|source| Error::File {
+                    path: path.clone(),
+                    source,
+                }),
+                None => {
+                    println!("{text}");
+                    Ok(())
+                }
+            }
+        }
+    }
+}
