@@ -1,7 +1,7 @@
 //! Chroma: the chroma filterbank (`librosa.filters.chroma`) and the STFT
 //! chromagram (`librosa.feature.chroma_stft`).
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2, Axis, ShapeBuilder};
 
 use crate::{spectrogram, Error, Float, Result, Stft, StftConfig};
 
@@ -190,6 +190,20 @@ pub(crate) fn check_norm(norm: Option<f64>) -> Result<()> {
     }
 }
 
+/// `sum_i a[i] b[i]` with eight independent accumulators (vectorisable).
+fn dot<T: Float>(a: &[T], b: &[T]) -> T {
+    let mut acc = [T::zero(); 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] = acc[i] + x[i] * y[i];
+        }
+    }
+    let tail = ra.iter().zip(rb).fold(T::zero(), |s, (&x, &y)| s + x * y);
+    acc.iter().fold(tail, |s, &v| s + v)
+}
+
 /// `librosa.util.normalize(S, norm, axis=0)` with `fill=None`: each column
 /// divided by its norm, columns whose norm is below `threshold` left as they are.
 pub(crate) fn normalize_columns<T: Float>(a: &mut Array2<T>, norm: Option<f64>, threshold: T) {
@@ -326,8 +340,42 @@ impl<T: Float> ChromaStft<T> {
     ///
     /// `(samples,)` → `(n_chroma, frames)`.
     pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
-        let power = spectrogram(&self.stft, signal, to_t(2.0))?;
-        self.from_power(power.view())
+        let Some(fb) = &self.filterbank else {
+            let power = spectrogram(&self.stft, signal, to_t(2.0))?;
+            return self.from_power(power.view());
+        };
+        // Fixed tuning: fused per frame (FFT -> |X|^2 -> projection), so the
+        // full power spectrogram is never stored.
+        let frames = self.stft.n_frames(signal.len())?;
+        crate::stft::check_finite("stft input", signal)?;
+        let n_chroma = fb.n_chroma();
+        let mut out = vec![T::zero(); n_chroma * frames];
+        let mut spectrum =
+            vec![num_complex::Complex::new(T::zero(), T::zero()); self.stft.n_bins()];
+        let mut power = vec![T::zero(); self.stft.n_bins()];
+        let weights = fb.weights();
+        self.stft.for_each_frame(signal, &mut spectrum, |t, spec| {
+            crate::simd::power(spec, &mut power);
+            for (c, o) in out[t * n_chroma..(t + 1) * n_chroma].iter_mut().enumerate() {
+                let row = weights.row(c);
+                *o = match row.as_slice() {
+                    Some(w) => dot(w, &power),
+                    None => row
+                        .iter()
+                        .zip(&power)
+                        .fold(T::zero(), |s, (&a, &b)| s + a * b),
+                };
+            }
+        })?;
+        let mut chroma = Array2::from_shape_vec((n_chroma, frames).f(), out).map_err(|_| {
+            Error::BufferLength {
+                what: "chroma_stft output",
+                expected: n_chroma * frames,
+                got: 0,
+            }
+        })?;
+        normalize_columns(&mut chroma, self.config.norm, T::min_positive_value());
+        Ok(chroma)
     }
 
     /// The chromagram of a power spectrogram `|X|^2` (librosa's `S=` argument;
