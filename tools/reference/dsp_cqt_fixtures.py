@@ -11,9 +11,9 @@ float64). Every CQT/VQT/hybrid/chroma case is run twice:
   different (rubato) resampler, so these measure the deviation that comes
   from the resampler alone.
 
-`tuning=0.0` is passed explicitly everywhere (librosa's chroma functions
-default to `tuning=None`, which estimates the tuning first; audio-dsp takes
-the tuning as a parameter).
+`tuning=0.0` is passed explicitly everywhere except one chroma_cqt case,
+which keeps librosa's default `tuning=None` (the tuning is estimated from
+the signal first; the estimate is stored in `cases.json`).
 
 Output: `crates/audio-dsp/tests/fixtures/cqt/*.npy` plus `cases.json`, which
 lists every case with its parameters and file names.
@@ -70,6 +70,9 @@ CHROMA_SETS = [
     dict(name="chroma_cqt_hybrid", fn="chroma_cqt", cqt_mode="hybrid", hop_length=256),
     dict(name="chroma_cqt_options", fn="chroma_cqt", fmin=55.0, n_octaves=6, bins_per_octave=12,
          norm=2.0, threshold=0.05),
+    # librosa's default tuning=None: the tuning is estimated from the signal
+    # (estimate_tuning with bins_per_octave=36) before the CQT.
+    dict(name="chroma_cqt_estimated_tuning", fn="chroma_cqt", tuning=None),
     dict(name="chroma_cens_default", fn="chroma_cens"),
     dict(name="chroma_cens_options", fn="chroma_cens", win_len_smooth=11, hop_length=256, n_octaves=6,
          fmin=55.0),
@@ -126,7 +129,10 @@ def main():
     # fft variants go through the same functions with the CQT computed first.
     for p in CHROMA_SETS:
         kw = {k: v for k, v in p.items() if k not in ("name", "fn")}
-        kw["tuning"] = 0.0
+        kw.setdefault("tuning", 0.0)
+        tuning = kw["tuning"]
+        if tuning is None:
+            tuning = float(librosa.estimate_tuning(y=y32, sr=SR, bins_per_octave=kw.get("bins_per_octave", 36)))
         for res_type in ["fft", "soxr_hq"]:
             hop = kw.get("hop_length", 512)
             n_oct = kw.get("n_octaves", 7)
@@ -134,7 +140,7 @@ def main():
             mode = kw.get("cqt_mode", "full")
             cfn = librosa.cqt if mode == "full" else librosa.hybrid_cqt
             C = np.abs(cfn(y32, sr=SR, hop_length=hop, fmin=kw.get("fmin"), n_bins=n_oct * bpo,
-                           bins_per_octave=bpo, tuning=0.0, res_type=res_type))
+                           bins_per_octave=bpo, tuning=tuning, res_type=res_type))
             fn = getattr(librosa.feature, p["fn"])
             out = fn(C=C, sr=SR, **kw)
             if res_type == "soxr_hq":
@@ -142,6 +148,7 @@ def main():
                 direct = fn(y=y32, sr=SR, **kw)
                 assert np.allclose(direct, out, atol=1e-6), p["name"]
             cases.append({"fn": p["fn"], "dtype": "f32", "res_type": res_type, "params": p,
+                          "estimated_tuning": tuning,
                           "out": save(f"{p['name']}_{res_type}_f32", out.astype(np.float32))})
 
     meta = {"sr": SR, "input_f32": "input_piano_f32.npy", "input_f64": "input_piano_f64.npy",

@@ -149,9 +149,10 @@ pub struct ChromaArgs {
     /// Lowest CQT frequency in Hz (default C1).
     #[arg(long)]
     fmin: Option<f64>,
-    /// Tuning offset in fractions of a CQT bin.
-    #[arg(long, default_value_t = 0.0)]
-    tuning: f64,
+    /// Tuning offset in fractions of a CQT bin (default: estimated from the
+    /// signal, as librosa's tuning=None).
+    #[arg(long)]
+    tuning: Option<f64>,
     /// Chroma bins.
     #[arg(long, default_value_t = 12)]
     n_chroma: usize,

@@ -104,6 +104,8 @@ fn vqt_and_chroma_cqt_match_librosa() {
         "fft",
         "--cqt-mode",
         "hybrid",
+        "--tuning",
+        "0",
         "--hop-length",
         "256",
     ]));

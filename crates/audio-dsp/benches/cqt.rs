@@ -2,7 +2,7 @@
 //! the bundled 21.7 s piano recording (`assets/audio/piano.wav`, 22.05 kHz)
 //! through `cqt` (librosa defaults: 84 bins from C1, hop 512) with the
 //! high-quality resampler and with the exact FFT resampler, and through
-//! `chroma_cqt` (defaults, `tuning=0.0`). "plan" variants build the transform
+//! `chroma_cqt` (defaults with `tuning=0.0`, and librosa's default `tuning=None`, which estimates it). "plan" variants build the transform
 //! inside the timed loop, as every librosa call does. See
 //! docs/src/performance.md.
 
@@ -52,17 +52,26 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    let chroma = ChromaCqt::<f32>::new(ChromaCqtConfig::default()).expect("config");
+    let chroma_config = ChromaCqtConfig {
+        tuning: Some(0.0),
+        ..ChromaCqtConfig::default()
+    };
+    let chroma = ChromaCqt::<f32>::new(chroma_config.clone()).expect("config");
     group.bench_function("chroma_cqt_high", |b| {
         b.iter(|| chroma.process(&y).expect("chroma"))
     });
     group.bench_function("chroma_cqt_high_plan", |b| {
         b.iter(|| {
-            ChromaCqt::<f32>::new(ChromaCqtConfig::default())
+            ChromaCqt::<f32>::new(chroma_config.clone())
                 .expect("config")
                 .process(&y)
                 .expect("chroma")
         })
+    });
+    // librosa's default tuning=None: estimate_tuning, then plan the CQT.
+    let estimating = ChromaCqt::<f32>::new(ChromaCqtConfig::default()).expect("config");
+    group.bench_function("chroma_cqt_high_estimated_tuning", |b| {
+        b.iter(|| estimating.process(&y).expect("chroma"))
     });
     // The resampling inside: every octave halves the signal once (2 -> 1),
     // so the CQT resamples about 2x the input's length in total.

@@ -24,9 +24,9 @@ pub struct ChromaCensConfig {
     pub hop_length: usize,
     /// Lowest CQT frequency in Hz; `None` means C1.
     pub fmin: Option<f64>,
-    /// Tuning offset in fractions of a CQT bin. Default 0.0 (librosa's default
-    /// `None` estimates it; pass an estimate explicitly).
-    pub tuning: f64,
+    /// Tuning offset in fractions of a CQT bin; `None` (the default, as
+    /// librosa) estimates it from each signal (see [`ChromaCqtConfig::tuning`]).
+    pub tuning: Option<f64>,
     /// Number of chroma bins. Default 12.
     pub n_chroma: usize,
     /// Number of CQT octaves. Default 7.
@@ -53,7 +53,7 @@ impl Default for ChromaCensConfig {
             sr: 22050.0,
             hop_length: 512,
             fmin: None,
-            tuning: 0.0,
+            tuning: None,
             n_chroma: 12,
             n_octaves: 7,
             bins_per_octave: 36,

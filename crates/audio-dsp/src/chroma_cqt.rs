@@ -4,7 +4,10 @@
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
 
 use crate::cqt_filters::{cast, C1_HZ};
-use crate::{Cqt, CqtConfig, Error, Float, HybridCqt, ResampleMethod, Result};
+use crate::{
+    estimate_tuning, spectrogram, Cqt, CqtConfig, Error, Float, HybridCqt, ResampleMethod, Result,
+    Stft, StftConfig, TuningConfig,
+};
 
 /// Which constant-Q transform a chroma feature is computed from, as
 /// librosa's `cqt_mode`.
@@ -143,9 +146,12 @@ pub struct ChromaCqtConfig {
     pub norm: Option<f64>,
     /// Chroma energies below this are set to 0 before normalising. Default 0.
     pub threshold: f64,
-    /// Tuning offset in fractions of a CQT bin. Default 0.0 (librosa's default
-    /// `None` estimates it from the signal; pass an estimate explicitly).
-    pub tuning: f64,
+    /// Tuning offset in fractions of a CQT bin; `None` (the default, as
+    /// librosa) estimates it from each signal with [`estimate_tuning`] on its
+    /// 2048-point magnitude STFT (`librosa.estimate_tuning(y=y, sr=sr,
+    /// bins_per_octave=bins_per_octave)`), which re-plans the CQT per call;
+    /// `Some(t)` plans it once.
+    pub tuning: Option<f64>,
     /// Number of chroma bins. Default 12.
     pub n_chroma: usize,
     /// Number of CQT octaves. Default 7.
@@ -166,7 +172,7 @@ impl Default for ChromaCqtConfig {
             fmin: None,
             norm: Some(f64::INFINITY),
             threshold: 0.0,
-            tuning: 0.0,
+            tuning: None,
             n_chroma: 12,
             n_octaves: 7,
             bins_per_octave: 36,
@@ -178,14 +184,14 @@ impl Default for ChromaCqtConfig {
 
 impl ChromaCqtConfig {
     /// The CQT this chroma is computed from.
-    pub(crate) fn cqt_config(&self) -> CqtConfig {
+    pub(crate) fn cqt_config(&self, tuning: f64) -> CqtConfig {
         CqtConfig {
             sr: self.sr,
             hop_length: self.hop_length,
             fmin: self.fmin,
             n_bins: self.n_octaves * self.bins_per_octave,
             bins_per_octave: self.bins_per_octave,
-            tuning: self.tuning,
+            tuning,
             res_type: self.res_type,
             ..CqtConfig::default()
         }
@@ -195,6 +201,51 @@ impl ChromaCqtConfig {
 enum Engine<T: Float> {
     Full(Box<Cqt<T>>),
     Hybrid(Box<HybridCqt<T>>),
+}
+
+impl<T: Float> Engine<T> {
+    fn new(config: &ChromaCqtConfig, tuning: f64) -> Result<Self> {
+        let cqt_config = config.cqt_config(tuning);
+        Ok(match config.cqt_mode {
+            CqtMode::Full => Engine::Full(Box::new(Cqt::new(cqt_config)?)),
+            CqtMode::Hybrid => Engine::Hybrid(Box::new(HybridCqt::new(cqt_config)?)),
+        })
+    }
+
+    fn n_frames(&self, len: usize) -> Result<usize> {
+        match self {
+            Engine::Full(c) => c.n_frames(len),
+            Engine::Hybrid(c) => c.n_frames(len),
+        }
+    }
+
+    fn magnitude(&self, signal: &[T]) -> Result<Array2<T>> {
+        match self {
+            Engine::Full(c) => c.magnitude(signal),
+            Engine::Hybrid(c) => c.process(signal),
+        }
+    }
+}
+
+/// `librosa.estimate_tuning(y=y, sr=sr, bins_per_octave=bins_per_octave)`:
+/// the tuning of the 2048-point magnitude STFT (hop 512, centred), in
+/// fractions of a bin at `bins_per_octave`.
+pub(crate) fn estimate_signal_tuning<T: Float>(
+    signal: &[T],
+    sr: f64,
+    bins_per_octave: usize,
+) -> Result<f64> {
+    let stft = Stft::<T>::new(StftConfig::default())?;
+    let magnitude = spectrogram(&stft, signal, T::one())?;
+    estimate_tuning(
+        magnitude.view(),
+        sr,
+        stft.n_fft(),
+        &TuningConfig {
+            bins_per_octave,
+            ..TuningConfig::default()
+        },
+    )
 }
 
 /// A planned constant-Q chroma:
@@ -219,6 +270,8 @@ enum Engine<T: Float> {
 pub struct ChromaCqt<T: Float> {
     config: ChromaCqtConfig,
     filter: Array2<T>,
+    /// The planned CQT (at tuning 0 when the tuning is estimated per
+    /// signal: then it only answers `n_frames`).
     engine: Engine<T>,
 }
 
@@ -263,11 +316,7 @@ impl<T: Float> ChromaCqt<T> {
             true,
         )?
         .mapv(cast::<T>);
-        let cqt_config = config.cqt_config();
-        let engine = match config.cqt_mode {
-            CqtMode::Full => Engine::Full(Box::new(Cqt::new(cqt_config)?)),
-            CqtMode::Hybrid => Engine::Hybrid(Box::new(HybridCqt::new(cqt_config)?)),
-        };
+        let engine = Engine::new(&config, config.tuning.unwrap_or(0.0))?;
         Ok(Self {
             config,
             filter,
@@ -286,15 +335,16 @@ impl<T: Float> ChromaCqt<T> {
     }
 
     /// The number of frames for a signal of `len` samples (as the CQT's).
+    /// With an estimated tuning this is the count at tuning 0; the estimate
+    /// changes it only if it moves the highest filter across an early
+    /// downsampling boundary (then [`ChromaCqt::process_into`] reports the
+    /// shape it needs).
     ///
     /// # Errors
     ///
     /// As [`Cqt::n_frames`].
     pub fn n_frames(&self, len: usize) -> Result<usize> {
-        match &self.engine {
-            Engine::Full(c) => c.n_frames(len),
-            Engine::Hybrid(c) => c.n_frames(len),
-        }
+        self.engine.n_frames(len)
     }
 
     /// The chroma of a mono signal.
@@ -307,10 +357,8 @@ impl<T: Float> ChromaCqt<T> {
     ///
     /// `(samples,)` → `(n_chroma, frames)`.
     pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
-        let frames = self.n_frames(signal.len())?;
-        let mut out = Array2::zeros((self.config.n_chroma, frames).f());
-        self.process_into(signal, out.view_mut())?;
-        Ok(out)
+        let magnitude = self.cqt_magnitude(signal)?;
+        self.chroma_from_cqt(magnitude.view())
     }
 
     /// The chroma of a mono signal into a caller buffer `(n_chroma, frames)`.
@@ -324,11 +372,19 @@ impl<T: Float> ChromaCqt<T> {
     ///
     /// `(samples,)` → `out: (n_chroma, frames)`.
     pub fn process_into(&self, signal: &[T], out: ArrayViewMut2<T>) -> Result<()> {
-        let magnitude = match &self.engine {
-            Engine::Full(c) => c.magnitude(signal)?,
-            Engine::Hybrid(c) => c.process(signal)?,
-        };
+        let magnitude = self.cqt_magnitude(signal)?;
         self.chroma_from_cqt_into(magnitude.view(), out)
+    }
+
+    /// `|C|` of the configured CQT, estimating the tuning first when the
+    /// config asks for it.
+    fn cqt_magnitude(&self, signal: &[T]) -> Result<Array2<T>> {
+        if self.config.tuning.is_some() {
+            return self.engine.magnitude(signal);
+        }
+        crate::stft::check_finite("chroma_cqt input", signal)?;
+        let tuning = estimate_signal_tuning(signal, self.config.sr, self.config.bins_per_octave)?;
+        Engine::new(&self.config, tuning)?.magnitude(signal)
     }
 
     /// The chroma of a precomputed CQT magnitude `|C|` (librosa's `C=`
