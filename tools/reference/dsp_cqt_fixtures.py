@@ -117,6 +117,21 @@ def main():
         cases.append({"fn": "hcqt", "dtype": "f32", "res_type": res_type, "params": HCQT,
                       "out": save(f"hcqt_{res_type}_f32", np.abs(hcqt).astype(np.float32))})
 
+    # icqt of librosa's own (complex) cqt fixtures: default and a 36-bin,
+    # 5-octave case with a partial top octave, with and without `length`.
+    for name, kw, length in [
+        ("icqt_default", dict(hop_length=512, fmin=None, n_bins=84, bins_per_octave=12), None),
+        ("icqt_bpo24", dict(hop_length=256, fmin=55.0, n_bins=100, bins_per_octave=24), len(y32) - 1000),
+    ]:
+        for res_type in ["fft", "soxr_hq"]:
+            C = librosa.cqt(y32, sr=SR, res_type=res_type, tuning=0.0, **kw)
+            cin = save(f"{name}_cqt_{res_type}_f32", C)
+            ikw = {k: v for k, v in kw.items() if k != "n_bins"}
+            y_hat = librosa.icqt(C, sr=SR, res_type=res_type, tuning=0.0, length=length, **ikw)
+            cases.append({"fn": "icqt", "dtype": "f32", "res_type": res_type,
+                          "params": dict(name=name, length=length, **kw), "input": cin,
+                          "out": save(f"{name}_{res_type}_f32", y_hat.astype(np.float32))})
+
     # One float64 case: librosa builds its wavelets in complex64 whatever the
     # input precision, so float64 output is only ~1e-7 accurate.
     p = CQT_SETS[0]

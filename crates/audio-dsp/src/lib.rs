@@ -41,6 +41,7 @@ pub mod frame;
 pub mod griffin_lim;
 pub mod hcqt;
 pub mod hybrid_cqt;
+pub mod icqt;
 pub mod istft;
 pub mod key;
 pub mod mel;
@@ -75,6 +76,7 @@ pub use frame::{frame, overlap_add};
 pub use griffin_lim::{griffin_lim, GriffinLimConfig, GriffinLimInit};
 pub use hcqt::{Hcqt, HcqtConfig};
 pub use hybrid_cqt::{hybrid_cqt, HybridCqt};
+pub use icqt::Icqt;
 pub use istft::{Istft, IstftConfig};
 pub use key::{
     estimate_key, filter_notes_in_key, key_from_profile, quantize_notes, Key, KeyEstimate, KeyMode,
