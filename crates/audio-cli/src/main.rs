@@ -16,6 +16,7 @@ mod io_commands;
 mod npy;
 mod pitch_commands;
 mod separate_commands;
+mod transcribe_commands;
 
 use clap::{Parser, Subcommand};
 
@@ -42,6 +43,8 @@ enum Command {
     Eval(eval_commands::EvalCommand),
     #[command(flatten)]
     Separation(separate_commands::SeparationCommand),
+    /// Basic Pitch transcription of an audio file to MIDI (pretrained, embedded).
+    Transcribe(transcribe_commands::TranscribeArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -52,6 +55,7 @@ fn main() -> std::process::ExitCode {
         Command::Pitch(cmd) => pitch_commands::run(cmd),
         Command::Eval(cmd) => eval_commands::run(cmd),
         Command::Separation(cmd) => separate_commands::run(cmd),
+        Command::Transcribe(args) => transcribe_commands::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

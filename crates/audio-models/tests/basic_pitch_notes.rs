@@ -3,6 +3,8 @@
 //! `tools/reference/basic_pitch_fixtures.py`): the same notes in the same
 //! order, with the same pitches, onset and offset frames and pitch bends.
 
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
 use audio_models::basic_pitch::{BasicPitch, NoteCreationConfig};
 use audio_test_fixtures::{fixtures_dir, read_json};
 

@@ -1,6 +1,8 @@
 //! Basic Pitch posteriorgrams against onnxruntime running the wheel's
 //! `nmp.onnx` (fixtures of `tools/reference/basic_pitch_fixtures.py`).
 
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
 use audio_models::basic_pitch::windowing::{OVERLAP_LEN, WINDOW_HOP};
 use audio_models::basic_pitch::{BasicPitch, AUDIO_N_SAMPLES};
 use audio_test_fixtures::{fixtures_dir, read_npy_f32};

@@ -149,15 +149,108 @@ impl Conv2d {
     }
 
     /// Convolves `x: (in, h, w)` into `y: (out, h, out_width(w))`, using
-    /// `columns` as im2col scratch.
+    /// `scratch` for the padded input or the im2col columns.
+    ///
+    /// Three algorithms, by shape: stride 1 with several outputs correlates
+    /// shifted views of the zero-padded input with one GEMM per
+    /// `(input channel, kernel row)` (the view `A[j, q] = xpad[j + q]` is read
+    /// in place, no im2col); one output channel is a sum of vectorised
+    /// `axpy`s; a frequency stride goes through im2col and one GEMM.
     pub(crate) fn forward_into(
         &self,
         x: &[f32],
         h: usize,
         w: usize,
         y: &mut [f32],
-        columns: &mut Vec<f32>,
+        scratch: &mut Vec<f32>,
     ) {
+        if self.stride_w == 1 && self.out_channels > 1 {
+            self.forward_shifted(x, h, w, y, scratch);
+        } else if self.stride_w == 1 {
+            self.forward_single(x, h, w, y, scratch);
+        } else {
+            self.forward_im2col(x, h, w, y, scratch);
+        }
+    }
+
+    /// Zero-pads `x: (in, h, w)` into `(in, h + 2·pad_h, w + 2·pad_w)` plus
+    /// `kw` floats of slack; returns the padded width.
+    fn pad_input(&self, x: &[f32], h: usize, w: usize, xpad: &mut Vec<f32>) -> usize {
+        let wp = w + 2 * self.pad_w;
+        let hp = h + 2 * self.pad_h;
+        xpad.clear();
+        xpad.resize(self.in_channels * hp * wp + self.kw, 0.0);
+        for i in 0..self.in_channels {
+            for t in 0..h {
+                let dst = (i * hp + t + self.pad_h) * wp + self.pad_w;
+                xpad[dst..dst + w].copy_from_slice(&x[(i * h + t) * w..][..w]);
+            }
+        }
+        wp
+    }
+
+    /// Stride 1, several outputs: for each input channel `i` and kernel row
+    /// `p`, `Y[j, o] += Σ_q xpad[i, p·wp + j + q] · W[o, i, p, q]` over the
+    /// flat output index `j = t·wp + f` (columns `f >= wo` are discarded).
+    fn forward_shifted(&self, x: &[f32], h: usize, w: usize, y: &mut [f32], xpad: &mut Vec<f32>) {
+        let wp = self.pad_input(x, h, w, xpad);
+        let hp = h + 2 * self.pad_h;
+        let wo = self.out_width(w);
+        let m = h * wp;
+        let k_all = self.in_channels * self.kh * self.kw;
+        let mut flat = vec![0.0f32; self.out_channels * m];
+        for (o, chunk) in flat.chunks_mut(m).enumerate() {
+            chunk.fill(self.bias[o]);
+        }
+        for i in 0..self.in_channels {
+            for p in 0..self.kh {
+                let a0 = i * hp * wp + p * wp;
+                let b0 = (i * self.kh + p) * self.kw;
+                sgemm(
+                    m,
+                    self.out_channels,
+                    self.kw,
+                    &xpad[a0..],
+                    Strides { rs: 1, cs: 1 },
+                    &self.weight[b0..],
+                    Strides { rs: 1, cs: k_all },
+                    &mut flat,
+                    Strides { rs: 1, cs: m },
+                    true,
+                );
+            }
+        }
+        for o in 0..self.out_channels {
+            for t in 0..h {
+                y[(o * h + t) * wo..][..wo].copy_from_slice(&flat[o * m + t * wp..][..wo]);
+            }
+        }
+    }
+
+    /// Stride 1, one output: `y[t, :] += W[0, i, p, q] · xpad[i, t + p, q..q + wo]`.
+    fn forward_single(&self, x: &[f32], h: usize, w: usize, y: &mut [f32], xpad: &mut Vec<f32>) {
+        let wp = self.pad_input(x, h, w, xpad);
+        let hp = h + 2 * self.pad_h;
+        let wo = self.out_width(w);
+        y[..h * wo].fill(self.bias[0]);
+        for i in 0..self.in_channels {
+            for p in 0..self.kh {
+                for q in 0..self.kw {
+                    let c = self.weight[(i * self.kh + p) * self.kw + q];
+                    for t in 0..h {
+                        let src = &xpad[(i * hp + t + p) * wp + q..][..wo];
+                        let dst = &mut y[t * wo..(t + 1) * wo];
+                        for (d, s) in dst.iter_mut().zip(src) {
+                            *d += c * s;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// im2col over blocks of output rows and one GEMM a block.
+    fn forward_im2col(&self, x: &[f32], h: usize, w: usize, y: &mut [f32], columns: &mut Vec<f32>) {
         debug_assert_eq!(x.len(), self.in_channels * h * w);
         let wo = self.out_width(w);
         debug_assert_eq!(y.len(), self.out_channels * h * wo);
