@@ -296,6 +296,10 @@ pub(crate) fn check_sparsity(sparsity: f64) -> Result<()> {
     }
 }
 
+/// The longest filter accepted (2^24 samples, 12.7 min at 22.05 kHz): beyond
+/// it the basis would not fit in memory; librosa would try and fail.
+pub(crate) const MAX_FILTER_LENGTH: usize = 1 << 24;
+
 /// The parameters of one frequency-domain basis.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BasisSpec<'a> {
@@ -325,6 +329,13 @@ pub(crate) fn vqt_filter_fft(spec: BasisSpec<'_>) -> Result<(SparseBasis<f64>, V
         spec.gamma,
     )?;
     let max_len = lengths.iter().fold(0.0f64, |m, &l| m.max(l));
+    if !(max_len.is_finite() && max_len <= MAX_FILTER_LENGTH as f64) {
+        return Err(Error::InvalidParameter {
+            name: "fmin",
+            value: format!("{} Hz (filter of {max_len:.0} samples)", spec.freqs[0]),
+            expected: "filters of at most 2^24 samples (a higher fmin, or a lower filter_scale)",
+        });
+    }
     let frame = 2f64.powf(max_len.log2().ceil()) as usize;
     let mut n_fft = frame.max(1);
     if let Some(hop) = spec.hop_length {

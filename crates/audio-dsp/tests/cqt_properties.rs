@@ -259,6 +259,18 @@ fn bad_parameters_are_typed_errors() {
         Cqt::<f32>::new(CqtConfig { sr: 0.0, ..base() }).unwrap_err(),
         "sr",
     );
+    // A 0.001 Hz lowest bin needs a filter of ~4e8 samples (odd hop: no
+    // early downsampling shortens it).
+    invalid(
+        Cqt::<f32>::new(CqtConfig {
+            fmin: Some(0.001),
+            n_bins: 12,
+            hop_length: 441,
+            ..base()
+        })
+        .unwrap_err(),
+        "fmin",
+    );
     invalid(
         cq_to_chroma(84, 13, 12, None, true).unwrap_err(),
         "bins_per_octave",
