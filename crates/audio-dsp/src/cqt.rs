@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use ndarray::{Array2, ArrayViewMut2, ShapeBuilder};
+use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, ShapeBuilder};
 use num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 
@@ -481,6 +481,29 @@ impl<T: Float> Cqt<T> {
             }
         }
         Ok(())
+    }
+
+    /// The complex transform of each channel of a multichannel signal (in
+    /// parallel over channels with the `rayon` feature), as librosa's
+    /// multichannel `cqt`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Cqt::process`].
+    ///
+    /// # Shapes
+    ///
+    /// `(channels, samples)` → `(channels, n_bins, frames)`.
+    pub fn process_multichannel(&self, signal: ArrayView2<T>) -> Result<Array3<Complex<T>>> {
+        let (channels, len) = signal.dim();
+        let frames = self.n_frames(len)?;
+        let rows: Vec<Vec<T>> = signal.outer_iter().map(|r| r.to_vec()).collect();
+        let per_channel = crate::parallel::map(&rows, |row| self.process(row))?;
+        let mut out = Array3::zeros((channels, self.n_bins(), frames));
+        for (mut dst, src) in out.outer_iter_mut().zip(per_channel) {
+            dst.assign(&src);
+        }
+        Ok(out)
     }
 
     /// Fills `out[octave.rows, ..frames]` with the octave's filter responses.

@@ -107,6 +107,30 @@ proptest! {
 }
 
 #[test]
+fn multichannel_is_per_channel() {
+    let cqt = Cqt::<f32>::new(small_config(55.0, 36, 12, 256, false)).unwrap();
+    let left: Vec<f32> = tone(220.0, 6000).iter().map(|&v| v as f32).collect();
+    let right: Vec<f32> = tone(330.0, 6000).iter().map(|&v| 0.5 * v as f32).collect();
+    let stereo = ndarray::stack(
+        ndarray::Axis(0),
+        &[
+            ndarray::ArrayView1::from(&left),
+            ndarray::ArrayView1::from(&right),
+        ],
+    )
+    .unwrap();
+    let c = cqt.process_multichannel(stereo.view()).unwrap();
+    assert_eq!(
+        c.index_axis(ndarray::Axis(0), 0),
+        cqt.process(&left).unwrap()
+    );
+    assert_eq!(
+        c.index_axis(ndarray::Axis(0), 1),
+        cqt.process(&right).unwrap()
+    );
+}
+
+#[test]
 fn chroma_of_a_tone_is_its_pitch_class() {
     let chroma = ChromaCqt::<f64>::new(ChromaCqtConfig {
         res_type: ResampleMethod::Fft,
