@@ -1,4 +1,4 @@
-//! Constant-Q subcommands (`audio-dsp`): `cqt`, `vqt`, `hybrid-cqt`, `hcqt`,
+//! Constant-Q subcommands (`audio-dsp`): `cqt`, `vqt`, `icqt`, `hybrid-cqt`, `hcqt`,
 //! `chroma-cqt` and `chroma-cens`, named after the librosa functions they
 //! mirror, with librosa's keyword arguments as kebab-case flags.
 
@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use audio_dsp::{
     ChromaCens, ChromaCensConfig, ChromaCqt, ChromaCqtConfig, Cqt, CqtConfig, CqtMode, Float, Hcqt,
-    HcqtConfig, HybridCqt, PadMode, ResampleMethod, WindowKind,
+    HcqtConfig, HybridCqt, Icqt, PadMode, ResampleMethod, WindowKind,
 };
 use clap::{Args, Subcommand};
 use num_complex::Complex;
 
-use crate::npy::{read_signal, write_array, Precision};
-use crate::Result;
+use crate::npy::{read_complex, read_signal, write_array, Precision};
+use crate::{Error, Result};
 
 /// Constant-Q subcommands.
 #[derive(Debug, Subcommand)]
@@ -35,6 +35,17 @@ pub enum CqtCommand {
         /// Bandwidth offset in Hz (default: 24.7 alpha / 0.108 per bin).
         #[arg(long)]
         gamma: Option<f64>,
+    },
+    /// librosa.icqt: a signal from a complex `(n_bins, frames)` `.npy` CQT
+    /// (give the forward transform's flags).
+    Icqt {
+        #[command(flatten)]
+        io: CqtInputOutput,
+        #[command(flatten)]
+        cqt: CqtArgs,
+        /// Output length in samples.
+        #[arg(long)]
+        length: Option<usize>,
     },
     /// librosa.hybrid_cqt: `(n_bins, frames)` magnitudes.
     HybridCqt {
@@ -286,6 +297,25 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 cqt.magnitude,
                 &io.output
             ))
+        }
+        CqtCommand::Icqt { io, cqt, length } => {
+            let config = cqt.config(&io)?;
+            on_signal!(read_complex(&io.input)?, |spec| {
+                let shape = spec.shape().to_vec();
+                let spec =
+                    spec.into_dimensionality::<ndarray::Ix2>()
+                        .map_err(|_| Error::InputShape {
+                            path: io.input.clone(),
+                            expected: "a 2-D complex array (n_bins, frames)",
+                            got: shape,
+                        })?;
+                let config = CqtConfig {
+                    n_bins: spec.nrows(),
+                    ..config
+                };
+                let y = Icqt::new(config)?.process(spec.view(), length)?;
+                write_array(&io.output, &ndarray::Array1::from(y))
+            })
         }
         CqtCommand::HybridCqt { io, cqt } => {
             let config = cqt.config(&io)?;

@@ -150,3 +150,28 @@ fn hcqt_has_the_harmonic_axis_and_bad_fmin_is_an_error() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[test]
+fn icqt_matches_librosa() {
+    let out = tmp("icqt.npy");
+    let input = fixture("icqt_bpo24_cqt_fft_f32.npy");
+    ok(&audio(&[
+        "icqt",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--res-type",
+        "fft",
+        "--fmin",
+        "55",
+        "--bins-per-octave",
+        "24",
+        "--hop-length",
+        "256",
+        "--length",
+        "54125",
+    ]));
+    let actual = read_npy::<f32>(&out);
+    let expected = read_npy::<f32>(fixture("icqt_bpo24_fft_f32.npy"));
+    assert_close("cli icqt", &actual, &expected, EXACT_TOL);
+}
