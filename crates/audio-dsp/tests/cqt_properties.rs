@@ -44,7 +44,7 @@ fn max_rel<T: Copy + Into<f64>>(a: &Array2<Complex<T>>, b: &Array2<Complex<f64>>
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     /// A pure tone at bin `k`'s centre frequency peaks at bin `k`.
     #[test]
@@ -96,6 +96,55 @@ proptest! {
         let scaled: Vec<f64> = y64.iter().map(|v| v * gain).collect();
         let b64 = c64.process(&scaled).unwrap().mapv(|v| v / gain);
         prop_assert!(max_rel(&b64, &a64) < 1e-10);
+    }
+
+    /// Any parameters and any (short) input give a result or a typed error,
+    /// never a panic; a result has the announced shape and finite values.
+    #[test]
+    fn arbitrary_parameters_never_panic(
+        fmin in 20.0f64..800.0,
+        n_bins in 1usize..100,
+        bpo in 1usize..37,
+        hop in 1usize..1100,
+        filter_scale in 0.2f64..2.0,
+        sparsity in 0.0f64..0.5,
+        window in prop::sample::select(vec![WindowKind::Hann, WindowKind::Hamming, WindowKind::Rectangular, WindowKind::Blackman]),
+        pad_mode in prop::sample::select(vec![PadMode::Constant, PadMode::Reflect, PadMode::Edge]),
+        norm in prop::sample::select(vec![None, Some(1.0), Some(2.0), Some(f64::INFINITY)]),
+        gamma in prop::sample::select(vec![Some(0.0), None, Some(5.0)]),
+        scale in any::<bool>(),
+        fft in any::<bool>(),
+        len in 0usize..3000,
+        hybrid in any::<bool>(),
+    ) {
+        let config = CqtConfig {
+            fmin: Some(fmin),
+            n_bins,
+            bins_per_octave: bpo,
+            hop_length: hop,
+            filter_scale,
+            sparsity,
+            window,
+            pad_mode,
+            norm,
+            gamma,
+            scale,
+            ..small_config(fmin, n_bins, bpo, hop, fft)
+        };
+        let y: Vec<f32> = (0..len).map(|i| ((i * 7919) % 997) as f32 / 997.0 - 0.5).collect();
+        if hybrid {
+            if let Ok(h) = HybridCqt::<f32>::new(config) {
+                if let Ok(c) = h.process(&y) {
+                    prop_assert_eq!(c.dim(), (n_bins, h.n_frames(len).unwrap()));
+                    prop_assert!(c.iter().all(|v| v.is_finite()));
+                }
+            }
+        } else if let Ok(cqt) = Cqt::<f32>::new(config) {
+            if let Ok(c) = cqt.process(&y) {
+                prop_assert_eq!(c.dim(), (n_bins, cqt.n_frames(len).unwrap()));
+                prop_assert!(c.iter().all(|v| v.re.is_finite() && v.im.is_finite()));
+            }
+        }
     }
 
     /// The frame count is `1 + len / hop` when the hop has enough factors of two.
