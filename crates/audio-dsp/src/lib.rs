@@ -2,8 +2,10 @@
 //!
 //! Audio signal processing in pure Rust whose results match
 //! [librosa](https://librosa.org) 0.11 numerically: windows, STFT/ISTFT,
-//! mel filterbanks, dB scaling, MFCC, Griffin-Lim, mu-law companding, and
-//! (with later releases) CQT, chroma, resampling and onset strength.
+//! mel filterbanks, dB scaling, MFCC, Griffin-Lim, mu-law companding,
+//! constant-Q transforms (CQT, VQT, hybrid, harmonic, inverse), chroma
+//! (STFT, CQT, CENS), resampling, onset strength and detection, tuning,
+//! YIN/pYIN pitch tracking and Krumhansl-Kessler key estimation.
 //!
 //! This crate is the bottom of the family and depends on no other crate of
 //! ours: `audio-io`, `audio-eval` and `audio-nn` build on it, `audio-models`

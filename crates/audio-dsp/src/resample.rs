@@ -213,9 +213,10 @@ fn check_rate(name: &'static str, rate: f64) -> Result<()> {
     }
 }
 
-/// The largest rate ratio (either way) accepted: beyond it the sinc filters
-/// would need more taps than a preset has, and no audio use needs it.
-pub const MAX_RATIO: f64 = 256.0;
+/// The largest rate ratio (either way) accepted. librosa's CQT can downsample
+/// by `2^k` for large `k` before its first octave, so this is generous; it
+/// only keeps the resampler's FFT sizes and buffers bounded.
+pub const MAX_RATIO: f64 = 65_536.0;
 
 impl Resampler {
     /// Plans a resampler from `orig_sr` to `target_sr` Hz.
@@ -231,7 +232,7 @@ impl Resampler {
             return Err(Error::InvalidParameter {
                 name: "target_sr / orig_sr",
                 value: ratio.to_string(),
-                expected: "a rate ratio within [1/256, 256]",
+                expected: "a rate ratio within [1/65536, 65536]",
             });
         }
         let engine = if orig_sr == target_sr {
@@ -645,6 +646,10 @@ mod tests {
                 Err(Error::InvalidParameter { .. })
             ));
         }
-        assert!(Resampler::new(1.0, 1000.0, ResampleMethod::High).is_err());
+        assert!(Resampler::new(1.0, 100_000.0, ResampleMethod::High).is_err());
+        // Large integer ratios (librosa's early CQT downsampling) are fine.
+        let y = tone(10.0, 1024.0, 4096);
+        let z = resample(&y, 1024.0, 1.0, ResampleMethod::High).unwrap();
+        assert_eq!(z.len(), 4);
     }
 }
