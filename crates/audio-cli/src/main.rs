@@ -8,6 +8,7 @@
 //! Subcommands are grouped by crate, one module each: [`dsp_commands`] for
 //! `audio-dsp`.
 
+mod cqt_commands;
 mod dsp_commands;
 mod error;
 mod eval_commands;
@@ -35,6 +36,8 @@ enum Command {
     #[command(flatten)]
     Dsp(dsp_commands::DspCommand),
     #[command(flatten)]
+    Cqt(cqt_commands::CqtCommand),
+    #[command(flatten)]
     Io(io_commands::IoCommand),
     #[command(flatten)]
     Pitch(pitch_commands::PitchCommand),
@@ -51,6 +54,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dsp(cmd) => dsp_commands::run(cmd),
+        Command::Cqt(cmd) => cqt_commands::run(cmd),
         Command::Io(cmd) => io_commands::run(cmd),
         Command::Pitch(cmd) => pitch_commands::run(cmd),
         Command::Eval(cmd) => eval_commands::run(cmd),
