@@ -227,35 +227,13 @@ pub struct Key {
     pub major: bool,
 }
 
-/// Krumhansl–Kessler key profiles (Krumhansl 1990, *Cognitive Foundations
-/// of Musical Pitch*), major then minor, starting at the tonic.
-const KK_MAJOR: [f64; 12] = [
-    6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
-];
-const KK_MINOR: [f64; 12] = [
-    6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
-];
-
-fn correlation(a: &[f64; 12], b: &[f64; 12]) -> f64 {
-    let ma = a.iter().sum::<f64>() / 12.0;
-    let mb = b.iter().sum::<f64>() / 12.0;
-    let (mut num, mut da, mut db) = (0.0, 0.0, 0.0);
-    for i in 0..12 {
-        num += (a[i] - ma) * (b[i] - mb);
-        da += (a[i] - ma).powi(2);
-        db += (b[i] - mb).powi(2);
-    }
-    if da == 0.0 || db == 0.0 {
-        0.0
-    } else {
-        num / (da * db).sqrt()
-    }
-}
-
 /// Estimates the key with the Krumhansl–Schmuckler algorithm: the
 /// duration-weighted pitch-class histogram is correlated (Pearson) with the
 /// 24 rotated Krumhansl–Kessler profiles; the best wins (ties: the lower
-/// tonic, major first). Returns `None` for no notes.
+/// tonic, major first). The correlation is `audio_dsp::key_from_profile`'s
+/// (the same estimator audio-dsp applies to chroma). Returns `None` for no
+/// notes, or when the histogram is flat (every pitch class equally long),
+/// where no key stands out.
 ///
 /// # Example
 ///
@@ -276,21 +254,12 @@ pub fn estimate_key(notes: &[Note]) -> Option<Key> {
     for n in notes {
         hist[usize::from(n.pitch % 12)] += (n.offset - n.onset).max(0.0);
     }
-    let mut best: Option<(f64, Key)> = None;
-    for major in [true, false] {
-        let profile = if major { &KK_MAJOR } else { &KK_MINOR };
-        for tonic in 0..12u8 {
-            let mut rotated = [0.0; 12];
-            for (i, r) in rotated.iter_mut().enumerate() {
-                *r = profile[(i + 12 - usize::from(tonic)) % 12];
-            }
-            let c = correlation(&hist, &rotated);
-            if best.is_none_or(|(b, _)| c > b) {
-                best = Some((c, Key { tonic, major }));
-            }
-        }
-    }
-    best.map(|(_, k)| k)
+    let estimate = audio_dsp::key_from_profile(&hist).ok()?;
+    Some(Key {
+        // A pitch class, 0..12.
+        tonic: u8::try_from(estimate.key.tonic % 12).unwrap_or(0),
+        major: estimate.key.mode == audio_dsp::KeyMode::Major,
+    })
 }
 
 /// Transposes a melody to C major (major keys) or A minor (minor keys), as
