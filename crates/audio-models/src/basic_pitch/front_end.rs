@@ -3,8 +3,8 @@
 //! (`basic_pitch.models.get_cqt`, `basic_pitch.layers.signal.NormalizedLog`,
 //! `basic_pitch.layers.math.HarmonicStacking`), op for op.
 //!
-//! One window of [`AUDIO_N_SAMPLES`](super::AUDIO_N_SAMPLES) samples gives
-//! [`N_WINDOW_FRAMES`](super::N_WINDOW_FRAMES) frames:
+//! One window of [`AUDIO_N_SAMPLES`] samples gives
+//! [`N_WINDOW_FRAMES`] frames:
 //!
 //! 1. octave `o = 0..9` (highest first) at hop `h_o = 256 / 2^o`: reflect-pad
 //!    the octave's signal `x_o` by 128 on each side and correlate it with the

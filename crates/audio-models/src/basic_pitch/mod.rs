@@ -5,7 +5,7 @@
 //!
 //! The model is rebuilt natively, op for op from the wheel's `nmp.onnx`:
 //! the nnAudio CQT front end with log normalisation and harmonic stacking
-//! ([`front_end`]), the three convolutional heads ([`network`]: contour
+//! ([`front_end`]), the three convolutional heads (`network.rs`: contour
 //! `(T, 264)`, note `(T, 88)`, onset `(T, 88)`), the overlapping-window
 //! inference of `basic_pitch.inference` ([`windowing`], streamed with bounded
 //! memory) and the note creation of `basic_pitch.note_creation`
