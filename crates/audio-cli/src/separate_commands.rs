@@ -239,10 +239,18 @@ fn train_umx(args: TrainUmxArgs) -> Result<()> {
                 "loss {:.5} | {:.0} frames/s | {:.0} s",
                 p.train_loss, p.frames_per_second, p.elapsed
             )),
-            Some(v) => bar.println(format!(
-                "epoch {}: train loss {:.5}, valid loss {v:.5}, {:.0} frames/s, {:.0} s",
-                p.epoch, p.train_loss, p.frames_per_second, p.elapsed
-            )),
+            Some(v) => {
+                let line = format!(
+                    "epoch {}: train loss {:.5}, valid loss {v:.5}, {:.0} frames/s, {:.0} s",
+                    p.epoch, p.train_loss, p.frames_per_second, p.elapsed
+                );
+                // A hidden bar (stderr not a terminal) drops `println`: log plainly.
+                if bar.is_hidden() {
+                    eprintln!("{line}");
+                } else {
+                    bar.println(line);
+                }
+            }
         }
     })?;
     bar.finish_and_clear();
