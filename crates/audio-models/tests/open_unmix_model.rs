@@ -7,7 +7,7 @@
 use audio_io::weights::{Dtype, TensorData, Weights};
 use audio_models::open_unmix::{convert_to_safetensors, OpenUnmix, OpenUnmixConfig};
 use audio_models::Error;
-use audio_test_fixtures::{assert_close, fixtures_dir, read_json, read_npy_f32};
+use audio_test_fixtures::{assert_close, fixtures_dir, read_json, read_npy_f32, relative_error};
 use candle_core::{Device, Tensor};
 use ndarray::ArrayD;
 
@@ -43,6 +43,10 @@ fn run(model: &OpenUnmix, case: &str) -> (ArrayD<f32>, ArrayD<f32>) {
     let y = model.forward(&t).unwrap();
     let got =
         ArrayD::from_shape_vec(y.dims(), y.flatten_all().unwrap().to_vec1().unwrap()).unwrap();
+    eprintln!(
+        "{case}: relative error {:e}",
+        relative_error(&got, &expected)
+    );
     (got, expected)
 }
 
