@@ -32,14 +32,13 @@ backend, no TensorFlow).
 import json
 import os
 import pathlib
-import subprocess
 import sys
-import tempfile
 
 import mir_eval
 import numpy as np
 import pretty_midi
-import soundfile as sf
+
+from make_assets import render  # noqa: E402  (same directory)
 
 sys.path.insert(0, os.environ.get("BASIC_PITCH_WHEEL", "/work/bp/wheel"))
 try:
@@ -54,27 +53,10 @@ from basic_pitch import inference, note_creation  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets" / "audio"
 FIX = ROOT / "crates" / "audio-models" / "tests" / "fixtures" / "basic_pitch"
-SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 SR = 22050
 ONNX = str(pathlib.Path(ICASSP_2022_MODEL_PATH).with_suffix(".onnx"))
 
 
-def render(pm, midi_path, wav_path):
-    pm.write(str(midi_path))
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = pathlib.Path(tmp) / "render.wav"
-        subprocess.run(
-            ["fluidsynth", "-ni", "-g", "0.8", "-R", "0", "-C", "0", "-r", str(SR),
-             "-F", str(raw), SOUNDFONT, str(midi_path)],
-            check=True, capture_output=True,
-        )
-        audio, sr = sf.read(raw, dtype="float64", always_2d=True)
-    assert sr == SR, sr
-    mono = audio.mean(axis=1)
-    end = int((pm.get_end_time() + 0.5) * SR)
-    mono = mono[:end]
-    mono = 0.9 * mono / np.max(np.abs(mono))
-    sf.write(wav_path, mono, SR, subtype="PCM_16")
 
 
 def piano_short():

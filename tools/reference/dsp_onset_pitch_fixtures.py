@@ -19,18 +19,17 @@ themselves (with hound), so the signals are not duplicated as .npy.
 
 import json
 import pathlib
-import subprocess
-import tempfile
 
 import librosa
 import numpy as np
 import pretty_midi
 import soundfile as sf
 
+from make_assets import render as render_midi  # noqa: E402  (same directory)
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets" / "audio"
 OUT = ROOT / "crates" / "audio-dsp" / "tests" / "fixtures" / "onset_pitch"
-SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 SR = 22050
 
 cases = []
@@ -60,21 +59,8 @@ def violin_melody() -> pretty_midi.PrettyMIDI:
 
 
 def render(pm, midi_path, wav_path):
-    pm.write(str(midi_path))
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = pathlib.Path(tmp) / "render.wav"
-        subprocess.run(
-            ["fluidsynth", "-ni", "-g", "0.8", "-R", "0", "-C", "0", "-r", str(SR),
-             "-F", str(raw), SOUNDFONT, str(midi_path)],
-            check=True, capture_output=True,
-        )
-        audio, sr = sf.read(raw, dtype="float64", always_2d=True)
-    assert sr == SR, sr
-    mono = audio.mean(axis=1)
-    end = int((pm.get_end_time() + 0.4) * SR)
-    mono = mono[:end]
-    mono = 0.9 * mono / np.max(np.abs(mono))
-    sf.write(wav_path, mono, SR, subtype="PCM_16")
+    """make_assets.render with a 0.4 s release tail."""
+    render_midi(pm, midi_path, wav_path, tail=0.4)
 
 
 def main():

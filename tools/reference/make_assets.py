@@ -66,7 +66,11 @@ def piano_piece() -> pretty_midi.PrettyMIDI:
     return pm
 
 
-def render(pm: pretty_midi.PrettyMIDI, midi_path: pathlib.Path, wav_path: pathlib.Path) -> None:
+def render(pm: pretty_midi.PrettyMIDI, midi_path: pathlib.Path, wav_path: pathlib.Path,
+           tail: float = 0.5) -> None:
+    """Writes `pm` to `midi_path` and its FluidSynth render (mono mean, peak
+    0.9, 16-bit, `tail` seconds kept after the last note) to `wav_path`.
+    Shared by the other fixture scripts (`from make_assets import render`)."""
     pm.write(str(midi_path))
     with tempfile.TemporaryDirectory() as tmp:
         raw = pathlib.Path(tmp) / "render.wav"
@@ -78,8 +82,8 @@ def render(pm: pretty_midi.PrettyMIDI, midi_path: pathlib.Path, wav_path: pathli
         audio, sr = sf.read(raw, dtype="float64", always_2d=True)
     assert sr == SR, sr
     mono = audio.mean(axis=1)
-    # Trim the synthesiser's release tail to 0.5 s after the last note.
-    end = int((pm.get_end_time() + 0.5) * SR)
+    # Trim the synthesiser's release tail to `tail` s after the last note.
+    end = int((pm.get_end_time() + tail) * SR)
     mono = mono[:end]
     mono = 0.9 * mono / np.max(np.abs(mono))
     sf.write(wav_path, mono, SR, subtype="PCM_16")
