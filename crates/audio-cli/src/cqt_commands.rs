@@ -11,7 +11,8 @@ use audio_dsp::{
 use clap::{Args, Subcommand};
 use num_complex::Complex;
 
-use crate::npy::{read_complex, read_signal, write_array, Precision};
+use crate::dsp_commands::ResType;
+use crate::npy::{on_signal, read_complex, read_signal, write_array};
 use crate::{Error, Result};
 
 /// Constant-Q subcommands.
@@ -106,8 +107,8 @@ pub struct CqtInputOutput {
     sr: u32,
     /// Resampler inside the transform: soxr_hq (default; our High preset),
     /// fft (exact, as librosa's res_type="fft"), soxr_mq, soxr_lq.
-    #[arg(long, default_value = "soxr_hq")]
-    res_type: String,
+    #[arg(long, value_enum, default_value_t = ResType::SoxrHq)]
+    res_type: ResType,
 }
 
 /// CQT flags, librosa's keyword arguments.
@@ -191,24 +192,6 @@ fn parse_norm(text: &str) -> Result<Option<f64>> {
     })
 }
 
-/// Maps librosa's `res_type` names onto our resamplers.
-fn parse_res_type(text: &str) -> Result<ResampleMethod> {
-    Ok(match text {
-        "fft" | "scipy" => ResampleMethod::Fft,
-        "soxr_hq" | "soxr_vhq" | "high" => ResampleMethod::High,
-        "soxr_mq" | "medium" => ResampleMethod::Medium,
-        "soxr_lq" | "fast" => ResampleMethod::Fast,
-        v => {
-            return Err(audio_dsp::Error::InvalidParameter {
-                name: "res_type",
-                value: v.to_string(),
-                expected: "fft, scipy, soxr_hq, soxr_vhq, soxr_mq or soxr_lq",
-            }
-            .into())
-        }
-    })
-}
-
 impl CqtArgs {
     fn config(&self, io: &CqtInputOutput) -> Result<CqtConfig> {
         Ok(CqtConfig {
@@ -225,19 +208,9 @@ impl CqtArgs {
             window: WindowKind::parse(&self.window)?,
             scale: !self.no_scale,
             pad_mode: PadMode::parse(&self.pad_mode)?,
-            res_type: parse_res_type(&io.res_type)?,
+            res_type: ResampleMethod::from(io.res_type),
         })
     }
-}
-
-/// Runs generic code on a signal read in its own precision.
-macro_rules! on_signal {
-    ($signal:expr, |$x:ident| $body:expr) => {
-        match $signal {
-            Precision::F32($x) => $body,
-            Precision::F64($x) => $body,
-        }
-    };
 }
 
 fn cqt_of<T: Float + ndarray_npy::WritableElement>(
@@ -365,7 +338,7 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 n_octaves: chroma.n_octaves,
                 bins_per_octave: chroma.bins_per_octave,
                 cqt_mode: CqtMode::parse(&chroma.cqt_mode)?,
-                res_type: parse_res_type(&io.res_type)?,
+                res_type: ResampleMethod::from(io.res_type),
             };
             on_signal!(read_signal(&io.input, io.sr)?, |x| {
                 let c = ChromaCqt::new(config)?.process(&x)?;
@@ -389,7 +362,7 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 cqt_mode: CqtMode::parse(&chroma.cqt_mode)?,
                 norm: parse_norm(&norm)?,
                 win_len_smooth: (win_len_smooth > 0).then_some(win_len_smooth),
-                res_type: parse_res_type(&io.res_type)?,
+                res_type: ResampleMethod::from(io.res_type),
                 ..ChromaCensConfig::default()
             };
             on_signal!(read_signal(&io.input, io.sr)?, |x| {

@@ -12,7 +12,7 @@ use ndarray::Ix2;
 use num_complex::Complex;
 
 use crate::npy::{
-    is_npy, read_array, read_complex, read_real, read_signal, write_array, Precision,
+    is_npy, on_signal, read_array, read_complex, read_real, read_signal, write_array, Precision,
 };
 use crate::{Error, Result};
 
@@ -165,16 +165,16 @@ pub enum DspCommand {
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ResType {
     /// `ResampleMethod::High`.
-    #[value(name = "soxr_hq")]
+    #[value(name = "soxr_hq", alias = "soxr_vhq", alias = "high")]
     SoxrHq,
     /// `ResampleMethod::Medium`.
-    #[value(name = "soxr_mq")]
+    #[value(name = "soxr_mq", alias = "medium")]
     SoxrMq,
     /// `ResampleMethod::Fast`.
-    #[value(name = "soxr_lq")]
+    #[value(name = "soxr_lq", alias = "fast")]
     SoxrLq,
     /// `ResampleMethod::Fft` (`scipy.signal.resample`).
-    #[value(name = "fft")]
+    #[value(name = "fft", alias = "scipy")]
     Fft,
 }
 
@@ -332,16 +332,6 @@ impl DbArgs {
         };
         Ok((reference, top_db))
     }
-}
-
-/// Runs generic code on data read in its own precision.
-macro_rules! on_signal {
-    ($signal:expr, |$x:ident| $body:expr) => {
-        match $signal {
-            Precision::F32($x) => $body,
-            Precision::F64($x) => $body,
-        }
-    };
 }
 
 fn mel_config(stft: &StftArgs, mel: &MelArgs, sr: u32, power: f64) -> Result<MelSpectrogramConfig> {

@@ -122,3 +122,15 @@ pub fn read_signal(path: &Path, sr: u32) -> Result<Signal> {
     let audio = audio_io::load::<f32>(path, &options)?;
     Ok(Signal::F32(audio.samples.iter().copied().collect()))
 }
+
+/// Runs generic code on data read in its own precision: `$body` is
+/// instantiated once for `f32` and once for `f64`.
+macro_rules! on_signal {
+    ($signal:expr, |$x:ident| $body:expr) => {
+        match $signal {
+            $crate::npy::Precision::F32($x) => $body,
+            $crate::npy::Precision::F64($x) => $body,
+        }
+    };
+}
+pub(crate) use on_signal;

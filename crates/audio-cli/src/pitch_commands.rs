@@ -11,7 +11,7 @@ use audio_dsp::{
 use clap::{Args, Subcommand};
 use ndarray::{Array1, Ix2};
 
-use crate::npy::{read_real, read_signal, write_array, Precision};
+use crate::npy::{on_signal, read_real, read_signal, write_array, Precision};
 use crate::{Error, Result};
 
 /// Chroma, onset, pitch and key subcommands.
@@ -327,15 +327,6 @@ impl PitchArgs {
             ..PyinConfig::default()
         })
     }
-}
-
-macro_rules! on_signal {
-    ($signal:expr, |$x:ident| $body:expr) => {
-        match $signal {
-            Precision::F32($x) => $body,
-            Precision::F64($x) => $body,
-        }
-    };
 }
 
 /// Runs one subcommand.
