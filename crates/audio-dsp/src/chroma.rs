@@ -3,6 +3,7 @@
 
 use ndarray::{Array2, ArrayView2, Axis, ShapeBuilder};
 
+use crate::error::invalid;
 use crate::{spectrogram, Error, Float, Result, Stft, StftConfig};
 
 /// Parameters of a chroma filterbank, with the names and defaults of
@@ -70,14 +71,6 @@ impl Default for ChromaConfig {
 #[derive(Debug, Clone)]
 pub struct ChromaFilterbank<T: Float> {
     weights: Array2<T>,
-}
-
-fn invalid(name: &'static str, value: impl ToString, expected: &'static str) -> Error {
-    Error::InvalidParameter {
-        name,
-        value: value.to_string(),
-        expected,
-    }
 }
 
 fn to_t<T: Float>(v: f64) -> T {

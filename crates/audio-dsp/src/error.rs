@@ -59,3 +59,12 @@ pub enum Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// [`Error::InvalidParameter`] for `name` = `value`, with the valid range in words.
+pub(crate) fn invalid(name: &'static str, value: impl ToString, expected: &'static str) -> Error {
+    Error::InvalidParameter {
+        name,
+        value: value.to_string(),
+        expected,
+    }
+}

@@ -1,7 +1,8 @@
 //! Probabilistic YIN, as `librosa.pyin`.
 
+use crate::error::invalid;
 use crate::yin::{is_trough, parabolic_shifts, DifferenceFunction, C2_HZ, C7_HZ};
-use crate::{Error, Float, PadMode, Result};
+use crate::{Float, PadMode, Result};
 
 /// Parameters of [`Pyin`], with librosa's names and defaults (`fmin`/`fmax`
 /// default to `C2`/`C7` as librosa's documentation recommends).
@@ -71,14 +72,6 @@ pub struct PyinOutput {
     pub voiced_flag: Vec<bool>,
     /// Probability that the frame is voiced (sum of the voiced observation probabilities).
     pub voiced_prob: Vec<f64>,
-}
-
-fn invalid(name: &'static str, value: impl ToString, expected: &'static str) -> Error {
-    Error::InvalidParameter {
-        name,
-        value: value.to_string(),
-        expected,
-    }
 }
 
 /// `ln Γ(x)` for `x > 0` (Lanczos, g = 7, 9 terms; ~1e-15 relative).

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
+use crate::error::invalid;
 use crate::tuning::parabolic_shift;
 use crate::{pad, Error, Float, PadMode, Result};
 
@@ -49,14 +50,6 @@ impl Default for YinConfig {
             center: true,
             pad_mode: PadMode::Constant,
         }
-    }
-}
-
-fn invalid(name: &'static str, value: impl ToString, expected: &'static str) -> Error {
-    Error::InvalidParameter {
-        name,
-        value: value.to_string(),
-        expected,
     }
 }
 
