@@ -111,17 +111,23 @@ impl Film {
     /// Shape errors naming the layer: rank, channel count, cond size, batch mismatch.
     pub fn apply(&self, x: &Tensor, cond: &Tensor) -> Result<Tensor> {
         self.check(x, cond)?;
+        let (g, b) = self.eval_scale_shift(cond)?;
+        Ok(x.broadcast_mul(&g)?.broadcast_add(&b)?)
+    }
+
+    /// The eval-mode modulation as a per-(batch, channel) affine map
+    /// `y = x·scale + shift`, both `(batch, C, 1)`, with the batch norm folded
+    /// in: `γ (x·s + t) + β = x·(γ s) + (γ t + β)`.
+    pub(crate) fn eval_scale_shift(&self, cond: &Tensor) -> Result<(Tensor, Tensor)> {
         let (g, b) = self.gamma_beta(cond)?;
-        let (g, b) = match &self.bn {
-            // γ (x·s + t) + β = x·(γ s) + (γ t + β): one pass over x instead of two.
+        Ok(match &self.bn {
             Some(bn) => {
                 let (s, t) = bn.eval_scale_shift()?;
                 let (s, t) = (s.reshape((1, (), 1))?, t.reshape((1, (), 1))?);
                 (g.broadcast_mul(&s)?, g.broadcast_mul(&t)?.add(&b)?)
             }
             None => (g, b),
-        };
-        Ok(x.broadcast_mul(&g)?.broadcast_add(&b)?)
+        })
     }
 
     /// As [`Film::apply`] with the batch norm in train mode (updating its running statistics).

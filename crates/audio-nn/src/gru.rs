@@ -393,7 +393,7 @@ fn run_direction_fused(
 ) -> Result<(Tensor, Tensor)> {
     let (t_len, batch, _) = seq.dims3()?;
     let xp: Vec<f32> = input_projection(dir, seq)?.flatten_all()?.to_vec1()?;
-    let w_hh_t: Vec<f32> = dir.w_hh.t()?.contiguous()?.flatten_all()?.to_vec1()?;
+    let w_hh: Vec<f32> = dir.w_hh.flatten_all()?.to_vec1()?;
     let b_hh: Option<Vec<f32>> = match &dir.b_hh {
         Some(b) => Some(b.to_vec1()?),
         None => None,
@@ -401,7 +401,7 @@ fn run_direction_fused(
     let mut h: Vec<f32> = h0.flatten_all()?.to_vec1()?;
     let rec = crate::gru_kernel::GruRecurrence {
         xp: &xp,
-        w_hh_t: &w_hh_t,
+        w_hh: &w_hh,
         b_hh: b_hh.as_deref(),
         dims: (t_len, batch, hidden),
         reverse,

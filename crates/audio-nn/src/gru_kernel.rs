@@ -1,25 +1,23 @@
 //! A fused GRU recurrence for inference on the CPU (f32), as
 //! [`crate::lstm_kernel`] for the LSTM: the recurrent matrix-vector product
-//! (runtime AVX2/FMA dispatch) and the gates over plain buffers.
+//! ([`crate::gemv`]) and the gate nonlinearities ([`crate::fast_math`]) over
+//! plain buffers, both with runtime SIMD dispatch.
 
-use crate::lstm_kernel::vec_mat_acc;
+use crate::fast_math::{sigmoid_inplace, tanh_inplace};
+use crate::gemv::mat_vec_acc;
 
 /// The buffers of one direction of one layer.
 pub(crate) struct GruRecurrence<'a> {
     /// `x W_ih^T + b_ih`, `(T, B, 3H)` row-major.
     pub xp: &'a [f32],
-    /// `W_hh^T`, `(H, 3H)` row-major.
-    pub w_hh_t: &'a [f32],
+    /// `W_hh`, `(3H, H)` row-major (`weight_hh_l{k}` as stored).
+    pub w_hh: &'a [f32],
     /// `b_hh`, `(3H)`.
     pub b_hh: Option<&'a [f32]>,
     /// Sequence length, batch, hidden size.
     pub dims: (usize, usize, usize),
     /// Run backwards in time.
     pub reverse: bool,
-}
-
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
 }
 
 /// Runs the recurrence from `h` `(B, H)` (updated in place to the final
@@ -29,6 +27,8 @@ pub(crate) fn run(r: &GruRecurrence, h: &mut [f32]) -> Vec<f32> {
     let g3 = 3 * hid;
     let mut out = vec![0f32; t_len * batch * hid];
     let mut gh = vec![0f32; g3];
+    let mut rz = vec![0f32; 2 * hid];
+    let mut n = vec![0f32; hid];
     for step in 0..t_len {
         let t = if r.reverse { t_len - 1 - step } else { step };
         for b in 0..batch {
@@ -37,14 +37,20 @@ pub(crate) fn run(r: &GruRecurrence, h: &mut [f32]) -> Vec<f32> {
                 None => gh.iter_mut().for_each(|v| *v = 0.0),
             }
             let hb = &mut h[b * hid..(b + 1) * hid];
-            vec_mat_acc(&mut gh, hb, r.w_hh_t);
+            mat_vec_acc(&mut gh, r.w_hh, hb);
             let base = (t * batch + b) * g3;
             let xp = &r.xp[base..base + g3];
+            // Gate order r, z, n (PyTorch): r, z = σ(x_p + h_p), n = tanh(x_n + r·h_n).
+            for j in 0..2 * hid {
+                rz[j] = xp[j] + gh[j];
+            }
+            sigmoid_inplace(&mut rz);
             for j in 0..hid {
-                let rg = sigmoid(xp[j] + gh[j]);
-                let z = sigmoid(xp[hid + j] + gh[hid + j]);
-                let n = (xp[2 * hid + j] + rg * gh[2 * hid + j]).tanh();
-                hb[j] = n + z * (hb[j] - n);
+                n[j] = xp[2 * hid + j] + rz[j] * gh[2 * hid + j];
+            }
+            tanh_inplace(&mut n);
+            for j in 0..hid {
+                hb[j] = n[j] + rz[hid + j] * (hb[j] - n[j]);
             }
             out[(t * batch + b) * hid..(t * batch + b + 1) * hid].copy_from_slice(hb);
         }

@@ -24,8 +24,10 @@ pub mod batch_norm;
 mod checks;
 pub mod conv;
 pub mod error;
+mod fast_math;
 pub mod film;
 pub mod gating;
+mod gemv;
 pub mod group_norm;
 pub mod gru;
 mod gru_kernel;
@@ -46,6 +48,7 @@ mod stft_fft;
 pub mod streaming;
 pub mod streaming_conv;
 pub mod tcn;
+mod tcn_kernel;
 pub mod unet;
 pub mod wavenet;
 

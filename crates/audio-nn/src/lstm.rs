@@ -598,17 +598,17 @@ fn run_direction_fused(
     let (t_len, batch, _) = seq.dims3()?;
     let p = h0.dim(1)?;
     let xp: Vec<f32> = input_projection(dir, seq)?.flatten_all()?.to_vec1()?;
-    let w_hh_t: Vec<f32> = dir.w_hh.t()?.contiguous()?.flatten_all()?.to_vec1()?;
-    let w_hr_t: Option<Vec<f32>> = match &dir.w_hr {
-        Some(w) => Some(w.t()?.contiguous()?.flatten_all()?.to_vec1()?),
+    let w_hh: Vec<f32> = dir.w_hh.flatten_all()?.to_vec1()?;
+    let w_hr: Option<Vec<f32>> = match &dir.w_hr {
+        Some(w) => Some(w.flatten_all()?.to_vec1()?),
         None => None,
     };
     let mut h: Vec<f32> = h0.flatten_all()?.to_vec1()?;
     let mut c: Vec<f32> = c0.flatten_all()?.to_vec1()?;
     let rec = crate::lstm_kernel::Recurrence {
         xp: &xp,
-        w_hh_t: &w_hh_t,
-        w_hr_t: w_hr_t.as_deref(),
+        w_hh: &w_hh,
+        w_hr: w_hr.as_deref(),
         dims: (t_len, batch, hidden, p),
         reverse,
     };

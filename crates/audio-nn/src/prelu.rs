@@ -53,6 +53,16 @@ impl PRelu {
         })
     }
 
+    /// The slopes as one value per channel of a `channels`-channel input.
+    pub(crate) fn slopes(&self, channels: usize) -> Result<Tensor> {
+        Ok(if self.num_parameters == 1 {
+            self.weight.broadcast_as(channels)?.contiguous()?
+        } else {
+            checks::channels(LAYER, self.num_parameters, channels)?;
+            self.weight.clone()
+        })
+    }
+
     /// [`Module::forward`] with this crate's error type.
     ///
     /// # Errors

@@ -1,6 +1,6 @@
 //! The TCN block of Steinmetz & Reiss' micro-TCN (dilated conv → FiLM → PReLU, residual).
 
-use candle_core::Tensor;
+use candle_core::{DType, Tensor};
 use candle_nn::VarBuilder;
 
 use crate::batch_norm::{BatchNorm, BatchNormConfig};
@@ -210,8 +210,102 @@ impl TcnBlock {
     /// Shape errors naming the layer; [`Error::Unsupported`] when a conditioned
     /// block gets no `cond`.
     pub fn apply(&self, x: &Tensor, cond: Option<&Tensor>) -> Result<Tensor> {
+        if let Some(y) = self.apply_fused(x, cond)? {
+            return Ok(y);
+        }
         let h = self.conv1.apply(x)?;
         self.post(h, x, cond)
+    }
+
+    /// [`TcnBlock::apply`] by the fused CPU kernel of [`crate::tcn_kernel`]
+    /// when it applies: f32 on the CPU, nothing tracked by autograd (the fused
+    /// pass has no backward). `None` sends the call down the op-by-op path,
+    /// which also reports shape errors.
+    fn apply_fused(&self, x: &Tensor, cond: Option<&Tensor>) -> Result<Option<Tensor>> {
+        let c = &self.config;
+        let w = self.conv1.weight();
+        if !x.device().is_cpu()
+            || x.dtype() != DType::F32
+            || w.dtype() != DType::F32
+            || x.rank() != 3
+            || x.dim(1)? != c.in_channels
+        {
+            return Ok(None);
+        }
+        let (batch, c_in, t_in) = x.dims3()?;
+        let c_out = c.out_channels;
+        let span = c.dilation * (c.kernel_size - 1);
+        let (pad, t_out) = match (c.causal, t_in.checked_sub(span)) {
+            (true, _) => (span, t_in),
+            (false, Some(t)) if t > 0 => (0, t),
+            (false, _) => return Ok(None),
+        };
+        let (scale, shift) = match (&self.film, &self.bn, cond) {
+            (Some(film), _, Some(cond)) => {
+                if cond.rank() != 2 || cond.dim(0)? != batch {
+                    return Ok(None);
+                }
+                let (s, t) = film.eval_scale_shift(cond)?;
+                (s.reshape((batch, c_out))?, t.reshape((batch, c_out))?)
+            }
+            (Some(_), _, None) => return Ok(None),
+            (None, Some(bn), _) => {
+                let (s, t) = bn.eval_scale_shift()?;
+                (
+                    s.unsqueeze(0)?.broadcast_as((batch, c_out))?,
+                    t.unsqueeze(0)?.broadcast_as((batch, c_out))?,
+                )
+            }
+            (None, None, _) => (
+                Tensor::ones((batch, c_out), DType::F32, x.device())?,
+                Tensor::zeros((batch, c_out), DType::F32, x.device())?,
+            ),
+        };
+        let slope = self.prelu.slopes(c_out)?;
+        let res = self.res.weight();
+        if [x, w, &scale, &shift, &slope, res]
+            .iter()
+            .any(|t| t.track_op() || t.dtype() != DType::F32)
+        {
+            return Ok(None);
+        }
+        let flat = |t: &Tensor| -> Result<Vec<f32>> { Ok(t.flatten_all()?.to_vec1::<f32>()?) };
+        let (xv, wv) = (flat(x)?, flat(w)?);
+        let (scale, shift, slope, res) = (flat(&scale)?, flat(&shift)?, flat(&slope)?, flat(res)?);
+        let res_off = if c.causal_crop {
+            t_in - t_out
+        } else {
+            (t_in - t_out) / 2
+        };
+        let mut y = vec![0f32; batch * c_out * t_out];
+        for b in 0..batch {
+            let p = crate::tcn_kernel::TcnParams {
+                w: &wv,
+                c_in,
+                c_out,
+                k: c.kernel_size,
+                dilation: c.dilation,
+                pad,
+                t_in,
+                t_out,
+                scale: &scale[b * c_out..(b + 1) * c_out],
+                shift: &shift[b * c_out..(b + 1) * c_out],
+                slope: &slope,
+                res: &res,
+                ratio: c_out / c_in,
+                res_off: if c.causal { 0 } else { res_off },
+            };
+            crate::tcn_kernel::run(
+                &p,
+                &xv[b * c_in * t_in..(b + 1) * c_in * t_in],
+                &mut y[b * c_out * t_out..(b + 1) * c_out * t_out],
+            );
+        }
+        Ok(Some(Tensor::from_vec(
+            y,
+            (batch, c_out, t_out),
+            x.device(),
+        )?))
     }
 
     /// Train-mode forward (batch-norm statistics of the batch, running stats updated).

@@ -393,6 +393,37 @@ fn layer_errors_are_typed() {
     ));
 }
 
+#[test]
+fn fused_tcn_inference_equals_autograd_path() {
+    // FiLM, batch norm; causal, valid with centre and causal crop; channel
+    // counts off the kernel's 4-channel tiles; batch 2.
+    for (i, (c_in, c_out, k, d, cond, causal, crop)) in [
+        (1, 8, 3, 1, Some(3), true, false),
+        (3, 9, 2, 5, None, true, false),
+        (6, 6, 3, 4, Some(2), false, false),
+        (6, 6, 3, 4, None, false, true),
+        (5, 10, 4, 16, Some(1), true, false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let store = audio_nn::init::SeededVarMap::new(i as u64);
+        let cfg = TcnBlockConfig {
+            causal,
+            causal_crop: crop,
+            ..TcnBlockConfig::new(c_in, c_out, k, d, cond)
+        };
+        // Weights as `Var`s select the op-by-op path, plain tensors the fused kernel.
+        let tracked = TcnBlock::new(cfg, store.var_builder(DType::F32, &Device::Cpu)).unwrap();
+        let plain = TcnBlock::new(cfg, common::plain_vb(&store)).unwrap();
+        let x = Tensor::randn(0f32, 1f32, (2, c_in, 301), &Device::Cpu).unwrap();
+        let p = cond.map(|n| Tensor::randn(0f32, 1f32, (2, n), &Device::Cpu).unwrap());
+        let y_fused = plain.apply(&x, p.as_ref()).unwrap();
+        let y_ops = tracked.apply(&x, p.as_ref()).unwrap();
+        close("fused tcn", &y_fused, &y_ops, STREAM_TOL);
+    }
+}
+
 fn tcn_stack(seed: u64, cond: bool) -> Vec<TcnBlock> {
     let vb = audio_nn::init::SeededVarMap::new(seed).var_builder(DType::F32, &Device::Cpu);
     let chans = [(1, 4), (4, 4), (4, 4), (4, 4)];
