@@ -8,10 +8,16 @@
 
 /// `y[r] += Σ_j W[r, j]·v[j]` for `W` of `y.len()` rows and `v.len()` columns.
 ///
+/// `descending` walks the rows from the last to the first (each row's sum is
+/// the same either way). A recurrence alternates it from step to step, so
+/// the rows a step reads first are the ones the previous step read last and
+/// still finds in the core's L2 cache: a weight larger than L2 then streams
+/// only its excess from L3.
+///
 /// # Panics
 ///
 /// When `w` is shorter than `y.len()·v.len()` (a bug in the caller).
-pub(crate) fn mat_vec_acc(y: &mut [f32], w: &[f32], v: &[f32]) {
+pub(crate) fn mat_vec_acc(y: &mut [f32], w: &[f32], v: &[f32], descending: bool) {
     assert!(w.len() >= y.len() * v.len(), "gemv: weight size");
     #[cfg(target_arch = "x86_64")]
     {
@@ -19,7 +25,7 @@ pub(crate) fn mat_vec_acc(y: &mut [f32], w: &[f32], v: &[f32]) {
         {
             // SAFETY: AVX2 and FMA are present (checked just above); the size
             // of `w` is checked above.
-            unsafe { mat_vec_acc_avx2(y, w, v) };
+            unsafe { mat_vec_acc_avx2(y, w, v, descending) };
             return;
         }
     }
@@ -56,13 +62,22 @@ pub(crate) fn mat_vec_acc_scalar(y: &mut [f32], w: &[f32], v: &[f32]) {
 /// The CPU has AVX2 and FMA, and `w.len() >= y.len()·v.len()`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn mat_vec_acc_avx2(y: &mut [f32], w: &[f32], v: &[f32]) {
+unsafe fn mat_vec_acc_avx2(y: &mut [f32], w: &[f32], v: &[f32], descending: bool) {
     use std::arch::x86_64::*;
     let (rows, cols) = (y.len(), v.len());
     let (wp, vp) = (w.as_ptr(), v.as_ptr());
     let rows4 = rows / 4 * 4;
-    let mut r = 0;
-    while r < rows4 {
+    if descending {
+        for (rr, yr) in y.iter_mut().enumerate().skip(rows4).rev() {
+            *yr += dot(&w[rr * cols..(rr + 1) * cols], v);
+        }
+    }
+    for block in 0..rows4 / 4 {
+        let r = if descending {
+            rows4 - 4 * (block + 1)
+        } else {
+            4 * block
+        };
         let mut a = [_mm256_setzero_ps(); 4];
         let mut b = [_mm256_setzero_ps(); 4];
         let mut j = 0;
@@ -93,10 +108,11 @@ unsafe fn mat_vec_acc_avx2(y: &mut [f32], w: &[f32], v: &[f32]) {
             let tail: f32 = (j..cols).map(|c| w[base + c] * v[c]).sum();
             y[r + q] += lanes.iter().sum::<f32>() + tail;
         }
-        r += 4;
     }
-    for (rr, yr) in y.iter_mut().enumerate().skip(rows4) {
-        *yr += dot(&w[rr * cols..(rr + 1) * cols], v);
+    if !descending {
+        for (rr, yr) in y.iter_mut().enumerate().skip(rows4) {
+            *yr += dot(&w[rr * cols..(rr + 1) * cols], v);
+        }
     }
 }
 
@@ -110,7 +126,10 @@ mod tests {
                 .collect();
             let v: Vec<f32> = (0..cols).map(|i| (i % 9) as f32 / 4.0 - 1.0).collect();
             let mut fast = vec![0.5f32; rows];
-            super::mat_vec_acc(&mut fast, &w, &v);
+            super::mat_vec_acc(&mut fast, &w, &v, false);
+            let mut fast_desc = vec![0.5f32; rows];
+            super::mat_vec_acc(&mut fast_desc, &w, &v, true);
+            assert_eq!(fast, fast_desc, "row order changes no sum");
             let mut slow = vec![0.5f32; rows];
             super::mat_vec_acc_scalar(&mut slow, &w, &v);
             for r in 0..rows {

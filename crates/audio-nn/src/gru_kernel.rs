@@ -37,7 +37,7 @@ pub(crate) fn run(r: &GruRecurrence, h: &mut [f32]) -> Vec<f32> {
                 None => gh.iter_mut().for_each(|v| *v = 0.0),
             }
             let hb = &mut h[b * hid..(b + 1) * hid];
-            mat_vec_acc(&mut gh, r.w_hh, hb);
+            mat_vec_acc(&mut gh, r.w_hh, hb, step % 2 == 1);
             let base = (t * batch + b) * g3;
             let xp = &r.xp[base..base + g3];
             // Gate order r, z, n (PyTorch): r, z = σ(x_p + h_p), n = tanh(x_n + r·h_n).

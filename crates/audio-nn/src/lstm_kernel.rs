@@ -39,7 +39,7 @@ pub(crate) fn run(r: &Recurrence, h: &mut [f32], c: &mut [f32]) -> Vec<f32> {
         for b in 0..batch {
             let base = (t * batch + b) * g4;
             gates.copy_from_slice(&r.xp[base..base + g4]);
-            mat_vec_acc(&mut gates, r.w_hh, &h[b * p..(b + 1) * p]);
+            mat_vec_acc(&mut gates, r.w_hh, &h[b * p..(b + 1) * p], step % 2 == 1);
             // Gate order i, f, g, o (PyTorch).
             sigmoid_inplace(&mut gates[..2 * hid]);
             tanh_inplace(&mut gates[2 * hid..3 * hid]);
@@ -59,7 +59,7 @@ pub(crate) fn run(r: &Recurrence, h: &mut [f32], c: &mut [f32]) -> Vec<f32> {
             match r.w_hr {
                 Some(w) => {
                     hb.iter_mut().for_each(|v| *v = 0.0);
-                    mat_vec_acc(hb, w, &hfull);
+                    mat_vec_acc(hb, w, &hfull, step % 2 == 1);
                 }
                 None => hb.copy_from_slice(&hfull),
             }

@@ -57,47 +57,49 @@ pub fn pad1d(x: &Tensor, left: usize, right: usize, mode: PadMode) -> Result<Ten
 /// The source index of every sample of the padded signal (`left + n + right`
 /// entries), `-1` for a zero; the map of [`pad1d`].
 pub(crate) fn pad_indices(n: usize, left: usize, right: usize, mode: PadMode) -> Result<Vec<i64>> {
-    let (ni, l) = (n as i64, left as i64);
-    let total = left + n + right;
-    match mode {
-        PadMode::Zeros => Ok((0..total as i64)
-            .map(|i| if i < l || i >= l + ni { -1 } else { i - l })
-            .collect()),
+    check_padding(n, left, right, mode)?;
+    Ok((0..left + n + right)
+        .map(|i| pad_source(i, n, left, mode).map_or(-1, |s| s as i64))
+        .collect())
+}
+
+/// Rejects paddings `mode` cannot make from `n` samples (reflect: shorter than
+/// the signal; circular: no longer than it).
+pub(crate) fn check_padding(n: usize, left: usize, right: usize, mode: PadMode) -> Result<()> {
+    let bad = match mode {
+        PadMode::Zeros => None,
+        PadMode::Replicate => {
+            (n == 0 && left + right > 0).then_some("a non-empty signal to replicate")
+        }
         PadMode::Reflect => {
-            if left >= n || right >= n {
-                return Err(Error::InvalidConfig {
-                    layer: "pad1d",
-                    name: "padding",
-                    value: format!("({left}, {right}) for length {n}"),
-                    expected: "reflect padding shorter than the signal",
-                });
-            }
-            Ok((0..total as i64)
-                .map(|i| {
-                    let j = i - l;
-                    if j < 0 {
-                        -j
-                    } else if j >= ni {
-                        2 * (ni - 1) - j
-                    } else {
-                        j
-                    }
-                })
-                .collect())
+            (left >= n || right >= n).then_some("reflect padding shorter than the signal")
         }
-        PadMode::Replicate => Ok((0..total as i64)
-            .map(|i| (i - l).clamp(0, ni - 1))
-            .collect()),
         PadMode::Circular => {
-            if left > n || right > n {
-                return Err(Error::InvalidConfig {
-                    layer: "pad1d",
-                    name: "padding",
-                    value: format!("({left}, {right}) for length {n}"),
-                    expected: "circular padding no longer than the signal",
-                });
-            }
-            Ok((0..total as i64).map(|i| (i - l).rem_euclid(ni)).collect())
+            (left > n || right > n).then_some("circular padding no longer than the signal")
         }
+    };
+    match bad {
+        Some(expected) => Err(Error::InvalidConfig {
+            layer: "pad1d",
+            name: "padding",
+            value: format!("({left}, {right}) for length {n}"),
+            expected,
+        }),
+        None => Ok(()),
     }
+}
+
+/// The source of sample `i` of the padded signal (`None` for a zero), for a
+/// padding that passed [`check_padding`] (and `n > 0`).
+pub(crate) fn pad_source(i: usize, n: usize, left: usize, mode: PadMode) -> Option<usize> {
+    let (j, ni) = (i as i64 - left as i64, n as i64);
+    let s = match mode {
+        PadMode::Zeros => return (0..ni).contains(&j).then_some(j as usize),
+        PadMode::Reflect if j < 0 => -j,
+        PadMode::Reflect if j >= ni => 2 * (ni - 1) - j,
+        PadMode::Reflect => j,
+        PadMode::Replicate => j.clamp(0, ni - 1),
+        PadMode::Circular => j.rem_euclid(ni),
+    };
+    Some(s as usize)
 }

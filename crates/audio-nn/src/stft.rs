@@ -202,9 +202,11 @@ impl Stft {
         let f = c.n_freqs();
         if x.device().is_cpu() && x.dtype() == DType::F32 {
             // Real FFTs in one custom op with its own backward pass.
-            let pad_map = crate::padding::pad_indices(x.dim(1)?, pl, pr, c.pad_mode)?;
+            crate::padding::check_padding(x.dim(1)?, pl, pr, c.pad_mode)?;
             let op = StftOp {
-                pad_map: Arc::new(pad_map),
+                left: pl,
+                right: pr,
+                mode: c.pad_mode,
                 n_fft: n,
                 hop: c.hop_length,
                 frames: t,

@@ -10,12 +10,16 @@ use candle_core::{CpuStorage, CustomOp1, Layout, Shape, Tensor};
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealToComplex};
 
-/// Frames of a signal `(B, L)`, padded inside the op by `pad_map` (source
-/// index of each padded sample, `-1` for zero) → `(B, 2F, T)`: rows `0..F`
-/// the real parts, `F..2F` the imaginary parts of
-/// `Σ_n w[n] x_pad[t·hop + n] e^{-2πikn/N}`.
+use crate::padding::{pad_source, PadMode};
+
+/// Frames of a signal `(B, L)`, padded inside the op by `left` / `right`
+/// samples of `mode` → `(B, 2F, T)`: rows `0..F` the real parts, `F..2F` the
+/// imaginary parts of `Σ_n w[n] x_pad[t·hop + n] e^{-2πikn/N}`.
 pub(crate) struct StftOp {
-    pub pad_map: Arc<Vec<i64>>,
+    /// Padding on each side (checked by [`crate::padding::check_padding`]) and its mode.
+    pub left: usize,
+    pub right: usize,
+    pub mode: PadMode,
     pub n_fft: usize,
     pub hop: usize,
     pub frames: usize,
@@ -28,10 +32,148 @@ impl StftOp {
     fn freqs(&self) -> usize {
         self.n_fft / 2 + 1
     }
+
+    /// `xp ← pad(xs)`: the signal copied into the middle, the edges from
+    /// [`pad_source`].
+    fn pad_into(&self, xs: &[f32], xp: &mut [f32]) {
+        let (n, l) = (xs.len(), self.left);
+        xp[l..l + n].copy_from_slice(xs);
+        for i in (0..l).chain(l + n..xp.len()) {
+            xp[i] = pad_source(i, n, l, self.mode).map_or(0.0, |s| xs[s]);
+        }
+    }
+
+    /// The adjoint of [`StftOp::pad_into`]: `gx += padᵀ(gpad)`.
+    fn unpad_add(&self, gpad: &[f32], gx: &mut [f32]) {
+        let (n, l) = (gx.len(), self.left);
+        gx.iter_mut()
+            .zip(&gpad[l..l + n])
+            .for_each(|(d, &g)| *d += g);
+        for i in (0..l).chain(l + n..gpad.len()) {
+            if let Some(s) = pad_source(i, n, l, self.mode) {
+                gx[s] += gpad[i];
+            }
+        }
+    }
 }
 
-/// Frames per output tile.
-const TILE: usize = 16;
+/// Frames per output tile (the 8×8 transposes of [`transpose_tile_avx2`]).
+const TILE: usize = 8;
+
+/// Writes a tile of `nt` spectra (frame-major, `f` bins each) bin-major into
+/// `o` (`2f` rows of `t` floats: real parts, then imaginary parts) at column
+/// `t0`, bins `from..f`.
+fn transpose_tile_scalar(
+    tile: &[Complex<f32>],
+    nt: usize,
+    from: usize,
+    (f, t, t0): (usize, usize, usize),
+    o: &mut [f32],
+) {
+    for k in from..f {
+        let re = &mut o[k * t + t0..k * t + t0 + nt];
+        for (j, d) in re.iter_mut().enumerate() {
+            *d = tile[j * f + k].re;
+        }
+        let im = &mut o[(f + k) * t + t0..(f + k) * t + t0 + nt];
+        for (j, d) in im.iter_mut().enumerate() {
+            *d = tile[j * f + k].im;
+        }
+    }
+}
+
+/// [`transpose_tile_scalar`] for a full tile of 8 frames, 8 bins at a time by
+/// in-register 8×8 transposes; returns the bins done (`f / 8 · 8`), the rest
+/// is left to the scalar path.
+///
+/// # Safety
+///
+/// The CPU has AVX2; `tile` holds `8·f` spectra and `o` `2f` rows of `t >= t0 + 8` floats.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn transpose_tile_avx2(
+    tile: &[Complex<f32>],
+    (f, t, t0): (usize, usize, usize),
+    o: &mut [f32],
+) -> usize {
+    use std::arch::x86_64::*;
+    assert!(tile.len() >= TILE * f && o.len() >= 2 * f * t && t0 + TILE <= t);
+    let (src, dst) = (tile.as_ptr() as *const f32, o.as_mut_ptr());
+    // `_mm256_shuffle_ps` keeps 128-bit lanes apart: the de-interleaved rows
+    // hold bins in the order 0 1 4 5 2 3 6 7, undone when storing.
+    const BIN: [usize; 8] = [0, 1, 4, 5, 2, 3, 6, 7];
+    let done = f / 8 * 8;
+    let mut k0 = 0;
+    while k0 < done {
+        let mut re = [_mm256_setzero_ps(); 8];
+        let mut im = [_mm256_setzero_ps(); 8];
+        for j in 0..8 {
+            // SAFETY: bins k0..k0+8 <= f of frame j < 8: inside `tile` (asserted).
+            let (a, b) = unsafe {
+                let p = src.add(2 * (j * f + k0));
+                (_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(8)))
+            };
+            re[j] = _mm256_shuffle_ps::<0x88>(a, b);
+            im[j] = _mm256_shuffle_ps::<0xDD>(a, b);
+        }
+        for (rows, base) in [(transpose8(re), 0), (transpose8(im), f)] {
+            for (i, row) in rows.into_iter().enumerate() {
+                // SAFETY: row base + k0 + BIN[i] < 2f, columns t0..t0+8 <= t (asserted).
+                unsafe { _mm256_storeu_ps(dst.add((base + k0 + BIN[i]) * t + t0), row) };
+            }
+        }
+        k0 += 8;
+    }
+    done
+}
+
+/// The transpose of an 8×8 matrix held as 8 rows.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn transpose8(r: [std::arch::x86_64::__m256; 8]) -> [std::arch::x86_64::__m256; 8] {
+    use std::arch::x86_64::*;
+    let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+    let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+    let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+    let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+    let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+    let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+    let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+    let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+    let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+    let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+    let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+    let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+    [
+        _mm256_permute2f128_ps::<0x20>(u0, u4),
+        _mm256_permute2f128_ps::<0x20>(u1, u5),
+        _mm256_permute2f128_ps::<0x20>(u2, u6),
+        _mm256_permute2f128_ps::<0x20>(u3, u7),
+        _mm256_permute2f128_ps::<0x31>(u0, u4),
+        _mm256_permute2f128_ps::<0x31>(u1, u5),
+        _mm256_permute2f128_ps::<0x31>(u2, u6),
+        _mm256_permute2f128_ps::<0x31>(u3, u7),
+    ]
+}
+
+/// Writes a tile (see [`transpose_tile_scalar`]), by AVX2 when the CPU has
+/// it and the tile is full.
+fn write_tile(tile: &[Complex<f32>], nt: usize, dims: (usize, usize, usize), o: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if nt == TILE && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present (checked); the sizes are asserted inside.
+            let done = unsafe { transpose_tile_avx2(tile, dims, o) };
+            transpose_tile_scalar(tile, nt, done, dims, o);
+            return;
+        }
+    }
+    transpose_tile_scalar(tile, nt, 0, dims, o);
+}
 
 fn err(e: impl std::fmt::Display) -> candle_core::Error {
     candle_core::Error::Msg(format!("stft fft: {e}"))
@@ -54,7 +196,7 @@ impl CustomOp1 for StftOp {
             None => return Err(err("input must be contiguous")),
         };
         let (n, f, t) = (self.n_fft, self.freqs(), self.frames);
-        let lp = self.pad_map.len();
+        let lp = self.left + l + self.right;
         if (t - 1) * self.hop + n > lp {
             return Err(err("signal shorter than the frames"));
         }
@@ -62,41 +204,25 @@ impl CustomOp1 for StftOp {
         let mut xp = vec![0f32; lp];
         let mut tile = vec![Complex::new(0f32, 0f32); TILE * f];
         let mut frame = self.forward.make_input_vec();
-        let mut spec = self.forward.make_output_vec();
         let mut scratch = self.forward.make_scratch_vec();
         for bi in 0..b {
-            let xs = &data[bi * l..(bi + 1) * l];
-            for (d, &i) in xp.iter_mut().zip(self.pad_map.iter()) {
-                *d = if i >= 0 { xs[i as usize] } else { 0.0 };
-            }
-            let x = &xp[..];
+            self.pad_into(&data[bi * l..(bi + 1) * l], &mut xp);
             let o = &mut out[bi * 2 * f * t..(bi + 1) * 2 * f * t];
-            // Tiles of TILE frames: spectra into `tile`, then written bin-major
-            // with TILE consecutive frames per bin (whole cache lines).
+            // Tiles of TILE frames: spectra into `tile`, then written bin-major.
             let mut t0 = 0;
             while t0 < t {
                 let nt = TILE.min(t - t0);
-                for j in 0..nt {
-                    let ti = t0 + j;
-                    let seg = &x[ti * self.hop..ti * self.hop + n];
+                for (j, spec) in tile.chunks_exact_mut(f).take(nt).enumerate() {
+                    let start = (t0 + j) * self.hop;
+                    let seg = &xp[start..start + n];
                     for ((d, &s), &w) in frame.iter_mut().zip(seg).zip(self.window.iter()) {
                         *d = s * w;
                     }
                     self.forward
-                        .process_with_scratch(&mut frame, &mut spec, &mut scratch)
+                        .process_with_scratch(&mut frame, spec, &mut scratch)
                         .map_err(err)?;
-                    tile[j * f..(j + 1) * f].copy_from_slice(&spec);
                 }
-                for k in 0..f {
-                    let re = &mut o[k * t + t0..k * t + t0 + nt];
-                    for (j, d) in re.iter_mut().enumerate() {
-                        *d = tile[j * f + k].re;
-                    }
-                    let im = &mut o[(f + k) * t + t0..(f + k) * t + t0 + nt];
-                    for (j, d) in im.iter_mut().enumerate() {
-                        *d = tile[j * f + k].im;
-                    }
-                }
+                write_tile(&tile, nt, (f, t, t0), o);
                 t0 += nt;
             }
         }
@@ -112,7 +238,7 @@ impl CustomOp1 for StftOp {
         let (b, l) = arg.dims2()?;
         let (n, f, t) = (self.n_fft, self.freqs(), self.frames);
         let g: Vec<f32> = grad_res.contiguous()?.flatten_all()?.to_vec1()?;
-        let lp = self.pad_map.len();
+        let lp = self.left + l + self.right;
         let mut gx = vec![0f32; b * l];
         let mut gpad = vec![0f32; lp];
         let mut spec = self.inverse.make_input_vec();
@@ -140,13 +266,7 @@ impl CustomOp1 for StftOp {
                     *d += v * w;
                 }
             }
-            // Adjoint of the padding gather: scatter-add back to the source samples.
-            let gxb = &mut gx[bi * l..(bi + 1) * l];
-            for (&g, &i) in gpad.iter().zip(self.pad_map.iter()) {
-                if i >= 0 {
-                    gxb[i as usize] += g;
-                }
-            }
+            self.unpad_add(&gpad, &mut gx[bi * l..(bi + 1) * l]);
         }
         Ok(Some(Tensor::from_vec(gx, (b, l), arg.device())?))
     }
