@@ -41,6 +41,7 @@ mod lstm_kernel;
 pub mod mu_law;
 pub mod padding;
 pub mod prelu;
+mod real_fft;
 pub mod sinc_conv;
 pub mod squeeze_excitation;
 pub mod stft;

@@ -132,6 +132,7 @@ pub struct Stft {
 struct FftPlan {
     window: Arc<Vec<f32>>,
     forward: Arc<dyn realfft::RealToComplex<f32>>,
+    forward_even: Option<Arc<crate::real_fft::RealFftEven>>,
     inverse: Arc<dyn realfft::ComplexToReal<f32>>,
 }
 
@@ -168,6 +169,9 @@ impl Stft {
         let fft = Arc::new(FftPlan {
             window: Arc::new(w.iter().map(|&v| v as f32).collect()),
             forward: planner.plan_fft_forward(n),
+            forward_even: n
+                .is_multiple_of(2)
+                .then(|| Arc::new(crate::real_fft::RealFftEven::new(n))),
             inverse: planner.plan_fft_inverse(n),
         });
         Ok(Self { config, basis, fft })
@@ -212,6 +216,7 @@ impl Stft {
                 frames: t,
                 window: self.fft.window.clone(),
                 forward: self.fft.forward.clone(),
+                forward_even: self.fft.forward_even.clone(),
                 inverse: self.fft.inverse.clone(),
             };
             let spec = x.contiguous()?.apply_op1(op)?; // (B, 2F, T)

@@ -11,6 +11,7 @@ use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealToComplex};
 
 use crate::padding::{pad_source, PadMode};
+use crate::real_fft::RealFftEven;
 
 /// Frames of a signal `(B, L)`, padded inside the op by `left` / `right`
 /// samples of `mode` → `(B, 2F, T)`: rows `0..F` the real parts, `F..2F` the
@@ -25,6 +26,8 @@ pub(crate) struct StftOp {
     pub frames: usize,
     pub window: Arc<Vec<f32>>,
     pub forward: Arc<dyn RealToComplex<f32>>,
+    /// For even `n_fft`: the forward transform with a SIMD split (used instead of `forward`).
+    pub forward_even: Option<Arc<RealFftEven>>,
     pub inverse: Arc<dyn ComplexToReal<f32>>,
 }
 
@@ -205,6 +208,10 @@ impl CustomOp1 for StftOp {
         let mut tile = vec![Complex::new(0f32, 0f32); TILE * f];
         let mut frame = self.forward.make_input_vec();
         let mut scratch = self.forward.make_scratch_vec();
+        let zero = Complex::new(0f32, 0f32);
+        let mut packed = vec![zero; n / 2];
+        let mut scratch_even =
+            vec![zero; self.forward_even.as_ref().map_or(0, |p| p.scratch_len())];
         for bi in 0..b {
             self.pad_into(&data[bi * l..(bi + 1) * l], &mut xp);
             let o = &mut out[bi * 2 * f * t..(bi + 1) * 2 * f * t];
@@ -215,6 +222,14 @@ impl CustomOp1 for StftOp {
                 for (j, spec) in tile.chunks_exact_mut(f).take(nt).enumerate() {
                     let start = (t0 + j) * self.hop;
                     let seg = &xp[start..start + n];
+                    if let Some(plan) = &self.forward_even {
+                        let pairs = seg.chunks_exact(2).zip(self.window.chunks_exact(2));
+                        for (d, (s, w)) in packed.iter_mut().zip(pairs) {
+                            *d = Complex::new(s[0] * w[0], s[1] * w[1]);
+                        }
+                        plan.process(&mut packed, spec, &mut scratch_even);
+                        continue;
+                    }
                     for ((d, &s), &w) in frame.iter_mut().zip(seg).zip(self.window.iter()) {
                         *d = s * w;
                     }
