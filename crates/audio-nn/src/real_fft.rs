@@ -43,20 +43,26 @@ impl RealFftEven {
         self.fft.get_outofplace_scratch_len()
     }
 
-    /// The spectrum `out` (`N/2 + 1` bins) of the signal packed in `z` (`N/2`
-    /// pairs, overwritten).
+    /// The spectrum `out` (`N/2 + 1` bins) of the real signal `x` (`N`
+    /// samples, overwritten).
     ///
     /// # Panics
     ///
     /// On buffers of the wrong size (a bug in the caller).
     pub(crate) fn process(
         &self,
-        z: &mut [Complex<f32>],
+        x: &mut [f32],
         out: &mut [Complex<f32>],
         scratch: &mut [Complex<f32>],
     ) {
         let h = self.n / 2;
-        assert!(z.len() == h && out.len() == h + 1, "real fft: buffer sizes");
+        assert!(
+            x.len() == self.n && out.len() == h + 1,
+            "real fft: buffer sizes"
+        );
+        // SAFETY: `Complex<f32>` is `#[repr(C)] { re, im }` (num-complex), so
+        // `N` floats are `N/2` complex values with the same alignment.
+        let z = unsafe { std::slice::from_raw_parts_mut(x.as_mut_ptr() as *mut Complex<f32>, h) };
         self.fft
             .process_outofplace_with_scratch(z, &mut out[..h], scratch);
         let z0 = out[0];
@@ -167,10 +173,7 @@ mod tests {
             let (mut xin, mut want) = (x.clone(), r2c.make_output_vec());
             r2c.process(&mut xin, &mut want).unwrap();
             let plan = RealFftEven::new(n);
-            let mut z: Vec<Complex<f32>> = x
-                .chunks_exact(2)
-                .map(|c| Complex::new(c[0], c[1]))
-                .collect();
+            let mut z = x.clone();
             let mut got = vec![Complex::new(0f32, 0f32); n / 2 + 1];
             let mut scratch = vec![Complex::new(0f32, 0f32); plan.scratch_len()];
             plan.process(&mut z, &mut got, &mut scratch);

@@ -60,8 +60,9 @@ impl StftOp {
     }
 }
 
-/// Frames per output tile (the 8×8 transposes of [`transpose_tile_avx2`]).
-const TILE: usize = 8;
+/// Frames per output tile: two 8×8 transposes of [`transpose_tile_avx2`]
+/// per group of bins, so each output row gets 64 contiguous bytes at once.
+const TILE: usize = 16;
 
 /// Writes a tile of `nt` spectra (frame-major, `f` bins each) bin-major into
 /// `o` (`2f` rows of `t` floats: real parts, then imaginary parts) at column
@@ -85,13 +86,13 @@ fn transpose_tile_scalar(
     }
 }
 
-/// [`transpose_tile_scalar`] for a full tile of 8 frames, 8 bins at a time by
+/// [`transpose_tile_scalar`] for a full tile, 8 bins × 8 frames at a time by
 /// in-register 8×8 transposes; returns the bins done (`f / 8 · 8`), the rest
 /// is left to the scalar path.
 ///
 /// # Safety
 ///
-/// The CPU has AVX2; `tile` holds `8·f` spectra and `o` `2f` rows of `t >= t0 + 8` floats.
+/// The CPU has AVX2; `tile` holds `TILE·f` spectra and `o` `2f` rows of `t >= t0 + TILE` floats.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn transpose_tile_avx2(
@@ -108,21 +109,23 @@ unsafe fn transpose_tile_avx2(
     let done = f / 8 * 8;
     let mut k0 = 0;
     while k0 < done {
-        let mut re = [_mm256_setzero_ps(); 8];
-        let mut im = [_mm256_setzero_ps(); 8];
-        for j in 0..8 {
-            // SAFETY: bins k0..k0+8 <= f of frame j < 8: inside `tile` (asserted).
-            let (a, b) = unsafe {
-                let p = src.add(2 * (j * f + k0));
-                (_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(8)))
-            };
-            re[j] = _mm256_shuffle_ps::<0x88>(a, b);
-            im[j] = _mm256_shuffle_ps::<0xDD>(a, b);
-        }
-        for (rows, base) in [(transpose8(re), 0), (transpose8(im), f)] {
-            for (i, row) in rows.into_iter().enumerate() {
-                // SAFETY: row base + k0 + BIN[i] < 2f, columns t0..t0+8 <= t (asserted).
-                unsafe { _mm256_storeu_ps(dst.add((base + k0 + BIN[i]) * t + t0), row) };
+        for sub in (0..TILE).step_by(8) {
+            let mut re = [_mm256_setzero_ps(); 8];
+            let mut im = [_mm256_setzero_ps(); 8];
+            for j in 0..8 {
+                // SAFETY: bins k0..k0+8 <= f of frame sub + j < TILE: inside `tile` (asserted).
+                let (a, b) = unsafe {
+                    let p = src.add(2 * ((sub + j) * f + k0));
+                    (_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(8)))
+                };
+                re[j] = _mm256_shuffle_ps::<0x88>(a, b);
+                im[j] = _mm256_shuffle_ps::<0xDD>(a, b);
+            }
+            for (rows, base) in [(transpose8(re), 0), (transpose8(im), f)] {
+                for (i, row) in rows.into_iter().enumerate() {
+                    // SAFETY: row base + k0 + BIN[i] < 2f, columns up to t0 + TILE <= t (asserted).
+                    unsafe { _mm256_storeu_ps(dst.add((base + k0 + BIN[i]) * t + t0 + sub), row) };
+                }
             }
         }
         k0 += 8;
@@ -209,7 +212,6 @@ impl CustomOp1 for StftOp {
         let mut frame = self.forward.make_input_vec();
         let mut scratch = self.forward.make_scratch_vec();
         let zero = Complex::new(0f32, 0f32);
-        let mut packed = vec![zero; n / 2];
         let mut scratch_even =
             vec![zero; self.forward_even.as_ref().map_or(0, |p| p.scratch_len())];
         for bi in 0..b {
@@ -222,16 +224,12 @@ impl CustomOp1 for StftOp {
                 for (j, spec) in tile.chunks_exact_mut(f).take(nt).enumerate() {
                     let start = (t0 + j) * self.hop;
                     let seg = &xp[start..start + n];
-                    if let Some(plan) = &self.forward_even {
-                        let pairs = seg.chunks_exact(2).zip(self.window.chunks_exact(2));
-                        for (d, (s, w)) in packed.iter_mut().zip(pairs) {
-                            *d = Complex::new(s[0] * w[0], s[1] * w[1]);
-                        }
-                        plan.process(&mut packed, spec, &mut scratch_even);
-                        continue;
-                    }
                     for ((d, &s), &w) in frame.iter_mut().zip(seg).zip(self.window.iter()) {
                         *d = s * w;
+                    }
+                    if let Some(plan) = &self.forward_even {
+                        plan.process(&mut frame, spec, &mut scratch_even);
+                        continue;
                     }
                     self.forward
                         .process_with_scratch(&mut frame, spec, &mut scratch)
