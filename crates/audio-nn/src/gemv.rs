@@ -1,137 +1,192 @@
 //! The matrix-vector product of the fused recurrences ([`crate::lstm_kernel`],
-//! [`crate::gru_kernel`]): `y += W·v` for a row-major `W`, as dot products of
-//! rows with `v`, so the weight is read once, in its stored (PyTorch) layout,
-//! and `y` is written once per row.
+//! [`crate::gru_kernel`]): `y += W·v`, as dot products of rows with `v`.
 //!
+//! The matrix is packed once per forward call into blocks of 4 rows × 8
+//! columns (zero-padded), so the kernel reads the weight as one sequential
+//! stream (the hardware prefetcher's best case) instead of 4 interleaved rows.
 //! Runtime dispatch: AVX2 + FMA on x86-64 (4 rows × 16 columns of
-//! accumulators), an auto-vectorised scalar path otherwise.
+//! accumulators), a scalar loop over the same layout otherwise.
 
-/// `y[r] += Σ_j W[r, j]·v[j]` for `W` of `y.len()` rows and `v.len()` columns.
-///
-/// `descending` walks the rows from the last to the first (each row's sum is
-/// the same either way). A recurrence alternates it from step to step, so
-/// the rows a step reads first are the ones the previous step read last and
-/// still finds in the core's L2 cache: a weight larger than L2 then streams
-/// only its excess from L3.
-///
-/// # Panics
-///
-/// When `w` is shorter than `y.len()·v.len()` (a bug in the caller).
-pub(crate) fn mat_vec_acc(y: &mut [f32], w: &[f32], v: &[f32], descending: bool) {
-    assert!(w.len() >= y.len() * v.len(), "gemv: weight size");
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+/// Rows per block.
+const ROWS: usize = 4;
+/// Columns per block.
+const COLS: usize = 8;
+
+/// A row-major matrix packed for [`PackedMatrix::mul_acc`]: block `(rb, cb)`
+/// holds rows `4rb..4rb+4` × columns `8cb..8cb+8`, row after row, blocks of
+/// one row block contiguous.
+pub(crate) struct PackedMatrix {
+    data: Vec<f32>,
+    rows: usize,
+    cols: usize,
+}
+
+impl PackedMatrix {
+    /// Packs `w`, row-major `rows × cols`.
+    ///
+    /// # Panics
+    ///
+    /// When `w` is shorter than `rows·cols` (a bug in the caller).
+    pub(crate) fn new(w: &[f32], rows: usize, cols: usize) -> Self {
+        assert!(w.len() >= rows * cols, "gemv: weight size");
+        let (rb, cb) = (rows.div_ceil(ROWS), cols.div_ceil(COLS));
+        let mut data = vec![0f32; rb * cb * ROWS * COLS];
+        for r in 0..rows {
+            for c in 0..cols {
+                let at = ((r / ROWS * cb + c / COLS) * ROWS + r % ROWS) * COLS + c % COLS;
+                data[at] = w[r * cols + c];
+            }
+        }
+        Self { data, rows, cols }
+    }
+
+    fn col_blocks(&self) -> usize {
+        self.cols.div_ceil(COLS)
+    }
+
+    /// `y[r] += Σ_j W[r, j]·v[j]`.
+    ///
+    /// `descending` walks the row blocks from the last to the first (each
+    /// row's sum is the same either way). A recurrence alternates it from step
+    /// to step, so the rows a step reads first are the ones the previous step
+    /// read last and still finds in the core's L2 cache: a weight larger than
+    /// L2 then streams only its excess from L3.
+    ///
+    /// # Panics
+    ///
+    /// When `y` or `v` do not match the matrix (a bug in the caller).
+    pub(crate) fn mul_acc(&self, y: &mut [f32], v: &[f32], descending: bool) {
+        assert!(y.len() == self.rows && v.len() == self.cols, "gemv: sizes");
+        #[cfg(target_arch = "x86_64")]
         {
-            // SAFETY: AVX2 and FMA are present (checked just above); the size
-            // of `w` is checked above.
-            unsafe { mat_vec_acc_avx2(y, w, v, descending) };
-            return;
-        }
-    }
-    mat_vec_acc_scalar(y, w, v);
-}
-
-/// One row's dot product with 8 partial sums (vectorisable, fixed order).
-fn dot(row: &[f32], v: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (rc, vc) = (row.chunks_exact(8), v.chunks_exact(8));
-    let tail: f32 = rc
-        .remainder()
-        .iter()
-        .zip(vc.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    for (r, x) in rc.zip(vc) {
-        for l in 0..8 {
-            acc[l] += r[l] * x[l];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
-}
-
-pub(crate) fn mat_vec_acc_scalar(y: &mut [f32], w: &[f32], v: &[f32]) {
-    let cols = v.len();
-    for (r, yr) in y.iter_mut().enumerate() {
-        *yr += dot(&w[r * cols..(r + 1) * cols], v);
-    }
-}
-
-/// # Safety
-///
-/// The CPU has AVX2 and FMA, and `w.len() >= y.len()·v.len()`.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn mat_vec_acc_avx2(y: &mut [f32], w: &[f32], v: &[f32], descending: bool) {
-    use std::arch::x86_64::*;
-    let (rows, cols) = (y.len(), v.len());
-    let (wp, vp) = (w.as_ptr(), v.as_ptr());
-    let rows4 = rows / 4 * 4;
-    if descending {
-        for (rr, yr) in y.iter_mut().enumerate().skip(rows4).rev() {
-            *yr += dot(&w[rr * cols..(rr + 1) * cols], v);
-        }
-    }
-    for block in 0..rows4 / 4 {
-        let r = if descending {
-            rows4 - 4 * (block + 1)
-        } else {
-            4 * block
-        };
-        let mut a = [_mm256_setzero_ps(); 4];
-        let mut b = [_mm256_setzero_ps(); 4];
-        let mut j = 0;
-        // SAFETY (all loads below): rows r..r+4 < rows and columns j..j+16 or
-        // j..j+8 <= cols, so every read is inside `w` (size checked) and `v`.
-        while j + 16 <= cols {
-            let (v0, v1) = unsafe { (_mm256_loadu_ps(vp.add(j)), _mm256_loadu_ps(vp.add(j + 8))) };
-            for q in 0..4 {
-                let row = unsafe { wp.add((r + q) * cols + j) };
-                a[q] = _mm256_fmadd_ps(unsafe { _mm256_loadu_ps(row) }, v0, a[q]);
-                b[q] = _mm256_fmadd_ps(unsafe { _mm256_loadu_ps(row.add(8)) }, v1, b[q]);
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                // SAFETY: AVX2 and FMA are present (checked just above); sizes asserted.
+                unsafe { self.mul_acc_avx2(y, v, descending) };
+                return;
             }
-            j += 16;
         }
-        while j + 8 <= cols {
-            let v0 = unsafe { _mm256_loadu_ps(vp.add(j)) };
-            for (q, aq) in a.iter_mut().enumerate() {
-                let row = unsafe { wp.add((r + q) * cols + j) };
-                *aq = _mm256_fmadd_ps(unsafe { _mm256_loadu_ps(row) }, v0, *aq);
+        self.mul_acc_scalar(y, v);
+    }
+
+    /// The column block `cb` of `v`, zero-padded to 8.
+    fn v_block(&self, v: &[f32], cb: usize) -> [f32; COLS] {
+        let mut b = [0f32; COLS];
+        let end = (cb * COLS + COLS).min(self.cols);
+        b[..end - cb * COLS].copy_from_slice(&v[cb * COLS..end]);
+        b
+    }
+
+    pub(crate) fn mul_acc_scalar(&self, y: &mut [f32], v: &[f32]) {
+        let cb_n = self.col_blocks();
+        for (rb, block_rows) in self.data.chunks_exact(cb_n * ROWS * COLS).enumerate() {
+            let mut acc = [[0f32; COLS]; ROWS];
+            for (cb, block) in block_rows.chunks_exact(ROWS * COLS).enumerate() {
+                let vb = self.v_block(v, cb);
+                for (q, row) in block.chunks_exact(COLS).enumerate() {
+                    for l in 0..COLS {
+                        acc[q][l] += row[l] * vb[l];
+                    }
+                }
             }
-            j += 8;
-        }
-        for q in 0..4 {
-            let mut lanes = [0f32; 8];
-            // SAFETY: `lanes` holds 8 floats.
-            unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), _mm256_add_ps(a[q], b[q])) };
-            let base = (r + q) * cols;
-            let tail: f32 = (j..cols).map(|c| w[base + c] * v[c]).sum();
-            y[r + q] += lanes.iter().sum::<f32>() + tail;
+            for (q, a) in acc.iter().enumerate() {
+                if let Some(yr) = y.get_mut(rb * ROWS + q) {
+                    *yr += a.iter().sum::<f32>();
+                }
+            }
         }
     }
-    if !descending {
-        for (rr, yr) in y.iter_mut().enumerate().skip(rows4) {
-            *yr += dot(&w[rr * cols..(rr + 1) * cols], v);
+
+    /// # Safety
+    ///
+    /// The CPU has AVX2 and FMA; `y` and `v` match the matrix.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn mul_acc_avx2(&self, y: &mut [f32], v: &[f32], descending: bool) {
+        use std::arch::x86_64::*;
+        let cb_n = self.col_blocks();
+        let rb_n = self.rows.div_ceil(ROWS);
+        let full = self.cols / COLS;
+        let tail = (full < cb_n).then(|| self.v_block(v, full));
+        let (wp, vp) = (self.data.as_ptr(), v.as_ptr());
+        for i in 0..rb_n {
+            let rb = if descending { rb_n - 1 - i } else { i };
+            // SAFETY (loads): block (rb, cb) starts at (rb·cb_n + cb)·32 < data.len();
+            // full column blocks of `v` end at 8·full <= cols.
+            let base = unsafe { wp.add(rb * cb_n * ROWS * COLS) };
+            let mut a = [_mm256_setzero_ps(); ROWS];
+            let mut b = [_mm256_setzero_ps(); ROWS];
+            let mut cb = 0;
+            while cb + 2 <= full {
+                let (v0, v1) = unsafe {
+                    (
+                        _mm256_loadu_ps(vp.add(cb * COLS)),
+                        _mm256_loadu_ps(vp.add(cb * COLS + COLS)),
+                    )
+                };
+                for q in 0..ROWS {
+                    let (w0, w1) = unsafe {
+                        let p = base.add(cb * ROWS * COLS + q * COLS);
+                        (_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(ROWS * COLS)))
+                    };
+                    a[q] = _mm256_fmadd_ps(w0, v0, a[q]);
+                    b[q] = _mm256_fmadd_ps(w1, v1, b[q]);
+                }
+                cb += 2;
+            }
+            while cb < cb_n {
+                let v0 = match (&tail, cb < full) {
+                    (_, true) => unsafe { _mm256_loadu_ps(vp.add(cb * COLS)) },
+                    // SAFETY: the zero-padded copy holds 8 floats.
+                    (Some(t), false) => unsafe { _mm256_loadu_ps(t.as_ptr()) },
+                    (None, false) => break,
+                };
+                for (q, aq) in a.iter_mut().enumerate() {
+                    let w0 = unsafe { _mm256_loadu_ps(base.add(cb * ROWS * COLS + q * COLS)) };
+                    *aq = _mm256_fmadd_ps(w0, v0, *aq);
+                }
+                cb += 1;
+            }
+            for q in 0..ROWS {
+                let mut lanes = [0f32; COLS];
+                // SAFETY: `lanes` holds 8 floats.
+                unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), _mm256_add_ps(a[q], b[q])) };
+                if let Some(yr) = y.get_mut(rb * ROWS + q) {
+                    *yr += lanes.iter().sum::<f32>();
+                }
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::PackedMatrix;
+
     #[test]
     fn dispatch_matches_scalar_and_naive() {
-        for (rows, cols) in [(7, 13), (8, 16), (12, 37), (2048, 512), (3, 5), (5, 24)] {
+        for (rows, cols) in [
+            (7, 13),
+            (8, 16),
+            (12, 37),
+            (2048, 512),
+            (3, 5),
+            (5, 24),
+            (1, 1),
+        ] {
             let w: Vec<f32> = (0..rows * cols)
                 .map(|i| ((i * 37 % 11) as f32 - 5.0) / 7.0)
                 .collect();
             let v: Vec<f32> = (0..cols).map(|i| (i % 9) as f32 / 4.0 - 1.0).collect();
+            let m = PackedMatrix::new(&w, rows, cols);
             let mut fast = vec![0.5f32; rows];
-            super::mat_vec_acc(&mut fast, &w, &v, false);
+            m.mul_acc(&mut fast, &v, false);
             let mut fast_desc = vec![0.5f32; rows];
-            super::mat_vec_acc(&mut fast_desc, &w, &v, true);
+            m.mul_acc(&mut fast_desc, &v, true);
             assert_eq!(fast, fast_desc, "row order changes no sum");
             let mut slow = vec![0.5f32; rows];
-            super::mat_vec_acc_scalar(&mut slow, &w, &v);
+            m.mul_acc_scalar(&mut slow, &v);
             for r in 0..rows {
                 let want: f32 = 0.5 + (0..cols).map(|j| w[r * cols + j] * v[j]).sum::<f32>();
                 let scale = 1.0 + want.abs();

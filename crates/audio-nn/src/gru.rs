@@ -5,6 +5,7 @@ use candle_core::{Module, Tensor};
 use candle_nn::VarBuilder;
 
 use crate::checks;
+use crate::gemv::PackedMatrix;
 use crate::init::recurrent_uniform;
 use crate::streaming::StreamingModule;
 use crate::{Error, Result};
@@ -393,7 +394,8 @@ fn run_direction_fused(
 ) -> Result<(Tensor, Tensor)> {
     let (t_len, batch, _) = seq.dims3()?;
     let xp: Vec<f32> = input_projection(dir, seq)?.flatten_all()?.to_vec1()?;
-    let w_hh: Vec<f32> = dir.w_hh.flatten_all()?.to_vec1()?;
+    let (rows, cols) = dir.w_hh.dims2()?;
+    let w_hh = PackedMatrix::new(&dir.w_hh.flatten_all()?.to_vec1::<f32>()?, rows, cols);
     let b_hh: Option<Vec<f32>> = match &dir.b_hh {
         Some(b) => Some(b.to_vec1()?),
         None => None,

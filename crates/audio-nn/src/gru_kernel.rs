@@ -4,14 +4,14 @@
 //! plain buffers, both with runtime SIMD dispatch.
 
 use crate::fast_math::{sigmoid_inplace, tanh_inplace};
-use crate::gemv::mat_vec_acc;
+use crate::gemv::PackedMatrix;
 
 /// The buffers of one direction of one layer.
 pub(crate) struct GruRecurrence<'a> {
     /// `x W_ih^T + b_ih`, `(T, B, 3H)` row-major.
     pub xp: &'a [f32],
-    /// `W_hh`, `(3H, H)` row-major (`weight_hh_l{k}` as stored).
-    pub w_hh: &'a [f32],
+    /// `W_hh`, `(3H, H)` (`weight_hh_l{k}`), packed.
+    pub w_hh: &'a PackedMatrix,
     /// `b_hh`, `(3H)`.
     pub b_hh: Option<&'a [f32]>,
     /// Sequence length, batch, hidden size.
@@ -37,7 +37,7 @@ pub(crate) fn run(r: &GruRecurrence, h: &mut [f32]) -> Vec<f32> {
                 None => gh.iter_mut().for_each(|v| *v = 0.0),
             }
             let hb = &mut h[b * hid..(b + 1) * hid];
-            mat_vec_acc(&mut gh, r.w_hh, hb, step % 2 == 1);
+            r.w_hh.mul_acc(&mut gh, hb, step % 2 == 1);
             let base = (t * batch + b) * g3;
             let xp = &r.xp[base..base + g3];
             // Gate order r, z, n (PyTorch): r, z = σ(x_p + h_p), n = tanh(x_n + r·h_n).

@@ -5,6 +5,7 @@ use candle_core::{Module, Tensor};
 use candle_nn::VarBuilder;
 
 use crate::checks;
+use crate::gemv::PackedMatrix;
 use crate::init::recurrent_uniform;
 use crate::streaming::StreamingModule;
 use crate::{Error, Result};
@@ -598,17 +599,22 @@ fn run_direction_fused(
     let (t_len, batch, _) = seq.dims3()?;
     let p = h0.dim(1)?;
     let xp: Vec<f32> = input_projection(dir, seq)?.flatten_all()?.to_vec1()?;
-    let w_hh: Vec<f32> = dir.w_hh.flatten_all()?.to_vec1()?;
-    let w_hr: Option<Vec<f32>> = match &dir.w_hr {
-        Some(w) => Some(w.flatten_all()?.to_vec1()?),
-        None => None,
+    let pack = |w: &Tensor| -> Result<PackedMatrix> {
+        let (rows, cols) = w.dims2()?;
+        Ok(PackedMatrix::new(
+            &w.flatten_all()?.to_vec1::<f32>()?,
+            rows,
+            cols,
+        ))
     };
+    let w_hh = pack(&dir.w_hh)?;
+    let w_hr = dir.w_hr.as_ref().map(pack).transpose()?;
     let mut h: Vec<f32> = h0.flatten_all()?.to_vec1()?;
     let mut c: Vec<f32> = c0.flatten_all()?.to_vec1()?;
     let rec = crate::lstm_kernel::Recurrence {
         xp: &xp,
         w_hh: &w_hh,
-        w_hr: w_hr.as_deref(),
+        w_hr: w_hr.as_ref(),
         dims: (t_len, batch, hidden, p),
         reverse,
     };

@@ -10,16 +10,16 @@
 //! dispatch and a scalar fallback.
 
 use crate::fast_math::{sigmoid_inplace, tanh_inplace};
-use crate::gemv::mat_vec_acc;
+use crate::gemv::PackedMatrix;
 
 /// The buffers of one direction of one layer.
 pub(crate) struct Recurrence<'a> {
     /// Input projections with both biases, `(T, B, 4H)` row-major.
     pub xp: &'a [f32],
-    /// `W_hh`, `(4H, P)` row-major (`weight_hh_l{k}` as stored).
-    pub w_hh: &'a [f32],
-    /// `W_hr`, `(P, H)` row-major, with projection.
-    pub w_hr: Option<&'a [f32]>,
+    /// `W_hh`, `(4H, P)` (`weight_hh_l{k}`), packed.
+    pub w_hh: &'a PackedMatrix,
+    /// `W_hr`, `(P, H)`, packed, with projection.
+    pub w_hr: Option<&'a PackedMatrix>,
     /// Sequence length, batch, cell size, output size.
     pub dims: (usize, usize, usize, usize),
     /// Run backwards in time.
@@ -39,7 +39,8 @@ pub(crate) fn run(r: &Recurrence, h: &mut [f32], c: &mut [f32]) -> Vec<f32> {
         for b in 0..batch {
             let base = (t * batch + b) * g4;
             gates.copy_from_slice(&r.xp[base..base + g4]);
-            mat_vec_acc(&mut gates, r.w_hh, &h[b * p..(b + 1) * p], step % 2 == 1);
+            r.w_hh
+                .mul_acc(&mut gates, &h[b * p..(b + 1) * p], step % 2 == 1);
             // Gate order i, f, g, o (PyTorch).
             sigmoid_inplace(&mut gates[..2 * hid]);
             tanh_inplace(&mut gates[2 * hid..3 * hid]);
@@ -59,7 +60,7 @@ pub(crate) fn run(r: &Recurrence, h: &mut [f32], c: &mut [f32]) -> Vec<f32> {
             match r.w_hr {
                 Some(w) => {
                     hb.iter_mut().for_each(|v| *v = 0.0);
-                    mat_vec_acc(hb, w, &hfull, step % 2 == 1);
+                    w.mul_acc(hb, &hfull, step % 2 == 1);
                 }
                 None => hb.copy_from_slice(&hfull),
             }
