@@ -11,22 +11,7 @@
 use audio_nn::init::SeededVarMap;
 use audio_nn::{Lstm, LstmConfig, Stft, StftConfig, TcnBlock, TcnBlockConfig};
 use candle_core::{DType, Device, Module, Tensor};
-use candle_nn::VarBuilder;
 use criterion::{criterion_group, criterion_main, Criterion};
-use std::collections::HashMap;
-
-/// The store's weights as plain tensors (as loaded from a checkpoint).
-fn frozen(store: &SeededVarMap) -> VarBuilder<'static> {
-    let map: HashMap<String, Tensor> = store
-        .varmap()
-        .data()
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_tensor().detach()))
-        .collect();
-    VarBuilder::from_tensors(map, DType::F32, &Device::Cpu)
-}
 
 fn bilstm(c: &mut Criterion) {
     // 3-layer bidirectional LSTM, hidden 512 per direction, input 512, 256 frames, batch 1.
@@ -38,7 +23,7 @@ fn bilstm(c: &mut Criterion) {
         ..LstmConfig::new(512, 512)
     };
     Lstm::new(cfg, store.var_builder(DType::F32, &Device::Cpu)).unwrap();
-    let lstm = Lstm::new(cfg, frozen(&store)).unwrap();
+    let lstm = Lstm::new(cfg, store.plain_var_builder(DType::F32, &Device::Cpu)).unwrap();
     let x = Tensor::randn(0f32, 1f32, (256, 1, 512), &Device::Cpu).unwrap();
     c.bench_function("bilstm_3x512_256frames", |b| {
         b.iter(|| lstm.forward(&x).unwrap())
@@ -55,7 +40,7 @@ fn tcn(c: &mut Criterion) {
     for (i, cfg) in cfgs.iter().enumerate() {
         TcnBlock::new(*cfg, vb.pp(format!("blocks.{i}"))).unwrap();
     }
-    let vb = frozen(&store);
+    let vb = store.plain_var_builder(DType::F32, &Device::Cpu);
     let blocks: Vec<TcnBlock> = cfgs
         .iter()
         .enumerate()

@@ -10,30 +10,31 @@
 
 /// `x ← sigmoid(x)` element-wise.
 pub(crate) fn sigmoid_inplace(x: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: AVX2 and FMA are present (checked just above).
-            unsafe { map_avx2::<false>(x) };
-            return;
-        }
-    }
-    sigmoid_scalar(x);
+    map_inplace::<false>(x);
 }
 
 /// `x ← tanh(x)` element-wise.
 pub(crate) fn tanh_inplace(x: &mut [f32]) {
+    map_inplace::<true>(x);
+}
+
+/// `sigmoid` (`TANH = false`) or `tanh` (`TANH = true`) in place, by AVX2 +
+/// FMA where the CPU has them.
+fn map_inplace<const TANH: bool>(x: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
             // SAFETY: AVX2 and FMA are present (checked just above).
-            unsafe { map_avx2::<true>(x) };
+            unsafe { map_avx2::<TANH>(x) };
             return;
         }
     }
-    tanh_scalar(x);
+    if TANH {
+        tanh_scalar(x);
+    } else {
+        sigmoid_scalar(x);
+    }
 }
 
 pub(crate) fn sigmoid_scalar(x: &mut [f32]) {

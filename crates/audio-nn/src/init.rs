@@ -130,6 +130,36 @@ impl SeededVarMap {
         VarBuilder::from_backend(Box::new(self.clone()), dtype, device.clone())
     }
 
+    /// A builder over the weights the store holds now, as plain (detached)
+    /// tensors, the way a checkpoint loads them: nothing is tracked by
+    /// autograd, so layers take their fused inference kernels (the fused
+    /// LSTM/GRU recurrences and TCN block). Build the model once with
+    /// [`SeededVarMap::var_builder`] first, which creates the weights.
+    ///
+    /// ```
+    /// use audio_nn::init::SeededVarMap;
+    /// use audio_nn::{Lstm, LstmConfig};
+    /// use candle_core::{DType, Device, Module, Tensor};
+    /// let store = SeededVarMap::new(0);
+    /// let cfg = LstmConfig::new(4, 8);
+    /// let trainable = Lstm::new(cfg, store.var_builder(DType::F32, &Device::Cpu))?;
+    /// let inference = Lstm::new(cfg, store.plain_var_builder(DType::F32, &Device::Cpu))?;
+    /// let x = Tensor::ones((5, 1, 4), DType::F32, &Device::Cpu)?;
+    /// let (a, b) = (trainable.forward(&x)?, inference.forward(&x)?);
+    /// assert!(a.sub(&b)?.abs()?.max_all()?.to_scalar::<f32>()? < 1e-6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn plain_var_builder(&self, dtype: DType, device: &Device) -> VarBuilder<'static> {
+        let data = self.varmap.data().lock();
+        // A poisoned lock still holds the weights as they were.
+        let data = data.unwrap_or_else(std::sync::PoisonError::into_inner);
+        let map: std::collections::HashMap<String, Tensor> = data
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_tensor().detach()))
+            .collect();
+        VarBuilder::from_tensors(map, dtype, device)
+    }
+
     fn sample(
         &self,
         shape: &Shape,

@@ -415,7 +415,7 @@ fn fused_tcn_inference_equals_autograd_path() {
         };
         // Weights as `Var`s select the op-by-op path, plain tensors the fused kernel.
         let tracked = TcnBlock::new(cfg, store.var_builder(DType::F32, &Device::Cpu)).unwrap();
-        let plain = TcnBlock::new(cfg, common::plain_vb(&store)).unwrap();
+        let plain = TcnBlock::new(cfg, store.plain_var_builder(DType::F32, &Device::Cpu)).unwrap();
         let x = Tensor::randn(0f32, 1f32, (2, c_in, 301), &Device::Cpu).unwrap();
         let p = cond.map(|n| Tensor::randn(0f32, 1f32, (2, n), &Device::Cpu).unwrap());
         let y_fused = plain.apply(&x, p.as_ref()).unwrap();

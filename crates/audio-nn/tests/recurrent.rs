@@ -308,7 +308,7 @@ fn fused_inference_recurrence_equals_autograd_path() {
         // Weights as `Var`s: autograd tracking selects the op-by-op path.
         let tracked = Lstm::new(cfg, store.var_builder(DType::F32, &Device::Cpu)).unwrap();
         // The same weights as plain tensors (as from a checkpoint): the fused path.
-        let plain = Lstm::new(cfg, common::plain_vb(&store)).unwrap();
+        let plain = Lstm::new(cfg, store.plain_var_builder(DType::F32, &Device::Cpu)).unwrap();
         let x = Tensor::randn(0f32, 1f32, (3, 11, 13), &Device::Cpu).unwrap();
         let (y_fused, s_fused) = plain.forward_with_state(&x, None).unwrap();
         let (y_ops, s_ops) = tracked.forward_with_state(&x, None).unwrap();
@@ -360,19 +360,7 @@ fn fused_gru_recurrence_equals_autograd_path() {
         ..GruConfig::new(9, 21)
     };
     let tracked = Gru::new(cfg, store.var_builder(DType::F32, &Device::Cpu)).unwrap();
-    let plain_weights: std::collections::HashMap<String, Tensor> = store
-        .varmap()
-        .data()
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_tensor().detach()))
-        .collect();
-    let plain = Gru::new(
-        cfg,
-        candle_nn::VarBuilder::from_tensors(plain_weights, DType::F32, &Device::Cpu),
-    )
-    .unwrap();
+    let plain = Gru::new(cfg, store.plain_var_builder(DType::F32, &Device::Cpu)).unwrap();
     let x = Tensor::randn(0f32, 1f32, (10, 3, 9), &Device::Cpu).unwrap();
     let (y_fused, h_fused) = plain.forward_with_state(&x, None).unwrap();
     let (y_ops, h_ops) = tracked.forward_with_state(&x, None).unwrap();

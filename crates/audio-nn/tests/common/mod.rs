@@ -81,17 +81,3 @@ pub fn close(what: &str, actual: &Tensor, expected: &Tensor, tol: f64) {
     let e = rel(actual, expected);
     assert!(e <= tol, "{what}: relative error {e:e} > {tol:e}");
 }
-
-/// The store's weights as plain tensors, as a checkpoint loads them: nothing
-/// is tracked by autograd, so layers take their fused inference paths.
-pub fn plain_vb(store: &audio_nn::init::SeededVarMap) -> VarBuilder<'static> {
-    let map: HashMap<String, Tensor> = store
-        .varmap()
-        .data()
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_tensor().detach()))
-        .collect();
-    VarBuilder::from_tensors(map, DType::F32, &Device::Cpu)
-}
