@@ -4,10 +4,12 @@
 
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
+
+mod common;
 
 use audio_test_fixtures::{assert_close, read_npy};
+use common::{assert_ok as ok, run as audio, tmp};
 use num_complex::Complex;
 
 /// audio-dsp's bound for the exact (`res_type="fft"`) path in f32; the CLI
@@ -15,30 +17,7 @@ use num_complex::Complex;
 const EXACT_TOL: f64 = 1e-4;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../audio-dsp/tests/fixtures/cqt")
-        .join(name)
-}
-
-fn audio(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_audio"))
-        .args(args)
-        .output()
-        .expect("run audio")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("audio-cli-cqt-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
-}
-
-fn ok(out: &std::process::Output) {
-    assert!(
-        out.status.success(),
-        "audio failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::repo("crates/audio-dsp/tests/fixtures/cqt").join(name)
 }
 
 #[test]

@@ -4,10 +4,12 @@
 
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
+
+mod common;
 
 use audio_test_fixtures::{assert_close, read_npy};
+use common::{run_ok as audio, tmp};
 use num_complex::Complex;
 
 /// Same bound as audio-dsp's own fixture tests for f64 (the CLI adds no
@@ -15,28 +17,7 @@ use num_complex::Complex;
 const F64_TOL: f64 = 1e-9;
 
 fn dsp_fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../audio-dsp/tests/fixtures")
-        .join(name)
-}
-
-fn audio(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_audio"))
-        .args(args)
-        .output()
-        .expect("run audio");
-    assert!(
-        out.status.success(),
-        "audio {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("audio-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
+    common::repo("crates/audio-dsp/tests/fixtures").join(name)
 }
 
 #[test]
@@ -134,7 +115,7 @@ fn power_to_db_with_ref_max_matches_librosa() {
 #[test]
 fn main_job_on_the_bundled_recording_writes_float32_mel() {
     let out = tmp("piano_mel.npy");
-    let wav = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/audio/piano.wav");
+    let wav = common::repo("assets/audio/piano.wav");
     let printed = audio(&[
         "melspectrogram",
         wav.to_str().unwrap(),
@@ -149,7 +130,7 @@ fn main_job_on_the_bundled_recording_writes_float32_mel() {
 
 #[test]
 fn bad_flags_fail_with_a_message() {
-    let out = Command::new(env!("CARGO_BIN_EXE_audio"))
+    let out = common::audio_command()
         .args([
             "stft",
             dsp_fixture("input_piano.npy").to_str().unwrap(),
@@ -188,7 +169,7 @@ fn resample_fft_matches_librosa() {
     let want = read_npy::<f32>(dsp_fixture("resample/fft_22050_16000.npy"));
     assert_close("resample fft", &got, &want, RESAMPLE_FFT_TOL);
     // A .npy signal without its rate is refused with a message.
-    let failed = Command::new(env!("CARGO_BIN_EXE_audio"))
+    let failed = common::audio_command()
         .args(["resample", input.to_str().unwrap(), "-o", "x.npy"])
         .args(["--target-sr", "16000"])
         .output()

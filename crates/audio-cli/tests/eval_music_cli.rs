@@ -2,8 +2,9 @@
 //! `crates/audio-eval/tests/fixtures/mir_eval/`): the JSON printed must hold
 //! mir_eval's keys with the stored values.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::Command;
 
 use audio_test_fixtures::read_json;
 
@@ -19,7 +20,7 @@ fn mir_eval_dir(task: &str) -> PathBuf {
 fn run_task(task: &str, subcommand: &str, case: &str, extra: &[&str]) {
     let dir = mir_eval_dir(task);
     let out = std::env::temp_dir().join(format!("audio-cli-eval-{subcommand}-{case}.json"));
-    let status = Command::new(env!("CARGO_BIN_EXE_audio"))
+    let status = common::audio_command()
         .args(["eval", subcommand, "--reference"])
         .arg(dir.join(format!("ref{case}.txt")))
         .arg("--estimate")
@@ -67,7 +68,7 @@ fn every_music_task_prints_mir_eval_scores() {
 #[test]
 fn onset_only_transcription_and_bad_files() {
     let dir = mir_eval_dir("transcription");
-    let output = Command::new(env!("CARGO_BIN_EXE_audio"))
+    let output = common::audio_command()
         .args([
             "eval",
             "transcription",
@@ -87,7 +88,7 @@ fn onset_only_transcription_and_bad_files() {
     // A malformed file is a clean error naming the file and line.
     let bad = std::env::temp_dir().join("audio-cli-eval-bad-notes.txt");
     std::fs::write(&bad, "0.1 0.5 440\n0.2 oops 220\n").expect("write");
-    let output = Command::new(env!("CARGO_BIN_EXE_audio"))
+    let output = common::audio_command()
         .args(["eval", "transcription", "--reference"])
         .arg(&bad)
         .arg("--estimate")

@@ -4,8 +4,9 @@
 
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use audio_test_fixtures::{read_json, serde_json::Value};
 
@@ -48,10 +49,7 @@ fn sources_scores_match_mir_eval_stored_output() {
     args.push("--estimate".into());
     args.extend(wavs(&case_dir().join("est02")));
     args.extend(["--json".to_string(), out.to_str().unwrap().to_string()]);
-    let status = Command::new(env!("CARGO_BIN_EXE_audio"))
-        .args(&args)
-        .status()
-        .unwrap();
+    let status = common::audio_command().args(&args).status().unwrap();
     assert!(status.success());
     let got = read_json(&out);
     let want = read_json(case_dir().join("output02.json"));
@@ -79,7 +77,7 @@ fn sources_scores_match_mir_eval_stored_output() {
 fn mismatched_stem_counts_fail_with_a_message() {
     let refs = wavs(&case_dir().join("ref02"));
     let ests = wavs(&case_dir().join("est02"));
-    let out = Command::new(env!("CARGO_BIN_EXE_audio"))
+    let out = common::audio_command()
         .args([
             "eval",
             "separation",

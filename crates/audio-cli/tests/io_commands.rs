@@ -5,25 +5,13 @@
     reason = "test helpers outside #[test] fns: a panic is a failed test"
 )]
 
-use std::process::Command;
+mod common;
 
-fn audio() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_audio"))
-}
-
-fn root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn tmp(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("audio-cli-io-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
+use common::{audio_command as audio, tmp};
 
 #[test]
 fn info_convert_and_pictures() {
-    let wav = root().join("assets/audio/piano.wav");
+    let wav = common::repo("assets/audio/piano.wav");
     let out = audio().arg("info").arg(&wav).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
@@ -113,7 +101,7 @@ fn info_convert_and_pictures() {
 
 #[test]
 fn midi_to_notes_and_back() {
-    let mid = root().join("assets/audio/piano.mid");
+    let mid = common::repo("assets/audio/piano.mid");
     let csv = tmp("notes.csv");
     assert!(audio()
         .arg("midi-to-notes")

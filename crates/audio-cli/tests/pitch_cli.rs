@@ -5,10 +5,12 @@
 
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
+
+mod common;
 
 use audio_test_fixtures::{assert_close, read_json, read_npy};
+use common::{run_ok as audio, tmp};
 
 /// audio-dsp's fixture tests hold these to 1e-6 (librosa's f32 filterbanks);
 /// the CLI adds no arithmetic, but it loads WAVs as f32 (audio_io::load),
@@ -16,34 +18,11 @@ use audio_test_fixtures::{assert_close, read_json, read_npy};
 const ONSET_TOL: f64 = 1e-5;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../audio-dsp/tests/fixtures")
-        .join(name)
+    common::repo("crates/audio-dsp/tests/fixtures").join(name)
 }
 
 fn asset(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../assets/audio")
-        .join(name)
-}
-
-fn audio(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_audio"))
-        .args(args)
-        .output()
-        .expect("run audio");
-    assert!(
-        out.status.success(),
-        "audio {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("audio-cli-pitch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
+    common::repo("assets/audio").join(name)
 }
 
 #[test]
@@ -149,7 +128,7 @@ fn estimate_key_prints_the_key() {
 #[test]
 fn bad_pitch_parameters_fail_cleanly() {
     let violin = asset("violin_melody.wav");
-    let out = Command::new(env!("CARGO_BIN_EXE_audio"))
+    let out = common::audio_command()
         .args([
             "yin",
             violin.to_str().unwrap(),

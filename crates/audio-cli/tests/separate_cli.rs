@@ -5,8 +5,9 @@
 
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use audio_io::wav::{Dither, WavWriteFormat, WavWriteOptions};
 use audio_io::Audio;
@@ -44,7 +45,7 @@ fn separate(extra: &[&str], tag: &str) -> (PathBuf, PathBuf) {
     std::fs::create_dir_all(&dir).unwrap();
     let mix = write_mixture(&dir);
     let out = dir.join("stems");
-    let status = Command::new(env!("CARGO_BIN_EXE_audio"))
+    let status = common::audio_command()
         .arg("separate")
         .arg(&mix)
         .arg("--model")
@@ -105,7 +106,7 @@ fn separate_reports_a_missing_target() {
     let dir = std::env::temp_dir().join(format!("audio-separate-missing-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mix = write_mixture(&dir);
-    let output = Command::new(env!("CARGO_BIN_EXE_audio"))
+    let output = common::audio_command()
         .arg("separate")
         .arg(&mix)
         .arg("--model")

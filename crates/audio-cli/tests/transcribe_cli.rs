@@ -7,33 +7,20 @@
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod common;
 
 use audio_eval::transcription::{precision_recall_f1_overlap, TranscriptionConfig};
 use audio_io::midi::MidiFile;
 use audio_test_fixtures::read_json;
+use common::{run as audio, tmp};
 
 /// audio-eval reproduces mir_eval's matching exactly; only the last bits of
 /// the F-measure's division may differ.
 const F_TOL: f64 = 1e-12;
 
 fn asset(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../assets/audio")
-        .join(name)
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("audio-cli-transcribe-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn audio(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_audio"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::repo("assets/audio").join(name)
 }
 
 fn hz(p: u64) -> f64 {
@@ -66,10 +53,9 @@ fn transcribes_piano_and_scores_like_mir_eval() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let fixture = read_json(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../audio-models/tests/fixtures/basic_pitch/notes_piano_short.json"),
-    );
+    let fixture = read_json(common::repo(
+        "crates/audio-models/tests/fixtures/basic_pitch/notes_piano_short.json",
+    ));
     let expected = fixture["notes"].as_array().unwrap();
     // The notes written: the Python pipeline's, pitch for pitch.
     let ours = read_json(&json);
