@@ -13,6 +13,20 @@ use super::model::{OpenUnmix, OpenUnmixConfig};
 use super::wiener::{wiener, WienerConfig};
 use crate::{Error, Result, Separator};
 
+/// The package's STFT (`openunmix.transforms`: `torch.stft` with a periodic
+/// Hann window of `n_fft`, centred, reflect padding), shared by separation
+/// and training.
+pub(crate) fn umx_stft_config(n_fft: usize, n_hop: usize) -> StftConfig {
+    StftConfig {
+        n_fft,
+        hop_length: Some(n_hop),
+        win_length: None,
+        window: WindowKind::Hann,
+        center: true,
+        pad_mode: PadMode::Reflect,
+    }
+}
+
 /// Settings of an [`OpenUnmixSeparator`], the arguments of
 /// `openunmix.model.Separator` (and `openunmix.filtering.wiener`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -161,14 +175,7 @@ impl OpenUnmixSeparator {
                 expected: "None or > 0",
             });
         }
-        let stft = Stft::new(StftConfig {
-            n_fft: config.n_fft,
-            hop_length: Some(config.n_hop),
-            win_length: None,
-            window: WindowKind::Hann,
-            center: true,
-            pad_mode: PadMode::Reflect,
-        })?;
+        let stft = Stft::new(umx_stft_config(config.n_fft, config.n_hop))?;
         let istft = Istft::new(IstftConfig {
             n_fft: config.n_fft,
             hop_length: Some(config.n_hop),

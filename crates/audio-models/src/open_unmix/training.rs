@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{MutexGuard, PoisonError};
 use std::time::Instant;
 
-use audio_dsp::{PadMode, Stft, StftConfig, WindowKind};
+use audio_dsp::Stft;
 use audio_nn::init::SeededVarMap;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
@@ -15,6 +16,7 @@ use ndarray::Array2;
 use super::augment::{sample_excerpt, AugmentConfig, SeededRng};
 use super::dataset::StemDataset;
 use super::model::{OpenUnmix, OpenUnmixConfig};
+use super::separator::umx_stft_config;
 use crate::{Error, Result};
 
 /// Settings of [`train`] (names after `openunmix/train.py`'s arguments).
@@ -198,14 +200,7 @@ pub fn train(
         });
     }
     let start = Instant::now();
-    let stft = Stft::<f32>::new(StftConfig {
-        n_fft: config.n_fft,
-        hop_length: Some(config.n_hop),
-        win_length: None,
-        window: WindowKind::Hann,
-        center: true,
-        pad_mode: PadMode::Reflect,
-    })?;
+    let stft = Stft::<f32>::new(umx_stft_config(config.n_fft, config.n_hop))?;
     let bins = mc.nb_bins;
     let ch = mc.nb_channels;
     let sr = f64::from(train.sample_rate);
@@ -245,15 +240,7 @@ pub fn train(
         })
         .collect();
     {
-        let data = varmap
-            .varmap()
-            .data()
-            .lock()
-            .map_err(|_| Error::InvalidConfig {
-                name: "varmap",
-                value: "poisoned".into(),
-                expected: "an unpoisoned lock",
-            })?;
+        let data = variables(&varmap);
         if let Some(v) = data.get("input_mean") {
             v.set(&Tensor::from_vec(mean, inb, &Device::Cpu)?)?;
         }
@@ -287,15 +274,7 @@ pub fn train(
     }
 
     let trainable: Vec<candle_core::Var> = {
-        let data = varmap
-            .varmap()
-            .data()
-            .lock()
-            .map_err(|_| Error::InvalidConfig {
-                name: "varmap",
-                value: "poisoned".into(),
-                expected: "an unpoisoned lock",
-            })?;
+        let data = variables(&varmap);
         data.iter()
             .filter(|(k, _)| !k.contains("running_"))
             .map(|(_, v)| v.clone())
@@ -389,19 +368,21 @@ pub fn train(
     })
 }
 
+/// The store's variables by name. A poisoned lock (a panic elsewhere while
+/// it was held) still holds the variables as they were, so it is not an error.
+fn variables(varmap: &SeededVarMap) -> MutexGuard<'_, HashMap<String, candle_core::Var>> {
+    varmap
+        .varmap()
+        .data()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Writes `<target>.safetensors`, `<target>.json` and `separator.json`.
 fn save(model: &OpenUnmix, varmap: &SeededVarMap, config: &TrainConfig, dir: &Path) -> Result<()> {
     let mut tensors: HashMap<String, Tensor> = HashMap::new();
     {
-        let data = varmap
-            .varmap()
-            .data()
-            .lock()
-            .map_err(|_| Error::InvalidConfig {
-                name: "varmap",
-                value: "poisoned".into(),
-                expected: "an unpoisoned lock",
-            })?;
+        let data = variables(varmap);
         for (k, v) in data.iter() {
             tensors.insert(k.clone(), v.as_tensor().detach());
         }
