@@ -63,7 +63,10 @@ pub struct TranscribeArgs {
     /// (`120:4` = sixteenth notes at 120 bpm).
     #[arg(long)]
     quantize: Option<String>,
-    /// Keep only the notes in this key's scale: `C:maj`, `A:min`, `F#:maj`, ...
+    /// Keep only the notes in this key's scale: `C:maj`, `A:min`, `F#:maj`,
+    /// ..., or `auto`: the key estimated from the transcribed notes
+    /// (Krumhansl–Schmuckler on their duration-weighted pitch classes,
+    /// printed to standard error).
     #[arg(long)]
     key: Option<String>,
     /// Reference MIDI file: print note-level precision, recall and F-measure
@@ -117,6 +120,19 @@ fn parse_key(s: &str) -> Result<Key> {
         _ => return Err(bad("--key", expected, s)),
     };
     Ok(Key { tonic, mode })
+}
+
+/// The notes as audio-dsp's post-processing type (field by field).
+fn note_events(notes: &[NoteEvent]) -> Vec<audio_dsp::NoteEvent> {
+    notes
+        .iter()
+        .map(|n| audio_dsp::NoteEvent {
+            onset: n.onset,
+            offset: n.offset,
+            pitch: n.pitch,
+            velocity: n.velocity(),
+        })
+        .collect()
 }
 
 /// Reads the file as mono 22.05 kHz samples into the model's stream.
@@ -185,26 +201,37 @@ pub fn run(args: TranscribeArgs) -> Result<()> {
     };
     config.validate()?;
     let grid = args.quantize.as_deref().map(parse_grid).transpose()?;
-    let key = args.key.as_deref().map(parse_key).transpose()?;
+    let key = match args.key.as_deref() {
+        Some(k) if k.eq_ignore_ascii_case("auto") => None,
+        k => k.map(parse_key).transpose()?,
+    };
+    let auto_key = args
+        .key
+        .as_deref()
+        .is_some_and(|k| k.eq_ignore_ascii_case("auto"));
     let model = BasicPitch::new()?;
     let post = stream_file(&model, &args.input, config.include_pitch_bends)?;
     let mut notes = model_output_to_notes(&post, &config)?;
     drop(post);
+    let key = match (key, auto_key && !notes.is_empty()) {
+        (Some(k), _) => Some(k),
+        (None, true) => {
+            let est = audio_dsp::estimate_key_from_notes(&note_events(&notes))?;
+            eprintln!(
+                "estimated key: {} (correlation {:.3})",
+                est.key.name(),
+                est.scores[est.key.index()]
+            );
+            Some(est.key)
+        }
+        (None, false) => None,
+    };
     if let Some(key) = key {
         let scale = key.scale();
         notes.retain(|n| scale[usize::from(n.pitch % 12)]);
     }
     if let Some(grid) = grid {
-        let plain: Vec<audio_dsp::NoteEvent> = notes
-            .iter()
-            .map(|n| audio_dsp::NoteEvent {
-                onset: n.onset,
-                offset: n.offset,
-                pitch: n.pitch,
-                velocity: n.velocity(),
-            })
-            .collect();
-        let snapped = audio_dsp::quantize_notes(&plain, &grid)?;
+        let snapped = audio_dsp::quantize_notes(&note_events(&notes), &grid)?;
         for (n, q) in notes.iter_mut().zip(snapped) {
             n.onset = q.onset;
             n.offset = q.offset;

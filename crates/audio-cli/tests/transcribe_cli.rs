@@ -124,6 +124,51 @@ fn transcribes_piano_and_scores_like_mir_eval() {
     assert!(stdout.contains("onset_s\toffset_s\tpitch"), "{stdout}");
 }
 
+#[test]
+fn auto_key_is_the_key_of_the_reference_and_filters_to_its_scale() {
+    let wav = asset("piano_short.wav");
+    let mid = tmp("auto_key.mid");
+    let out = audio(&[
+        "transcribe",
+        wav.to_str().unwrap(),
+        "-o",
+        mid.to_str().unwrap(),
+        "--key",
+        "auto",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The same estimator on the ground-truth notes.
+    let truth = MidiFile::read(asset("piano_short.mid")).unwrap().notes();
+    let key = audio_io::melody::estimate_key(&truth).unwrap();
+    let name = format!(
+        "{} {}",
+        audio_dsp::PITCH_CLASS_NAMES[usize::from(key.tonic)],
+        if key.major { "major" } else { "minor" }
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("estimated key: {name}")),
+        "{stderr}"
+    );
+    // Every kept note is in that key's scale.
+    let scale = audio_dsp::Key {
+        tonic: usize::from(key.tonic),
+        mode: if key.major {
+            audio_dsp::KeyMode::Major
+        } else {
+            audio_dsp::KeyMode::Minor
+        },
+    }
+    .scale();
+    let notes = MidiFile::read(&mid).unwrap().notes();
+    assert!(!notes.is_empty());
+    assert!(notes.iter().all(|n| scale[usize::from(n.pitch % 12)]));
+}
+
 fn write_wav(path: &Path, samples: Vec<f32>) {
     let n = samples.len();
     let audio = audio_io::Audio {

@@ -232,6 +232,37 @@ pub struct NoteEvent {
     pub velocity: u8,
 }
 
+/// Key of a list of notes, the Krumhansl–Schmuckler algorithm on the
+/// duration-weighted pitch-class histogram `h[pc] = Σ_{pitch % 12 = pc} (offset − onset)`
+/// ([`key_from_profile`]): the key estimate for a transcription, before
+/// [`filter_notes_in_key`].
+///
+/// # Errors
+///
+/// As [`key_from_profile`]: [`Error::InvalidParameter`] when the histogram is
+/// flat (no notes, or every pitch class equally long: no key stands out).
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{estimate_key_from_notes, KeyMode, NoteEvent};
+/// // A G major scale, one second per note.
+/// let notes: Vec<NoteEvent> = [67u8, 69, 71, 72, 74, 76, 78, 79]
+///     .iter().enumerate()
+///     .map(|(i, &pitch)| NoteEvent { onset: i as f64, offset: i as f64 + 1.0, pitch, velocity: 80 })
+///     .collect();
+/// let est = estimate_key_from_notes(&notes)?;
+/// assert_eq!((est.key.tonic, est.key.mode), (7, KeyMode::Major));
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn estimate_key_from_notes(notes: &[NoteEvent]) -> Result<KeyEstimate> {
+    let mut hist = [0.0f64; 12];
+    for n in notes {
+        hist[usize::from(n.pitch % 12)] += (n.offset - n.onset).max(0.0);
+    }
+    key_from_profile(&hist)
+}
+
 /// Keeps the notes whose pitch class is in the key's scale ([`Key::scale`]:
 /// major or natural minor), in their original order.
 ///

@@ -230,7 +230,7 @@ pub struct Key {
 /// Estimates the key with the Krumhansl–Schmuckler algorithm: the
 /// duration-weighted pitch-class histogram is correlated (Pearson) with the
 /// 24 rotated Krumhansl–Kessler profiles; the best wins (ties: the lower
-/// tonic, major first). The correlation is `audio_dsp::key_from_profile`'s
+/// tonic, major first): `audio_dsp::estimate_key_from_notes`
 /// (the same estimator audio-dsp applies to chroma). Returns `None` for no
 /// notes, or when the histogram is flat (every pitch class equally long),
 /// where no key stands out.
@@ -247,14 +247,16 @@ pub struct Key {
 /// assert_eq!((key.tonic, key.major), (7, true)); // G major
 /// ```
 pub fn estimate_key(notes: &[Note]) -> Option<Key> {
-    if notes.is_empty() {
-        return None;
-    }
-    let mut hist = [0.0f64; 12];
-    for n in notes {
-        hist[usize::from(n.pitch % 12)] += (n.offset - n.onset).max(0.0);
-    }
-    let estimate = audio_dsp::key_from_profile(&hist).ok()?;
+    let events: Vec<audio_dsp::NoteEvent> = notes
+        .iter()
+        .map(|n| audio_dsp::NoteEvent {
+            onset: n.onset,
+            offset: n.offset,
+            pitch: n.pitch,
+            velocity: n.velocity,
+        })
+        .collect();
+    let estimate = audio_dsp::estimate_key_from_notes(&events).ok()?;
     Some(Key {
         // A pitch class, 0..12.
         tonic: u8::try_from(estimate.key.tonic % 12).unwrap_or(0),
