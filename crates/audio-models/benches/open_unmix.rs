@@ -29,8 +29,16 @@ fn separator(niter: usize) -> OpenUnmixSeparator {
         .iter()
         .enumerate()
         .map(|(j, t)| {
-            let vb =
-                audio_nn::init::SeededVarMap::new(j as u64).var_builder(DType::F32, &Device::Cpu);
+            // Random weights, then the same weights as plain tensors, as a
+            // checkpoint loads them (autograd `Var`s would select the
+            // op-by-op training path of the LSTM).
+            let store = audio_nn::init::SeededVarMap::new(j as u64);
+            OpenUnmix::new(
+                OpenUnmixConfig::umxhq(),
+                store.var_builder(DType::F32, &Device::Cpu),
+            )
+            .unwrap();
+            let vb = store.plain_var_builder(DType::F32, &Device::Cpu);
             (
                 t.to_string(),
                 OpenUnmix::new(OpenUnmixConfig::umxhq(), vb).unwrap(),

@@ -214,8 +214,10 @@ impl BinKernel {
                         self.y[(j * ch + c) * nt + t] = x * (sc(s) / (config.eps + total));
                     }
                 } else {
-                    // The mixture phase; atan2(0, 0) = 0 as the package's `atan2`.
-                    let phase = C64::from_polar(1.0, x.im.atan2(x.re));
+                    // The mixture phase `e^{i·atan2(im, re)} = x / |x|` (no
+                    // trigonometry); `atan2(0, 0) = 0` as the package's gives 1.
+                    let r = (x.re * x.re + x.im * x.im).sqrt();
+                    let phase = if r > 0.0 { x / r } else { C64::new(1.0, 0.0) };
                     for (j, s) in spectrograms.iter().enumerate() {
                         self.y[(j * ch + c) * nt + t] = phase * sc(s);
                     }
