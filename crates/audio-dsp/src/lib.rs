@@ -81,8 +81,9 @@ pub use hybrid_cqt::{hybrid_cqt, HybridCqt};
 pub use icqt::Icqt;
 pub use istft::{Istft, IstftConfig};
 pub use key::{
-    estimate_key, estimate_key_from_notes, filter_notes_in_key, key_from_profile, quantize_notes, Key, KeyEstimate, KeyMode,
-    NoteEvent, QuantizeGrid, KRUMHANSL_KESSLER_MAJOR, KRUMHANSL_KESSLER_MINOR, PITCH_CLASS_NAMES,
+    estimate_key, estimate_key_from_notes, filter_notes_in_key, key_from_profile, quantize_notes,
+    Key, KeyEstimate, KeyMode, NoteEvent, QuantizeGrid, KRUMHANSL_KESSLER_MAJOR,
+    KRUMHANSL_KESSLER_MINOR, PITCH_CLASS_NAMES,
 };
 pub use mel::{
     fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz, MelConfig, MelFilterbank, MelNorm,
