@@ -1,8 +1,11 @@
 //! The STFT of [`crate::Stft`] as one candle custom op computed with real FFTs
-//! (`realfft`) on the CPU in f32, with its backward pass (the adjoint: an
-//! inverse half-spectrum DFT per frame, windowed and overlap-added), so the
-//! differentiable STFT costs `O(N log N)` per frame instead of the DFT
-//! matmul's `O(N²)`.
+//! on the CPU in f32 ([`crate::real_fft`] for even sizes, `realfft` for odd
+//! ones), with its backward pass (the adjoint: an inverse half-spectrum DFT
+//! per frame by `realfft`, windowed and overlap-added), so the differentiable
+//! STFT costs `O(N log N)` per frame instead of the DFT matmul's `O(N²)`.
+//! The padding happens inside the op, and the `(batch, 2F, frames)` output is
+//! written in tiles of 16 frames by 8×8 in-register transposes (AVX2, scalar
+//! fallback).
 
 use std::sync::Arc;
 
