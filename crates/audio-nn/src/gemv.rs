@@ -21,7 +21,34 @@ pub(crate) struct PackedMatrix {
     cols: usize,
 }
 
+impl std::fmt::Debug for PackedMatrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PackedMatrix")
+            .field("rows", &self.rows)
+            .field("cols", &self.cols)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A packed matrix made once, on first use, and shared by clones (the
+/// fused recurrences of a layer whose weights are plain, immutable tensors).
+pub(crate) type PackedCache = std::sync::Arc<std::sync::OnceLock<PackedMatrix>>;
+
 impl PackedMatrix {
+    /// The packed form of a 2-D f32 tensor `(rows, cols)`, from `cache` or
+    /// made now and kept there.
+    pub(crate) fn cached<'a>(
+        cache: &'a PackedCache,
+        w: &candle_core::Tensor,
+    ) -> candle_core::Result<&'a PackedMatrix> {
+        if let Some(p) = cache.get() {
+            return Ok(p);
+        }
+        let (rows, cols) = w.dims2()?;
+        let p = Self::new(&w.flatten_all()?.to_vec1::<f32>()?, rows, cols);
+        Ok(cache.get_or_init(|| p))
+    }
+
     /// Packs `w`, row-major `rows × cols`.
     ///
     /// # Panics

@@ -5,7 +5,7 @@ use candle_core::{Module, Tensor};
 use candle_nn::VarBuilder;
 
 use crate::checks;
-use crate::gemv::PackedMatrix;
+use crate::gemv::{PackedCache, PackedMatrix};
 use crate::init::recurrent_uniform;
 use crate::streaming::StreamingModule;
 use crate::{Error, Result};
@@ -58,6 +58,9 @@ struct Direction {
     w_hh: Tensor,
     b_ih: Option<Tensor>,
     b_hh: Option<Tensor>,
+    /// `w_hh` packed for the fused recurrence, made on its first use (only
+    /// plain, untracked weights take that path, and those never change).
+    packed_hh: PackedCache,
 }
 
 /// A stacked GRU, `torch.nn.GRU`. Per layer and direction, gates in PyTorch's
@@ -164,6 +167,7 @@ impl Gru {
                     w_hh,
                     b_ih,
                     b_hh,
+                    packed_hh: PackedCache::default(),
                 });
             }
         }
@@ -394,8 +398,7 @@ fn run_direction_fused(
 ) -> Result<(Tensor, Tensor)> {
     let (t_len, batch, _) = seq.dims3()?;
     let xp: Vec<f32> = input_projection(dir, seq)?.flatten_all()?.to_vec1()?;
-    let (rows, cols) = dir.w_hh.dims2()?;
-    let w_hh = PackedMatrix::new(&dir.w_hh.flatten_all()?.to_vec1::<f32>()?, rows, cols);
+    let w_hh = PackedMatrix::cached(&dir.packed_hh, &dir.w_hh)?;
     let b_hh: Option<Vec<f32>> = match &dir.b_hh {
         Some(b) => Some(b.to_vec1()?),
         None => None,
@@ -403,7 +406,7 @@ fn run_direction_fused(
     let mut h: Vec<f32> = h0.flatten_all()?.to_vec1()?;
     let rec = crate::gru_kernel::GruRecurrence {
         xp: &xp,
-        w_hh: &w_hh,
+        w_hh,
         b_hh: b_hh.as_deref(),
         dims: (t_len, batch, hidden),
         reverse,

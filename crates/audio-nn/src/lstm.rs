@@ -5,7 +5,7 @@ use candle_core::{Module, Tensor};
 use candle_nn::VarBuilder;
 
 use crate::checks;
-use crate::gemv::PackedMatrix;
+use crate::gemv::{PackedCache, PackedMatrix};
 use crate::init::recurrent_uniform;
 use crate::streaming::StreamingModule;
 use crate::{Error, Result};
@@ -88,6 +88,10 @@ struct Direction {
     w_hr: Option<Tensor>,
     /// Peephole weights `[w_ci, w_cf, w_co]`, each `(1, H)`.
     peep: Option<[Tensor; 3]>,
+    /// `w_hh` and `w_hr` packed for the fused recurrence, made on its first
+    /// use (only plain, untracked weights take that path, and those never change).
+    packed_hh: PackedCache,
+    packed_hr: PackedCache,
 }
 
 /// A stacked LSTM, `torch.nn.LSTM`. Per layer and direction, with gates in
@@ -237,6 +241,8 @@ impl Lstm {
                     b_hh,
                     w_hr,
                     peep,
+                    packed_hh: PackedCache::default(),
+                    packed_hr: PackedCache::default(),
                 });
             }
         }
@@ -599,22 +605,17 @@ fn run_direction_fused(
     let (t_len, batch, _) = seq.dims3()?;
     let p = h0.dim(1)?;
     let xp: Vec<f32> = input_projection(dir, seq)?.flatten_all()?.to_vec1()?;
-    let pack = |w: &Tensor| -> Result<PackedMatrix> {
-        let (rows, cols) = w.dims2()?;
-        Ok(PackedMatrix::new(
-            &w.flatten_all()?.to_vec1::<f32>()?,
-            rows,
-            cols,
-        ))
+    let w_hh = PackedMatrix::cached(&dir.packed_hh, &dir.w_hh)?;
+    let w_hr = match &dir.w_hr {
+        Some(w) => Some(PackedMatrix::cached(&dir.packed_hr, w)?),
+        None => None,
     };
-    let w_hh = pack(&dir.w_hh)?;
-    let w_hr = dir.w_hr.as_ref().map(pack).transpose()?;
     let mut h: Vec<f32> = h0.flatten_all()?.to_vec1()?;
     let mut c: Vec<f32> = c0.flatten_all()?.to_vec1()?;
     let rec = crate::lstm_kernel::Recurrence {
         xp: &xp,
-        w_hh: &w_hh,
-        w_hr: w_hr.as_ref(),
+        w_hh,
+        w_hr,
         dims: (t_len, batch, hidden, p),
         reverse,
     };

@@ -367,3 +367,28 @@ fn fused_gru_recurrence_equals_autograd_path() {
     close("fused gru y", &y_fused, &y_ops, STREAM_TOL);
     close("fused gru h", &h_fused, &h_ops, STREAM_TOL);
 }
+
+#[test]
+fn fused_lstm_stream_reuses_its_packed_weights() {
+    // Plain weights: every block runs the fused recurrence, the first one
+    // packs `W_hh` / `W_hr` and the later ones reuse the packed copies.
+    let store = audio_nn::init::SeededVarMap::new(13);
+    let cfg = lstm_cfg(6, 19, 2, false, false, 5);
+    Lstm::new(cfg, store.var_builder(DType::F32, &Device::Cpu)).unwrap();
+    let plain = Lstm::new(cfg, store.plain_var_builder(DType::F32, &Device::Cpu)).unwrap();
+    let x = Tensor::randn(0f32, 1f32, (23, 2, 6), &Device::Cpu).unwrap();
+    let offline = plain.forward_with_state(&x, None).unwrap().0;
+    let mut stream = LstmStream::new(plain.clone()).unwrap();
+    let mut parts = Vec::new();
+    for (start, len) in [(0, 1), (1, 9), (10, 13)] {
+        parts.push(stream.step(&x.narrow(0, start, len).unwrap()).unwrap());
+    }
+    let streamed = Tensor::cat(&parts, 0).unwrap();
+    close("fused stream", &streamed, &offline, STREAM_TOL);
+    // A second offline pass (packed weights from the cache) is bit-identical.
+    let again = plain.forward_with_state(&x, None).unwrap().0;
+    assert_eq!(
+        again.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+        offline.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+    );
+}
