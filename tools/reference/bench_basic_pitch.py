@@ -14,9 +14,7 @@ Prints the median of 10 runs (after 2 warm-up runs) in milliseconds.
 
 import os
 import pathlib
-import statistics
 import sys
-import time
 
 import numpy as np
 import onnxruntime as ort
@@ -31,20 +29,10 @@ except ImportError:
     sys.modules["resampy"] = types.ModuleType("resampy")
 from basic_pitch import ICASSP_2022_MODEL_PATH  # noqa: E402
 from basic_pitch import inference, note_creation  # noqa: E402
+from timing import median_ms
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ONNX = str(pathlib.Path(ICASSP_2022_MODEL_PATH).with_suffix(".onnx"))
-
-
-def median_ms(fn, warmup=2, reps=10):
-    for _ in range(warmup):
-        fn()
-    ts = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        ts.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(ts)
 
 
 def main():

@@ -12,33 +12,22 @@ Prints the median of several runs per function, in milliseconds.
 """
 
 import pathlib
-import time
 
 import librosa
-import numpy as np
 import soundfile as sf
+from timing import report
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-
-
-def timeit(name, fn, repeats):
-    fn()  # warm-up (numba compilation, FFT plan caches)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    print(f"{name:28s} {1e3 * np.median(times):9.2f} ms (median of {repeats})")
 
 
 def main():
     y, sr = sf.read(ROOT / "assets" / "audio" / "piano.wav", dtype="float32")
     assert sr == 22050
     print(f"{len(y) / sr:.2f} s of audio")
-    timeit("cqt_soxr_hq", lambda: librosa.cqt(y, sr=sr), 20)
-    timeit("cqt_fft", lambda: librosa.cqt(y, sr=sr, res_type="fft"), 20)
-    timeit("chroma_cqt", lambda: librosa.feature.chroma_cqt(y=y, sr=sr, tuning=0.0), 20)
-    timeit("chroma_cqt_estimated_tuning", lambda: librosa.feature.chroma_cqt(y=y, sr=sr), 10)
+    report("cqt_soxr_hq", lambda: librosa.cqt(y, sr=sr), 20)
+    report("cqt_fft", lambda: librosa.cqt(y, sr=sr, res_type="fft"), 20)
+    report("chroma_cqt", lambda: librosa.feature.chroma_cqt(y=y, sr=sr, tuning=0.0), 20)
+    report("chroma_cqt_estimated_tuning", lambda: librosa.feature.chroma_cqt(y=y, sr=sr), 10)
 
 
 if __name__ == "__main__":

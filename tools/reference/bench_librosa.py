@@ -8,10 +8,10 @@ threaded. Run with the thread pools pinned to one thread:
 Prints the median of several runs per function, in milliseconds.
 """
 
-import time
 
 import librosa
 import numpy as np
+from timing import report
 
 SR = 22050
 SECONDS = 30
@@ -27,23 +27,13 @@ def signal():
     return (0.5 * chirp + 0.25 * tone).astype(np.float32)
 
 
-def timeit(name, fn, repeats):
-    fn()  # warm-up (numba compilation, FFT plan caches)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    print(f"{name:28s} {1e3 * np.median(times):9.2f} ms (median of {repeats})")
-
-
 def main():
     y = signal()
-    timeit("stft_2048_512", lambda: librosa.stft(y, n_fft=2048, hop_length=512), 20)
-    timeit("melspectrogram_128", lambda: librosa.feature.melspectrogram(y=y, sr=SR), 20)
-    timeit("mfcc_20", lambda: librosa.feature.mfcc(y=y, sr=SR, n_mfcc=20), 20)
+    report("stft_2048_512", lambda: librosa.stft(y, n_fft=2048, hop_length=512), 20)
+    report("melspectrogram_128", lambda: librosa.feature.melspectrogram(y=y, sr=SR), 20)
+    report("mfcc_20", lambda: librosa.feature.mfcc(y=y, sr=SR, n_mfcc=20), 20)
     S = np.abs(librosa.stft(y))
-    timeit("griffinlim_32", lambda: librosa.griffinlim(S, n_iter=32, init=None), 5)
+    report("griffinlim_32", lambda: librosa.griffinlim(S, n_iter=32, init=None), 5)
 
 
 if __name__ == "__main__":

@@ -3,25 +3,13 @@
 Run:  /work/refenv/bin/python tools/reference/bench_nn.py
 Prints the median time of each workload in milliseconds.
 """
-import statistics
-import time
 
 import torch
 import torch.nn.functional as F
+from timing import median_ms
 
 torch.set_num_threads(1)
 torch.manual_seed(0)
-
-
-def median_ms(fn, warmup=2, reps=10):
-    for _ in range(warmup):
-        fn()
-    ts = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        ts.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(ts)
 
 
 class FiLM(torch.nn.Module):

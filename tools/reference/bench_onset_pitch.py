@@ -11,24 +11,13 @@ Prints the median of several runs per function, in milliseconds.
 """
 
 import pathlib
-import time
 
 import librosa
-import numpy as np
 import soundfile as sf
+from timing import report
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SR = 22050
-
-
-def timeit(name, fn, repeats):
-    fn()  # warm-up (numba compilation, FFT plan caches)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    print(f"{name:36s} {1e3 * np.median(times):9.2f} ms (median of {repeats})", flush=True)
 
 
 def main():
@@ -38,12 +27,12 @@ def main():
     assert sr == SR
     c2, c7 = librosa.note_to_hz("C2"), librosa.note_to_hz("C7")
     # librosa caches nothing between these calls (no joblib cache configured).
-    timeit("onset_strength_piano", lambda: librosa.onset.onset_strength(y=piano, sr=SR), 20)
-    timeit("onset_detect_piano", lambda: librosa.onset.onset_detect(y=piano, sr=SR), 20)
-    timeit("chroma_stft_piano_estimated_tuning", lambda: librosa.feature.chroma_stft(y=piano, sr=SR), 10)
-    timeit("chroma_stft_piano_tuning0", lambda: librosa.feature.chroma_stft(y=piano, sr=SR, tuning=0.0), 10)
-    timeit("yin_violin", lambda: librosa.yin(violin, fmin=c2, fmax=c7, sr=SR), 10)
-    timeit("pyin_violin", lambda: librosa.pyin(violin, fmin=c2, fmax=c7, sr=SR), 5)
+    report("onset_strength_piano", lambda: librosa.onset.onset_strength(y=piano, sr=SR), 20)
+    report("onset_detect_piano", lambda: librosa.onset.onset_detect(y=piano, sr=SR), 20)
+    report("chroma_stft_piano_estimated_tuning", lambda: librosa.feature.chroma_stft(y=piano, sr=SR), 10)
+    report("chroma_stft_piano_tuning0", lambda: librosa.feature.chroma_stft(y=piano, sr=SR, tuning=0.0), 10)
+    report("yin_violin", lambda: librosa.yin(violin, fmin=c2, fmax=c7, sr=SR), 10)
+    report("pyin_violin", lambda: librosa.pyin(violin, fmin=c2, fmax=c7, sr=SR), 5)
 
 
 if __name__ == "__main__":

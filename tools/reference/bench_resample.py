@@ -9,10 +9,10 @@ plus a 440 Hz tone, float32, synthesised at the input rate), resampled
 Prints the median of several runs per case, in milliseconds.
 """
 
-import time
 
 import librosa
 import numpy as np
+from timing import report
 
 SECONDS = 30
 
@@ -27,22 +27,12 @@ def signal(sr):
     return (0.5 * chirp + 0.25 * tone).astype(np.float32)
 
 
-def timeit(name, fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    print(f"{name:28s} {1e3 * np.median(times):9.2f} ms (median of {repeats})")
-
-
 def main():
     for a, b in [(44100, 22050), (22050, 16000), (16000, 44100)]:
         y = signal(a)
         for name, res_type in [("high", "soxr_hq"), ("medium", "soxr_mq"),
                                ("fast", "soxr_lq"), ("fft", "fft")]:
-            timeit(f"{a}_{b}_{name}",
+            report(f"{a}_{b}_{name}",
                    lambda: librosa.resample(y, orig_sr=a, target_sr=b, res_type=res_type), 10)
 
 
