@@ -12,7 +12,9 @@
 //! it falls back to wall-clock time.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use audio_test_fixtures::cpu_timed;
 
 use audio_eval::separation::{bss_eval_sources, evaluate, MusevalConfig};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -58,30 +60,6 @@ fn estimates(refs: &Array3<f64>) -> Array3<f64> {
     ests
 }
 
-/// Process CPU time (utime + stime) from `/proc/self/stat`, if readable.
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the `(comm)`: state is field 3; utime, stime are 14, 15.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    // Linux reports clock ticks of 1/100 s (USER_HZ).
-    Some(Duration::from_millis((utime + stime) * 10))
-}
-
-/// Runs `f` `iters` times and returns its CPU time (wall time without /proc).
-fn timed<T>(iters: u64, mut f: impl FnMut() -> T) -> Duration {
-    let (w0, c0) = (Instant::now(), cpu_time());
-    for _ in 0..iters {
-        black_box(f());
-    }
-    match (c0, cpu_time()) {
-        (Some(a), Some(b)) => b.saturating_sub(a),
-        _ => w0.elapsed(),
-    }
-}
-
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("separation");
     group
@@ -96,7 +74,7 @@ fn bench(c: &mut Criterion) {
     }
     group.bench_function("museval_v4_4x10s_stereo", |b| {
         b.iter_custom(|iters| {
-            timed(iters, || {
+            cpu_timed(iters, || {
                 evaluate(black_box(refs.view()), black_box(ests.view()), &config)
             })
         })
@@ -109,7 +87,7 @@ fn bench(c: &mut Criterion) {
     }
     group.bench_function("mir_eval_bss_eval_sources_4x10s_mono", |b| {
         b.iter_custom(|iters| {
-            timed(iters, || {
+            cpu_timed(iters, || {
                 bss_eval_sources(black_box(r2), black_box(e2), true)
             })
         })
@@ -119,7 +97,7 @@ fn bench(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(40));
     group.bench_function("museval_v4_4x60s_stereo", |b| {
         b.iter_custom(|iters| {
-            timed(iters, || {
+            cpu_timed(iters, || {
                 evaluate(black_box(refs.view()), black_box(ests.view()), &config)
             })
         })

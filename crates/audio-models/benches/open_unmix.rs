@@ -18,8 +18,9 @@
 use audio_models::open_unmix::{OpenUnmix, OpenUnmixConfig, OpenUnmixSeparator, SeparatorConfig};
 use audio_models::Separator;
 use candle_core::{DType, Device};
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use audio_test_fixtures::cpu_timed;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::Array2;
@@ -66,29 +67,6 @@ fn ten_seconds() -> Array2<f32> {
     })
 }
 
-/// Process CPU time (utime + stime) from `/proc/self/stat`, if readable.
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    // Linux reports clock ticks of 1/100 s (USER_HZ).
-    Some(Duration::from_millis((utime + stime) * 10))
-}
-
-/// Runs `f` `iters` times and returns its CPU time (wall time without /proc).
-fn timed<T>(iters: u64, mut f: impl FnMut() -> T) -> Duration {
-    let (w0, c0) = (Instant::now(), cpu_time());
-    for _ in 0..iters {
-        black_box(f());
-    }
-    match (c0, cpu_time()) {
-        (Some(a), Some(b)) => b.saturating_sub(a),
-        _ => w0.elapsed(),
-    }
-}
-
 fn open_unmix(c: &mut Criterion) {
     let audio = ten_seconds();
     let mut group = c.benchmark_group("open_unmix_umxhq_4_targets_10s");
@@ -98,7 +76,7 @@ fn open_unmix(c: &mut Criterion) {
     for niter in [0, 1] {
         let sep = separator(niter);
         group.bench_function(format!("niter{niter}"), |b| {
-            b.iter_custom(|iters| timed(iters, || sep.separate(audio.view()).unwrap()))
+            b.iter_custom(|iters| cpu_timed(iters, || sep.separate(audio.view()).unwrap()))
         });
     }
     group.finish();

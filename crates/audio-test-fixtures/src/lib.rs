@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use ndarray::{ArrayD, IxDyn};
 use num_complex::Complex;
 
+mod cpu_time;
+
+pub use cpu_time::{cpu_timed, process_cpu_time};
 pub use ndarray_npy;
 pub use serde_json;
 
