@@ -256,10 +256,8 @@ impl TcnBlock {
                     t.unsqueeze(0)?.broadcast_as((batch, c_out))?,
                 )
             }
-            (None, None, _) => (
-                Tensor::ones((batch, c_out), DType::F32, x.device())?,
-                Tensor::zeros((batch, c_out), DType::F32, x.device())?,
-            ),
+            // `new` always builds a FiLM or a batch norm.
+            (None, None, _) => return Ok(None),
         };
         let slope = self.prelu.slopes(c_out)?;
         let res = self.res.weight();
