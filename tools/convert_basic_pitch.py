@@ -2,7 +2,7 @@
 
 Reads the ONNX graph's initializers (the pretrained, batch-norm-folded
 weights and the nnAudio CQT2010v2 constant kernels) and writes
-`crates/audio-models/weights/basic_pitch_icassp_2022.safetensors` with names
+`audio-models/weights/basic_pitch_icassp_2022.safetensors` with names
 that mirror the network of `audio_models::basic_pitch`:
 
 | name | shape | ONNX source |
@@ -20,7 +20,7 @@ that mirror the network of `audio_models::basic_pitch`:
 | `onset.conv_1.weight/bias` | (1, 33, 3, 3) | Conv2D 3x3 over [note, onset features] (sigmoid) |
 
 The model is Copyright 2022 Spotify AB, Apache-2.0 (see
-`crates/audio-models/weights/LICENSE-basic-pitch` and `NOTICE-basic-pitch`).
+`audio-models/weights/LICENSE-basic-pitch` and `NOTICE-basic-pitch`).
 
     /work/refenv/bin/python tools/convert_basic_pitch.py [path/to/nmp.onnx]
 """
@@ -36,7 +36,7 @@ from safetensors.numpy import save_file
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DEFAULT_ONNX = "/work/bp/wheel/basic_pitch/saved_models/icassp_2022/nmp.onnx"
-OUT = ROOT / "crates" / "audio-models" / "weights" / "basic_pitch_icassp_2022.safetensors"
+OUT = ROOT / "audio-models" / "weights" / "basic_pitch_icassp_2022.safetensors"
 
 CONV_NAMES = {
     (8, 8, 3, 39): "contour.conv_0",

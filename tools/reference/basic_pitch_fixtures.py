@@ -4,11 +4,11 @@ Python pipeline's note events, on FluidSynth renders.
 Renders (pretty_midi + FluidSynth, FluidR3 GM, 22.05 kHz mono 16-bit):
 - `assets/audio/piano_short.{wav,mid}`: a ~10 s piano piece (the README's
   main job transcribes it);
-- `crates/audio-models/tests/fixtures/basic_pitch/guitar.{wav,mid}`: a 5 s
+- `audio-models/tests/fixtures/basic_pitch/guitar.{wav,mid}`: a 5 s
   nylon-guitar arpeggio with a melody;
 and uses the existing `assets/audio/piano.{wav,mid}` (21.7 s).
 
-Writes to `crates/audio-models/tests/fixtures/basic_pitch/`:
+Writes to `audio-models/tests/fixtures/basic_pitch/`:
 - `window_piano_w1_{note,onset,contour}.npy`: `Model.predict` (onnxruntime,
   `nmp.onnx`) on window 1 of `piano.wav` as `get_audio_input` cuts it;
 - `unwrapped_guitar_{note,onset}.npy`: `run_inference` on `guitar.wav`;
@@ -52,7 +52,7 @@ from basic_pitch import inference, note_creation  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets" / "audio"
-FIX = ROOT / "crates" / "audio-models" / "tests" / "fixtures" / "basic_pitch"
+FIX = ROOT / "audio-models" / "tests" / "fixtures" / "basic_pitch"
 SR = 22050
 ONNX = str(pathlib.Path(ICASSP_2022_MODEL_PATH).with_suffix(".onnx"))
 

@@ -1,4 +1,4 @@
-"""onnxruntime timings of Basic Pitch matching crates/audio-models/benches/basic_pitch.rs.
+"""onnxruntime timings of Basic Pitch matching audio-models/benches/basic_pitch.rs.
 
 60 s of audio (assets/audio/piano.wav repeated), windowed exactly as
 `basic_pitch.inference.get_audio_input`, each window run through the wheel's

@@ -1,4 +1,4 @@
-"""Times librosa 0.11.0 on the work `crates/audio-dsp/benches/cqt.rs` times in
+"""Times librosa 0.11.0 on the work `audio-dsp/benches/cqt.rs` times in
 Rust: the bundled 21.7 s piano recording through `librosa.cqt` (defaults:
 84 bins from C1, hop 512, res_type soxr_hq; and res_type="fft") and
 `librosa.feature.chroma_cqt` (defaults with tuning=0.0, and with librosa's

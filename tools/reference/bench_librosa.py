@@ -1,4 +1,4 @@
-"""Times librosa 0.11.0 on the work `crates/audio-dsp/benches/librosa_comparison.rs`
+"""Times librosa 0.11.0 on the work `audio-dsp/benches/librosa_comparison.rs`
 times in Rust: 30 s of 22.05 kHz float32 audio (the same chirp + tone), single
 threaded. Run with the thread pools pinned to one thread:
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Times mir_eval 0.8.2 on the inputs audio-eval's criterion benchmark
-(`crates/audio-eval/benches/music_metrics.rs`) writes, for the comparison in
+(`audio-eval/benches/music_metrics.rs`) writes, for the comparison in
 docs/src/performance.md ("audio-eval: music metrics").
 
 Run the Rust benchmark first (it writes the inputs), then this script, on

@@ -1,4 +1,4 @@
-"""PyTorch CPU timings matching crates/audio-nn/benches/nn.rs (single thread).
+"""PyTorch CPU timings matching audio-nn/benches/nn.rs (single thread).
 
 Run:  /work/refenv/bin/python tools/reference/bench_nn.py
 Prints the median time of each workload in milliseconds.

@@ -1,4 +1,4 @@
-"""Times librosa 0.11.0 on the work `crates/audio-dsp/benches/onset_pitch.rs`
+"""Times librosa 0.11.0 on the work `audio-dsp/benches/onset_pitch.rs`
 times in Rust, single threaded, on the bundled recordings (float64, as read by
 soundfile): onset_strength / onset_detect / chroma_stft on the 21.7 s piano
 render, yin / pyin (fmin C2, fmax C7) on the 12 s violin render. Run with the

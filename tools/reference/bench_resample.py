@@ -1,4 +1,4 @@
-"""Times librosa 0.11.0 resampling on the work `crates/audio-dsp/benches/resample.rs`
+"""Times librosa 0.11.0 resampling on the work `audio-dsp/benches/resample.rs`
 times in Rust: 30 s of the benchmark signal (a 110 -> 3520 Hz exponential chirp
 plus a 440 Hz tone, float32, synthesised at the input rate), resampled
 44.1 -> 22.05, 22.05 -> 16 and 16 -> 44.1 kHz, single threaded:

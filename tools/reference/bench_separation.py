@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Timing of museval 0.4.1 and mir_eval 0.8.2 separation metrics, single thread.
 
-Matches `crates/audio-eval/benches/separation.rs`: the same deterministic
+Matches `audio-eval/benches/separation.rs`: the same deterministic
 signals (sinusoids plus hashed noise, see `signal()`), estimates = references
 with 20% leakage of the next source and noise.
 

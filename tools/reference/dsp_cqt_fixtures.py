@@ -15,7 +15,7 @@ float64). Every CQT/VQT/hybrid/chroma case is run twice:
 which keeps librosa's default `tuning=None` (the tuning is estimated from
 the signal first; the estimate is stored in `cases.json`).
 
-Output: `crates/audio-dsp/tests/fixtures/cqt/*.npy` plus `cases.json`, which
+Output: `audio-dsp/tests/fixtures/cqt/*.npy` plus `cases.json`, which
 lists every case with its parameters and file names.
 
     /work/refenv/bin/python tools/reference/dsp_cqt_fixtures.py
@@ -29,7 +29,7 @@ import numpy as np
 import soundfile as sf
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUT = ROOT / "crates" / "audio-dsp" / "tests" / "fixtures" / "cqt"
+OUT = ROOT / "audio-dsp" / "tests" / "fixtures" / "cqt"
 SR = 22050
 C1 = float(librosa.note_to_hz("C1"))
 

@@ -4,7 +4,7 @@ Input: a 0.5 s excerpt (from 2.0 s) of the bundled FluidSynth piano render
 `assets/audio/piano.wav`, read with soundfile as float64 (16-bit PCM / 32768).
 Every case runs librosa twice: on the float64 signal (checked by the Rust
 tests to 1e-9 of the reference's peak magnitude) and on its float32 cast
-(checked to 1e-5). Output: `crates/audio-dsp/tests/fixtures/*.npy` plus
+(checked to 1e-5). Output: `audio-dsp/tests/fixtures/*.npy` plus
 `cases.json`, which lists every case with its parameters and file names.
 
     python tools/reference/dsp_fixtures.py
@@ -19,7 +19,7 @@ import scipy.fftpack
 import soundfile as sf
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUT = ROOT / "crates" / "audio-dsp" / "tests" / "fixtures"
+OUT = ROOT / "audio-dsp" / "tests" / "fixtures"
 SR = 22050
 
 cases = []

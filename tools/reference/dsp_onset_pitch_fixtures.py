@@ -10,7 +10,7 @@ Inputs (read with soundfile as float64, i.e. 16-bit PCM / 32768):
   (`violin_melody.mid`) and rendered with FluidSynth at 22.05 kHz, mono,
   16-bit (yin, pyin).
 
-Output: `crates/audio-dsp/tests/fixtures/onset_pitch/*.npy` and `cases.json`
+Output: `audio-dsp/tests/fixtures/onset_pitch/*.npy` and `cases.json`
 (parameters and file names of every case). The Rust tests read the WAVs
 themselves (with hound), so the signals are not duplicated as .npy.
 
@@ -29,7 +29,7 @@ from make_assets import render as render_midi  # noqa: E402  (same directory)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets" / "audio"
-OUT = ROOT / "crates" / "audio-dsp" / "tests" / "fixtures" / "onset_pitch"
+OUT = ROOT / "audio-dsp" / "tests" / "fixtures" / "onset_pitch"
 SR = 22050
 
 cases = []

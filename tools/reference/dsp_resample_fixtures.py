@@ -1,6 +1,6 @@
 """Resampling fixtures and reference quality figures (librosa 0.11.0, soxr).
 
-Writes to crates/audio-dsp/tests/fixtures/resample/:
+Writes to audio-dsp/tests/fixtures/resample/:
 - `piano44k.npy`: 2 s of the bundled piano MIDI rendered by FluidSynth at
   44.1 kHz mono, quantised to 16 bits (a real 44.1 kHz recording to downsample);
 - `piano22k.npy`: the same 2 s of `assets/audio/piano.wav` (22.05 kHz);
@@ -10,7 +10,7 @@ Writes to crates/audio-dsp/tests/fixtures/resample/:
   res_type="soxr_hq")` of those inputs (float32), and `fft_<from>_<to>.npy`
   the same with `res_type="fft"` (scipy.signal.resample);
 - `quality.json`: soxr_hq's pass-band error, alias/image rejection, measured
-  with exactly the definitions of crates/audio-dsp/tests/resample_quality.rs.
+  with exactly the definitions of audio-dsp/tests/resample_quality.rs.
 
     /work/refenv/bin/python tools/reference/dsp_resample_fixtures.py
 """
@@ -24,7 +24,7 @@ import librosa
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUT = ROOT / "crates" / "audio-dsp" / "tests" / "fixtures" / "resample"
+OUT = ROOT / "audio-dsp" / "tests" / "fixtures" / "resample"
 SF2 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 SECONDS = 2.0
 START = 1.0  # skip the first second (silence before the first note)

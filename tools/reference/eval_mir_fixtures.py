@@ -3,7 +3,7 @@
 (and scikit-learn for classification, which mir_eval lacks).
 
 mir_eval's own regression data (copied into
-crates/audio-eval/tests/fixtures/mir_eval/) uses default parameters only.
+audio-eval/tests/fixtures/mir_eval/) uses default parameters only.
 These cases cover the rest: non-default tolerances, strict comparisons,
 onset-only scores, the exact note pairs of the matching (which the average
 overlap ratio depends on), velocity regression corner cases, multipitch
@@ -15,7 +15,7 @@ Run with the reference environment:
 
     /work/refenv/bin/python tools/reference/eval_mir_fixtures.py
 
-Writes crates/audio-eval/tests/fixtures/mir_extra/<task>.json.
+Writes audio-eval/tests/fixtures/mir_extra/<task>.json.
 """
 
 import json
@@ -31,7 +31,6 @@ OUT = os.path.join(
     os.path.dirname(os.path.abspath(__file__)),
     "..",
     "..",
-    "crates",
     "audio-eval",
     "tests",
     "fixtures",

@@ -35,7 +35,7 @@ SR = 44100
 DURATION = 4.0
 SF2 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 OUT = os.path.join(
-    os.path.dirname(__file__), "..", "..", "crates", "audio-eval", "tests", "fixtures", "museval"
+    os.path.dirname(__file__), "..", "..", "audio-eval", "tests", "fixtures", "museval"
 )
 
 

@@ -2,7 +2,7 @@
 
 Reference stack: soundfile 0.13 / libsndfile 1.2.2 (with mpg123, LAME and
 libvorbis), librosa 0.11.0, pretty_midi, torch. Writes into
-`crates/audio-io/tests/fixtures/`:
+`audio-io/tests/fixtures/`:
 
 - `mir_eval_wav/`: copies of every WAV in mir_eval's test data (MIT, LICENSE
   beside them; 40 files, ~830 kB) and `mir_eval_wav.json`: per file the rate,
@@ -43,7 +43,7 @@ import pretty_midi
 import soundfile as sf
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUT = ROOT / "crates" / "audio-io" / "tests" / "fixtures"
+OUT = ROOT / "audio-io" / "tests" / "fixtures"
 MIR_EVAL = ROOT.parent / "shared" / "reference" / "mir_eval"
 if not MIR_EVAL.exists():
     MIR_EVAL = pathlib.Path("/work/shared/reference/mir_eval")

@@ -6,7 +6,7 @@ minor) in block chords with the tonic in the bass, on a General MIDI
 instrument of the FluidR3 soundfont. 16 cases: 8 major and 8 minor keys over
 different tonics and 6 instruments.
 
-Writes `crates/audio-dsp/tests/fixtures/key/<name>.wav` (11.025 kHz, mono,
+Writes `audio-dsp/tests/fixtures/key/<name>.wav` (11.025 kHz, mono,
 16-bit PCM, 3 s each: about 66 kB) and `keys.json` (name, tonic pitch class,
 mode, program, and the key that librosa's chroma_stft + the same
 Krumhansl-Kessler correlation gives, as a cross-check of the labels).
@@ -25,7 +25,7 @@ import pretty_midi
 import soundfile as sf
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUT = ROOT / "crates" / "audio-dsp" / "tests" / "fixtures" / "key"
+OUT = ROOT / "audio-dsp" / "tests" / "fixtures" / "key"
 SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 SR = 11025
 SECONDS = 3.0

@@ -1,8 +1,8 @@
-"""Parity fixtures for crates/audio-nn, generated with PyTorch (CPU, float32).
+"""Parity fixtures for audio-nn, generated with PyTorch (CPU, float32).
 
 Run:  /work/refenv/bin/python tools/reference/nn_fixtures.py
 
-For each case `<case>` it writes into crates/audio-nn/tests/fixtures/:
+For each case `<case>` it writes into audio-nn/tests/fixtures/:
   <case>.safetensors        the layer's weights under PyTorch's state_dict names
   <case>_<array>.npy        inputs, outputs (float32)
   <case>_grads.safetensors  d loss / d weight (when gradients are checked)
@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "crates", "audio-nn", "tests", "fixtures")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "audio-nn", "tests", "fixtures")
 os.makedirs(OUT, exist_ok=True)
 torch.set_num_threads(1)
 

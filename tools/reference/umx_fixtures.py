@@ -3,7 +3,7 @@
 
 Run from the repository root:  /work/refenv/bin/python tools/reference/umx_fixtures.py
 
-Writes into crates/audio-models/tests/fixtures/open_unmix/:
+Writes into audio-models/tests/fixtures/open_unmix/:
 
 Model cases (`openunmix.model.OpenUnmix.forward` on a random magnitude input):
   model_<case>.pth           random weights, `torch.save(model.state_dict())`
@@ -44,7 +44,7 @@ except Exception:  # torchaudio built against another CUDA: openunmix only needs
 import torch  # noqa: E402
 from openunmix import model as umx_model  # noqa: E402
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "crates", "audio-models", "tests", "fixtures", "open_unmix")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "audio-models", "tests", "fixtures", "open_unmix")
 SR = 44100
 SF2 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 DURATION = 1.25

@@ -1,0 +1,7 @@
+//! Constant-Q transforms: CQT/VQT, their filters, hybrid, harmonic and inverse CQT.
+
+pub mod constant_q;
+pub mod cqt_filters;
+pub mod hcqt;
+pub mod hybrid_cqt;
+pub mod icqt;

@@ -1,0 +1,221 @@
+//! Chroma energy normalised statistics (CENS), as `librosa.feature.chroma_cens`
+//! (Müller & Ewert, "Chroma Toolbox", ISMIR 2011).
+
+use ndarray::{Array2, ShapeBuilder};
+
+use crate::cqt::cqt_filters::cast;
+use crate::feature::chroma_cqt::normalize_columns;
+use crate::{
+    get_window, ChromaCqt, ChromaCqtConfig, CqtMode, Error, Float, ResampleMethod, Result,
+    WindowKind,
+};
+
+/// The quantisation steps of CENS and their weights (librosa's
+/// `QUANT_STEPS` / `QUANT_WEIGHTS`).
+const QUANT_STEPS: [f64; 4] = [0.4, 0.2, 0.1, 0.05];
+const QUANT_WEIGHT: f64 = 0.25;
+
+/// Parameters of [`ChromaCens`], with `librosa.feature.chroma_cens`'s names and defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChromaCensConfig {
+    /// Sample rate in Hz. Default 22050.
+    pub sr: f64,
+    /// Samples between frames. Default 512.
+    pub hop_length: usize,
+    /// Lowest CQT frequency in Hz; `None` means C1.
+    pub fmin: Option<f64>,
+    /// Tuning offset in fractions of a CQT bin; `None` (the default, as
+    /// librosa) estimates it from each signal (see [`ChromaCqtConfig::tuning`]).
+    pub tuning: Option<f64>,
+    /// Number of chroma bins. Default 12.
+    pub n_chroma: usize,
+    /// Number of CQT octaves. Default 7.
+    pub n_octaves: usize,
+    /// CQT bins per octave. Default 36.
+    pub bins_per_octave: usize,
+    /// Full or hybrid CQT. Default full.
+    pub cqt_mode: CqtMode,
+    /// Final per-frame normalisation `p`. Default `Some(2.0)`.
+    pub norm: Option<f64>,
+    /// Length of the temporal smoothing window in frames (the window has
+    /// `win_len_smooth + 2` points with zero ends); `None` for no smoothing.
+    /// Default `Some(41)`.
+    pub win_len_smooth: Option<usize>,
+    /// Shape of the smoothing window (symmetric). Default Hann.
+    pub smoothing_window: WindowKind,
+    /// Resampler inside the CQT. Default [`ResampleMethod::High`].
+    pub res_type: ResampleMethod,
+}
+
+impl Default for ChromaCensConfig {
+    fn default() -> Self {
+        Self {
+            sr: 22050.0,
+            hop_length: 512,
+            fmin: None,
+            tuning: None,
+            n_chroma: 12,
+            n_octaves: 7,
+            bins_per_octave: 36,
+            cqt_mode: CqtMode::Full,
+            norm: Some(2.0),
+            win_len_smooth: Some(41),
+            smoothing_window: WindowKind::Hann,
+            res_type: ResampleMethod::High,
+        }
+    }
+}
+
+/// A planned CENS feature: the unnormalised CQT chroma ([`ChromaCqt`] with
+/// `norm = None`), L1-normalised per frame, quantised to
+/// `q = 0.25 (1[x > 0.4] + 1[x > 0.2] + 1[x > 0.1] + 1[x > 0.05])`, smoothed
+/// in time with a normalised symmetric window (`win_len_smooth + 2` points,
+/// zero-padded at the ends as `scipy.ndimage.convolve(mode="constant")`),
+/// and normalised per frame with `norm` (L2), as `librosa.feature.chroma_cens`.
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{ChromaCens, ChromaCensConfig, ResampleMethod};
+/// let cens = ChromaCens::<f32>::new(ChromaCensConfig { res_type: ResampleMethod::Fft, ..Default::default() })?;
+/// let y: Vec<f32> = (0..22050)
+///     .map(|n| (2.0 * std::f32::consts::PI * 440.0 * n as f32 / 22050.0).sin())
+///     .collect();
+/// let c = cens.process(&y)?;
+/// assert_eq!(c.dim(), (12, 44));
+/// let norm: f32 = c.column(20).iter().map(|v| v * v).sum::<f32>().sqrt();
+/// assert!((norm - 1.0).abs() < 1e-5);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub struct ChromaCens<T: Float> {
+    config: ChromaCensConfig,
+    chroma: ChromaCqt<T>,
+    /// The normalised smoothing window (empty: no smoothing).
+    window: Vec<T>,
+}
+
+impl<T: Float> std::fmt::Debug for ChromaCens<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChromaCens")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl<T: Float> ChromaCens<T> {
+    /// Validates `config` and plans the chroma and the smoothing window.
+    ///
+    /// # Errors
+    ///
+    /// As [`ChromaCqt::new`], and [`Error::InvalidParameter`] for
+    /// `win_len_smooth = Some(0)` (librosa raises there too).
+    pub fn new(config: ChromaCensConfig) -> Result<Self> {
+        crate::cqt::cqt_filters::check_norm(config.norm)?;
+        let window = match config.win_len_smooth {
+            Some(0) => {
+                return Err(Error::InvalidParameter {
+                    name: "win_len_smooth",
+                    value: "0".into(),
+                    expected: "a positive window length or None",
+                })
+            }
+            Some(n) => {
+                let w = get_window::<f64>(config.smoothing_window, n + 2, false)?;
+                let sum: f64 = w.iter().sum();
+                w.iter().map(|v| cast::<T>(v / sum)).collect()
+            }
+            None => Vec::new(),
+        };
+        let chroma = ChromaCqt::new(ChromaCqtConfig {
+            sr: config.sr,
+            hop_length: config.hop_length,
+            fmin: config.fmin,
+            norm: None,
+            threshold: 0.0,
+            tuning: config.tuning,
+            n_chroma: config.n_chroma,
+            n_octaves: config.n_octaves,
+            bins_per_octave: config.bins_per_octave,
+            cqt_mode: config.cqt_mode,
+            res_type: config.res_type,
+        })?;
+        Ok(Self {
+            config,
+            chroma,
+            window,
+        })
+    }
+
+    /// The config this plan was built from.
+    pub fn config(&self) -> &ChromaCensConfig {
+        &self.config
+    }
+
+    /// The CENS feature of a mono signal.
+    ///
+    /// # Errors
+    ///
+    /// As [`ChromaCqt::process`].
+    ///
+    /// # Shapes
+    ///
+    /// `(samples,)` → `(n_chroma, frames)`.
+    pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
+        let mut chroma = self.chroma.process(signal)?;
+        normalize_columns(&mut chroma.view_mut(), Some(1.0));
+        let steps: Vec<T> = QUANT_STEPS.iter().map(|&s| cast(s)).collect();
+        let weight: T = cast(QUANT_WEIGHT);
+        let quantised = chroma.mapv(|x| {
+            steps
+                .iter()
+                .fold(T::zero(), |q, &s| if x > s { q + weight } else { q })
+        });
+        let mut cens = if self.window.is_empty() {
+            quantised
+        } else {
+            let (n_chroma, frames) = quantised.dim();
+            let len = self.window.len();
+            let centre = len / 2;
+            let mut smoothed = Array2::zeros((n_chroma, frames).f());
+            // out[t] = sum_j w[j] x[t + len / 2 - j], zeros outside.
+            for c in 0..n_chroma {
+                for t in 0..frames {
+                    let mut acc = T::zero();
+                    for (j, &w) in self.window.iter().enumerate() {
+                        let idx = t as isize + centre as isize - j as isize;
+                        if (0..frames as isize).contains(&idx) {
+                            acc = acc + w * quantised[[c, idx as usize]];
+                        }
+                    }
+                    smoothed[[c, t]] = acc;
+                }
+            }
+            smoothed
+        };
+        normalize_columns(&mut cens.view_mut(), self.config.norm);
+        Ok(cens)
+    }
+}
+
+/// The CENS feature of a mono signal, as `librosa.feature.chroma_cens`: a
+/// one-shot [`ChromaCens`].
+///
+/// # Errors
+///
+/// As [`ChromaCens::new`] and [`ChromaCens::process`].
+///
+/// # Shapes
+///
+/// `(samples,)` → `(n_chroma, frames)`.
+///
+/// # Example
+///
+/// ```
+/// let y = vec![0.0f32; 4096];
+/// let c = audio_dsp::chroma_cens(&y, &audio_dsp::ChromaCensConfig::default())?;
+/// assert_eq!(c.dim(), (12, 9));
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn chroma_cens<T: Float>(signal: &[T], config: &ChromaCensConfig) -> Result<Array2<T>> {
+    ChromaCens::new(config.clone())?.process(signal)
+}

@@ -1,0 +1,135 @@
+//! Mel spectrograms, as `librosa.feature.melspectrogram`.
+
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use num_complex::Complex;
+
+use crate::{Float, MelConfig, MelFilterbank, Result, Stft, StftConfig};
+
+/// Parameters of a mel spectrogram: the STFT, the exponent, and the
+/// filterbank (whose `n_fft` is taken from the STFT).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MelSpectrogramConfig {
+    /// The STFT (librosa's defaults: `n_fft = 2048`, hop 512, hann, centred).
+    pub stft: StftConfig,
+    /// Exponent of the magnitude: 2 for power (default), 1 for energy.
+    pub power: f64,
+    /// The mel filterbank (`sr`, `n_mels`, `fmin`, `fmax`, `htk`, `norm`).
+    pub mel: MelConfig,
+}
+
+impl Default for MelSpectrogramConfig {
+    fn default() -> Self {
+        Self {
+            stft: StftConfig::default(),
+            power: 2.0,
+            mel: MelConfig::default(),
+        }
+    }
+}
+
+/// A planned mel spectrogram: `M = W |stft(y)|^power`, with `W` the
+/// [`MelFilterbank`] (`librosa.feature.melspectrogram`).
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{MelSpectrogram, MelSpectrogramConfig};
+/// let mel = MelSpectrogram::<f32>::new(MelSpectrogramConfig::default())?;
+/// let y: Vec<f32> = (0..22050).map(|n| (n as f32 * 0.1).sin()).collect();
+/// let m = mel.process(&y)?;
+/// assert_eq!(m.dim(), (128, 44));
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct MelSpectrogram<T: Float> {
+    stft: Stft<T>,
+    filterbank: MelFilterbank<T>,
+    power: T,
+}
+
+impl<T: Float> MelSpectrogram<T> {
+    /// Plans the STFT and builds the filterbank.
+    ///
+    /// # Errors
+    ///
+    /// As [`Stft::new`] and [`MelFilterbank::new`], and
+    /// [`crate::Error::InvalidParameter`] for a non-positive `power`.
+    pub fn new(config: MelSpectrogramConfig) -> Result<Self> {
+        if !(config.power > 0.0 && config.power.is_finite()) {
+            return Err(crate::Error::InvalidParameter {
+                name: "power",
+                value: config.power.to_string(),
+                expected: "a positive exponent",
+            });
+        }
+        let mel = MelConfig {
+            n_fft: config.stft.n_fft,
+            ..config.mel
+        };
+        Ok(Self {
+            stft: Stft::new(config.stft)?,
+            filterbank: MelFilterbank::new(&mel)?,
+            power: T::from(config.power).unwrap_or_else(T::one),
+        })
+    }
+
+    /// The planned STFT.
+    pub fn stft(&self) -> &Stft<T> {
+        &self.stft
+    }
+
+    /// The filterbank.
+    pub fn filterbank(&self) -> &MelFilterbank<T> {
+        &self.filterbank
+    }
+
+    /// The mel spectrogram of a signal.
+    ///
+    /// # Errors
+    ///
+    /// As [`Stft::process`].
+    ///
+    /// # Shapes
+    ///
+    /// `(samples,)` → `(n_mels, frames)`.
+    pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
+        // Fused per frame (FFT -> |X|^p -> mel) so the full STFT is never stored.
+        let frames = self.stft.n_frames(signal.len())?;
+        crate::spectral::stft::check_finite("stft input", signal)?;
+        let n_mels = self.filterbank.n_mels();
+        let mut out = vec![T::zero(); n_mels * frames];
+        let mut spectrum = vec![Complex::new(T::zero(), T::zero()); self.stft.n_bins()];
+        let mut power = vec![T::zero(); self.stft.n_bins()];
+        let two = T::one() + T::one();
+        self.stft.for_each_frame(signal, &mut spectrum, |t, spec| {
+            if self.power == two {
+                crate::kernels::simd::power(spec, &mut power);
+            } else if self.power == T::one() {
+                crate::kernels::simd::magnitude(spec, &mut power);
+            } else {
+                crate::kernels::simd::magnitude(spec, &mut power);
+                power.iter_mut().for_each(|v| *v = v.powf(self.power));
+            }
+            self.filterbank
+                .project_frame(&power, &mut out[t * n_mels..(t + 1) * n_mels]);
+        })?;
+        Array2::from_shape_vec((n_mels, frames).f(), out).map_err(|_| crate::Error::BufferLength {
+            what: "mel spectrogram",
+            expected: n_mels * frames,
+            got: 0,
+        })
+    }
+
+    /// The mel projection of a precomputed `|S|^power` spectrogram.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::ShapeMismatch`] when `spec` does not have `1 + n_fft / 2` rows.
+    ///
+    /// # Shapes
+    ///
+    /// `(1 + n_fft / 2, frames)` → `(n_mels, frames)`.
+    pub fn from_spectrogram(&self, spec: ArrayView2<T>) -> Result<Array2<T>> {
+        self.filterbank.apply(spec)
+    }
+}

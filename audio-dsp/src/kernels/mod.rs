@@ -1,0 +1,3 @@
+//! CPU kernels, each chosen once when a transform is planned, with a scalar fallback tested against it.
+
+pub mod simd;

@@ -1,0 +1,3 @@
+//! Musical vocabulary: keys, key estimation and note post-processing.
+
+pub mod key;

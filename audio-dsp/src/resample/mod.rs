@@ -1,0 +1,5 @@
+//! Sample-rate conversion: the exact FFT method and the rubato-based quality presets.
+
+pub mod resampler;
+
+pub use resampler::{resample, ResampleMethod, Resampler};

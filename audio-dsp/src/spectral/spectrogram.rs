@@ -1,0 +1,67 @@
+//! Magnitude and power spectrograms, as librosa's `_spectrogram` helper.
+
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use num_complex::Complex;
+
+use crate::{Float, Result, Stft};
+
+/// `|X|^power` element-wise, for `power` 1 (magnitude), 2 (power) or any other
+/// positive exponent, keeping the input's memory order.
+///
+/// Powers 1 and 2 use the SIMD kernels of [`crate::kernels::simd`].
+///
+/// # Shapes
+///
+/// `(bins, frames)` → `(bins, frames)`.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::array;
+/// use num_complex::Complex;
+/// let s = audio_dsp::spectrogram_power(array![[Complex::new(3.0f64, 4.0)]].view(), 2.0);
+/// assert_eq!(s[[0, 0]], 25.0);
+/// ```
+pub fn spectrogram_power<T: Float>(spec: ArrayView2<Complex<T>>, power: T) -> Array2<T> {
+    let (bins, frames) = spec.dim();
+    let fortran = spec.t().is_standard_layout();
+    let mut out = if fortran {
+        Array2::zeros((bins, frames).f())
+    } else {
+        Array2::zeros((bins, frames))
+    };
+    let two = T::one() + T::one();
+    match (
+        spec.as_slice_memory_order(),
+        out.as_slice_memory_order_mut(),
+    ) {
+        (Some(src), Some(dst)) if power == T::one() => crate::kernels::simd::magnitude(src, dst),
+        (Some(src), Some(dst)) if power == two => crate::kernels::simd::power(src, dst),
+        _ => out.zip_mut_with(&spec, |o, z| *o = z.norm().powf(power)),
+    }
+    out
+}
+
+/// `|stft(y)|^power`: the magnitude (`power = 1`) or power (`power = 2`)
+/// spectrogram of a signal with a planned [`Stft`].
+///
+/// # Errors
+///
+/// As [`Stft::process`].
+///
+/// # Shapes
+///
+/// `(samples,)` → `(1 + n_fft / 2, frames)`.
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{spectrogram, Stft, StftConfig};
+/// let stft = Stft::<f32>::new(StftConfig { n_fft: 64, ..StftConfig::default() })?;
+/// let s = spectrogram(&stft, &vec![0.5f32; 640], 2.0)?;
+/// assert_eq!(s.nrows(), 33);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn spectrogram<T: Float>(stft: &Stft<T>, signal: &[T], power: T) -> Result<Array2<T>> {
+    Ok(spectrogram_power(stft.process(signal)?.view(), power))
+}

@@ -1,0 +1,7 @@
+//! Signal utilities: framing and overlap-add, padding, dB scaling, mu-law companding, channel parallelism.
+
+pub mod db;
+pub mod frame;
+pub mod mu_law;
+pub mod pad;
+pub(crate) mod parallel;

@@ -1,0 +1,5 @@
+//! Convolutions: 1-D (transposed) convolutions with streaming state, and padding.
+
+pub mod conv1d;
+pub mod padding;
+pub mod streaming_conv;
