@@ -85,6 +85,7 @@ pub use util::db::{amplitude_to_db, db_to_amplitude, db_to_power, power_to_db, D
 pub use util::frame::{frame, overlap_add};
 pub use util::mu_law::{mu_compress, mu_compress_quantized, mu_expand, mu_expand_quantized};
 pub use util::pad::{pad, PadMode};
+pub use util::rng::SeededRng;
 
 /// Floating-point sample types the transforms are generic over: `f32` and `f64`.
 pub trait Float: realfft::FftNum + num_traits::Float + Default + std::fmt::Display {}

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use candle_core::{DType, Device, Shape, Tensor, Var};
 use candle_nn::var_builder::SimpleBackend;
+use audio_dsp::SeededRng;
 use candle_nn::{Init, VarBuilder, VarMap};
 
 /// The bound `1/sqrt(fan_in)` of PyTorch's `kaiming_uniform_(a=sqrt(5))` weight
@@ -61,24 +62,6 @@ pub fn recurrent_uniform(hidden_size: usize) -> Init {
     default_uniform(hidden_size)
 }
 
-/// A small deterministic generator (SplitMix64) for the seeded store.
-#[derive(Debug, Clone)]
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `[0, 1)` with 53 random bits.
-    fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-}
-
 /// A [`VarMap`] whose new variables are drawn from a seeded generator, so a
 /// model built from [`SeededVarMap::var_builder`] is the same on every run.
 ///
@@ -102,7 +85,7 @@ impl SplitMix64 {
 #[derive(Clone)]
 pub struct SeededVarMap {
     varmap: VarMap,
-    rng: Arc<Mutex<SplitMix64>>,
+    rng: Arc<Mutex<SeededRng>>,
 }
 
 impl std::fmt::Debug for SeededVarMap {
@@ -116,7 +99,7 @@ impl SeededVarMap {
     pub fn new(seed: u64) -> Self {
         Self {
             varmap: VarMap::new(),
-            rng: Arc::new(Mutex::new(SplitMix64(seed))),
+            rng: Arc::new(Mutex::new(SeededRng::new(seed))),
         }
     }
 
@@ -174,14 +157,9 @@ impl SeededVarMap {
             .map_err(|_| candle_core::Error::Msg("SeededVarMap: poisoned generator".into()))?;
         let values: Vec<f64> = match init {
             Init::Const(v) => vec![v; n],
-            Init::Uniform { lo, up } => (0..n).map(|_| lo + (up - lo) * rng.next_f64()).collect(),
+            Init::Uniform { lo, up } => (0..n).map(|_| lo + (up - lo) * rng.uniform()).collect(),
             Init::Randn { mean, stdev } => (0..n)
-                .map(|_| {
-                    // Box-Muller.
-                    let u1 = rng.next_f64().max(f64::MIN_POSITIVE);
-                    let u2 = rng.next_f64();
-                    mean + stdev * (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-                })
+                .map(|_| mean + stdev * rng.normal())
                 .collect(),
             other => {
                 drop(rng);

@@ -60,16 +60,10 @@ impl Model {
 }
 
 /// A deterministic data set: sums of three sines with random frequencies and
-/// amplitudes (SplitMix64), gains in [1, 8] mapped to [0, 1] as the parameter.
+/// amplitudes (the seeded generator), gains in [1, 8] mapped to [0, 1] as the parameter.
 fn batch(seed: u64, n: usize, len: usize) -> (Tensor, Tensor, Tensor) {
-    let mut s = seed;
-    let mut rnd = || {
-        s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = s;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rng = audio_dsp::SeededRng::new(seed);
+    let mut rnd = || rng.uniform();
     let mut xs = Vec::with_capacity(n * len);
     let mut ys = Vec::with_capacity(n * len);
     let mut ps = Vec::with_capacity(n);

@@ -9,7 +9,7 @@ use crate::{Error, Float, Istft, IstftConfig, Result, Stft, StftConfig};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum GriffinLimInit<T: Float> {
     /// Uniform random phases from a seeded generator (librosa's `init="random"`;
-    /// our generator is SplitMix64, so the phases differ from numpy's).
+    /// our generator is [`crate::SeededRng`], so the phases differ from numpy's).
     Random {
         /// The seed.
         seed: u64,
@@ -133,11 +133,11 @@ fn griffin_lim_in<T: Float>(
             Array2::from_elem((bins, frames).f(), Complex::new(T::one(), T::zero()))
         }
         GriffinLimInit::Random { seed } => {
-            let mut rng = SplitMix64(*seed);
+            let mut rng = crate::SeededRng::new(*seed);
             let mut a = Array2::zeros((bins, frames).f());
             for v in a.iter_mut() {
                 let phase =
-                    T::from(2.0 * std::f64::consts::PI * rng.next_f64()).unwrap_or_else(T::zero);
+                    T::from(2.0 * std::f64::consts::PI * rng.uniform()).unwrap_or_else(T::zero);
                 *v = Complex::new(phase.cos(), phase.sin());
             }
             a
@@ -199,20 +199,3 @@ fn griffin_lim_in<T: Float>(
     Ok(signal)
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a small, seedable, good-quality generator.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)` with 53 random bits.
-    fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}

@@ -1,7 +1,8 @@
-//! Signal utilities: framing and overlap-add, padding, dB scaling, mu-law companding, channel parallelism.
+//! Signal utilities: framing and overlap-add, padding, dB scaling, mu-law companding, the seeded random generator, channel parallelism.
 
 pub mod db;
 pub mod frame;
 pub mod mu_law;
 pub mod pad;
+pub mod rng;
 pub(crate) mod parallel;
