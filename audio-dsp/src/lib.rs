@@ -31,6 +31,7 @@
 //!
 //! Errors are reported through [`Error`]; bad parameters never panic.
 
+pub mod convert;
 pub mod cqt;
 pub mod error;
 pub mod feature;
@@ -43,6 +44,11 @@ pub mod resample;
 pub mod spectral;
 pub mod util;
 
+pub use convert::{
+    frames_to_samples, frames_to_time, hz_to_midi, hz_to_note, midi_to_hz, midi_to_note,
+    midi_to_note_with, note_to_hz, note_to_midi, note_to_pitch_class, samples_to_frames,
+    samples_to_time, time_to_frames, time_to_samples, PitchNameOptions, PITCH_CLASS_NAMES,
+};
 pub use cqt::constant_q::{cqt, vqt, Cqt, CqtConfig};
 pub use cqt::cqt_filters::{cqt_frequencies, C1_HZ};
 pub use cqt::hcqt::{Hcqt, HcqtConfig};
@@ -62,10 +68,13 @@ pub use filters::mel::{
 };
 pub use filters::window::{get_window, pad_center, WindowKind};
 pub use music::key::{
-    estimate_key, estimate_key_from_notes, filter_notes_in_key, key_from_profile, quantize_notes,
-    Key, KeyEstimate, KeyMode, NoteEvent, QuantizeGrid, KRUMHANSL_KESSLER_MAJOR,
-    KRUMHANSL_KESSLER_MINOR, PITCH_CLASS_NAMES,
+    estimate_key, estimate_key_from_notes, filter_notes_in_key, key_from_profile,
+    transpose_notes, transpose_to_c_major_a_minor, Key, KeyEstimate, KeyMode,
+    KRUMHANSL_KESSLER_MAJOR, KRUMHANSL_KESSLER_MINOR,
 };
+pub use music::note::Note;
+pub use music::postprocess::{KeySelection, Postprocess};
+pub use music::quantize::{quantize_notes, QuantizeGrid};
 pub use onset::onset_detect::{onset_backtrack, onset_detect, OnsetDetect, OnsetDetectConfig};
 pub use onset::onset_strength::{
     onset_strength, OnsetAggregate, OnsetStrength, OnsetStrengthConfig,

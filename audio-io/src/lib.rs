@@ -26,6 +26,7 @@ mod font;
 pub mod load;
 pub mod melody;
 pub mod midi;
+pub mod notes;
 pub mod piano_roll;
 mod pickle;
 pub mod picture;
@@ -33,6 +34,8 @@ pub mod wav;
 pub mod weights;
 
 pub use audio::{to_mono, Audio, Sample};
+/// The family's note and key types (defined in `audio-dsp`).
+pub use audio_dsp::{Key, KeyMode, Note};
 pub use decode::{decode, decode_bytes, AudioInfo, AudioReader};
 pub use error::{Error, Result};
 pub use load::{load, load_bytes, load_from, resample_audio, LoadOptions, Stream, StreamOptions};

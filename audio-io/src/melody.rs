@@ -7,7 +7,7 @@
 //!
 //! Example from the paper: four eighth notes C D E F are `60 _ 62 _ 64 _ 65 _`.
 
-use crate::midi::{Note, TempoMap};
+use crate::midi::{MidiFile, Note, TempoMap};
 use crate::{Error, Result};
 
 /// One step of an encoded melody.
@@ -60,7 +60,7 @@ const GRID_TOLERANCE: f64 = 1e-3;
 /// let notes: Vec<Note> = [60u8, 62, 64, 65]
 ///     .iter()
 ///     .enumerate()
-///     .map(|(i, &p)| Note { onset: 0.25 * i as f64, offset: 0.25 * (i + 1) as f64, pitch: p, velocity: 80, program: 0 })
+///     .map(|(i, &p)| Note::new(0.25 * i as f64, 0.25 * (i + 1) as f64, p, 80))
 ///     .collect();
 /// let symbols = encode_melody(&notes, &tempo, SIXTEENTH)?;
 /// assert_eq!(melody_to_string(&symbols), "60 _ 62 _ 64 _ 65 _");
@@ -152,11 +152,8 @@ pub fn decode_melody(
     let flush = |cur: Option<(u8, usize)>, end: usize, notes: &mut Vec<Note>| {
         if let Some((p, s)) = cur {
             notes.push(Note {
-                onset: s as f64 * dt,
-                offset: end as f64 * dt,
-                pitch: p,
-                velocity,
                 program,
+                ..Note::new(s as f64 * dt, end as f64 * dt, p, velocity)
             });
         }
     };
@@ -218,96 +215,34 @@ pub fn parse_melody(text: &str) -> Result<Vec<MelodySymbol>> {
         .collect()
 }
 
-/// A key estimate: tonic pitch class (0 = C) and mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
-    /// Tonic pitch class, 0 = C … 11 = B.
-    pub tonic: u8,
-    /// Major (`true`) or minor.
-    pub major: bool,
-}
-
-/// Estimates the key with the Krumhansl–Schmuckler algorithm: the
-/// duration-weighted pitch-class histogram is correlated (Pearson) with the
-/// 24 rotated Krumhansl–Kessler profiles; the best wins (ties: the lower
-/// tonic, major first): `audio_dsp::estimate_key_from_notes`
-/// (the same estimator audio-dsp applies to chroma). Returns `None` for no
-/// notes, or when the histogram is flat (every pitch class equally long),
-/// where no key stands out.
-///
-/// # Example
-///
-/// ```
-/// use audio_io::midi::Note;
-/// let scale: Vec<Note> = [67u8, 69, 71, 72, 74, 76, 78, 79, 74, 71, 67]
-///     .iter().enumerate()
-///     .map(|(i, &p)| Note { onset: i as f64, offset: i as f64 + 1.0, pitch: p, velocity: 80, program: 0 })
-///     .collect();
-/// let key = audio_io::melody::estimate_key(&scale).expect("notes");
-/// assert_eq!((key.tonic, key.major), (7, true)); // G major
-/// ```
-pub fn estimate_key(notes: &[Note]) -> Option<Key> {
-    let events: Vec<audio_dsp::NoteEvent> = notes
-        .iter()
-        .map(|n| audio_dsp::NoteEvent {
-            onset: n.onset,
-            offset: n.offset,
-            pitch: n.pitch,
-            velocity: n.velocity,
-        })
-        .collect();
-    let estimate = audio_dsp::estimate_key_from_notes(&events).ok()?;
-    Some(Key {
-        // A pitch class, 0..12.
-        tonic: u8::try_from(estimate.key.tonic % 12).unwrap_or(0),
-        major: estimate.key.mode == audio_dsp::KeyMode::Major,
-    })
-}
-
 /// Transposes a melody to C major (major keys) or A minor (minor keys), as
-/// the seed's preprocessing does with music21: the interval is
-/// `target - tonic` with both read as pitches of octave 4 (C4 or A4), so
-/// major keys move down 0–11 semitones and minor keys between 11 down and
-/// 9 up. Returns the transposed notes, the key found and the shift in
-/// semitones.
+/// the seed's preprocessing does with music21: `audio_dsp`'s
+/// [`transpose_to_c_major_a_minor`](audio_dsp::transpose_to_c_major_a_minor)
+/// (the key is the Krumhansl–Schmuckler estimate of the notes).
+pub use audio_dsp::transpose_to_c_major_a_minor;
+
+/// The seed's encoding of a MIDI file's notes ([`MidiFile::notes`], at its
+/// tempo map, in 16th-note steps), transposed to C major / A minor first
+/// when `transpose` is set.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] when there are no notes or a transposed pitch
-/// leaves 0..=127.
+/// As [`encode_melody`]; [`Error::Dsp`] when `transpose` is set and no key
+/// can be estimated (no notes) or a pitch leaves `0..=127`.
 ///
 /// # Example
 ///
 /// ```
-/// use audio_io::midi::Note;
-/// let notes = [67u8, 71, 74, 79].map(|p| Note { onset: 0.0, offset: 1.0, pitch: p, velocity: 80, program: 0 });
-/// let (moved, key, shift) = audio_io::melody::transpose_to_c_major_a_minor(&notes)?;
-/// assert_eq!((key.tonic, key.major, shift), (7, true, -7));
-/// assert_eq!(moved[0].pitch, 60);
+/// use audio_io::midi::{MidiFile, Note, TempoMap};
+/// let song = MidiFile::from_notes([Note::new(0.0, 0.25, 67, 80)], TempoMap::constant(480, 120.0));
+/// let symbols = audio_io::melody::midi_to_melody(&song, false)?;
+/// assert_eq!(audio_io::melody::melody_to_string(&symbols), "67 _");
 /// # Ok::<(), audio_io::Error>(())
 /// ```
-pub fn transpose_to_c_major_a_minor(notes: &[Note]) -> Result<(Vec<Note>, Key, i32)> {
-    let key = estimate_key(notes).ok_or(Error::InvalidParameter {
-        name: "notes",
-        expected: "at least one note",
-        got: "none".to_string(),
-    })?;
-    let target = if key.major { 0 } else { 9 };
-    let shift = target - i32::from(key.tonic);
-    let moved = notes
-        .iter()
-        .map(|n| {
-            let p = i32::from(n.pitch) + shift;
-            u8::try_from(p)
-                .ok()
-                .filter(|&p| p <= 127)
-                .map(|pitch| Note { pitch, ..*n })
-                .ok_or(Error::InvalidParameter {
-                    name: "transposed pitch",
-                    expected: "0..=127",
-                    got: p.to_string(),
-                })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((moved, key, shift))
+pub fn midi_to_melody(midi: &MidiFile, transpose: bool) -> Result<Vec<MelodySymbol>> {
+    let mut notes = midi.notes();
+    if transpose {
+        notes = transpose_to_c_major_a_minor(&notes)?.0;
+    }
+    encode_melody(&notes, &midi.tempo, SIXTEENTH)
 }

@@ -21,21 +21,10 @@ use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, T
 
 use crate::{Error, Result};
 
-/// One note: times in seconds, MIDI pitch and velocity, and the program
-/// (General MIDI instrument, 0-based) that played it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Note {
-    /// Start time in seconds.
-    pub onset: f64,
-    /// End time in seconds.
-    pub offset: f64,
-    /// MIDI pitch (60 = middle C).
-    pub pitch: u8,
-    /// Velocity 1..=127.
-    pub velocity: u8,
-    /// Program 0..=127.
-    pub program: u8,
-}
+/// The family's note, `audio_dsp::Note`: onset and offset in seconds, MIDI
+/// pitch and velocity, program, optional per-note pitch bends (notes read
+/// from a MIDI file have none: bends are kept per [`Instrument`]).
+pub use audio_dsp::Note;
 
 /// A pitch-bend event: `value` in `-8192..=8191` (0 = no bend).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -225,7 +214,7 @@ impl TempoMap {
 /// let mut song = MidiFile { tempo: TempoMap::constant(480, 100.0), instruments: vec![] };
 /// song.instruments.push(Instrument {
 ///     program: 40,
-///     notes: vec![Note { onset: 0.0, offset: 0.3, pitch: 64, velocity: 90, program: 40 }],
+///     notes: vec![Note { program: 40, ..Note::new(0.0, 0.3, 64, 90) }],
 ///     ..Default::default()
 /// });
 /// let bytes = song.to_bytes(MidiType::Type1)?;
@@ -320,10 +309,54 @@ impl MidiFile {
         let mut all: Vec<Note> = self
             .instruments
             .iter()
-            .flat_map(|i| i.notes.iter().copied())
+            .flat_map(|i| i.notes.iter().cloned())
             .collect();
         all.sort_by(|a, b| a.onset.total_cmp(&b.onset).then(a.pitch.cmp(&b.pitch)));
         all
+    }
+
+    /// The notes of the pitched (non-drum) instruments, sorted by onset then
+    /// pitch: the notes a transcription is scored against.
+    pub fn pitched_notes(&self) -> Vec<Note> {
+        let mut all: Vec<Note> = self
+            .instruments
+            .iter()
+            .filter(|i| !i.is_drum)
+            .flat_map(|i| i.notes.iter().cloned())
+            .collect();
+        all.sort_by(|a, b| a.onset.total_cmp(&b.onset).then(a.pitch.cmp(&b.pitch)));
+        all
+    }
+
+    /// A file of `notes` at one tempo: one instrument a program, in order of
+    /// first appearance, each holding its notes in their given order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_io::midi::{MidiFile, Note, TempoMap};
+    /// let notes = vec![
+    ///     Note { program: 40, ..Note::new(0.0, 0.5, 64, 90) },
+    ///     Note::new(0.5, 1.0, 60, 90),
+    ///     Note { program: 40, ..Note::new(1.0, 1.5, 67, 90) },
+    /// ];
+    /// let song = MidiFile::from_notes(notes, TempoMap::constant(480, 120.0));
+    /// assert_eq!(song.instruments.len(), 2);
+    /// assert_eq!(song.instruments[0].notes.len(), 2);
+    /// ```
+    pub fn from_notes(notes: impl IntoIterator<Item = Note>, tempo: TempoMap) -> Self {
+        let mut instruments: Vec<Instrument> = Vec::new();
+        for n in notes {
+            match instruments.iter_mut().find(|i| i.program == n.program) {
+                Some(i) => i.notes.push(n),
+                None => instruments.push(Instrument {
+                    program: n.program,
+                    notes: vec![n],
+                    ..Default::default()
+                }),
+            }
+        }
+        Self { tempo, instruments }
     }
 
     /// Writes the file.
@@ -613,6 +646,7 @@ fn read_instruments(smf: &Smf<'_>, tempo: &TempoMap) -> Vec<Instrument> {
                             pitch: k.1,
                             velocity,
                             program: prog,
+                            pitch_bends: None,
                         });
                     }
                     if keep.is_empty() {

@@ -49,7 +49,7 @@ const MAX_FRAMES: usize = 1 << 26;
 ///
 /// ```
 /// use audio_io::midi::Note;
-/// let notes = [Note { onset: 0.1, offset: 0.3, pitch: 60, velocity: 100, program: 0 }];
+/// let notes = [Note::new(0.1, 0.3, 60, 100)];
 /// let roll = audio_io::piano_roll::notes_to_piano_roll(&notes, 10.0, None)?;
 /// assert_eq!(roll.dim(), (128, 3));
 /// assert_eq!(roll.row(60).to_vec(), vec![0.0, 100.0, 100.0]);
@@ -161,11 +161,13 @@ pub fn piano_roll_to_notes(roll: &Array2<f32>, fs: f64, program: u8) -> Result<V
                 (true, None) => start = Some(t),
                 (false, Some(s)) => {
                     notes.push(Note {
-                        onset: s as f64 / fs,
-                        offset: t as f64 / fs,
-                        pitch: p as u8,
-                        velocity: row[s].round().clamp(1.0, 127.0) as u8,
                         program,
+                        ..Note::new(
+                            s as f64 / fs,
+                            t as f64 / fs,
+                            p as u8,
+                            row[s].round().clamp(1.0, 127.0) as u8,
+                        )
                     });
                     start = None;
                 }

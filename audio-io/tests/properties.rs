@@ -75,7 +75,7 @@ proptest! {
                 continue;
             }
             busy[usize::from(pitch)].push((a, b));
-            notes.push(Note { onset: a as f64 / fs, offset: b as f64 / fs, pitch, velocity: vel, program: 3 });
+            notes.push(Note { onset: a as f64 / fs, offset: b as f64 / fs, pitch, velocity: vel, program: 3, pitch_bends: None });
         }
         let roll = audio_io::piano_roll::notes_to_piano_roll(&notes, fs, Some(80)).unwrap();
         let back = audio_io::piano_roll::piano_roll_to_notes(&roll, fs, 3).unwrap();
@@ -116,7 +116,7 @@ proptest! {
                     continue;
                 }
                 busy[usize::from(pitch)].push((a, b));
-                notes.push(Note { onset: tempo.tick_to_seconds(a), offset: tempo.tick_to_seconds(b), pitch, velocity, program });
+                notes.push(Note { onset: tempo.tick_to_seconds(a), offset: tempo.tick_to_seconds(b), pitch, velocity, program, pitch_bends: None });
             }
             instruments.push(Instrument { program, is_drum, channel: if is_drum { 9 } else { 0 }, notes, ..Default::default() });
         }
@@ -153,7 +153,7 @@ proptest! {
         let mut notes = Vec::new();
         for (rest, len, pitch) in steps {
             t += rest;
-            notes.push(Note { onset: tempo.tick_to_seconds(t as u64 * 120), offset: tempo.tick_to_seconds((t + len) as u64 * 120), pitch, velocity: 80, program: 0 });
+            notes.push(Note { onset: tempo.tick_to_seconds(t as u64 * 120), offset: tempo.tick_to_seconds((t + len) as u64 * 120), pitch, velocity: 80, program: 0, pitch_bends: None });
             t += len;
         }
         let symbols = audio_io::melody::encode_melody(&notes, &tempo, audio_io::melody::SIXTEENTH).unwrap();
@@ -184,6 +184,7 @@ fn melody_matches_the_seed_example_and_transposes() {
             pitch: p,
             velocity: 80,
             program: 0,
+            pitch_bends: None,
         })
         .collect();
     let s = audio_io::melody::encode_melody(&notes, &tempo, audio_io::melody::SIXTEENTH).unwrap();
@@ -198,6 +199,7 @@ fn melody_matches_the_seed_example_and_transposes() {
         pitch: 67,
         velocity: 80,
         program: 0,
+        pitch_bends: None,
     }];
     let s = audio_io::melody::encode_melody(&gap, &tempo, audio_io::melody::SIXTEENTH).unwrap();
     assert_eq!(
@@ -211,6 +213,7 @@ fn melody_matches_the_seed_example_and_transposes() {
         pitch: 60,
         velocity: 80,
         program: 0,
+        pitch_bends: None,
     }];
     assert!(audio_io::melody::encode_melody(&off, &tempo, audio_io::melody::SIXTEENTH).is_err());
     // D minor melody → A minor (shift -5 from D4 to A4? no: +7 from D4 to A4).
@@ -223,10 +226,11 @@ fn melody_matches_the_seed_example_and_transposes() {
             pitch: p,
             velocity: 80,
             program: 0,
+            pitch_bends: None,
         })
         .collect();
     let (moved, key, shift) = audio_io::melody::transpose_to_c_major_a_minor(&d_minor).unwrap();
-    assert_eq!((key.tonic, key.major), (2, false));
+    assert_eq!((key.tonic, key.mode), (2, audio_io::KeyMode::Minor));
     assert_eq!(shift, 7);
     assert_eq!(moved[0].pitch, 69);
 }

@@ -1,9 +1,11 @@
-//! Key estimation from chroma with Krumhansl–Kessler profiles, and the two
-//! note post-processing steps that use it: an out-of-key note filter and a
-//! time-grid quantiser.
+//! Keys, key estimation from chroma or notes with Krumhansl–Kessler
+//! profiles, and the note post-processing that uses a key: the out-of-key
+//! note filter and transposition.
 
 use ndarray::ArrayView2;
 
+use super::note::Note;
+use crate::convert::{note_to_pitch_class, PITCH_CLASS_NAMES};
 use crate::{Error, Float, Result};
 
 /// Krumhansl–Kessler major-key probe-tone profile, tonic first
@@ -17,36 +19,92 @@ pub const KRUMHANSL_KESSLER_MINOR: [f64; 12] = [
     6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
 ];
 
-/// Pitch-class names from C, with sharps.
-pub const PITCH_CLASS_NAMES: [&str; 12] = [
-    "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
-];
-
-/// Major or minor.
+/// Major, minor, or another mode (mir_eval's `other`, for key labels
+/// outside major/minor; the estimators here never return it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum KeyMode {
     /// Major (Ionian).
     Major,
     /// Minor; its scale is the natural minor (Aeolian).
     Minor,
+    /// Another mode (mir_eval's `other`): no scale is known.
+    Other,
+}
+
+impl std::fmt::Display for KeyMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Major => "major",
+            Self::Minor => "minor",
+            Self::Other => "other",
+        })
+    }
+}
+
+impl std::str::FromStr for KeyMode {
+    type Err = Error;
+
+    /// `major`/`maj`, `minor`/`min` or `other`, in any case.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "major" | "maj" => Ok(Self::Major),
+            "minor" | "min" => Ok(Self::Minor),
+            "other" => Ok(Self::Other),
+            _ => Err(Error::InvalidParameter {
+                name: "key mode",
+                value: s.chars().take(32).collect(),
+                expected: "major (maj), minor (min) or other",
+            }),
+        }
+    }
 }
 
 /// A key: a tonic pitch class (`0` = C, ..., `11` = B) and a mode.
+///
+/// Written `"C major"`, `"F# minor"` (the `"<tonic> <mode>"` labels of
+/// mir_eval and MIREX, sharps); parsed from those, from `"Eb minor"`,
+/// `"C:maj"`, `"a:min"` (any accidental of [`crate::note_to_pitch_class`],
+/// tonic and mode in any case, separated by spaces or a colon). With the
+/// `serde` feature it serialises as `{"tonic": 0, "mode": "major"}`.
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{Key, KeyMode};
+/// let k: Key = "Eb minor".parse()?;
+/// assert_eq!(k, Key { tonic: 3, mode: KeyMode::Minor });
+/// assert_eq!(k.to_string(), "D# minor");
+/// assert_eq!("a:MIN".parse::<Key>()?, Key { tonic: 9, mode: KeyMode::Minor });
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Key {
-    /// Tonic pitch class, `0..12` from C.
-    pub tonic: usize,
-    /// Major or minor.
+    /// Tonic pitch class, `0..12` from C (methods read it mod 12).
+    pub tonic: u8,
+    /// Major, minor or other.
     pub mode: KeyMode,
 }
 
 impl Key {
+    /// The key of `tonic % 12` and `mode`.
+    pub fn new(tonic: u8, mode: KeyMode) -> Self {
+        Self {
+            tonic: tonic % 12,
+            mode,
+        }
+    }
+
     /// Index of the key in [`KeyEstimate::scores`]: `tonic` for major keys,
-    /// `12 + tonic` for minor keys.
-    pub fn index(&self) -> usize {
+    /// `12 + tonic` for minor keys, `None` for [`KeyMode::Other`].
+    pub fn index(&self) -> Option<usize> {
+        let t = usize::from(self.tonic % 12);
         match self.mode {
-            KeyMode::Major => self.tonic % 12,
-            KeyMode::Minor => 12 + self.tonic % 12,
+            KeyMode::Major => Some(t),
+            KeyMode::Minor => Some(12 + t),
+            KeyMode::Other => None,
         }
     }
 
@@ -54,7 +112,7 @@ impl Key {
     pub fn from_index(index: usize) -> Self {
         let index = index % 24;
         Self {
-            tonic: index % 12,
+            tonic: (index % 12) as u8,
             mode: if index < 12 {
                 KeyMode::Major
             } else {
@@ -63,17 +121,14 @@ impl Key {
         }
     }
 
-    /// Name such as `"C major"` or `"F# minor"`.
-    pub fn name(&self) -> String {
-        let mode = match self.mode {
-            KeyMode::Major => "major",
-            KeyMode::Minor => "minor",
-        };
-        format!("{} {}", PITCH_CLASS_NAMES[self.tonic % 12], mode)
+    /// The tonic's name, sharps: `"C"`, `"F#"`.
+    pub fn tonic_name(&self) -> &'static str {
+        PITCH_CLASS_NAMES[usize::from(self.tonic % 12)]
     }
 
     /// Pitch-class membership of the key's scale: major, or natural minor for
-    /// minor keys (`[0, 2, 3, 5, 7, 8, 10]` above the tonic).
+    /// minor keys (`[0, 2, 3, 5, 7, 8, 10]` above the tonic); every pitch
+    /// class for [`KeyMode::Other`], whose scale is unknown.
     ///
     /// Natural minor is the choice here because it is the scale the minor
     /// profile's strongest degrees outline; harmonic/melodic minor's raised 6th
@@ -91,12 +146,44 @@ impl Key {
         let steps: [usize; 7] = match self.mode {
             KeyMode::Major => [0, 2, 4, 5, 7, 9, 11],
             KeyMode::Minor => [0, 2, 3, 5, 7, 8, 10],
+            KeyMode::Other => return [true; 12],
         };
         let mut member = [false; 12];
         for s in steps {
-            member[(self.tonic + s) % 12] = true;
+            member[(usize::from(self.tonic) + s) % 12] = true;
         }
         member
+    }
+
+    /// Whether a MIDI pitch's class is in [`Key::scale`].
+    pub fn contains(&self, pitch: u8) -> bool {
+        self.scale()[usize::from(pitch % 12)]
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.tonic_name(), self.mode)
+    }
+}
+
+impl std::str::FromStr for Key {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::InvalidParameter {
+            name: "key",
+            value: s.chars().take(32).collect(),
+            expected: "a tonic and a mode: C major, F# minor, Eb:min, A:maj",
+        };
+        let t = s.trim();
+        let (tonic, mode) = t
+            .split_once(':')
+            .or_else(|| t.split_once(char::is_whitespace))
+            .ok_or_else(bad)?;
+        let tonic = note_to_pitch_class(tonic).map_err(|_| bad())?;
+        let mode: KeyMode = mode.parse().map_err(|_| bad())?;
+        Ok(Self { tonic, mode })
     }
 }
 
@@ -108,6 +195,13 @@ pub struct KeyEstimate {
     pub key: Key,
     /// `scores[Key::index()]`: 12 major keys from C, then 12 minor keys from C.
     pub scores: [f64; 24],
+}
+
+impl KeyEstimate {
+    /// The correlation of the best key, `scores[key.index()]`.
+    pub fn score(&self) -> f64 {
+        self.key.index().map_or(f64::NAN, |i| self.scores[i])
+    }
 }
 
 fn pearson(x: &[f64; 12], y: impl Fn(usize) -> f64) -> f64 {
@@ -213,29 +307,13 @@ pub fn estimate_key<T: Float>(chroma: ArrayView2<T>) -> Result<KeyEstimate> {
     key_from_profile(&profile)
 }
 
-/// A note event for the post-processing steps: times in seconds and a MIDI
-/// pitch.
-///
-/// `audio-dsp` sits below `audio-io` and cannot name its `audio_io::Note`;
-/// that type has the same `onset`, `offset`, `pitch` and `velocity` fields
-/// (plus `program`), so the mapping is field by field:
-/// `NoteEvent { onset: n.onset, offset: n.offset, pitch: n.pitch, velocity: n.velocity }`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NoteEvent {
-    /// Start time in seconds.
-    pub onset: f64,
-    /// End time in seconds.
-    pub offset: f64,
-    /// MIDI pitch (60 = middle C).
-    pub pitch: u8,
-    /// Velocity 1..=127.
-    pub velocity: u8,
-}
-
 /// Key of a list of notes, the Krumhansl–Schmuckler algorithm on the
 /// duration-weighted pitch-class histogram `h[pc] = Σ_{pitch % 12 = pc} (offset − onset)`
 /// ([`key_from_profile`]): the key estimate for a transcription, before
 /// [`filter_notes_in_key`].
+///
+/// Takes anything that holds a [`Note`] (`Note` itself, or a model's
+/// annotated note) through `AsRef<Note>`.
 ///
 /// # Errors
 ///
@@ -245,19 +323,20 @@ pub struct NoteEvent {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{estimate_key_from_notes, KeyMode, NoteEvent};
+/// use audio_dsp::{estimate_key_from_notes, KeyMode, Note};
 /// // A G major scale, one second per note.
-/// let notes: Vec<NoteEvent> = [67u8, 69, 71, 72, 74, 76, 78, 79]
+/// let notes: Vec<Note> = [67u8, 69, 71, 72, 74, 76, 78, 79]
 ///     .iter().enumerate()
-///     .map(|(i, &pitch)| NoteEvent { onset: i as f64, offset: i as f64 + 1.0, pitch, velocity: 80 })
+///     .map(|(i, &pitch)| Note::new(i as f64, i as f64 + 1.0, pitch, 80))
 ///     .collect();
 /// let est = estimate_key_from_notes(&notes)?;
 /// assert_eq!((est.key.tonic, est.key.mode), (7, KeyMode::Major));
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
-pub fn estimate_key_from_notes(notes: &[NoteEvent]) -> Result<KeyEstimate> {
+pub fn estimate_key_from_notes<N: AsRef<Note>>(notes: &[N]) -> Result<KeyEstimate> {
     let mut hist = [0.0f64; 12];
     for n in notes {
+        let n = n.as_ref();
         hist[usize::from(n.pitch % 12)] += (n.offset - n.onset).max(0.0);
     }
     key_from_profile(&hist)
@@ -269,132 +348,143 @@ pub fn estimate_key_from_notes(notes: &[NoteEvent]) -> Result<KeyEstimate> {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{filter_notes_in_key, Key, KeyMode, NoteEvent};
-/// let n = |pitch| NoteEvent { onset: 0.0, offset: 0.5, pitch, velocity: 80 };
+/// use audio_dsp::{filter_notes_in_key, Key, KeyMode, Note};
+/// let n = |pitch| Note::new(0.0, 0.5, pitch, 80);
 /// let kept = filter_notes_in_key(&[n(60), n(61), n(64)], Key { tonic: 0, mode: KeyMode::Major });
 /// assert_eq!(kept.iter().map(|n| n.pitch).collect::<Vec<_>>(), vec![60, 64]);
 /// ```
-pub fn filter_notes_in_key(notes: &[NoteEvent], key: Key) -> Vec<NoteEvent> {
+pub fn filter_notes_in_key<N: AsRef<Note> + Clone>(notes: &[N], key: Key) -> Vec<N> {
     let scale = key.scale();
     notes
         .iter()
-        .filter(|n| scale[(n.pitch % 12) as usize])
-        .copied()
+        .filter(|n| scale[usize::from(n.as_ref().pitch % 12)])
+        .cloned()
         .collect()
 }
 
-/// A time grid `origin + k * step` (seconds) for [`quantize_notes`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QuantizeGrid {
-    /// Grid spacing in seconds.
-    pub step: f64,
-    /// Time of grid point 0 in seconds.
-    pub origin: f64,
-}
-
-impl QuantizeGrid {
-    /// A grid of `step` seconds from 0.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] for a non-positive or non-finite step.
-    pub fn seconds(step: f64) -> Result<Self> {
-        if !(step > 0.0 && step.is_finite()) {
-            return Err(Error::InvalidParameter {
-                name: "step",
-                value: step.to_string(),
-                expected: "a positive grid step in seconds",
-            });
-        }
-        Ok(Self { step, origin: 0.0 })
-    }
-
-    /// `divisions` grid points per beat at `bpm` beats per minute
-    /// (`step = 60 / (bpm * divisions)`; 16th notes in 4/4 are `divisions = 4`).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] for a non-positive tempo or `divisions = 0`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let grid = audio_dsp::QuantizeGrid::tempo(120.0, 4)?;
-    /// assert_eq!(grid.step, 0.125);
-    /// # Ok::<(), audio_dsp::Error>(())
-    /// ```
-    pub fn tempo(bpm: f64, divisions: usize) -> Result<Self> {
-        if !(bpm > 0.0 && bpm.is_finite()) {
-            return Err(Error::InvalidParameter {
-                name: "bpm",
-                value: bpm.to_string(),
-                expected: "a positive tempo",
-            });
-        }
-        if divisions == 0 {
-            return Err(Error::InvalidParameter {
-                name: "divisions",
-                value: "0".into(),
-                expected: "a positive number of grid points per beat",
-            });
-        }
-        Self::seconds(60.0 / (bpm * divisions as f64))
-    }
-
-    /// Index of the grid point nearest to `t` (halves round away from zero).
-    pub fn nearest(&self, t: f64) -> i64 {
-        ((t - self.origin) / self.step).round() as i64
-    }
-
-    /// Time of grid point `k`.
-    pub fn time(&self, k: i64) -> f64 {
-        self.origin + k as f64 * self.step
-    }
-}
-
-/// Snaps note onsets and offsets to the nearest grid point, keeping every
-/// note at least one grid step long (`offset = max(snap(offset), snap(onset) + step)`).
+/// Moves every note by `semitones`.
 ///
 /// # Errors
 ///
-/// [`Error::NonFinite`] for a note with a non-finite time;
-/// [`Error::InvalidParameter`] for a note whose offset precedes its onset.
+/// [`Error::InvalidParameter`] when a transposed pitch leaves `0..=127`.
 ///
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{quantize_notes, NoteEvent, QuantizeGrid};
-/// let grid = QuantizeGrid::tempo(120.0, 4)?; // 0.125 s
-/// let notes = [NoteEvent { onset: 0.26, offset: 0.30, pitch: 60, velocity: 90 }];
-/// let q = quantize_notes(&notes, &grid)?;
-/// assert_eq!((q[0].onset, q[0].offset), (0.25, 0.375));
+/// let up = audio_dsp::transpose_notes(&[audio_dsp::Note::new(0.0, 1.0, 60, 80)], 7)?;
+/// assert_eq!(up[0].pitch, 67);
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
-pub fn quantize_notes(notes: &[NoteEvent], grid: &QuantizeGrid) -> Result<Vec<NoteEvent>> {
+pub fn transpose_notes<N: AsRef<Note> + AsMut<Note> + Clone>(
+    notes: &[N],
+    semitones: i32,
+) -> Result<Vec<N>> {
     notes
         .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            if !(n.onset.is_finite() && n.offset.is_finite()) {
-                return Err(Error::NonFinite {
-                    what: "note times",
-                    index: i,
-                });
-            }
-            if n.offset < n.onset {
-                return Err(Error::InvalidParameter {
-                    name: "offset",
-                    value: n.offset.to_string(),
-                    expected: "a note offset at or after its onset",
-                });
-            }
-            let on = grid.nearest(n.onset);
-            let off = grid.nearest(n.offset).max(on + 1);
-            Ok(NoteEvent {
-                onset: grid.time(on),
-                offset: grid.time(off),
-                ..*n
-            })
+        .map(|n| {
+            let p = i32::from(n.as_ref().pitch) + semitones;
+            let pitch = u8::try_from(p).ok().filter(|&p| p <= 127).ok_or_else(|| {
+                Error::InvalidParameter {
+                    name: "transposed pitch",
+                    value: p.to_string(),
+                    expected: "a MIDI pitch 0..=127",
+                }
+            })?;
+            let mut moved = n.clone();
+            moved.as_mut().pitch = pitch;
+            Ok(moved)
         })
         .collect()
+}
+
+/// Transposes notes to C major (major keys) or A minor (minor keys) as the
+/// melody-generation seed's preprocessing does with music21: the key is
+/// [`estimate_key_from_notes`], the interval `target − tonic` with both read
+/// as pitches of octave 4 (C4 or A4), so major keys move down 0–11 semitones
+/// and minor keys between 11 down and 9 up. Returns the transposed notes, the
+/// key found and the shift in semitones.
+///
+/// # Errors
+///
+/// As [`estimate_key_from_notes`] (no notes, or no key stands out) and
+/// [`transpose_notes`].
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{KeyMode, Note};
+/// let notes = [67u8, 71, 74, 79].map(|p| Note::new(0.0, 1.0, p, 80));
+/// let (moved, key, shift) = audio_dsp::transpose_to_c_major_a_minor(&notes)?;
+/// assert_eq!((key.tonic, key.mode, shift), (7, KeyMode::Major, -7));
+/// assert_eq!(moved[0].pitch, 60);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn transpose_to_c_major_a_minor<N: AsRef<Note> + AsMut<Note> + Clone>(
+    notes: &[N],
+) -> Result<(Vec<N>, Key, i32)> {
+    let key = estimate_key_from_notes(notes)?.key;
+    let target = if key.mode == KeyMode::Minor { 9 } else { 0 };
+    let shift = target - i32::from(key.tonic % 12);
+    Ok((transpose_notes(notes, shift)?, key, shift))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+    use super::*;
+
+    #[test]
+    fn keys_print_and_parse() {
+        for i in 0..24 {
+            let k = Key::from_index(i);
+            assert_eq!(k.to_string().parse::<Key>().unwrap(), k);
+            assert_eq!(k.index(), Some(i));
+        }
+        assert_eq!(Key::new(0, KeyMode::Major).to_string(), "C major");
+        assert_eq!(Key::new(21, KeyMode::Minor).to_string(), "A minor");
+        assert_eq!(Key::new(6, KeyMode::Other).to_string(), "F# other");
+        for (s, tonic, mode) in [
+            ("C major", 0, KeyMode::Major),
+            ("c#  minor", 1, KeyMode::Minor),
+            ("Db:maj", 1, KeyMode::Major),
+            ("B♭ minor", 10, KeyMode::Minor),
+            ("A:MIN", 9, KeyMode::Minor),
+            ("Eb other", 3, KeyMode::Other),
+        ] {
+            assert_eq!(s.parse::<Key>().unwrap(), Key { tonic, mode }, "{s}");
+        }
+        for bad in [
+            "",
+            "C",
+            "H major",
+            "C dorian",
+            "X major",
+            "C major extra",
+            "C4 major",
+        ] {
+            assert!(bad.parse::<Key>().is_err(), "{bad:?}");
+        }
+        assert_eq!(Key::new(2, KeyMode::Other).index(), None);
+        assert!(Key::new(2, KeyMode::Other).contains(61));
+    }
+
+    #[test]
+    fn transposition_keeps_everything_but_the_pitch() {
+        let notes = [62u8, 64, 65, 67, 69, 70, 73, 74, 69, 65, 62].map(|p| Note {
+            program: 3,
+            ..Note::new(0.0, 1.0, p, 70)
+        });
+        let (moved, key, shift) = transpose_to_c_major_a_minor(&notes).unwrap();
+        assert_eq!((key, shift), (Key::new(2, KeyMode::Minor), 7));
+        assert_eq!(
+            moved[0],
+            Note {
+                pitch: 69,
+                ..notes[0].clone()
+            }
+        );
+        assert!(transpose_notes(&[Note::new(0.0, 1.0, 120, 1)], 8).is_err());
+        assert!(transpose_to_c_major_a_minor::<Note>(&[]).is_err());
+    }
 }
