@@ -1,12 +1,18 @@
 //! # audio-models
 //!
-//! The reference models of the audio deep-learning literature, built from
-//! `audio-nn` layers and `audio-dsp` front ends, each with inference, training
-//! and loading of its official weights: Open-Unmix, Wave-U-Net and Demucs for
-//! separation; a FiLM-conditioned TCN for effects; WaveNet; SampleCNN and a
-//! VGG-style mel CNN for tagging; a convolutional autoencoder and a VAE for
-//! denoising; an LSTM melody generator, a piano transcriber and the pretrained
-//! Basic Pitch for transcription.
+//! Models of the audio deep-learning literature, built from `audio-nn`
+//! layers and `audio-dsp` front ends. Two are implemented today:
+//!
+//! - [`open_unmix`]: Open-Unmix (Stöter et al. 2019) for music source
+//!   separation: inference equal to `openunmix` 1.3.0, loading of its official
+//!   `.pth` checkpoints by their own key names, multichannel Wiener
+//!   post-filtering, and training.
+//! - [`basic_pitch`]: Basic Pitch (Bittner et al. 2022) for polyphonic note
+//!   transcription, with its pretrained ICASSP 2022 weights embedded in the
+//!   crate (144 KB), equal to `basic-pitch` 0.4.0.
+//!
+//! The other models of the seeds (Wave-U-Net, Demucs, WaveNet, SampleCNN, ...)
+//! are not implemented yet.
 //!
 //! `audio-models` depends on `audio-nn`, `audio-dsp` and `audio-io`; the
 //! `audio` command line fronts it.
