@@ -131,6 +131,37 @@ pub enum Error {
         #[source]
         source: png::EncodingError,
     },
+    /// A `.npy` array (a file, or a member of an `.npz`) could not be read.
+    #[cfg(feature = "npy")]
+    #[error("reading {what}: {source}")]
+    ReadNpy {
+        /// The file (and `[member]` for an `.npz`).
+        what: String,
+        /// The underlying error.
+        #[source]
+        source: ndarray_npy::ReadNpyError,
+    },
+    /// A `.npy` array (a file, or a member of an `.npz`) could not be written.
+    #[cfg(feature = "npy")]
+    #[error("writing {what}: {source}")]
+    WriteNpy {
+        /// The file (and `[member]` for an `.npz`).
+        what: String,
+        /// The underlying error.
+        #[source]
+        source: ndarray_npy::WriteNpyError,
+    },
+    /// A `.npy` array has a dtype (or, for integer codes stored as floats,
+    /// values) the caller cannot use.
+    #[error("{what}: expected {expected}, found {found}")]
+    NpyDtype {
+        /// The file, or `array`.
+        what: String,
+        /// The dtypes accepted, in words.
+        expected: &'static str,
+        /// numpy's name of the dtype found.
+        found: &'static str,
+    },
     /// An error from the DSP layer (for example while resampling).
     #[error(transparent)]
     Dsp(#[from] audio_dsp::Error),

@@ -27,6 +27,8 @@ pub mod load;
 pub mod melody;
 pub mod midi;
 pub mod notes;
+#[cfg(feature = "npy")]
+pub mod npy;
 pub mod piano_roll;
 mod pickle;
 pub mod picture;
