@@ -352,16 +352,21 @@ pub fn p_score(reference_beats: &[f64], estimated_beats: &[f64], threshold: f64)
     Ok(count as f64 / n_beats)
 }
 
-/// The continuity scores: CMLc, CMLt, AMLc, AMLt.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// The continuity scores: CMLc, CMLt, AMLc, AMLt (serialised with
+/// `mir_eval.beat.evaluate`'s key names).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct Continuity {
     /// Correct metric level, longest continuous run.
+    #[serde(rename = "Correct Metric Level Continuous")]
     pub cml_c: f64,
     /// Correct metric level, total.
+    #[serde(rename = "Correct Metric Level Total")]
     pub cml_t: f64,
     /// Any metric level, longest continuous run.
+    #[serde(rename = "Any Metric Level Continuous")]
     pub aml_c: f64,
     /// Any metric level, total.
+    #[serde(rename = "Any Metric Level Total")]
     pub aml_t: f64,
 }
 
@@ -592,7 +597,8 @@ pub fn information_gain(
     Ok((norm - h) / norm)
 }
 
-/// Every score of `mir_eval.beat.evaluate`.
+/// Every score of `mir_eval.beat.evaluate`; serialises as
+/// [`BeatScores::entries`].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct BeatScores {
     /// F-measure.
@@ -610,6 +616,8 @@ pub struct BeatScores {
     /// Information gain.
     pub information_gain: f64,
 }
+
+crate::report::serialize_via_entries!(BeatScores);
 
 impl BeatScores {
     /// `(key, value)` pairs named and ordered as mir_eval's `evaluate()`.

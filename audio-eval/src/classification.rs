@@ -15,28 +15,42 @@ use crate::transcription::check_lengths;
 use crate::{Error, Result};
 
 /// Scores of a classification, per class in the order of `classes`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serialises with the keys `"Accuracy"`, `"Macro Precision"`,
+/// `"Macro Recall"`, `"Macro F1"`, `"Classes"`, `"Confusion"`,
+/// `"Precision"`, `"Recall"`, `"F1"`, `"Support"`, in that order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ClassificationScores<T> {
-    /// The sorted union of true and predicted labels.
-    pub classes: Vec<T>,
     /// Share of samples whose prediction equals the truth.
+    #[serde(rename = "Accuracy")]
     pub accuracy: f64,
-    /// `confusion[i][j]`: samples of true class `i` predicted as class `j`.
-    pub confusion: Vec<Vec<usize>>,
-    /// Per-class precision.
-    pub precision: Vec<f64>,
-    /// Per-class recall.
-    pub recall: Vec<f64>,
-    /// Per-class F1.
-    pub f1: Vec<f64>,
-    /// Per-class number of true samples (scikit-learn's `support`).
-    pub support: Vec<usize>,
     /// Unweighted mean of the per-class precisions.
+    #[serde(rename = "Macro Precision")]
     pub macro_precision: f64,
     /// Unweighted mean of the per-class recalls.
+    #[serde(rename = "Macro Recall")]
     pub macro_recall: f64,
     /// Unweighted mean of the per-class F1 scores.
+    #[serde(rename = "Macro F1")]
     pub macro_f1: f64,
+    /// The sorted union of true and predicted labels.
+    #[serde(rename = "Classes")]
+    pub classes: Vec<T>,
+    /// `confusion[i][j]`: samples of true class `i` predicted as class `j`.
+    #[serde(rename = "Confusion")]
+    pub confusion: Vec<Vec<usize>>,
+    /// Per-class precision.
+    #[serde(rename = "Precision")]
+    pub precision: Vec<f64>,
+    /// Per-class recall.
+    #[serde(rename = "Recall")]
+    pub recall: Vec<f64>,
+    /// Per-class F1.
+    #[serde(rename = "F1")]
+    pub f1: Vec<f64>,
+    /// Per-class number of true samples (scikit-learn's `support`).
+    #[serde(rename = "Support")]
+    pub support: Vec<usize>,
 }
 
 fn ratio(num: usize, den: usize) -> f64 {

@@ -156,6 +156,14 @@ pub enum Error {
     /// An error from the DSP layer.
     #[error(transparent)]
     Dsp(#[from] audio_dsp::Error),
+    /// Scores could not be written as JSON (`report`): a map key that is not
+    /// a string, number, boolean or unit, or an error raised by a
+    /// `Serialize` implementation.
+    #[error("cannot write JSON: {reason}")]
+    Json {
+        /// serde's message.
+        reason: String,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

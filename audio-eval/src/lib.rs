@@ -26,6 +26,7 @@ mod matching;
 pub mod melody;
 pub mod multipitch;
 pub mod onset;
+pub mod report;
 pub mod scores;
 pub mod transcription;
 pub mod transcription_velocity;

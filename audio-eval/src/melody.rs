@@ -583,7 +583,8 @@ pub fn overall_accuracy(cv: &CentVoicing, cent_tolerance: f64) -> Result<f64> {
     Ok((ratio * voiced + unvoiced) / n as f64)
 }
 
-/// Every score of `mir_eval.melody.evaluate`.
+/// Every score of `mir_eval.melody.evaluate`; serialises as
+/// [`MelodyScores::entries`].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct MelodyScores {
     /// Voicing recall.
@@ -597,6 +598,8 @@ pub struct MelodyScores {
     /// Overall accuracy.
     pub overall_accuracy: f64,
 }
+
+crate::report::serialize_via_entries!(MelodyScores);
 
 impl MelodyScores {
     /// `(key, value)` pairs named and ordered as mir_eval's `evaluate()`.

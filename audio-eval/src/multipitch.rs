@@ -116,7 +116,8 @@ pub fn resample_indices(times: &[f64], target_times: &[f64]) -> Vec<Option<usize
         .collect()
 }
 
-/// Every score of `mir_eval.multipitch.evaluate`.
+/// Every score of `mir_eval.multipitch.evaluate`; serialises as
+/// [`MultipitchScores::entries`].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct MultipitchScores {
     /// `TP / Σ n_est`.
@@ -148,6 +149,8 @@ pub struct MultipitchScores {
     /// Total error on pitch classes.
     pub chroma_total_error: f64,
 }
+
+crate::report::serialize_via_entries!(MultipitchScores);
 
 impl MultipitchScores {
     /// `(key, value)` pairs named and ordered as mir_eval's `evaluate()`.

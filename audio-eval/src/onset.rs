@@ -68,8 +68,9 @@ pub fn f_measure(
     ))
 }
 
-/// `mir_eval.onset.evaluate` as `(key, value)` pairs in mir_eval's order:
-/// `"F-measure"`, `"Precision"`, `"Recall"`.
+/// `mir_eval.onset.evaluate`: the scores of [`f_measure`], which serialise
+/// (and give [`PrecisionRecallF1::entries`]) with mir_eval's keys in its
+/// order: `"F-measure"`, `"Precision"`, `"Recall"`.
 ///
 /// # Errors
 ///
@@ -79,18 +80,14 @@ pub fn f_measure(
 ///
 /// ```
 /// let s = audio_eval::onset::evaluate(&[0.1], &[0.1], 0.05)?;
-/// assert_eq!(s[0], ("F-measure", 1.0));
+/// assert_eq!(s.f_measure, 1.0);
+/// assert_eq!(s.entries()[0], ("F-measure", 1.0));
 /// # Ok::<(), audio_eval::Error>(())
 /// ```
 pub fn evaluate(
     reference_onsets: &[f64],
     estimated_onsets: &[f64],
     window: f64,
-) -> Result<Vec<(&'static str, f64)>> {
-    let s = f_measure(reference_onsets, estimated_onsets, window)?;
-    Ok(vec![
-        ("F-measure", s.f_measure),
-        ("Precision", s.precision),
-        ("Recall", s.recall),
-    ])
+) -> Result<PrecisionRecallF1> {
+    f_measure(reference_onsets, estimated_onsets, window)
 }

@@ -89,7 +89,7 @@ impl TranscriptionConfig {
 }
 
 /// Precision, recall, F-measure and average overlap ratio of a note
-/// transcription.
+/// transcription. Serialises as [`PrecisionRecallF1Overlap::entries`].
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct PrecisionRecallF1Overlap {
     /// Matched estimated notes over all estimated notes.
@@ -100,6 +100,22 @@ pub struct PrecisionRecallF1Overlap {
     pub f_measure: f64,
     /// Mean overlap ratio of the matched pairs ([`average_overlap_ratio`]).
     pub average_overlap_ratio: f64,
+}
+
+crate::report::serialize_via_entries!(PrecisionRecallF1Overlap);
+
+impl PrecisionRecallF1Overlap {
+    /// `(key, value)` pairs named and ordered as mir_eval's
+    /// `transcription.evaluate()` names the offset-aware scores:
+    /// `"Precision"`, `"Recall"`, `"F-measure"`, `"Average_Overlap_Ratio"`.
+    pub fn entries(&self) -> Vec<(&'static str, f64)> {
+        vec![
+            ("Precision", self.precision),
+            ("Recall", self.recall),
+            ("F-measure", self.f_measure),
+            ("Average_Overlap_Ratio", self.average_overlap_ratio),
+        ]
+    }
 }
 
 /// `mir_eval.transcription.validate`: valid intervals, as many pitches as
@@ -574,7 +590,8 @@ pub fn offset_precision_recall_f1(
     ))
 }
 
-/// Every score of `mir_eval.transcription.evaluate`.
+/// Every score of `mir_eval.transcription.evaluate`; serialises as
+/// [`TranscriptionScores::entries`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TranscriptionScores {
     /// Onset + pitch + offset scores (`None` when `offset_ratio` is `None`).
@@ -586,6 +603,8 @@ pub struct TranscriptionScores {
     /// Offset-only scores (`Offset_*`, `None` when `offset_ratio` is `None`).
     pub offset: Option<PrecisionRecallF1>,
 }
+
+crate::report::serialize_via_entries!(TranscriptionScores);
 
 impl TranscriptionScores {
     /// The scores as `(key, value)` pairs named and ordered as mir_eval's

@@ -249,7 +249,8 @@ pub fn precision_recall_f1_overlap(
     ))
 }
 
-/// Every score of `mir_eval.transcription_velocity.evaluate`.
+/// Every score of `mir_eval.transcription_velocity.evaluate`; serialises as
+/// [`TranscriptionVelocityScores::entries`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TranscriptionVelocityScores {
     /// Onset + pitch + offset + velocity (`None` without an offset ratio).
@@ -257,6 +258,8 @@ pub struct TranscriptionVelocityScores {
     /// Onset + pitch + velocity (`*_no_offset`).
     pub no_offset: PrecisionRecallF1Overlap,
 }
+
+crate::report::serialize_via_entries!(TranscriptionVelocityScores);
 
 impl TranscriptionVelocityScores {
     /// `(key, value)` pairs named and ordered as mir_eval's `evaluate()`.

@@ -144,7 +144,7 @@ fn onset_extra_cases() {
             case["window"].as_f64().unwrap(),
         )
         .unwrap();
-        check(&case, &s);
+        check(&case, &s.entries());
     }
 }
 

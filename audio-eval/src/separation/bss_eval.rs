@@ -9,8 +9,10 @@ use super::decomposition::{Criteria, Decomposition, PairMetrics, FILTER_LENGTH};
 use super::signals::{best_permutation, validate, Signals};
 use crate::{Error, Result};
 
-/// `bss_eval_sources` scores, one entry per reference source `j`.
-#[derive(Debug, Clone, PartialEq)]
+/// `bss_eval_sources` scores, one entry per reference source `j`
+/// (serialised with these field names; [`super::BssEvalReport`] gives
+/// mir_eval's keys).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SourcesScores {
     /// Source to Distortion Ratio (dB).
     pub sdr: Vec<f64>,
@@ -22,8 +24,10 @@ pub struct SourcesScores {
     pub permutation: Vec<usize>,
 }
 
-/// `bss_eval_images` scores, one entry per reference source `j`.
-#[derive(Debug, Clone, PartialEq)]
+/// `bss_eval_images` scores, one entry per reference source `j`
+/// (serialised with these field names; [`super::BssEvalReport`] gives
+/// mir_eval's keys).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ImagesScores {
     /// Source to Distortion Ratio (dB).
     pub sdr: Vec<f64>,
@@ -38,17 +42,22 @@ pub struct ImagesScores {
 }
 
 /// Framewise scores, `(sources, windows)` arrays; NaN where a window holds a
-/// silent reference or estimate.
-#[derive(Debug, Clone, PartialEq)]
+/// silent reference or estimate. Serialised with these field names, arrays
+/// as lists of rows; [`super::BssEvalReport`] gives mir_eval's keys.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FramewiseScores {
     /// Source to Distortion Ratio (dB), `(sources, windows)`.
+    #[serde(serialize_with = "crate::report::serialize_rows")]
     pub sdr: Array2<f64>,
     /// source Image to Spatial distortion Ratio (dB), `(sources, windows)`;
     /// all NaN for [`bss_eval_sources_framewise`].
+    #[serde(serialize_with = "crate::report::serialize_rows")]
     pub isr: Array2<f64>,
     /// Source to Interference Ratio (dB), `(sources, windows)`.
+    #[serde(serialize_with = "crate::report::serialize_rows")]
     pub sir: Array2<f64>,
     /// Source to Artifact Ratio (dB), `(sources, windows)`.
+    #[serde(serialize_with = "crate::report::serialize_rows")]
     pub sar: Array2<f64>,
     /// The permutation of each window (`None` for a silent window).
     pub permutation: Vec<Option<Vec<usize>>>,

@@ -34,6 +34,7 @@ mod correlation;
 mod decomposition;
 mod levinson;
 mod museval;
+mod report;
 mod si_sdr;
 mod signals;
 
@@ -45,5 +46,6 @@ pub use decomposition::FILTER_LENGTH;
 pub use museval::{
     evaluate, nan_median, BssEvalVersion, MusevalConfig, MusevalScores, MusevalSummary,
 };
+pub use report::{BssEvalReport, MusevalFrame, MusevalMetrics, MusevalReport, MusevalTarget};
 pub use si_sdr::{si_sdr, SiSdrConfig, SiSdrScores};
 pub use signals::{MAX_PERMUTATION_SOURCES, MAX_SOURCES, RESOLUTION_FLOOR};

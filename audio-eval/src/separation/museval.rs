@@ -13,8 +13,10 @@ use super::decomposition::{Criteria, Decomposition, PairMetrics, FILTER_LENGTH};
 use super::signals::{safe_db, validate, Signals};
 use crate::{Error, Result};
 
-/// Which BSS Eval version [`evaluate`] runs (museval's `mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Which BSS Eval version [`evaluate`] runs (museval's `mode`; serialised
+/// as `"v4"` / `"v3"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BssEvalVersion {
     /// `mode="v4"`: distortion filters estimated once on the whole track,
     /// then applied to every window.
@@ -51,16 +53,22 @@ impl Default for MusevalConfig {
 }
 
 /// Per-window museval scores, each `(sources, windows)`; NaN in windows where
-/// a reference or estimate is silent (as museval).
-#[derive(Debug, Clone, PartialEq)]
+/// a reference or estimate is silent (as museval). Serialised with these
+/// field names, arrays as lists of rows; [`super::MusevalReport`] is
+/// museval's track JSON.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MusevalScores {
     /// Source to Distortion Ratio (dB).
+    #[serde(serialize_with = "crate::report::serialize_rows")]
     pub sdr: Array2<f64>,
     /// source Image to Spatial distortion Ratio (dB).
+    #[serde(serialize_with = "crate::report::serialize_rows")]
     pub isr: Array2<f64>,
     /// Source to Interference Ratio (dB).
+    #[serde(serialize_with = "crate::report::serialize_rows")]
     pub sir: Array2<f64>,
     /// Source to Artifact Ratio (dB).
+    #[serde(serialize_with = "crate::report::serialize_rows")]
     pub sar: Array2<f64>,
     /// Window length in samples.
     pub window: usize,
@@ -70,7 +78,8 @@ pub struct MusevalScores {
 
 /// Per-source medians over windows, ignoring NaN (`numpy.nanmedian`, museval's
 /// default `frames_agg="median"`). A source whose windows are all NaN gets NaN.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialised with these field names.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MusevalSummary {
     /// Median SDR per source (dB).
     pub sdr: Vec<f64>,

@@ -20,8 +20,9 @@ pub struct SiSdrConfig {
     pub compute_permutation: bool,
 }
 
-/// SI-SDR, SI-SIR and SI-SAR per reference source (dB).
-#[derive(Debug, Clone, PartialEq)]
+/// SI-SDR, SI-SIR and SI-SAR per reference source (dB); serialised with
+/// these field names.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SiSdrScores {
     /// Scale-invariant SDR per reference.
     pub si_sdr: Vec<f64>,
