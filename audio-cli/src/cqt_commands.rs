@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use audio_dsp::{
     ChromaCens, ChromaCensConfig, ChromaCqt, ChromaCqtConfig, Cqt, CqtConfig, CqtMode, Float, Hcqt,
-    HcqtConfig, HybridCqt, Icqt, PadMode, ResampleMethod, WindowKind,
+    HcqtConfig, HybridCqt, Icqt, PadMode, ResampleMethod, Transform, WindowKind,
 };
 use clap::{Args, Subcommand};
 use num_complex::Complex;

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use audio_dsp::{
     DbReference, DctNorm, DctType, Float, GriffinLimConfig, GriffinLimInit, IstftConfig, MelConfig,
-    MelNorm, MelSpectrogramConfig, MfccConfig, PadMode, ResampleMethod, StftConfig, WindowKind,
+    MelNorm, MelSpectrogramConfig, MfccConfig, PadMode, ResampleMethod, StftConfig, Transform,
+    WindowKind,
 };
 use clap::{Args, Subcommand};
 use ndarray::Ix2;

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use audio_dsp::Transform;
 use audio_io::midi::{Instrument, MidiFile, MidiType, Note, TempoMap};
 use audio_io::picture::{Colormap, FrequencyAxis, SpecshowOptions, WaveformOptions};
 use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use audio_dsp::{
     ChromaStft, ChromaStftConfig, Float, OnsetAggregate, OnsetDetect, OnsetDetectConfig,
-    OnsetStrength, OnsetStrengthConfig, PadMode, Pyin, PyinConfig, StftConfig, Yin, YinConfig,
+    OnsetStrength, OnsetStrengthConfig, PadMode, Pyin, PyinConfig, StftConfig, Transform, Yin,
+    YinConfig,
 };
 use clap::{Args, Subcommand};
 use ndarray::{Array1, Ix2};
@@ -243,7 +244,7 @@ fn onset_detect_of<T: Float>(
     detect: &OnsetDetect,
 ) -> Result<Vec<usize>> {
     let env = OnsetStrength::<T>::new(cfg)?.process(x)?;
-    Ok(detect.from_envelope(&env, None)?)
+    Ok(detect.process_envelope(&env, None)?)
 }
 
 fn write_vec<T: ndarray_npy::WritableElement>(path: &Path, v: Vec<T>) -> Result<()> {

@@ -33,7 +33,7 @@ fn benches(c: &mut Criterion) {
     group.bench_function("onset_detect_piano", |b| {
         b.iter(|| {
             let env = onset.process(&piano).expect("onset");
-            detect.from_envelope(&env, None).expect("detect")
+            detect.process_envelope(&env, None).expect("detect")
         })
     });
 

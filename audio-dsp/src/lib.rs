@@ -42,6 +42,7 @@ pub mod onset;
 pub mod pitch;
 pub mod resample;
 pub mod spectral;
+pub mod transform;
 pub mod util;
 
 pub use convert::{
@@ -90,6 +91,7 @@ pub use spectral::spectrogram::{spectrogram, spectrogram_power};
 pub use spectral::stft::{Stft, StftConfig};
 pub use spectral::streaming_istft::StreamingIstft;
 pub use spectral::streaming_stft::StreamingStft;
+pub use transform::Transform;
 pub use util::db::{amplitude_to_db, db_to_amplitude, db_to_power, power_to_db, DbReference};
 pub use util::frame::{frame, overlap_add};
 pub use util::mu_law::{mu_compress, mu_compress_quantized, mu_expand, mu_expand_quantized};

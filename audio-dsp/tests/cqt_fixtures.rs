@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use audio_dsp::{Cqt, CqtConfig, PadMode, ResampleMethod, WindowKind};
+use audio_dsp::{Cqt, CqtConfig, PadMode, ResampleMethod, Transform, WindowKind};
 use audio_test_fixtures::serde_json::Value;
 use audio_test_fixtures::{fixtures_dir, read_json, read_npy, relative_error, to_dyn};
 use ndarray::ArrayD;

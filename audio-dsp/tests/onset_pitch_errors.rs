@@ -169,11 +169,11 @@ fn onset_and_chroma_parameter_errors() {
     invalid(peak_pick(&[0.0f64, 1.0, 0.0], &bad_delta), "delta");
     let detect = OnsetDetect::new(OnsetDetectConfig::default()).unwrap();
     assert!(matches!(
-        detect.from_envelope(&[0.0f64, 1.0, 0.0], Some(&[1.0, 2.0])),
+        detect.process_envelope(&[0.0f64, 1.0, 0.0], Some(&[1.0, 2.0])),
         Err(Error::ShapeMismatch { .. })
     ));
     assert_eq!(
-        detect.from_envelope(&[0.0f64; 10], None).unwrap(),
+        detect.process_envelope(&[0.0f64; 10], None).unwrap(),
         Vec::<usize>::new()
     );
 
@@ -212,7 +212,7 @@ fn onset_and_chroma_parameter_errors() {
     .unwrap();
     let wrong = ndarray::Array2::<f64>::zeros((100, 4));
     assert!(matches!(
-        chroma.from_power(wrong.view()),
+        chroma.process_power(wrong.view()),
         Err(Error::ShapeMismatch { .. })
     ));
     invalid(pitch_tuning(&[440.0], 0.0, 12), "resolution");

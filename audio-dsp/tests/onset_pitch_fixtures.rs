@@ -275,7 +275,7 @@ fn onset_detect_frames_are_identical_to_librosa() {
             peak_pick: peak,
         })
         .unwrap();
-        let frames = detect.from_envelope(env, None).unwrap();
+        let frames = detect.process_envelope(env, None).unwrap();
         assert!(!frames.is_empty());
         match p["units"].as_str().unwrap() {
             "frames" => {

@@ -9,7 +9,7 @@
 )]
 
 use audio_nn::init::SeededVarMap;
-use audio_nn::{Lstm, LstmConfig, Stft, StftConfig, TcnBlock, TcnBlockConfig};
+use audio_nn::{Lstm, LstmConfig, StftLayer, StftLayerConfig, TcnBlock, TcnBlockConfig};
 use candle_core::{DType, Device, Module, Tensor};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -61,7 +61,12 @@ fn tcn(c: &mut Criterion) {
 
 fn stft(c: &mut Criterion) {
     // Differentiable STFT, n_fft 1024, hop 256, Hann, centred (reflect), 1 s at 44.1 kHz.
-    let s = Stft::new(StftConfig::torch(1024, 256, 1024), DType::F32, &Device::Cpu).unwrap();
+    let s = StftLayer::new(
+        StftLayerConfig::torch(1024, 256, 1024),
+        DType::F32,
+        &Device::Cpu,
+    )
+    .unwrap();
     let x = Tensor::randn(0f32, 1f32, (1, 44100), &Device::Cpu).unwrap();
     c.bench_function("stft_1024_hop256_1s_44k", |b| {
         b.iter(|| s.forward(&x).unwrap())

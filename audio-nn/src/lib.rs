@@ -18,7 +18,7 @@
 //!   ([`init::SeededVarMap`], `VarMap`) creates the weights with PyTorch's
 //!   default init.
 //! - Tensors are `(batch, channels, time)` for 1-D convolutions, as PyTorch.
-//! - Streaming layers implement [`StreamingModule`].
+//! - Streaming layers implement [`StreamingLayer`].
 
 pub mod blocks;
 mod checks;
@@ -42,7 +42,7 @@ pub use conv::streaming_conv::CausalConv1dStream;
 pub use error::{Error, Result};
 pub use frontend::mu_law::{mu_law_decode, mu_law_encode, mu_law_one_hot, MuLawEmbedding};
 pub use frontend::sinc_conv::{SincConv, SincConvConfig};
-pub use frontend::stft::{Istft, MelProjection, Stft, StftConfig};
+pub use frontend::stft::{IstftLayer, MelProjection, StftLayer, StftLayerConfig};
 pub use layers::film::Film;
 pub use layers::gating::{gated_tanh, glu};
 pub use layers::linear::{Linear, Mlp};
@@ -54,4 +54,9 @@ pub use norm::instance_norm::InstanceNorm1d;
 pub use norm::layer_norm::LayerNorm;
 pub use recurrent::gru::{Gru, GruConfig, GruStream};
 pub use recurrent::lstm::{Lstm, LstmConfig, LstmState, LstmStream};
-pub use streaming::StreamingModule;
+pub use streaming::StreamingLayer;
+
+/// The code blocks of this crate's README, run as doctests so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -5,7 +5,7 @@
 use candle_core::{DType, Device, Tensor, D};
 
 use crate::checks;
-use crate::frontend::stft::{magnitude, Stft, StftConfig};
+use crate::frontend::stft::{magnitude, StftLayer, StftLayerConfig};
 use crate::{Error, Result};
 
 /// `mean((x - y)²)`, `torch.nn.functional.mse_loss`.
@@ -206,7 +206,7 @@ pub fn esr(input: &Tensor, target: &Tensor, eps: f64) -> Result<Tensor> {
 /// centred, reflect padding).
 #[derive(Debug, Clone)]
 pub struct StftLoss {
-    stft: Stft,
+    stft: StftLayer,
     eps: f64,
 }
 
@@ -224,8 +224,8 @@ impl StftLoss {
         device: &Device,
     ) -> Result<Self> {
         Ok(Self {
-            stft: Stft::new(
-                StftConfig::torch(fft_size, hop_size, win_length),
+            stft: StftLayer::new(
+                StftLayerConfig::torch(fft_size, hop_size, win_length),
                 dtype,
                 device,
             )?,

@@ -9,6 +9,10 @@ use crate::Result;
 /// states), so that the concatenation of the outputs of `step` over
 /// consecutive blocks equals the offline output over the concatenated input.
 ///
+/// The name is its own: candle's `candle_core::streaming::StreamingModule`
+/// passes optional `StreamTensor`s and has a different reset, so this trait
+/// does not implement or shadow it (both can be imported together).
+///
 /// This is the stable streaming interface of the audio-rs family: models in
 /// `audio-models` and real-time hosts drive layers through it. Block sizes may
 /// vary from call to call (down to one sample or frame); the time axis is the
@@ -16,7 +20,7 @@ use crate::Result;
 /// sequence axis for recurrent layers).
 ///
 /// ```
-/// use audio_nn::{CausalConv1dStream, Conv1d, Conv1dConfig, Padding, StreamingModule};
+/// use audio_nn::{CausalConv1dStream, Conv1d, Conv1dConfig, Padding, StreamingLayer};
 /// use candle_core::{DType, Device, Tensor};
 /// use candle_nn::Module;
 /// let vb = audio_nn::init::SeededVarMap::new(0).var_builder(DType::F32, &Device::Cpu);
@@ -30,7 +34,7 @@ use crate::Result;
 /// assert!(online.sub(&offline)?.abs()?.max_all()?.to_scalar::<f32>()? < 1e-6);
 /// # Ok::<(), audio_nn::Error>(())
 /// ```
-pub trait StreamingModule {
+pub trait StreamingLayer {
     /// Processes the next block and returns the output for exactly the time
     /// steps of this block.
     ///

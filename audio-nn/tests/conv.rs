@@ -10,7 +10,7 @@ mod common;
 
 use audio_nn::{
     CausalConv1dStream, Conv1d, Conv1dConfig, ConvTranspose1d, ConvTranspose1dConfig, Error,
-    PadMode, Padding, StreamingModule,
+    PadMode, Padding, StreamingLayer,
 };
 use candle_core::{DType, Device, Tensor, Var};
 use common::{close, grads, npy, var_vb, vb};

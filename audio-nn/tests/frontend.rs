@@ -10,7 +10,7 @@ mod common;
 use audio_dsp::{MelConfig, WindowKind};
 use audio_nn::frontend::stft::{power, power_to_db, MelProjection};
 use audio_nn::loss::{self, MultiResolutionStftLoss, StftLoss};
-use audio_nn::{Istft, PadMode, Stft, StftConfig};
+use audio_nn::{IstftLayer, PadMode, StftLayer, StftLayerConfig};
 use candle_core::{DType, Device, Tensor, Var};
 use common::{close, npy};
 
@@ -28,31 +28,31 @@ fn x() -> Tensor {
     ))
 }
 
-fn configs() -> Vec<(&'static str, StftConfig)> {
+fn configs() -> Vec<(&'static str, StftLayerConfig)> {
     vec![
         (
             "stft_default",
-            StftConfig {
+            StftLayerConfig {
                 hop_length: 128,
-                ..StftConfig::new(512)
+                ..StftLayerConfig::new(512)
             },
         ),
         (
             "stft_reflect_hamming",
-            StftConfig {
+            StftLayerConfig {
                 hop_length: 100,
                 win_length: Some(400),
                 window: WindowKind::Hamming,
                 pad_mode: PadMode::Reflect,
-                ..StftConfig::new(512)
+                ..StftLayerConfig::new(512)
             },
         ),
         (
             "stft_nocenter",
-            StftConfig {
+            StftLayerConfig {
                 hop_length: 64,
                 center: false,
-                ..StftConfig::new(256)
+                ..StftLayerConfig::new(256)
             },
         ),
     ]
@@ -68,7 +68,7 @@ fn arr(name: &str) -> Tensor {
 fn stft_and_istft_match_librosa_on_piano() {
     let x = x();
     for (name, cfg) in configs() {
-        let stft = Stft::new(cfg, DType::F32, &Device::Cpu).unwrap();
+        let stft = StftLayer::new(cfg, DType::F32, &Device::Cpu).unwrap();
         let (re, im) = stft.forward(&x).unwrap();
         // Relative to the largest magnitude of the whole spectrogram (both parts).
         let want_re = arr(&format!("{name}_re"));
@@ -77,7 +77,7 @@ fn stft_and_istft_match_librosa_on_piano() {
         let want = Tensor::cat(&[&want_re, &want_im], 1).unwrap();
         close(&format!("{name} stft"), &both, &want, FRONTEND_TOL);
         // The f64 path (DFT basis by matmul, used off the CPU and for f64) agrees too.
-        let stft64 = Stft::new(cfg, DType::F64, &Device::Cpu).unwrap();
+        let stft64 = StftLayer::new(cfg, DType::F64, &Device::Cpu).unwrap();
         let (re64, im64) = stft64.forward(&x.to_dtype(DType::F64).unwrap()).unwrap();
         let both64 = Tensor::cat(&[&re64, &im64], 1)
             .unwrap()
@@ -89,7 +89,7 @@ fn stft_and_istft_match_librosa_on_piano() {
             &want,
             FRONTEND_TOL,
         );
-        let istft = Istft::new(cfg, DType::F32, &Device::Cpu).unwrap();
+        let istft = IstftLayer::new(cfg, DType::F32, &Device::Cpu).unwrap();
         let y = istft
             .forward(&want_re, &want_im, Some(x.dim(1).unwrap()))
             .unwrap();
@@ -105,7 +105,7 @@ fn stft_and_istft_match_librosa_on_piano() {
 #[test]
 fn mel_and_db_match_librosa() {
     let (_, cfg) = configs().remove(0);
-    let stft = Stft::new(cfg, DType::F32, &Device::Cpu).unwrap();
+    let stft = StftLayer::new(cfg, DType::F32, &Device::Cpu).unwrap();
     let (re, im) = stft.forward(&x()).unwrap();
     let mel = MelProjection::new(
         &MelConfig {
@@ -206,13 +206,16 @@ fn multi_resolution_stft_loss_and_gradient_match_auraloss() {
 
 #[test]
 fn frontend_errors_are_typed() {
-    let cfg = StftConfig::torch(512, 128, 400);
-    let stft = Stft::new(cfg, DType::F32, &Device::Cpu).unwrap();
+    let cfg = StftLayerConfig::torch(512, 128, 400);
+    let stft = StftLayer::new(cfg, DType::F32, &Device::Cpu).unwrap();
     // Rank.
     let x = Tensor::zeros((1, 1, 1000), DType::F32, &Device::Cpu).unwrap();
     assert!(matches!(
         stft.forward(&x),
-        Err(audio_nn::Error::InputRank { layer: "Stft", .. })
+        Err(audio_nn::Error::InputRank {
+            layer: "StftLayer",
+            ..
+        })
     ));
     // Reflect padding longer than the signal.
     let x = Tensor::zeros((1, 100), DType::F32, &Device::Cpu).unwrap();
@@ -222,41 +225,44 @@ fn frontend_errors_are_typed() {
     ));
     // Bad configs.
     assert!(matches!(
-        Stft::new(
-            StftConfig {
+        StftLayer::new(
+            StftLayerConfig {
                 win_length: Some(600),
-                ..StftConfig::new(512)
+                ..StftLayerConfig::new(512)
             },
             DType::F32,
             &Device::Cpu
         ),
         Err(audio_nn::Error::InvalidConfig {
-            layer: "Stft",
+            layer: "StftLayer",
             name: "win_length",
             ..
         })
     ));
     assert!(matches!(
-        Stft::new(
-            StftConfig {
+        StftLayer::new(
+            StftLayerConfig {
                 hop_length: 0,
-                ..StftConfig::new(512)
+                ..StftLayerConfig::new(512)
             },
             DType::F32,
             &Device::Cpu
         ),
         Err(audio_nn::Error::InvalidConfig {
-            layer: "Stft",
+            layer: "StftLayer",
             name: "hop_length",
             ..
         })
     ));
     // ISTFT with the wrong number of bins, and mismatched parts.
-    let istft = Istft::new(cfg, DType::F32, &Device::Cpu).unwrap();
+    let istft = IstftLayer::new(cfg, DType::F32, &Device::Cpu).unwrap();
     let re = Tensor::zeros((1, 100, 5), DType::F32, &Device::Cpu).unwrap();
     assert!(matches!(
         istft.forward(&re, &re, None),
-        Err(audio_nn::Error::InputShape { layer: "Istft", .. })
+        Err(audio_nn::Error::InputShape {
+            layer: "IstftLayer",
+            ..
+        })
     ));
     let im = Tensor::zeros((1, 257, 4), DType::F32, &Device::Cpu).unwrap();
     let re = Tensor::zeros((1, 257, 5), DType::F32, &Device::Cpu).unwrap();
@@ -288,11 +294,11 @@ mod fft_op_vs_matmul {
             batch in 1usize..3,
         ) {
             let pad_mode = [PadMode::Zeros, PadMode::Reflect, PadMode::Replicate, PadMode::Circular][mode];
-            let cfg = StftConfig { hop_length: hop, center, pad_mode, ..StftConfig::new(n_fft) };
+            let cfg = StftLayerConfig { hop_length: hop, center, pad_mode, ..StftLayerConfig::new(n_fft) };
             let len = n_fft + extra;
             let x = Tensor::randn(0f32, 1f32, (batch, len), &Device::Cpu).unwrap();
-            let s32 = Stft::new(cfg, DType::F32, &Device::Cpu).unwrap();
-            let s64 = Stft::new(cfg, DType::F64, &Device::Cpu).unwrap();
+            let s32 = StftLayer::new(cfg, DType::F32, &Device::Cpu).unwrap();
+            let s64 = StftLayer::new(cfg, DType::F64, &Device::Cpu).unwrap();
             let xv = Var::from_tensor(&x).unwrap();
             let x64 = Var::from_tensor(&x.to_dtype(DType::F64).unwrap()).unwrap();
             let (re, im) = s32.forward(xv.as_tensor()).unwrap();

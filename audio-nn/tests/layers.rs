@@ -10,10 +10,10 @@ mod common;
 
 use audio_nn::{
     BatchNorm, BatchNormConfig, Error, Film, GroupNorm, InstanceNorm1d, LayerNorm, Mlp, PRelu,
-    SincConv, SincConvConfig, SqueezeExcitation, StreamingModule, TcnBlock, TcnBlockConfig,
+    SincConv, SincConvConfig, SqueezeExcitation, StreamingLayer, TcnBlock, TcnBlockConfig,
     TcnBlockStream, WaveNetBlock, WaveNetBlockConfig, WaveNetBlockStream,
 };
-use candle_core::{DType, Device, Module, Tensor, Var};
+use candle_core::{DType, Device, Module, ModuleT, Tensor, Var};
 use common::{close, grads, npy, var_vb, vb};
 use proptest::prelude::*;
 
@@ -27,7 +27,7 @@ const STREAM_TOL: f64 = 1e-6;
 #[test]
 fn batch_norm_eval_and_train_match_torch() {
     for (case, two_d) in [("bn1d", false), ("bn2d", true)] {
-        let mut bn = if two_d {
+        let bn = if two_d {
             BatchNorm::new_2d(3, BatchNormConfig::default(), vb(case)).unwrap()
         } else {
             BatchNorm::new_1d(3, BatchNormConfig::default(), vb(case)).unwrap()
@@ -36,37 +36,37 @@ fn batch_norm_eval_and_train_match_torch() {
         let x2 = npy(case, "x2");
         close(
             &format!("{case} eval"),
-            &bn.forward(&x1).unwrap(),
+            &bn.forward_t(&x1, false).unwrap(),
             &npy(case, "eval_y"),
             FORWARD_TOL,
         );
         close(
             &format!("{case} train 1"),
-            &bn.forward_train(&x1).unwrap(),
+            &bn.forward_t(&x1, true).unwrap(),
             &npy(case, "train_y1"),
             FORWARD_TOL,
         );
         close(
             &format!("{case} train 2"),
-            &bn.forward_train(&x2).unwrap(),
+            &bn.forward_t(&x2, true).unwrap(),
             &npy(case, "train_y2"),
             FORWARD_TOL,
         );
         close(
             &format!("{case} running mean"),
-            bn.running_mean(),
+            &bn.running_mean(),
             &npy(case, "running_mean"),
             FORWARD_TOL,
         );
         close(
             &format!("{case} running var"),
-            bn.running_var(),
+            &bn.running_var(),
             &npy(case, "running_var"),
             FORWARD_TOL,
         );
         close(
             &format!("{case} eval after"),
-            &bn.forward(&x1).unwrap(),
+            &bn.forward_t(&x1, false).unwrap(),
             &npy(case, "eval_after"),
             FORWARD_TOL,
         );

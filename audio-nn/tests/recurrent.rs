@@ -8,7 +8,7 @@
 
 mod common;
 
-use audio_nn::{Error, Gru, GruConfig, Lstm, LstmConfig, LstmState, LstmStream, StreamingModule};
+use audio_nn::{Error, Gru, GruConfig, Lstm, LstmConfig, LstmState, LstmStream, StreamingLayer};
 use candle_core::{DType, Device, Tensor, Var};
 use common::{close, grads, npy, var_vb, vb};
 use proptest::prelude::*;

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, ShapeBuilder};
+use ndarray::{Array2, ArrayViewMut2, Ix2};
 use num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 
@@ -24,7 +24,8 @@ use crate::cqt::cqt_filters::{
     SparseBasis, C1_HZ,
 };
 use crate::spectral::stft::check_finite;
-use crate::{pad, Error, Float, PadMode, ResampleMethod, Resampler, Result, WindowKind};
+use crate::transform::check_shape;
+use crate::{pad, Error, Float, PadMode, ResampleMethod, Resampler, Result, Transform, WindowKind};
 
 /// Parameters of a constant-Q (or variable-Q) transform, with librosa's names
 /// and `librosa.cqt` defaults.
@@ -185,7 +186,7 @@ struct Octave<T: Float> {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{Cqt, CqtConfig, ResampleMethod};
+/// use audio_dsp::{Cqt, CqtConfig, ResampleMethod, Transform};
 /// let cqt = Cqt::<f32>::new(CqtConfig {
 ///     n_bins: 48,
 ///     fmin: Some(110.0),
@@ -372,16 +373,9 @@ impl<T: Float> Cqt<T> {
         self.early.as_ref().map_or(1, |e| e.0)
     }
 
-    /// The number of frames for a signal of `len` samples: the fewest frames
-    /// of any octave, `min_i 1 + len_i / hop_i` (for the power-of-two FFT
-    /// sizes), with `len_i` the signal length at octave `i`'s rate
-    /// (`ceil(len / 2)` per halving, as librosa's `fix=True`).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InputTooShort`] for an empty signal or one shorter than the
-    /// early downsampling factor (librosa raises there too).
-    pub fn n_frames(&self, len: usize) -> Result<usize> {
+    /// The number of frames for a signal of `len` samples (see
+    /// [`Transform::output_shape`]).
+    fn frames(&self, len: usize) -> Result<usize> {
         if len == 0 {
             return Err(Error::InputTooShort {
                 what: "cqt",
@@ -412,23 +406,6 @@ impl<T: Float> Cqt<T> {
         Ok(frames)
     }
 
-    /// The complex transform of a mono signal.
-    ///
-    /// # Errors
-    ///
-    /// As [`Cqt::n_frames`]; [`Error::NonFinite`] when the signal holds NaN or
-    /// infinities.
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `(n_bins, frames)` (Fortran order, as librosa returns it).
-    pub fn process(&self, signal: &[T]) -> Result<Array2<Complex<T>>> {
-        let frames = self.n_frames(signal.len())?;
-        let mut out = Array2::zeros((self.n_bins(), frames).f());
-        self.process_into(signal, out.view_mut())?;
-        Ok(out)
-    }
-
     /// The magnitude `|C|` of the transform of a mono signal.
     ///
     /// # Errors
@@ -440,70 +417,6 @@ impl<T: Float> Cqt<T> {
     /// `(samples,)` → `(n_bins, frames)`.
     pub fn magnitude(&self, signal: &[T]) -> Result<Array2<T>> {
         Ok(self.process(signal)?.mapv(|c| c.norm()))
-    }
-
-    /// The complex transform into a caller buffer of shape `(n_bins, frames)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Cqt::process`], and [`Error::ShapeMismatch`] for a wrongly shaped `out`.
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `out: (n_bins, frames)`.
-    pub fn process_into(&self, signal: &[T], mut out: ArrayViewMut2<Complex<T>>) -> Result<()> {
-        let frames = self.n_frames(signal.len())?;
-        if out.dim() != (self.n_bins(), frames) {
-            return Err(Error::ShapeMismatch {
-                what: "cqt output",
-                expected: vec![self.n_bins(), frames],
-                got: out.shape().to_vec(),
-            });
-        }
-        check_finite("cqt input", signal)?;
-        let mut y: Cow<'_, [T]> = Cow::Borrowed(signal);
-        if let Some((factor, resampler)) = &self.early {
-            // resample(y, factor, 1, scale=True) multiplies by sqrt(factor);
-            // without `scale`, librosa multiplies by sqrt(factor) once more.
-            let mut gain = (*factor as f64).sqrt();
-            if !self.config.scale {
-                gain *= (*factor as f64).sqrt();
-            }
-            y = Cow::Owned(scaled(resampler.process(&y)?, cast(gain)));
-        }
-        let last = self.octaves.len() - 1;
-        for (i, octave) in self.octaves.iter().enumerate() {
-            self.octave_response(octave, &y, frames, &mut out)?;
-            if octave.halve_after && i < last {
-                if let Some(halver) = &self.halver {
-                    y = Cow::Owned(scaled(halver.process(&y)?, cast(2f64.sqrt())));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The complex transform of each channel of a multichannel signal (in
-    /// parallel over channels with the `rayon` feature), as librosa's
-    /// multichannel `cqt`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Cqt::process`].
-    ///
-    /// # Shapes
-    ///
-    /// `(channels, samples)` → `(channels, n_bins, frames)`.
-    pub fn process_multichannel(&self, signal: ArrayView2<T>) -> Result<Array3<Complex<T>>> {
-        let (channels, len) = signal.dim();
-        let frames = self.n_frames(len)?;
-        let rows: Vec<Vec<T>> = signal.outer_iter().map(|r| r.to_vec()).collect();
-        let per_channel = crate::util::parallel::map(&rows, |row| self.process(row))?;
-        let mut out = Array3::zeros((channels, self.n_bins(), frames));
-        for (mut dst, src) in out.outer_iter_mut().zip(per_channel) {
-            dst.assign(&src);
-        }
-        Ok(out)
     }
 
     /// Fills `out[octave.rows, ..frames]` with the octave's filter responses.
@@ -532,6 +445,60 @@ impl<T: Float> Cqt<T> {
                 })?;
             for (r, row) in octave.rows.clone().enumerate() {
                 out[[row, t]] = octave.basis.apply_row(r, &spectrum);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `(samples,)` → `(n_bins, frames)` complex coefficients (Fortran order
+/// from [`Transform::process`], as librosa returns them).
+impl<T: Float> Transform<T> for Cqt<T> {
+    type Elem = Complex<T>;
+    type Dim = Ix2;
+
+    /// `(n_bins, frames)`: the fewest frames of any octave,
+    /// `min_i 1 + len_i / hop_i` (for the power-of-two FFT sizes), with
+    /// `len_i` the signal length at octave `i`'s rate (`ceil(len / 2)` per
+    /// halving, as librosa's `fix=True`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InputTooShort`] for an empty signal or one shorter than the
+    /// early downsampling factor (librosa raises there too).
+    fn output_shape(&self, len: usize) -> Result<Ix2> {
+        Ok(Ix2(self.n_bins(), self.frames(len)?))
+    }
+
+    /// The complex transform into a caller buffer of shape `(n_bins, frames)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Transform::output_shape`]; [`Error::ShapeMismatch`] for a wrongly
+    /// shaped `out`; [`Error::NonFinite`] when the signal holds NaN or
+    /// infinities.
+    fn process_into(&self, signal: &[T], mut out: ArrayViewMut2<Complex<T>>) -> Result<()> {
+        let shape = self.output_shape(signal.len())?;
+        check_shape("cqt output", &shape, &out)?;
+        let frames = shape[1];
+        check_finite("cqt input", signal)?;
+        let mut y: Cow<'_, [T]> = Cow::Borrowed(signal);
+        if let Some((factor, resampler)) = &self.early {
+            // resample(y, factor, 1, scale=True) multiplies by sqrt(factor);
+            // without `scale`, librosa multiplies by sqrt(factor) once more.
+            let mut gain = (*factor as f64).sqrt();
+            if !self.config.scale {
+                gain *= (*factor as f64).sqrt();
+            }
+            y = Cow::Owned(scaled(resampler.process(&y)?, cast(gain)));
+        }
+        let last = self.octaves.len() - 1;
+        for (i, octave) in self.octaves.iter().enumerate() {
+            self.octave_response(octave, &y, frames, &mut out)?;
+            if octave.halve_after && i < last {
+                if let Some(halver) = &self.halver {
+                    y = Cow::Owned(scaled(halver.process(&y)?, cast(2f64.sqrt())));
+                }
             }
         }
         Ok(())

@@ -3,10 +3,11 @@
 //! representations for F0 estimation in polyphonic music", ISMIR 2017; the
 //! input of Basic Pitch and other pitch models).
 
-use ndarray::{s, Array3, ArrayViewMut3, ShapeBuilder};
+use ndarray::{s, Array3, ArrayViewMut3, Ix3};
 use num_complex::Complex;
 
-use crate::{Cqt, CqtConfig, Error, Float, Result};
+use crate::transform::check_shape;
+use crate::{Cqt, CqtConfig, Error, Float, Result, Transform};
 
 /// Parameters of an [`Hcqt`]: one [`CqtConfig`] (its `fmin` is the fundamental
 /// of harmonic 1) and the harmonics.
@@ -40,7 +41,7 @@ impl Default for HcqtConfig {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{Hcqt, HcqtConfig, CqtConfig, ResampleMethod};
+/// use audio_dsp::{Hcqt, HcqtConfig, CqtConfig, ResampleMethod, Transform};
 /// let hcqt = Hcqt::<f32>::new(HcqtConfig {
 ///     cqt: CqtConfig { n_bins: 36, fmin: Some(55.0), res_type: ResampleMethod::Fft, ..CqtConfig::default() },
 ///     harmonics: vec![0.5, 1.0, 2.0, 3.0],
@@ -105,61 +106,12 @@ impl<T: Float> Hcqt<T> {
         &self.config
     }
 
-    /// The number of frames for a signal of `len` samples (the fewest of
-    /// any harmonic's CQT).
-    ///
-    /// # Errors
-    ///
-    /// As [`Cqt::n_frames`].
-    pub fn n_frames(&self, len: usize) -> Result<usize> {
+    /// The number of frames for a signal of `len` samples: the fewest of
+    /// any harmonic's CQT.
+    fn frames(&self, len: usize) -> Result<usize> {
         self.cqts
             .iter()
             .try_fold(usize::MAX, |m, c| Ok(m.min(c.n_frames(len)?)))
-    }
-
-    /// The complex HCQT of a mono signal.
-    ///
-    /// # Errors
-    ///
-    /// As [`Cqt::process`].
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `(harmonics, n_bins, frames)`.
-    pub fn process(&self, signal: &[T]) -> Result<Array3<Complex<T>>> {
-        let frames = self.n_frames(signal.len())?;
-        let shape = (self.cqts.len(), self.config.cqt.n_bins, frames);
-        let mut out = Array3::zeros(shape.f());
-        self.process_into(signal, out.view_mut())?;
-        Ok(out)
-    }
-
-    /// The complex HCQT into a caller buffer `(harmonics, n_bins, frames)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Hcqt::process`], and [`Error::ShapeMismatch`] for a wrongly
-    /// shaped `out`.
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `out: (harmonics, n_bins, frames)`.
-    pub fn process_into(&self, signal: &[T], mut out: ArrayViewMut3<Complex<T>>) -> Result<()> {
-        let frames = self.n_frames(signal.len())?;
-        let shape = (self.cqts.len(), self.config.cqt.n_bins, frames);
-        if out.dim() != shape {
-            return Err(Error::ShapeMismatch {
-                what: "hcqt output",
-                expected: vec![shape.0, shape.1, shape.2],
-                got: out.shape().to_vec(),
-            });
-        }
-        for (i, cqt) in self.cqts.iter().enumerate() {
-            let c = cqt.process(signal)?;
-            out.slice_mut(s![i, .., ..])
-                .assign(&c.slice(s![.., ..frames]));
-        }
-        Ok(())
     }
 
     /// The HCQT magnitude `|H|` of a mono signal.
@@ -173,5 +125,42 @@ impl<T: Float> Hcqt<T> {
     /// `(samples,)` → `(harmonics, n_bins, frames)`.
     pub fn magnitude(&self, signal: &[T]) -> Result<Array3<T>> {
         Ok(self.process(signal)?.mapv(|c| c.norm()))
+    }
+}
+
+/// `(samples,)` → `(harmonics, n_bins, frames)` complex coefficients.
+impl<T: Float> Transform<T> for Hcqt<T> {
+    type Elem = Complex<T>;
+    type Dim = Ix3;
+
+    /// `(harmonics, n_bins, frames)`, frames the fewest of any harmonic's CQT.
+    ///
+    /// # Errors
+    ///
+    /// As [`Cqt`]'s [`Transform::output_shape`].
+    fn output_shape(&self, len: usize) -> Result<Ix3> {
+        Ok(Ix3(
+            self.cqts.len(),
+            self.config.cqt.n_bins,
+            self.frames(len)?,
+        ))
+    }
+
+    /// The complex HCQT into a caller buffer `(harmonics, n_bins, frames)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Cqt`]'s [`Transform::process_into`], and [`Error::ShapeMismatch`]
+    /// for a wrongly shaped `out`.
+    fn process_into(&self, signal: &[T], mut out: ArrayViewMut3<Complex<T>>) -> Result<()> {
+        let shape = self.output_shape(signal.len())?;
+        check_shape("hcqt output", &shape, &out)?;
+        let frames = shape[2];
+        for (i, cqt) in self.cqts.iter().enumerate() {
+            let c = cqt.process(signal)?;
+            out.slice_mut(s![i, .., ..])
+                .assign(&c.slice(s![.., ..frames]));
+        }
+        Ok(())
     }
 }

@@ -2,14 +2,15 @@
 //! (`librosa.pseudo_cqt`) for the high bins whose filters are short, the
 //! full recursive CQT ([`Cqt`]) for the rest.
 
-use ndarray::{Array2, ArrayViewMut2, ShapeBuilder};
+use ndarray::{Array2, ArrayViewMut2, Ix2};
 use num_complex::Complex;
 
 use crate::cqt::cqt_filters::{
     cqt_frequencies, relative_bandwidth, vqt_filter_fft, wavelet_lengths, BasisSpec, SparseBasis,
 };
 use crate::spectral::stft::check_finite;
-use crate::{Cqt, CqtConfig, Error, Float, Result, Stft, StftConfig, WindowKind};
+use crate::transform::check_shape;
+use crate::{Cqt, CqtConfig, Error, Float, Result, Stft, StftConfig, Transform, WindowKind};
 
 /// The pseudo-CQT half of the plan: one Hann-window STFT and `|basis|`.
 struct Pseudo<T: Float> {
@@ -30,7 +31,7 @@ struct Pseudo<T: Float> {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{CqtConfig, HybridCqt, ResampleMethod};
+/// use audio_dsp::{CqtConfig, HybridCqt, ResampleMethod, Transform};
 /// let hybrid = HybridCqt::<f32>::new(CqtConfig { res_type: ResampleMethod::Fft, ..CqtConfig::default() })?;
 /// let y = vec![0.1f32; 8192];
 /// let c = hybrid.process(&y)?;
@@ -176,13 +177,9 @@ impl<T: Float> HybridCqt<T> {
         self.n_pseudo
     }
 
-    /// The number of frames for a signal of `len` samples: the fewer of the
-    /// two halves' frame counts.
-    ///
-    /// # Errors
-    ///
-    /// As [`Cqt::n_frames`].
-    pub fn n_frames(&self, len: usize) -> Result<usize> {
+    /// The number of frames for a signal of `len` samples (see
+    /// [`Transform::output_shape`]).
+    fn frames(&self, len: usize) -> Result<usize> {
         let mut frames = usize::MAX;
         if let Some(p) = &self.pseudo {
             frames = frames.min(p.stft.n_frames(len)?);
@@ -192,43 +189,34 @@ impl<T: Float> HybridCqt<T> {
         }
         Ok(frames)
     }
+}
 
-    /// The hybrid CQT magnitude of a mono signal.
+/// `(samples,)` → `(n_bins, frames)` magnitudes.
+impl<T: Float> Transform<T> for HybridCqt<T> {
+    type Elem = T;
+    type Dim = Ix2;
+
+    /// `(n_bins, frames)`, frames the fewer of the two halves' frame counts
+    /// (as the [`Cqt`]'s and [`Stft`]'s [`Transform::n_frames`]).
     ///
     /// # Errors
     ///
-    /// As [`Cqt::process`].
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `(n_bins, frames)`.
-    pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
-        let frames = self.n_frames(signal.len())?;
-        let mut out = Array2::zeros((self.config.n_bins, frames).f());
-        self.process_into(signal, out.view_mut())?;
-        Ok(out)
+    /// As [`Cqt`]'s [`Transform::output_shape`].
+    fn output_shape(&self, len: usize) -> Result<Ix2> {
+        Ok(Ix2(self.config.n_bins, self.frames(len)?))
     }
 
     /// The hybrid CQT magnitude into a caller buffer of shape `(n_bins, frames)`.
     ///
     /// # Errors
     ///
-    /// As [`HybridCqt::process`], and [`Error::ShapeMismatch`] for a wrongly
-    /// shaped `out`.
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `out: (n_bins, frames)`.
-    pub fn process_into(&self, signal: &[T], mut out: ArrayViewMut2<T>) -> Result<()> {
-        let frames = self.n_frames(signal.len())?;
-        let n_bins = self.config.n_bins;
-        if out.dim() != (n_bins, frames) {
-            return Err(Error::ShapeMismatch {
-                what: "hybrid cqt output",
-                expected: vec![n_bins, frames],
-                got: out.shape().to_vec(),
-            });
-        }
+    /// As [`Transform::output_shape`]; [`Error::ShapeMismatch`] for a wrongly
+    /// shaped `out`; [`Error::NonFinite`] when the signal holds NaN or
+    /// infinities.
+    fn process_into(&self, signal: &[T], mut out: ArrayViewMut2<T>) -> Result<()> {
+        let shape = self.output_shape(signal.len())?;
+        check_shape("hybrid cqt output", &shape, &out)?;
+        let (n_bins, frames) = (shape[0], shape[1]);
         check_finite("hybrid cqt input", signal)?;
         let n_full = n_bins - self.n_pseudo;
         if let Some(full) = &self.full {

@@ -34,7 +34,7 @@ struct Octave<T: Float> {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{Cqt, CqtConfig, Icqt, ResampleMethod};
+/// use audio_dsp::{Cqt, CqtConfig, Icqt, ResampleMethod, Transform};
 /// let config = CqtConfig { n_bins: 48, fmin: Some(110.0), res_type: ResampleMethod::Fft, ..CqtConfig::default() };
 /// let y: Vec<f64> = (0..22050)
 ///     .map(|n| (2.0 * std::f64::consts::PI * 440.0 * n as f64 / 22050.0).sin())

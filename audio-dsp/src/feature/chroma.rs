@@ -1,10 +1,12 @@
 //! Chroma: the chroma filterbank (`librosa.filters.chroma`) and the STFT
 //! chromagram (`librosa.feature.chroma_stft`).
 
-use ndarray::{Array2, ArrayView2, Axis, ShapeBuilder};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Ix2};
 
 use crate::error::invalid;
-use crate::{spectrogram, Error, Float, Result, Stft, StftConfig};
+use crate::kernels::SpectrumKernel;
+use crate::transform::check_shape;
+use crate::{spectrogram, Error, Float, Result, Stft, StftConfig, Transform};
 
 /// Parameters of a chroma filterbank, with the names and defaults of
 /// `librosa.filters.chroma`.
@@ -129,7 +131,7 @@ impl<T: Float> ChromaFilterbank<T> {
                 wts[[c, k]] = (-0.5 * z * z).exp();
             }
         }
-        normalize_columns(&mut wts, config.norm, f64::MIN_POSITIVE);
+        normalize_columns(wts.view_mut(), config.norm, f64::MIN_POSITIVE);
         if let Some(octwidth) = config.octwidth {
             for (k, &b) in frqbins.iter().enumerate() {
                 let z = (b / nf - config.ctroct) / octwidth;
@@ -199,7 +201,11 @@ fn dot<T: Float>(a: &[T], b: &[T]) -> T {
 
 /// `librosa.util.normalize(S, norm, axis=0)` with `fill=None`: each column
 /// divided by its norm, columns whose norm is below `threshold` left as they are.
-pub(crate) fn normalize_columns<T: Float>(a: &mut Array2<T>, norm: Option<f64>, threshold: T) {
+pub(crate) fn normalize_columns<T: Float>(
+    mut a: ArrayViewMut2<T>,
+    norm: Option<f64>,
+    threshold: T,
+) {
     let Some(p) = norm else { return };
     for mut col in a.axis_iter_mut(Axis(1)) {
         let length = if p == f64::INFINITY {
@@ -282,7 +288,7 @@ impl ChromaStftConfig {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{ChromaStft, ChromaStftConfig};
+/// use audio_dsp::{ChromaStft, ChromaStftConfig, Transform};
 /// let chroma = ChromaStft::<f32>::new(ChromaStftConfig { tuning: Some(0.0), ..Default::default() })?;
 /// let y: Vec<f32> = (0..22050).map(|n| (2.0 * std::f32::consts::PI * 440.0 * n as f32 / 22050.0).sin()).collect();
 /// let c = chroma.process(&y)?;
@@ -295,6 +301,7 @@ pub struct ChromaStft<T: Float> {
     config: ChromaStftConfig,
     stft: Stft<T>,
     filterbank: Option<ChromaFilterbank<T>>,
+    power_kernel: SpectrumKernel<T>,
 }
 
 impl<T: Float> ChromaStft<T> {
@@ -315,60 +322,13 @@ impl<T: Float> ChromaStft<T> {
             config,
             stft,
             filterbank,
+            power_kernel: crate::kernels::SpectrumKernels::detect().power,
         })
     }
 
     /// The configuration.
     pub fn config(&self) -> &ChromaStftConfig {
         &self.config
-    }
-
-    /// The chromagram of a signal.
-    ///
-    /// # Errors
-    ///
-    /// As [`Stft::process`].
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `(n_chroma, frames)`.
-    pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
-        let Some(fb) = &self.filterbank else {
-            let power = spectrogram(&self.stft, signal, to_t(2.0))?;
-            return self.from_power(power.view());
-        };
-        // Fixed tuning: fused per frame (FFT -> |X|^2 -> projection), so the
-        // full power spectrogram is never stored.
-        let frames = self.stft.n_frames(signal.len())?;
-        crate::spectral::stft::check_finite("stft input", signal)?;
-        let n_chroma = fb.n_chroma();
-        let mut out = vec![T::zero(); n_chroma * frames];
-        let mut spectrum =
-            vec![num_complex::Complex::new(T::zero(), T::zero()); self.stft.n_bins()];
-        let mut power = vec![T::zero(); self.stft.n_bins()];
-        let weights = fb.weights();
-        self.stft.for_each_frame(signal, &mut spectrum, |t, spec| {
-            crate::kernels::simd::power(spec, &mut power);
-            for (c, o) in out[t * n_chroma..(t + 1) * n_chroma].iter_mut().enumerate() {
-                let row = weights.row(c);
-                *o = match row.as_slice() {
-                    Some(w) => dot(w, &power),
-                    None => row
-                        .iter()
-                        .zip(&power)
-                        .fold(T::zero(), |s, (&a, &b)| s + a * b),
-                };
-            }
-        })?;
-        let mut chroma = Array2::from_shape_vec((n_chroma, frames).f(), out).map_err(|_| {
-            Error::BufferLength {
-                what: "chroma_stft output",
-                expected: n_chroma * frames,
-                got: 0,
-            }
-        })?;
-        normalize_columns(&mut chroma, self.config.norm, T::min_positive_value());
-        Ok(chroma)
     }
 
     /// The chromagram of a power spectrogram `|X|^2` (librosa's `S=` argument;
@@ -382,7 +342,7 @@ impl<T: Float> ChromaStft<T> {
     /// # Shapes
     ///
     /// `(1 + n_fft / 2, frames)` → `(n_chroma, frames)`.
-    pub fn from_power(&self, power: ArrayView2<T>) -> Result<Array2<T>> {
+    pub fn process_power(&self, power: ArrayView2<T>) -> Result<Array2<T>> {
         if let Some(index) = power.iter().position(|v| !v.is_finite()) {
             return Err(Error::NonFinite {
                 what: "chroma_stft spectrogram",
@@ -407,8 +367,62 @@ impl<T: Float> ChromaStft<T> {
             }
         };
         let mut raw = fb.apply(power)?;
-        normalize_columns(&mut raw, self.config.norm, T::min_positive_value());
+        normalize_columns(raw.view_mut(), self.config.norm, T::min_positive_value());
         Ok(raw)
+    }
+}
+
+/// `(samples,)` → `(n_chroma, frames)` chroma energies.
+impl<T: Float> Transform<T> for ChromaStft<T> {
+    type Elem = T;
+    type Dim = Ix2;
+
+    /// `(n_chroma, frames)`, frames as the [`Stft`]'s.
+    ///
+    /// # Errors
+    ///
+    /// As [`Stft`]'s [`Transform::output_shape`].
+    fn output_shape(&self, len: usize) -> Result<Ix2> {
+        Ok(Ix2(self.config.n_chroma, self.stft.n_frames(len)?))
+    }
+
+    /// The chromagram of a signal into a caller buffer `(n_chroma, frames)`.
+    /// With a fixed tuning it is fused per frame (FFT → `|X|^2` →
+    /// projection), so the power spectrogram is never stored.
+    ///
+    /// # Errors
+    ///
+    /// As [`Stft`]'s [`Transform::process_into`], and as
+    /// [`ChromaStft::process_power`] when the tuning is estimated.
+    fn process_into(&self, signal: &[T], mut out: ArrayViewMut2<T>) -> Result<()> {
+        let shape = self.output_shape(signal.len())?;
+        check_shape("chroma_stft output", &shape, &out)?;
+        let Some(fb) = &self.filterbank else {
+            let power = spectrogram(&self.stft, signal, to_t(2.0))?;
+            out.assign(&self.process_power(power.view())?);
+            return Ok(());
+        };
+        crate::spectral::stft::check_finite("stft input", signal)?;
+        let mut spectrum =
+            vec![num_complex::Complex::new(T::zero(), T::zero()); self.stft.n_bins()];
+        let mut power = vec![T::zero(); self.stft.n_bins()];
+        let weights = fb.weights();
+        let power_kernel = self.power_kernel;
+        self.stft.for_each_frame(signal, &mut spectrum, |t, spec| {
+            power_kernel(spec, &mut power);
+            for (c, o) in out.column_mut(t).iter_mut().enumerate() {
+                let row = weights.row(c);
+                *o = match row.as_slice() {
+                    Some(w) => dot(w, &power),
+                    None => row
+                        .iter()
+                        .zip(&power)
+                        .fold(T::zero(), |s, (&a, &b)| s + a * b),
+                };
+            }
+        })?;
+        normalize_columns(out, self.config.norm, T::min_positive_value());
+        Ok(())
     }
 }
 

@@ -1,13 +1,14 @@
 //! Chroma energy normalised statistics (CENS), as `librosa.feature.chroma_cens`
 //! (Müller & Ewert, "Chroma Toolbox", ISMIR 2011).
 
-use ndarray::{Array2, ShapeBuilder};
+use ndarray::{Array2, ArrayViewMut2, Ix2, ShapeBuilder};
 
 use crate::cqt::cqt_filters::cast;
 use crate::feature::chroma_cqt::normalize_columns;
+use crate::transform::check_shape;
 use crate::{
     get_window, ChromaCqt, ChromaCqtConfig, CqtMode, Error, Float, ResampleMethod, Result,
-    WindowKind,
+    Transform, WindowKind,
 };
 
 /// The quantisation steps of CENS and their weights (librosa's
@@ -76,7 +77,7 @@ impl Default for ChromaCensConfig {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{ChromaCens, ChromaCensConfig, ResampleMethod};
+/// use audio_dsp::{ChromaCens, ChromaCensConfig, ResampleMethod, Transform};
 /// let cens = ChromaCens::<f32>::new(ChromaCensConfig { res_type: ResampleMethod::Fft, ..Default::default() })?;
 /// let y: Vec<f32> = (0..22050)
 ///     .map(|n| (2.0 * std::f32::consts::PI * 440.0 * n as f32 / 22050.0).sin())
@@ -150,17 +151,41 @@ impl<T: Float> ChromaCens<T> {
     pub fn config(&self) -> &ChromaCensConfig {
         &self.config
     }
+}
+
+/// `(samples,)` → `(n_chroma, frames)` CENS features.
+impl<T: Float> Transform<T> for ChromaCens<T> {
+    type Elem = T;
+    type Dim = Ix2;
+
+    /// `(n_chroma, frames)`, as the [`ChromaCqt`]'s.
+    ///
+    /// # Errors
+    ///
+    /// As [`ChromaCqt`]'s [`Transform::output_shape`].
+    fn output_shape(&self, len: usize) -> Result<Ix2> {
+        self.chroma.output_shape(len)
+    }
+
+    /// The CENS feature of a mono signal into a caller buffer `(n_chroma, frames)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`ChromaCqt`]'s [`Transform::process_into`], and
+    /// [`Error::ShapeMismatch`] for a wrongly shaped `out`.
+    fn process_into(&self, signal: &[T], mut out: ArrayViewMut2<T>) -> Result<()> {
+        let cens = self.process(signal)?;
+        check_shape("chroma_cens output", &cens.raw_dim(), &out)?;
+        out.assign(&cens);
+        Ok(())
+    }
 
     /// The CENS feature of a mono signal.
     ///
     /// # Errors
     ///
-    /// As [`ChromaCqt::process`].
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `(n_chroma, frames)`.
-    pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
+    /// As [`ChromaCqt`]'s [`Transform::process`].
+    fn process(&self, signal: &[T]) -> Result<Array2<T>> {
         let mut chroma = self.chroma.process(signal)?;
         normalize_columns(&mut chroma.view_mut(), Some(1.0));
         let steps: Vec<T> = QUANT_STEPS.iter().map(|&s| cast(s)).collect();

@@ -1,12 +1,12 @@
 //! Constant-Q chroma, as `librosa.feature.chroma_cqt` and
 //! `librosa.filters.cq_to_chroma`.
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Ix2, ShapeBuilder};
 
 use crate::cqt::cqt_filters::{cast, C1_HZ};
 use crate::{
     estimate_tuning, spectrogram, Cqt, CqtConfig, Error, Float, HybridCqt, ResampleMethod, Result,
-    Stft, StftConfig, TuningConfig,
+    Stft, StftConfig, Transform, TuningConfig,
 };
 
 /// Which constant-Q transform a chroma feature is computed from, as
@@ -256,7 +256,7 @@ pub(crate) fn estimate_signal_tuning<T: Float>(
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{ChromaCqt, ChromaCqtConfig, ResampleMethod};
+/// use audio_dsp::{ChromaCqt, ChromaCqtConfig, ResampleMethod, Transform};
 /// let chroma = ChromaCqt::<f32>::new(ChromaCqtConfig { res_type: ResampleMethod::Fft, ..Default::default() })?;
 /// // An A4 (440 Hz) tone: chroma 9 (A) is the loudest, at 1 (max norm).
 /// let y: Vec<f32> = (0..22050)
@@ -334,48 +334,6 @@ impl<T: Float> ChromaCqt<T> {
         &self.filter
     }
 
-    /// The number of frames for a signal of `len` samples (as the CQT's).
-    /// With an estimated tuning this is the count at tuning 0; the estimate
-    /// changes it only if it moves the highest filter across an early
-    /// downsampling boundary (then [`ChromaCqt::process_into`] reports the
-    /// shape it needs).
-    ///
-    /// # Errors
-    ///
-    /// As [`Cqt::n_frames`].
-    pub fn n_frames(&self, len: usize) -> Result<usize> {
-        self.engine.n_frames(len)
-    }
-
-    /// The chroma of a mono signal.
-    ///
-    /// # Errors
-    ///
-    /// As [`Cqt::process`].
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `(n_chroma, frames)`.
-    pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
-        let magnitude = self.cqt_magnitude(signal)?;
-        self.chroma_from_cqt(magnitude.view())
-    }
-
-    /// The chroma of a mono signal into a caller buffer `(n_chroma, frames)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`ChromaCqt::process`], and [`Error::ShapeMismatch`] for a wrongly
-    /// shaped `out`.
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `out: (n_chroma, frames)`.
-    pub fn process_into(&self, signal: &[T], out: ArrayViewMut2<T>) -> Result<()> {
-        let magnitude = self.cqt_magnitude(signal)?;
-        self.chroma_from_cqt_into(magnitude.view(), out)
-    }
-
     /// `|C|` of the configured CQT, estimating the tuning first when the
     /// config asks for it.
     fn cqt_magnitude(&self, signal: &[T]) -> Result<Array2<T>> {
@@ -398,13 +356,13 @@ impl<T: Float> ChromaCqt<T> {
     /// # Shapes
     ///
     /// `(n_octaves * bins_per_octave, frames)` → `(n_chroma, frames)`.
-    pub fn chroma_from_cqt(&self, cqt: ArrayView2<T>) -> Result<Array2<T>> {
+    pub fn process_cqt(&self, cqt: ArrayView2<T>) -> Result<Array2<T>> {
         let mut out = Array2::zeros((self.config.n_chroma, cqt.ncols()).f());
-        self.chroma_from_cqt_into(cqt, out.view_mut())?;
+        self.process_cqt_into(cqt, out.view_mut())?;
         Ok(out)
     }
 
-    fn chroma_from_cqt_into(&self, cqt: ArrayView2<T>, mut out: ArrayViewMut2<T>) -> Result<()> {
+    fn process_cqt_into(&self, cqt: ArrayView2<T>, mut out: ArrayViewMut2<T>) -> Result<()> {
         if cqt.nrows() != self.filter.ncols() {
             return Err(Error::ShapeMismatch {
                 what: "chroma_cqt input cqt",
@@ -431,6 +389,46 @@ impl<T: Float> ChromaCqt<T> {
         }
         normalize_columns(&mut out, self.config.norm);
         Ok(())
+    }
+}
+
+/// `(samples,)` → `(n_chroma, frames)` chroma energies.
+impl<T: Float> Transform<T> for ChromaCqt<T> {
+    type Elem = T;
+    type Dim = Ix2;
+
+    /// `(n_chroma, frames)`, frames as the CQT's. With an estimated tuning
+    /// this is the count at tuning 0; the estimate changes it only if it
+    /// moves the highest filter across an early downsampling boundary (then
+    /// [`Transform::process_into`] reports the shape it needs, and
+    /// [`Transform::process`] returns the frames the tuned CQT gives).
+    ///
+    /// # Errors
+    ///
+    /// As [`Cqt`]'s [`Transform::output_shape`].
+    fn output_shape(&self, len: usize) -> Result<Ix2> {
+        Ok(Ix2(self.config.n_chroma, self.engine.n_frames(len)?))
+    }
+
+    /// The chroma of a mono signal into a caller buffer `(n_chroma, frames)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Cqt`]'s [`Transform::process_into`], and [`Error::ShapeMismatch`]
+    /// for a wrongly shaped `out`.
+    fn process_into(&self, signal: &[T], out: ArrayViewMut2<T>) -> Result<()> {
+        let magnitude = self.cqt_magnitude(signal)?;
+        self.process_cqt_into(magnitude.view(), out)
+    }
+
+    /// The chroma of a mono signal (shaped by the CQT actually run).
+    ///
+    /// # Errors
+    ///
+    /// As [`Cqt`]'s [`Transform::process`].
+    fn process(&self, signal: &[T]) -> Result<Array2<T>> {
+        let magnitude = self.cqt_magnitude(signal)?;
+        self.process_cqt(magnitude.view())
     }
 }
 

@@ -1,9 +1,11 @@
 //! Mel spectrograms, as `librosa.feature.melspectrogram`.
 
-use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Ix2};
 use num_complex::Complex;
 
-use crate::{Float, MelConfig, MelFilterbank, Result, Stft, StftConfig};
+use crate::kernels::SpectrumKernels;
+use crate::transform::check_shape;
+use crate::{Float, MelConfig, MelFilterbank, Result, Stft, StftConfig, Transform};
 
 /// Parameters of a mel spectrogram: the STFT, the exponent, and the
 /// filterbank (whose `n_fft` is taken from the STFT).
@@ -33,7 +35,7 @@ impl Default for MelSpectrogramConfig {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{MelSpectrogram, MelSpectrogramConfig};
+/// use audio_dsp::{MelSpectrogram, MelSpectrogramConfig, Transform};
 /// let mel = MelSpectrogram::<f32>::new(MelSpectrogramConfig::default())?;
 /// let y: Vec<f32> = (0..22050).map(|n| (n as f32 * 0.1).sin()).collect();
 /// let m = mel.process(&y)?;
@@ -45,6 +47,7 @@ pub struct MelSpectrogram<T: Float> {
     stft: Stft<T>,
     filterbank: MelFilterbank<T>,
     power: T,
+    kernels: SpectrumKernels<T>,
 }
 
 impl<T: Float> MelSpectrogram<T> {
@@ -70,6 +73,7 @@ impl<T: Float> MelSpectrogram<T> {
             stft: Stft::new(config.stft)?,
             filterbank: MelFilterbank::new(&mel)?,
             power: T::from(config.power).unwrap_or_else(T::one),
+            kernels: SpectrumKernels::detect(),
         })
     }
 
@@ -83,43 +87,6 @@ impl<T: Float> MelSpectrogram<T> {
         &self.filterbank
     }
 
-    /// The mel spectrogram of a signal.
-    ///
-    /// # Errors
-    ///
-    /// As [`Stft::process`].
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `(n_mels, frames)`.
-    pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
-        // Fused per frame (FFT -> |X|^p -> mel) so the full STFT is never stored.
-        let frames = self.stft.n_frames(signal.len())?;
-        crate::spectral::stft::check_finite("stft input", signal)?;
-        let n_mels = self.filterbank.n_mels();
-        let mut out = vec![T::zero(); n_mels * frames];
-        let mut spectrum = vec![Complex::new(T::zero(), T::zero()); self.stft.n_bins()];
-        let mut power = vec![T::zero(); self.stft.n_bins()];
-        let two = T::one() + T::one();
-        self.stft.for_each_frame(signal, &mut spectrum, |t, spec| {
-            if self.power == two {
-                crate::kernels::simd::power(spec, &mut power);
-            } else if self.power == T::one() {
-                crate::kernels::simd::magnitude(spec, &mut power);
-            } else {
-                crate::kernels::simd::magnitude(spec, &mut power);
-                power.iter_mut().for_each(|v| *v = v.powf(self.power));
-            }
-            self.filterbank
-                .project_frame(&power, &mut out[t * n_mels..(t + 1) * n_mels]);
-        })?;
-        Array2::from_shape_vec((n_mels, frames).f(), out).map_err(|_| crate::Error::BufferLength {
-            what: "mel spectrogram",
-            expected: n_mels * frames,
-            got: 0,
-        })
-    }
-
     /// The mel projection of a precomputed `|S|^power` spectrogram.
     ///
     /// # Errors
@@ -129,7 +96,57 @@ impl<T: Float> MelSpectrogram<T> {
     /// # Shapes
     ///
     /// `(1 + n_fft / 2, frames)` → `(n_mels, frames)`.
-    pub fn from_spectrogram(&self, spec: ArrayView2<T>) -> Result<Array2<T>> {
+    pub fn process_spectrogram(&self, spec: ArrayView2<T>) -> Result<Array2<T>> {
         self.filterbank.apply(spec)
+    }
+}
+
+/// `(samples,)` → `(n_mels, frames)` mel energies, fused per frame
+/// (FFT → `|X|^power` → mel projection) so the STFT is never stored.
+impl<T: Float> Transform<T> for MelSpectrogram<T> {
+    type Elem = T;
+    type Dim = Ix2;
+
+    /// `(n_mels, frames)`, frames as the [`Stft`]'s.
+    ///
+    /// # Errors
+    ///
+    /// As [`Stft`]'s [`Transform::output_shape`].
+    fn output_shape(&self, len: usize) -> Result<Ix2> {
+        Ok(Ix2(self.filterbank.n_mels(), self.stft.n_frames(len)?))
+    }
+
+    /// The mel spectrogram of a signal into a caller buffer `(n_mels, frames)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Stft`]'s [`Transform::process_into`].
+    fn process_into(&self, signal: &[T], mut out: ArrayViewMut2<T>) -> Result<()> {
+        let shape = self.output_shape(signal.len())?;
+        check_shape("mel spectrogram output", &shape, &out)?;
+        crate::spectral::stft::check_finite("stft input", signal)?;
+        let mut spectrum = vec![Complex::new(T::zero(), T::zero()); self.stft.n_bins()];
+        let mut power = vec![T::zero(); self.stft.n_bins()];
+        let mut frame = vec![T::zero(); shape[0]];
+        let two = T::one() + T::one();
+        let kernels = &self.kernels;
+        self.stft.for_each_frame(signal, &mut spectrum, |t, spec| {
+            if self.power == two {
+                (kernels.power)(spec, &mut power);
+            } else if self.power == T::one() {
+                (kernels.magnitude)(spec, &mut power);
+            } else {
+                (kernels.magnitude)(spec, &mut power);
+                power.iter_mut().for_each(|v| *v = v.powf(self.power));
+            }
+            let mut column = out.column_mut(t);
+            match column.as_slice_mut() {
+                Some(dst) => self.filterbank.project_frame(&power, dst),
+                None => {
+                    self.filterbank.project_frame(&power, &mut frame);
+                    column.iter_mut().zip(&frame).for_each(|(d, &v)| *d = v);
+                }
+            }
+        })
     }
 }

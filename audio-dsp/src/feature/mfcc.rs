@@ -1,10 +1,12 @@
 //! Mel-frequency cepstral coefficients, as `librosa.feature.mfcc`.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Ix2, ShapeBuilder};
 
+use crate::transform::check_shape;
 use crate::{
     dct_matrix, power_to_db, DbReference, DctNorm, DctType, Error, Float, MelSpectrogram,
-    MelSpectrogramConfig, Result,
+    MelSpectrogramConfig, Result, Transform,
 };
 
 /// Parameters of MFCC extraction, with librosa's names and defaults.
@@ -41,7 +43,7 @@ impl Default for MfccConfig {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{Mfcc, MfccConfig};
+/// use audio_dsp::{Mfcc, MfccConfig, Transform};
 /// let mfcc = Mfcc::<f32>::new(MfccConfig::default())?;
 /// let y: Vec<f32> = (0..22050).map(|n| (n as f32 * 0.1).sin()).collect();
 /// assert_eq!(mfcc.process(&y)?.dim(), (20, 44));
@@ -101,21 +103,6 @@ impl<T: Float> Mfcc<T> {
         &self.mel
     }
 
-    /// MFCCs of a signal.
-    ///
-    /// # Errors
-    ///
-    /// As [`crate::Stft::process`].
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `(n_mfcc, frames)`.
-    pub fn process(&self, signal: &[T]) -> Result<Array2<T>> {
-        let mel = self.mel.process(signal)?;
-        let log_mel = power_to_db(mel.view(), DbReference::Value(1.0), 1e-10, Some(80.0))?;
-        self.from_log_mel(log_mel.view())
-    }
-
     /// MFCCs of a log-power mel spectrogram (librosa's `mfcc(S=...)`).
     ///
     /// # Errors
@@ -125,7 +112,27 @@ impl<T: Float> Mfcc<T> {
     /// # Shapes
     ///
     /// `(n_mels, frames)` → `(n_mfcc, frames)`.
-    pub fn from_log_mel(&self, log_mel: ArrayView2<T>) -> Result<Array2<T>> {
+    pub fn process_log_mel(&self, log_mel: ArrayView2<T>) -> Result<Array2<T>> {
+        let mut out = Array2::zeros((self.dct.nrows(), log_mel.ncols()).f());
+        self.process_log_mel_into(log_mel, out.view_mut())?;
+        Ok(out)
+    }
+
+    /// MFCCs of a log-power mel spectrogram into a caller buffer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when `log_mel` does not have `n_mels` rows or
+    /// `out` is not `(n_mfcc, frames)`.
+    ///
+    /// # Shapes
+    ///
+    /// `(n_mels, frames)` → `out: (n_mfcc, frames)`.
+    pub fn process_log_mel_into(
+        &self,
+        log_mel: ArrayView2<T>,
+        mut out: ArrayViewMut2<T>,
+    ) -> Result<()> {
         if log_mel.nrows() != self.dct.ncols() {
             return Err(Error::ShapeMismatch {
                 what: "log-mel spectrogram",
@@ -133,12 +140,42 @@ impl<T: Float> Mfcc<T> {
                 got: log_mel.shape().to_vec(),
             });
         }
-        let mut c = self.dct.dot(&log_mel);
-        for (mut row, &l) in c.outer_iter_mut().zip(&self.lifter) {
+        check_shape("mfcc output", &Ix2(self.dct.nrows(), log_mel.ncols()), &out)?;
+        general_mat_mul(T::one(), &self.dct, &log_mel, T::zero(), &mut out);
+        for (mut row, &l) in out.outer_iter_mut().zip(&self.lifter) {
             if l != T::one() {
                 row.mapv_inplace(|v| v * l);
             }
         }
-        Ok(c)
+        Ok(())
+    }
+}
+
+/// `(samples,)` → `(n_mfcc, frames)` coefficients.
+impl<T: Float> Transform<T> for Mfcc<T> {
+    type Elem = T;
+    type Dim = Ix2;
+
+    /// `(n_mfcc, frames)`, frames as the [`crate::Stft`]'s.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Stft`]'s [`Transform::output_shape`].
+    fn output_shape(&self, len: usize) -> Result<Ix2> {
+        Ok(Ix2(self.dct.nrows(), self.mel.n_frames(len)?))
+    }
+
+    /// MFCCs of a signal into a caller buffer `(n_mfcc, frames)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`MelSpectrogram`]'s [`Transform::process_into`], and
+    /// [`Error::ShapeMismatch`] for a wrongly shaped `out`.
+    fn process_into(&self, signal: &[T], out: ArrayViewMut2<T>) -> Result<()> {
+        let shape = self.output_shape(signal.len())?;
+        check_shape("mfcc output", &shape, &out)?;
+        let mel = self.mel.process(signal)?;
+        let log_mel = power_to_db(mel.view(), DbReference::Value(1.0), 1e-10, Some(80.0))?;
+        self.process_log_mel_into(log_mel.view(), out)
     }
 }

@@ -3,7 +3,8 @@
 //! Each kernel body is an ordinary loop that LLVM vectorises for the baseline
 //! target (SSE2). Where `benches/kernels.rs` showed that a copy compiled with
 //! AVX2 + FMA pays, the kernel is compiled twice and the copy is chosen at run
-//! time: only [`magnitude`] (its square roots run 8 lanes wide: 1.9x on one
+//! time, once, when a transform is planned ([`select_magnitude`], kept as a
+//! function pointer by the plan): only the magnitude (its square roots run 8 lanes wide: 1.9x on one
 //! STFT's worth of data); the others are memory-bound and gained nothing, so
 //! they have no AVX2 copy (figures in docs/src/performance.md). No kernel
 //! reorders a floating-point reduction, so both copies give bit-identical
@@ -27,41 +28,6 @@ pub fn avx2_available() -> bool {
     {
         false
     }
-}
-
-macro_rules! dispatched {
-    (
-        $(#[$doc:meta])*
-        fn $name:ident / $scalar:ident / $avx2:ident <T>($($arg:ident : $ty:ty),*) $body:block
-    ) => {
-        $(#[$doc])*
-        #[inline]
-        pub fn $name<T: Float>($($arg: $ty),*) {
-            #[cfg(target_arch = "x86_64")]
-            {
-                if avx2_available() {
-                    // SAFETY: the CPU supports AVX2 and FMA (checked above).
-                    unsafe { $avx2($($arg),*) };
-                    return;
-                }
-            }
-            $scalar($($arg),*)
-        }
-
-        /// The baseline-target copy of the kernel of the same name.
-        #[inline(never)]
-        pub fn $scalar<T: Float>($($arg: $ty),*) $body
-
-        /// The AVX2 + FMA copy of the kernel of the same name.
-        ///
-        /// # Safety
-        ///
-        /// The CPU must support AVX2 and FMA ([`avx2_available`]).
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2,fma")]
-        #[inline(never)]
-        pub unsafe fn $avx2<T: Float>($($arg: $ty),*) $body
-    };
 }
 
 /// `out[i] = a[i] * b[i]` over the shortest of the three slices (window multiply).
@@ -88,13 +54,49 @@ pub fn power<T: Float>(z: &[Complex<T>], out: &mut [T]) {
     }
 }
 
-dispatched! {
-    /// `out[i] = sqrt(re^2 + im^2)` (magnitude spectrum).
-    fn magnitude / magnitude_scalar / magnitude_avx2<T>(z: &[Complex<T>], out: &mut [T]) {
-        for (o, c) in out.iter_mut().zip(z) {
-            *o = (c.re * c.re + c.im * c.im).sqrt();
+/// `out[i] = sqrt(re^2 + im^2)` (magnitude spectrum): the baseline-target copy.
+#[inline(never)]
+pub fn magnitude_scalar<T: Float>(z: &[Complex<T>], out: &mut [T]) {
+    for (o, c) in out.iter_mut().zip(z) {
+        *o = (c.re * c.re + c.im * c.im).sqrt();
+    }
+}
+
+/// The AVX2 + FMA copy of [`magnitude_scalar`] (same loop, compiled for
+/// AVX2: its square roots run 8 lanes wide).
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA ([`avx2_available`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline(never)]
+pub unsafe fn magnitude_avx2<T: Float>(z: &[Complex<T>], out: &mut [T]) {
+    for (o, c) in out.iter_mut().zip(z) {
+        *o = (c.re * c.re + c.im * c.im).sqrt();
+    }
+}
+
+/// Calls [`magnitude_avx2`]; only [`select_magnitude`] hands it out, and
+/// only after checking the CPU.
+#[cfg(target_arch = "x86_64")]
+fn magnitude_avx2_checked<T: Float>(z: &[Complex<T>], out: &mut [T]) {
+    // SAFETY: `select_magnitude` returns this function only when
+    // `avx2_available()` is true: the CPU supports AVX2 and FMA.
+    unsafe { magnitude_avx2(z, out) }
+}
+
+/// The magnitude kernel for this CPU: [`magnitude_avx2`] where AVX2 and FMA
+/// are available, else [`magnitude_scalar`]. Call it once, when planning, and
+/// keep the function pointer.
+pub fn select_magnitude<T: Float>() -> fn(&[Complex<T>], &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if avx2_available() {
+            return magnitude_avx2_checked::<T>;
         }
     }
+    magnitude_scalar::<T>
 }
 
 #[cfg(test)]
@@ -114,7 +116,7 @@ mod tests {
             let z = complex(&z);
             let (mut p1, mut p2) = (vec![0.0f32; z.len()], vec![0.0f32; z.len()]);
             magnitude_scalar(&z, &mut p1);
-            magnitude(&z, &mut p2);
+            select_magnitude::<f32>()(&z, &mut p2);
             prop_assert_eq!(&p1, &p2);
         }
     }

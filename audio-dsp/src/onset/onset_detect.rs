@@ -50,7 +50,7 @@ impl Default for OnsetDetectConfig {
 /// env[20] = 1.0;
 /// env[60] = 0.8;
 /// let detect = OnsetDetect::new(OnsetDetectConfig::default())?;
-/// assert_eq!(detect.from_envelope(&env, None)?, vec![20, 60]);
+/// assert_eq!(detect.process_envelope(&env, None)?, vec![20, 60]);
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -98,7 +98,7 @@ impl OnsetDetect {
     /// # Shapes
     ///
     /// `(frames,)` → onset frame indices, ascending.
-    pub fn from_envelope<T: Float>(
+    pub fn process_envelope<T: Float>(
         &self,
         envelope: &[T],
         energy: Option<&[T]>,
@@ -146,7 +146,7 @@ impl OnsetDetect {
 }
 
 /// Detects onsets in a signal: [`OnsetStrength`] with `onset` (whose hop
-/// should equal `detect.hop_length`), then [`OnsetDetect::from_envelope`]
+/// should equal `detect.hop_length`), then [`OnsetDetect::process_envelope`]
 /// (`librosa.onset.onset_detect(y=signal, sr=sr, hop_length=hop)`).
 ///
 /// # Errors
@@ -185,7 +185,7 @@ pub fn onset_detect<T: Float>(
         });
     }
     let env = strength.process(signal)?;
-    OnsetDetect::new(detect)?.from_envelope(&env, None)
+    OnsetDetect::new(detect)?.process_envelope(&env, None)
 }
 
 /// Moves each onset back to the nearest preceding local minimum of `energy`

@@ -4,7 +4,7 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::{
     power_to_db, DbReference, Error, Float, MelConfig, MelSpectrogram, MelSpectrogramConfig,
-    Result, StftConfig,
+    Result, StftConfig, Transform,
 };
 
 /// How the per-band flux is combined into one value per frame (librosa's `aggregate`).
@@ -127,7 +127,7 @@ impl<T: Float> OnsetStrength<T> {
     ///
     /// # Errors
     ///
-    /// As [`MelSpectrogram::process`].
+    /// As [`MelSpectrogram`]'s [`Transform::process`].
     ///
     /// # Shapes
     ///
@@ -136,7 +136,7 @@ impl<T: Float> OnsetStrength<T> {
         let mel = self.mel.process(signal)?;
         let db = power_to_db(mel.view(), DbReference::Value(1.0), 1e-10, Some(80.0))?;
         let mut out = vec![T::zero(); db.ncols()];
-        self.from_db_into(db.view(), &mut out)?;
+        self.process_db_into(db.view(), &mut out)?;
         Ok(out)
     }
 
@@ -149,23 +149,23 @@ impl<T: Float> OnsetStrength<T> {
     /// # Shapes
     ///
     /// `(bands, frames)` → `(frames,)`.
-    pub fn from_db(&self, db: ArrayView2<T>) -> Result<Vec<T>> {
+    pub fn process_db(&self, db: ArrayView2<T>) -> Result<Vec<T>> {
         let mut out = vec![T::zero(); db.ncols()];
-        self.from_db_into(db, &mut out)?;
+        self.process_db_into(db, &mut out)?;
         Ok(out)
     }
 
-    /// [`OnsetStrength::from_db`] into a caller buffer of `frames` values.
+    /// [`OnsetStrength::process_db`] into a caller buffer of `frames` values.
     ///
     /// # Errors
     ///
-    /// As [`OnsetStrength::from_db`]; [`Error::BufferLength`] when `out.len()`
+    /// As [`OnsetStrength::process_db`]; [`Error::BufferLength`] when `out.len()`
     /// is not the number of frames.
     ///
     /// # Shapes
     ///
     /// `(bands, frames)` → `out: (frames,)`.
-    pub fn from_db_into(&self, db: ArrayView2<T>, out: &mut [T]) -> Result<()> {
+    pub fn process_db_into(&self, db: ArrayView2<T>, out: &mut [T]) -> Result<()> {
         let (bands, frames) = db.dim();
         if bands == 0 || frames == 0 {
             return Err(Error::InputTooShort {
@@ -210,11 +210,11 @@ impl<T: Float> OnsetStrength<T> {
     /// use audio_dsp::{OnsetStrength, OnsetStrengthConfig};
     /// let onset = OnsetStrength::<f64>::new(OnsetStrengthConfig::default())?;
     /// let db = ndarray::Array2::from_shape_fn((128, 50), |(f, t)| ((f * t) % 7) as f64);
-    /// let multi = onset.from_db_multi(db.view(), &[0, 64, 128])?;
+    /// let multi = onset.process_db_multi(db.view(), &[0, 64, 128])?;
     /// assert_eq!(multi.dim(), (2, 50));
     /// # Ok::<(), audio_dsp::Error>(())
     /// ```
-    pub fn from_db_multi(&self, db: ArrayView2<T>, boundaries: &[usize]) -> Result<Array2<T>> {
+    pub fn process_db_multi(&self, db: ArrayView2<T>, boundaries: &[usize]) -> Result<Array2<T>> {
         let (bands, frames) = db.dim();
         if bands == 0 || frames == 0 {
             return Err(Error::InputTooShort {
@@ -246,11 +246,11 @@ impl<T: Float> OnsetStrength<T> {
         Ok(out)
     }
 
-    /// [`OnsetStrength::from_db_multi`] of a signal's log-power mel spectrogram.
+    /// [`OnsetStrength::process_db_multi`] of a signal's log-power mel spectrogram.
     ///
     /// # Errors
     ///
-    /// As [`OnsetStrength::process`] and [`OnsetStrength::from_db_multi`].
+    /// As [`OnsetStrength::process`] and [`OnsetStrength::process_db_multi`].
     ///
     /// # Shapes
     ///
@@ -258,7 +258,7 @@ impl<T: Float> OnsetStrength<T> {
     pub fn process_multi(&self, signal: &[T], boundaries: &[usize]) -> Result<Array2<T>> {
         let mel = self.mel.process(signal)?;
         let db = power_to_db(mel.view(), DbReference::Value(1.0), 1e-10, Some(80.0))?;
-        self.from_db_multi(db.view(), boundaries)
+        self.process_db_multi(db.view(), boundaries)
     }
 
     /// The rectified, aggregated, shifted flux of each band range; `write(c, t, v)`

@@ -21,7 +21,7 @@
 
 use std::sync::Mutex;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{ArrayViewMut1, Ix1};
 use num_complex::Complex;
 use realfft::RealFftPlanner;
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
@@ -30,7 +30,8 @@ use rubato::{
     WindowFunction,
 };
 
-use crate::{Error, Float, Result};
+use crate::transform::check_shape;
+use crate::{Error, Float, Result, Transform};
 
 /// How to resample: exact FFT resampling or a windowed-sinc quality preset.
 ///
@@ -368,26 +369,55 @@ impl Resampler {
         }
         Ok(())
     }
+}
 
-    /// Resamples every row of a `(channels, samples)` array.
+/// `(n,)` → `(ceil(n * target_sr / orig_sr),)`: the resampled signal as an
+/// [`ndarray::Array1`], for code generic over [`Transform`]s, and
+/// [`Transform::process_multichannel`] for `(channels, n)` arrays. Method
+/// calls `resampler.process(..)` and `resampler.process_into(..)` resolve to
+/// the inherent, `Vec`- and slice-based [`Resampler::process`] and
+/// [`Resampler::process_into`], which give the same samples.
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{ResampleMethod, Resampler, Transform};
+/// use ndarray::Array2;
+/// let resampler = Resampler::new(44_100.0, 22_050.0, ResampleMethod::Fft)?;
+/// let stereo = Array2::<f32>::zeros((2, 44_100));
+/// assert_eq!(resampler.process_multichannel(stereo.view())?.dim(), (2, 22_050));
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+impl<T: Float> Transform<T> for Resampler {
+    type Elem = T;
+    type Dim = Ix1;
+
+    /// `(output_len(len),)`, see [`Resampler::output_len`].
     ///
     /// # Errors
-    /// As [`Resampler::process_into`].
     ///
-    /// # Shapes
-    /// `(channels, n)` → `(channels, ceil(n * target_sr / orig_sr))`.
-    pub fn process_multichannel<T: Float>(&self, y: ArrayView2<'_, T>) -> Result<Array2<T>> {
-        let n_out = self.output_len(y.ncols());
-        let mut out = Array2::<T>::zeros((y.nrows(), n_out));
-        let mut row_in = Vec::with_capacity(y.ncols());
-        let mut row_out = vec![T::zero(); n_out];
-        for (src, mut dst) in y.rows().into_iter().zip(out.rows_mut()) {
-            row_in.clear();
-            row_in.extend(src.iter().copied());
-            self.process_into(&row_in, &mut row_out)?;
-            dst.iter_mut().zip(&row_out).for_each(|(d, &s)| *d = s);
+    /// None: every length has an output (empty for an empty signal).
+    fn output_shape(&self, len: usize) -> Result<Ix1> {
+        Ok(Ix1(self.output_len(len)))
+    }
+
+    /// Resamples `signal` into `out`, of shape `(output_len(signal.len()),)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] for a wrongly shaped `out`,
+    /// [`Error::NonFinite`] when the signal holds NaN or infinity.
+    fn process_into(&self, signal: &[T], mut out: ArrayViewMut1<T>) -> Result<()> {
+        let shape: Ix1 = Transform::<T>::output_shape(self, signal.len())?;
+        check_shape("resample output", &shape, &out)?;
+        match out.as_slice_mut() {
+            Some(dst) => Resampler::process_into(self, signal, dst),
+            None => {
+                let y = Resampler::process(self, signal)?;
+                out.iter_mut().zip(y).for_each(|(o, v)| *o = v);
+                Ok(())
+            }
         }
-        Ok(out)
     }
 }
 

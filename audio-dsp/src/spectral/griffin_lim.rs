@@ -3,7 +3,7 @@
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use num_complex::Complex;
 
-use crate::{Error, Float, Istft, IstftConfig, Result, Stft, StftConfig};
+use crate::{Error, Float, Istft, IstftConfig, Result, Stft, StftConfig, Transform};
 
 /// How Griffin-Lim initialises the phase.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -198,4 +198,3 @@ fn griffin_lim_in<T: Float>(
     crate::spectral::istft::normalise(&mut signal, &envelope);
     Ok(signal)
 }
-

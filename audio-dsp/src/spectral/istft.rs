@@ -56,7 +56,7 @@ impl From<&crate::StftConfig> for IstftConfig {
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{Istft, IstftConfig, Stft, StftConfig};
+/// use audio_dsp::{Istft, IstftConfig, Stft, StftConfig, Transform};
 /// let cfg = StftConfig { n_fft: 256, ..StftConfig::default() };
 /// let x: Vec<f64> = (0..2000).map(|n| (n as f64 * 0.01).sin()).collect();
 /// let spec = Stft::new(cfg.clone())?.process(&x)?;

@@ -3,12 +3,13 @@
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use num_complex::Complex;
 
-use crate::{Float, Result, Stft};
+use crate::{Float, Result, Stft, Transform};
 
 /// `|X|^power` element-wise, for `power` 1 (magnitude), 2 (power) or any other
 /// positive exponent, keeping the input's memory order.
 ///
-/// Powers 1 and 2 use the SIMD kernels of [`crate::kernels::simd`].
+/// Powers 1 and 2 use the element-wise kernels (`kernels::simd`), picked for
+/// this CPU once per call.
 ///
 /// # Shapes
 ///
@@ -35,7 +36,9 @@ pub fn spectrogram_power<T: Float>(spec: ArrayView2<Complex<T>>, power: T) -> Ar
         spec.as_slice_memory_order(),
         out.as_slice_memory_order_mut(),
     ) {
-        (Some(src), Some(dst)) if power == T::one() => crate::kernels::simd::magnitude(src, dst),
+        (Some(src), Some(dst)) if power == T::one() => {
+            crate::kernels::simd::select_magnitude::<T>()(src, dst)
+        }
         (Some(src), Some(dst)) if power == two => crate::kernels::simd::power(src, dst),
         _ => out.zip_mut_with(&spec, |o, z| *o = z.norm().powf(power)),
     }
@@ -47,7 +50,7 @@ pub fn spectrogram_power<T: Float>(spec: ArrayView2<Complex<T>>, power: T) -> Ar
 ///
 /// # Errors
 ///
-/// As [`Stft::process`].
+/// As [`Stft`]'s [`Transform::process`].
 ///
 /// # Shapes
 ///

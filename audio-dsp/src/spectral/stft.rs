@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, ShapeBuilder};
+use ndarray::{ArrayViewMut2, Ix2};
 use num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 
-use crate::{get_window, pad_center, Error, Float, PadMode, Result, WindowKind};
+use crate::transform::check_shape;
+use crate::{get_window, pad_center, Error, Float, PadMode, Result, Transform, WindowKind};
 
 /// Parameters of an STFT, with librosa's names and defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,7 +106,7 @@ pub(crate) fn check_finite<T: Float>(what: &'static str, x: &[T]) -> Result<()> 
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{Stft, StftConfig};
+/// use audio_dsp::{Stft, StftConfig, Transform};
 /// let stft = Stft::<f32>::new(StftConfig { n_fft: 512, ..StftConfig::default() })?;
 /// let signal: Vec<f32> = (0..4096).map(|n| (n as f32 * 0.05).sin()).collect();
 /// let spec = stft.process(&signal)?;
@@ -175,15 +176,9 @@ impl<T: Float> Stft<T> {
         &self.window
     }
 
-    /// The number of frames for a signal of `len` samples:
-    /// `1 + (len + 2 (n_fft / 2) - n_fft) / hop` when centred, else
-    /// `1 + (len - n_fft) / hop`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InputTooShort`] for an empty signal, or, with `center = false`,
-    /// one shorter than `n_fft` (librosa raises there too).
-    pub fn n_frames(&self, len: usize) -> Result<usize> {
+    /// The number of frames for a signal of `len` samples (see
+    /// [`Transform::output_shape`]).
+    fn frames(&self, len: usize) -> Result<usize> {
         let FrameGeometry {
             n_fft, hop_length, ..
         } = self.geometry;
@@ -202,72 +197,6 @@ impl<T: Float> Stft<T> {
         Ok(1 + (padded - n_fft) / hop_length)
     }
 
-    /// The STFT of a mono signal.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InputTooShort`] as [`Stft::n_frames`]; [`Error::NonFinite`] when
-    /// the signal holds NaN or infinities (librosa's `valid_audio` check).
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `(1 + n_fft / 2, frames)` (stored frame-major, i.e. in
-    /// Fortran order, like the array librosa returns).
-    pub fn process(&self, signal: &[T]) -> Result<Array2<Complex<T>>> {
-        let frames = self.n_frames(signal.len())?;
-        let mut out = Array2::zeros((self.n_bins(), frames).f());
-        self.process_into(signal, out.view_mut())?;
-        Ok(out)
-    }
-
-    /// The STFT of a mono signal into a caller buffer of shape `(bins, frames)`.
-    ///
-    /// Fastest when `out` is in Fortran order (each frame contiguous), as
-    /// [`Stft::process`] allocates it.
-    ///
-    /// # Errors
-    ///
-    /// As [`Stft::process`], and [`Error::ShapeMismatch`] for a wrongly shaped `out`.
-    ///
-    /// # Shapes
-    ///
-    /// `(samples,)` → `out: (1 + n_fft / 2, frames)`.
-    pub fn process_into(&self, signal: &[T], mut out: ArrayViewMut2<Complex<T>>) -> Result<()> {
-        let frames = self.n_frames(signal.len())?;
-        if out.dim() != (self.n_bins(), frames) {
-            return Err(Error::ShapeMismatch {
-                what: "stft output",
-                expected: vec![self.n_bins(), frames],
-                got: out.shape().to_vec(),
-            });
-        }
-        check_finite("stft input", signal)?;
-        let fortran = out.t().is_standard_layout();
-        if fortran {
-            if let Some(data) = out.as_slice_memory_order_mut() {
-                let bins = self.n_bins();
-                let source = self.padded(signal)?;
-                let mut frame = self.plan.make_input_vec();
-                let mut scratch = self.plan.make_scratch_vec();
-                for (t, column) in data.chunks_exact_mut(bins).enumerate() {
-                    self.fft_frame(&source, t, &mut frame, column, &mut scratch)?;
-                }
-                return Ok(());
-            }
-        }
-        let mut spectrum = self.plan.make_output_vec();
-        self.for_each_frame(signal, &mut spectrum, |t, spec| {
-            let mut column = out.column_mut(t);
-            match column.as_slice_mut() {
-                Some(dst) => dst.copy_from_slice(spec),
-                None => column
-                    .iter_mut()
-                    .zip(spec.iter())
-                    .for_each(|(d, s)| *d = *s),
-            }
-        })
-    }
-
     /// Runs the transform frame by frame, handing each frame's spectrum
     /// (`1 + n_fft / 2` bins, in `spectrum`) to `visit(t, spectrum)`; the
     /// fused feature extractors use it to avoid storing the whole STFT.
@@ -278,7 +207,7 @@ impl<T: Float> Stft<T> {
         spectrum: &mut [Complex<T>],
         mut visit: impl FnMut(usize, &[Complex<T>]),
     ) -> Result<()> {
-        let frames = self.n_frames(signal.len())?;
+        let frames = self.frames(signal.len())?;
         let source = self.padded(signal)?;
         let mut frame = self.plan.make_input_vec();
         let mut scratch = self.plan.make_scratch_vec();
@@ -323,26 +252,62 @@ impl<T: Float> Stft<T> {
                 got: spectrum.len(),
             })
     }
+}
 
-    /// The STFT of each channel of a multichannel signal (in parallel over
-    /// channels with the `rayon` feature).
+/// `(samples,)` → `(1 + n_fft / 2, frames)` complex spectra, stored
+/// frame-major (Fortran order) by [`Transform::process`], like the array
+/// librosa returns.
+impl<T: Float> Transform<T> for Stft<T> {
+    type Elem = Complex<T>;
+    type Dim = Ix2;
+
+    /// `(1 + n_fft / 2, frames)`, with `frames =
+    /// 1 + (len + 2 (n_fft / 2) - n_fft) / hop` when centred, else
+    /// `1 + (len - n_fft) / hop`.
     ///
     /// # Errors
     ///
-    /// As [`Stft::process`].
+    /// [`Error::InputTooShort`] for an empty signal, or, with `center = false`,
+    /// one shorter than `n_fft` (librosa raises there too).
+    fn output_shape(&self, len: usize) -> Result<Ix2> {
+        Ok(Ix2(self.n_bins(), self.frames(len)?))
+    }
+
+    /// The STFT of a mono signal into a caller buffer of shape `(bins, frames)`;
+    /// fastest when `out` is in Fortran order (each frame contiguous).
     ///
-    /// # Shapes
+    /// # Errors
     ///
-    /// `(channels, samples)` → `(channels, 1 + n_fft / 2, frames)`.
-    pub fn process_multichannel(&self, signal: ArrayView2<T>) -> Result<Array3<Complex<T>>> {
-        let (channels, len) = signal.dim();
-        let frames = self.n_frames(len)?;
-        let rows: Vec<Vec<T>> = signal.outer_iter().map(|r| r.to_vec()).collect();
-        let per_channel = crate::util::parallel::map(&rows, |row| self.process(row))?;
-        let mut out = Array3::zeros((channels, self.n_bins(), frames));
-        for (mut dst, src) in out.outer_iter_mut().zip(per_channel) {
-            dst.assign(&src);
+    /// As [`Transform::output_shape`]; [`Error::ShapeMismatch`] for a wrongly
+    /// shaped `out`; [`Error::NonFinite`] when the signal holds NaN or
+    /// infinities (librosa's `valid_audio` check).
+    fn process_into(&self, signal: &[T], mut out: ArrayViewMut2<Complex<T>>) -> Result<()> {
+        let shape = self.output_shape(signal.len())?;
+        check_shape("stft output", &shape, &out)?;
+        check_finite("stft input", signal)?;
+        let fortran = out.t().is_standard_layout();
+        if fortran {
+            if let Some(data) = out.as_slice_memory_order_mut() {
+                let bins = self.n_bins();
+                let source = self.padded(signal)?;
+                let mut frame = self.plan.make_input_vec();
+                let mut scratch = self.plan.make_scratch_vec();
+                for (t, column) in data.chunks_exact_mut(bins).enumerate() {
+                    self.fft_frame(&source, t, &mut frame, column, &mut scratch)?;
+                }
+                return Ok(());
+            }
         }
-        Ok(out)
+        let mut spectrum = self.plan.make_output_vec();
+        self.for_each_frame(signal, &mut spectrum, |t, spec| {
+            let mut column = out.column_mut(t);
+            match column.as_slice_mut() {
+                Some(dst) => dst.copy_from_slice(spec),
+                None => column
+                    .iter_mut()
+                    .zip(spec.iter())
+                    .for_each(|(d, s)| *d = *s),
+            }
+        })
     }
 }

@@ -19,7 +19,7 @@ use crate::{get_window, pad_center, Error, Float, IstftConfig, Result};
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{Istft, IstftConfig, Stft, StftConfig, StreamingIstft};
+/// use audio_dsp::{Istft, IstftConfig, Stft, StftConfig, StreamingIstft, Transform};
 /// let cfg = StftConfig { n_fft: 64, ..StftConfig::default() };
 /// let x: Vec<f64> = (0..640).map(|n| (n as f64 * 0.2).cos()).collect();
 /// let spec = Stft::new(cfg.clone())?.process(&x)?;

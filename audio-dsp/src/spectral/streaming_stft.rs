@@ -4,7 +4,7 @@ use ndarray::{Array2, ShapeBuilder};
 use num_complex::Complex;
 
 use crate::spectral::stft::check_finite;
-use crate::{Float, PadMode, Result, Stft, StftConfig};
+use crate::{Float, PadMode, Result, Stft, StftConfig, Transform};
 
 /// An STFT over a signal that arrives in blocks of any size.
 ///
@@ -16,7 +16,7 @@ use crate::{Float, PadMode, Result, Stft, StftConfig};
 /// # Example
 ///
 /// ```
-/// use audio_dsp::{Stft, StftConfig, StreamingStft};
+/// use audio_dsp::{Stft, StftConfig, StreamingStft, Transform};
 /// let cfg = StftConfig { n_fft: 64, hop_length: Some(16), ..StftConfig::default() };
 /// let x: Vec<f64> = (0..1000).map(|n| (n as f64 * 0.3).sin()).collect();
 /// let mut stream = StreamingStft::new(cfg.clone())?;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use audio_io::weights::Weights;
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device, ModuleT, Tensor};
 use candle_nn::VarBuilder;
 
 use audio_nn::{BatchNorm, BatchNormConfig, Linear, Lstm, LstmConfig};
@@ -219,7 +219,7 @@ impl OpenUnmixConfig {
 ///
 /// BatchNorms use their running statistics (eval mode) in
 /// [`OpenUnmix::forward`], the batch statistics in
-/// [`OpenUnmix::forward_train`]. Weights carry the checkpoint's names
+/// [`OpenUnmix::forward_t`]. Weights carry the checkpoint's names
 /// (`fc1.weight`, `bn1.*`, `lstm.weight_ih_l0`, ..., `input_mean`,
 /// `input_scale`, `output_scale`, `output_mean`), so the official state dicts
 /// load as they are ([`OpenUnmix::from_weights`]).
@@ -393,7 +393,7 @@ impl OpenUnmix {
 
     /// The normalised, cropped, encoded input `tanh(bn1(fc1(...)))`, time-major
     /// `(frames, batch, hidden)`, and the mixture `(frames, batch, ch, bins)`.
-    fn encode(&self, x: &Tensor, train: Option<&mut BatchNorm>) -> Result<(Tensor, Tensor)> {
+    fn encode(&self, x: &Tensor, train: bool) -> Result<(Tensor, Tensor)> {
         let (b, c, _, t) = self.check_input(x)?;
         let inb = self.config.input_bins();
         let mix = x.permute((3, 0, 1, 2))?.contiguous()?;
@@ -403,33 +403,18 @@ impl OpenUnmix {
             .broadcast_mul(&self.input_scale)?
             .reshape((t * b, c * inb))?;
         let h = self.fc1.apply(&h)?;
-        let h = match train {
-            Some(bn) => bn.forward_train(&h)?,
-            None => self.bn1.apply(&h)?,
-        };
+        let h = self.bn1.apply_t(&h, train)?;
         Ok((h.reshape((t, b, self.config.hidden_size))?.tanh()?, mix))
     }
 
-    fn decode(
-        &self,
-        h: &Tensor,
-        lstm_out: &Tensor,
-        mix: &Tensor,
-        bn: Option<(&mut BatchNorm, &mut BatchNorm)>,
-    ) -> Result<Tensor> {
+    fn decode(&self, h: &Tensor, lstm_out: &Tensor, mix: &Tensor, train: bool) -> Result<Tensor> {
         let (t, b, c, outb) = mix.dims4()?;
         let hidden = self.config.hidden_size;
         let x = Tensor::cat(&[h, lstm_out], 2)?.reshape((t * b, 2 * hidden))?;
         let x = self.fc2.apply(&x)?;
-        let (x, bn3) = match bn {
-            Some((bn2, bn3)) => (bn2.forward_train(&x)?, Some(bn3)),
-            None => (self.bn2.apply(&x)?, None),
-        };
+        let x = self.bn2.apply_t(&x, train)?;
         let x = self.fc3.apply(&x.relu()?)?;
-        let x = match bn3 {
-            Some(bn3) => bn3.forward_train(&x)?,
-            None => self.bn3.apply(&x)?,
-        };
+        let x = self.bn3.apply_t(&x, train)?;
         let x = x
             .reshape((t, b, c, outb))?
             .broadcast_mul(&self.output_scale)?
@@ -437,7 +422,8 @@ impl OpenUnmix {
         Ok(x.relu()?.mul(mix)?.permute((1, 2, 3, 0))?.contiguous()?)
     }
 
-    /// Eval-mode forward pass, `OpenUnmix.forward` after `model.eval()`.
+    /// Eval-mode forward pass, `OpenUnmix.forward` after `model.eval()`
+    /// (`forward_t(x, false)`).
     ///
     /// # Errors
     ///
@@ -448,35 +434,33 @@ impl OpenUnmix {
     ///
     /// `(batch, nb_channels, nb_bins, frames)` → the same.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let (h, mix) = self.encode(x, None)?;
-        let lstm_out = self.lstm.forward_with_state(&h, None)?.0;
-        self.decode(&h, &lstm_out, &mix, None)
+        self.forward_t(x, false)
     }
 
-    /// Train-mode forward pass, `OpenUnmix.forward` after `model.train()`:
-    /// BatchNorms normalise with the batch statistics (and update their
-    /// running statistics) and the LSTM applies dropout `0.4` between layers
-    /// (none with a single layer), as the package's constructor sets.
+    /// The forward pass in eval (`train = false`, as [`OpenUnmix::forward`])
+    /// or train mode (`train = true`, `OpenUnmix.forward` after
+    /// `model.train()`: BatchNorms normalise with the batch statistics and
+    /// update their running statistics, and the LSTM applies dropout `0.4`
+    /// between layers (none with a single layer), as the package's
+    /// constructor sets), with this crate's error type; the model also
+    /// implements candle's [`ModuleT`].
     ///
     /// # Errors
     ///
-    /// As [`OpenUnmix::forward`]; BatchNorm needs more than one frame.
+    /// As [`OpenUnmix::forward`]; in train mode BatchNorm needs more than one frame.
     ///
     /// # Shapes
     ///
     /// `(batch, nb_channels, nb_bins, frames)` → the same.
-    pub fn forward_train(&mut self, x: &Tensor) -> Result<Tensor> {
-        let mut bn1 = self.bn1.clone();
-        let (h, mix) = self.encode(x, Some(&mut bn1))?;
-        self.bn1 = bn1;
-        let dropout = if self.config.nb_layers > 1 { 0.4 } else { 0.0 };
-        let lstm_out = self.lstm.forward_train(&h, None, dropout)?.0;
-        let mut bn2 = self.bn2.clone();
-        let mut bn3 = self.bn3.clone();
-        let y = self.decode(&h, &lstm_out, &mix, Some((&mut bn2, &mut bn3)))?;
-        self.bn2 = bn2;
-        self.bn3 = bn3;
-        Ok(y)
+    pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        let (h, mix) = self.encode(x, train)?;
+        let lstm_out = if train {
+            let dropout = if self.config.nb_layers > 1 { 0.4 } else { 0.0 };
+            self.lstm.forward_train(&h, None, dropout)?.0
+        } else {
+            self.lstm.forward_with_state(&h, None)?.0
+        };
+        self.decode(&h, &lstm_out, &mix, train)
     }
 
     /// The BatchNorm running statistics (for checkpoints after training):
@@ -484,9 +468,17 @@ impl OpenUnmix {
     pub fn running_stats(&self) -> Vec<(String, Tensor)> {
         let mut v = Vec::new();
         for (name, bn) in [("bn1", &self.bn1), ("bn2", &self.bn2), ("bn3", &self.bn3)] {
-            v.push((format!("{name}.running_mean"), bn.running_mean().clone()));
-            v.push((format!("{name}.running_var"), bn.running_var().clone()));
+            v.push((format!("{name}.running_mean"), bn.running_mean()));
+            v.push((format!("{name}.running_var"), bn.running_var()));
         }
         v
+    }
+}
+
+/// Train (`train = true`) and eval mode (`train = false`), as
+/// [`OpenUnmix::forward_t`].
+impl ModuleT for OpenUnmix {
+    fn forward_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        OpenUnmix::forward_t(self, x, train).map_err(candle_core::Error::wrap)
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use audio_dsp::{Istft, IstftConfig, PadMode, Stft, StftConfig, WindowKind};
+use audio_dsp::{Istft, IstftConfig, PadMode, Stft, StftConfig, Transform, WindowKind};
 use audio_io::weights::Weights;
 use candle_core::{Device, Tensor};
 use ndarray::{s, Array2, Array3, ArrayView2, Axis};

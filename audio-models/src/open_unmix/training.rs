@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::{MutexGuard, PoisonError};
 use std::time::Instant;
 
-use audio_dsp::Stft;
+use audio_dsp::{Stft, Transform};
 use audio_nn::init::SeededVarMap;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
@@ -147,7 +147,7 @@ fn batch_tensor(mags: &[Array2<f32>], channels: usize, bins: usize) -> Result<Te
 ///
 /// Per step: `batch_size` excerpts from [`sample_excerpt`] (augmented), their
 /// magnitude STFTs `|X|`, `|S|`, the train-mode forward pass
-/// ([`OpenUnmix::forward_train`]) and the loss `mean((model(|X|) - |S|)²)`
+/// ([`OpenUnmix::forward_t`] with `train = true`) and the loss `mean((model(|X|) - |S|)²)`
 /// (`torch.nn.functional.mse_loss`), one Adam step. Before training,
 /// `input_mean` and `input_scale` are set to minus the mean and the inverse
 /// standard deviation of the channel-averaged mixture magnitudes of the
@@ -208,7 +208,7 @@ pub fn train(
 
     let varmap = SeededVarMap::new(config.seed);
     let vb = varmap.var_builder(DType::F32, &Device::Cpu);
-    let mut model = OpenUnmix::new(mc, vb)?;
+    let model = OpenUnmix::new(mc, vb)?;
     // Input statistics (openunmix/train.py get_statistics: mono magnitudes).
     let inb = mc.input_bins();
     let mut sum = vec![0f64; inb];
@@ -312,7 +312,7 @@ pub fn train(
             frames_seen += xs.len() * xs[0].ncols();
             let x = batch_tensor(&xs, ch, bins)?;
             let y = batch_tensor(&ys, ch, bins)?;
-            let est = model.forward_train(&x)?;
+            let est = model.forward_t(&x, true)?;
             let loss = candle_nn::loss::mse(&est, &y)?;
             opt.backward_step(&loss)?;
             loss_sum += f64::from(loss.to_scalar::<f32>()?);

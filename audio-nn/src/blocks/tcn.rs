@@ -10,7 +10,7 @@ use crate::conv::streaming_conv::CausalConv1dStream;
 use crate::layers::film::Film;
 use crate::layers::prelu::PRelu;
 use crate::norm::batch_norm::{BatchNorm, BatchNormConfig};
-use crate::streaming::StreamingModule;
+use crate::streaming::StreamingLayer;
 use crate::{Error, Result};
 
 const LAYER: &str = "TcnBlock";
@@ -306,23 +306,28 @@ impl TcnBlock {
         )?))
     }
 
-    /// Train-mode forward (batch-norm statistics of the batch, running stats updated).
+    /// As [`TcnBlock::apply`] in eval (`train = false`) or train mode
+    /// (`train = true`: batch-norm statistics of the batch, running stats
+    /// updated), as candle's `ModuleT::forward_t`.
     ///
     /// # Errors
     ///
     /// As [`TcnBlock::apply`].
-    pub fn apply_train(&mut self, x: &Tensor, cond: Option<&Tensor>) -> Result<Tensor> {
+    pub fn apply_t(&self, x: &Tensor, cond: Option<&Tensor>, train: bool) -> Result<Tensor> {
+        if !train {
+            return self.apply(x, cond);
+        }
         let h = self.conv1.apply(x)?;
-        let h = match (&mut self.film, &mut self.bn) {
+        let h = match (&self.film, &self.bn) {
             (Some(film), _) => {
                 let cond = cond.ok_or(Error::Unsupported {
                     layer: LAYER,
                     operation: "forward without conditioning",
                     reason: "the block is FiLM-conditioned",
                 })?;
-                film.apply_train(&h, cond)?
+                film.apply_t(&h, cond, true)?
             }
-            (None, Some(bn)) => bn.forward_train(&h)?,
+            (None, Some(bn)) => bn.apply_t(&h, true)?,
             (None, None) => h,
         };
         self.finish(h, x)
@@ -334,7 +339,7 @@ impl TcnBlock {
 /// The conditioning vector is set once with [`TcnBlockStream::set_conditioning`].
 ///
 /// ```
-/// use audio_nn::{StreamingModule, TcnBlock, TcnBlockConfig, TcnBlockStream};
+/// use audio_nn::{StreamingLayer, TcnBlock, TcnBlockConfig, TcnBlockStream};
 /// use candle_core::{DType, Device, Tensor};
 /// let vb = audio_nn::init::SeededVarMap::new(0).var_builder(DType::F32, &Device::Cpu);
 /// let mut s = TcnBlockStream::new(TcnBlock::new(TcnBlockConfig::new(1, 4, 3, 2, None), vb)?)?;
@@ -376,7 +381,7 @@ impl TcnBlockStream {
     }
 }
 
-impl StreamingModule for TcnBlockStream {
+impl StreamingLayer for TcnBlockStream {
     fn step(&mut self, x: &Tensor) -> Result<Tensor> {
         let h = self.conv.step(x)?;
         self.block.post(h, x, self.cond.as_ref())

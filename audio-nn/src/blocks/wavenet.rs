@@ -9,7 +9,7 @@ use crate::conv::conv1d::{Conv1d, Conv1dConfig, Padding};
 use crate::conv::streaming_conv::CausalConv1dStream;
 use crate::layers::gating::gated_tanh;
 use crate::layers::linear::Linear;
-use crate::streaming::StreamingModule;
+use crate::streaming::StreamingLayer;
 use crate::{Error, Result};
 
 const LAYER: &str = "WaveNetBlock";
@@ -196,13 +196,13 @@ impl WaveNetBlock {
 }
 
 /// A [`WaveNetBlock`] run block by block: the dilated convolution keeps its
-/// input cache; global conditioning is set once. [`StreamingModule::step`]
+/// input cache; global conditioning is set once. [`StreamingLayer::step`]
 /// returns the residual and skip outputs concatenated on the channel axis
 /// (`C + S` channels); [`WaveNetBlockStream::step_with`] also takes the local
 /// conditioning of the block and returns them apart.
 ///
 /// ```
-/// use audio_nn::{StreamingModule, WaveNetBlock, WaveNetBlockConfig, WaveNetBlockStream};
+/// use audio_nn::{StreamingLayer, WaveNetBlock, WaveNetBlockConfig, WaveNetBlockStream};
 /// use candle_core::{DType, Device, Tensor};
 /// let vb = audio_nn::init::SeededVarMap::new(0).var_builder(DType::F32, &Device::Cpu);
 /// let mut s = WaveNetBlockStream::new(WaveNetBlock::new(WaveNetBlockConfig::new(2, 3, 2, 4), vb)?)?;
@@ -247,7 +247,7 @@ impl WaveNetBlockStream {
     }
 }
 
-impl StreamingModule for WaveNetBlockStream {
+impl StreamingLayer for WaveNetBlockStream {
     fn step(&mut self, x: &Tensor) -> Result<Tensor> {
         let (r, s) = self.step_with(x, None)?;
         Ok(Tensor::cat(&[r, s], 1)?)

@@ -5,7 +5,7 @@ use candle_core::Tensor;
 use crate::checks;
 use crate::conv::conv1d::{Conv1d, Padding};
 use crate::conv::padding::PadMode;
-use crate::streaming::StreamingModule;
+use crate::streaming::StreamingLayer;
 use crate::{Error, Result};
 
 const LAYER: &str = "CausalConv1dStream";
@@ -22,7 +22,7 @@ const LAYER: &str = "CausalConv1dStream";
 /// same batch size between resets; output `(batch, out_channels, block_len)`.
 ///
 /// ```
-/// use audio_nn::{CausalConv1dStream, Conv1d, Conv1dConfig, Padding, StreamingModule};
+/// use audio_nn::{CausalConv1dStream, Conv1d, Conv1dConfig, Padding, StreamingLayer};
 /// use candle_core::{DType, Device, Tensor};
 /// let vb = audio_nn::init::SeededVarMap::new(1).var_builder(DType::F32, &Device::Cpu);
 /// let conv = Conv1d::new(1, 1, 2, Conv1dConfig { dilation: 8, padding: Padding::Causal, ..Default::default() }, vb)?;
@@ -61,7 +61,7 @@ impl CausalConv1dStream {
     }
 }
 
-impl StreamingModule for CausalConv1dStream {
+impl StreamingLayer for CausalConv1dStream {
     fn step(&mut self, x: &Tensor) -> Result<Tensor> {
         let [b, c, t] = checks::dims::<3>(LAYER, "(batch, channels, time)", x)?;
         checks::channels(LAYER, self.conv.in_channels(), c)?;

@@ -11,11 +11,11 @@ use crate::conv::padding::{pad1d, PadMode};
 use crate::kernels::stft_fft::StftOp;
 use crate::{Error, Result};
 
-const LAYER: &str = "Stft";
+const LAYER: &str = "StftLayer";
 
-/// Configuration of a [`Stft`] / [`Istft`], with librosa's names.
+/// Configuration of a [`StftLayer`] / [`IstftLayer`], with librosa's names.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StftConfig {
+pub struct StftLayerConfig {
     /// FFT size `N`.
     pub n_fft: usize,
     /// Hop between frames (`hop_length`).
@@ -31,7 +31,7 @@ pub struct StftConfig {
     pub pad_mode: PadMode,
 }
 
-impl StftConfig {
+impl StftLayerConfig {
     /// librosa's defaults for `n_fft` (hop `N/4`, Hann, centred, zero padding).
     pub fn new(n_fft: usize) -> Self {
         Self {
@@ -105,7 +105,7 @@ fn frame_indices(n_frames: usize, n_fft: usize, hop: usize, device: &Device) -> 
 /// window-weighted cos/−sin basis.
 ///
 /// Equals `librosa.stft(x, n_fft, hop_length, win_length, window, center, pad_mode)`
-/// (and `torch.stft` with [`StftConfig::torch`]) within f32 rounding.
+/// (and `torch.stft` with [`StftLayerConfig::torch`]) within f32 rounding.
 ///
 /// # Shapes
 ///
@@ -113,16 +113,16 @@ fn frame_indices(n_frames: usize, n_fft: usize, hop: usize, device: &Device) -> 
 /// `frames = 1 + (time + 2·(N/2)·center - N) / hop`.
 ///
 /// ```
-/// use audio_nn::{Stft, StftConfig};
+/// use audio_nn::{StftLayer, StftLayerConfig};
 /// use candle_core::{DType, Device, Tensor};
-/// let stft = Stft::new(StftConfig::new(512), DType::F32, &Device::Cpu)?;
+/// let stft = StftLayer::new(StftLayerConfig::new(512), DType::F32, &Device::Cpu)?;
 /// let (re, im) = stft.forward(&Tensor::zeros((2, 4096), DType::F32, &Device::Cpu)?)?;
 /// assert_eq!(re.dims(), &[2, 257, 33]);
 /// # Ok::<(), audio_nn::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct Stft {
-    config: StftConfig,
+pub struct StftLayer {
+    config: StftLayerConfig,
     /// `(N, 2F)`: columns `w[n] cos(2πkn/N)` then `-w[n] sin(2πkn/N)`.
     basis: Tensor,
     /// The FFT plans and window of the CPU f32 path.
@@ -136,22 +136,22 @@ struct FftPlan {
     inverse: Arc<dyn realfft::ComplexToReal<f32>>,
 }
 
-impl std::fmt::Debug for Stft {
+impl std::fmt::Debug for StftLayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stft")
+        f.debug_struct("StftLayer")
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
 
-impl Stft {
+impl StftLayer {
     /// Builds the DFT basis for `config` (the plan).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidConfig`] for `n_fft < 2`, hop 0, `win_length` out of range;
     /// window errors from `audio-dsp`.
-    pub fn new(config: StftConfig, dtype: DType, device: &Device) -> Result<Self> {
+    pub fn new(config: StftLayerConfig, dtype: DType, device: &Device) -> Result<Self> {
         let w = config.window_vec()?;
         let n = config.n_fft;
         let f = config.n_freqs();
@@ -178,7 +178,7 @@ impl Stft {
     }
 
     /// The configuration.
-    pub fn config(&self) -> &StftConfig {
+    pub fn config(&self) -> &StftLayerConfig {
         &self.config
     }
 
@@ -249,10 +249,10 @@ impl Stft {
 /// or `hop·(frames-1)` when centred).
 ///
 /// ```
-/// use audio_nn::{Istft, Stft, StftConfig};
+/// use audio_nn::{IstftLayer, StftLayer, StftLayerConfig};
 /// use candle_core::{DType, Device, Tensor};
-/// let cfg = StftConfig::new(256);
-/// let (stft, istft) = (Stft::new(cfg, DType::F32, &Device::Cpu)?, Istft::new(cfg, DType::F32, &Device::Cpu)?);
+/// let cfg = StftLayerConfig::new(256);
+/// let (stft, istft) = (StftLayer::new(cfg, DType::F32, &Device::Cpu)?, IstftLayer::new(cfg, DType::F32, &Device::Cpu)?);
 /// let x = Tensor::randn(0f32, 1f32, (1, 2048), &Device::Cpu)?;
 /// let (re, im) = stft.forward(&x)?;
 /// let y = istft.forward(&re, &im, Some(2048))?;
@@ -260,20 +260,20 @@ impl Stft {
 /// # Ok::<(), audio_nn::Error>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Istft {
-    config: StftConfig,
+pub struct IstftLayer {
+    config: StftLayerConfig,
     /// `(2F, N)` inverse basis with the synthesis window folded in.
     basis: Tensor,
     window_sq: Vec<f64>,
 }
 
-impl Istft {
+impl IstftLayer {
     /// Builds the inverse basis.
     ///
     /// # Errors
     ///
-    /// As [`Stft::new`].
-    pub fn new(config: StftConfig, dtype: DType, device: &Device) -> Result<Self> {
+    /// As [`StftLayer::new`].
+    pub fn new(config: StftLayerConfig, dtype: DType, device: &Device) -> Result<Self> {
         let w = config.window_vec()?;
         let n = config.n_fft;
         let f = config.n_freqs();
@@ -311,12 +311,12 @@ impl Istft {
     /// [`Error::ShapeMismatch`] when `real` and `imag` differ,
     /// [`Error::InputShape`] unless they are `(batch, N/2+1, frames)`.
     pub fn forward(&self, real: &Tensor, imag: &Tensor, length: Option<usize>) -> Result<Tensor> {
-        checks::same_shape("Istft", real, imag)?;
-        let [b, f, t] = checks::dims::<3>("Istft", "(batch, freqs, frames)", real)?;
+        checks::same_shape("IstftLayer", real, imag)?;
+        let [b, f, t] = checks::dims::<3>("IstftLayer", "(batch, freqs, frames)", real)?;
         let c = &self.config;
         if f != c.n_freqs() || t == 0 {
             return Err(Error::InputShape {
-                layer: "Istft",
+                layer: "IstftLayer",
                 expected: format!("(batch, {}, frames >= 1)", c.n_freqs()),
                 got: real.dims().to_vec(),
             });
@@ -350,7 +350,7 @@ impl Istft {
         let full_len = (t + r - 1) * hop;
         let y = acc
             .ok_or(Error::InputShape {
-                layer: "Istft",
+                layer: "IstftLayer",
                 expected: "at least one frame".into(),
                 got: real.dims().to_vec(),
             })?

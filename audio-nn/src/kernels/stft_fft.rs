@@ -1,4 +1,4 @@
-//! The STFT of [`crate::Stft`] as one candle custom op computed with real FFTs
+//! The STFT of [`crate::StftLayer`] as one candle custom op computed with real FFTs
 //! on the CPU in f32 ([`crate::kernels::real_fft`] for even sizes, `realfft` for odd
 //! ones), with its backward pass (the adjoint: an inverse half-spectrum DFT
 //! per frame by `realfft`, windowed and overlap-added), so the differentiable

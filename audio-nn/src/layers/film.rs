@@ -130,15 +130,20 @@ impl Film {
         })
     }
 
-    /// As [`Film::apply`] with the batch norm in train mode (updating its running statistics).
+    /// As [`Film::apply`] in eval (`train = false`) or train mode
+    /// (`train = true`: the batch norm normalises with the batch statistics
+    /// and updates its running ones), as candle's `ModuleT::forward_t`.
     ///
     /// # Errors
     ///
-    /// As [`Film::apply`].
-    pub fn apply_train(&mut self, x: &Tensor, cond: &Tensor) -> Result<Tensor> {
+    /// As [`Film::apply`] and [`BatchNorm::apply_t`].
+    pub fn apply_t(&self, x: &Tensor, cond: &Tensor, train: bool) -> Result<Tensor> {
+        if !train {
+            return self.apply(x, cond);
+        }
         self.check(x, cond)?;
-        let x = match &mut self.bn {
-            Some(bn) => bn.forward_train(x)?,
+        let x = match &self.bn {
+            Some(bn) => bn.apply_t(x, true)?,
             None => x.clone(),
         };
         let (g, b) = self.gamma_beta(cond)?;

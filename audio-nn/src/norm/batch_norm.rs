@@ -1,6 +1,8 @@
 //! Batch normalisation (`torch.nn.BatchNorm1d` / `BatchNorm2d`) in eval and train mode.
 
-use candle_core::{Module, Tensor};
+use std::sync::{Mutex, MutexGuard};
+
+use candle_core::{ModuleT, Tensor};
 use candle_nn::{Init, VarBuilder};
 
 use crate::checks;
@@ -33,8 +35,10 @@ impl Default for BatchNormConfig {
 /// Batch normalisation over the channel axis 1:
 /// `y = (x - mean) / sqrt(var + eps) · weight + bias`.
 ///
-/// In eval mode ([`Module::forward`]) `mean`/`var` are the running statistics.
-/// In train mode ([`BatchNorm::forward_train`]) they are the batch's statistics
+/// Train and eval mode follow candle's [`ModuleT`] (as `candle_nn::BatchNorm`):
+/// `forward_t(x, false)` (or [`BatchNorm::apply`]) is eval mode, where
+/// `mean`/`var` are the running statistics; `forward_t(x, true)` (or
+/// [`BatchNorm::apply_t`]) is train mode, where they are the batch's statistics
 /// over every axis but the channel axis (biased variance), and the running
 /// statistics are updated as PyTorch does:
 /// `running = (1 - momentum)·running + momentum·stat`, with the *unbiased*
@@ -49,23 +53,24 @@ impl Default for BatchNormConfig {
 ///
 /// ```
 /// use audio_nn::{BatchNorm, BatchNormConfig};
-/// use candle_core::{DType, Device, Module, Tensor};
+/// use candle_core::{DType, Device, ModuleT, Tensor};
 /// let vb = audio_nn::init::SeededVarMap::new(0).var_builder(DType::F32, &Device::Cpu);
-/// let mut bn = BatchNorm::new_1d(3, BatchNormConfig::default(), vb)?;
+/// let bn = BatchNorm::new_1d(3, BatchNormConfig::default(), vb)?;
 /// let x = Tensor::randn(0f32, 1f32, (4, 3, 10), &Device::Cpu)?;
-/// let y = bn.forward_train(&x)?; // normalised with the batch statistics
-/// let z = bn.forward(&x)?;       // with the (updated) running statistics
+/// let y = bn.forward_t(&x, true)?;  // normalised with the batch statistics
+/// let z = bn.forward_t(&x, false)?; // with the (updated) running statistics
 /// assert_eq!(y.dims(), z.dims());
 /// # Ok::<(), audio_nn::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BatchNorm {
     num_features: usize,
     weight: Option<Tensor>,
     bias: Option<Tensor>,
-    running_mean: Tensor,
-    running_var: Tensor,
-    num_batches_tracked: u64,
+    /// Updated by train-mode forwards through `&self`, as candle-nn's
+    /// `BatchNorm` updates its `Var`s; each update replaces the tensors, so a
+    /// clone's statistics evolve independently.
+    running: Mutex<RunningStats>,
     config: BatchNormConfig,
     ranks: &'static [usize],
     layout: &'static str,
@@ -115,9 +120,11 @@ impl BatchNorm {
             num_features,
             weight,
             bias,
-            running_mean,
-            running_var,
-            num_batches_tracked: 0,
+            running: Mutex::new(RunningStats {
+                mean: running_mean,
+                var: running_var,
+                num_batches_tracked: 0,
+            }),
             config,
             ranks,
             layout,
@@ -155,12 +162,18 @@ impl BatchNorm {
     }
 
     /// The running mean `(C)`.
-    pub fn running_mean(&self) -> &Tensor {
-        &self.running_mean
+    pub fn running_mean(&self) -> Tensor {
+        self.running().mean.clone()
     }
     /// The running variance `(C)`.
-    pub fn running_var(&self) -> &Tensor {
-        &self.running_var
+    pub fn running_var(&self) -> Tensor {
+        self.running().var.clone()
+    }
+
+    /// The running statistics (a poisoned lock, from a panic in another
+    /// thread's forward, is recovered from: updates replace whole tensors).
+    fn running(&self) -> MutexGuard<'_, RunningStats> {
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn check(&self, x: &Tensor) -> Result<Vec<usize>> {
@@ -202,16 +215,16 @@ impl BatchNorm {
     ///
     /// Candle errors.
     pub fn eval_scale_shift(&self) -> Result<(Tensor, Tensor)> {
-        let inv = self
-            .running_var
-            .affine(1.0, self.config.eps)?
-            .sqrt()?
-            .recip()?;
+        let (running_mean, running_var) = {
+            let r = self.running();
+            (r.mean.clone(), r.var.clone())
+        };
+        let inv = running_var.affine(1.0, self.config.eps)?.sqrt()?.recip()?;
         let scale = match &self.weight {
             Some(w) => w.mul(&inv)?,
             None => inv,
         };
-        let shift = self.running_mean.mul(&scale)?.neg()?;
+        let shift = running_mean.mul(&scale)?.neg()?;
         let shift = match &self.bias {
             Some(b) => b.add(&shift)?,
             None => shift,
@@ -219,7 +232,7 @@ impl BatchNorm {
         Ok((scale, shift))
     }
 
-    /// Eval mode with this crate's error type (see [`Module::forward`]).
+    /// Eval mode with this crate's error type (`forward_t(x, false)`).
     ///
     /// # Errors
     ///
@@ -227,25 +240,30 @@ impl BatchNorm {
     pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
         let d = self.check(x)?;
         let s = self.bshape(d.len());
-        let inv = (self
-            .running_var
-            .affine(1.0, self.config.eps)?
-            .sqrt()?
-            .recip()?)
-        .reshape(s.clone())?;
+        let (running_mean, running_var) = {
+            let r = self.running();
+            (r.mean.clone(), r.var.clone())
+        };
+        let inv =
+            (running_var.affine(1.0, self.config.eps)?.sqrt()?.recip()?).reshape(s.clone())?;
         let xn = x
-            .broadcast_sub(&self.running_mean.reshape(s)?)?
+            .broadcast_sub(&running_mean.reshape(s)?)?
             .broadcast_mul(&inv)?;
         self.affine(xn, d.len())
     }
 
-    /// Train mode: normalises with the batch statistics and updates the running ones.
+    /// [`ModuleT::forward_t`] with this crate's error type: eval mode
+    /// ([`BatchNorm::apply`]) for `train = false`; for `train = true`,
+    /// normalises with the batch statistics and updates the running ones.
     ///
     /// # Errors
     ///
-    /// [`Error::InputRank`], [`Error::ChannelMismatch`], and
+    /// [`Error::InputRank`], [`Error::ChannelMismatch`], and in train mode
     /// [`Error::InputShape`] when there is only one value per channel.
-    pub fn forward_train(&mut self, x: &Tensor) -> Result<Tensor> {
+    pub fn apply_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        if !train {
+            return self.apply(x);
+        }
         let d = self.check(x)?;
         let rank = d.len();
         let n: usize = d
@@ -278,30 +296,59 @@ impl BatchNorm {
             .reshape(s)?;
         let xn = x.broadcast_sub(&mean_b)?.broadcast_mul(&inv)?;
         // Running statistics (no gradient).
-        self.num_batches_tracked += 1;
+        let mut running = self.running();
+        running.num_batches_tracked += 1;
         let m = match self.config.momentum {
             Some(m) => m,
-            None => 1.0 / self.num_batches_tracked as f64,
+            None => 1.0 / running.num_batches_tracked as f64,
         };
         let mean_d = mean.detach().flatten_all()?;
         let var_unbiased = var
             .detach()
             .flatten_all()?
             .affine(n as f64 / (n as f64 - 1.0), 0.0)?;
-        self.running_mean = self
-            .running_mean
+        let mean = running
+            .mean
             .affine(1.0 - m, 0.0)?
             .add(&mean_d.affine(m, 0.0)?)?;
-        self.running_var = self
-            .running_var
+        let var = running
+            .var
             .affine(1.0 - m, 0.0)?
             .add(&var_unbiased.affine(m, 0.0)?)?;
+        running.mean = mean;
+        running.var = var;
+        drop(running);
         self.affine(xn, rank)
     }
 }
 
-impl Module for BatchNorm {
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        self.apply(x).map_err(candle_core::Error::wrap)
+/// The running statistics of a [`BatchNorm`].
+#[derive(Debug, Clone)]
+struct RunningStats {
+    mean: Tensor,
+    var: Tensor,
+    num_batches_tracked: u64,
+}
+
+impl Clone for BatchNorm {
+    fn clone(&self) -> Self {
+        Self {
+            num_features: self.num_features,
+            weight: self.weight.clone(),
+            bias: self.bias.clone(),
+            running: Mutex::new(self.running().clone()),
+            config: self.config,
+            ranks: self.ranks,
+            layout: self.layout,
+        }
+    }
+}
+
+/// Train mode (`train = true`: batch statistics, running statistics updated)
+/// and eval mode (`train = false`: running statistics), as
+/// `candle_nn::BatchNorm`.
+impl ModuleT for BatchNorm {
+    fn forward_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        self.apply_t(x, train).map_err(candle_core::Error::wrap)
     }
 }

@@ -7,7 +7,7 @@ use candle_nn::VarBuilder;
 use crate::checks;
 use crate::init::recurrent_uniform;
 use crate::kernels::gemv::{PackedCache, PackedMatrix};
-use crate::streaming::StreamingModule;
+use crate::streaming::StreamingLayer;
 use crate::{Error, Result};
 
 const LAYER: &str = "Gru";
@@ -419,11 +419,11 @@ fn run_direction_fused(
     ))
 }
 
-/// A unidirectional [`Gru`] driven block by block through [`StreamingModule`],
+/// A unidirectional [`Gru`] driven block by block through [`StreamingLayer`],
 /// carrying `h` between blocks.
 ///
 /// ```
-/// use audio_nn::{Gru, GruConfig, GruStream, StreamingModule};
+/// use audio_nn::{Gru, GruConfig, GruStream, StreamingLayer};
 /// use candle_core::{DType, Device, Tensor};
 /// let vb = audio_nn::init::SeededVarMap::new(0).var_builder(DType::F32, &Device::Cpu);
 /// let mut s = GruStream::new(Gru::new(GruConfig::new(4, 8), vb)?)?;
@@ -455,7 +455,7 @@ impl GruStream {
     }
 }
 
-impl StreamingModule for GruStream {
+impl StreamingLayer for GruStream {
     fn step(&mut self, x: &Tensor) -> Result<Tensor> {
         let (y, h) = self.gru.forward_with_state(x, self.state.as_ref())?;
         self.state = Some(h);

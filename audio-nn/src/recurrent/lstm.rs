@@ -7,7 +7,7 @@ use candle_nn::VarBuilder;
 use crate::checks;
 use crate::init::recurrent_uniform;
 use crate::kernels::gemv::{PackedCache, PackedMatrix};
-use crate::streaming::StreamingModule;
+use crate::streaming::StreamingLayer;
 use crate::{Error, Result};
 
 const LAYER: &str = "Lstm";
@@ -628,13 +628,13 @@ fn run_direction_fused(
     ))
 }
 
-/// An [`Lstm`] driven block by block through [`StreamingModule`]: each block
+/// An [`Lstm`] driven block by block through [`StreamingLayer`]: each block
 /// (in the LSTM's layout, `(time, batch, features)` or batch-first) continues
 /// from the state the previous block left, so the concatenated outputs equal
 /// the offline output. Unidirectional only.
 ///
 /// ```
-/// use audio_nn::{Lstm, LstmConfig, LstmStream, StreamingModule};
+/// use audio_nn::{Lstm, LstmConfig, LstmStream, StreamingLayer};
 /// use candle_core::{DType, Device, Tensor};
 /// let vb = audio_nn::init::SeededVarMap::new(0).var_builder(DType::F32, &Device::Cpu);
 /// let mut s = LstmStream::new(Lstm::new(LstmConfig::new(4, 8), vb)?)?;
@@ -671,7 +671,7 @@ impl LstmStream {
     }
 }
 
-impl StreamingModule for LstmStream {
+impl StreamingLayer for LstmStream {
     fn step(&mut self, x: &Tensor) -> Result<Tensor> {
         let (y, s) = self.lstm.forward_with_state(x, self.state.as_ref())?;
         self.state = Some(s);
