@@ -11,7 +11,7 @@
 )]
 
 use audio_models::basic_pitch::note_creation::model_output_to_notes;
-use audio_models::basic_pitch::{BasicPitch, NoteCreationConfig};
+use audio_models::basic_pitch::{BasicPitch, PredictConfig};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// 60 s at 22.05 kHz: `assets/audio/piano.wav` repeated (the Python script
@@ -33,9 +33,9 @@ fn sixty_seconds() -> Vec<f32> {
 fn basic_pitch(c: &mut Criterion) {
     let audio = sixty_seconds();
     let model = BasicPitch::new().unwrap();
-    let config = NoteCreationConfig {
+    let config = PredictConfig {
         include_pitch_bends: false,
-        ..NoteCreationConfig::default()
+        ..PredictConfig::default()
     };
     let mut group = c.benchmark_group("basic_pitch");
     group.sample_size(10);

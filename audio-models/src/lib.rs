@@ -28,4 +28,4 @@ pub mod open_unmix;
 pub mod traits;
 
 pub use error::{Error, Result};
-pub use traits::{Classifier, Generator, Separator, TranscribedNote, Transcriber};
+pub use traits::{Classifier, Generator, Separator, Transcriber};

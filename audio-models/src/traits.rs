@@ -6,6 +6,7 @@
 //! reported by [`Separator::sample_rate`] and its siblings. Resample with
 //! `audio_dsp` (or load with `audio_io::load`) before calling.
 
+use audio_dsp::Note;
 use ndarray::{Array1, Array2, ArrayView2};
 
 use crate::Result;
@@ -31,10 +32,6 @@ pub trait Separator {
     fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>>;
 }
 
-/// A transcribed note: `audio_io::midi::Note` (onset and offset in seconds,
-/// MIDI pitch, velocity, program), so it writes straight to MIDI.
-pub type TranscribedNote = audio_io::midi::Note;
-
 /// A music transcriber: audio in, notes out.
 ///
 /// Implemented by Basic Pitch; the piano transcriber follows the same shape.
@@ -42,7 +39,9 @@ pub type TranscribedNote = audio_io::midi::Note;
 /// # Shapes
 /// - input `audio`: `(channels, samples)` at [`Transcriber::sample_rate`]
 ///   (models that want mono average the channels);
-/// - output: notes sorted by onset, then pitch.
+/// - output: the family's notes (`audio_dsp::Note`: onset and offset in
+///   seconds, MIDI pitch, velocity, program), sorted by onset, then pitch,
+///   so they write straight to MIDI or a notes file.
 pub trait Transcriber {
     /// The sample rate, in Hz, that the model expects.
     fn sample_rate(&self) -> u32;
@@ -50,7 +49,7 @@ pub trait Transcriber {
     ///
     /// # Errors
     /// Returns `Err` on empty input or numerical failure in the backend.
-    fn transcribe(&self, audio: ArrayView2<'_, f32>) -> Result<Vec<TranscribedNote>>;
+    fn transcribe(&self, audio: ArrayView2<'_, f32>) -> Result<Vec<Note>>;
 }
 
 /// A clip classifier or tagger: audio in, one score per label out.

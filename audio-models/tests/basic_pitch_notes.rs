@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
-use audio_models::basic_pitch::{BasicPitch, NoteCreationConfig};
+use audio_models::basic_pitch::{BasicPitch, PredictConfig};
 use audio_test_fixtures::{fixtures_dir, read_json};
 
 /// Times are computed from the same frame indices by the same `f64`
@@ -31,7 +31,7 @@ fn check(name: &str) {
     let notes = model
         .transcribe_mono(
             audio.samples.row(0).as_slice().unwrap(),
-            &NoteCreationConfig::default(),
+            &PredictConfig::default(),
         )
         .unwrap();
     let expected = doc["notes"].as_array().unwrap();
@@ -49,16 +49,16 @@ fn check(name: &str) {
             "{ctx}"
         );
         assert_eq!(
-            u64::from(ours.pitch),
+            u64::from(ours.note.pitch),
             theirs["pitch_midi"].as_u64().unwrap(),
             "{ctx}"
         );
         assert!(
-            (ours.onset - theirs["start_time_s"].as_f64().unwrap()).abs() <= TIME_TOL,
+            (ours.note.onset - theirs["start_time_s"].as_f64().unwrap()).abs() <= TIME_TOL,
             "{ctx}"
         );
         assert!(
-            (ours.offset - theirs["end_time_s"].as_f64().unwrap()).abs() <= TIME_TOL,
+            (ours.note.offset - theirs["end_time_s"].as_f64().unwrap()).abs() <= TIME_TOL,
             "{ctx}"
         );
         assert!(
@@ -73,6 +73,7 @@ fn check(name: &str) {
             .map(|v| v.as_i64().unwrap())
             .collect();
         let ours_bends: Vec<i64> = ours
+            .note
             .pitch_bends
             .as_ref()
             .unwrap()

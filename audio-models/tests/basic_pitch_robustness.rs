@@ -6,7 +6,7 @@
 
 use audio_models::basic_pitch::note_creation::output_to_notes_polyphonic;
 use audio_models::basic_pitch::windowing::n_output_frames;
-use audio_models::basic_pitch::{BasicPitch, NoteCreationConfig, AUDIO_N_SAMPLES};
+use audio_models::basic_pitch::{BasicPitch, PredictConfig, AUDIO_N_SAMPLES};
 use audio_models::{Error, Transcriber};
 use ndarray::Array2;
 use proptest::prelude::*;
@@ -15,7 +15,7 @@ use proptest::prelude::*;
 fn silence_gives_no_notes() {
     let model = BasicPitch::new().unwrap();
     let notes = model
-        .transcribe_mono(&vec![0.0; 3 * 22_050], &NoteCreationConfig::default())
+        .transcribe_mono(&vec![0.0; 3 * 22_050], &PredictConfig::default())
         .unwrap();
     assert!(notes.is_empty());
     let notes = model.transcribe(Array2::zeros((2, 22_050)).view()).unwrap();
@@ -25,7 +25,7 @@ fn silence_gives_no_notes() {
 #[test]
 fn empty_and_non_finite_input_are_errors() {
     let model = BasicPitch::new().unwrap();
-    let config = NoteCreationConfig::default();
+    let config = PredictConfig::default();
     assert!(matches!(
         model.transcribe_mono(&[], &config),
         Err(Error::EmptyInput { .. })
@@ -52,16 +52,16 @@ fn empty_and_non_finite_input_are_errors() {
             got: 100
         })
     ));
-    let bad = NoteCreationConfig {
+    let bad = PredictConfig {
         onset_threshold: f64::NAN,
-        ..NoteCreationConfig::default()
+        ..PredictConfig::default()
     };
     assert!(matches!(
         model.transcribe_mono(&[0.0; 100], &bad),
         Err(Error::InvalidNoteConfig { .. })
     ));
     assert!(matches!(
-        NoteCreationConfig::min_note_len_from_ms(-1.0),
+        PredictConfig::min_note_len_from_ms(-1.0),
         Err(Error::InvalidNoteConfig { .. })
     ));
 }
@@ -74,10 +74,10 @@ fn full_scale_noise_and_clipping_do_not_panic() {
         .map(|n| if (n / 50) % 2 == 0 { 1.0 } else { -1.0 })
         .collect();
     model
-        .transcribe_mono(&square, &NoteCreationConfig::default())
+        .transcribe_mono(&square, &PredictConfig::default())
         .unwrap();
     model
-        .transcribe_mono(&vec![1.0; 30_000], &NoteCreationConfig::default())
+        .transcribe_mono(&vec![1.0; 30_000], &PredictConfig::default())
         .unwrap();
 }
 
@@ -120,17 +120,17 @@ proptest! {
         };
         let note = Array2::from_shape_fn((frames, 88), |_| next());
         let onset = Array2::from_shape_fn((frames, 88), |_| next());
-        let config = NoteCreationConfig {
+        let config = PredictConfig {
             onset_threshold: onset_t,
             frame_threshold: frame_t,
             min_note_len: min_len,
-            ..NoteCreationConfig::default()
+            ..PredictConfig::default()
         };
         let notes = output_to_notes_polyphonic(note.view(), onset.view(), &config).unwrap();
         for n in notes {
-            prop_assert!(n.start < n.end && n.end < frames);
-            prop_assert!(n.end - n.start > min_len);
-            prop_assert!((21..=108).contains(&n.pitch));
+            prop_assert!(n.start_frame < n.end_frame && n.end_frame < frames);
+            prop_assert!(n.end_frame - n.start_frame > min_len);
+            prop_assert!((21..=108).contains(&n.note.pitch));
             prop_assert!((0.0..=1.0).contains(&n.amplitude));
         }
     }

@@ -21,14 +21,14 @@
 //!
 //! # Example
 //! ```
-//! use audio_models::basic_pitch::{BasicPitch, NoteCreationConfig};
+//! use audio_models::basic_pitch::{BasicPitch, PredictConfig};
 //! let model = BasicPitch::new()?;
 //! // One second of A4 (MIDI 69).
 //! let tone: Vec<f32> = (0..22_050)
 //!     .map(|n| (n as f32 * 440.0 * std::f32::consts::TAU / 22_050.0).sin() * 0.5)
 //!     .collect();
-//! let notes = model.transcribe_mono(&tone, &NoteCreationConfig::default())?;
-//! assert!(notes.iter().any(|n| n.pitch == 69));
+//! let notes = model.transcribe_mono(&tone, &PredictConfig::default())?;
+//! assert!(notes.iter().any(|n| n.note.pitch == 69));
 //! # Ok::<(), audio_models::Error>(())
 //! ```
 
@@ -40,10 +40,12 @@ pub mod windowing;
 use audio_io::weights::Weights;
 use ndarray::{Array2, ArrayView2};
 
-pub use note_creation::{NoteCreationConfig, NoteEvent};
+pub use note_creation::{Detection, PredictConfig};
 pub use windowing::{PosteriorgramStream, Posteriorgrams};
 
-use crate::traits::{TranscribedNote, Transcriber};
+use audio_dsp::Note;
+
+use crate::traits::Transcriber;
 use crate::{Error, Result};
 
 /// The sample rate the model expects, in Hz (`AUDIO_SAMPLE_RATE`).
@@ -254,13 +256,70 @@ impl BasicPitch {
     ///
     /// # Example
     /// See the [module docs](self).
-    pub fn transcribe_mono(
-        &self,
-        audio: &[f32],
-        config: &NoteCreationConfig,
-    ) -> Result<Vec<NoteEvent>> {
+    pub fn transcribe_mono(&self, audio: &[f32], config: &PredictConfig) -> Result<Vec<Detection>> {
         config.validate()?;
         let post = self.posteriorgrams(audio, config.include_pitch_bends)?;
+        note_creation::model_output_to_notes(&post, config)
+    }
+
+    /// The posteriorgrams of an audio file, mixed to mono: a 22.05 kHz file
+    /// is decoded and streamed block by block (memory bounded by the
+    /// posteriorgrams), any other rate is loaded whole and resampled
+    /// (`audio_io::load`).
+    ///
+    /// # Errors
+    /// [`Error::Io`] for a file that cannot be opened or decoded; as
+    /// [`BasicPitch::posteriorgrams`].
+    pub fn posteriorgrams_from_file(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        keep_contour: bool,
+    ) -> Result<Posteriorgrams> {
+        /// Frames decoded a block.
+        const BLOCK_FRAMES: usize = 1 << 16;
+        let mut reader = audio_io::AudioReader::open(path)?;
+        let mut stream = self.stream(keep_contour);
+        if reader.info().sample_rate == SAMPLE_RATE {
+            loop {
+                let block = reader.read_frames::<f32>(BLOCK_FRAMES)?;
+                if block.ncols() == 0 {
+                    break;
+                }
+                let mono = if block.nrows() > 1 {
+                    audio_io::to_mono(&block)
+                } else {
+                    block
+                };
+                stream.push(&mono.row(0).to_vec())?;
+            }
+        } else {
+            let audio = audio_io::load_from::<f32>(
+                reader,
+                &audio_io::LoadOptions {
+                    sr: Some(SAMPLE_RATE),
+                    mono: true,
+                    ..audio_io::LoadOptions::default()
+                },
+            )?;
+            stream.push(&audio.samples.row(0).to_vec())?;
+        }
+        stream.finish()
+    }
+
+    /// Transcribes an audio file: [`BasicPitch::posteriorgrams_from_file`]
+    /// then [`note_creation::model_output_to_notes`], as
+    /// `basic_pitch.inference.predict` on a path.
+    ///
+    /// # Errors
+    /// [`Error::InvalidNoteConfig`] for a bad configuration; as
+    /// [`BasicPitch::posteriorgrams_from_file`].
+    pub fn transcribe_file(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        config: &PredictConfig,
+    ) -> Result<Vec<Detection>> {
+        config.validate()?;
+        let post = self.posteriorgrams_from_file(path, config.include_pitch_bends)?;
         note_creation::model_output_to_notes(&post, config)
     }
 }
@@ -271,10 +330,10 @@ impl Transcriber for BasicPitch {
     }
 
     /// Averages the channels, transcribes with the default
-    /// [`NoteCreationConfig`] (no pitch bends) and returns the notes sorted
+    /// [`PredictConfig`] (no pitch bends) and returns the notes sorted
     /// by onset then pitch, with velocity `round(127 · amplitude)` and
     /// program 4 (Electric Piano 1, as basic-pitch writes).
-    fn transcribe(&self, audio: ArrayView2<'_, f32>) -> Result<Vec<TranscribedNote>> {
+    fn transcribe(&self, audio: ArrayView2<'_, f32>) -> Result<Vec<Note>> {
         if audio.nrows() == 0 || audio.ncols() == 0 {
             return Err(Error::EmptyInput { what: "audio" });
         }
@@ -288,12 +347,12 @@ impl Transcriber for BasicPitch {
                 .map(|col| col.sum() / c)
                 .collect()
         };
-        let config = NoteCreationConfig {
+        let config = PredictConfig {
             include_pitch_bends: false,
-            ..NoteCreationConfig::default()
+            ..PredictConfig::default()
         };
         let events = self.transcribe_mono(&mono, &config)?;
-        let mut notes: Vec<TranscribedNote> = events.iter().map(NoteEvent::to_midi_note).collect();
+        let mut notes: Vec<Note> = events.into_iter().map(|d| d.note).collect();
         notes.sort_by(|a, b| a.onset.total_cmp(&b.onset).then(a.pitch.cmp(&b.pitch)));
         Ok(notes)
     }

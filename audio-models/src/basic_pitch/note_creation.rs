@@ -5,6 +5,10 @@
 //! inferred onsets, the melodia trick), `get_pitch_bends`,
 //! `model_frames_to_time` and `note_events_to_midi`.
 //!
+//! Notes come out as [`Detection`]s: the family's [`Note`] (velocity
+//! `round(127 · amplitude)`, program 4, the pitch bends when estimated) with
+//! the frames and mean activation Basic Pitch read it from.
+//!
 //! Arithmetic follows numpy's dtypes: activations are `f32`; inferred onsets,
 //! the remaining-energy comparisons and the pitch-bend weighting are `f64`
 //! (numpy promotes through its `float64` zeros); the amplitude is numpy's
@@ -13,7 +17,8 @@
 //! first-in-row-major-order choice as `np.argmax`) instead of a full scan per
 //! note.
 
-use audio_io::midi::{Instrument, MidiFile, Note, PitchBend, TempoMap};
+use audio_dsp::{hz_to_midi, midi_to_hz, Note};
+use audio_io::midi::{Instrument, MidiFile, PitchBend, TempoMap};
 use ndarray::ArrayView2;
 
 use super::windowing::Posteriorgrams;
@@ -37,14 +42,14 @@ pub const TICKS_PER_BEAT: u16 = 220;
 /// The options of `basic_pitch.inference.predict` / `model_output_to_notes`,
 /// with their defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NoteCreationConfig {
+pub struct PredictConfig {
     /// Smallest onset peak that starts a note (default `0.5`).
     pub onset_threshold: f64,
     /// Smallest note activation that keeps a note on (default `0.3`).
     pub frame_threshold: f64,
     /// Notes of this many frames or fewer are dropped (default `11`, the
     /// `round(127.70 ms · 22050 / 256 / 1000)` of `predict`; see
-    /// [`NoteCreationConfig::min_note_len_from_ms`]).
+    /// [`PredictConfig::min_note_len_from_ms`]).
     pub min_note_len: usize,
     /// Add onsets where the note activation jumps (default `true`).
     pub infer_onsets: bool,
@@ -67,7 +72,7 @@ pub struct NoteCreationConfig {
     pub midi_tempo: f64,
 }
 
-impl Default for NoteCreationConfig {
+impl Default for PredictConfig {
     fn default() -> Self {
         Self {
             onset_threshold: 0.5,
@@ -85,7 +90,7 @@ impl Default for NoteCreationConfig {
     }
 }
 
-impl NoteCreationConfig {
+impl PredictConfig {
     /// Frames of a minimum note length in milliseconds, as `predict`:
     /// `round(ms / 1000 · 22050 / 256)` (half to even).
     ///
@@ -94,8 +99,8 @@ impl NoteCreationConfig {
     ///
     /// # Example
     /// ```
-    /// use audio_models::basic_pitch::NoteCreationConfig;
-    /// assert_eq!(NoteCreationConfig::min_note_len_from_ms(127.70)?, 11);
+    /// use audio_models::basic_pitch::PredictConfig;
+    /// assert_eq!(PredictConfig::min_note_len_from_ms(127.70)?, 11);
     /// # Ok::<(), audio_models::Error>(())
     /// ```
     pub fn min_note_len_from_ms(ms: f64) -> Result<usize> {
@@ -152,55 +157,78 @@ impl NoteCreationConfig {
     }
 }
 
-/// A note event in frames, as `output_to_notes_polyphonic` returns it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FrameNote {
-    /// First frame.
-    pub start: usize,
-    /// End frame (exclusive for the amplitude, the offset time's frame).
-    pub end: usize,
-    /// MIDI pitch.
-    pub pitch: u8,
-    /// Mean note activation over `start..end`.
-    pub amplitude: f32,
-}
-
-/// A note event with times, as `model_output_to_notes` returns it.
+/// A note as Basic Pitch detects it (a note event of
+/// `model_output_to_notes`): the [`Note`] plus the frames and the mean
+/// activation it was read from.
+///
+/// Serialises (serde) as basic-pitch's note-event JSON object:
+/// `start_time_s`, `end_time_s`, `start_frame`, `end_frame`, `pitch_midi`,
+/// `velocity`, `amplitude`, `pitch_bends` (`null` or a list); see
+/// [`detections_to_json`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct NoteEvent {
+pub struct Detection {
+    /// The note: onset `model_frames_to_time(start_frame)`, offset
+    /// `model_frames_to_time(end_frame)`, velocity
+    /// [`Detection::velocity_of`]`(amplitude)`, program [`PROGRAM`], pitch
+    /// bends a frame (thirds of a semitone) when estimated.
+    pub note: Note,
     /// First frame.
     pub start_frame: usize,
-    /// End frame.
+    /// End frame (exclusive for the amplitude; the offset time's frame).
     pub end_frame: usize,
-    /// Onset in seconds (`model_frames_to_time(start_frame)`).
-    pub onset: f64,
-    /// Offset in seconds (`model_frames_to_time(end_frame)`).
-    pub offset: f64,
-    /// MIDI pitch.
-    pub pitch: u8,
-    /// Mean note activation, in `[0, 1]`.
+    /// Mean note activation over `start_frame..end_frame`, in `[0, 1]`.
     pub amplitude: f32,
-    /// Pitch bend per frame in thirds of a semitone, when estimated.
-    pub pitch_bends: Option<Vec<i32>>,
 }
 
-impl NoteEvent {
-    /// MIDI velocity: `round(127 · amplitude)` (half to even), clamped to
-    /// `1..=127` (a velocity 0 note-on would be a note-off).
-    pub fn velocity(&self) -> u8 {
-        let v = (127.0f32 * self.amplitude).round_ties_even();
+impl Detection {
+    /// MIDI velocity of an amplitude: `round(127 · amplitude)` (half to
+    /// even), clamped to `1..=127` (a velocity 0 note-on would be a note-off).
+    pub fn velocity_of(amplitude: f32) -> u8 {
+        let v = (127.0f32 * amplitude).round_ties_even();
         v.clamp(1.0, 127.0) as u8
     }
+}
 
-    /// The note as an `audio_io::midi::Note` (program [`PROGRAM`]).
-    pub fn to_midi_note(&self) -> Note {
-        Note {
-            onset: self.onset,
-            offset: self.offset,
-            pitch: self.pitch,
-            velocity: self.velocity(),
-            program: PROGRAM,
+impl AsRef<Note> for Detection {
+    fn as_ref(&self) -> &Note {
+        &self.note
+    }
+}
+
+impl AsMut<Note> for Detection {
+    fn as_mut(&mut self) -> &mut Note {
+        &mut self.note
+    }
+}
+
+impl serde::Serialize for Detection {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        /// basic-pitch's field names and order.
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            start_time_s: f64,
+            end_time_s: f64,
+            start_frame: usize,
+            end_frame: usize,
+            pitch_midi: u8,
+            velocity: u8,
+            amplitude: f32,
+            pitch_bends: Option<&'a [i32]>,
         }
+        Row {
+            start_time_s: self.note.onset,
+            end_time_s: self.note.offset,
+            start_frame: self.start_frame,
+            end_frame: self.end_frame,
+            pitch_midi: self.note.pitch,
+            velocity: self.note.velocity,
+            amplitude: self.amplitude,
+            pitch_bends: self.note.pitch_bends.as_deref(),
+        }
+        .serialize(serializer)
     }
 }
 
@@ -252,11 +280,6 @@ fn column_mean(
     pairwise_sum(buf) / buf.len() as f32
 }
 
-/// `librosa.hz_to_midi`: `12 · (log2(f) - log2(440)) + 69`.
-fn hz_to_midi(f: f64) -> f64 {
-    12.0 * (f.log2() - 440f64.log2()) + 69.0
-}
-
 /// A Python slice bound on an axis of length `n` (negative counts from the end).
 fn py_bound(i: i64, n: usize) -> usize {
     let n = n as i64;
@@ -265,7 +288,7 @@ fn py_bound(i: i64, n: usize) -> usize {
 }
 
 /// The note bins kept by `constrain_frequency`: `[lo, hi)`.
-fn kept_bins(config: &NoteCreationConfig) -> (usize, usize) {
+fn kept_bins(config: &PredictConfig) -> (usize, usize) {
     let mut lo = 0;
     let mut hi = N_NOTE_BINS;
     if let Some(f) = config.max_freq {
@@ -363,9 +386,10 @@ impl Energy {
     }
 }
 
-/// `output_to_notes_polyphonic`: note events in frames from the note
-/// (`frames`) and onset posteriorgrams, in the order Python creates them
-/// (onset-tracked notes from the last onset backwards, then melodia notes).
+/// `output_to_notes_polyphonic`: note events from the note (`frames`) and
+/// onset posteriorgrams, in the order Python creates them (onset-tracked
+/// notes from the last onset backwards, then melodia notes), with their
+/// times (`model_frames_to_time`) and no pitch bends.
 ///
 /// # Errors
 /// [`Error::InvalidNoteConfig`] for a bad configuration; [`Error::Posteriorgram`] unless
@@ -377,20 +401,20 @@ impl Energy {
 /// # Example
 /// ```
 /// use audio_models::basic_pitch::note_creation::output_to_notes_polyphonic;
-/// use audio_models::basic_pitch::NoteCreationConfig;
+/// use audio_models::basic_pitch::PredictConfig;
 /// let mut frames = ndarray::Array2::<f32>::zeros((100, 88));
 /// let mut onsets = ndarray::Array2::<f32>::zeros((100, 88));
 /// frames.slice_mut(ndarray::s![10..60, 39]).fill(0.9);
 /// onsets[[10, 39]] = 0.8;
-/// let notes = output_to_notes_polyphonic(frames.view(), onsets.view(), &NoteCreationConfig::default())?;
-/// assert_eq!((notes[0].start, notes[0].end, notes[0].pitch), (10, 60, 60));
+/// let notes = output_to_notes_polyphonic(frames.view(), onsets.view(), &PredictConfig::default())?;
+/// assert_eq!((notes[0].start_frame, notes[0].end_frame, notes[0].note.pitch), (10, 60, 60));
 /// # Ok::<(), audio_models::Error>(())
 /// ```
 pub fn output_to_notes_polyphonic(
     frames: ArrayView2<'_, f32>,
     onsets: ArrayView2<'_, f32>,
-    config: &NoteCreationConfig,
-) -> Result<Vec<FrameNote>> {
+    config: &PredictConfig,
+) -> Result<Vec<Detection>> {
     config.validate()?;
     if frames.ncols() != N_NOTE_BINS || onsets.dim() != frames.dim() {
         return Err(Error::Posteriorgram {
@@ -406,6 +430,21 @@ pub fn output_to_notes_polyphonic(
     if n == 0 {
         return Ok(Vec::new());
     }
+    let times = model_frames_to_time(n);
+    let detection = |start: usize, end: usize, f: usize, amplitude: f32| Detection {
+        note: Note {
+            program: PROGRAM,
+            ..Note::new(
+                times[start],
+                times[end],
+                f as u8 + MIDI_OFFSET,
+                Detection::velocity_of(amplitude),
+            )
+        },
+        start_frame: start,
+        end_frame: end,
+        amplitude,
+    };
     let (lo, hi) = kept_bins(config);
     let kept = |f: usize| f >= lo && f < hi;
     let frame = |t: usize, f: usize| if kept(f) { frames[[t, f]] } else { 0.0 };
@@ -498,12 +537,12 @@ pub fn output_to_notes_polyphonic(
                 energy.zero(t, f - 1);
             }
         }
-        notes.push(FrameNote {
+        notes.push(detection(
             start,
-            end: i,
-            pitch: f as u8 + MIDI_OFFSET,
-            amplitude: column_mean(&frames, start, i, f, &mut buf),
-        });
+            i,
+            f,
+            column_mean(&frames, start, i, f, &mut buf),
+        ));
     }
 
     if config.melodia_trick {
@@ -559,12 +598,7 @@ pub fn output_to_notes_polyphonic(
                 continue;
             }
             let (s, e) = (i_start as usize, i_end as usize);
-            notes.push(FrameNote {
-                start: s,
-                end: e,
-                pitch: f as u8 + MIDI_OFFSET,
-                amplitude: column_mean(&frames, s, e, f, &mut buf),
-            });
+            notes.push(detection(s, e, f, column_mean(&frames, s, e, f, &mut buf)));
         }
     }
     Ok(notes)
@@ -601,7 +635,7 @@ pub fn model_frames_to_time(n_frames: usize) -> Vec<f64> {
 ///
 /// # Shapes
 /// `contour`: `(n_frames, 264)`.
-pub fn get_pitch_bends(contour: ArrayView2<'_, f32>, notes: &[FrameNote]) -> Result<Vec<Vec<i32>>> {
+pub fn get_pitch_bends(contour: ArrayView2<'_, f32>, notes: &[Detection]) -> Result<Vec<Vec<i32>>> {
     if contour.ncols() != N_CONTOUR_BINS {
         return Err(Error::Posteriorgram {
             what: "contour posteriorgram",
@@ -619,14 +653,15 @@ pub fn get_pitch_bends(contour: ArrayView2<'_, f32>, notes: &[FrameNote]) -> Res
     let nc = N_CONTOUR_BINS as i64;
     let mut out = Vec::with_capacity(notes.len());
     for note in notes {
-        if note.end > contour.nrows() {
+        let (start, end) = (note.start_frame, note.end_frame);
+        if end > contour.nrows() {
             return Err(Error::Posteriorgram {
                 what: "contour posteriorgram",
-                reason: format!("{} frames, a note ends at {}", contour.nrows(), note.end),
+                reason: format!("{} frames, a note ends at {}", contour.nrows(), end),
             });
         }
         // midi_pitch_to_contour_bin: 36 · log2(midi_to_hz(p) / 27.5).
-        let hz = 440.0 * 2f64.powf((f64::from(note.pitch) - 69.0) / 12.0);
+        let hz = midi_to_hz(f64::from(note.note.pitch));
         let freq_idx = (36.0 * (hz / 27.5).log2()).round_ties_even() as i64;
         let fs = (freq_idx - tol).max(0);
         let fe = nc.min(freq_idx + tol + 1);
@@ -634,8 +669,8 @@ pub fn get_pitch_bends(contour: ArrayView2<'_, f32>, notes: &[FrameNote]) -> Res
         let ge = window_length as i64 - (freq_idx - (nc - tol - 1)).max(0);
         let shift = tol - (tol - freq_idx).max(0);
         let width = (fe - fs).min(ge - gs).max(0) as usize;
-        let mut bends = Vec::with_capacity(note.end.saturating_sub(note.start));
-        for t in note.start..note.end {
+        let mut bends = Vec::with_capacity(end.saturating_sub(start));
+        for t in start..end {
             let mut best = f64::NEG_INFINITY;
             let mut arg = 0usize;
             for j in 0..width {
@@ -661,18 +696,18 @@ pub fn get_pitch_bends(contour: ArrayView2<'_, f32>, notes: &[FrameNote]) -> Res
 ///
 /// # Example
 /// ```
-/// use audio_models::basic_pitch::{BasicPitch, NoteCreationConfig};
+/// use audio_models::basic_pitch::{BasicPitch, PredictConfig};
 /// use audio_models::basic_pitch::note_creation::model_output_to_notes;
 /// let post = BasicPitch::new()?.posteriorgrams(&vec![0.0; 22_050], true)?;
-/// let notes = model_output_to_notes(&post, &NoteCreationConfig::default())?;
+/// let notes = model_output_to_notes(&post, &PredictConfig::default())?;
 /// assert!(notes.is_empty()); // silence
 /// # Ok::<(), audio_models::Error>(())
 /// ```
 pub fn model_output_to_notes(
     output: &Posteriorgrams,
-    config: &NoteCreationConfig,
-) -> Result<Vec<NoteEvent>> {
-    let notes = output_to_notes_polyphonic(output.note.view(), output.onset.view(), config)?;
+    config: &PredictConfig,
+) -> Result<Vec<Detection>> {
+    let mut notes = output_to_notes_polyphonic(output.note.view(), output.onset.view(), config)?;
     let bends = if config.include_pitch_bends {
         let contour = output.contour.as_ref().ok_or(Error::Posteriorgram {
             what: "contour",
@@ -682,28 +717,21 @@ pub fn model_output_to_notes(
     } else {
         None
     };
-    let times = model_frames_to_time(output.n_frames());
-    Ok(notes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| NoteEvent {
-            start_frame: n.start,
-            end_frame: n.end,
-            onset: times[n.start],
-            offset: times[n.end],
-            pitch: n.pitch,
-            amplitude: n.amplitude,
-            pitch_bends: bends.as_ref().map(|b| b[i].clone()),
-        })
-        .collect())
+    if let Some(bends) = bends {
+        for (n, b) in notes.iter_mut().zip(bends) {
+            n.note.pitch_bends = Some(b);
+        }
+    }
+    Ok(notes)
 }
 
 /// Python's tuple order of note events (start, end, pitch, amplitude).
-fn tuple_order(a: &NoteEvent, b: &NoteEvent) -> std::cmp::Ordering {
-    a.onset
-        .total_cmp(&b.onset)
-        .then(a.offset.total_cmp(&b.offset))
-        .then(a.pitch.cmp(&b.pitch))
+fn tuple_order(a: &Detection, b: &Detection) -> std::cmp::Ordering {
+    let (x, y) = (&a.note, &b.note);
+    x.onset
+        .total_cmp(&y.onset)
+        .then(x.offset.total_cmp(&y.offset))
+        .then(x.pitch.cmp(&y.pitch))
         .then(a.amplitude.total_cmp(&b.amplitude))
 }
 
@@ -719,32 +747,32 @@ fn tuple_order(a: &NoteEvent, b: &NoteEvent) -> std::cmp::Ordering {
 ///
 /// # Example
 /// ```
-/// use audio_models::basic_pitch::{NoteEvent, NoteCreationConfig};
+/// use audio_models::basic_pitch::{Detection, PredictConfig};
 /// use audio_models::basic_pitch::note_creation::note_events_to_midi;
-/// let note = NoteEvent { start_frame: 0, end_frame: 86, onset: 0.0, offset: 1.0, pitch: 60,
-///     amplitude: 0.5, pitch_bends: None };
-/// let midi = note_events_to_midi(&[note], &NoteCreationConfig::default())?;
+/// let note = Detection { note: audio_dsp::Note::new(0.0, 1.0, 60, 64), start_frame: 0, end_frame: 86,
+///     amplitude: 0.5 };
+/// let midi = note_events_to_midi(&[note], &PredictConfig::default())?;
 /// assert_eq!(midi.notes()[0].velocity, 64);
 /// # Ok::<(), audio_models::Error>(())
 /// ```
-pub fn note_events_to_midi(notes: &[NoteEvent], config: &NoteCreationConfig) -> Result<MidiFile> {
+pub fn note_events_to_midi(notes: &[Detection], config: &PredictConfig) -> Result<MidiFile> {
     config.validate()?;
-    let mut sorted: Vec<NoteEvent> = notes.to_vec();
+    let mut sorted: Vec<Detection> = notes.to_vec();
     sorted.sort_by(tuple_order);
     if !config.multiple_pitch_bends {
         // drop_overlapping_pitch_bends
         for i in 0..sorted.len().saturating_sub(1) {
             for j in i + 1..sorted.len() {
-                if sorted[j].onset >= sorted[i].offset {
+                if sorted[j].note.onset >= sorted[i].note.offset {
                     break;
                 }
-                sorted[i].pitch_bends = None;
-                sorted[j].pitch_bends = None;
+                sorted[i].note.pitch_bends = None;
+                sorted[j].note.pitch_bends = None;
             }
         }
     }
     let mut instruments: Vec<(u8, Instrument)> = Vec::new();
-    for note in &sorted {
+    for Detection { note, .. } in &sorted {
         let key = if config.multiple_pitch_bends {
             note.pitch
         } else {
@@ -764,7 +792,11 @@ pub fn note_events_to_midi(notes: &[NoteEvent], config: &NoteCreationConfig) -> 
             }
         };
         let inst = &mut instruments[idx].1;
-        inst.notes.push(note.to_midi_note());
+        // MIDI keeps bends per instrument (below), not per note.
+        inst.notes.push(Note {
+            pitch_bends: None,
+            ..note.clone()
+        });
         if let Some(bends) = note.pitch_bends.as_ref().filter(|b| !b.is_empty()) {
             let m = bends.len();
             for (j, &b) in bends.iter().enumerate() {
@@ -788,68 +820,104 @@ pub fn note_events_to_midi(notes: &[NoteEvent], config: &NoteCreationConfig) -> 
     })
 }
 
-/// Note events as `basic_pitch.inference.save_note_events` writes them:
-/// `start_time_s,end_time_s,pitch_midi,velocity,pitch_bend` then one row a
-/// note (the bends, when present, as extra columns).
+/// Detections as basic-pitch's note-event JSON: an array of objects with
+/// `start_time_s`, `end_time_s`, `start_frame`, `end_frame`, `pitch_midi`,
+/// `velocity`, `amplitude` and `pitch_bends` (`null` or a list), one a line.
+/// `audio_io::notes::from_json_str` reads it back as notes. (The CSV of
+/// `save_note_events` is `audio_io::notes::to_csv_string` with
+/// `CsvLayout::BasicPitch`.)
+///
+/// Serialising a detection cannot fail (serde_json writes non-finite times
+/// as `null`); were it to, the entry would be `null`.
 ///
 /// # Example
 /// ```
-/// use audio_models::basic_pitch::NoteEvent;
-/// use audio_models::basic_pitch::note_creation::notes_to_csv;
-/// let note = NoteEvent { start_frame: 0, end_frame: 86, onset: 0.0, offset: 1.0, pitch: 60,
-///     amplitude: 0.5, pitch_bends: Some(vec![0, 1]) };
-/// assert_eq!(notes_to_csv(&[note]).lines().nth(1), Some("0,1,60,64,0,1"));
+/// use audio_models::basic_pitch::Detection;
+/// use audio_models::basic_pitch::note_creation::detections_to_json;
+/// let note = Detection { note: audio_dsp::Note::new(0.0, 1.0, 60, 64), start_frame: 0,
+///     end_frame: 86, amplitude: 0.5 };
+/// assert!(detections_to_json(&[note]).contains("\"pitch_midi\":60"));
 /// ```
-pub fn notes_to_csv(notes: &[NoteEvent]) -> String {
-    let mut s = String::from("start_time_s,end_time_s,pitch_midi,velocity,pitch_bend\n");
-    for n in notes {
-        s.push_str(&format!(
-            "{},{},{},{}",
-            n.onset,
-            n.offset,
-            n.pitch,
-            n.velocity()
-        ));
-        if let Some(b) = n.pitch_bends.as_ref().filter(|b| !b.is_empty()) {
-            for v in b {
-                s.push_str(&format!(",{v}"));
-            }
-        }
-        s.push('\n');
-    }
-    s
-}
-
-/// Note events as a JSON array of objects with `start_time_s`,
-/// `end_time_s`, `start_frame`, `end_frame`, `pitch_midi`, `velocity`,
-/// `amplitude` and `pitch_bends` (`null` or a list).
-///
-/// # Example
-/// ```
-/// use audio_models::basic_pitch::NoteEvent;
-/// use audio_models::basic_pitch::note_creation::notes_to_json;
-/// let note = NoteEvent { start_frame: 0, end_frame: 86, onset: 0.0, offset: 1.0, pitch: 60,
-///     amplitude: 0.5, pitch_bends: None };
-/// assert!(notes_to_json(&[note]).contains("\"pitch_midi\": 60"));
-/// ```
-pub fn notes_to_json(notes: &[NoteEvent]) -> String {
+pub fn detections_to_json(notes: &[Detection]) -> String {
     let mut s = String::from("[");
     for (i, n) in notes.iter().enumerate() {
         if i > 0 {
             s.push(',');
         }
-        let bends = match &n.pitch_bends {
-            Some(b) => format!(
-                "[{}]",
-                b.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
-            ),
-            None => "null".to_string(),
-        };
-        s.push_str(&format!(
-            "\n  {{\"start_time_s\": {:?}, \"end_time_s\": {:?}, \"start_frame\": {}, \"end_frame\": {}, \"pitch_midi\": {}, \"velocity\": {}, \"amplitude\": {:?}, \"pitch_bends\": {}}}",
-            n.onset, n.offset, n.start_frame, n.end_frame, n.pitch, n.velocity(), n.amplitude, bends
-        ));
+        s.push_str("\n  ");
+        s.push_str(&serde_json::to_string(n).unwrap_or_else(|_| "null".to_string()));
     }
     s.push_str("\n]\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+    use super::*;
+
+    fn detection(onset: f64, offset: f64, bends: Option<Vec<i32>>) -> Detection {
+        Detection {
+            note: Note {
+                program: PROGRAM,
+                pitch_bends: bends,
+                ..Note::new(onset, offset, 60, Detection::velocity_of(0.5))
+            },
+            start_frame: 3,
+            end_frame: 90,
+            amplitude: 0.5,
+        }
+    }
+
+    #[test]
+    fn velocity_is_rounded_half_to_even_and_clamped() {
+        assert_eq!(Detection::velocity_of(0.5), 64); // 63.5 -> 64
+        assert_eq!(Detection::velocity_of(0.0), 1);
+        assert_eq!(Detection::velocity_of(2.0), 127);
+    }
+
+    #[test]
+    fn json_has_basic_pitch_fields_and_reads_back_as_notes() {
+        let d = [
+            detection(0.0, 1.0, Some(vec![0, -1, 2])),
+            detection(0.5, 0.75, None),
+        ];
+        let text = detections_to_json(&d);
+        assert!(text.starts_with("[\n  {\"start_time_s\":0.0,\"end_time_s\":1.0,\"start_frame\":3,\"end_frame\":90,\"pitch_midi\":60,\"velocity\":64,\"amplitude\":0.5,\"pitch_bends\":[0,-1,2]},\n"), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(v[1]["pitch_bends"].is_null());
+        let back = audio_io::notes::from_json_str(&text).unwrap();
+        assert_eq!(back[0].pitch_bends, Some(vec![0, -1, 2]));
+        assert_eq!(
+            (
+                back[1].onset,
+                back[1].offset,
+                back[1].pitch,
+                back[1].velocity
+            ),
+            (0.5, 0.75, 60, 64)
+        );
+        assert_eq!(detections_to_json(&[]), "[\n]\n");
+    }
+
+    #[test]
+    fn midi_notes_carry_no_bends_and_overlapping_bends_are_dropped() {
+        let d = [
+            detection(0.0, 1.0, Some(vec![0, 3])),
+            detection(0.5, 1.5, Some(vec![1])),
+            detection(2.0, 3.0, Some(vec![3, 0])),
+        ];
+        let midi = note_events_to_midi(&d, &PredictConfig::default()).unwrap();
+        let inst = &midi.instruments[0];
+        assert!(inst.notes.iter().all(|n| n.pitch_bends.is_none()));
+        // Only the third note's bends survive: 3 thirds = 4096 ticks, then 0.
+        assert_eq!(
+            inst.pitch_bends
+                .iter()
+                .map(|b| (b.time, b.value))
+                .collect::<Vec<_>>(),
+            vec![(2.0, 4096), (3.0, 0)]
+        );
+    }
 }
