@@ -12,7 +12,10 @@ use clap::{Args, Subcommand};
 use num_complex::Complex;
 
 use crate::dsp_commands::ResType;
-use crate::npy::{on_signal, read_complex, read_signal, write_array};
+use audio_io::npy::{read_complex, read_signal, WritableElement};
+use audio_io::on_precision;
+
+use crate::write_npy;
 use crate::{Error, Result};
 
 /// Constant-Q subcommands.
@@ -213,37 +216,37 @@ impl CqtArgs {
     }
 }
 
-fn cqt_of<T: Float + ndarray_npy::WritableElement>(
+fn cqt_of<T: Float + WritableElement>(
     x: &[T],
     config: CqtConfig,
     magnitude: bool,
     out: &std::path::Path,
 ) -> Result<()>
 where
-    Complex<T>: ndarray_npy::WritableElement,
+    Complex<T>: WritableElement,
 {
     let cqt = Cqt::<T>::new(config)?;
     if magnitude {
-        write_array(out, &cqt.magnitude(x)?)
+        write_npy(out, &cqt.magnitude(x)?)
     } else {
-        write_array(out, &cqt.process(x)?)
+        write_npy(out, &cqt.process(x)?)
     }
 }
 
-fn hcqt_of<T: Float + ndarray_npy::WritableElement>(
+fn hcqt_of<T: Float + WritableElement>(
     x: &[T],
     config: HcqtConfig,
     magnitude: bool,
     out: &std::path::Path,
 ) -> Result<()>
 where
-    Complex<T>: ndarray_npy::WritableElement,
+    Complex<T>: WritableElement,
 {
     let hcqt = Hcqt::<T>::new(config)?;
     if magnitude {
-        write_array(out, &hcqt.magnitude(x)?)
+        write_npy(out, &hcqt.magnitude(x)?)
     } else {
-        write_array(out, &hcqt.process(x)?)
+        write_npy(out, &hcqt.process(x)?)
     }
 }
 
@@ -252,7 +255,7 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
     match cmd {
         CqtCommand::Cqt { io, cqt } => {
             let config = cqt.config(&io)?;
-            on_signal!(read_signal(&io.input, io.sr)?, |x| cqt_of(
+            on_precision!(read_signal(&io.input, io.sr)?, |x| cqt_of(
                 &x,
                 config,
                 cqt.magnitude,
@@ -264,7 +267,7 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 gamma,
                 ..cqt.config(&io)?
             };
-            on_signal!(read_signal(&io.input, io.sr)?, |x| cqt_of(
+            on_precision!(read_signal(&io.input, io.sr)?, |x| cqt_of(
                 &x,
                 config,
                 cqt.magnitude,
@@ -273,7 +276,7 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
         }
         CqtCommand::Icqt { io, cqt, length } => {
             let config = cqt.config(&io)?;
-            on_signal!(read_complex(&io.input)?, |spec| {
+            on_precision!(read_complex(&io.input)?, |spec| {
                 let shape = spec.shape().to_vec();
                 let spec =
                     spec.into_dimensionality::<ndarray::Ix2>()
@@ -287,14 +290,14 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                     ..config
                 };
                 let y = Icqt::new(config)?.process(spec.view(), length)?;
-                write_array(&io.output, &ndarray::Array1::from(y))
+                write_npy(&io.output, &ndarray::Array1::from(y))
             })
         }
         CqtCommand::HybridCqt { io, cqt } => {
             let config = cqt.config(&io)?;
-            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let c = HybridCqt::new(config)?.process(&x)?;
-                write_array(&io.output, &c)
+                write_npy(&io.output, &c)
             })
         }
         CqtCommand::Hcqt { io, cqt, harmonics } => {
@@ -314,7 +317,7 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 cqt: cqt.config(&io)?,
                 harmonics,
             };
-            on_signal!(read_signal(&io.input, io.sr)?, |x| hcqt_of(
+            on_precision!(read_signal(&io.input, io.sr)?, |x| hcqt_of(
                 &x,
                 config,
                 cqt.magnitude,
@@ -340,9 +343,9 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 cqt_mode: CqtMode::parse(&chroma.cqt_mode)?,
                 res_type: ResampleMethod::from(io.res_type),
             };
-            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let c = ChromaCqt::new(config)?.process(&x)?;
-                write_array(&io.output, &c)
+                write_npy(&io.output, &c)
             })
         }
         CqtCommand::ChromaCens {
@@ -365,9 +368,9 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 res_type: ResampleMethod::from(io.res_type),
                 ..ChromaCensConfig::default()
             };
-            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let c = ChromaCens::new(config)?.process(&x)?;
-                write_array(&io.output, &c)
+                write_npy(&io.output, &c)
             })
         }
     }

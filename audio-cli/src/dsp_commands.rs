@@ -12,9 +12,12 @@ use clap::{Args, Subcommand};
 use ndarray::Ix2;
 use num_complex::Complex;
 
-use crate::npy::{
-    is_npy, on_signal, read_array, read_complex, read_real, read_signal, write_array, Precision,
+use audio_io::npy::{
+    is_npy, read_complex, read_floats, read_npy, read_signal, NpyArray, Precision, WritableElement,
 };
+use audio_io::on_precision;
+
+use crate::write_npy;
 use crate::{Error, Result};
 
 /// `audio-dsp` subcommands.
@@ -65,6 +68,9 @@ pub enum DspCommand {
         stft: StftArgs,
         #[command(flatten)]
         mel: MelArgs,
+        /// Mel filter normalisation: slaney, none, inf or a p-norm order.
+        #[arg(long, default_value = "slaney")]
+        norm: String,
         /// Exponent of the magnitude (2 = power, 1 = energy).
         #[arg(long, default_value_t = 2.0)]
         power: f64,
@@ -97,15 +103,19 @@ pub enum DspCommand {
         stft: StftArgs,
         #[command(flatten)]
         mel: MelArgs,
+        /// Mel filter normalisation: slaney, none, inf or a p-norm order
+        /// (librosa's `melspectrogram(norm=...)`).
+        #[arg(long, default_value = "slaney")]
+        mel_norm: String,
         /// Number of coefficients.
         #[arg(long, default_value_t = 20)]
         n_mfcc: usize,
         /// DCT type: 1, 2 or 3.
         #[arg(long, default_value_t = 2)]
         dct_type: u8,
-        /// DCT normalisation: ortho or none.
-        #[arg(long, default_value = "ortho")]
-        dct_norm: String,
+        /// DCT normalisation, librosa's `mfcc(norm=...)`: ortho or none.
+        #[arg(long, alias = "dct-norm", value_enum, default_value_t = DctNormArg::Ortho)]
+        norm: DctNormArg,
         /// Cepstral liftering coefficient (0 disables).
         #[arg(long, default_value_t = 0.0)]
         lifter: f64,
@@ -146,7 +156,7 @@ pub enum DspCommand {
         #[arg(long)]
         no_quantize: bool,
     },
-    /// librosa.mu_expand: int64 codes with --quantize (default), else floats in [-1, 1].
+    /// librosa.mu_expand: integer codes of any dtype (or integer-valued floats) with --quantize (default), else floats in [-1, 1]; float64 out for integer codes, the input's precision for float codes.
     MuExpand {
         #[command(flatten)]
         io: InputOutput,
@@ -160,6 +170,25 @@ pub enum DspCommand {
         #[arg(long)]
         no_quantize: bool,
     },
+}
+
+/// `--norm` of `mfcc`: the DCT normalisation (scipy's `norm`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DctNormArg {
+    /// Orthonormal DCT (`norm="ortho"`, librosa's default).
+    Ortho,
+    /// scipy's unnormalised DCT (`norm=None`).
+    #[value(alias = "None")]
+    None,
+}
+
+impl From<DctNormArg> for DctNorm {
+    fn from(n: DctNormArg) -> Self {
+        match n {
+            DctNormArg::Ortho => DctNorm::Ortho,
+            DctNormArg::None => DctNorm::None,
+        }
+    }
 }
 
 /// librosa's `res_type` names for our resampling presets.
@@ -190,7 +219,7 @@ impl From<ResType> for ResampleMethod {
     }
 }
 
-fn resample_of<T: Float + ndarray_npy::WritableElement>(
+fn resample_of<T: Float + WritableElement>(
     x: &[T],
     orig_sr: f64,
     target_sr: f64,
@@ -203,7 +232,7 @@ fn resample_of<T: Float + ndarray_npy::WritableElement>(
         let gain = T::from((orig_sr / target_sr).sqrt()).unwrap_or_else(T::one);
         y.iter_mut().for_each(|v| *v = *v * gain);
     }
-    write_array(output, &ndarray::Array1::from(y))
+    write_npy(output, &ndarray::Array1::from(y))
 }
 
 /// Input file, output file and sample rate.
@@ -273,14 +302,13 @@ pub struct MelArgs {
     /// Use the HTK mel formula.
     #[arg(long)]
     htk: bool,
-    /// Filter normalisation: slaney, none, inf or a p-norm order.
-    #[arg(long, default_value = "slaney")]
-    norm: String,
 }
 
 impl MelArgs {
-    fn config(&self, sr: u32) -> Result<MelConfig> {
-        let norm = match self.norm.as_str() {
+    /// The filterbank config with filter normalisation `norm` (slaney, none,
+    /// inf or a p-norm order).
+    fn config(&self, sr: u32, norm: &str) -> Result<MelConfig> {
+        let norm = match norm {
             "slaney" => MelNorm::Slaney,
             "none" | "None" => MelNorm::None,
             "inf" => MelNorm::P(f64::INFINITY),
@@ -335,27 +363,29 @@ impl DbArgs {
     }
 }
 
-fn mel_config(stft: &StftArgs, mel: &MelArgs, sr: u32, power: f64) -> Result<MelSpectrogramConfig> {
+fn mel_config(
+    stft: &StftArgs,
+    mel: &MelArgs,
+    norm: &str,
+    sr: u32,
+    power: f64,
+) -> Result<MelSpectrogramConfig> {
     Ok(MelSpectrogramConfig {
         stft: stft.config()?,
         power,
-        mel: mel.config(sr)?,
+        mel: mel.config(sr, norm)?,
     })
 }
 
-fn stft_of<T: Float + ndarray_npy::WritableElement>(
-    x: &[T],
-    cfg: StftConfig,
-    out: &Path,
-) -> Result<()>
+fn stft_of<T: Float + WritableElement>(x: &[T], cfg: StftConfig, out: &Path) -> Result<()>
 where
-    Complex<T>: ndarray_npy::WritableElement,
+    Complex<T>: WritableElement,
 {
     let spec = audio_dsp::Stft::<T>::new(cfg)?.process(x)?;
-    write_array(out, &spec)
+    write_npy(out, &spec)
 }
 
-fn istft_of<T: Float + ndarray_npy::WritableElement>(
+fn istft_of<T: Float + WritableElement>(
     input: &Path,
     spec: ndarray::ArrayD<Complex<T>>,
     cfg: IstftConfig,
@@ -364,7 +394,7 @@ fn istft_of<T: Float + ndarray_npy::WritableElement>(
 ) -> Result<()> {
     let spec = matrix(input, spec, "a 2-D complex array (bins, frames)")?;
     let y = audio_dsp::Istft::<T>::new(cfg)?.process(spec.view(), length)?;
-    write_array(out, &ndarray::Array1::from(y))
+    write_npy(out, &ndarray::Array1::from(y))
 }
 
 /// A 2-D view of an array read from `path`, or an error naming its shape.
@@ -385,13 +415,13 @@ fn matrix<T>(
 /// `power_to_db` (`power = true`) or `amplitude_to_db` of a `.npy` array, in its precision.
 fn db_of(io: &InputOutput, db: &DbArgs, amin: f64, power: bool) -> Result<()> {
     let (reference, top_db) = db.parse()?;
-    on_signal!(read_real(&io.input)?, |s| {
+    on_precision!(read_floats(&io.input)?, |s| {
         let d = if power {
             audio_dsp::power_to_db(s.view(), reference, amin, top_db)?
         } else {
             audio_dsp::amplitude_to_db(s.view(), reference, amin, top_db)?
         };
-        write_array(&io.output, &d)
+        write_npy(&io.output, &d)
     })
 }
 
@@ -429,19 +459,19 @@ pub fn run(cmd: DspCommand) -> Result<()> {
                     (Precision::F32(audio.samples.into_iter().collect()), rate)
                 }
             };
-            on_signal!(signal, |x| resample_of(
+            on_precision!(signal, |x| resample_of(
                 &x, orig, target_sr, method, scale, &output
             ))
         }
         DspCommand::Stft { io, stft } => {
             let cfg = stft.config()?;
-            on_signal!(read_signal(&io.input, io.sr)?, |x| stft_of(
+            on_precision!(read_signal(&io.input, io.sr)?, |x| stft_of(
                 &x, cfg, &io.output
             ))
         }
         DspCommand::Istft { io, stft, length } => {
             let cfg = IstftConfig::from(&stft.config()?);
-            on_signal!(read_complex(&io.input)?, |spec| istft_of(
+            on_precision!(read_complex(&io.input)?, |spec| istft_of(
                 &io.input, spec, cfg, length, &io.output
             ))
         }
@@ -449,12 +479,13 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             io,
             stft,
             mel,
+            norm,
             power,
         } => {
-            let cfg = mel_config(&stft, &mel, io.sr, power)?;
-            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+            let cfg = mel_config(&stft, &mel, &norm, io.sr, power)?;
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let m = audio_dsp::MelSpectrogram::new(cfg)?.process(&x)?;
-                write_array(&io.output, &m)
+                write_npy(&io.output, &m)
             })
         }
         DspCommand::PowerToDb { io, db, amin } => db_of(&io, &db, amin, true),
@@ -463,25 +494,22 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             io,
             stft,
             mel,
+            mel_norm,
             n_mfcc,
             dct_type,
-            dct_norm,
+            norm,
             lifter,
         } => {
             let cfg = MfccConfig {
-                mel: mel_config(&stft, &mel, io.sr, 2.0)?,
+                mel: mel_config(&stft, &mel, &mel_norm, io.sr, 2.0)?,
                 n_mfcc,
                 dct_type: DctType::from_number(dct_type)?,
-                norm: if dct_norm == "none" {
-                    DctNorm::None
-                } else {
-                    DctNorm::Ortho
-                },
+                norm: norm.into(),
                 lifter,
             };
-            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let m = audio_dsp::Mfcc::new(cfg)?.process(&x)?;
-                write_array(&io.output, &m)
+                write_npy(&io.output, &m)
             })
         }
         DspCommand::Griffinlim {
@@ -495,7 +523,7 @@ pub fn run(cmd: DspCommand) -> Result<()> {
         } => {
             let stft = stft.config()?;
             let zero_phase = init == "none";
-            on_signal!(read_real(&io.input)?, |s| {
+            on_precision!(read_floats(&io.input)?, |s| {
                 let s = matrix(&io.input, s, "a 2-D magnitude array (bins, frames)")?;
                 let cfg = GriffinLimConfig {
                     stft,
@@ -509,7 +537,7 @@ pub fn run(cmd: DspCommand) -> Result<()> {
                     length,
                 };
                 let y = audio_dsp::griffin_lim(s.view(), &cfg)?;
-                write_array(&io.output, &ndarray::Array1::from(y))
+                write_npy(&io.output, &ndarray::Array1::from(y))
             })
         }
         DspCommand::MuCompress {
@@ -518,15 +546,15 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             no_quantize,
             ..
         } => {
-            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 if no_quantize {
-                    write_array(
+                    write_npy(
                         &io.output,
                         &ndarray::Array1::from(audio_dsp::mu_compress(&x, mu)?),
                     )
                 } else {
                     let q = audio_dsp::mu_compress_quantized(&x, mu)?;
-                    write_array(&io.output, &ndarray::Array1::from(q))
+                    write_npy(&io.output, &ndarray::Array1::from(q))
                 }
             })
         }
@@ -537,16 +565,25 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             ..
         } => {
             if no_quantize {
-                on_signal!(read_signal(&io.input, io.sr)?, |x| {
-                    write_array(
+                on_precision!(read_signal(&io.input, io.sr)?, |x| {
+                    write_npy(
                         &io.output,
                         &ndarray::Array1::from(audio_dsp::mu_expand(&x, mu)?),
                     )
                 })
             } else {
-                let codes: Vec<i64> = read_array::<i64>(&io.input)?.iter().copied().collect();
-                let y: Vec<f32> = audio_dsp::mu_expand_quantized(&codes, mu)?;
-                write_array(&io.output, &ndarray::Array1::from(y))
+                // librosa scales the codes by `2.0 / (1 + mu)`: integer codes
+                // come out float64, float32 codes float32.
+                let codes = read_npy(&io.input)?;
+                let single = matches!(codes, NpyArray::F32(_));
+                let codes: Vec<i64> = codes.into_integers()?.into_iter().collect();
+                if single {
+                    let y: Vec<f32> = audio_dsp::mu_expand_quantized(&codes, mu)?;
+                    write_npy(&io.output, &ndarray::Array1::from(y))
+                } else {
+                    let y: Vec<f64> = audio_dsp::mu_expand_quantized(&codes, mu)?;
+                    write_npy(&io.output, &ndarray::Array1::from(y))
+                }
             }
         }
     }

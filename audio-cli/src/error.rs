@@ -35,24 +35,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Reading a `.npy` input failed.
-    #[error("reading {path}: {source}")]
-    ReadNpy {
-        /// The file.
-        path: std::path::PathBuf,
-        /// The underlying error.
-        #[source]
-        source: ndarray_npy::ReadNpyError,
-    },
-    /// Writing a `.npy` output failed.
-    #[error("writing {path}: {source}")]
-    WriteNpy {
-        /// The file.
-        path: std::path::PathBuf,
-        /// The underlying error.
-        #[source]
-        source: ndarray_npy::WriteNpyError,
-    },
     /// An input has a shape the subcommand cannot use.
     #[error("{path}: expected {expected}, got shape {got:?}")]
     InputShape {

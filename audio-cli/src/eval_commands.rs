@@ -2,12 +2,13 @@
 //!
 //! Music metrics read mir_eval's text formats (`mir_eval.io`) and print the
 //! scores as a JSON object whose keys are those of the matching mir_eval
-//! `evaluate()` (written like Python's `json.dump`, so NaN stays `NaN`).
+//! `evaluate()`, written by [`audio_eval::report::to_json`] (like Python's
+//! `json.dump`, so NaN stays `NaN`).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use audio_eval::annotations;
+use audio_eval::report::to_json;
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::{Error, Result};
@@ -212,44 +213,18 @@ fn parse<T>(path: &Path, f: impl FnOnce(&str) -> audio_eval::Result<T>) -> Resul
     })
 }
 
-/// A float as Python's `json.dump` writes it.
-fn json_number(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".to_owned()
-    } else if v.is_infinite() {
-        if v > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
-    } else {
-        serde_json::Value::from(v).to_string()
-    }
-}
-
-fn json_string(s: &str) -> String {
-    serde_json::Value::from(s).to_string()
-}
-
-/// `{"key": value, …}` in the given order.
-fn json_object(entries: &[(String, String)]) -> String {
-    let mut out = String::from("{\n");
-    for (i, (k, v)) in entries.iter().enumerate() {
-        let sep = if i + 1 == entries.len() { "" } else { "," };
-        let _ = writeln!(out, "  {}: {v}{sep}", json_string(k));
-    }
-    out.push('}');
-    out
-}
-
+/// `(key, value)` pairs as the scores JSON
+/// ([`audio_eval::report::entries_to_json`]); for metrics whose `evaluate`
+/// still returns pairs (key) — delete once none does.
 fn scores_json(entries: &[(&str, f64)]) -> String {
-    let e: Vec<(String, String)> = entries
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), json_number(*v)))
-        .collect();
-    json_object(&e)
+    audio_eval::report::entries_to_json(entries)
 }
 
-fn emit(files: &FilePair, json: String) -> Result<()> {
-    match &files.json {
+/// Writes JSON text to `path`, or prints it when there is none.
+pub(crate) fn write_json(path: Option<&Path>, json: String) -> Result<()> {
+    match path {
         Some(path) => std::fs::write(path, json + "\n").map_err(|source| Error::File {
-            path: path.clone(),
+            path: path.to_path_buf(),
             source,
         }),
         None => {
@@ -257,6 +232,10 @@ fn emit(files: &FilePair, json: String) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn emit(files: &FilePair, json: String) -> Result<()> {
+    write_json(files.json.as_deref(), json)
 }
 
 /// Runs one `audio eval` subcommand.
@@ -272,7 +251,7 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
                 &e.values,
                 &a.notes.config(),
             )?;
-            emit(&a.files, scores_json(&s.entries()))
+            emit(&a.files, to_json(&s)?)
         }
         EvalCommand::TranscriptionVelocity(a) => {
             let r = parse(&a.files.reference, annotations::parse_velocity_notes)?;
@@ -287,19 +266,19 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
                 &a.notes.config(),
                 a.velocity_tolerance,
             )?;
-            emit(&a.files, scores_json(&s.entries()))
+            emit(&a.files, to_json(&s)?)
         }
         EvalCommand::Multipitch(a) => {
             let (rt, rf) = parse(&a.files.reference, annotations::parse_ragged_time_series)?;
             let (et, ef) = parse(&a.files.estimate, annotations::parse_ragged_time_series)?;
             let s = audio_eval::multipitch::evaluate(&rt, &rf, &et, &ef, a.window)?;
-            emit(&a.files, scores_json(&s.entries()))
+            emit(&a.files, to_json(&s)?)
         }
         EvalCommand::Onset(a) => {
             let r = parse(&a.files.reference, annotations::parse_events)?;
             let e = parse(&a.files.estimate, annotations::parse_events)?;
             let s = audio_eval::onset::evaluate(&r, &e, a.window)?;
-            emit(&a.files, scores_json(&s))
+            emit(&a.files, to_json(&s)?)
         }
         EvalCommand::Melody(a) => {
             let (rt, rf) = parse(&a.files.reference, annotations::parse_time_series)?;
@@ -315,7 +294,7 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
                 ..Default::default()
             };
             let s = audio_eval::melody::evaluate(&rt, &rf, &et, &ef, None, None, &config)?;
-            emit(&a.files, scores_json(&s.entries()))
+            emit(&a.files, to_json(&s)?)
         }
         EvalCommand::Beat(a) => {
             let r = parse(&a.files.reference, annotations::parse_events)?;
@@ -325,7 +304,7 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
                 ..Default::default()
             };
             let s = audio_eval::beat::evaluate(&r, &e, &config)?;
-            emit(&a.files, scores_json(&s.entries()))
+            emit(&a.files, to_json(&s)?)
         }
         EvalCommand::Key(a) => {
             let r = parse(&a.files.reference, annotations::parse_key)?;
@@ -345,34 +324,7 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
             let r = labels(&read_text(&a.files.reference)?);
             let e = labels(&read_text(&a.files.estimate)?);
             let s = audio_eval::classification::evaluate(&r, &e)?;
-            let mut entries = vec![
-                ("Accuracy".to_owned(), json_number(s.accuracy)),
-                ("Macro Precision".to_owned(), json_number(s.macro_precision)),
-                ("Macro Recall".to_owned(), json_number(s.macro_recall)),
-                ("Macro F1".to_owned(), json_number(s.macro_f1)),
-            ];
-            let classes: Vec<String> = s.classes.iter().map(|c| json_string(c)).collect();
-            entries.push(("Classes".to_owned(), format!("[{}]", classes.join(", "))));
-            let rows: Vec<String> = s
-                .confusion
-                .iter()
-                .map(|r| {
-                    let v: Vec<String> = r.iter().map(usize::to_string).collect();
-                    format!("[{}]", v.join(", "))
-                })
-                .collect();
-            entries.push(("Confusion".to_owned(), format!("[{}]", rows.join(", "))));
-            for (name, values) in [
-                ("Precision", &s.precision),
-                ("Recall", &s.recall),
-                ("F1", &s.f1),
-            ] {
-                let v: Vec<String> = values.iter().map(|&x| json_number(x)).collect();
-                entries.push((name.to_owned(), format!("[{}]", v.join(", "))));
-            }
-            let support: Vec<String> = s.support.iter().map(usize::to_string).collect();
-            entries.push(("Support".to_owned(), format!("[{}]", support.join(", "))));
-            emit(&a.files, json_object(&entries))
+            emit(&a.files, to_json(&s)?)
         }
     }
 }

@@ -9,14 +9,14 @@
 //! `mir_eval.io.load_wav` does. With `--museval` the scores are museval's
 //! `evaluate` (v4, or v3 with `--v3`), written like museval's track JSON
 //! (`targets` → `frames` → `metrics`, with `+inf` written as NaN as museval's
-//! `TrackStore` does) plus the per-target medians.
+//! `TrackStore` does) plus the per-target medians. The JSON is
+//! `audio-eval`'s ([`BssEvalReport`], [`MusevalReport`]).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use audio_eval::separation::{
     bss_eval_images, bss_eval_images_framewise, bss_eval_sources, bss_eval_sources_framewise,
-    evaluate, BssEvalVersion, MusevalConfig,
+    evaluate, BssEvalReport, BssEvalVersion, MusevalConfig, MusevalReport,
 };
 use clap::Args;
 use ndarray::{Array2, Array3};
@@ -92,48 +92,6 @@ fn stack(paths: &[PathBuf]) -> Result<(Array3<f64>, u32)> {
     Ok((out, *rate))
 }
 
-/// A float as Python's `json.dump` writes it.
-fn number(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".to_owned()
-    } else if v.is_infinite() {
-        if v > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
-    } else {
-        format!("{v:?}")
-    }
-}
-
-fn list(values: impl IntoIterator<Item = f64>) -> String {
-    let v: Vec<String> = values.into_iter().map(number).collect();
-    format!("[{}]", v.join(", "))
-}
-
-fn int_list(values: &[usize]) -> String {
-    let v: Vec<String> = values.iter().map(usize::to_string).collect();
-    format!("[{}]", v.join(", "))
-}
-
-fn rows(a: &Array2<f64>) -> String {
-    let v: Vec<String> = a.outer_iter().map(|r| list(r.iter().copied())).collect();
-    format!("[{}]", v.join(", "))
-}
-
-fn object(entries: &[(String, String)]) -> String {
-    let mut out = String::from("{\n");
-    for (i, (k, v)) in entries.iter().enumerate() {
-        let sep = if i + 1 == entries.len() { "" } else { "," };
-        let _ = writeln!(out, "  {k:?}: {v}{sep}");
-    }
-    out.push('}');
-    out
-}
-
-fn perm_rows(p: &[Option<Vec<usize>>], nsrc: usize) -> Array2<f64> {
-    Array2::from_shape_fn((nsrc, p.len()), |(j, k)| {
-        p[k].as_ref().map_or(f64::NAN, |x| x[j] as f64)
-    })
-}
-
 fn stem_name(p: &Path) -> String {
     p.file_stem().map_or_else(
         || p.display().to_string(),
@@ -145,7 +103,6 @@ fn stem_name(p: &Path) -> String {
 pub fn run(a: SeparationArgs) -> Result<()> {
     let (refs, rate) = stack(&a.reference)?;
     let (ests, _) = stack(&a.estimate)?;
-    let nsrc = refs.dim().0;
     let permute = !a.no_permutation;
     let json = if a.museval {
         let config = MusevalConfig {
@@ -159,67 +116,22 @@ pub fn run(a: SeparationArgs) -> Result<()> {
             padding: true,
         };
         let s = evaluate(refs.view(), ests.view(), &config)?;
-        let median = s.median();
-        // museval's TrackStore writes +inf as NaN.
-        let q = |v: f64| if v.is_infinite() { f64::NAN } else { v };
-        let mut targets = Vec::new();
-        for j in 0..nsrc {
-            let mut frames = Vec::new();
-            for k in 0..s.windows() {
-                frames.push(format!(
-                    "{{\"time\": {}, \"duration\": {}, \"metrics\": {{\"SDR\": {}, \"SIR\": {}, \"SAR\": {}, \"ISR\": {}}}}}",
-                    number((k * config.hop) as f64 / f64::from(rate)),
-                    number(config.window as f64 / f64::from(rate)),
-                    number(q(s.sdr[[j, k]])),
-                    number(q(s.sir[[j, k]])),
-                    number(q(s.sar[[j, k]])),
-                    number(q(s.isr[[j, k]])),
-                ));
-            }
-            targets.push(format!(
-                "{{\"name\": {:?}, \"frames\": [\n      {}\n    ], \"median\": {{\"SDR\": {}, \"SIR\": {}, \"SAR\": {}, \"ISR\": {}}}}}",
-                stem_name(&a.estimate[j]),
-                frames.join(",\n      "),
-                number(median.sdr[j]),
-                number(median.sir[j]),
-                number(median.sar[j]),
-                number(median.isr[j]),
-            ));
-        }
-        format!(
-            "{{\n  \"mode\": \"{}\",\n  \"win\": {},\n  \"hop\": {},\n  \"targets\": [\n    {}\n  ]\n}}",
-            if a.v3 { "v3" } else { "v4" },
-            config.window,
-            config.hop,
-            targets.join(",\n    ")
-        )
+        let names: Vec<String> = a.estimate.iter().map(|p| stem_name(p)).collect();
+        MusevalReport::new(&s, config.version, &names, rate)?.to_json()?
     } else {
         let window = a.window.unwrap_or(30 * 44_100);
         let hop = a.hop.unwrap_or(15 * 44_100);
-        let mut e: Vec<(String, String)> = Vec::new();
-        if a.images {
+        let report = if a.images {
             if a.framewise {
-                let s = bss_eval_images_framewise(refs.view(), ests.view(), window, hop, false)?;
-                for (k, v) in [
-                    ("Source to Distortion", rows(&s.sdr)),
-                    ("Image to Spatial", rows(&s.isr)),
-                    ("Source to Interference", rows(&s.sir)),
-                    ("Source to Artifact", rows(&s.sar)),
-                    ("Source permutation", rows(&perm_rows(&s.permutation, nsrc))),
-                ] {
-                    e.push((format!("Images Frames - {k}"), v));
-                }
+                BssEvalReport::ImagesFrames(bss_eval_images_framewise(
+                    refs.view(),
+                    ests.view(),
+                    window,
+                    hop,
+                    false,
+                )?)
             } else {
-                let s = bss_eval_images(refs.view(), ests.view(), permute)?;
-                for (k, v) in [
-                    ("Source to Distortion", list(s.sdr)),
-                    ("Image to Spatial", list(s.isr)),
-                    ("Source to Interference", list(s.sir)),
-                    ("Source to Artifact", list(s.sar)),
-                    ("Source permutation", int_list(&s.permutation)),
-                ] {
-                    e.push((format!("Images - {k}"), v));
-                }
+                BssEvalReport::Images(bss_eval_images(refs.view(), ests.view(), permute)?)
             }
         } else {
             let mono = refs.mean_axis(ndarray::Axis(2)).ok_or(Error::InputShape {
@@ -233,38 +145,18 @@ pub fn run(a: SeparationArgs) -> Result<()> {
                 got: vec![0],
             })?;
             if a.framewise {
-                let s =
-                    bss_eval_sources_framewise(mono.view(), mono_est.view(), window, hop, false)?;
-                for (k, v) in [
-                    ("Source to Distortion", rows(&s.sdr)),
-                    ("Source to Interference", rows(&s.sir)),
-                    ("Source to Artifact", rows(&s.sar)),
-                    ("Source permutation", rows(&perm_rows(&s.permutation, nsrc))),
-                ] {
-                    e.push((format!("Sources Frames - {k}"), v));
-                }
+                BssEvalReport::SourcesFrames(bss_eval_sources_framewise(
+                    mono.view(),
+                    mono_est.view(),
+                    window,
+                    hop,
+                    false,
+                )?)
             } else {
-                let s = bss_eval_sources(mono.view(), mono_est.view(), permute)?;
-                for (k, v) in [
-                    ("Source to Distortion", list(s.sdr)),
-                    ("Source to Interference", list(s.sir)),
-                    ("Source to Artifact", list(s.sar)),
-                    ("Source permutation", int_list(&s.permutation)),
-                ] {
-                    e.push((format!("Sources - {k}"), v));
-                }
+                BssEvalReport::Sources(bss_eval_sources(mono.view(), mono_est.view(), permute)?)
             }
-        }
-        object(&e)
+        };
+        report.to_json()?
     };
-    match &a.json {
-        Some(path) => std::fs::write(path, json + "\n").map_err(|source| Error::File {
-            path: path.clone(),
-            source,
-        }),
-        None => {
-            println!("{json}");
-            Ok(())
-        }
-    }
+    crate::eval_commands::write_json(a.json.as_deref(), json)
 }

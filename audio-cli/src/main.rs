@@ -14,7 +14,6 @@ mod error;
 mod eval_commands;
 mod eval_separation;
 mod io_commands;
-mod npy;
 mod pitch_commands;
 mod separate_commands;
 mod transcribe_commands;
@@ -48,6 +47,22 @@ enum Command {
     Separation(separate_commands::SeparationCommand),
     /// Basic Pitch transcription of an audio file to MIDI (pretrained, embedded).
     Transcribe(transcribe_commands::TranscribeArgs),
+}
+
+/// Writes an array as `.npy` ([`audio_io::npy::write_npy`]) and prints what
+/// was written (`wrote PATH (float32 [128, 937])`).
+pub(crate) fn write_npy<T, S, D>(
+    path: &std::path::Path,
+    array: &ndarray::ArrayBase<S, D>,
+) -> Result<()>
+where
+    T: audio_io::npy::WritableElement,
+    S: ndarray::Data<Elem = T>,
+    D: ndarray::Dimension,
+{
+    let info = audio_io::npy::write_npy(path, array)?;
+    println!("wrote {} ({info})", path.display());
+    Ok(())
 }
 
 fn main() -> std::process::ExitCode {

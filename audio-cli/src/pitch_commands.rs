@@ -12,7 +12,10 @@ use audio_dsp::{
 use clap::{Args, Subcommand};
 use ndarray::{Array1, Ix2};
 
-use crate::npy::{on_signal, read_real, read_signal, write_array, Precision};
+use audio_io::npy::{is_npy, read_floats, read_signal, Precision, WritableElement};
+use audio_io::on_precision;
+
+use crate::write_npy;
 use crate::{Error, Result};
 
 /// Chroma, onset, pitch and key subcommands.
@@ -247,16 +250,16 @@ fn onset_detect_of<T: Float>(
     Ok(detect.process_envelope(&env, None)?)
 }
 
-fn write_vec<T: ndarray_npy::WritableElement>(path: &Path, v: Vec<T>) -> Result<()> {
-    write_array(path, &Array1::from(v))
+fn write_vec<T: WritableElement>(path: &Path, v: Vec<T>) -> Result<()> {
+    write_npy(path, &Array1::from(v))
 }
 
 fn key_json(est: &audio_dsp::KeyEstimate) -> serde_json::Value {
     serde_json::json!({
-        "key": est.key.name(),
+        "key": est.key.to_string(),
         "tonic": est.key.tonic,
-        "tonic_name": audio_dsp::PITCH_CLASS_NAMES[est.key.tonic],
-        "mode": match est.key.mode { audio_dsp::KeyMode::Major => "major", audio_dsp::KeyMode::Minor => "minor" },
+        "tonic_name": est.key.tonic_name(),
+        "mode": est.key.mode.to_string(),
         "scores": {
             "major": est.scores[..12].to_vec(),
             "minor": est.scores[12..].to_vec(),
@@ -265,11 +268,8 @@ fn key_json(est: &audio_dsp::KeyEstimate) -> serde_json::Value {
 }
 
 fn estimate_key_of(input: &Path, sr: u32) -> Result<audio_dsp::KeyEstimate> {
-    let is_npy = input
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
-    if is_npy {
-        let chroma = match read_real(input)? {
+    if is_npy(input) {
+        let chroma = match read_floats(input)? {
             Precision::F32(a) if a.ndim() == 2 => Some(a.mapv(f64::from)),
             Precision::F64(a) if a.ndim() == 2 => Some(a),
             _ => None,
@@ -335,14 +335,14 @@ pub fn run(cmd: PitchCommand) -> Result<()> {
     match cmd {
         PitchCommand::ChromaStft { io, chroma } => {
             let cfg = chroma.config(io.sr)?;
-            on_signal!(read_signal(&io.input, io.sr)?, |x| {
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let c = ChromaStft::new(cfg)?.process(&x)?;
-                write_array(&io.output, &c)
+                write_npy(&io.output, &c)
             })
         }
         PitchCommand::OnsetStrength { io, onset } => {
             let cfg = onset.config(io.sr)?;
-            on_signal!(read_signal(&io.input, io.sr)?, |x| write_vec(
+            on_precision!(read_signal(&io.input, io.sr)?, |x| write_vec(
                 &io.output,
                 onset_strength_of(&x, cfg)?
             ))
@@ -360,7 +360,7 @@ pub fn run(cmd: PitchCommand) -> Result<()> {
                 backtrack,
                 ..OnsetDetectConfig::default()
             })?;
-            let frames = on_signal!(read_signal(&io.input, io.sr)?, |x| onset_detect_of(
+            let frames = on_precision!(read_signal(&io.input, io.sr)?, |x| onset_detect_of(
                 &x, cfg, &detect
             ))?;
             match units.as_str() {
@@ -387,7 +387,7 @@ pub fn run(cmd: PitchCommand) -> Result<()> {
             trough_threshold,
         } => {
             let yin = Yin::new(pitch.yin(io.sr, trough_threshold)?)?;
-            let f0 = on_signal!(read_signal(&io.input, io.sr)?, |x| yin.process(&x))?;
+            let f0 = on_precision!(read_signal(&io.input, io.sr)?, |x| yin.process(&x))?;
             write_vec(&io.output, f0)
         }
         PitchCommand::Pyin {
@@ -399,7 +399,7 @@ pub fn run(cmd: PitchCommand) -> Result<()> {
             switch_prob,
         } => {
             let pyin = Pyin::new(pitch.pyin(io.sr, resolution, switch_prob)?)?;
-            let out = on_signal!(read_signal(&io.input, io.sr)?, |x| pyin.process(&x))?;
+            let out = on_precision!(read_signal(&io.input, io.sr)?, |x| pyin.process(&x))?;
             write_vec(&io.output, out.f0)?;
             if let Some(path) = voiced_flag {
                 write_vec(

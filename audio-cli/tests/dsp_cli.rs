@@ -177,3 +177,160 @@ fn resample_fft_matches_librosa() {
     assert!(!failed.status.success());
     assert!(String::from_utf8_lossy(&failed.stderr).contains("orig_sr"));
 }
+
+/// `audio mu-expand` on int16 codes, as librosa users store them
+/// (`librosa.mu_compress(...).astype(np.int16)`): librosa's
+/// `mu_expand(quantize=True)` takes any numeric dtype and gives float64 for
+/// integer codes. Codes and expected values are librosa's fixtures
+/// (`tools/reference/dsp_fixtures.py`, mu = 255).
+#[test]
+fn mu_expand_takes_int16_codes() {
+    use audio_test_fixtures::ndarray_npy::write_npy;
+    let codes = read_npy::<i64>(dsp_fixture("mu_compress_q_255_f64.npy"));
+    let want = read_npy::<f64>(dsp_fixture("mu_expand_q_255_f64.npy"));
+    let as_i16 = codes.mapv(|c| i16::try_from(c).unwrap());
+    let input = tmp("codes_i16.npy");
+    write_npy(&input, &as_i16).unwrap();
+    let out = tmp("expanded_i16.npy");
+    let printed = audio(&[
+        "mu-expand",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(printed.contains("float64"), "{printed}");
+    assert_close("mu-expand int16", &read_npy::<f64>(&out), &want, F64_TOL);
+    // uint8 and int32 codes read the same way; integer-valued float64 codes
+    // too (float64 out).
+    let small = codes.mapv(|c| i32::try_from(c).unwrap());
+    write_npy(&input, &small).unwrap();
+    audio(&[
+        "mu-expand",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_close("mu-expand int32", &read_npy::<f64>(&out), &want, F64_TOL);
+    write_npy(&input, &codes.mapv(|c| c as f64)).unwrap();
+    audio(&[
+        "mu-expand",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_close(
+        "mu-expand float codes",
+        &read_npy::<f64>(&out),
+        &want,
+        F64_TOL,
+    );
+    // Codes that are not integers are refused with a message.
+    write_npy(&input, &ndarray::arr1(&[0.5f64])).unwrap();
+    let failed = common::run(&[
+        "mu-expand",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("integer"));
+}
+
+/// The same MFCC flags as `melspectrogram_and_mfcc_match_librosa`.
+const MFCC_FLAGS: [&str; 11] = [
+    "--n-mfcc",
+    "13",
+    "--lifter",
+    "22",
+    "--n-fft",
+    "1024",
+    "--hop-length",
+    "256",
+    "--n-mels",
+    "40",
+    "--htk",
+];
+
+fn mfcc_with(extra: &[&str], name: &str) -> ndarray::ArrayD<f64> {
+    let input = dsp_fixture("input_piano.npy");
+    let out = tmp(name);
+    let mut args = vec!["mfcc", input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend(MFCC_FLAGS);
+    args.extend(extra);
+    audio(&args);
+    read_npy::<f64>(&out)
+}
+
+/// `audio mfcc --norm ortho` is librosa's `mfcc(norm='ortho')`, the DCT
+/// normalisation; `--norm none` is scipy's unnormalised DCT-II, larger by
+/// `2·sqrt(N)` in row 0 and `sqrt(2N)` in the other rows (N = 40 mels).
+#[test]
+fn mfcc_norm_is_the_dct_norm() {
+    let ortho = mfcc_with(&["--norm", "ortho"], "mfcc_ortho.npy");
+    assert_close(
+        "cli mfcc --norm ortho",
+        &ortho,
+        &read_npy::<f64>(dsp_fixture("mfcc_lifter22_f64.npy")),
+        F64_TOL,
+    );
+    let none = mfcc_with(&["--norm", "none"], "mfcc_none.npy");
+    let n = 40.0f64;
+    let scale = ndarray::Array1::from_shape_fn(13, |k| {
+        if k == 0 {
+            2.0 * n.sqrt()
+        } else {
+            (2.0 * n).sqrt()
+        }
+    });
+    let scaled = &ortho * &scale.insert_axis(ndarray::Axis(1)).into_dyn();
+    assert_close("cli mfcc --norm none", &none, &scaled, F64_TOL);
+    // `--dct-norm` stays an alias of `--norm`.
+    let alias = mfcc_with(&["--dct-norm", "none"], "mfcc_alias.npy");
+    assert_eq!(alias, none);
+    let bad = common::run(&["mfcc", "x.npy", "-o", "y.npy", "--norm", "slaney"]);
+    assert!(!bad.status.success());
+}
+
+/// `audio mfcc --mel-norm` is the mel filterbank normalisation: `slaney` is
+/// the default, `none` is the filterbank of `MelNorm::None`.
+#[test]
+fn mfcc_mel_norm_is_the_filter_norm() {
+    use audio_dsp::{MelNorm, MfccConfig};
+    let default = mfcc_with(&[], "mfcc_default.npy");
+    assert_eq!(
+        mfcc_with(&["--mel-norm", "slaney"], "mfcc_slaney.npy"),
+        default
+    );
+    let none = mfcc_with(&["--mel-norm", "none"], "mfcc_melnone.npy");
+    let x: Vec<f64> = read_npy::<f64>(dsp_fixture("input_piano.npy"))
+        .iter()
+        .copied()
+        .collect();
+    let mut cfg = MfccConfig {
+        n_mfcc: 13,
+        lifter: 22.0,
+        ..MfccConfig::default()
+    };
+    cfg.mel.stft.n_fft = 1024;
+    cfg.mel.stft.hop_length = Some(256);
+    cfg.mel.mel.sr = 22050.0;
+    cfg.mel.mel.n_mels = 40;
+    cfg.mel.mel.htk = true;
+    cfg.mel.mel.norm = MelNorm::None;
+    let want = audio_dsp::Mfcc::<f64>::new(cfg)
+        .unwrap()
+        .process(&x)
+        .unwrap()
+        .into_dyn();
+    assert_close("cli mfcc --mel-norm none", &none, &want, F64_TOL);
+    let bad = common::run(&[
+        "mfcc",
+        dsp_fixture("input_piano.npy").to_str().unwrap(),
+        "-o",
+        tmp("mfcc_bad.npy").to_str().unwrap(),
+        "--mel-norm",
+        "sideways",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("sideways"));
+}

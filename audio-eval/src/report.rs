@@ -98,6 +98,23 @@ pub fn to_json_compact<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     Ok(render(&to_value(value)?, None, 0))
 }
 
+/// `(key, value)` pairs (a score type's `entries()`) as a JSON object in
+/// their order, laid out as [`to_json`] lays it out.
+///
+/// # Example
+///
+/// ```
+/// let json = audio_eval::report::entries_to_json(&[("Accuracy", 0.5), ("Error", f64::NAN)]);
+/// assert_eq!(json, "{\n  \"Accuracy\": 0.5,\n  \"Error\": NaN\n}");
+/// ```
+pub fn entries_to_json(entries: &[(&str, f64)]) -> String {
+    let object = entries
+        .iter()
+        .map(|&(k, v)| (k.to_owned(), Value::Float(v)))
+        .collect();
+    render(&Value::Object(object), Some(2), 1)
+}
+
 /// A float as Python's `json.dump` writes it: `repr(v)` for finite values
 /// (see the [module documentation](self)), `NaN`, `Infinity`, `-Infinity`.
 ///
