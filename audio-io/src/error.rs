@@ -155,7 +155,7 @@ pub enum Error {
     /// values) the caller cannot use.
     #[error("{what}: expected {expected}, found {found}")]
     NpyDtype {
-        /// The file, or `array`.
+        /// The file, or `npy array` for an array already read.
         what: String,
         /// The dtypes accepted, in words.
         expected: &'static str,

@@ -205,7 +205,7 @@ impl NpyArray {
     /// # Ok::<(), audio_io::Error>(())
     /// ```
     pub fn into_integers(self) -> Result<ArrayD<i64>> {
-        self.integers_of(|| "array".to_owned())
+        self.integers_of(|| "npy array".to_owned())
     }
 
     /// The array as floats in its own precision (`float32` or `float64`).
@@ -214,7 +214,7 @@ impl NpyArray {
     ///
     /// [`Error::NpyDtype`] for any other dtype.
     pub fn into_floats(self) -> Result<FloatArray> {
-        self.floats_of(|| "array".to_owned())
+        self.floats_of(|| "npy array".to_owned())
     }
 
     /// The array as complex numbers in its own precision (`complex64` or
@@ -224,7 +224,7 @@ impl NpyArray {
     ///
     /// [`Error::NpyDtype`] for any other dtype.
     pub fn into_complex(self) -> Result<ComplexArray> {
-        self.complex_of(|| "array".to_owned())
+        self.complex_of(|| "npy array".to_owned())
     }
 
     fn dtype_error(&self, what: String, expected: &'static str) -> Error {
