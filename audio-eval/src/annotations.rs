@@ -9,10 +9,14 @@
 //! Parsing never panics on any input; values are not range-checked here (the
 //! metrics do that), as mir_eval's loaders only warn.
 
+use audio_dsp::{Key, Note};
+
 use crate::{Error, Result};
 
-/// Notes read from a `"onset offset value"` file
-/// (`mir_eval.io.load_valued_intervals`).
+/// Intervals with a value each: notes as mir_eval's transcription metrics
+/// take them (`ref_intervals`, `ref_pitches`), read from an
+/// `"onset offset value"` file (`mir_eval.io.load_valued_intervals`) or made
+/// from [`Note`]s ([`ValuedIntervals::from_notes`]).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ValuedIntervals {
     /// `[onset, offset]` rows, in seconds.
@@ -21,16 +25,63 @@ pub struct ValuedIntervals {
     pub values: Vec<f64>,
 }
 
-/// Notes read from an `"onset offset pitch velocity"` file (the loader of
-/// mir_eval's `transcription_velocity` tests).
+impl ValuedIntervals {
+    /// The `[onset, offset]` intervals and pitches in Hz ([`Note::hz`]) of
+    /// `notes`, in their order: the arrays of `audio_eval::transcription`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_dsp::Note;
+    /// let v = audio_eval::annotations::ValuedIntervals::from_notes(&[Note::new(0.5, 1.0, 69, 90)]);
+    /// assert_eq!((v.intervals, v.values), (vec![[0.5, 1.0]], vec![440.0]));
+    /// ```
+    pub fn from_notes<N: AsRef<Note>>(notes: &[N]) -> Self {
+        let notes = notes.iter().map(AsRef::as_ref);
+        Self {
+            intervals: notes.clone().map(|n| [n.onset, n.offset]).collect(),
+            values: notes.map(Note::hz).collect(),
+        }
+    }
+}
+
+/// Intervals with a pitch and a velocity each: notes as
+/// `audio_eval::transcription_velocity` takes them, read from an
+/// `"onset offset pitch velocity"` file (the loader of mir_eval's
+/// `transcription_velocity` tests) or made from [`Note`]s
+/// ([`VelocityIntervals::from_notes`]).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct VelocityNotes {
+pub struct VelocityIntervals {
     /// `[onset, offset]` rows, in seconds.
     pub intervals: Vec<[f64; 2]>,
-    /// One pitch per note.
+    /// One pitch per note (in Hz for the metrics).
     pub pitches: Vec<f64>,
     /// One velocity per note.
     pub velocities: Vec<f64>,
+}
+
+impl VelocityIntervals {
+    /// The intervals, pitches in Hz ([`Note::hz`]) and MIDI velocities of
+    /// `notes`, in their order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_dsp::Note;
+    /// let v = audio_eval::annotations::VelocityIntervals::from_notes(&[Note::new(0.5, 1.0, 81, 90)]);
+    /// assert_eq!((v.pitches, v.velocities), (vec![880.0], vec![90.0]));
+    /// ```
+    pub fn from_notes<N: AsRef<Note>>(notes: &[N]) -> Self {
+        let v = ValuedIntervals::from_notes(notes);
+        Self {
+            intervals: v.intervals,
+            pitches: v.values,
+            velocities: notes
+                .iter()
+                .map(|n| f64::from(n.as_ref().velocity))
+                .collect(),
+        }
+    }
 }
 
 /// The non-comment lines of `text` as `(1-based line number, stripped line)`.
@@ -180,8 +231,8 @@ pub fn parse_valued_intervals(text: &str) -> Result<ValuedIntervals> {
 /// assert_eq!(n.velocities, vec![100.0]);
 /// # Ok::<(), audio_eval::Error>(())
 /// ```
-pub fn parse_velocity_notes(text: &str) -> Result<VelocityNotes> {
-    let mut out = VelocityNotes::default();
+pub fn parse_velocity_notes(text: &str) -> Result<VelocityIntervals> {
+    let mut out = VelocityIntervals::default();
     for r in delimited(text, 4) {
         let (line, f) = r?;
         out.intervals
@@ -224,23 +275,26 @@ pub fn parse_ragged_time_series(text: &str) -> Result<(Vec<f64>, Vec<Vec<f64>>)>
     Ok((times, values))
 }
 
-/// `mir_eval.io.load_key`: one `"tonic mode"` line (e.g. `"C# minor"`),
-/// returned as `"tonic mode"`. The label is not validated here (mir_eval only
-/// warns); [`crate::key::validate_key`] does.
+/// `mir_eval.io.load_key`: one `"tonic mode"` line (e.g. `"C# minor"`), as
+/// a [`Key`] (`None` for `X`, no key). The label is checked as
+/// `mir_eval.key.evaluate` checks it ([`crate::key::parse_label`]; mir_eval's
+/// loader only warns, its metric raises).
 ///
 /// # Errors
 ///
 /// [`Error::ColumnCount`] for a line without two fields or a file without
-/// exactly one data line (reported as `expected: 1` line, `got` lines).
+/// exactly one data line (reported as `expected: 1` line, `got` lines);
+/// [`Error::InvalidKey`] for a label mir_eval rejects.
 ///
 /// # Example
 ///
 /// ```
+/// use audio_dsp::{Key, KeyMode};
 /// let k = audio_eval::annotations::parse_key("# a key\nEb\tmajor\n")?;
-/// assert_eq!(k, "Eb major");
+/// assert_eq!(k, Some(Key { tonic: 3, mode: KeyMode::Major }));
 /// # Ok::<(), audio_eval::Error>(())
 /// ```
-pub fn parse_key(text: &str) -> Result<String> {
+pub fn parse_key(text: &str) -> Result<Option<Key>> {
     let mut keys = Vec::new();
     for (line, l) in data_lines(text) {
         let fields: Vec<&str> = l.split_whitespace().collect();
@@ -261,7 +315,7 @@ pub fn parse_key(text: &str) -> Result<String> {
             got: keys.len(),
         });
     }
-    Ok(keys.swap_remove(0))
+    crate::key::parse_label(&keys.swap_remove(0))
 }
 
 #[cfg(test)]

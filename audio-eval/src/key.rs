@@ -1,10 +1,15 @@
 //! Musical key estimation score, as `mir_eval.key` (0.8.2), after the MIREX
 //! audio key detection task.
 //!
-//! Keys are labels `"<tonic> <mode>"` (`"C# minor"`, `"Eb major"`, mode one
-//! of `major`, `minor`, `other`) or `"X"` (no key). The weighted score is 1
-//! for the same key, 0.5 for a perfect fifth above in the same mode, 0.3 for
-//! the relative major/minor, 0.2 for the parallel major/minor, 0 otherwise.
+//! Keys are the family's [`Key`] (`audio_dsp::Key`), `None` standing for
+//! mir_eval's `"X"` (no key). mir_eval's labels `"<tonic> <mode>"`
+//! (`"C# minor"`, `"Eb major"`, mode one of `major`, `minor`, `other`) or
+//! `"X"` are checked as `mir_eval.key.validate_key` does and parsed with
+//! [`parse_label`]. The weighted score is 1 for the same key, 0.5 for a
+//! perfect fifth above in the same mode, 0.3 for the relative major/minor,
+//! 0.2 for the parallel major/minor, 0 otherwise.
+
+use audio_dsp::{Key, KeyMode};
 
 use crate::{Error, Result};
 
@@ -68,18 +73,8 @@ pub fn validate_key(key: &str) -> Result<()> {
     Ok(())
 }
 
-fn split_key(key: &str) -> (Option<i32>, Option<&str>) {
-    if key.to_lowercase() == "x" {
-        return (None, None);
-    }
-    let mut parts = key.split_whitespace();
-    let tonic = parts.next().and_then(semitone).flatten();
-    (tonic, parts.next())
-}
-
-/// `mir_eval.key.weighted_score`: 1.0 same key; 0.5 estimate a perfect fifth
-/// above in the same mode; 0.3 relative minor/major; 0.2 parallel
-/// major/minor; 0.0 otherwise (or when exactly one key is `X`).
+/// A mir_eval key label as a [`Key`]: [`validate_key`]'s checks, then
+/// `Key::from_str`; `"X"` (any case) is `None`.
 ///
 /// # Errors
 ///
@@ -88,54 +83,156 @@ fn split_key(key: &str) -> (Option<i32>, Option<&str>) {
 /// # Example
 ///
 /// ```
-/// use audio_eval::key::weighted_score;
-/// assert_eq!(weighted_score("C major", "G major")?, 0.5);
-/// assert_eq!(weighted_score("C major", "A minor")?, 0.3);
-/// assert_eq!(weighted_score("C major", "C minor")?, 0.2);
+/// use audio_dsp::{Key, KeyMode};
+/// use audio_eval::key::parse_label;
+/// assert_eq!(parse_label("Eb major")?, Some(Key { tonic: 3, mode: KeyMode::Major }));
+/// assert_eq!(parse_label("x")?, None);
+/// assert!(parse_label("C dorian").is_err());
 /// # Ok::<(), audio_eval::Error>(())
 /// ```
-pub fn weighted_score(reference_key: &str, estimated_key: &str) -> Result<f64> {
-    validate_key(reference_key)?;
-    validate_key(estimated_key)?;
-    let (rk, rm) = split_key(reference_key);
-    let (ek, em) = split_key(estimated_key);
-    if rk == ek && rm == em {
-        return Ok(1.0);
+pub fn parse_label(label: &str) -> Result<Option<Key>> {
+    validate_key(label)?;
+    if label.to_lowercase() == "x" {
+        return Ok(None);
     }
-    let (Some(rk), Some(ek)) = (rk, ek) else {
-        return Ok(0.0);
-    };
-    let diff = (ek - rk).rem_euclid(12);
-    if em == rm && diff == 7 {
-        return Ok(0.5);
-    }
-    if em != rm && rm == Some("major") && diff == 9 {
-        return Ok(0.3);
-    }
-    if em != rm && rm == Some("minor") && diff == 3 {
-        return Ok(0.3);
-    }
-    if em != rm && rk == ek {
-        return Ok(0.2);
-    }
-    Ok(0.0)
+    label
+        .parse::<Key>()
+        .map(Some)
+        .map_err(|e| Error::InvalidKey {
+            key: label.chars().take(64).collect(),
+            reason: match e {
+                audio_dsp::Error::InvalidParameter { expected, .. } => expected,
+                _ => "not a key",
+            },
+        })
 }
 
-/// `mir_eval.key.evaluate`: `[("Weighted Score", score)]`.
-///
-/// # Errors
-///
-/// As [`weighted_score`].
+/// `mir_eval.key.weighted_score`: 1.0 same key (or both `None`, mir_eval's
+/// `X`); 0.5 estimate a perfect fifth above in the same mode; 0.3 relative
+/// minor/major (the reference major and the estimate 9 semitones up in
+/// another mode, or the reference minor and the estimate 3 up); 0.2
+/// parallel (same tonic, other mode); 0.0 otherwise, or when exactly one key
+/// is `None`.
 ///
 /// # Example
 ///
 /// ```
-/// assert_eq!(audio_eval::key::evaluate("C major", "C major")?, vec![("Weighted Score", 1.0)]);
+/// use audio_eval::key::{parse_label, weighted_score};
+/// let k = |s| parse_label(s).unwrap();
+/// assert_eq!(weighted_score(k("C major"), k("G major")), 0.5);
+/// assert_eq!(weighted_score(k("C major"), k("A minor")), 0.3);
+/// assert_eq!(weighted_score(k("C major"), k("C minor")), 0.2);
+/// ```
+pub fn weighted_score(reference_key: Option<Key>, estimated_key: Option<Key>) -> f64 {
+    let (r, e) = match (reference_key, estimated_key) {
+        (None, None) => return 1.0,
+        (Some(r), Some(e)) => (r, e),
+        _ => return 0.0,
+    };
+    let (rk, ek) = (i32::from(r.tonic % 12), i32::from(e.tonic % 12));
+    let (rm, em) = (r.mode, e.mode);
+    if rk == ek && rm == em {
+        return 1.0;
+    }
+    let diff = (ek - rk).rem_euclid(12);
+    if em == rm && diff == 7 {
+        return 0.5;
+    }
+    if em != rm && rm == KeyMode::Major && diff == 9 {
+        return 0.3;
+    }
+    if em != rm && rm == KeyMode::Minor && diff == 3 {
+        return 0.3;
+    }
+    if em != rm && rk == ek {
+        return 0.2;
+    }
+    0.0
+}
+
+/// The scores of `mir_eval.key.evaluate`, serialised with its key names.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct KeyScores {
+    /// [`weighted_score`] (`"Weighted Score"`).
+    #[serde(rename = "Weighted Score")]
+    pub weighted_score: f64,
+}
+
+impl KeyScores {
+    /// `(key, value)` pairs named and ordered as `mir_eval.key.evaluate()`.
+    pub fn entries(&self) -> Vec<(&'static str, f64)> {
+        vec![("Weighted Score", self.weighted_score)]
+    }
+}
+
+/// `mir_eval.key.evaluate`: the [`KeyScores`] of an estimated key against
+/// the reference (`None` is mir_eval's `X`).
+///
+/// # Example
+///
+/// ```
+/// use audio_eval::key::{evaluate, parse_label};
+/// let s = evaluate(parse_label("C major")?, parse_label("G major")?);
+/// assert_eq!(s.weighted_score, 0.5);
+/// assert_eq!(audio_eval::report::to_json(&s)?, "{\n  \"Weighted Score\": 0.5\n}");
 /// # Ok::<(), audio_eval::Error>(())
 /// ```
-pub fn evaluate(reference_key: &str, estimated_key: &str) -> Result<Vec<(&'static str, f64)>> {
-    Ok(vec![(
-        "Weighted Score",
-        weighted_score(reference_key, estimated_key)?,
-    )])
+pub fn evaluate(reference_key: Option<Key>, estimated_key: Option<Key>) -> KeyScores {
+    KeyScores {
+        weighted_score: weighted_score(reference_key, estimated_key),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+    use super::*;
+
+    #[test]
+    fn every_valid_label_parses_to_its_key() {
+        for (label, tonic) in [
+            ("C", 0),
+            ("c#", 1),
+            ("Db", 1),
+            ("eb", 3),
+            ("F#", 6),
+            ("Gb", 6),
+            ("ab", 8),
+            ("Bb", 10),
+            ("B", 11),
+        ] {
+            for (mode, m) in [
+                ("major", KeyMode::Major),
+                ("minor", KeyMode::Minor),
+                ("other", KeyMode::Other),
+            ] {
+                let k = parse_label(&format!("{label} {mode}")).unwrap();
+                assert_eq!(k, Some(Key { tonic, mode: m }));
+            }
+        }
+        // Spellings Key::from_str takes but mir_eval does not.
+        for bad in [
+            "C:maj", "C Major", "Cb major", "E# minor", "C  maj", "X major",
+        ] {
+            assert!(
+                matches!(parse_label(bad), Err(Error::InvalidKey { .. })),
+                "{bad}"
+            );
+        }
+        // Key's own spelling is a valid label.
+        let k = Key::new(6, KeyMode::Minor);
+        assert_eq!(parse_label(&k.to_string()).unwrap(), Some(k));
+    }
+
+    #[test]
+    fn other_mode_scores_as_mir_eval() {
+        let k = |s| parse_label(s).unwrap();
+        assert_eq!(weighted_score(k("C other"), k("G other")), 0.5);
+        assert_eq!(weighted_score(k("C major"), k("A other")), 0.3);
+        assert_eq!(weighted_score(k("C other"), k("C major")), 0.2);
+        assert_eq!(weighted_score(k("C other"), k("A minor")), 0.0);
+        assert_eq!(weighted_score(None, k("C major")), 0.0);
+        assert_eq!(weighted_score(None, None), 1.0);
+    }
 }

@@ -196,15 +196,16 @@ fn keys_are_validated() {
     for bad in ["", "C", "H major", "C dorian", "X major", "C major extra"] {
         assert!(
             matches!(
-                audio_eval::key::weighted_score(bad, "C major"),
+                audio_eval::key::parse_label(bad),
                 Err(Error::InvalidKey { .. })
             ),
             "{bad:?}"
         );
     }
-    assert_eq!(audio_eval::key::weighted_score("X", "x").unwrap(), 1.0);
+    let label = |s| audio_eval::key::parse_label(s).unwrap();
+    assert_eq!(audio_eval::key::weighted_score(label("X"), label("x")), 1.0);
     assert_eq!(
-        audio_eval::key::weighted_score("X", "C major").unwrap(),
+        audio_eval::key::weighted_score(label("X"), label("C major")),
         0.0
     );
 }
