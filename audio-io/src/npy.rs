@@ -455,7 +455,7 @@ pub fn read_integers(path: &Path) -> Result<ArrayD<i64>> {
 ///
 /// # Errors
 ///
-/// As [`read_floats`] and [`crate::load`]; [`Error::Shape`] for a `.npy`
+/// As [`read_floats`] and [`crate::load()`]; [`Error::Shape`] for a `.npy`
 /// that is not 1-D.
 pub fn read_signal(path: &Path, sr: u32) -> Result<Signal> {
     if is_npy(path) {
