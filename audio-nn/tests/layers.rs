@@ -24,6 +24,48 @@ const GRAD_TOL: f64 = 1e-4;
 /// Streaming vs offline (same ops, different blocking).
 const STREAM_TOL: f64 = 1e-6;
 
+/// Train and eval mode through candle's `ModuleT`: eval is `apply`, train
+/// updates the running statistics through `&self`, and a clone's statistics
+/// evolve on their own.
+#[test]
+fn batch_norm_modes_follow_module_t() {
+    let store = audio_nn::init::SeededVarMap::new(3);
+    let bn = BatchNorm::new_1d(
+        3,
+        BatchNormConfig::default(),
+        store.var_builder(DType::F32, &Device::Cpu),
+    )
+    .unwrap();
+    let x = Tensor::randn(0.5f32, 2f32, (4, 3, 10), &Device::Cpu).unwrap();
+    let eval = bn.forward_t(&x, false).unwrap();
+    close("eval is apply", &eval, &bn.apply(&x).unwrap(), 0.0);
+    let frozen = bn.clone();
+    let before = bn.running_mean();
+    let train = bn.forward_t(&x, true).unwrap();
+    close(
+        "typed train",
+        &train,
+        &frozen.clone().apply_t(&x, true).unwrap(),
+        0.0,
+    );
+    let moved = (bn.running_mean() - &before)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .max_all()
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap();
+    assert!(moved > 0.0, "train mode updates the running mean");
+    close("clone untouched", &frozen.running_mean(), &before, 0.0);
+    close(
+        "eval on the clone",
+        &frozen.forward_t(&x, false).unwrap(),
+        &eval,
+        0.0,
+    );
+}
+
 #[test]
 fn batch_norm_eval_and_train_match_torch() {
     for (case, two_d) in [("bn1d", false), ("bn2d", true)] {

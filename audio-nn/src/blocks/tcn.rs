@@ -7,6 +7,7 @@ use crate::blocks::unet::{causal_crop, centre_crop};
 use crate::checks;
 use crate::conv::conv1d::{Conv1d, Conv1dConfig, Padding};
 use crate::conv::streaming_conv::CausalConv1dStream;
+use crate::kernels::Isa;
 use crate::layers::film::Film;
 use crate::layers::prelu::PRelu;
 use crate::norm::batch_norm::{BatchNorm, BatchNormConfig};
@@ -93,6 +94,8 @@ pub struct TcnBlock {
     prelu: PRelu,
     res: Conv1d,
     config: TcnBlockConfig,
+    /// The fused kernel's instruction set, chosen when the block is built.
+    isa: Isa,
 }
 
 impl TcnBlock {
@@ -160,6 +163,7 @@ impl TcnBlock {
             prelu,
             res,
             config,
+            isa: Isa::detect(),
         })
     }
 
@@ -292,6 +296,7 @@ impl TcnBlock {
                 res: &res,
                 ratio: c_out / c_in,
                 res_off: if c.causal { 0 } else { res_off },
+                isa: self.isa,
             };
             crate::kernels::tcn_kernel::run(
                 &p,

@@ -134,6 +134,8 @@ struct FftPlan {
     forward: Arc<dyn realfft::RealToComplex<f32>>,
     forward_even: Option<Arc<crate::kernels::real_fft::RealFftEven>>,
     inverse: Arc<dyn realfft::ComplexToReal<f32>>,
+    /// The kernels' instruction set, chosen when the layer is built.
+    isa: crate::kernels::Isa,
 }
 
 impl std::fmt::Debug for StftLayer {
@@ -173,6 +175,7 @@ impl StftLayer {
                 .is_multiple_of(2)
                 .then(|| Arc::new(crate::kernels::real_fft::RealFftEven::new(n))),
             inverse: planner.plan_fft_inverse(n),
+            isa: crate::kernels::Isa::detect(),
         });
         Ok(Self { config, basis, fft })
     }
@@ -218,6 +221,7 @@ impl StftLayer {
                 forward: self.fft.forward.clone(),
                 forward_even: self.fft.forward_even.clone(),
                 inverse: self.fft.inverse.clone(),
+                isa: self.fft.isa,
             };
             let spec = x.contiguous()?.apply_op1(op)?; // (B, 2F, T)
             return Ok((spec.narrow(1, 0, f)?, spec.narrow(1, f, f)?));

@@ -8,28 +8,31 @@
 //! `exp` / `tanh`. Both agree to about `1e-7` absolute (tested), well inside the
 //! `1e-5` parity bounds against PyTorch.
 
-/// `x ← sigmoid(x)` element-wise.
-pub(crate) fn sigmoid_inplace(x: &mut [f32]) {
-    map_inplace::<false>(x);
+use crate::kernels::Isa;
+
+/// `x ← sigmoid(x)` element-wise, with the kernels `isa` (chosen when the
+/// layer was planned) allows.
+pub(crate) fn sigmoid_inplace(isa: Isa, x: &mut [f32]) {
+    map_inplace::<false>(isa, x);
 }
 
-/// `x ← tanh(x)` element-wise.
-pub(crate) fn tanh_inplace(x: &mut [f32]) {
-    map_inplace::<true>(x);
+/// `x ← tanh(x)` element-wise, with the kernels `isa` allows.
+pub(crate) fn tanh_inplace(isa: Isa, x: &mut [f32]) {
+    map_inplace::<true>(isa, x);
 }
 
 /// `sigmoid` (`TANH = false`) or `tanh` (`TANH = true`) in place, by AVX2 +
-/// FMA where the CPU has them.
-fn map_inplace<const TANH: bool>(x: &mut [f32]) {
+/// FMA where `isa` has them.
+fn map_inplace<const TANH: bool>(isa: Isa, x: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: AVX2 and FMA are present (checked just above).
+        if isa.avx2_fma() {
+            // SAFETY: AVX2 and FMA are present (`Isa::detect` found them).
             unsafe { map_avx2::<TANH>(x) };
             return;
         }
     }
+    let _ = isa;
     if TANH {
         tanh_scalar(x);
     } else {
@@ -131,13 +134,21 @@ mod tests {
         let x: Vec<f32> = (0..40_003).map(|i| (i as f32 - 20_001.0) / 200.0).collect();
         for tanh in [false, true] {
             let (mut fast, mut slow) = (x.clone(), x.clone());
+            let isa = super::Isa::detect();
+            let mut fallback = x.clone();
             if tanh {
-                super::tanh_inplace(&mut fast);
+                super::tanh_inplace(isa, &mut fast);
                 super::tanh_scalar(&mut slow);
+                super::tanh_inplace(super::Isa::scalar(), &mut fallback);
             } else {
-                super::sigmoid_inplace(&mut fast);
+                super::sigmoid_inplace(isa, &mut fast);
                 super::sigmoid_scalar(&mut slow);
+                super::sigmoid_inplace(super::Isa::scalar(), &mut fallback);
             }
+            assert_eq!(
+                fallback, slow,
+                "tanh={tanh}: the scalar Isa runs the fallback"
+            );
             for ((f, s), v) in fast.iter().zip(&slow).zip(&x) {
                 assert!(
                     (f - s).abs() <= SIMD_ABS_TOL,

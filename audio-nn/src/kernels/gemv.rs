@@ -4,8 +4,11 @@
 //! The matrix is packed once per forward call into blocks of 4 rows × 8
 //! columns (zero-padded), so the kernel reads the weight as one sequential
 //! stream (the hardware prefetcher's best case) instead of 4 interleaved rows.
-//! Runtime dispatch: AVX2 + FMA on x86-64 (4 rows × 16 columns of
-//! accumulators), a scalar loop over the same layout otherwise.
+//! Runtime dispatch, chosen when the matrix is packed ([`Isa`]): AVX2 + FMA
+//! on x86-64 (4 rows × 16 columns of accumulators), a scalar loop over the
+//! same layout otherwise.
+
+use crate::kernels::Isa;
 
 /// Rows per block.
 const ROWS: usize = 4;
@@ -19,6 +22,8 @@ pub(crate) struct PackedMatrix {
     data: Vec<f32>,
     rows: usize,
     cols: usize,
+    /// The kernels chosen when the matrix was packed.
+    isa: Isa,
 }
 
 impl std::fmt::Debug for PackedMatrix {
@@ -64,7 +69,18 @@ impl PackedMatrix {
                 data[at] = w[r * cols + c];
             }
         }
-        Self { data, rows, cols }
+        Self {
+            data,
+            rows,
+            cols,
+            isa: Isa::detect(),
+        }
+    }
+
+    /// The kernels chosen when the matrix was packed; the recurrences that
+    /// multiply by it run their gate nonlinearities with the same choice.
+    pub(crate) fn isa(&self) -> Isa {
+        self.isa
     }
 
     fn col_blocks(&self) -> usize {
@@ -86,10 +102,9 @@ impl PackedMatrix {
         assert!(y.len() == self.rows && v.len() == self.cols, "gemv: sizes");
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-            {
-                // SAFETY: AVX2 and FMA are present (checked just above); sizes asserted.
+            if self.isa.avx2_fma() {
+                // SAFETY: AVX2 and FMA are present (`Isa::detect` found them
+                // when the matrix was packed); sizes asserted.
                 unsafe { self.mul_acc_avx2(y, v, descending) };
                 return;
             }
@@ -189,7 +204,7 @@ impl PackedMatrix {
 
 #[cfg(test)]
 mod tests {
-    use super::PackedMatrix;
+    use super::{Isa, PackedMatrix};
 
     #[test]
     fn dispatch_matches_scalar_and_naive() {
@@ -214,6 +229,13 @@ mod tests {
             assert_eq!(fast, fast_desc, "row order changes no sum");
             let mut slow = vec![0.5f32; rows];
             m.mul_acc_scalar(&mut slow, &v);
+            let fallback = PackedMatrix {
+                isa: Isa::scalar(),
+                ..PackedMatrix::new(&w, rows, cols)
+            };
+            let mut via_scalar_isa = vec![0.5f32; rows];
+            fallback.mul_acc(&mut via_scalar_isa, &v, false);
+            assert_eq!(via_scalar_isa, slow, "the scalar Isa runs the fallback");
             for r in 0..rows {
                 let want: f32 = 0.5 + (0..cols).map(|j| w[r * cols + j] * v[j]).sum::<f32>();
                 let scale = 1.0 + want.abs();

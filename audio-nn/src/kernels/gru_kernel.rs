@@ -29,6 +29,8 @@ pub(crate) fn run(r: &GruRecurrence, h: &mut [f32]) -> Vec<f32> {
     let mut gh = vec![0f32; g3];
     let mut rz = vec![0f32; 2 * hid];
     let mut n = vec![0f32; hid];
+    // The kernels chosen when the weights were packed (at planning).
+    let isa = r.w_hh.isa();
     for step in 0..t_len {
         let t = if r.reverse { t_len - 1 - step } else { step };
         for b in 0..batch {
@@ -44,11 +46,11 @@ pub(crate) fn run(r: &GruRecurrence, h: &mut [f32]) -> Vec<f32> {
             for j in 0..2 * hid {
                 rz[j] = xp[j] + gh[j];
             }
-            sigmoid_inplace(&mut rz);
+            sigmoid_inplace(isa, &mut rz);
             for j in 0..hid {
                 n[j] = xp[2 * hid + j] + rz[j] * gh[2 * hid + j];
             }
-            tanh_inplace(&mut n);
+            tanh_inplace(isa, &mut n);
             for j in 0..hid {
                 hb[j] = n[j] + rz[hid + j] * (hb[j] - n[j]);
             }

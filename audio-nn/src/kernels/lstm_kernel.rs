@@ -34,6 +34,8 @@ pub(crate) fn run(r: &Recurrence, h: &mut [f32], c: &mut [f32]) -> Vec<f32> {
     let mut out = vec![0f32; t_len * batch * p];
     let mut gates = vec![0f32; g4];
     let mut hfull = vec![0f32; hid];
+    // The kernels chosen when the weights were packed (at planning).
+    let isa = r.w_hh.isa();
     for step in 0..t_len {
         let t = if r.reverse { t_len - 1 - step } else { step };
         for b in 0..batch {
@@ -42,9 +44,9 @@ pub(crate) fn run(r: &Recurrence, h: &mut [f32], c: &mut [f32]) -> Vec<f32> {
             r.w_hh
                 .mul_acc(&mut gates, &h[b * p..(b + 1) * p], step % 2 == 1);
             // Gate order i, f, g, o (PyTorch).
-            sigmoid_inplace(&mut gates[..2 * hid]);
-            tanh_inplace(&mut gates[2 * hid..3 * hid]);
-            sigmoid_inplace(&mut gates[3 * hid..]);
+            sigmoid_inplace(isa, &mut gates[..2 * hid]);
+            tanh_inplace(isa, &mut gates[2 * hid..3 * hid]);
+            sigmoid_inplace(isa, &mut gates[3 * hid..]);
             let cb = &mut c[b * hid..(b + 1) * hid];
             let (ifg, o) = gates.split_at(3 * hid);
             let (i, fg) = ifg.split_at(hid);
@@ -54,7 +56,7 @@ pub(crate) fn run(r: &Recurrence, h: &mut [f32], c: &mut [f32]) -> Vec<f32> {
                 cb[j] = cn;
                 hfull[j] = cn;
             }
-            tanh_inplace(&mut hfull);
+            tanh_inplace(isa, &mut hfull);
             hfull.iter_mut().zip(o).for_each(|(v, &o)| *v *= o);
             let hb = &mut h[b * p..(b + 1) * p];
             match r.w_hr {

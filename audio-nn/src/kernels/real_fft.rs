@@ -13,6 +13,7 @@
 
 use std::sync::Arc;
 
+use crate::kernels::Isa;
 use realfft::num_complex::Complex;
 use rustfft::Fft;
 
@@ -22,6 +23,8 @@ pub(crate) struct RealFftEven {
     /// `w_k = e^{−2πik/N}` for `k < N/4 + 1`, computed in f64.
     twiddles: Vec<Complex<f32>>,
     n: usize,
+    /// The split kernel's instruction set, chosen when the plan is made.
+    isa: Isa,
 }
 
 impl RealFftEven {
@@ -35,7 +38,12 @@ impl RealFftEven {
                 Complex::new(ph.cos() as f32, ph.sin() as f32)
             })
             .collect();
-        Self { fft, twiddles, n }
+        Self {
+            fft,
+            twiddles,
+            n,
+            isa: Isa::detect(),
+        }
     }
 
     /// Scratch length for [`RealFftEven::process`].
@@ -71,10 +79,9 @@ impl RealFftEven {
         let mut k = 1;
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-            {
-                // SAFETY: AVX2 and FMA are present (checked just above); sizes asserted.
+            if self.isa.avx2_fma() {
+                // SAFETY: AVX2 and FMA are present (`Isa::detect` found them
+                // when the plan was made); sizes asserted.
                 k = unsafe { split_avx2(out, &self.twiddles, h) };
             }
         }
@@ -182,6 +189,32 @@ mod tests {
                 assert!(
                     (g - w).norm() <= 1e-6 * peak.max(1.0),
                     "n={n} k={k}: {g} vs {w}"
+                );
+            }
+        }
+    }
+
+    /// The split with the detected instruction set against the scalar fallback.
+    #[test]
+    fn dispatch_matches_scalar() {
+        for n in [8usize, 16, 30, 64, 100, 1024] {
+            let x: Vec<f32> = (0..n).map(|i| ((i * 31) % 17) as f32 / 8.0 - 1.0).collect();
+            let fast_plan = RealFftEven::new(n);
+            let slow_plan = RealFftEven {
+                isa: Isa::scalar(),
+                ..RealFftEven::new(n)
+            };
+            let mut scratch = vec![Complex::new(0f32, 0f32); fast_plan.scratch_len()];
+            let (mut a, mut b) = (x.clone(), x.clone());
+            let mut fast = vec![Complex::new(0f32, 0f32); n / 2 + 1];
+            let mut slow = vec![Complex::new(0f32, 0f32); n / 2 + 1];
+            fast_plan.process(&mut a, &mut fast, &mut scratch);
+            slow_plan.process(&mut b, &mut slow, &mut scratch);
+            let peak = slow.iter().map(|c| c.norm()).fold(0f32, f32::max);
+            for (k, (f, s)) in fast.iter().zip(&slow).enumerate() {
+                assert!(
+                    (f - s).norm() <= 1e-6 * peak.max(1.0),
+                    "n={n} k={k}: {f} vs {s}"
                 );
             }
         }

@@ -15,6 +15,7 @@ use realfft::{ComplexToReal, RealToComplex};
 
 use crate::conv::padding::{pad_source, PadMode};
 use crate::kernels::real_fft::RealFftEven;
+use crate::kernels::Isa;
 
 /// Frames of a signal `(B, L)`, padded inside the op by `left` / `right`
 /// samples of `mode` → `(B, 2F, T)`: rows `0..F` the real parts, `F..2F` the
@@ -32,6 +33,8 @@ pub(crate) struct StftOp {
     /// For even `n_fft`: the forward transform with a SIMD split (used instead of `forward`).
     pub forward_even: Option<Arc<RealFftEven>>,
     pub inverse: Arc<dyn ComplexToReal<f32>>,
+    /// The tile transpose's instruction set, chosen when the layer was built.
+    pub isa: Isa,
 }
 
 impl StftOp {
@@ -169,18 +172,26 @@ fn transpose8(r: [std::arch::x86_64::__m256; 8]) -> [std::arch::x86_64::__m256; 
     ]
 }
 
-/// Writes a tile (see [`transpose_tile_scalar`]), by AVX2 when the CPU has
-/// it and the tile is full.
-fn write_tile(tile: &[Complex<f32>], nt: usize, dims: (usize, usize, usize), o: &mut [f32]) {
+/// Writes a tile (see [`transpose_tile_scalar`]), by AVX2 when `isa` has it
+/// and the tile is full.
+fn write_tile(
+    isa: Isa,
+    tile: &[Complex<f32>],
+    nt: usize,
+    dims: (usize, usize, usize),
+    o: &mut [f32],
+) {
     #[cfg(target_arch = "x86_64")]
     {
-        if nt == TILE && std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: AVX2 is present (checked); the sizes are asserted inside.
+        if nt == TILE && isa.avx2() {
+            // SAFETY: AVX2 is present (`Isa::detect` found it); the sizes are
+            // asserted inside.
             let done = unsafe { transpose_tile_avx2(tile, dims, o) };
             transpose_tile_scalar(tile, nt, done, dims, o);
             return;
         }
     }
+    let _ = isa;
     transpose_tile_scalar(tile, nt, 0, dims, o);
 }
 
@@ -238,7 +249,7 @@ impl CustomOp1 for StftOp {
                         .process_with_scratch(&mut frame, spec, &mut scratch)
                         .map_err(err)?;
                 }
-                write_tile(&tile, nt, (f, t, t0), o);
+                write_tile(self.isa, &tile, nt, (f, t, t0), o);
                 t0 += nt;
             }
         }
@@ -285,5 +296,35 @@ impl CustomOp1 for StftOp {
             self.unpad_add(&gpad, &mut gx[bi * l..(bi + 1) * l]);
         }
         Ok(Some(Tensor::from_vec(gx, (b, l), arg.device())?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tile writer with the detected instruction set (AVX2 transpose for
+    /// full tiles) equals the scalar fallback, for bin counts with and
+    /// without a remainder of 8 and for partial tiles.
+    #[test]
+    fn write_tile_matches_scalar() {
+        for (f, t, t0, nt) in [
+            (9usize, 40usize, 16usize, TILE),
+            (16, 16, 0, TILE),
+            (13, 20, 16, 4),
+            (1, 16, 0, TILE),
+        ] {
+            let tile: Vec<Complex<f32>> = (0..TILE * f)
+                .map(|i| Complex::new(i as f32 * 0.5 - 3.0, (i % 7) as f32 - 2.5))
+                .collect();
+            let mut fast = vec![0f32; 2 * f * t];
+            write_tile(Isa::detect(), &tile, nt, (f, t, t0), &mut fast);
+            let mut slow = vec![0f32; 2 * f * t];
+            write_tile(Isa::scalar(), &tile, nt, (f, t, t0), &mut slow);
+            assert_eq!(fast, slow, "f={f} t={t} t0={t0} nt={nt}");
+            let mut direct = vec![0f32; 2 * f * t];
+            transpose_tile_scalar(&tile, nt, 0, (f, t, t0), &mut direct);
+            assert_eq!(slow, direct, "the scalar Isa runs the fallback");
+        }
     }
 }

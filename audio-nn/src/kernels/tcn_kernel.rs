@@ -4,7 +4,8 @@
 //! op (and one full-size temporary) per step.
 //!
 //! The convolution is a register-tiled direct kernel (4 output channels × 16
-//! samples of accumulators) with runtime dispatch to AVX2 + FMA on x86-64, and
+//! samples of accumulators) with dispatch to AVX2 + FMA on x86-64 (chosen when
+//! the block is planned: [`TcnParams::isa`]), and
 //! an auto-vectorised scalar path for the rest: the edges where the causal
 //! padding is read, channel and sample remainders, and CPUs without AVX2.
 //!
@@ -13,6 +14,8 @@
 //! v[o, t] = h[o, t] · scale[o] + shift[o]
 //! y[o, t] = max(v, 0) + slope[o] · min(v, 0) + res[o] · x[o / ratio, t + res_off]
 //! ```
+
+use crate::kernels::Isa;
 
 /// The weights and geometry of one block, for one batch item.
 pub(crate) struct TcnParams<'a> {
@@ -37,6 +40,8 @@ pub(crate) struct TcnParams<'a> {
     pub ratio: usize,
     /// Offset of the residual crop in the input.
     pub res_off: usize,
+    /// The kernels chosen when the block was planned.
+    pub isa: Isa,
 }
 
 impl TcnParams<'_> {
@@ -72,11 +77,10 @@ pub(crate) fn run(p: &TcnParams, x: &[f32], y: &mut [f32]) {
     scalar_range(p, x, y, 0..p.c_out, 0..edge);
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if p.isa.avx2_fma() {
             let groups = p.c_out / 4 * 4;
             let tiles = edge + (p.t_out - edge) / 16 * 16;
-            // SAFETY: AVX2 and FMA are present (checked just above) and
+            // SAFETY: AVX2 and FMA are present (`Isa::detect` found them) and
             // `check` bounds every index the tiles read or write: the tiles
             // cover channels `0..groups <= c_out` and samples `edge..tiles`,
             // where `t >= pad` makes every convolution read non-negative.
@@ -259,11 +263,22 @@ mod tests {
                 res: &res,
                 ratio: c_out / c_in,
                 res_off,
+                isa: Isa::detect(),
             };
             let mut fast = vec![0f32; c_out * t_out];
             run(&p, &x, &mut fast);
             let mut slow = vec![0f32; c_out * t_out];
             scalar_range(&p, &x, &mut slow, 0..c_out, 0..t_out);
+            let mut fallback = vec![0f32; c_out * t_out];
+            run(
+                &TcnParams {
+                    isa: Isa::scalar(),
+                    ..p
+                },
+                &x,
+                &mut fallback,
+            );
+            assert_eq!(fallback, slow, "the scalar Isa runs the fallback");
             // And a naive per-sample reference for the scalar path itself.
             for o in 0..c_out {
                 for t in 0..t_out {
