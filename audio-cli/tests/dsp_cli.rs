@@ -295,7 +295,7 @@ fn mfcc_norm_is_the_dct_norm() {
 /// the default, `none` is the filterbank of `MelNorm::None`.
 #[test]
 fn mfcc_mel_norm_is_the_filter_norm() {
-    use audio_dsp::{MelNorm, MfccConfig};
+    use audio_dsp::{MelNorm, MfccConfig, Transform};
     let default = mfcc_with(&[], "mfcc_default.npy");
     assert_eq!(
         mfcc_with(&["--mel-norm", "slaney"], "mfcc_slaney.npy"),

@@ -99,3 +99,40 @@ fn onset_only_transcription_and_bad_files() {
     let err = String::from_utf8(output.stderr).expect("utf-8");
     assert!(err.contains("line 2"), "{err}");
 }
+
+/// `audio eval classification` prints scikit-learn's scores with the CLI's
+/// JSON layout: one key per line, lists inline, floats as Python's `repr`.
+#[test]
+fn classification_prints_python_json() {
+    let dir = std::env::temp_dir();
+    let (truth, pred) = (
+        dir.join(format!("audio-cli-cls-truth-{}.txt", std::process::id())),
+        dir.join(format!("audio-cli-cls-pred-{}.txt", std::process::id())),
+    );
+    std::fs::write(&truth, "cat\ndog\n# a comment\ndog\n").expect("write");
+    std::fs::write(&pred, "cat\ncat\ndog\n").expect("write");
+    let output = common::audio_command()
+        .args(["eval", "classification", "--reference"])
+        .arg(&truth)
+        .arg("--estimate")
+        .arg(&pred)
+        .output()
+        .expect("running audio");
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stdout).expect("utf-8"),
+        r#"{
+  "Accuracy": 0.6666666666666666,
+  "Macro Precision": 0.75,
+  "Macro Recall": 0.75,
+  "Macro F1": 0.6666666666666666,
+  "Classes": ["cat", "dog"],
+  "Confusion": [[1, 0], [1, 1]],
+  "Precision": [0.5, 1.0],
+  "Recall": [1.0, 0.5],
+  "F1": [0.6666666666666666, 0.6666666666666666],
+  "Support": [1, 2]
+}
+"#
+    );
+}

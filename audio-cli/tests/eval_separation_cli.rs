@@ -92,3 +92,38 @@ fn mismatched_stem_counts_fail_with_a_message() {
     assert!(!out.status.success());
     assert!(!out.stderr.is_empty());
 }
+
+#[test]
+fn museval_report_is_museval_track_json() {
+    let mut args = vec![
+        "eval".to_string(),
+        "separation".to_string(),
+        "--museval".to_string(),
+        "--window".to_string(),
+        "4000".to_string(),
+        "--hop".to_string(),
+        "4000".to_string(),
+        "--reference".to_string(),
+    ];
+    args.extend(wavs(&case_dir().join("ref02")));
+    args.push("--estimate".into());
+    args.extend(wavs(&case_dir().join("est02")));
+    let out = common::audio_command().args(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    // museval's TrackStore layout: json.dumps(indent=2).
+    assert!(
+        text.starts_with(
+            "{\n  \"mode\": \"v4\",\n  \"win\": 4000,\n  \"hop\": 4000,\n  \"targets\": [\n    {\n      \"name\": \"0\",\n      \"frames\": [\n        {\n          \"time\": 0.0,\n          \"duration\": 0.5,\n          \"metrics\": {\n            \"SDR\": "
+        ),
+        "{text}"
+    );
+    // Two windows of 0.5 s at 8 kHz for each of the three targets.
+    assert_eq!(text.matches("\"time\": 0.5,").count(), 3);
+    assert_eq!(text.matches("\"median\": {").count(), 3);
+    assert!(text.contains("\"name\": \"2\""));
+}
