@@ -34,7 +34,7 @@ pub enum EvalCommand {
     /// one-time-per-line files.
     Beat(BeatArgs),
     /// Key weighted score (`mir_eval.key.evaluate`) of two `tonic mode` files.
-    Key(KeyArgs),
+    Key(KeyEvalArgs),
     /// Accuracy, per-class precision/recall/F1 and confusion matrix of two
     /// one-label-per-line files (scikit-learn's definitions).
     Classification(ClassificationArgs),
@@ -74,7 +74,7 @@ fn parse_offset_ratio(s: &str) -> std::result::Result<OffsetRatio, String> {
 
 /// Note matching options, mir_eval's defaults.
 #[derive(Debug, Args)]
-pub struct NoteArgs {
+pub struct MatchingArgs {
     /// Onset tolerance in seconds.
     #[arg(long, default_value_t = 0.05)]
     pub onset_tolerance: f64,
@@ -93,7 +93,7 @@ pub struct NoteArgs {
     pub strict: bool,
 }
 
-impl NoteArgs {
+impl MatchingArgs {
     fn config(&self) -> audio_eval::transcription::TranscriptionConfig {
         audio_eval::transcription::TranscriptionConfig {
             onset_tolerance: self.onset_tolerance,
@@ -112,7 +112,7 @@ pub struct TranscriptionArgs {
     #[command(flatten)]
     files: FilePair,
     #[command(flatten)]
-    notes: NoteArgs,
+    notes: MatchingArgs,
 }
 
 /// `audio eval transcription-velocity`.
@@ -121,7 +121,7 @@ pub struct TranscriptionVelocityArgs {
     #[command(flatten)]
     files: FilePair,
     #[command(flatten)]
-    notes: NoteArgs,
+    notes: MatchingArgs,
     /// Largest difference of regression-mapped velocities.
     #[arg(long, default_value_t = 0.1)]
     velocity_tolerance: f64,
@@ -186,7 +186,7 @@ pub struct BeatArgs {
 
 /// `audio eval key`.
 #[derive(Debug, Args)]
-pub struct KeyArgs {
+pub struct KeyEvalArgs {
     #[command(flatten)]
     files: FilePair,
 }
@@ -211,13 +211,6 @@ fn parse<T>(path: &Path, f: impl FnOnce(&str) -> audio_eval::Result<T>) -> Resul
         path: path.to_path_buf(),
         source,
     })
-}
-
-/// `(key, value)` pairs as the scores JSON
-/// ([`audio_eval::report::entries_to_json`]); for metrics whose `evaluate`
-/// still returns pairs (key) — delete once none does.
-fn scores_json(entries: &[(&str, f64)]) -> String {
-    audio_eval::report::entries_to_json(entries)
 }
 
 /// Writes JSON text to `path`, or prints it when there is none.
@@ -309,8 +302,8 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
         EvalCommand::Key(a) => {
             let r = parse(&a.files.reference, annotations::parse_key)?;
             let e = parse(&a.files.estimate, annotations::parse_key)?;
-            let s = audio_eval::key::evaluate(&r, &e)?;
-            emit(&a.files, scores_json(&s))
+            let s = audio_eval::key::evaluate(r, e);
+            emit(&a.files, to_json(&s)?)
         }
         EvalCommand::Separation(a) => crate::eval_separation::run(a),
         EvalCommand::Classification(a) => {

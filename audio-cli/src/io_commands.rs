@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use audio_dsp::Transform;
-use audio_io::midi::{Instrument, MidiFile, MidiType, Note, TempoMap};
+use audio_io::midi::{MidiFile, MidiType, TempoMap};
+use audio_io::notes::NotesFormat;
 use audio_io::picture::{Colormap, FrequencyAxis, SpecshowOptions, WaveformOptions};
 use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
 use audio_io::{AudioReader, LoadOptions};
@@ -95,14 +96,21 @@ pub enum IoCommand {
         #[arg(long, default_value_t = 200)]
         height: usize,
     },
-    /// MIDI file → CSV notes (`onset,offset,pitch,velocity,program,instrument`), or the
-    /// melody encoding of the melody-generation seed with `--melody`.
+    /// MIDI file → notes as CSV (`onset,offset,pitch,velocity,program,instrument`)
+    /// or JSON (note objects), or the melody encoding of the
+    /// melody-generation seed with `--melody`.
     MidiToNotes {
         /// MIDI file.
         input: PathBuf,
-        /// Output file (stdout when absent).
+        /// Output file (stdout when absent). Its extension (`.csv`, `.json`)
+        /// chooses the format unless `--format` is given; another extension
+        /// is an error.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Notes format: `csv` or `json` (default: the output's extension,
+        /// CSV on standard output).
+        #[arg(long, value_parser = parse_notes_format)]
+        format: Option<NotesFormat>,
         /// Write the 16th-note melody encoding (`60 _ 62 _ r _`) instead of CSV.
         #[arg(long)]
         melody: bool,
@@ -110,10 +118,11 @@ pub enum IoCommand {
         #[arg(long)]
         transpose: bool,
     },
-    /// CSV notes (`onset,offset,pitch,velocity[,program]`) or a melody encoding
-    /// (`.txt`: `60 _ 62 _ r _`) → MIDI file.
+    /// Notes (`.csv`: `onset,offset,pitch,velocity[,program]` or basic-pitch's
+    /// columns; `.json`: note objects) or a melody encoding (`.txt`:
+    /// `60 _ 62 _ r _`) → MIDI file.
     NotesToMidi {
-        /// `.csv` notes or `.txt` melody symbols.
+        /// `.csv` or `.json` notes, or `.txt` melody symbols.
         input: PathBuf,
         /// MIDI file to write.
         #[arg(short, long)]
@@ -287,32 +296,22 @@ pub fn run(cmd: IoCommand) -> Result<()> {
         IoCommand::MidiToNotes {
             input,
             output,
+            format,
             melody,
             transpose,
         } => {
+            // The format first: a bad output name fails before any work.
+            let format = match (format, &output) {
+                (Some(f), _) => f,
+                (None, Some(path)) if !melody => NotesFormat::from_path(path)?,
+                _ => NotesFormat::Csv,
+            };
             let midi = MidiFile::read(&input)?;
             let text = if melody {
-                let mut notes = midi.notes();
-                if transpose {
-                    notes = audio_io::melody::transpose_to_c_major_a_minor(&notes)?.0;
-                }
-                let symbols = audio_io::melody::encode_melody(
-                    &notes,
-                    &midi.tempo,
-                    audio_io::melody::SIXTEENTH,
-                )?;
+                let symbols = audio_io::melody::midi_to_melody(&midi, transpose)?;
                 audio_io::melody::melody_to_string(&symbols) + "\n"
             } else {
-                let mut s = String::from("onset,offset,pitch,velocity,program,instrument\n");
-                for (i, inst) in midi.instruments.iter().enumerate() {
-                    for n in &inst.notes {
-                        s.push_str(&format!(
-                            "{:.6},{:.6},{},{},{},{}\n",
-                            n.onset, n.offset, n.pitch, n.velocity, n.program, i
-                        ));
-                    }
-                }
-                s
+                audio_io::notes::midi_to_notes_string(&midi, format)?
             };
             match output {
                 Some(path) => write_text(&path, &text),
@@ -329,32 +328,18 @@ pub fn run(cmd: IoCommand) -> Result<()> {
             ticks_per_beat,
             midi_type,
         } => {
-            let text = std::fs::read_to_string(&input).map_err(|source| audio_io::Error::Io {
-                path: input.clone(),
-                source,
-            })?;
-            let is_melody = input.extension().is_some_and(|e| e == "txt");
-            let notes = if is_melody {
+            let notes = if input.extension().is_some_and(|e| e == "txt") {
+                let text =
+                    std::fs::read_to_string(&input).map_err(|source| audio_io::Error::Io {
+                        path: input.clone(),
+                        source,
+                    })?;
                 let symbols = audio_io::melody::parse_melody(&text)?;
                 audio_io::melody::decode_melody(&symbols, bpm, audio_io::melody::SIXTEENTH, 90, 0)?
             } else {
-                parse_csv(&input, &text)?
+                audio_io::notes::read_notes(&input, None)?
             };
-            let mut instruments: Vec<Instrument> = Vec::new();
-            for n in notes {
-                match instruments.iter_mut().find(|i| i.program == n.program) {
-                    Some(i) => i.notes.push(n),
-                    None => instruments.push(Instrument {
-                        program: n.program,
-                        notes: vec![n],
-                        ..Default::default()
-                    }),
-                }
-            }
-            let song = MidiFile {
-                tempo: TempoMap::constant(ticks_per_beat, bpm),
-                instruments,
-            };
+            let song = MidiFile::from_notes(notes, TempoMap::constant(ticks_per_beat, bpm));
             let kind = if midi_type == 0 {
                 MidiType::Type0
             } else {
@@ -375,38 +360,8 @@ fn write_text(path: &Path, text: &str) -> Result<()> {
     })
 }
 
-fn parse_csv(path: &Path, text: &str) -> Result<Vec<Note>> {
-    let bad = || Error::InputFormat {
-        path: path.to_path_buf(),
-        expected: "CSV rows `onset,offset,pitch,velocity[,program]` (seconds, MIDI numbers)",
-    };
-    let mut notes = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with("onset") {
-            continue;
-        }
-        let f: Vec<&str> = line.split(',').map(str::trim).collect();
-        if f.len() < 4 {
-            return Err(bad());
-        }
-        let onset: f64 = f[0].parse().map_err(|_| bad())?;
-        let offset: f64 = f[1].parse().map_err(|_| bad())?;
-        let pitch: u8 = f[2].parse().map_err(|_| bad())?;
-        let velocity: u8 = f[3].parse().map_err(|_| bad())?;
-        let program: u8 = match f.get(4) {
-            Some(p) => p.parse().map_err(|_| bad())?,
-            None => 0,
-        };
-        notes.push(Note {
-            onset,
-            offset,
-            pitch,
-            velocity,
-            program,
-        });
-    }
-    Ok(notes)
+fn parse_notes_format(s: &str) -> std::result::Result<NotesFormat, String> {
+    s.parse().map_err(|e: audio_io::Error| e.to_string())
 }
 
 fn info(input: &Path) -> Result<()> {

@@ -153,3 +153,134 @@ fn midi_to_notes_and_back() {
         "60 _ 62 _ r _ 64 _ _ _"
     );
 }
+
+#[test]
+fn midi_to_notes_writes_the_format_of_the_extension_or_flag() {
+    let mid = common::repo("assets/audio/piano.mid");
+    let want = audio_io::midi::MidiFile::read(&mid).unwrap();
+    let want_notes: Vec<_> = want
+        .instruments
+        .iter()
+        .flat_map(|i| i.notes.iter().cloned())
+        .collect();
+    // `.json`: valid JSON holding the notes (it used to be CSV).
+    let json = tmp("notes.json");
+    let out = audio()
+        .arg("midi-to-notes")
+        .arg(&mid)
+        .arg("-o")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&json).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), want_notes.len());
+    for (row, n) in rows.iter().zip(&want_notes) {
+        assert_eq!(row["onset"].as_f64().unwrap(), n.onset);
+        assert_eq!(row["offset"].as_f64().unwrap(), n.offset);
+        assert_eq!(row["pitch"].as_u64().unwrap(), u64::from(n.pitch));
+        assert_eq!(row["velocity"].as_u64().unwrap(), u64::from(n.velocity));
+        assert_eq!(row["program"].as_u64().unwrap(), u64::from(n.program));
+    }
+    assert_eq!(audio_io::notes::from_json_str(&text).unwrap(), want_notes);
+
+    // `--format json` to standard output, and `--format csv` over a `.json` name.
+    let out = audio()
+        .arg("midi-to-notes")
+        .arg(&mid)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v.as_array().unwrap().len(), want_notes.len());
+    let forced = tmp("forced_csv.json");
+    assert!(audio()
+        .arg("midi-to-notes")
+        .arg(&mid)
+        .arg("-o")
+        .arg(&forced)
+        .args(["--format", "CSV"])
+        .status()
+        .unwrap()
+        .success());
+    let text = std::fs::read_to_string(&forced).unwrap();
+    assert!(text.starts_with("onset,offset,pitch,velocity,program,instrument\n"));
+
+    // JSON notes back to MIDI.
+    let back = tmp("from_json.mid");
+    assert!(audio()
+        .arg("notes-to-midi")
+        .arg(&json)
+        .arg("-o")
+        .arg(&back)
+        .status()
+        .unwrap()
+        .success());
+    let b = audio_io::midi::MidiFile::read(&back).unwrap().notes();
+    assert_eq!(b.len(), want_notes.len());
+
+    // An unknown extension or format is a clear error, and writes nothing.
+    let xyz = tmp("notes.xyz");
+    let _ = std::fs::remove_file(&xyz);
+    let out = audio()
+        .arg("midi-to-notes")
+        .arg(&mid)
+        .arg("-o")
+        .arg(&xyz)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: ") && err.contains(".csv or .json"),
+        "{err}"
+    );
+    assert!(err.contains("xyz"), "{err}");
+    assert!(!xyz.exists());
+    let out = audio()
+        .arg("midi-to-notes")
+        .arg(&mid)
+        .args(["--format", "xml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("csv or json"));
+}
+
+#[test]
+fn notes_to_midi_reports_bad_notes_files() {
+    let bad = tmp("bad_notes.csv");
+    std::fs::write(
+        &bad,
+        "onset,offset,pitch,velocity\n0.0,0.5,60,90\n0.5,oops,62,90\n",
+    )
+    .unwrap();
+    let out = audio()
+        .arg("notes-to-midi")
+        .arg(&bad)
+        .arg("-o")
+        .arg(tmp("bad.mid"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3"), "{err}");
+    let odd = tmp("notes.mid.xyz");
+    std::fs::write(&odd, "0,1,60,90\n").unwrap();
+    let out = audio()
+        .arg("notes-to-midi")
+        .arg(&odd)
+        .arg("-o")
+        .arg(tmp("odd.mid"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".csv or .json"));
+}

@@ -24,7 +24,7 @@ fn asset(name: &str) -> PathBuf {
 }
 
 fn hz(p: u64) -> f64 {
-    440.0 * 2f64.powf((p as f64 - 69.0) / 12.0)
+    audio_dsp::midi_to_hz(p as f64)
 }
 
 #[test]
@@ -143,11 +143,14 @@ fn auto_key_is_the_key_of_the_reference_and_filters_to_its_scale() {
     );
     // The same estimator on the ground-truth notes.
     let truth = MidiFile::read(asset("piano_short.mid")).unwrap().notes();
-    let key = audio_io::melody::estimate_key(&truth).unwrap();
+    let key = audio_dsp::estimate_key_from_notes(&truth).unwrap().key;
     let name = format!(
         "{} {}",
         audio_dsp::PITCH_CLASS_NAMES[usize::from(key.tonic)],
-        if key.major { "major" } else { "minor" }
+        match key.mode {
+            audio_dsp::KeyMode::Major => "major",
+            _ => "minor",
+        }
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -155,15 +158,7 @@ fn auto_key_is_the_key_of_the_reference_and_filters_to_its_scale() {
         "{stderr}"
     );
     // Every kept note is in that key's scale.
-    let scale = audio_dsp::Key {
-        tonic: usize::from(key.tonic),
-        mode: if key.major {
-            audio_dsp::KeyMode::Major
-        } else {
-            audio_dsp::KeyMode::Minor
-        },
-    }
-    .scale();
+    let scale = key.scale();
     let notes = MidiFile::read(&mid).unwrap().notes();
     assert!(!notes.is_empty());
     assert!(notes.iter().all(|n| scale[usize::from(n.pitch % 12)]));
@@ -216,5 +211,55 @@ fn empty_and_corrupt_files_are_errors() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.starts_with("error: "), "{input:?}: {err}");
         assert!(!err.contains("panicked"), "{input:?}: {err}");
+    }
+}
+
+#[test]
+fn given_key_and_grid_filter_and_snap_the_notes() {
+    let wav = asset("piano_short.wav");
+    let mid = tmp("keyed.mid");
+    let json = tmp("keyed.json");
+    let out = audio(&[
+        "transcribe",
+        wav.to_str().unwrap(),
+        "-o",
+        mid.to_str().unwrap(),
+        "--notes-json",
+        json.to_str().unwrap(),
+        "--key",
+        "Eb:maj",
+        "--quantize",
+        "120:4",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scale = "Eb major".parse::<audio_dsp::Key>().unwrap().scale();
+    let notes = audio_io::notes::read_notes(&json, None).unwrap();
+    assert!(!notes.is_empty());
+    for n in &notes {
+        assert!(scale[usize::from(n.pitch % 12)], "{n:?}");
+        for t in [n.onset, n.offset] {
+            assert!(((t / 0.125) - (t / 0.125).round()).abs() < 1e-9, "{n:?}");
+        }
+        assert!(n.offset - n.onset >= 0.125 - 1e-12);
+    }
+    // The MIDI file holds the same notes.
+    assert_eq!(MidiFile::read(&mid).unwrap().notes().len(), notes.len());
+    // Bad specs are refused before any work, naming the option.
+    for (flag, value) in [("--key", "H:maj"), ("--quantize", "120:0")] {
+        let out = audio(&[
+            "transcribe",
+            wav.to_str().unwrap(),
+            "-o",
+            mid.to_str().unwrap(),
+            flag,
+            value,
+        ]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag), "{err}");
     }
 }
