@@ -217,8 +217,8 @@ pub fn parse_melody(text: &str) -> Result<Vec<MelodySymbol>> {
 
 /// Transposes a melody to C major (major keys) or A minor (minor keys), as
 /// the seed's preprocessing does with music21: `audio_dsp`'s
-/// [`transpose_to_c_major_a_minor`](audio_dsp::transpose_to_c_major_a_minor)
-/// (the key is the Krumhansl–Schmuckler estimate of the notes).
+/// `transpose_to_c_major_a_minor` (the key is the Krumhansl–Schmuckler
+/// estimate of the notes).
 pub use audio_dsp::transpose_to_c_major_a_minor;
 
 /// The seed's encoding of a MIDI file's notes ([`MidiFile::notes`], at its

@@ -184,7 +184,11 @@ mod tests {
             pitch_bends: Some(vec![1, 2]),
             ..Note::new(0.26, 0.3, 60, 90)
         };
-        let q = quantize_notes(&[n.clone()], &QuantizeGrid::seconds(0.125).unwrap()).unwrap();
+        let q = quantize_notes(
+            std::slice::from_ref(&n),
+            &QuantizeGrid::seconds(0.125).unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             q[0],
             Note {
