@@ -16,6 +16,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use audio_dsp::midi_to_hz;
 use audio_eval::annotations::{parse_ragged_time_series, parse_valued_intervals};
 use audio_eval::transcription::TranscriptionConfig;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -43,10 +44,6 @@ fn bench_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("audio-eval-bench"));
     std::fs::create_dir_all(&dir).expect("creating the benchmark input folder");
     dir
-}
-
-fn midi_to_hz(m: f64) -> f64 {
-    440.0 * 2f64.powf((m - 69.0) / 12.0)
 }
 
 /// Writes `"onset\toffset\tpitch"` lines, as mir_eval's note files.
