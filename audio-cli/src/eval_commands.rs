@@ -307,15 +307,8 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
         }
         EvalCommand::Separation(a) => crate::eval_separation::run(a),
         EvalCommand::Classification(a) => {
-            let labels = |text: &str| -> Vec<String> {
-                text.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(str::to_owned)
-                    .collect()
-            };
-            let r = labels(&read_text(&a.files.reference)?);
-            let e = labels(&read_text(&a.files.estimate)?);
+            let r = parse(&a.files.reference, annotations::parse_labels)?;
+            let e = parse(&a.files.estimate, annotations::parse_labels)?;
             let s = audio_eval::classification::evaluate(&r, &e)?;
             emit(&a.files, to_json(&s)?)
         }

@@ -65,6 +65,22 @@ where
     Ok(())
 }
 
+/// An array read from `path` as a 2-D array, or [`Error::ShapeMismatch`]
+/// naming the file, what was `expected` and the shape it has.
+pub(crate) fn matrix<T>(
+    path: &std::path::Path,
+    a: ndarray::ArrayD<T>,
+    expected: &'static str,
+) -> Result<ndarray::Array2<T>> {
+    let shape = a.shape().to_vec();
+    a.into_dimensionality::<ndarray::Ix2>()
+        .map_err(|_| Error::ShapeMismatch {
+            path: path.to_path_buf(),
+            expected,
+            got: shape,
+        })
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

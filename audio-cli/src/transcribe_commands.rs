@@ -128,7 +128,7 @@ pub fn run(args: TranscribeArgs) -> Result<()> {
         write(path, &to_csv_string(&notes, CsvLayout::BasicPitch))?;
     }
     let mut sorted: Vec<audio_dsp::Note> = notes.into_iter().map(|d| d.note).collect();
-    sorted.sort_by(|a, b| a.onset.total_cmp(&b.onset).then(a.pitch.cmp(&b.pitch)));
+    audio_dsp::Note::sort(&mut sorted);
     if args.print_notes {
         print!("{}", to_table_string(&sorted));
     }

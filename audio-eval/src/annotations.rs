@@ -318,6 +318,35 @@ pub fn parse_key(text: &str) -> Result<Option<Key>> {
     crate::key::parse_label(&keys.swap_remove(0))
 }
 
+/// One class label per line, as `audio eval classification` reads its
+/// reference and estimate files (the inputs of
+/// [`crate::classification::evaluate`]): each line is stripped of
+/// surrounding whitespace, and blank lines and lines starting with `#`
+/// (after the stripping) are skipped. A label may hold inner spaces
+/// (`"acoustic guitar"`). Unlike mir_eval's column files there is nothing to
+/// convert, so no line is malformed.
+///
+/// # Errors
+///
+/// None: it never fails (nor panics). It returns a [`Result`] as the other
+/// parsers here do, so callers read every annotation format alike.
+///
+/// # Example
+///
+/// ```
+/// let labels = audio_eval::annotations::parse_labels("# genre\r\n rock \n\nacoustic guitar\n")?;
+/// assert_eq!(labels, vec!["rock", "acoustic guitar"]);
+/// # Ok::<(), audio_eval::Error>(())
+/// ```
+pub fn parse_labels(text: &str) -> Result<Vec<String>> {
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,5 +389,15 @@ mod tests {
         assert_eq!(e[1], f64::NEG_INFINITY);
         assert_eq!(&e[2..], &[1000.0, 0.5, 5.0, 2.0]);
         assert!(parse_events("nan\n").unwrap()[0].is_nan());
+    }
+
+    #[test]
+    fn labels_skip_blank_and_comment_lines() {
+        assert_eq!(
+            parse_labels("cat\r\n\n  # note\n\tdog \nbig cat").unwrap(),
+            vec!["cat", "dog", "big cat"]
+        );
+        assert_eq!(parse_labels("").unwrap(), Vec::<String>::new());
+        assert_eq!(parse_labels("#only\n\n").unwrap(), Vec::<String>::new());
     }
 }

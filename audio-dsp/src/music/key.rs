@@ -189,6 +189,21 @@ impl std::str::FromStr for Key {
 
 /// The result of [`estimate_key`]: the best key and the Pearson correlation of
 /// the chroma profile with every rotated Krumhansl–Kessler profile.
+///
+/// With the `serde` feature it serialises as the object `audio estimate-key`
+/// prints: `{"key": "C major", "tonic": 0, "tonic_name": "C", "mode":
+/// "major", "scores": {"major": [12 scores from C], "minor": [12 scores from
+/// C]}}` (serialise-only: `key` and `tonic_name` are derived from the key).
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{key_from_profile, Key, KeyMode, KRUMHANSL_KESSLER_MAJOR};
+/// let est = key_from_profile(&KRUMHANSL_KESSLER_MAJOR)?;
+/// assert_eq!(est.key, Key::new(0, KeyMode::Major));
+/// assert!((est.score() - 1.0).abs() < 1e-12);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyEstimate {
     /// The key with the highest correlation (the first on ties, in index order).
@@ -201,6 +216,30 @@ impl KeyEstimate {
     /// The correlation of the best key, `scores[key.index()]`.
     pub fn score(&self) -> f64 {
         self.key.index().map_or(f64::NAN, |i| self.scores[i])
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for KeyEstimate {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        /// The 24 scores split by mode, each list from C.
+        #[derive(serde::Serialize)]
+        struct Scores<'a> {
+            major: &'a [f64],
+            minor: &'a [f64],
+        }
+        let (major, minor) = self.scores.split_at(12);
+        let mut s = serializer.serialize_struct("KeyEstimate", 5)?;
+        s.serialize_field("key", &self.key.to_string())?;
+        s.serialize_field("tonic", &self.key.tonic)?;
+        s.serialize_field("tonic_name", self.key.tonic_name())?;
+        s.serialize_field("mode", &self.key.mode)?;
+        s.serialize_field("scores", &Scores { major, minor })?;
+        s.end()
     }
 }
 
@@ -486,5 +525,29 @@ mod tests {
         );
         assert!(transpose_notes(&[Note::new(0.0, 1.0, 120, 1)], 8).is_err());
         assert!(transpose_to_c_major_a_minor::<Note>(&[]).is_err());
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn key_estimates_serialise_as_the_cli_prints_them() {
+        use audio_test_fixtures::serde_json::{json, to_value};
+        let mut scores = [0.0; 24];
+        for (i, s) in scores.iter_mut().enumerate() {
+            *s = i as f64 / 100.0;
+        }
+        let est = KeyEstimate {
+            key: Key::new(6, KeyMode::Minor),
+            scores,
+        };
+        assert_eq!(
+            to_value(&est).unwrap(),
+            json!({
+                "key": "F# minor",
+                "tonic": 6,
+                "tonic_name": "F#",
+                "mode": "minor",
+                "scores": {"major": scores[..12].to_vec(), "minor": scores[12..].to_vec()},
+            })
+        );
     }
 }

@@ -86,6 +86,27 @@ impl Note {
     pub fn name(&self) -> String {
         pitch_name(i64::from(self.pitch), &PitchNameOptions::default())
     }
+
+    /// Sorts `notes` in time order: by onset ([`f64::total_cmp`]), then by
+    /// pitch; the sort is stable, so notes equal in both keep their order.
+    /// The order of MIDI files' note lists and of printed transcriptions.
+    /// Takes anything that holds a [`Note`] through `AsRef<Note>`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_dsp::Note;
+    /// let mut notes = vec![Note::new(1.0, 2.0, 60, 90), Note::new(0.0, 1.0, 64, 90), Note::new(0.0, 1.0, 62, 90)];
+    /// Note::sort(&mut notes);
+    /// let order: Vec<u8> = notes.iter().map(|n| n.pitch).collect();
+    /// assert_eq!(order, vec![62, 64, 60]);
+    /// ```
+    pub fn sort<N: AsRef<Note>>(notes: &mut [N]) {
+        notes.sort_by(|a, b| {
+            let (a, b) = (a.as_ref(), b.as_ref());
+            a.onset.total_cmp(&b.onset).then(a.pitch.cmp(&b.pitch))
+        });
+    }
 }
 
 impl AsRef<Note> for Note {
@@ -116,5 +137,19 @@ mod tests {
         assert_eq!(Note::new(0.0, 1.0, 0, 1).name(), "C-1");
         assert_eq!(Note::new(0.0, 1.0, 127, 1).name(), "G9");
         assert!((Note::new(0.0, 1.0, 60, 1).hz() - 261.625_565_300_598_6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sort_is_by_onset_then_pitch_and_stable() {
+        let mut notes = vec![
+            Note::new(0.5, 1.0, 60, 1),
+            Note::new(0.0, 1.0, 70, 2),
+            Note::new(0.0, 1.0, 65, 3),
+            Note::new(0.0, 2.0, 65, 4),
+            Note::new(f64::NAN, 1.0, 10, 5),
+        ];
+        Note::sort(&mut notes);
+        let v: Vec<u8> = notes.iter().map(|n| n.velocity).collect();
+        assert_eq!(v, vec![3, 4, 2, 1, 5]);
     }
 }
