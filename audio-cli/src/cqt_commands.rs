@@ -16,7 +16,7 @@ use audio_io::npy::{read_complex, read_signal, WritableElement};
 use audio_io::on_precision;
 
 use crate::write_npy;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Constant-Q subcommands.
 #[derive(Debug, Subcommand)]
@@ -277,14 +277,7 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
         CqtCommand::Icqt { io, cqt, length } => {
             let config = cqt.config(&io)?;
             on_precision!(read_complex(&io.input)?, |spec| {
-                let shape = spec.shape().to_vec();
-                let spec =
-                    spec.into_dimensionality::<ndarray::Ix2>()
-                        .map_err(|_| Error::InputShape {
-                            path: io.input.clone(),
-                            expected: "a 2-D complex array (n_bins, frames)",
-                            got: shape,
-                        })?;
+                let spec = crate::matrix(&io.input, spec, "a 2-D complex array (n_bins, frames)")?;
                 let config = CqtConfig {
                     n_bins: spec.nrows(),
                     ..config

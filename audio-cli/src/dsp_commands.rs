@@ -9,7 +9,6 @@ use audio_dsp::{
     WindowKind,
 };
 use clap::{Args, Subcommand};
-use ndarray::Ix2;
 use num_complex::Complex;
 
 use audio_io::npy::{
@@ -18,7 +17,7 @@ use audio_io::npy::{
 use audio_io::on_precision;
 
 use crate::write_npy;
-use crate::{Error, Result};
+use crate::Result;
 
 /// `audio-dsp` subcommands.
 #[derive(Debug, Subcommand)]
@@ -235,17 +234,18 @@ fn resample_of<T: Float + WritableElement>(
     write_npy(output, &ndarray::Array1::from(y))
 }
 
-/// Input file, output file and sample rate.
+/// Input file, output file and sample rate (of the `audio-dsp` and the
+/// pitch subcommands).
 #[derive(Debug, Args)]
 pub struct InputOutput {
     /// Input: a `.npy` array, or an audio file (WAV, FLAC, MP3, OGG) loaded as librosa.load(sr, mono=True).
-    input: PathBuf,
+    pub(crate) input: PathBuf,
     /// Output `.npy` file.
     #[arg(short, long)]
-    output: PathBuf,
-    /// Sample rate the audio is loaded at (and the filterbank is built for).
+    pub(crate) output: PathBuf,
+    /// Sample rate the audio is loaded at (and the transform is built for).
     #[arg(long, default_value_t = 22050)]
-    sr: u32,
+    pub(crate) sr: u32,
 }
 
 /// STFT flags, librosa's keyword arguments.
@@ -392,24 +392,9 @@ fn istft_of<T: Float + WritableElement>(
     length: Option<usize>,
     out: &Path,
 ) -> Result<()> {
-    let spec = matrix(input, spec, "a 2-D complex array (bins, frames)")?;
+    let spec = crate::matrix(input, spec, "a 2-D complex array (bins, frames)")?;
     let y = audio_dsp::Istft::<T>::new(cfg)?.process(spec.view(), length)?;
     write_npy(out, &ndarray::Array1::from(y))
-}
-
-/// A 2-D view of an array read from `path`, or an error naming its shape.
-fn matrix<T>(
-    path: &Path,
-    a: ndarray::ArrayD<T>,
-    expected: &'static str,
-) -> Result<ndarray::Array2<T>> {
-    let shape = a.shape().to_vec();
-    a.into_dimensionality::<Ix2>()
-        .map_err(|_| Error::InputShape {
-            path: path.to_path_buf(),
-            expected,
-            got: shape,
-        })
 }
 
 /// `power_to_db` (`power = true`) or `amplitude_to_db` of a `.npy` array, in its precision.
@@ -524,7 +509,7 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             let stft = stft.config()?;
             let zero_phase = init == "none";
             on_precision!(read_floats(&io.input)?, |s| {
-                let s = matrix(&io.input, s, "a 2-D magnitude array (bins, frames)")?;
+                let s = crate::matrix(&io.input, s, "a 2-D magnitude array (bins, frames)")?;
                 let cfg = GriffinLimConfig {
                     stft,
                     n_iter,

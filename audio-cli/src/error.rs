@@ -37,7 +37,7 @@ pub enum Error {
     },
     /// An input has a shape the subcommand cannot use.
     #[error("{path}: expected {expected}, got shape {got:?}")]
-    InputShape {
+    ShapeMismatch {
         /// The file.
         path: std::path::PathBuf,
         /// What was expected.

@@ -81,7 +81,7 @@ fn stack(paths: &[PathBuf]) -> Result<(Array3<f64>, u32)> {
     let (nch, len) = first.dim();
     for (p, (a, r)) in &stems {
         if a.dim() != (nch, len) || r != rate {
-            return Err(Error::InputShape {
+            return Err(Error::ShapeMismatch {
                 path: (*p).clone(),
                 expected: "the channels, length and sample rate of the first stem",
                 got: vec![a.nrows(), a.ncols()],
@@ -90,6 +90,18 @@ fn stack(paths: &[PathBuf]) -> Result<(Array3<f64>, u32)> {
     }
     let out = Array3::from_shape_fn((stems.len(), len, nch), |(s, t, c)| stems[s].1 .0[[c, t]]);
     Ok((out, *rate))
+}
+
+/// The channel mean of `(sources, samples, channels)` stems, as
+/// `(sources, samples)`; `path` names the stems in the error.
+fn downmix(stems: &Array3<f64>, path: &Path) -> Result<Array2<f64>> {
+    stems
+        .mean_axis(ndarray::Axis(2))
+        .ok_or_else(|| Error::ShapeMismatch {
+            path: path.to_path_buf(),
+            expected: "at least one channel",
+            got: vec![0],
+        })
 }
 
 fn stem_name(p: &Path) -> String {
@@ -134,16 +146,8 @@ pub fn run(a: SeparationArgs) -> Result<()> {
                 BssEvalReport::Images(bss_eval_images(refs.view(), ests.view(), permute)?)
             }
         } else {
-            let mono = refs.mean_axis(ndarray::Axis(2)).ok_or(Error::InputShape {
-                path: a.reference[0].clone(),
-                expected: "at least one channel",
-                got: vec![0],
-            })?;
-            let mono_est = ests.mean_axis(ndarray::Axis(2)).ok_or(Error::InputShape {
-                path: a.estimate[0].clone(),
-                expected: "at least one channel",
-                got: vec![0],
-            })?;
+            let mono = downmix(&refs, &a.reference[0])?;
+            let mono_est = downmix(&ests, &a.estimate[0])?;
             if a.framewise {
                 BssEvalReport::SourcesFrames(bss_eval_sources_framewise(
                     mono.view(),

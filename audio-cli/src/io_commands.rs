@@ -414,7 +414,7 @@ fn convert(
             return Err(audio_io::Error::InvalidParameter {
                 name,
                 expected: "a finite number of seconds >= 0",
-                got: s.to_string(),
+                value: s.to_string(),
             }
             .into());
         }

@@ -10,11 +10,13 @@ use audio_dsp::{
     YinConfig,
 };
 use clap::{Args, Subcommand};
-use ndarray::{Array1, Ix2};
+use ndarray::Array1;
 
+use audio_eval::report::to_json;
 use audio_io::npy::{is_npy, read_floats, read_signal, Precision, WritableElement};
 use audio_io::on_precision;
 
+use crate::dsp_commands::InputOutput;
 use crate::write_npy;
 use crate::{Error, Result};
 
@@ -24,21 +26,21 @@ pub enum PitchCommand {
     /// librosa.feature.chroma_stft: `(n_chroma, frames)` chromagram of a signal.
     ChromaStft {
         #[command(flatten)]
-        io: SignalOutput,
+        io: InputOutput,
         #[command(flatten)]
         chroma: ChromaArgs,
     },
     /// librosa.onset.onset_strength: `(frames,)` spectral flux of the log-power mel spectrogram.
     OnsetStrength {
         #[command(flatten)]
-        io: SignalOutput,
+        io: InputOutput,
         #[command(flatten)]
         onset: OnsetArgs,
     },
     /// librosa.onset.onset_detect: onset positions (int64 frames or samples, float64 seconds).
     OnsetDetect {
         #[command(flatten)]
-        io: SignalOutput,
+        io: InputOutput,
         #[command(flatten)]
         onset: OnsetArgs,
         /// Move each onset back to the preceding minimum of the envelope.
@@ -51,7 +53,7 @@ pub enum PitchCommand {
     /// librosa.yin: `(frames,)` f0 in Hz.
     Yin {
         #[command(flatten)]
-        io: SignalOutput,
+        io: InputOutput,
         #[command(flatten)]
         pitch: PitchArgs,
         /// Absolute threshold on the normalised difference.
@@ -62,7 +64,7 @@ pub enum PitchCommand {
     /// optionally the voiced flags (uint8) and voiced probabilities.
     Pyin {
         #[command(flatten)]
-        io: SignalOutput,
+        io: InputOutput,
         #[command(flatten)]
         pitch: PitchArgs,
         /// Where to write the voiced flags (`.npy`, uint8).
@@ -90,19 +92,6 @@ pub enum PitchCommand {
         #[arg(long, default_value_t = 22050)]
         sr: u32,
     },
-}
-
-/// A signal input and an array output.
-#[derive(Debug, Args)]
-pub struct SignalOutput {
-    /// Audio file (WAV, FLAC, MP3, OGG) or 1-D `.npy` signal.
-    input: PathBuf,
-    /// Output `.npy` file.
-    #[arg(short, long)]
-    output: PathBuf,
-    /// Sample rate (audio files are resampled to it).
-    #[arg(long, default_value_t = 22050)]
-    sr: u32,
 }
 
 /// STFT and chroma flags of `chroma-stft`.
@@ -254,19 +243,6 @@ fn write_vec<T: WritableElement>(path: &Path, v: Vec<T>) -> Result<()> {
     write_npy(path, &Array1::from(v))
 }
 
-fn key_json(est: &audio_dsp::KeyEstimate) -> serde_json::Value {
-    serde_json::json!({
-        "key": est.key.to_string(),
-        "tonic": est.key.tonic,
-        "tonic_name": est.key.tonic_name(),
-        "mode": est.key.mode.to_string(),
-        "scores": {
-            "major": est.scores[..12].to_vec(),
-            "minor": est.scores[12..].to_vec(),
-        },
-    })
-}
-
 fn estimate_key_of(input: &Path, sr: u32) -> Result<audio_dsp::KeyEstimate> {
     if is_npy(input) {
         let chroma = match read_floats(input)? {
@@ -275,14 +251,7 @@ fn estimate_key_of(input: &Path, sr: u32) -> Result<audio_dsp::KeyEstimate> {
             _ => None,
         };
         if let Some(a) = chroma {
-            let shape = a.shape().to_vec();
-            let m = a
-                .into_dimensionality::<Ix2>()
-                .map_err(|_| Error::InputShape {
-                    path: input.to_path_buf(),
-                    expected: "a (12, frames) chroma array",
-                    got: shape,
-                })?;
+            let m = crate::matrix(input, a, "a (12, frames) chroma array")?;
             return Ok(audio_dsp::estimate_key(m.view())?);
         }
     }
@@ -290,14 +259,9 @@ fn estimate_key_of(input: &Path, sr: u32) -> Result<audio_dsp::KeyEstimate> {
         sr: f64::from(sr),
         ..ChromaStftConfig::default()
     };
-    match read_signal(input, sr)? {
-        Precision::F32(x) => Ok(audio_dsp::estimate_key(
-            ChromaStft::new(cfg)?.process(&x)?.view(),
-        )?),
-        Precision::F64(x) => Ok(audio_dsp::estimate_key(
-            ChromaStft::new(cfg)?.process(&x)?.view(),
-        )?),
-    }
+    on_precision!(read_signal(input, sr)?, |x| Ok(audio_dsp::estimate_key(
+        ChromaStft::new(cfg)?.process(&x)?.view()
+    )?))
 }
 
 impl PitchArgs {
@@ -414,17 +378,7 @@ pub fn run(cmd: PitchCommand) -> Result<()> {
         }
         PitchCommand::EstimateKey { input, output, sr } => {
             let est = estimate_key_of(&input, sr)?;
-            let text = serde_json::to_string_pretty(&key_json(&est)).unwrap_or_default();
-            match output {
-                Some(path) => std::fs::write(&path, text + "\n").map_err(|source| Error::File {
-                    path: path.clone(),
-                    source,
-                }),
-                None => {
-                    println!("{text}");
-                    Ok(())
-                }
-            }
+            crate::eval_commands::write_json(output.as_deref(), to_json(&est)?)
         }
     }
 }

@@ -69,9 +69,9 @@ pub use filters::mel::{
 };
 pub use filters::window::{get_window, pad_center, WindowKind};
 pub use music::key::{
-    estimate_key, estimate_key_from_notes, filter_notes_in_key, key_from_profile,
-    transpose_notes, transpose_to_c_major_a_minor, Key, KeyEstimate, KeyMode,
-    KRUMHANSL_KESSLER_MAJOR, KRUMHANSL_KESSLER_MINOR,
+    estimate_key, estimate_key_from_notes, filter_notes_in_key, key_from_profile, transpose_notes,
+    transpose_to_c_major_a_minor, Key, KeyEstimate, KeyMode, KRUMHANSL_KESSLER_MAJOR,
+    KRUMHANSL_KESSLER_MINOR,
 };
 pub use music::note::Note;
 pub use music::postprocess::{KeySelection, Postprocess};
@@ -103,3 +103,14 @@ pub trait Float: realfft::FftNum + num_traits::Float + Default + std::fmt::Displ
 
 impl Float for f32 {}
 impl Float for f64 {}
+
+/// The code blocks of this crate's README, run as doctests so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// The code blocks of the repository's README (its dependency snippet),
+/// run as doctests. Not in the published package, and only read under `cfg(doctest)`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct RepositoryReadmeDoctests;

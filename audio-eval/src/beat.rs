@@ -79,7 +79,7 @@ pub fn trim_beats(beats: &[f64], min_beat_time: f64) -> Vec<f64> {
 ///
 /// # Errors
 ///
-/// [`Error::NotFinite`], [`Error::OutOfRange`], [`Error::Unsorted`].
+/// [`Error::NonFinite`], [`Error::OutOfRange`], [`Error::Unsorted`].
 ///
 /// # Example
 ///
@@ -579,7 +579,7 @@ pub fn information_gain(
         return Err(Error::InvalidParameter {
             name: "bins",
             value: 0.0,
-            reason: "must be at least 1",
+            expected: "at least 1",
         });
     }
     validate(reference_beats, estimated_beats)?;

@@ -27,7 +27,7 @@ pub enum Error {
     // onset, melody, beat, key, classification, annotation files). ---
     /// A value that must be finite is NaN or infinite.
     #[error("{what}[{index}] is not finite ({value})")]
-    NotFinite {
+    NonFinite {
         /// Which input.
         what: &'static str,
         /// The position of the value.
@@ -79,14 +79,14 @@ pub enum Error {
     },
     /// A metric parameter is out of its domain (a tolerance that is not
     /// positive and finite, for example).
-    #[error("parameter {name} = {value} is invalid: {reason}")]
+    #[error("invalid parameter `{name}` = {value}: expected {expected}")]
     InvalidParameter {
         /// The parameter.
         name: &'static str,
         /// The value given.
         value: f64,
-        /// What it must be.
-        reason: &'static str,
+        /// What a valid value looks like.
+        expected: &'static str,
     },
     /// A key label is not of the form `"<tonic> <mode>"` or `"X"`
     /// (`mir_eval.key.validate_key`).

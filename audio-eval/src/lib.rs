@@ -36,3 +36,8 @@ mod validate;
 pub mod separation;
 
 pub use error::{Error, Result};
+
+/// The code blocks of this crate's README, run as doctests so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

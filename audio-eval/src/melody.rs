@@ -123,7 +123,7 @@ pub fn constant_hop_timebase(hop: f64, end_time: f64) -> Result<Vec<f64>> {
         return Err(Error::InvalidParameter {
             name: "hop",
             value: hop,
-            reason: "the constant-hop time base would exceed MAX_HOP_FRAMES frames",
+            expected: "a hop that keeps the constant-hop time base within MAX_HOP_FRAMES frames",
         });
     }
     if n <= 0.0 {
@@ -309,7 +309,7 @@ fn check_voicing(what: &'static str, v: &[f64]) -> Result<()> {
 ///
 /// # Errors
 ///
-/// [`Error::Empty`], [`Error::NotFinite`], [`Error::Unsorted`] for the
+/// [`Error::Empty`], [`Error::NonFinite`], [`Error::Unsorted`] for the
 /// times; [`Error::ShapeMismatch`] for series of unequal lengths;
 /// [`Error::OutOfRange`] for voicing outside `[0, 1]`; the errors of
 /// [`resample_melody_series`].

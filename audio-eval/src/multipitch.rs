@@ -40,7 +40,7 @@ pub const DEFAULT_WINDOW: f64 = 0.5;
 ///
 /// # Errors
 ///
-/// [`Error::Unsorted`], [`Error::OutOfRange`], [`Error::NotFinite`],
+/// [`Error::Unsorted`], [`Error::OutOfRange`], [`Error::NonFinite`],
 /// [`Error::ShapeMismatch`].
 ///
 /// # Example
@@ -66,7 +66,7 @@ pub fn validate(
         for (index, frame) in frames.iter().enumerate() {
             for &f in frame {
                 if !f.is_finite() {
-                    return Err(Error::NotFinite {
+                    return Err(Error::NonFinite {
                         what,
                         index,
                         value: f,

@@ -20,7 +20,7 @@ pub const DEFAULT_WINDOW: f64 = 0.05;
 ///
 /// # Errors
 ///
-/// [`crate::Error::NotFinite`], [`crate::Error::OutOfRange`],
+/// [`crate::Error::NonFinite`], [`crate::Error::OutOfRange`],
 /// [`crate::Error::Unsorted`].
 ///
 /// # Example

@@ -124,7 +124,7 @@ impl PrecisionRecallF1Overlap {
 /// # Errors
 ///
 /// [`Error::InvalidInterval`] (negative time, non-positive duration),
-/// [`Error::NotFinite`], [`Error::ShapeMismatch`] (intervals and pitches of
+/// [`Error::NonFinite`], [`Error::ShapeMismatch`] (intervals and pitches of
 /// different lengths), [`Error::OutOfRange`] (a pitch `<= 0`).
 ///
 /// # Example
@@ -573,7 +573,7 @@ pub fn offset_precision_recall_f1(
     let ratio = config.offset_ratio.ok_or(Error::InvalidParameter {
         name: "offset_ratio",
         value: f64::NAN,
-        reason: "offset scores need an offset ratio",
+        expected: "an offset ratio (offset scores need one)",
     })?;
     let matching = match_note_offsets(
         ref_intervals,
@@ -606,25 +606,39 @@ pub struct TranscriptionScores {
 
 crate::report::serialize_via_entries!(TranscriptionScores);
 
+/// The note-matching entries that open both transcription metrics'
+/// `evaluate()` dictionaries: `Precision`, `Recall`, `F-measure`,
+/// `Average_Overlap_Ratio` of `with_offset` (when offsets are scored), then
+/// the same four `*_no_offset` entries of `no_offset`.
+pub(crate) fn overlap_entries(
+    with_offset: Option<PrecisionRecallF1Overlap>,
+    no_offset: PrecisionRecallF1Overlap,
+) -> Vec<(&'static str, f64)> {
+    let mut out = Vec::with_capacity(14);
+    if let Some(w) = with_offset {
+        out.extend([
+            ("Precision", w.precision),
+            ("Recall", w.recall),
+            ("F-measure", w.f_measure),
+            ("Average_Overlap_Ratio", w.average_overlap_ratio),
+        ]);
+    }
+    let n = no_offset;
+    out.extend([
+        ("Precision_no_offset", n.precision),
+        ("Recall_no_offset", n.recall),
+        ("F-measure_no_offset", n.f_measure),
+        ("Average_Overlap_Ratio_no_offset", n.average_overlap_ratio),
+    ]);
+    out
+}
+
 impl TranscriptionScores {
     /// The scores as `(key, value)` pairs named and ordered as mir_eval's
     /// `evaluate()` dictionary (`"Precision"`, …, `"Offset_F-measure"`).
     pub fn entries(&self) -> Vec<(&'static str, f64)> {
-        let mut out = Vec::with_capacity(14);
-        if let Some(w) = self.with_offset {
-            out.extend([
-                ("Precision", w.precision),
-                ("Recall", w.recall),
-                ("F-measure", w.f_measure),
-                ("Average_Overlap_Ratio", w.average_overlap_ratio),
-            ]);
-        }
-        let n = self.no_offset;
+        let mut out = overlap_entries(self.with_offset, self.no_offset);
         out.extend([
-            ("Precision_no_offset", n.precision),
-            ("Recall_no_offset", n.recall),
-            ("F-measure_no_offset", n.f_measure),
-            ("Average_Overlap_Ratio_no_offset", n.average_overlap_ratio),
             ("Onset_Precision", self.onset.precision),
             ("Onset_Recall", self.onset.recall),
             ("Onset_F-measure", self.onset.f_measure),

@@ -26,7 +26,7 @@ pub const DEFAULT_VELOCITY_TOLERANCE: f64 = 0.1;
 ///
 /// As [`crate::transcription::validate`]; [`Error::ShapeMismatch`] for a
 /// velocity list of the wrong length; [`Error::OutOfRange`] for a negative
-/// velocity; [`Error::NotFinite`].
+/// velocity; [`Error::NonFinite`].
 ///
 /// # Example
 ///
@@ -264,23 +264,7 @@ crate::report::serialize_via_entries!(TranscriptionVelocityScores);
 impl TranscriptionVelocityScores {
     /// `(key, value)` pairs named and ordered as mir_eval's `evaluate()`.
     pub fn entries(&self) -> Vec<(&'static str, f64)> {
-        let mut out = Vec::with_capacity(8);
-        if let Some(w) = self.with_offset {
-            out.extend([
-                ("Precision", w.precision),
-                ("Recall", w.recall),
-                ("F-measure", w.f_measure),
-                ("Average_Overlap_Ratio", w.average_overlap_ratio),
-            ]);
-        }
-        let n = self.no_offset;
-        out.extend([
-            ("Precision_no_offset", n.precision),
-            ("Recall_no_offset", n.recall),
-            ("F-measure_no_offset", n.f_measure),
-            ("Average_Overlap_Ratio_no_offset", n.average_overlap_ratio),
-        ]);
-        out
+        crate::transcription::overlap_entries(self.with_offset, self.no_offset)
     }
 }
 

@@ -4,10 +4,10 @@
 
 use crate::{Error, Result};
 
-/// Fails with [`Error::NotFinite`] at the first NaN or infinite value.
+/// Fails with [`Error::NonFinite`] at the first NaN or infinite value.
 pub(crate) fn check_finite(what: &'static str, values: &[f64]) -> Result<()> {
     match values.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(Error::NotFinite {
+        Some(index) => Err(Error::NonFinite {
             what,
             index,
             value: values[index],
@@ -22,7 +22,7 @@ pub(crate) fn validate_intervals(what: &'static str, intervals: &[[f64; 2]]) -> 
     for (index, &[onset, offset]) in intervals.iter().enumerate() {
         for value in [onset, offset] {
             if !value.is_finite() {
-                return Err(Error::NotFinite { what, index, value });
+                return Err(Error::NonFinite { what, index, value });
             }
         }
         if onset < 0.0 || offset < 0.0 {
@@ -78,7 +78,7 @@ pub(crate) fn check_positive(name: &'static str, value: f64) -> Result<()> {
         Err(Error::InvalidParameter {
             name,
             value,
-            reason: "must be finite and > 0",
+            expected: "a finite value > 0",
         })
     }
 }

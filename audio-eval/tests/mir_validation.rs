@@ -25,7 +25,7 @@ fn transcription_rejects_bad_notes() {
     ));
     assert!(matches!(
         run(&[[0.0, f64::NAN]], &[440.0], &OK, &[440.0]),
-        Err(Error::NotFinite { .. })
+        Err(Error::NonFinite { .. })
     ));
     assert!(matches!(
         run(&OK, &[440.0, 220.0], &OK, &[440.0]),
@@ -37,7 +37,7 @@ fn transcription_rejects_bad_notes() {
     ));
     assert!(matches!(
         run(&OK, &[f64::NAN], &OK, &[440.0]),
-        Err(Error::NotFinite { .. })
+        Err(Error::NonFinite { .. })
     ));
     let bad = TranscriptionConfig {
         onset_tolerance: -1.0,
@@ -92,7 +92,7 @@ fn events_must_be_sorted_finite_and_bounded() {
     ));
     assert!(matches!(
         audio_eval::onset::f_measure(&[1.0], &[f64::NAN], 0.05),
-        Err(Error::NotFinite { .. })
+        Err(Error::NonFinite { .. })
     ));
     assert!(matches!(
         audio_eval::onset::f_measure(&[30001.0], &[1.0], 0.05),
@@ -114,7 +114,7 @@ fn events_must_be_sorted_finite_and_bounded() {
     ));
     assert!(matches!(
         audio_eval::beat::evaluate(&[f64::NAN, 6.0], &[6.0], &BeatConfig::default()),
-        Err(Error::NotFinite { .. })
+        Err(Error::NonFinite { .. })
     ));
     // Everything before 5 s is trimmed: mir_eval's zeros.
     let s = audio_eval::beat::evaluate(&[1.0, 2.0], &[1.0, 2.0], &BeatConfig::default()).unwrap();

@@ -134,7 +134,7 @@ fn validation_errors_mirror_mir_eval() {
     nan[[0, 5]] = f64::NAN;
     assert!(matches!(
         bss_eval_sources(good.view(), nan.view(), true),
-        Err(Error::NotFinite { .. })
+        Err(Error::NonFinite { .. })
     ));
     let many = Array2::from_shape_fn((101, 10), |(s, t)| (s + t + 1) as f64);
     assert!(matches!(

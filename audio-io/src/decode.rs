@@ -359,7 +359,7 @@ impl AudioReader {
     ///
     /// # Errors
     ///
-    /// [`Error::Shape`] when `out` has another channel count; decoding errors.
+    /// [`Error::ShapeMismatch`] when `out` has another channel count; decoding errors.
     ///
     /// # Shapes
     ///
@@ -384,7 +384,7 @@ impl AudioReader {
     ) -> Result<usize> {
         let channels = self.info.channels;
         if out.nrows() != channels {
-            return Err(Error::Shape {
+            return Err(Error::ShapeMismatch {
                 what: "read buffer".to_string(),
                 expected: vec![channels, out.ncols()],
                 got: out.shape().to_vec(),

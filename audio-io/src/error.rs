@@ -50,6 +50,7 @@ pub enum Error {
         /// The value found.
         got: String,
     },
+    #[cfg(feature = "decode")]
     /// The compressed-audio decoder (symphonia) rejected the stream.
     #[error("decoding failed: {source}")]
     Decode {
@@ -58,18 +59,18 @@ pub enum Error {
         source: symphonia::core::errors::Error,
     },
     /// A parameter is outside its valid range.
-    #[error("invalid parameter {name}: expected {expected}, got {got}")]
+    #[error("invalid parameter `{name}` = {value}: expected {expected}")]
     InvalidParameter {
         /// The parameter.
         name: &'static str,
         /// The valid range, in words.
         expected: &'static str,
-        /// The value given.
-        got: String,
+        /// The value given, formatted.
+        value: String,
     },
     /// Array shapes that must agree do not.
     #[error("shape mismatch for {what}: expected {expected:?}, got {got:?}")]
-    Shape {
+    ShapeMismatch {
         /// Which array.
         what: String,
         /// The shape expected.
@@ -77,6 +78,7 @@ pub enum Error {
         /// The shape found.
         got: Vec<usize>,
     },
+    #[cfg(feature = "midi")]
     /// A MIDI file could not be parsed or written.
     #[error("MIDI error: {source}")]
     Midi {
@@ -84,6 +86,7 @@ pub enum Error {
         #[source]
         source: midly::Error,
     },
+    #[cfg(feature = "weights")]
     /// A safetensors file could not be parsed or written.
     #[error("safetensors error: {source}")]
     Safetensors {
@@ -91,6 +94,7 @@ pub enum Error {
         #[source]
         source: safetensors::SafeTensorError,
     },
+    #[cfg(any(feature = "weights", feature = "npy"))]
     /// The `.pth` zip container could not be read.
     #[error("zip error: {source}")]
     Zip {
@@ -105,25 +109,26 @@ pub enum Error {
         key: String,
     },
     /// A weight has another shape than the model expects.
-    #[error("weight {key}: expected shape {expected:?}, found {found:?}")]
+    #[error("weight {key}: expected shape {expected:?}, got {got:?}")]
     WeightShape {
         /// The tensor name.
         key: String,
         /// The shape the model expects.
         expected: Vec<usize>,
         /// The shape in the file.
-        found: Vec<usize>,
+        got: Vec<usize>,
     },
     /// A weight has another dtype than the caller expects.
-    #[error("weight {key}: expected dtype {expected}, found {found}")]
+    #[error("weight {key}: expected dtype {expected}, got {got}")]
     WeightDtype {
         /// The tensor name.
         key: String,
         /// The dtype expected.
         expected: String,
         /// The dtype in the file.
-        found: String,
+        got: String,
     },
+    #[cfg(feature = "picture")]
     /// Encoding a PNG failed.
     #[error("PNG error: {source}")]
     Png {
@@ -153,14 +158,14 @@ pub enum Error {
     },
     /// A `.npy` array has a dtype (or, for integer codes stored as floats,
     /// values) the caller cannot use.
-    #[error("{what}: expected {expected}, found {found}")]
+    #[error("{what}: expected {expected}, found {got}")]
     NpyDtype {
         /// The file, or `npy array` for an array already read.
         what: String,
         /// The dtypes accepted, in words.
         expected: &'static str,
         /// numpy's name of the dtype found.
-        found: &'static str,
+        got: &'static str,
     },
     /// An error from the DSP layer (for example while resampling).
     #[error(transparent)]

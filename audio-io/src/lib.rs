@@ -17,27 +17,58 @@
 //! - Multichannel audio is `(channels, samples)`, librosa's layout.
 //! - Hostile files give typed [`Error`]s: no panic, and no allocation sized
 //!   from a header field without a bound.
+//!
+//! ## Cargo features
+//!
+//! WAV reading and writing is always available. The rest is opt-in, so a
+//! user of `load` does not compile the PNG encoder, the font or the unpickler:
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `decode` | yes | FLAC, MP3, OGG/Vorbis (and WAV) through symphonia; [`load`], [`Stream`] |
+//! | `midi` | no | MIDI files, notes CSV/JSON, piano rolls, the melody encoding |
+//! | `weights` | no | safetensors and PyTorch `.pth` checkpoints |
+//! | `picture` | no | spectrogram and waveform pictures (PNG) |
+//! | `npy` | no | NumPy `.npy` / `.npz` arrays |
 
 pub mod audio;
+#[cfg(feature = "picture")]
 mod colormap_tables;
+#[cfg(feature = "decode")]
 pub mod decode;
 pub mod error;
+#[cfg(feature = "picture")]
 mod font;
+#[cfg(feature = "decode")]
 pub mod load;
+#[cfg(feature = "midi")]
 pub mod melody;
+#[cfg(feature = "midi")]
 pub mod midi;
+#[cfg(feature = "midi")]
 pub mod notes;
 #[cfg(feature = "npy")]
 pub mod npy;
+#[cfg(feature = "midi")]
 pub mod piano_roll;
+#[cfg(feature = "weights")]
 mod pickle;
+#[cfg(feature = "picture")]
 pub mod picture;
 pub mod wav;
+#[cfg(feature = "weights")]
 pub mod weights;
 
 pub use audio::{to_mono, Audio, Sample};
 /// The family's note and key types (defined in `audio-dsp`).
 pub use audio_dsp::{Key, KeyMode, Note};
+#[cfg(feature = "decode")]
 pub use decode::{decode, decode_bytes, AudioInfo, AudioReader};
 pub use error::{Error, Result};
+#[cfg(feature = "decode")]
 pub use load::{load, load_bytes, load_from, resample_audio, LoadOptions, Stream, StreamOptions};
+
+/// The code blocks of this crate's README, run as doctests so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -48,7 +48,7 @@ fn frames_of(seconds: f64, rate: u32, name: &'static str) -> Result<u64> {
         return Err(Error::InvalidParameter {
             name,
             expected: "a finite number of seconds >= 0",
-            got: seconds.to_string(),
+            value: seconds.to_string(),
         });
     }
     // Python's int(x * sr) truncates toward zero.
@@ -116,7 +116,7 @@ pub fn load_from<T: Sample>(mut reader: AudioReader, options: &LoadOptions) -> R
             return Err(Error::InvalidParameter {
                 name: "sr",
                 expected: "> 0",
-                got: "0".to_string(),
+                value: "0".to_string(),
             });
         }
     }
@@ -140,10 +140,12 @@ pub fn load_from<T: Sample>(mut reader: AudioReader, options: &LoadOptions) -> R
             let samples = if views.is_empty() {
                 Array2::<T>::default((reader.info().channels, 0))
             } else {
-                ndarray::concatenate(ndarray::Axis(1), &views).map_err(|_| Error::Shape {
-                    what: "decoded blocks".to_string(),
-                    expected: vec![reader.info().channels],
-                    got: vec![],
+                ndarray::concatenate(ndarray::Axis(1), &views).map_err(|_| {
+                    Error::ShapeMismatch {
+                        what: "decoded blocks".to_string(),
+                        expected: vec![reader.info().channels],
+                        got: vec![],
+                    }
                 })?
             };
             Audio {
@@ -296,7 +298,7 @@ impl<T: Sample> Stream<T> {
                 return Err(Error::InvalidParameter {
                     name,
                     expected: "> 0",
-                    got: "0".to_string(),
+                    value: "0".to_string(),
                 });
             }
         }
@@ -309,13 +311,13 @@ impl<T: Sample> Stream<T> {
             .ok_or_else(|| Error::InvalidParameter {
                 name: "block_length",
                 expected: "frame_length + (block_length - 1) * hop_length <= 2^28 samples",
-                got: options.block_length.to_string(),
+                value: options.block_length.to_string(),
             })?;
         if options.hop_length > options.frame_length {
             return Err(Error::InvalidParameter {
                 name: "hop_length",
                 expected: "<= frame_length (soundfile.blocks needs a non-negative overlap)",
-                got: options.hop_length.to_string(),
+                value: options.hop_length.to_string(),
             });
         }
         let overlap = options.frame_length - options.hop_length;

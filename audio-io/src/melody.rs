@@ -71,7 +71,7 @@ pub fn encode_melody(notes: &[Note], tempo: &TempoMap, step: f64) -> Result<Vec<
         return Err(Error::InvalidParameter {
             name: "step",
             expected: "a positive number of beats",
-            got: step.to_string(),
+            value: step.to_string(),
         });
     }
     let mut sorted: Vec<Note> = notes.to_vec();
@@ -83,7 +83,7 @@ pub fn encode_melody(notes: &[Note], tempo: &TempoMap, step: f64) -> Result<Vec<
             return Err(Error::InvalidParameter {
                 name: "note time",
                 expected: "a multiple of the step (16th note)",
-                got: format!("{seconds} s = {s} steps"),
+                value: format!("{seconds} s = {s} steps"),
             });
         }
         Ok(r as usize)
@@ -96,14 +96,14 @@ pub fn encode_melody(notes: &[Note], tempo: &TempoMap, step: f64) -> Result<Vec<
             return Err(Error::InvalidParameter {
                 name: "notes",
                 expected: "a monophonic melody (no overlapping notes)",
-                got: format!("note at {} s overlaps the previous one", n.onset),
+                value: format!("note at {} s overlaps the previous one", n.onset),
             });
         }
         if b <= a {
             return Err(Error::InvalidParameter {
                 name: "note duration",
                 expected: "at least one step",
-                got: format!("{} s .. {} s", n.onset, n.offset),
+                value: format!("{} s .. {} s", n.onset, n.offset),
             });
         }
         if a > out.len() {
@@ -143,7 +143,7 @@ pub fn decode_melody(
         return Err(Error::InvalidParameter {
             name: "bpm/step",
             expected: "positive finite values",
-            got: format!("{bpm} bpm, {step} beats"),
+            value: format!("{bpm} bpm, {step} beats"),
         });
     }
     let dt = step * 60.0 / bpm;
@@ -209,7 +209,7 @@ pub fn parse_melody(text: &str) -> Result<Vec<MelodySymbol>> {
                 .ok_or_else(|| Error::InvalidParameter {
                     name: "melody symbol",
                     expected: "a MIDI pitch 0..=127, `_` or `r`",
-                    got: t.chars().take(32).collect(),
+                    value: t.chars().take(32).collect(),
                 }),
         })
         .collect()

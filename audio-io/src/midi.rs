@@ -311,7 +311,7 @@ impl MidiFile {
             .iter()
             .flat_map(|i| i.notes.iter().cloned())
             .collect();
-        all.sort_by(|a, b| a.onset.total_cmp(&b.onset).then(a.pitch.cmp(&b.pitch)));
+        Note::sort(&mut all);
         all
     }
 
@@ -324,7 +324,7 @@ impl MidiFile {
             .filter(|i| !i.is_drum)
             .flat_map(|i| i.notes.iter().cloned())
             .collect();
-        all.sort_by(|a, b| a.onset.total_cmp(&b.onset).then(a.pitch.cmp(&b.pitch)));
+        Note::sort(&mut all);
         all
     }
 
@@ -387,14 +387,14 @@ impl MidiFile {
             return Err(Error::InvalidParameter {
                 name: "tempo",
                 expected: "a metrical (ticks per beat) tempo map",
-                got: "SMPTE timecode".to_string(),
+                value: "SMPTE timecode".to_string(),
             });
         }
         let tpb =
             u15::try_from(self.tempo.ticks_per_beat).ok_or_else(|| Error::InvalidParameter {
                 name: "ticks_per_beat",
                 expected: "1..=32767",
-                got: self.tempo.ticks_per_beat.to_string(),
+                value: self.tempo.ticks_per_beat.to_string(),
             })?;
         // Tempo track events.
         let mut tempo_events: Vec<(u64, u8, TrackEventKind<'_>)> = self
@@ -472,7 +472,7 @@ impl MidiFile {
                     return Err(Error::InvalidParameter {
                         name: "note",
                         expected: "offset >= onset",
-                        got: format!("onset {} offset {}", n.onset, n.offset),
+                        value: format!("onset {} offset {}", n.onset, n.offset),
                     });
                 }
                 let key = check7("pitch", n.pitch)?;
@@ -535,7 +535,7 @@ impl MidiFile {
             return Err(Error::InvalidParameter {
                 name,
                 expected: "a finite time >= 0 s",
-                got: seconds.to_string(),
+                value: seconds.to_string(),
             });
         }
         Ok(self.tempo.seconds_to_tick(seconds))
@@ -546,7 +546,7 @@ fn check7(name: &'static str, v: u8) -> Result<u7> {
     u7::try_from(v).ok_or_else(|| Error::InvalidParameter {
         name,
         expected: "0..=127",
-        got: v.to_string(),
+        value: v.to_string(),
     })
 }
 
@@ -569,7 +569,7 @@ fn to_track<'a>(
                 Error::InvalidParameter {
                     name: "event time",
                     expected: "gaps between events below 2^28 ticks",
-                    got: format!("{} ticks", t - last),
+                    value: format!("{} ticks", t - last),
                 }
             })?;
         out.push(TrackEvent { delta, kind });

@@ -231,7 +231,7 @@ impl NpyArray {
         Error::NpyDtype {
             what,
             expected,
-            found: self.dtype(),
+            got: self.dtype(),
         }
     }
 
@@ -455,11 +455,12 @@ pub fn read_integers(path: &Path) -> Result<ArrayD<i64>> {
 ///
 /// # Errors
 ///
-/// As [`read_floats`] and [`crate::load()`]; [`Error::Shape`] for a `.npy`
+/// As [`read_floats`] and [`crate::load()`]; [`Error::ShapeMismatch`] for a `.npy`
 /// that is not 1-D.
+#[cfg(feature = "decode")]
 pub fn read_signal(path: &Path, sr: u32) -> Result<Signal> {
     if is_npy(path) {
-        let shape_error = |got: &[usize]| Error::Shape {
+        let shape_error = |got: &[usize]| Error::ShapeMismatch {
             what: format!("{} (a 1-D signal)", path.display()),
             expected: vec![got.iter().product()],
             got: got.to_vec(),
@@ -679,10 +680,7 @@ mod tests {
         write_npy(&p, &arr1(&[0.5f64])).unwrap();
         assert!(matches!(
             read_integers(&p),
-            Err(Error::NpyDtype {
-                found: "float64",
-                ..
-            })
+            Err(Error::NpyDtype { got: "float64", .. })
         ));
         write_npy(&p, &arr1(&[f32::NAN])).unwrap();
         assert!(read_integers(&p).is_err());
@@ -706,7 +704,7 @@ mod tests {
         assert!(matches!(
             read_floats(&p),
             Err(Error::NpyDtype {
-                found: "complex128",
+                got: "complex128",
                 ..
             })
         ));
@@ -729,7 +727,10 @@ mod tests {
             Precision::F64(vec![0.5, -0.5])
         );
         write_npy(&p, &arr2(&[[0.5f32]])).unwrap();
-        assert!(matches!(read_signal(&p, 22050), Err(Error::Shape { .. })));
+        assert!(matches!(
+            read_signal(&p, 22050),
+            Err(Error::ShapeMismatch { .. })
+        ));
         std::fs::remove_file(&p).ok();
     }
 

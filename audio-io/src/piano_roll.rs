@@ -13,7 +13,7 @@ fn check_fs(fs: f64) -> Result<()> {
         Err(Error::InvalidParameter {
             name: "fs",
             expected: "a finite frame rate > 0",
-            got: fs.to_string(),
+            value: fs.to_string(),
         })
     }
 }
@@ -63,7 +63,7 @@ pub fn notes_to_piano_roll(notes: &[Note], fs: f64, frames: Option<usize>) -> Re
             return Err(Error::InvalidParameter {
                 name: "note times",
                 expected: "finite times >= 0 s",
-                got: format!("onset {} offset {}", n.onset, n.offset),
+                value: format!("onset {} offset {}", n.onset, n.offset),
             });
         }
         end = end.max(n.offset);
@@ -83,7 +83,7 @@ pub fn notes_to_piano_roll(notes: &[Note], fs: f64, frames: Option<usize>) -> Re
         return Err(Error::InvalidParameter {
             name: "frames",
             expected: "at most 2^26 frames",
-            got: frames.to_string(),
+            value: frames.to_string(),
         });
     }
     let mut roll = Array2::<f32>::zeros((128, frames));
@@ -125,7 +125,7 @@ const SNAP: f64 = 1e-9;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] for a bad `fs`; [`Error::Shape`] when the roll
+/// [`Error::InvalidParameter`] for a bad `fs`; [`Error::ShapeMismatch`] when the roll
 /// does not have 128 rows.
 ///
 /// # Shapes
@@ -146,7 +146,7 @@ const SNAP: f64 = 1e-9;
 pub fn piano_roll_to_notes(roll: &Array2<f32>, fs: f64, program: u8) -> Result<Vec<Note>> {
     check_fs(fs)?;
     if roll.nrows() != 128 {
-        return Err(Error::Shape {
+        return Err(Error::ShapeMismatch {
             what: "piano roll".to_string(),
             expected: vec![128, roll.ncols()],
             got: roll.shape().to_vec(),
@@ -175,6 +175,6 @@ pub fn piano_roll_to_notes(roll: &Array2<f32>, fs: f64, program: u8) -> Result<V
             }
         }
     }
-    notes.sort_by(|a, b| a.onset.total_cmp(&b.onset).then(a.pitch.cmp(&b.pitch)));
+    Note::sort(&mut notes);
     Ok(notes)
 }

@@ -348,7 +348,7 @@ pub fn specshow(data: &Array2<f32>, opts: &SpecshowOptions) -> Result<Image> {
         return Err(Error::InvalidParameter {
             name: "data",
             expected: "a non-empty (bins, frames) array",
-            got: format!("{bins}x{frames}"),
+            value: format!("{bins}x{frames}"),
         });
     }
     check_size(opts.width, opts.height)?;
@@ -356,7 +356,7 @@ pub fn specshow(data: &Array2<f32>, opts: &SpecshowOptions) -> Result<Image> {
         return Err(Error::InvalidParameter {
             name: "sr/hop_length",
             expected: "> 0 when drawing axes",
-            got: format!("{} / {}", opts.sr, opts.hop_length),
+            value: format!("{} / {}", opts.sr, opts.hop_length),
         });
     }
     let finite = data.iter().copied().filter(|v| v.is_finite());
@@ -376,7 +376,7 @@ pub fn specshow(data: &Array2<f32>, opts: &SpecshowOptions) -> Result<Image> {
         return Err(Error::InvalidParameter {
             name: "vmin/vmax",
             expected: "vmin < vmax",
-            got: format!("{vmin} / {vmax}"),
+            value: format!("{vmin} / {vmax}"),
         });
     }
     let s = opts.font_scale.max(1);
@@ -529,7 +529,7 @@ fn check_size(width: usize, height: usize) -> Result<()> {
         return Err(Error::InvalidParameter {
             name: "width/height",
             expected: "1..=8192 pixels",
-            got: format!("{width}x{height}"),
+            value: format!("{width}x{height}"),
         });
     }
     Ok(())
@@ -591,7 +591,7 @@ pub fn waveform(samples: &Array2<f32>, sr: u32, opts: &WaveformOptions) -> Resul
         return Err(Error::InvalidParameter {
             name: "samples/sr",
             expected: "at least one channel, one sample and a rate > 0",
-            got: format!("{channels}x{n} at {sr} Hz"),
+            value: format!("{channels}x{n} at {sr} Hz"),
         });
     }
     check_size(opts.width, opts.height.saturating_mul(channels))?;

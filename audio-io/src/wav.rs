@@ -662,13 +662,13 @@ impl<W: std::io::Write + std::io::Seek> WavStreamWriter<W> {
             .ok_or_else(|| Error::InvalidParameter {
                 name: "channels",
                 expected: "1..=65535",
-                got: channels.to_string(),
+                value: channels.to_string(),
             })?;
         if sample_rate == 0 {
             return Err(Error::InvalidParameter {
                 name: "sample_rate",
                 expected: "> 0",
-                got: "0".to_string(),
+                value: "0".to_string(),
             });
         }
         let (bits, sample_format) = match options.format {
@@ -699,11 +699,11 @@ impl<W: std::io::Write + std::io::Seek> WavStreamWriter<W> {
     ///
     /// # Errors
     ///
-    /// [`Error::Shape`] when the block has another channel count,
+    /// [`Error::ShapeMismatch`] when the block has another channel count,
     /// [`Error::Wav`] when writing fails.
     pub fn write_block<T: Sample>(&mut self, block: &Array2<T>) -> Result<()> {
         if block.nrows() != self.channels {
-            return Err(Error::Shape {
+            return Err(Error::ShapeMismatch {
                 what: "WAV block".to_string(),
                 expected: vec![self.channels, block.ncols()],
                 got: block.shape().to_vec(),

@@ -400,14 +400,14 @@ impl Weights {
             return Err(Error::WeightShape {
                 key: key.to_string(),
                 expected: shape.to_vec(),
-                found: t.shape.clone(),
+                got: t.shape.clone(),
             });
         }
         if t.dtype != dtype {
             return Err(Error::WeightDtype {
                 key: key.to_string(),
                 expected: dtype.name().to_string(),
-                found: t.dtype.name().to_string(),
+                got: t.dtype.name().to_string(),
             });
         }
         Ok(t)
@@ -426,14 +426,14 @@ impl Weights {
             return Err(Error::WeightShape {
                 key: key.to_string(),
                 expected: shape.to_vec(),
-                found: t.shape.clone(),
+                got: t.shape.clone(),
             });
         }
         if !matches!(t.dtype, Dtype::F16 | Dtype::BF16 | Dtype::F32 | Dtype::F64) {
             return Err(Error::WeightDtype {
                 key: key.to_string(),
                 expected: "a floating-point dtype".to_string(),
-                found: t.dtype.name().to_string(),
+                got: t.dtype.name().to_string(),
             });
         }
         Ok(t.to_f32_vec())

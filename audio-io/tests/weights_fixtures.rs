@@ -80,7 +80,7 @@ fn typed_errors_name_the_key_and_shapes() {
         Err(Error::WeightShape {
             key,
             expected,
-            found,
+            got: found,
         }) => {
             assert_eq!(key, "0.weight");
             assert_eq!(expected, vec![3, 2, 5]);

@@ -26,15 +26,9 @@ pub enum Error {
     },
     /// An input has no samples.
     #[error("{what} is empty")]
-    EmptyInput {
+    Empty {
         /// What the input is.
         what: &'static str,
-    },
-    /// An audio input holds a NaN or infinite sample.
-    #[error("audio sample {index} is NaN or infinite")]
-    NonFiniteInput {
-        /// Index of the first such sample.
-        index: u64,
     },
     /// A model window has the wrong number of samples.
     #[error("window of {got} samples, expected {expected}")]
@@ -44,27 +38,22 @@ pub enum Error {
         /// Samples given.
         got: usize,
     },
-    /// A posteriorgram has the wrong shape or is missing.
-    #[error("{what}: {reason}")]
-    Posteriorgram {
-        /// Which posteriorgram.
+    /// Pitch bends were asked for, but the posteriorgrams were computed
+    /// without the contour (`keep_contour = false`).
+    #[error("pitch bends need the contour posteriorgram (compute it with keep_contour)")]
+    MissingContour,
+    /// An array could not be given its shape (an internal size invariant).
+    #[error("{what}: {source}")]
+    ArrayShape {
+        /// Which array.
         what: &'static str,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// A note-creation (transcription) option is invalid.
-    #[error("invalid {name} {got}: expected {expected}")]
-    InvalidNoteConfig {
-        /// The option.
-        name: &'static str,
-        /// What a valid value looks like.
-        expected: &'static str,
-        /// The value given.
-        got: String,
+        /// ndarray's error.
+        #[source]
+        source: ndarray::ShapeError,
     },
     /// A checkpoint lacks a tensor the model needs.
     #[error("weight `{key}` is missing (expected shape {expected:?})")]
-    MissingWeight {
+    MissingKey {
         /// The checkpoint key.
         key: String,
         /// The shape the model needs.
@@ -72,7 +61,7 @@ pub enum Error {
     },
     /// A model configuration value is invalid.
     #[error("invalid config `{name}` = {value}: expected {expected}")]
-    InvalidConfig {
+    InvalidParameter {
         /// The configuration field.
         name: &'static str,
         /// The value given, formatted.
@@ -82,7 +71,7 @@ pub enum Error {
     },
     /// An input array has the wrong shape.
     #[error("{what}: expected shape {expected}, got {got:?}")]
-    InputShape {
+    ShapeMismatch {
         /// What the input is.
         what: &'static str,
         /// The expected shape, described.
@@ -90,11 +79,13 @@ pub enum Error {
         /// The shape given.
         got: Vec<usize>,
     },
-    /// An input holds NaN or infinite values.
-    #[error("{what} holds NaN or infinite values")]
+    /// An input holds a NaN or infinite value.
+    #[error("non-finite value in {what} at index {index}")]
     NonFinite {
         /// What the input is.
         what: &'static str,
+        /// Index of the first such value (in memory order).
+        index: usize,
     },
     /// A model directory has no weight file for a target.
     #[error("no weights for target `{target}` in {dir:?} (expected <target>.pth, <target>-<hash>.pth or <target>.safetensors)")]

@@ -29,3 +29,8 @@ pub mod traits;
 
 pub use error::{Error, Result};
 pub use traits::{Classifier, Generator, Separator, Transcriber};
+
+/// The code blocks of this crate's README, run as doctests so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

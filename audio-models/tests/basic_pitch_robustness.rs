@@ -28,22 +28,22 @@ fn empty_and_non_finite_input_are_errors() {
     let config = PredictConfig::default();
     assert!(matches!(
         model.transcribe_mono(&[], &config),
-        Err(Error::EmptyInput { .. })
+        Err(Error::Empty { .. })
     ));
     assert!(matches!(
         model.transcribe(Array2::zeros((1, 0)).view()),
-        Err(Error::EmptyInput { .. })
+        Err(Error::Empty { .. })
     ));
     let mut audio = vec![0.1f32; 1000];
     audio[321] = f32::NAN;
     assert!(matches!(
         model.transcribe_mono(&audio, &config),
-        Err(Error::NonFiniteInput { index: 321 })
+        Err(Error::NonFinite { index: 321, .. })
     ));
     audio[321] = f32::INFINITY;
     assert!(matches!(
         model.posteriorgrams(&audio, false),
-        Err(Error::NonFiniteInput { index: 321 })
+        Err(Error::NonFinite { index: 321, .. })
     ));
     assert!(matches!(
         model.predict_window(&[0.0; 100]),
@@ -58,11 +58,11 @@ fn empty_and_non_finite_input_are_errors() {
     };
     assert!(matches!(
         model.transcribe_mono(&[0.0; 100], &bad),
-        Err(Error::InvalidNoteConfig { .. })
+        Err(Error::InvalidParameter { .. })
     ));
     assert!(matches!(
         PredictConfig::min_note_len_from_ms(-1.0),
-        Err(Error::InvalidNoteConfig { .. })
+        Err(Error::InvalidParameter { .. })
     ));
 }
 

@@ -172,11 +172,11 @@ fn missing_key_names_the_key_and_shape() {
     )
     .unwrap_err();
     match &err {
-        Error::MissingWeight { key, expected } => {
+        Error::MissingKey { key, expected } => {
             assert_eq!(key, "lstm.weight_hh_l1_reverse");
             assert_eq!(expected, &vec![128, 32]);
         }
-        other => panic!("expected MissingWeight, got {other:?}"),
+        other => panic!("expected MissingKey, got {other:?}"),
     }
     assert!(err.to_string().contains("lstm.weight_hh_l1_reverse"));
 }
@@ -226,5 +226,8 @@ fn different_hidden_size_names_fc1_and_both_shapes() {
 fn wrong_input_shape_is_an_error() {
     let model = OpenUnmix::load(dir().join("model_h64_bi.pth"), &Device::Cpu).unwrap();
     let x = Tensor::zeros((1, 2, 100, 5), candle_core::DType::F32, &Device::Cpu).unwrap();
-    assert!(matches!(model.forward(&x), Err(Error::InputShape { .. })));
+    assert!(matches!(
+        model.forward(&x),
+        Err(Error::ShapeMismatch { .. })
+    ));
 }

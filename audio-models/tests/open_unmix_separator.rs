@@ -123,12 +123,12 @@ fn bad_inputs_are_errors() {
     let short = Array2::<f32>::zeros((2, 2048));
     assert!(matches!(
         sep.separate(short.view()),
-        Err(Error::InputShape { .. })
+        Err(Error::ShapeMismatch { .. })
     ));
     let three = Array2::<f32>::zeros((3, 10_000));
     assert!(matches!(
         sep.separate(three.view()),
-        Err(Error::InputShape { .. })
+        Err(Error::ShapeMismatch { .. })
     ));
     let mut nan = Array2::<f32>::zeros((2, 10_000));
     nan[[1, 5]] = f32::NAN;
@@ -154,7 +154,7 @@ fn bad_inputs_are_errors() {
         },
         &Device::Cpu,
     );
-    assert!(matches!(single, Err(Error::InvalidConfig { .. })));
+    assert!(matches!(single, Err(Error::InvalidParameter { .. })));
 }
 
 #[test]

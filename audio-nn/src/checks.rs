@@ -39,12 +39,12 @@ pub(crate) fn channels(layer: &'static str, expected: usize, got: usize) -> Resu
     }
 }
 
-/// [`Error::ShapeMismatch`] unless the two tensors have the same shape.
+/// [`Error::IncompatibleShapes`] unless the two tensors have the same shape.
 pub(crate) fn same_shape(layer: &'static str, a: &Tensor, b: &Tensor) -> Result<()> {
     if a.dims() == b.dims() {
         Ok(())
     } else {
-        Err(Error::ShapeMismatch {
+        Err(Error::IncompatibleShapes {
             layer,
             left: a.dims().to_vec(),
             right: b.dims().to_vec(),
@@ -52,7 +52,7 @@ pub(crate) fn same_shape(layer: &'static str, a: &Tensor, b: &Tensor) -> Result<
     }
 }
 
-/// [`Error::InvalidConfig`] for `name = value` unless `ok`.
+/// [`Error::InvalidParameter`] for `name = value` unless `ok`.
 pub(crate) fn config(
     layer: &'static str,
     name: &'static str,
@@ -63,7 +63,7 @@ pub(crate) fn config(
     if ok {
         Ok(())
     } else {
-        Err(Error::InvalidConfig {
+        Err(Error::InvalidParameter {
             layer,
             name,
             value: format!("{value:?}"),
@@ -92,7 +92,7 @@ pub(crate) fn full_key(vb: &VarBuilder, name: &str) -> String {
 }
 
 /// Loads (or, for an initialising builder, creates) the weight `name` of `shape`,
-/// mapping a missing key to [`Error::MissingWeight`] and a wrong shape to
+/// mapping a missing key to [`Error::MissingKey`] and a wrong shape to
 /// [`Error::WeightShape`], both naming the layer and the full key.
 pub(crate) fn weight(
     vb: &VarBuilder,
@@ -103,7 +103,7 @@ pub(crate) fn weight(
 ) -> Result<Tensor> {
     vb.get_with_hints(Shape::from_dims(shape), name, init)
         .map_err(|e| match root(&e) {
-            candle_core::Error::CannotFindTensor { .. } => Error::MissingWeight {
+            candle_core::Error::CannotFindTensor { .. } => Error::MissingKey {
                 layer,
                 key: full_key(vb, name),
             },

@@ -8,7 +8,7 @@
 pub enum Error {
     /// A layer received an input of the wrong shape.
     #[error("{layer}: input shape mismatch: expected {expected}, got {got:?}")]
-    InputShape {
+    ShapeMismatch {
         /// The layer's name.
         layer: &'static str,
         /// A description of the expected shape, e.g. `(batch, channels, time)`.
@@ -42,7 +42,7 @@ pub enum Error {
     },
     /// A weight the layer needs is not in the weight store.
     #[error("{layer}: missing weight `{key}`")]
-    MissingWeight {
+    MissingKey {
         /// The layer's name.
         layer: &'static str,
         /// The full key (with the `VarBuilder` prefix), e.g. `lstm.weight_ih_l0`.
@@ -62,7 +62,7 @@ pub enum Error {
     },
     /// Two inputs of a layer or loss do not fit together (e.g. prediction and target shapes).
     #[error("{layer}: shapes do not match: {left:?} vs {right:?}")]
-    ShapeMismatch {
+    IncompatibleShapes {
         /// The layer or loss name.
         layer: &'static str,
         /// The first shape.
@@ -82,7 +82,7 @@ pub enum Error {
     },
     /// A configuration value is invalid.
     #[error("{layer}: invalid config `{name}` = {value}: expected {expected}")]
-    InvalidConfig {
+    InvalidParameter {
         /// The layer's name.
         layer: &'static str,
         /// The config field.

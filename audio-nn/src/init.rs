@@ -15,9 +15,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use audio_dsp::SeededRng;
 use candle_core::{DType, Device, Shape, Tensor, Var};
 use candle_nn::var_builder::SimpleBackend;
-use audio_dsp::SeededRng;
 use candle_nn::{Init, VarBuilder, VarMap};
 
 /// The bound `1/sqrt(fan_in)` of PyTorch's `kaiming_uniform_(a=sqrt(5))` weight
@@ -154,13 +154,12 @@ impl SeededVarMap {
         let mut rng = self
             .rng
             .lock()
-            .map_err(|_| candle_core::Error::Msg("SeededVarMap: poisoned generator".into()))?;
+            // A poisoned lock still holds a valid generator state.
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let values: Vec<f64> = match init {
             Init::Const(v) => vec![v; n],
             Init::Uniform { lo, up } => (0..n).map(|_| lo + (up - lo) * rng.uniform()).collect(),
-            Init::Randn { mean, stdev } => (0..n)
-                .map(|_| mean + stdev * rng.normal())
-                .collect(),
+            Init::Randn { mean, stdev } => (0..n).map(|_| mean + stdev * rng.normal()).collect(),
             other => {
                 drop(rng);
                 return Ok(other.var(shape.clone(), dtype, dev)?.as_tensor().clone());
@@ -184,7 +183,8 @@ impl SimpleBackend for SeededVarMap {
                 .varmap
                 .data()
                 .lock()
-                .map_err(|_| candle_core::Error::Msg("SeededVarMap: poisoned store".into()))?;
+                // A poisoned lock still holds the weights as they were.
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             data.get(name).map(|v| v.as_tensor().clone())
         };
         if let Some(t) = existing {
@@ -203,7 +203,7 @@ impl SimpleBackend for SeededVarMap {
         self.varmap
             .data()
             .lock()
-            .map_err(|_| candle_core::Error::Msg("SeededVarMap: poisoned store".into()))?
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(name.to_string(), var);
         Ok(out)
     }

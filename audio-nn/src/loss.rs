@@ -12,7 +12,7 @@ use crate::{Error, Result};
 ///
 /// # Errors
 ///
-/// [`Error::ShapeMismatch`] when the shapes differ.
+/// [`Error::IncompatibleShapes`] when the shapes differ.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -29,7 +29,7 @@ pub fn mse(input: &Tensor, target: &Tensor) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`Error::ShapeMismatch`] when the shapes differ.
+/// [`Error::IncompatibleShapes`] when the shapes differ.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -47,7 +47,7 @@ pub fn l1(input: &Tensor, target: &Tensor) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`Error::ShapeMismatch`] when the shapes differ.
+/// [`Error::IncompatibleShapes`] when the shapes differ.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -71,7 +71,7 @@ pub fn bce_with_logits(logits: &Tensor, target: &Tensor) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`Error::ShapeMismatch`] when the shapes differ; [`Error::InputRank`] for a scalar.
+/// [`Error::IncompatibleShapes`] when the shapes differ; [`Error::InputRank`] for a scalar.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -103,7 +103,7 @@ pub fn vae_kl(mu: &Tensor, logvar: &Tensor) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`Error::ShapeMismatch`] when the shapes differ.
+/// [`Error::IncompatibleShapes`] when the shapes differ.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -126,7 +126,7 @@ pub fn reparameterize(mu: &Tensor, logvar: &Tensor, eps: &Tensor) -> Result<Tens
 ///
 /// # Errors
 ///
-/// [`Error::ShapeMismatch`] when the shapes differ; [`Error::InputRank`] for a scalar.
+/// [`Error::IncompatibleShapes`] when the shapes differ; [`Error::InputRank`] for a scalar.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -174,7 +174,7 @@ pub fn si_sdr(input: &Tensor, target: &Tensor, zero_mean: bool, eps: f64) -> Res
 ///
 /// # Errors
 ///
-/// [`Error::ShapeMismatch`] when the shapes differ; [`Error::InputRank`] for a scalar.
+/// [`Error::IncompatibleShapes`] when the shapes differ; [`Error::InputRank`] for a scalar.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -215,7 +215,7 @@ impl StftLoss {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for an invalid STFT configuration.
+    /// [`Error::InvalidParameter`] for an invalid STFT configuration.
     pub fn new(
         fft_size: usize,
         hop_size: usize,
@@ -237,7 +237,7 @@ impl StftLoss {
     ///
     /// # Errors
     ///
-    /// [`Error::ShapeMismatch`]; STFT errors (signal shorter than the reflect padding).
+    /// [`Error::IncompatibleShapes`]; STFT errors (signal shorter than the reflect padding).
     pub fn forward(&self, input: &Tensor, target: &Tensor) -> Result<Tensor> {
         checks::same_shape("StftLoss", input, target)?;
         let t = input.dim(D::Minus1)?;
@@ -281,7 +281,7 @@ impl MultiResolutionStftLoss {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for no resolutions or an invalid one.
+    /// [`Error::InvalidParameter`] for no resolutions or an invalid one.
     pub fn new(
         resolutions: &[(usize, usize, usize)],
         dtype: DType,
@@ -331,7 +331,7 @@ impl MultiResolutionStftLoss {
         let n = self.losses.len() as f64;
         match total {
             Some(t) => Ok(t.affine(1.0 / n, 0.0)?),
-            None => Err(Error::InvalidConfig {
+            None => Err(Error::InvalidParameter {
                 layer: "MultiResolutionStftLoss",
                 name: "resolutions",
                 value: "0".into(),

@@ -294,7 +294,7 @@ fn conv_errors_are_typed() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, Error::MissingWeight { layer: "Conv1d", ref key } if key == "bias"),
+        matches!(err, Error::MissingKey { layer: "Conv1d", ref key } if key == "bias"),
         "{err:?}"
     );
     // Weight prefix is part of the key.
@@ -307,7 +307,7 @@ fn conv_errors_are_typed() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, Error::MissingWeight { ref key, .. } if key == "encoder.0.weight"),
+        matches!(err, Error::MissingKey { ref key, .. } if key == "encoder.0.weight"),
         "{err:?}"
     );
     // Config errors.
@@ -323,7 +323,7 @@ fn conv_errors_are_typed() {
             },
             vb0.clone()
         ),
-        Err(Error::InvalidConfig {
+        Err(Error::InvalidParameter {
             layer: "Conv1d",
             name: "in_channels",
             ..
@@ -341,7 +341,7 @@ fn conv_errors_are_typed() {
             },
             vb0.clone()
         ),
-        Err(Error::InvalidConfig {
+        Err(Error::InvalidParameter {
             layer: "Conv1d",
             name: "stride",
             ..

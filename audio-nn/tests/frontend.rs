@@ -156,7 +156,7 @@ fn losses_match_torch_and_auraloss() {
     close("kl", &loss::vae_kl(&a, &b).unwrap(), &s("kl"), LOSS_TOL);
     assert!(matches!(
         loss::mse(&a, &b.narrow(2, 0, 3).unwrap()),
-        Err(audio_nn::Error::ShapeMismatch { layer: "mse", .. })
+        Err(audio_nn::Error::IncompatibleShapes { layer: "mse", .. })
     ));
 }
 
@@ -221,7 +221,7 @@ fn frontend_errors_are_typed() {
     let x = Tensor::zeros((1, 100), DType::F32, &Device::Cpu).unwrap();
     assert!(matches!(
         stft.forward(&x),
-        Err(audio_nn::Error::InvalidConfig { .. })
+        Err(audio_nn::Error::InvalidParameter { .. })
     ));
     // Bad configs.
     assert!(matches!(
@@ -233,7 +233,7 @@ fn frontend_errors_are_typed() {
             DType::F32,
             &Device::Cpu
         ),
-        Err(audio_nn::Error::InvalidConfig {
+        Err(audio_nn::Error::InvalidParameter {
             layer: "StftLayer",
             name: "win_length",
             ..
@@ -248,7 +248,7 @@ fn frontend_errors_are_typed() {
             DType::F32,
             &Device::Cpu
         ),
-        Err(audio_nn::Error::InvalidConfig {
+        Err(audio_nn::Error::InvalidParameter {
             layer: "StftLayer",
             name: "hop_length",
             ..
@@ -259,7 +259,7 @@ fn frontend_errors_are_typed() {
     let re = Tensor::zeros((1, 100, 5), DType::F32, &Device::Cpu).unwrap();
     assert!(matches!(
         istft.forward(&re, &re, None),
-        Err(audio_nn::Error::InputShape {
+        Err(audio_nn::Error::ShapeMismatch {
             layer: "IstftLayer",
             ..
         })
@@ -268,7 +268,7 @@ fn frontend_errors_are_typed() {
     let re = Tensor::zeros((1, 257, 5), DType::F32, &Device::Cpu).unwrap();
     assert!(matches!(
         istft.forward(&re, &im, None),
-        Err(audio_nn::Error::ShapeMismatch { .. })
+        Err(audio_nn::Error::IncompatibleShapes { .. })
     ));
 }
 

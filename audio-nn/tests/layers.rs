@@ -422,13 +422,13 @@ fn layer_errors_are_typed() {
     ));
     let err = TcnBlock::new(TcnBlockConfig::new(2, 4, 3, 2, Some(3)), vb("wavenet")).unwrap_err();
     assert!(
-        matches!(err, Error::MissingWeight { layer: "Conv1d", ref key } if key == "conv1.weight"),
+        matches!(err, Error::MissingKey { layer: "Conv1d", ref key } if key == "conv1.weight"),
         "{err:?}"
     );
     let gn = GroupNorm::new(3, 4, 1e-5, true, vb("groupnorm"));
     assert!(matches!(
         gn,
-        Err(Error::InvalidConfig {
+        Err(Error::InvalidParameter {
             layer: "GroupNorm",
             ..
         })

@@ -245,7 +245,7 @@ fn lstm_errors_name_layer_and_key() {
     // Missing weight: a 3-layer config over a 2-layer checkpoint.
     let err = Lstm::new(lstm_cfg(3, 5, 3, false, true, 0), vb("lstm_uni")).unwrap_err();
     match err {
-        Error::MissingWeight { layer, key } => {
+        Error::MissingKey { layer, key } => {
             assert_eq!(layer, "Lstm");
             assert_eq!(key, "weight_ih_l2");
         }
@@ -295,7 +295,7 @@ fn lstm_errors_name_layer_and_key() {
     let x = Tensor::zeros((1, 4, 3), DType::F32, &Device::Cpu).unwrap();
     assert!(matches!(
         lstm.forward_with_state(&x, Some(&bad)),
-        Err(Error::InputShape { layer: "Lstm", .. })
+        Err(Error::ShapeMismatch { layer: "Lstm", .. })
     ));
 }
 
@@ -343,7 +343,7 @@ fn lstm_train_mode_dropout_between_layers() {
     assert!(common::rel(&yd, &y) > 1e-3);
     assert!(matches!(
         lstm.forward_train(&x, None, 1.0),
-        Err(Error::InvalidConfig {
+        Err(Error::InvalidParameter {
             layer: "Lstm",
             name: "dropout",
             ..

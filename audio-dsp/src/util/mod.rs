@@ -4,5 +4,5 @@ pub mod db;
 pub mod frame;
 pub mod mu_law;
 pub mod pad;
-pub mod rng;
 pub(crate) mod parallel;
+pub mod rng;

@@ -119,7 +119,7 @@ fn as_images(v: ArrayView2<'_, f64>) -> ArrayView3<'_, f64> {
 ///
 /// As `mir_eval.separation.validate`: [`Error::ShapeMismatch`],
 /// [`Error::SilentSource`], [`Error::TooManySources`]; also [`Error::Empty`]
-/// (mir_eval warns and returns empty arrays), [`Error::NotFinite`] and
+/// (mir_eval warns and returns empty arrays), [`Error::NonFinite`] and
 /// [`Error::PermutationTooLarge`] (more than 9 sources with
 /// `compute_permutation`).
 ///
@@ -322,14 +322,14 @@ pub(crate) fn check_window(window: usize, hop: usize) -> Result<()> {
         return Err(Error::InvalidParameter {
             name: "window",
             value: 0.0,
-            reason: "must be positive",
+            expected: "a positive value",
         });
     }
     if hop == 0 {
         return Err(Error::InvalidParameter {
             name: "hop",
             value: 0.0,
-            reason: "must be positive",
+            expected: "a positive value",
         });
     }
     Ok(())

@@ -171,7 +171,7 @@ fn framing(len: usize, window: usize, hop: usize) -> Vec<(usize, usize)> {
 /// As museval's `validate` (whole track): [`Error::ShapeMismatch`] (sources or
 /// channels differ, or lengths differ without `padding`),
 /// [`Error::SilentSource`], [`Error::TooManySources`]; also [`Error::Empty`],
-/// [`Error::NotFinite`], and [`Error::InvalidParameter`] for a zero window or
+/// [`Error::NonFinite`], and [`Error::InvalidParameter`] for a zero window or
 /// hop. A silent window is not an error: its metrics are NaN.
 ///
 /// # Example

@@ -206,7 +206,7 @@ impl MusevalReport {
             return Err(Error::InvalidParameter {
                 name: "sample_rate",
                 value: 0.0,
-                reason: "must be positive",
+                expected: "a positive value",
             });
         }
         let rate = f64::from(sample_rate);

@@ -84,7 +84,7 @@ impl Signals {
 ///
 /// Differences from mir_eval: empty inputs return [`Error::Empty`] (mir_eval
 /// warns and returns empty arrays) and non-finite samples return
-/// [`Error::NotFinite`] (mir_eval does not check them).
+/// [`Error::NonFinite`] (mir_eval does not check them).
 pub(crate) fn validate(
     reference: ArrayView3<'_, f64>,
     estimate: ArrayView3<'_, f64>,
@@ -132,7 +132,7 @@ pub(crate) fn validate(
 
 fn check_finite(v: ArrayView3<'_, f64>, what: &'static str) -> Result<()> {
     match v.iter().position(|x| !x.is_finite()) {
-        Some(index) => Err(Error::NotFinite {
+        Some(index) => Err(Error::NonFinite {
             what,
             index,
             value: v.iter().nth(index).copied().unwrap_or(f64::NAN),

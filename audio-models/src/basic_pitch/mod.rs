@@ -176,7 +176,7 @@ impl BasicPitch {
     ///
     /// # Errors
     /// [`Error::WindowLength`] unless `window.len() == AUDIO_N_SAMPLES`,
-    /// [`Error::NonFiniteInput`] for a NaN or infinite sample.
+    /// [`Error::NonFinite`] for a NaN or infinite sample.
     ///
     /// # Shapes
     /// `window`: `(43844,)` → `(172, 88)`, `(172, 88)`, `(172, 264)`.
@@ -196,14 +196,17 @@ impl BasicPitch {
             });
         }
         if let Some(i) = window.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFiniteInput { index: i as u64 });
+            return Err(Error::NonFinite {
+                what: "audio",
+                index: i,
+            });
         }
         let mut s = WindowScratch::default();
         self.run_window(window, &mut s);
         let t = N_WINDOW_FRAMES;
-        let shape_err = |e: ndarray::ShapeError| Error::Posteriorgram {
+        let shape_err = |source: ndarray::ShapeError| Error::ArrayShape {
             what: "window output",
-            reason: e.to_string(),
+            source,
         };
         Ok(WindowOutput {
             note: Array2::from_shape_vec((t, N_NOTE_BINS), s.note).map_err(shape_err)?,
@@ -226,7 +229,7 @@ impl BasicPitch {
     /// `basic_pitch.inference.run_inference`.
     ///
     /// # Errors
-    /// [`Error::EmptyInput`] for no samples, [`Error::NonFiniteInput`] for a
+    /// [`Error::Empty`] for no samples, [`Error::NonFinite`] for a
     /// NaN or infinite sample.
     ///
     /// # Shapes
@@ -251,7 +254,7 @@ impl BasicPitch {
     /// `basic_pitch.inference.predict`.
     ///
     /// # Errors
-    /// As [`BasicPitch::posteriorgrams`]; [`Error::InvalidNoteConfig`] for a bad
+    /// As [`BasicPitch::posteriorgrams`]; [`Error::InvalidParameter`] for a bad
     /// configuration. Silence gives `Ok` with no notes.
     ///
     /// # Example
@@ -311,7 +314,7 @@ impl BasicPitch {
     /// `basic_pitch.inference.predict` on a path.
     ///
     /// # Errors
-    /// [`Error::InvalidNoteConfig`] for a bad configuration; as
+    /// [`Error::InvalidParameter`] for a bad configuration; as
     /// [`BasicPitch::posteriorgrams_from_file`].
     pub fn transcribe_file(
         &self,
@@ -335,7 +338,7 @@ impl Transcriber for BasicPitch {
     /// program 4 (Electric Piano 1, as basic-pitch writes).
     fn transcribe(&self, audio: ArrayView2<'_, f32>) -> Result<Vec<Note>> {
         if audio.nrows() == 0 || audio.ncols() == 0 {
-            return Err(Error::EmptyInput { what: "audio" });
+            return Err(Error::Empty { what: "audio" });
         }
         let mono: Vec<f32> = if audio.nrows() == 1 {
             audio.row(0).to_vec()

@@ -95,7 +95,7 @@ impl PredictConfig {
     /// `round(ms / 1000 · 22050 / 256)` (half to even).
     ///
     /// # Errors
-    /// [`Error::InvalidNoteConfig`] for a negative or non-finite length.
+    /// [`Error::InvalidParameter`] for a negative or non-finite length.
     ///
     /// # Example
     /// ```
@@ -105,10 +105,10 @@ impl PredictConfig {
     /// ```
     pub fn min_note_len_from_ms(ms: f64) -> Result<usize> {
         if !ms.is_finite() || ms < 0.0 {
-            return Err(Error::InvalidNoteConfig {
+            return Err(Error::InvalidParameter {
                 name: "minimum note length",
                 expected: "a finite number of milliseconds >= 0",
-                got: ms.to_string(),
+                value: ms.to_string(),
             });
         }
         Ok((ms / 1000.0 * (f64::from(SAMPLE_RATE) / FFT_HOP as f64)).round_ties_even() as usize)
@@ -117,7 +117,7 @@ impl PredictConfig {
     /// Checks the thresholds, frequencies and tempo.
     ///
     /// # Errors
-    /// [`Error::InvalidNoteConfig`] for a non-finite threshold, a frequency that
+    /// [`Error::InvalidParameter`] for a non-finite threshold, a frequency that
     /// is not finite and positive, or a tempo that is not finite and positive.
     pub fn validate(&self) -> Result<()> {
         for (name, v) in [
@@ -125,10 +125,10 @@ impl PredictConfig {
             ("frame threshold", self.frame_threshold),
         ] {
             if !v.is_finite() {
-                return Err(Error::InvalidNoteConfig {
+                return Err(Error::InvalidParameter {
                     name,
                     expected: "a finite threshold",
-                    got: v.to_string(),
+                    value: v.to_string(),
                 });
             }
         }
@@ -138,19 +138,19 @@ impl PredictConfig {
         ] {
             if let Some(f) = v {
                 if !f.is_finite() || f <= 0.0 {
-                    return Err(Error::InvalidNoteConfig {
+                    return Err(Error::InvalidParameter {
                         name,
                         expected: "a finite frequency > 0 Hz",
-                        got: f.to_string(),
+                        value: f.to_string(),
                     });
                 }
             }
         }
         if !self.midi_tempo.is_finite() || self.midi_tempo <= 0.0 {
-            return Err(Error::InvalidNoteConfig {
+            return Err(Error::InvalidParameter {
                 name: "MIDI tempo",
                 expected: "a finite tempo > 0 bpm",
-                got: self.midi_tempo.to_string(),
+                value: self.midi_tempo.to_string(),
             });
         }
         Ok(())
@@ -392,7 +392,7 @@ impl Energy {
 /// times (`model_frames_to_time`) and no pitch bends.
 ///
 /// # Errors
-/// [`Error::InvalidNoteConfig`] for a bad configuration; [`Error::Posteriorgram`] unless
+/// [`Error::InvalidParameter`] for a bad configuration; [`Error::ShapeMismatch`] unless
 /// both inputs are `(n, 88)`.
 ///
 /// # Shapes
@@ -416,14 +416,18 @@ pub fn output_to_notes_polyphonic(
     config: &PredictConfig,
 ) -> Result<Vec<Detection>> {
     config.validate()?;
-    if frames.ncols() != N_NOTE_BINS || onsets.dim() != frames.dim() {
-        return Err(Error::Posteriorgram {
-            what: "note/onset posteriorgrams",
-            reason: format!(
-                "expected two (n, 88) arrays, got {:?} and {:?}",
-                frames.dim(),
-                onsets.dim()
-            ),
+    if frames.ncols() != N_NOTE_BINS {
+        return Err(Error::ShapeMismatch {
+            what: "note posteriorgram",
+            expected: "(n, 88)".into(),
+            got: frames.shape().to_vec(),
+        });
+    }
+    if onsets.dim() != frames.dim() {
+        return Err(Error::ShapeMismatch {
+            what: "onset posteriorgram",
+            expected: format!("{:?}, the note posteriorgram's shape", frames.dim()),
+            got: onsets.shape().to_vec(),
         });
     }
     let n = frames.nrows();
@@ -631,15 +635,16 @@ pub fn model_frames_to_time(n_frames: usize) -> Vec<f64> {
 /// activation, as an offset from the centre in thirds of a semitone.
 ///
 /// # Errors
-/// [`Error::Posteriorgram`] unless `contour` is `(n, 264)` and covers every note.
+/// [`Error::ShapeMismatch`] unless `contour` is `(n, 264)` and covers every note.
 ///
 /// # Shapes
 /// `contour`: `(n_frames, 264)`.
 pub fn get_pitch_bends(contour: ArrayView2<'_, f32>, notes: &[Detection]) -> Result<Vec<Vec<i32>>> {
     if contour.ncols() != N_CONTOUR_BINS {
-        return Err(Error::Posteriorgram {
+        return Err(Error::ShapeMismatch {
             what: "contour posteriorgram",
-            reason: format!("expected (n, 264), got {:?}", contour.dim()),
+            expected: "(n, 264)".into(),
+            got: contour.shape().to_vec(),
         });
     }
     let window_length = 2 * N_BINS_TOLERANCE + 1;
@@ -655,9 +660,10 @@ pub fn get_pitch_bends(contour: ArrayView2<'_, f32>, notes: &[Detection]) -> Res
     for note in notes {
         let (start, end) = (note.start_frame, note.end_frame);
         if end > contour.nrows() {
-            return Err(Error::Posteriorgram {
+            return Err(Error::ShapeMismatch {
                 what: "contour posteriorgram",
-                reason: format!("{} frames, a note ends at {}", contour.nrows(), end),
+                expected: format!("at least {end} frames (a note ends there)"),
+                got: contour.shape().to_vec(),
             });
         }
         // midi_pitch_to_contour_bin: 36 · log2(midi_to_hz(p) / 27.5).
@@ -691,7 +697,7 @@ pub fn get_pitch_bends(contour: ArrayView2<'_, f32>, notes: &[Detection]) -> Res
 /// `config.include_pitch_bends`), in the order Python returns them.
 ///
 /// # Errors
-/// As [`output_to_notes_polyphonic`]; [`Error::Posteriorgram`] when pitch
+/// As [`output_to_notes_polyphonic`]; [`Error::MissingContour`] when pitch
 /// bends are asked for and `output.contour` is `None`.
 ///
 /// # Example
@@ -709,10 +715,7 @@ pub fn model_output_to_notes(
 ) -> Result<Vec<Detection>> {
     let mut notes = output_to_notes_polyphonic(output.note.view(), output.onset.view(), config)?;
     let bends = if config.include_pitch_bends {
-        let contour = output.contour.as_ref().ok_or(Error::Posteriorgram {
-            what: "contour",
-            reason: "pitch bends need the contour posteriorgram (keep_contour)".to_string(),
-        })?;
+        let contour = output.contour.as_ref().ok_or(Error::MissingContour)?;
         Some(get_pitch_bends(contour.view(), &notes)?)
     } else {
         None
@@ -743,7 +746,7 @@ fn tuple_order(a: &Detection, b: &Detection) -> std::cmp::Ordering {
 /// 120 bpm unless `config.midi_tempo`, 220 ticks a beat.
 ///
 /// # Errors
-/// [`Error::InvalidNoteConfig`] for a bad tempo.
+/// [`Error::InvalidParameter`] for a bad tempo.
 ///
 /// # Example
 /// ```

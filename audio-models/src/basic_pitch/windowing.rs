@@ -117,12 +117,13 @@ impl<'a> PosteriorgramStream<'a> {
     /// Appends samples, running the network on every window completed.
     ///
     /// # Errors
-    /// [`Error::NonFiniteInput`] for a NaN or infinite sample (nothing of
+    /// [`Error::NonFinite`] for a NaN or infinite sample (nothing of
     /// the block is used then).
     pub fn push(&mut self, samples: &[f32]) -> Result<()> {
         if let Some(i) = samples.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFiniteInput {
-                index: self.n_samples + i as u64,
+            return Err(Error::NonFinite {
+                what: "audio",
+                index: usize::try_from(self.n_samples + i as u64).unwrap_or(usize::MAX),
             });
         }
         let mut rest = samples;
@@ -160,10 +161,10 @@ impl<'a> PosteriorgramStream<'a> {
     /// Runs the last windows and returns the unwrapped posteriorgrams.
     ///
     /// # Errors
-    /// [`Error::EmptyInput`] when no sample was pushed.
+    /// [`Error::Empty`] when no sample was pushed.
     pub fn finish(mut self) -> Result<Posteriorgrams> {
         if self.n_samples == 0 {
-            return Err(Error::EmptyInput { what: "audio" });
+            return Err(Error::Empty { what: "audio" });
         }
         // Windows start at every multiple of WINDOW_HOP before the end of
         // the padded audio; the buffer starts at the next such start.
@@ -180,9 +181,9 @@ impl<'a> PosteriorgramStream<'a> {
         let n = n_output_frames(self.n_samples);
         self.note.truncate(n * N_NOTE_BINS);
         self.onset.truncate(n * N_NOTE_BINS);
-        let shape_err = |e: ndarray::ShapeError| Error::Posteriorgram {
+        let shape_err = |source: ndarray::ShapeError| Error::ArrayShape {
             what: "posteriorgram",
-            reason: e.to_string(),
+            source,
         };
         let contour = if self.keep_contour {
             self.contour.truncate(n * N_CONTOUR_BINS);

@@ -55,18 +55,18 @@ impl ChunkedSeparator {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] unless `chunk >= 2·n_fft` and `0 < overlap <= chunk / 2`.
+    /// [`Error::InvalidParameter`] unless `chunk >= 2·n_fft` and `0 < overlap <= chunk / 2`.
     pub fn new(inner: OpenUnmixSeparator, chunk: usize, overlap: usize) -> Result<Self> {
         let n_fft = inner.config().n_fft;
         if chunk < 2 * n_fft {
-            return Err(Error::InvalidConfig {
+            return Err(Error::InvalidParameter {
                 name: "chunk",
                 value: chunk.to_string(),
                 expected: ">= 2 * n_fft samples",
             });
         }
         if overlap == 0 || 2 * overlap > chunk {
-            return Err(Error::InvalidConfig {
+            return Err(Error::InvalidParameter {
                 name: "overlap",
                 value: overlap.to_string(),
                 expected: "0 < overlap <= chunk / 2",
@@ -84,7 +84,7 @@ impl ChunkedSeparator {
     ///
     /// # Errors
     ///
-    /// As [`ChunkedSeparator::new`]; [`Error::InvalidConfig`] for non-finite or negative durations.
+    /// As [`ChunkedSeparator::new`]; [`Error::InvalidParameter`] for non-finite or negative durations.
     pub fn with_seconds(
         inner: OpenUnmixSeparator,
         chunk_seconds: f64,
@@ -95,7 +95,7 @@ impl ChunkedSeparator {
             if s.is_finite() && s > 0.0 {
                 Ok((s * sr).round() as usize)
             } else {
-                Err(Error::InvalidConfig {
+                Err(Error::InvalidParameter {
                     name,
                     value: s.to_string(),
                     expected: "a positive duration in seconds",

@@ -16,7 +16,7 @@ use crate::Result;
 ///
 /// # Errors
 ///
-/// `audio_io` errors reading or writing; [`crate::Error::MissingWeight`] /
+/// `audio_io` errors reading or writing; [`crate::Error::MissingKey`] /
 /// [`crate::Error::WeightShape`] naming the key and shapes.
 ///
 /// # Example
@@ -34,7 +34,7 @@ pub fn convert_to_safetensors(
     let weights = Weights::load(input)?;
     let config = OpenUnmixConfig::infer(&weights)?;
     for (key, shape) in config.expected_shapes() {
-        let t = weights.get(&key).map_err(|_| crate::Error::MissingWeight {
+        let t = weights.get(&key).map_err(|_| crate::Error::MissingKey {
             key: key.clone(),
             expected: shape.clone(),
         })?;

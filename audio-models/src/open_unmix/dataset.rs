@@ -75,7 +75,7 @@ impl StemDataset {
     /// # Errors
     ///
     /// [`Error::File`] when the split folder cannot be listed; `audio_io`
-    /// errors decoding a WAV; [`Error::InputShape`] for stems of different
+    /// errors decoding a WAV; [`Error::ShapeMismatch`] for stems of different
     /// lengths or more than two channels; [`Error::ModelNotFound`] (target
     /// `*`) when no song folder is found.
     pub fn load(root: impl AsRef<Path>, split: &str, sample_rate: u32) -> Result<Self> {
@@ -113,7 +113,7 @@ impl StemDataset {
             match a.nrows() {
                 2 => Ok(a),
                 1 => Ok(ndarray::concatenate![ndarray::Axis(0), a, a]),
-                _ => Err(Error::InputShape {
+                _ => Err(Error::ShapeMismatch {
                     what: "stem",
                     expected: "mono or stereo".into(),
                     got: a.shape().to_vec(),

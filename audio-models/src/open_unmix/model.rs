@@ -81,11 +81,11 @@ impl OpenUnmixConfig {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for zero sizes, `nb_channels` other than 1 or
+    /// [`Error::InvalidParameter`] for zero sizes, `nb_channels` other than 1 or
     /// 2, an odd `hidden_size` with a bidirectional LSTM, or `max_bin > nb_bins`.
     pub fn validate(&self) -> Result<()> {
         let bad = |name: &'static str, value: usize, expected: &'static str| {
-            Err(Error::InvalidConfig {
+            Err(Error::InvalidParameter {
                 name,
                 value: value.to_string(),
                 expected,
@@ -160,11 +160,11 @@ impl OpenUnmixConfig {
     ///
     /// # Errors
     ///
-    /// [`Error::MissingWeight`] when one of those keys is absent,
-    /// [`Error::InvalidConfig`] when the shapes do not fit together.
+    /// [`Error::MissingKey`] when one of those keys is absent,
+    /// [`Error::InvalidParameter`] when the shapes do not fit together.
     pub fn infer(weights: &Weights) -> Result<Self> {
         let shape = |key: &str, rank: usize| -> Result<Vec<usize>> {
-            let t = weights.get(key).map_err(|_| Error::MissingWeight {
+            let t = weights.get(key).map_err(|_| Error::MissingKey {
                 key: key.to_string(),
                 expected: vec![0; rank],
             })?;
@@ -182,7 +182,7 @@ impl OpenUnmixConfig {
         let fc1 = shape("fc1.weight", 2)?;
         let hidden_size = fc1[0];
         if inb == 0 || fc1[1] % inb != 0 {
-            return Err(Error::InvalidConfig {
+            return Err(Error::InvalidParameter {
                 name: "nb_channels",
                 value: format!("fc1.weight columns {} / max_bin {inb}", fc1[1]),
                 expected: "fc1.weight columns = nb_channels * max_bin",
@@ -268,7 +268,7 @@ impl OpenUnmix {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] from [`OpenUnmixConfig::validate`]; layer
+    /// [`Error::InvalidParameter`] from [`OpenUnmixConfig::validate`]; layer
     /// errors naming the key for a missing or wrongly shaped weight.
     pub fn new(config: OpenUnmixConfig, vb: VarBuilder) -> Result<Self> {
         config.validate()?;
@@ -294,7 +294,7 @@ impl OpenUnmix {
         let get = |name: &str, n: usize, v: f64| -> Result<Tensor> {
             vb.get_with_hints(n, name, candle_nn::Init::Const(v))
                 .map_err(|e| match e {
-                    candle_core::Error::CannotFindTensor { .. } => Error::MissingWeight {
+                    candle_core::Error::CannotFindTensor { .. } => Error::MissingKey {
                         key: name.to_string(),
                         expected: vec![n],
                     },
@@ -323,10 +323,10 @@ impl OpenUnmix {
     ///
     /// # Errors
     ///
-    /// [`Error::MissingWeight`] naming the key and its expected shape,
+    /// [`Error::MissingKey`] naming the key and its expected shape,
     /// [`Error::WeightShape`] naming the key, the expected and the stored
     /// shape (a checkpoint of another hidden size fails on `fc1.weight`),
-    /// [`Error::InvalidConfig`] for a bad `config`.
+    /// [`Error::InvalidParameter`] for a bad `config`.
     pub fn from_weights(
         config: OpenUnmixConfig,
         weights: &Weights,
@@ -335,7 +335,7 @@ impl OpenUnmix {
         config.validate()?;
         let mut map = HashMap::new();
         for (key, shape) in config.expected_shapes() {
-            let t = weights.get(&key).map_err(|_| Error::MissingWeight {
+            let t = weights.get(&key).map_err(|_| Error::MissingKey {
                 key: key.clone(),
                 expected: shape.clone(),
             })?;
@@ -379,7 +379,7 @@ impl OpenUnmix {
         let c = &self.config;
         let dims = x.dims();
         if dims.len() != 4 || dims[1] != c.nb_channels || dims[2] != c.nb_bins {
-            return Err(Error::InputShape {
+            return Err(Error::ShapeMismatch {
                 what: "OpenUnmix input",
                 expected: format!(
                     "(batch, {}, {}, frames) = (batch, nb_channels, nb_bins, frames)",
@@ -427,7 +427,7 @@ impl OpenUnmix {
     ///
     /// # Errors
     ///
-    /// [`Error::InputShape`] unless `x` is `(batch, nb_channels, nb_bins, frames)`;
+    /// [`Error::ShapeMismatch`] unless `x` is `(batch, nb_channels, nb_bins, frames)`;
     /// candle errors.
     ///
     /// # Shapes

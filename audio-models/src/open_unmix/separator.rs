@@ -131,13 +131,13 @@ impl OpenUnmixSeparator {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for no models, models of different channel
+    /// [`Error::InvalidParameter`] for no models, models of different channel
     /// counts, models whose `nb_bins` is not `n_fft / 2 + 1`, EM with a single
     /// source, or a zero `wiener_win_len`; `audio_dsp` errors for a bad
     /// `n_fft`/`n_hop`.
     pub fn new(models: Vec<(String, OpenUnmix)>, config: SeparatorConfig) -> Result<Self> {
         let Some((_, first)) = models.first() else {
-            return Err(Error::InvalidConfig {
+            return Err(Error::InvalidParameter {
                 name: "targets",
                 value: "[]".into(),
                 expected: "at least one target model",
@@ -147,14 +147,14 @@ impl OpenUnmixSeparator {
         let nb_bins = config.n_fft / 2 + 1;
         for (name, m) in &models {
             if m.config().nb_channels != nb_channels {
-                return Err(Error::InvalidConfig {
+                return Err(Error::InvalidParameter {
                     name: "nb_channels",
                     value: format!("{name}: {}", m.config().nb_channels),
                     expected: "the same channel count for every target model",
                 });
             }
             if m.config().nb_bins != nb_bins {
-                return Err(Error::InvalidConfig {
+                return Err(Error::InvalidParameter {
                     name: "nb_bins",
                     value: format!("{name}: {}", m.config().nb_bins),
                     expected: "n_fft / 2 + 1 for every target model",
@@ -162,14 +162,14 @@ impl OpenUnmixSeparator {
             }
         }
         if config.niter > 0 && models.len() + usize::from(config.residual) < 2 {
-            return Err(Error::InvalidConfig {
+            return Err(Error::InvalidParameter {
                 name: "niter",
                 value: config.niter.to_string(),
                 expected: "0 with a single target (EM needs two targets, or one and `residual`)",
             });
         }
         if config.wiener_win_len == Some(0) {
-            return Err(Error::InvalidConfig {
+            return Err(Error::InvalidParameter {
                 name: "wiener_win_len",
                 value: "0".into(),
                 expected: "None or > 0",
@@ -209,7 +209,7 @@ impl OpenUnmixSeparator {
     /// [`Error::ModelNotFound`] for a target without a weight file;
     /// [`Error::File`] for an unreadable file or directory, [`Error::ModelJson`]
     /// for malformed JSON;
-    /// [`Error::WeightShape`] / [`Error::MissingWeight`] naming the key and
+    /// [`Error::WeightShape`] / [`Error::MissingKey`] naming the key and
     /// shapes (e.g. a `hidden_size` in the JSON that the weights do not have);
     /// as [`OpenUnmixSeparator::new`].
     pub fn from_dir(
@@ -323,7 +323,7 @@ impl OpenUnmixSeparator {
         let mag = mix.mapv(|z| z.norm());
         let mag = if self.nb_channels == 1 && channels > 1 {
             mag.mean_axis(Axis(0))
-                .ok_or(Error::InputShape {
+                .ok_or(Error::ShapeMismatch {
                     what: "mixture",
                     expected: "at least one channel".into(),
                     got: vec![channels],
@@ -341,7 +341,7 @@ impl OpenUnmixSeparator {
             let y = m.forward(&input)?.to_device(&Device::Cpu)?;
             let v: Vec<f32> = y.flatten_all()?.to_vec1()?;
             spectrograms.push(Array3::from_shape_vec((mc, bins, frames), v).map_err(|_| {
-                Error::InputShape {
+                Error::ShapeMismatch {
                     what: "model output",
                     expected: format!("({mc}, {bins}, {frames})"),
                     got: y.dims().to_vec(),
@@ -374,20 +374,25 @@ impl OpenUnmixSeparator {
     fn prepare(&self, mixture: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         let (channels, samples) = mixture.dim();
         if !(1..=2).contains(&channels) || samples < self.min_samples() {
-            return Err(Error::InputShape {
+            return Err(Error::ShapeMismatch {
                 what: "mixture",
                 expected: format!("(1 or 2 channels, at least {} samples)", self.min_samples()),
                 got: vec![channels, samples],
             });
         }
-        if mixture.iter().any(|v| !v.is_finite()) {
-            return Err(Error::NonFinite { what: "mixture" });
+        if let Some(index) = mixture.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "mixture",
+                index,
+            });
         }
         Ok(if channels == 1 && self.nb_channels == 2 {
-            ndarray::concatenate(Axis(0), &[mixture, mixture]).map_err(|_| Error::InputShape {
-                what: "mixture",
-                expected: "(1, samples)".into(),
-                got: vec![channels, samples],
+            ndarray::concatenate(Axis(0), &[mixture, mixture]).map_err(|_| {
+                Error::ShapeMismatch {
+                    what: "mixture",
+                    expected: "(1, samples)".into(),
+                    got: vec![channels, samples],
+                }
             })?
         } else {
             mixture.to_owned()

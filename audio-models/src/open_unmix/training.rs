@@ -118,7 +118,7 @@ fn magnitudes(stft: &Stft<f32>, audio: &Array2<f32>) -> Result<Array2<f32>> {
     let spec = stft.process_multichannel(audio.view())?; // (ch, bins, frames)
     let (c, b, t) = spec.dim();
     let v: Vec<f32> = spec.iter().map(|z| z.norm()).collect();
-    Array2::from_shape_vec((c * b, t), v).map_err(|_| Error::InputShape {
+    Array2::from_shape_vec((c * b, t), v).map_err(|_| Error::ShapeMismatch {
         what: "spectrogram",
         expected: "(channels * bins, frames)".into(),
         got: vec![c, b, t],
@@ -158,7 +158,7 @@ fn batch_tensor(mags: &[Array2<f32>], channels: usize, bins: usize) -> Result<Te
 ///
 /// # Errors
 ///
-/// [`Error::InvalidConfig`] for an empty dataset, `nb_bins != n_fft/2 + 1`,
+/// [`Error::InvalidParameter`] for an empty dataset, `nb_bins != n_fft/2 + 1`,
 /// or zero sizes; candle and `audio_dsp` errors; [`Error::File`] /
 /// `audio_io` errors writing the checkpoint.
 pub fn train(
@@ -172,14 +172,14 @@ pub fn train(
     let mc = config.model;
     mc.validate()?;
     if mc.nb_bins != config.n_fft / 2 + 1 {
-        return Err(Error::InvalidConfig {
+        return Err(Error::InvalidParameter {
             name: "model.nb_bins",
             value: mc.nb_bins.to_string(),
             expected: "n_fft / 2 + 1",
         });
     }
     if train.songs.is_empty() || valid.songs.is_empty() {
-        return Err(Error::InvalidConfig {
+        return Err(Error::InvalidParameter {
             name: "dataset",
             value: format!(
                 "{} train / {} valid songs",
@@ -190,7 +190,7 @@ pub fn train(
         });
     }
     if config.batch_size == 0 || config.steps_per_epoch == 0 || config.epochs == 0 {
-        return Err(Error::InvalidConfig {
+        return Err(Error::InvalidParameter {
             name: "batch_size/steps_per_epoch/epochs",
             value: format!(
                 "{}/{}/{}",
@@ -263,7 +263,7 @@ pub fn train(
         let cut = |a: &Array2<f32>| a.slice(ndarray::s![.., ..len]).to_owned();
         let x = magnitudes(&stft, &cut(&song.mixture()))?;
         let Some(target) = song.stems.get(&config.target) else {
-            return Err(Error::InvalidConfig {
+            return Err(Error::InvalidParameter {
                 name: "target",
                 value: config.target.clone(),
                 expected: "a stem of the dataset (vocals, drums, bass, other)",

@@ -68,8 +68,8 @@ impl Default for WienerConfig {
 ///
 /// # Errors
 ///
-/// [`Error::InputShape`] for inconsistent shapes or more than two channels,
-/// [`Error::InvalidConfig`] for EM with a single source (as the package).
+/// [`Error::ShapeMismatch`] for inconsistent shapes or more than two channels,
+/// [`Error::InvalidParameter`] for EM with a single source (as the package).
 ///
 /// # Example
 ///
@@ -98,7 +98,7 @@ pub fn wiener(
     let n_targets = spectrograms.len();
     let n_sources = n_targets + usize::from(config.residual);
     if !(1..=2).contains(&channels) {
-        return Err(Error::InputShape {
+        return Err(Error::ShapeMismatch {
             what: "wiener mixture",
             expected: "(1 or 2 channels, bins, frames)".into(),
             got: mix.shape().to_vec(),
@@ -107,7 +107,7 @@ pub fn wiener(
     for s in spectrograms {
         let (c, b, t) = s.dim();
         if (c != 1 && c != channels) || b != bins || t != frames {
-            return Err(Error::InputShape {
+            return Err(Error::ShapeMismatch {
                 what: "wiener target spectrogram",
                 expected: format!("(1 or {channels}, {bins}, {frames})"),
                 got: s.shape().to_vec(),
@@ -115,14 +115,14 @@ pub fn wiener(
         }
     }
     if out.len() != n_sources || out.iter().any(|o| o.dim() != mix.dim()) {
-        return Err(Error::InputShape {
+        return Err(Error::ShapeMismatch {
             what: "wiener output",
             expected: format!("{n_sources} arrays of shape {:?}", mix.shape()),
             got: out.first().map(|o| o.shape().to_vec()).unwrap_or_default(),
         });
     }
     if config.niter > 0 && n_sources < 2 {
-        return Err(Error::InvalidConfig {
+        return Err(Error::InvalidParameter {
             name: "niter",
             value: config.niter.to_string(),
             expected: "0 with a single source (EM needs two targets, or one and `residual`)",

@@ -103,7 +103,7 @@ impl TcnBlock {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] when `out_channels` is not a multiple of
+    /// [`Error::InvalidParameter`] when `out_channels` is not a multiple of
     /// `in_channels`; weight errors naming the key.
     pub fn new(config: TcnBlockConfig, vb: VarBuilder) -> Result<Self> {
         let c = &config;

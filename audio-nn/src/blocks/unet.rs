@@ -19,7 +19,7 @@ fn time_len(layer: &'static str, x: &Tensor) -> Result<usize> {
 }
 
 fn too_short(layer: &'static str, x: &Tensor, target: usize) -> Error {
-    Error::InputShape {
+    Error::ShapeMismatch {
         layer,
         expected: format!("at least {target} samples on the last axis"),
         got: x.dims().to_vec(),
@@ -31,7 +31,7 @@ fn too_short(layer: &'static str, x: &Tensor, target: usize) -> Error {
 ///
 /// # Errors
 ///
-/// [`Error::InputShape`] when the signal is shorter than `target`.
+/// [`Error::ShapeMismatch`] when the signal is shorter than `target`.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -51,7 +51,7 @@ pub fn centre_crop(x: &Tensor, target: usize) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`Error::InputShape`] when the signal is shorter than `target`.
+/// [`Error::ShapeMismatch`] when the signal is shorter than `target`.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -72,7 +72,7 @@ pub fn causal_crop(x: &Tensor, target: usize) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`Error::InputShape`] when `skip` is shorter than `x`; [`Error::ShapeMismatch`]
+/// [`Error::ShapeMismatch`] when `skip` is shorter than `x`; [`Error::IncompatibleShapes`]
 /// when the batch sizes or ranks differ.
 ///
 /// # Shapes
@@ -88,7 +88,7 @@ pub fn causal_crop(x: &Tensor, target: usize) -> Result<Tensor> {
 /// ```
 pub fn crop_and_concat(skip: &Tensor, x: &Tensor) -> Result<Tensor> {
     if skip.rank() != 3 || x.rank() != 3 || skip.dim(0)? != x.dim(0)? {
-        return Err(Error::ShapeMismatch {
+        return Err(Error::IncompatibleShapes {
             layer: "crop_and_concat",
             left: skip.dims().to_vec(),
             right: x.dims().to_vec(),
@@ -109,7 +109,7 @@ pub fn crop_and_concat(skip: &Tensor, x: &Tensor) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidConfig`] for `out_len == 0` or an empty input.
+/// [`Error::InvalidParameter`] for `out_len == 0` or an empty input.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -121,7 +121,7 @@ pub fn crop_and_concat(skip: &Tensor, x: &Tensor) -> Result<Tensor> {
 pub fn interpolate_linear(x: &Tensor, out_len: usize, align_corners: bool) -> Result<Tensor> {
     let n = time_len("interpolate_linear", x)?;
     if out_len == 0 || n == 0 {
-        return Err(Error::InvalidConfig {
+        return Err(Error::InvalidParameter {
             layer: "interpolate_linear",
             name: "out_len",
             value: format!("{out_len} from {n}"),
@@ -162,7 +162,7 @@ pub fn interpolate_linear(x: &Tensor, out_len: usize, align_corners: bool) -> Re
 ///
 /// # Errors
 ///
-/// [`Error::InvalidConfig`] for `factor == 0`.
+/// [`Error::InvalidParameter`] for `factor == 0`.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -173,7 +173,7 @@ pub fn interpolate_linear(x: &Tensor, out_len: usize, align_corners: bool) -> Re
 pub fn decimate(x: &Tensor, factor: usize) -> Result<Tensor> {
     let n = time_len("decimate", x)?;
     if factor == 0 {
-        return Err(Error::InvalidConfig {
+        return Err(Error::InvalidParameter {
             layer: "decimate",
             name: "factor",
             value: "0".into(),

@@ -90,7 +90,7 @@ impl WaveNetBlock {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`]; weight errors naming the key.
+    /// [`Error::InvalidParameter`]; weight errors naming the key.
     pub fn new(config: WaveNetBlockConfig, vb: VarBuilder) -> Result<Self> {
         let c = config.residual_channels;
         let dilated = Conv1d::new(

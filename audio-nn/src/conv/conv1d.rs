@@ -106,9 +106,9 @@ impl Conv1d {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::InvalidConfig`] for zero sizes, channel counts not
+    /// [`crate::Error::InvalidParameter`] for zero sizes, channel counts not
     /// divisible by `groups`, or `Same` padding with a stride other than 1;
-    /// [`crate::Error::MissingWeight`] / [`crate::Error::WeightShape`] naming the key.
+    /// [`crate::Error::MissingKey`] / [`crate::Error::WeightShape`] naming the key.
     pub fn new(
         in_channels: usize,
         out_channels: usize,
@@ -165,7 +165,7 @@ impl Conv1d {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::InvalidConfig`] / [`crate::Error::WeightShape`] when the shapes do not fit `config`.
+    /// [`crate::Error::InvalidParameter`] / [`crate::Error::WeightShape`] when the shapes do not fit `config`.
     pub fn from_tensors(
         weight: Tensor,
         bias: Option<Tensor>,
@@ -256,7 +256,7 @@ impl Conv1d {
     ///
     /// [`crate::Error::InputRank`] unless the input is `(batch, channels, time)`,
     /// [`crate::Error::ChannelMismatch`] for the wrong channel count,
-    /// [`crate::Error::InvalidConfig`] when the padded input is shorter than the receptive field.
+    /// [`crate::Error::InvalidParameter`] when the padded input is shorter than the receptive field.
     pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
         let [_, c, t] = checks::dims::<3>(CONV, "(batch, channels, time)", x)?;
         checks::channels(CONV, self.in_channels, c)?;
@@ -384,7 +384,7 @@ impl ConvTranspose1d {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::InvalidConfig`] for zero sizes, indivisible groups or
+    /// [`crate::Error::InvalidParameter`] for zero sizes, indivisible groups or
     /// `output_padding >= max(stride, dilation)`; weight errors naming the key.
     pub fn new(
         in_channels: usize,
@@ -533,7 +533,7 @@ fn conv1d_shifted_matmul(x: &Tensor, w: &Tensor, dilation: usize) -> Result<Tens
     let (o, c, k) = w.dims3()?;
     let span = dilation * (k - 1) + 1;
     if l < span {
-        return Err(crate::Error::InputShape {
+        return Err(crate::Error::ShapeMismatch {
             layer: "Conv1d",
             expected: format!("at least {span} (padded) samples"),
             got: x.dims().to_vec(),
@@ -555,7 +555,7 @@ fn conv1d_shifted_matmul(x: &Tensor, w: &Tensor, dilation: usize) -> Result<Tens
             Some(a) => a.add(&y)?,
         });
     }
-    acc.ok_or(crate::Error::InvalidConfig {
+    acc.ok_or(crate::Error::InvalidParameter {
         layer: "Conv1d",
         name: "kernel_size",
         value: "0".into(),
@@ -591,7 +591,7 @@ pub(crate) fn conv1d_valid(
     let (o, cg, k) = w.dims3()?;
     let span = dilation * (k - 1) + 1;
     if l < span {
-        return Err(crate::Error::InputShape {
+        return Err(crate::Error::ShapeMismatch {
             layer: "Conv1d",
             expected: format!("at least {span} (padded) samples"),
             got: x.dims().to_vec(),

@@ -26,7 +26,7 @@ pub enum PadMode {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidConfig`] when a reflect pad is not shorter than the signal or
+/// [`Error::InvalidParameter`] when a reflect pad is not shorter than the signal or
 /// a circular pad is longer than it; candle errors.
 ///
 /// ```
@@ -79,7 +79,7 @@ pub(crate) fn check_padding(n: usize, left: usize, right: usize, mode: PadMode) 
         }
     };
     match bad {
-        Some(expected) => Err(Error::InvalidConfig {
+        Some(expected) => Err(Error::InvalidParameter {
             layer: "pad1d",
             name: "padding",
             value: format!("({left}, {right}) for length {n}"),

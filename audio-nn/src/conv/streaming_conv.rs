@@ -79,7 +79,7 @@ impl StreamingLayer for CausalConv1dStream {
         let cache = match &self.cache {
             Some(cache) if cache.dim(0)? == b => cache.clone(),
             Some(cache) => {
-                return Err(Error::ShapeMismatch {
+                return Err(Error::IncompatibleShapes {
                     layer: LAYER,
                     left: cache.dims().to_vec(),
                     right: x.dims().to_vec(),

@@ -13,7 +13,7 @@ use crate::{Error, Result};
 ///
 /// # Errors
 ///
-/// [`Error::InvalidConfig`] for fewer than 2 channels.
+/// [`Error::InvalidParameter`] for fewer than 2 channels.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -50,7 +50,7 @@ pub fn mu_law_encode(x: &Tensor, quantization_channels: usize) -> Result<Tensor>
 ///
 /// # Errors
 ///
-/// [`Error::InvalidConfig`] for fewer than 2 channels.
+/// [`Error::InvalidParameter`] for fewer than 2 channels.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -83,7 +83,7 @@ pub fn mu_law_decode(q: &Tensor, quantization_channels: usize) -> Result<Tensor>
 ///
 /// # Errors
 ///
-/// [`Error::InputRank`] unless the input is `(batch, time)`; [`Error::InvalidConfig`].
+/// [`Error::InputRank`] unless the input is `(batch, time)`; [`Error::InvalidParameter`].
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -129,7 +129,7 @@ impl MuLawEmbedding {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`]; weight errors naming the key.
+    /// [`Error::InvalidParameter`]; weight errors naming the key.
     pub fn new(quantization_channels: usize, dim: usize, vb: VarBuilder) -> Result<Self> {
         checks::config("MuLawEmbedding", "dim", dim, dim > 0, "> 0")?;
         checks::config(

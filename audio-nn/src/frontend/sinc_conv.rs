@@ -143,8 +143,8 @@ impl SincConv {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for zero filters, a sample rate too low for the
-    /// minimum band, or a zero stride; [`Error::MissingWeight`] /
+    /// [`Error::InvalidParameter`] for zero filters, a sample rate too low for the
+    /// minimum band, or a zero stride; [`Error::MissingKey`] /
     /// [`Error::WeightShape`] naming the key.
     pub fn new(config: SincConvConfig, vb: VarBuilder) -> Result<Self> {
         let c = &config;
@@ -253,7 +253,7 @@ impl SincConv {
 
 fn get_init(vb: &VarBuilder, name: &str, n: usize) -> Result<Tensor> {
     if !vb.contains_tensor(name) {
-        return Err(Error::MissingWeight {
+        return Err(Error::MissingKey {
             layer: LAYER,
             key: checks::full_key(vb, name),
         });

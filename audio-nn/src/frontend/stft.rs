@@ -151,7 +151,7 @@ impl StftLayer {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for `n_fft < 2`, hop 0, `win_length` out of range;
+    /// [`Error::InvalidParameter`] for `n_fft < 2`, hop 0, `win_length` out of range;
     /// window errors from `audio-dsp`.
     pub fn new(config: StftLayerConfig, dtype: DType, device: &Device) -> Result<Self> {
         let w = config.window_vec()?;
@@ -190,8 +190,8 @@ impl StftLayer {
     /// # Errors
     ///
     /// [`Error::InputRank`] unless the input is `(batch, time)`;
-    /// [`Error::InputShape`] when the (padded) signal is shorter than `n_fft`;
-    /// [`Error::InvalidConfig`] when reflect padding is longer than the signal.
+    /// [`Error::ShapeMismatch`] when the (padded) signal is shorter than `n_fft`;
+    /// [`Error::InvalidParameter`] when reflect padding is longer than the signal.
     pub fn forward(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
         let [b, _] = checks::dims::<2>(LAYER, "(batch, time)", x)?;
         let c = &self.config;
@@ -199,7 +199,7 @@ impl StftLayer {
         let (pl, pr) = if c.center { (n / 2, n / 2) } else { (0, 0) };
         let len = x.dim(1)? + pl + pr;
         if len < n {
-            return Err(Error::InputShape {
+            return Err(Error::ShapeMismatch {
                 layer: LAYER,
                 expected: format!("at least n_fft = {n} samples (after centre padding)"),
                 got: x.dims().to_vec(),
@@ -312,14 +312,14 @@ impl IstftLayer {
     ///
     /// # Errors
     ///
-    /// [`Error::ShapeMismatch`] when `real` and `imag` differ,
-    /// [`Error::InputShape`] unless they are `(batch, N/2+1, frames)`.
+    /// [`Error::IncompatibleShapes`] when `real` and `imag` differ,
+    /// [`Error::ShapeMismatch`] unless they are `(batch, N/2+1, frames)`.
     pub fn forward(&self, real: &Tensor, imag: &Tensor, length: Option<usize>) -> Result<Tensor> {
         checks::same_shape("IstftLayer", real, imag)?;
         let [b, f, t] = checks::dims::<3>("IstftLayer", "(batch, freqs, frames)", real)?;
         let c = &self.config;
         if f != c.n_freqs() || t == 0 {
-            return Err(Error::InputShape {
+            return Err(Error::ShapeMismatch {
                 layer: "IstftLayer",
                 expected: format!("(batch, {}, frames >= 1)", c.n_freqs()),
                 got: real.dims().to_vec(),
@@ -353,7 +353,7 @@ impl IstftLayer {
         }
         let full_len = (t + r - 1) * hop;
         let y = acc
-            .ok_or(Error::InputShape {
+            .ok_or(Error::ShapeMismatch {
                 layer: "IstftLayer",
                 expected: "at least one frame".into(),
                 got: real.dims().to_vec(),
@@ -392,7 +392,7 @@ impl IstftLayer {
 ///
 /// # Errors
 ///
-/// [`Error::ShapeMismatch`] when the parts differ in shape.
+/// [`Error::IncompatibleShapes`] when the parts differ in shape.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -411,7 +411,7 @@ pub fn magnitude(real: &Tensor, imag: &Tensor, eps: f64) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`Error::ShapeMismatch`] when the parts differ in shape.
+/// [`Error::IncompatibleShapes`] when the parts differ in shape.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -500,7 +500,7 @@ pub fn log_compress(x: &Tensor, eps: f64) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidConfig`] for `amin <= 0` or a negative `top_db`.
+/// [`Error::InvalidParameter`] for `amin <= 0` or a negative `top_db`.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};

@@ -195,8 +195,10 @@ fn write_tile(
     transpose_tile_scalar(tile, nt, 0, dims, o);
 }
 
-fn err(e: impl std::fmt::Display) -> candle_core::Error {
-    candle_core::Error::Msg(format!("stft fft: {e}"))
+/// realfft's error (a scratch or buffer length off: an internal invariant),
+/// carried typed through candle's error.
+fn err(e: realfft::FftError) -> candle_core::Error {
+    candle_core::Error::wrap(e)
 }
 
 impl CustomOp1 for StftOp {
@@ -213,12 +215,19 @@ impl CustomOp1 for StftOp {
         let data = storage.as_slice::<f32>()?;
         let data = match layout.contiguous_offsets() {
             Some((start, end)) => &data[start..end],
-            None => return Err(err("input must be contiguous")),
+            None => return Err(candle_core::Error::RequiresContiguous { op: "stft" }),
         };
         let (n, f, t) = (self.n_fft, self.freqs(), self.frames);
         let lp = self.left + l + self.right;
         if (t - 1) * self.hop + n > lp {
-            return Err(err("signal shorter than the frames"));
+            return Err(candle_core::Error::wrap(crate::Error::ShapeMismatch {
+                layer: "StftLayer",
+                expected: format!(
+                    "(batch, at least {} samples)",
+                    (t - 1) * self.hop + n - self.left - self.right
+                ),
+                got: vec![b, l],
+            }));
         }
         let mut out = vec![0f32; b * 2 * f * t];
         let mut xp = vec![0f32; lp];

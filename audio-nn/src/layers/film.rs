@@ -45,7 +45,7 @@ impl Film {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::InvalidConfig`]; weight errors naming the key.
+    /// [`crate::Error::InvalidParameter`]; weight errors naming the key.
     pub fn new(
         num_features: usize,
         cond_dim: usize,
@@ -95,7 +95,7 @@ impl Film {
         checks::channels(LAYER, self.num_features, c)?;
         let [bc, _] = checks::dims::<2>(LAYER, "cond: (batch, cond_dim)", cond)?;
         if bc != b {
-            return Err(crate::Error::ShapeMismatch {
+            return Err(crate::Error::IncompatibleShapes {
                 layer: LAYER,
                 left: x.dims().to_vec(),
                 right: cond.dims().to_vec(),

@@ -7,7 +7,7 @@ use crate::{Error, Result};
 fn halves(layer: &'static str, x: &Tensor, dim: usize) -> Result<(Tensor, Tensor)> {
     let d = x.dims();
     if dim >= d.len() || !d[dim].is_multiple_of(2) {
-        return Err(Error::InputShape {
+        return Err(Error::ShapeMismatch {
             layer,
             expected: format!("an even size on axis {dim}"),
             got: d.to_vec(),
@@ -22,7 +22,7 @@ fn halves(layer: &'static str, x: &Tensor, dim: usize) -> Result<(Tensor, Tensor
 ///
 /// # Errors
 ///
-/// [`Error::InputShape`] when the axis is missing or of odd size.
+/// [`Error::ShapeMismatch`] when the axis is missing or of odd size.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
@@ -41,7 +41,7 @@ pub fn glu(x: &Tensor, dim: usize) -> Result<Tensor> {
 ///
 /// # Errors
 ///
-/// [`Error::InputShape`] when the axis is missing or of odd size.
+/// [`Error::ShapeMismatch`] when the axis is missing or of odd size.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};

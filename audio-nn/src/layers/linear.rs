@@ -38,7 +38,7 @@ impl Linear {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for zero sizes; weight errors naming the key.
+    /// [`Error::InvalidParameter`] for zero sizes; weight errors naming the key.
     pub fn new(
         in_features: usize,
         out_features: usize,
@@ -127,7 +127,7 @@ impl Mlp {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for fewer than two sizes; weight errors naming the key.
+    /// [`Error::InvalidParameter`] for fewer than two sizes; weight errors naming the key.
     pub fn new(sizes: &[usize], final_relu: bool, vb: VarBuilder) -> Result<Self> {
         checks::config(
             "Mlp",

@@ -37,7 +37,7 @@ impl PRelu {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for 0; weight errors naming the key.
+    /// [`Error::InvalidParameter`] for 0; weight errors naming the key.
     pub fn new(num_parameters: usize, vb: VarBuilder) -> Result<Self> {
         checks::config(
             LAYER,

@@ -39,7 +39,7 @@ impl SqueezeExcitation {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::InvalidConfig`]; weight errors naming the key.
+    /// [`crate::Error::InvalidParameter`]; weight errors naming the key.
     pub fn new(channels: usize, hidden: usize, vb: VarBuilder) -> Result<Self> {
         Ok(Self {
             fc1: Linear::new(channels, hidden, true, vb.pp("fc1"))?,

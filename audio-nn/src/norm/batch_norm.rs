@@ -135,7 +135,7 @@ impl BatchNorm {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`], [`Error::MissingWeight`], [`Error::WeightShape`].
+    /// [`Error::InvalidParameter`], [`Error::MissingKey`], [`Error::WeightShape`].
     pub fn new_1d(num_features: usize, config: BatchNormConfig, vb: VarBuilder) -> Result<Self> {
         Self::new(
             num_features,
@@ -259,7 +259,7 @@ impl BatchNorm {
     /// # Errors
     ///
     /// [`Error::InputRank`], [`Error::ChannelMismatch`], and in train mode
-    /// [`Error::InputShape`] when there is only one value per channel.
+    /// [`Error::ShapeMismatch`] when there is only one value per channel.
     pub fn apply_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         if !train {
             return self.apply(x);
@@ -273,7 +273,7 @@ impl BatchNorm {
             .map(|(_, v)| v)
             .product();
         if n < 2 {
-            return Err(Error::InputShape {
+            return Err(Error::ShapeMismatch {
                 layer: LAYER,
                 expected: "more than one value per channel in train mode".into(),
                 got: d,

@@ -41,7 +41,7 @@ impl GroupNorm {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] unless `num_channels` is a positive multiple of
+    /// [`Error::InvalidParameter`] unless `num_channels` is a positive multiple of
     /// `num_groups`; weight errors naming the key.
     pub fn new(
         num_groups: usize,

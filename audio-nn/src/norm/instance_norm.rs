@@ -40,7 +40,7 @@ impl InstanceNorm1d {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::InvalidConfig`]; weight errors naming the key.
+    /// [`crate::Error::InvalidParameter`]; weight errors naming the key.
     pub fn new(num_features: usize, eps: f64, affine: bool, vb: VarBuilder) -> Result<Self> {
         checks::config(LAYER, "num_features", num_features, num_features > 0, "> 0")?;
         let (weight, bias) = if affine {

@@ -39,7 +39,7 @@ impl LayerNorm {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for an empty or zero-sized shape; weight errors.
+    /// [`Error::InvalidParameter`] for an empty or zero-sized shape; weight errors.
     pub fn new(
         normalized_shape: &[usize],
         eps: f64,
@@ -85,12 +85,12 @@ impl LayerNorm {
     ///
     /// # Errors
     ///
-    /// [`Error::InputShape`] when the trailing axes are not `normalized_shape`.
+    /// [`Error::ShapeMismatch`] when the trailing axes are not `normalized_shape`.
     pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
         let d = x.dims().to_vec();
         let k = self.shape.len();
         if d.len() < k || d[d.len() - k..] != self.shape[..] {
-            return Err(Error::InputShape {
+            return Err(Error::ShapeMismatch {
                 layer: LAYER,
                 expected: format!("(*, {:?})", self.shape),
                 got: d,

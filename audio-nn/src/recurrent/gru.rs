@@ -104,7 +104,7 @@ impl Gru {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for zero sizes; [`Error::MissingWeight`] /
+    /// [`Error::InvalidParameter`] for zero sizes; [`Error::MissingKey`] /
     /// [`Error::WeightShape`] naming the key.
     pub fn new(config: GruConfig, vb: VarBuilder) -> Result<Self> {
         let c = &config;
@@ -198,7 +198,7 @@ impl Gru {
         let c = &self.config;
         let n = c.num_layers * c.directions();
         if h.dims() != [n, batch, c.hidden_size] {
-            return Err(Error::InputShape {
+            return Err(Error::ShapeMismatch {
                 layer: LAYER,
                 expected: format!(
                     "h: (num_layers*directions, batch, hidden_size) = ({n}, {batch}, {})",
@@ -215,7 +215,7 @@ impl Gru {
     ///
     /// # Errors
     ///
-    /// [`Error::InputRank`], [`Error::ChannelMismatch`], [`Error::InputShape`] (state).
+    /// [`Error::InputRank`], [`Error::ChannelMismatch`], [`Error::ShapeMismatch`] (state).
     pub fn forward_with_state(&self, x: &Tensor, h0: Option<&Tensor>) -> Result<(Tensor, Tensor)> {
         let c = &self.config;
         let layout = if c.batch_first {

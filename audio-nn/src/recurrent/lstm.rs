@@ -142,8 +142,8 @@ impl Lstm {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for zero sizes or `proj_size >= hidden_size`;
-    /// [`Error::MissingWeight`] / [`Error::WeightShape`] naming the key.
+    /// [`Error::InvalidParameter`] for zero sizes or `proj_size >= hidden_size`;
+    /// [`Error::MissingKey`] / [`Error::WeightShape`] naming the key.
     pub fn new(config: LstmConfig, vb: VarBuilder) -> Result<Self> {
         let c = &config;
         checks::config(LAYER, "input_size", c.input_size, c.input_size > 0, "> 0")?;
@@ -285,7 +285,7 @@ impl Lstm {
             ),
         ] {
             if t.dims() != [n, batch, size] {
-                return Err(Error::InputShape {
+                return Err(Error::ShapeMismatch {
                     layer: LAYER,
                     expected: format!("{what} = ({n}, {batch}, {size})"),
                     got: t.dims().to_vec(),
@@ -302,7 +302,7 @@ impl Lstm {
     /// # Errors
     ///
     /// [`Error::InputRank`] unless the input is rank 3, [`Error::ChannelMismatch`]
-    /// when its feature size is not `input_size`, [`Error::InputShape`] for a
+    /// when its feature size is not `input_size`, [`Error::ShapeMismatch`] for a
     /// state of the wrong shape.
     pub fn forward_with_state(
         &self,
@@ -321,7 +321,7 @@ impl Lstm {
     ///
     /// # Errors
     ///
-    /// As [`Lstm::forward_with_state`]; [`Error::InvalidConfig`] unless `0 <= dropout < 1`.
+    /// As [`Lstm::forward_with_state`]; [`Error::InvalidParameter`] unless `0 <= dropout < 1`.
     pub fn forward_train(
         &self,
         x: &Tensor,
@@ -445,7 +445,7 @@ impl Lstm {
     ///
     /// [`Error::Unsupported`] for a bidirectional LSTM (the backward direction
     /// needs the future), [`Error::InputRank`] / [`Error::ChannelMismatch`] /
-    /// [`Error::InputShape`] for wrong shapes.
+    /// [`Error::ShapeMismatch`] for wrong shapes.
     pub fn step(&self, x: &Tensor, state: &mut LstmState) -> Result<Tensor> {
         let c = &self.config;
         if c.bidirectional {
