@@ -25,7 +25,7 @@
 //!
 //! | feature | default | what |
 //! |---|---|---|
-//! | `decode` | yes | FLAC, MP3, OGG/Vorbis (and WAV) through symphonia; [`load`], [`Stream`] |
+//! | `decode` | yes | FLAC, MP3, OGG/Vorbis (and WAV) through symphonia; [`load()`], [`Stream`] |
 //! | `midi` | no | MIDI files, notes CSV/JSON, piano rolls, the melody encoding |
 //! | `weights` | no | safetensors and PyTorch `.pth` checkpoints |
 //! | `picture` | no | spectrogram and waveform pictures (PNG) |
