@@ -7,8 +7,7 @@
 use std::path::PathBuf;
 
 use audio_dsp::{KeySelection, Postprocess, QuantizeGrid};
-use audio_eval::annotations::ValuedIntervals;
-use audio_eval::transcription::{precision_recall_f1_overlap, TranscriptionConfig};
+use audio_eval::transcription::{evaluate_notes, TranscriptionConfig};
 use audio_io::midi::{MidiFile, MidiType};
 use audio_io::notes::{to_csv_string, to_table_string, CsvLayout};
 use audio_models::basic_pitch::note_creation::{detections_to_json, note_events_to_midi};
@@ -134,25 +133,13 @@ pub fn run(args: TranscribeArgs) -> Result<()> {
     }
     println!("{} notes -> {}", sorted.len(), args.output.display());
     if let Some(reference) = &args.reference {
-        let r = ValuedIntervals::from_notes(&MidiFile::read(reference)?.pitched_notes());
-        let e = ValuedIntervals::from_notes(&sorted);
-        for (label, cfg) in [
-            ("onset", TranscriptionConfig::onset_only()),
-            ("onset+offset", TranscriptionConfig::default()),
-        ] {
-            let s = precision_recall_f1_overlap(
-                &r.intervals,
-                &r.values,
-                &e.intervals,
-                &e.values,
-                &cfg,
-            )?;
+        let reference = MidiFile::read(reference)?.pitched_notes();
+        let s = evaluate_notes(&reference, &sorted, &TranscriptionConfig::default())?;
+        for (label, p) in [("onset", Some(s.onset)), ("onset+offset", s.onset_offset)] {
+            let Some(p) = p else { continue };
             println!(
                 "note {label}: precision {:.4} recall {:.4} F-measure {:.4} ({} reference notes)",
-                s.precision,
-                s.recall,
-                s.f_measure,
-                r.intervals.len()
+                p.precision, p.recall, p.f_measure, s.reference_notes
             );
         }
     }

@@ -14,6 +14,10 @@
 //! scanning only the tolerance window, so matching costs `O((n + m) log m +
 //! hits)` instead of mir_eval's dense `n × m` distance matrices.
 
+use audio_dsp::Note;
+use serde::Serialize;
+
+use crate::annotations::ValuedIntervals;
 use crate::matching::{bipartite_match, HitGraph};
 use crate::scores::PrecisionRecallF1;
 use crate::validate::{check_finite, check_positive, np_round, validate_intervals};
@@ -710,4 +714,146 @@ pub fn evaluate(
         onset,
         offset,
     })
+}
+
+/// Note-level scores of estimated [`Note`]s against reference notes, as
+/// [`evaluate_notes`] returns them. Serialises with these field names, each
+/// score as [`PrecisionRecallF1Overlap::entries`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NoteScores {
+    /// Number of reference notes.
+    pub reference_notes: usize,
+    /// Number of estimated notes.
+    pub estimated_notes: usize,
+    /// Onset + pitch matching, offsets ignored (mir_eval's `*_no_offset`).
+    pub onset: PrecisionRecallF1Overlap,
+    /// Onset + pitch + offset matching (`None` when `offset_ratio` is `None`).
+    pub onset_offset: Option<PrecisionRecallF1Overlap>,
+}
+
+/// Scores estimated notes against reference notes, as
+/// `mir_eval.transcription.precision_recall_f1_overlap` on their
+/// `[onset, offset]` intervals and pitches in Hz
+/// ([`ValuedIntervals::from_notes`]): once with offsets ignored
+/// (`config.offset_ratio = None`) and once with `config` as given (left out
+/// when `config.offset_ratio` is `None`). Precision is matched notes over
+/// estimated notes, recall matched over reference notes, F-measure
+/// `(1 + beta²)·P·R / (beta²·P + R)`.
+///
+/// # Errors
+///
+/// As [`precision_recall_f1_overlap`]: [`Error::InvalidParameter`] for a bad
+/// `config`, [`Error::InvalidInterval`] for a note whose offset is not after
+/// its onset (or a negative onset), [`Error::NonFinite`] for a non-finite
+/// time.
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::Note;
+/// use audio_eval::transcription::{evaluate_notes, TranscriptionConfig};
+/// let reference = [Note::new(0.0, 1.0, 60, 90), Note::new(1.0, 2.0, 64, 90)];
+/// // The second note starts on time but ends far too early.
+/// let estimated = [Note::new(0.01, 1.0, 60, 80), Note::new(1.0, 1.2, 64, 80)];
+/// let s = evaluate_notes(&reference, &estimated, &TranscriptionConfig::default())?;
+/// assert_eq!(s.onset.f_measure, 1.0);
+/// assert_eq!(s.onset_offset.map(|o| o.f_measure), Some(0.5));
+/// assert_eq!(s.reference_notes, 2);
+/// # Ok::<(), audio_eval::Error>(())
+/// ```
+pub fn evaluate_notes<R: AsRef<Note>, E: AsRef<Note>>(
+    reference: &[R],
+    estimated: &[E],
+    config: &TranscriptionConfig,
+) -> Result<NoteScores> {
+    let r = ValuedIntervals::from_notes(reference);
+    let e = ValuedIntervals::from_notes(estimated);
+    let score = |cfg: &TranscriptionConfig| {
+        precision_recall_f1_overlap(&r.intervals, &r.values, &e.intervals, &e.values, cfg)
+    };
+    let onset = score(&TranscriptionConfig {
+        offset_ratio: None,
+        ..*config
+    })?;
+    let onset_offset = match config.offset_ratio {
+        Some(_) => Some(score(config)?),
+        None => None,
+    };
+    Ok(NoteScores {
+        reference_notes: r.intervals.len(),
+        estimated_notes: e.intervals.len(),
+        onset,
+        onset_offset,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+    use super::*;
+
+    #[test]
+    fn evaluate_notes_is_precision_recall_f1_overlap_on_the_notes() {
+        let reference = [
+            Note::new(0.0, 1.0, 60, 90),
+            Note::new(1.0, 2.0, 64, 90),
+            Note::new(2.0, 3.0, 67, 90),
+        ];
+        let estimated = [
+            Note::new(0.02, 1.0, 60, 80),
+            Note::new(1.0, 1.3, 64, 80),
+            Note::new(2.0, 3.0, 68, 80),
+            Note::new(4.0, 5.0, 72, 80),
+        ];
+        let s = evaluate_notes(&reference, &estimated, &TranscriptionConfig::default()).unwrap();
+        let r = ValuedIntervals::from_notes(&reference);
+        let e = ValuedIntervals::from_notes(&estimated);
+        for (got, cfg) in [
+            (s.onset, TranscriptionConfig::onset_only()),
+            (s.onset_offset.unwrap(), TranscriptionConfig::default()),
+        ] {
+            let want =
+                precision_recall_f1_overlap(&r.intervals, &r.values, &e.intervals, &e.values, &cfg)
+                    .unwrap();
+            assert_eq!(got, want);
+        }
+        // Onsets: 2 of 4 estimates match 2 of 3 references; with offsets, 1.
+        assert_eq!((s.onset.precision, s.onset.recall), (0.5, 2.0 / 3.0));
+        assert_eq!(s.onset_offset.unwrap().precision, 0.25);
+        assert_eq!((s.reference_notes, s.estimated_notes), (3, 4));
+        // No offset ratio: the offset-aware scores are left out.
+        let s = evaluate_notes(&reference, &estimated, &TranscriptionConfig::onset_only()).unwrap();
+        assert_eq!(s.onset_offset, None);
+    }
+
+    #[test]
+    fn evaluate_notes_rejects_bad_notes_and_config() {
+        let ok = [Note::new(0.0, 1.0, 60, 90)];
+        let bad = [Note::new(1.0, 0.5, 60, 90)];
+        let empty: [Note; 0] = [];
+        let cfg = TranscriptionConfig::default();
+        assert!(evaluate_notes(&ok, &bad, &cfg).is_err());
+        assert!(evaluate_notes(&bad, &ok, &cfg).is_err());
+        let neg = TranscriptionConfig {
+            onset_tolerance: -1.0,
+            ..cfg
+        };
+        assert!(matches!(
+            evaluate_notes(&ok, &ok, &neg),
+            Err(Error::InvalidParameter { .. })
+        ));
+        // Empty lists score zero, as mir_eval.
+        let s = evaluate_notes(&ok, &empty, &cfg).unwrap();
+        assert_eq!(s.onset, PrecisionRecallF1Overlap::default());
+    }
+
+    #[test]
+    fn note_scores_serialise_with_mir_eval_names() {
+        let n = [Note::new(0.0, 1.0, 60, 90)];
+        let s = evaluate_notes(&n, &n, &TranscriptionConfig::default()).unwrap();
+        let json = crate::report::to_json(&s).unwrap();
+        assert!(json.starts_with("{\n  \"reference_notes\": 1,"), "{json}");
+        assert!(json.contains("\"onset\": {\"Precision\": 1.0,"), "{json}");
+    }
 }
