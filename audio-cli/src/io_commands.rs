@@ -328,17 +328,7 @@ pub fn run(cmd: IoCommand) -> Result<()> {
             ticks_per_beat,
             midi_type,
         } => {
-            let notes = if input.extension().is_some_and(|e| e == "txt") {
-                let text =
-                    std::fs::read_to_string(&input).map_err(|source| audio_io::Error::Io {
-                        path: input.clone(),
-                        source,
-                    })?;
-                let symbols = audio_io::melody::parse_melody(&text)?;
-                audio_io::melody::decode_melody(&symbols, bpm, audio_io::melody::SIXTEENTH, 90, 0)?
-            } else {
-                audio_io::notes::read_notes(&input, None)?
-            };
+            let notes = audio_io::melody::read_notes_or_melody(&input, bpm)?;
             let song = MidiFile::from_notes(notes, TempoMap::constant(ticks_per_beat, bpm));
             let kind = if midi_type == 0 {
                 MidiType::Type0

@@ -215,6 +215,41 @@ pub fn parse_melody(text: &str) -> Result<Vec<MelodySymbol>> {
         .collect()
 }
 
+/// Reads notes from a file chosen by its extension: `.txt` is a melody
+/// encoding ([`parse_melody`], then [`decode_melody`] at `bpm` with
+/// [`SIXTEENTH`] steps, velocity 90, program 0: each step lasts
+/// `0.25 · 60 / bpm` seconds); anything else is a notes file read as
+/// [`crate::notes::read_notes`] with the format of its extension (`.csv`,
+/// `.json`).
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be read; [`Error::Unsupported`] for an
+/// extension other than `.txt`, `.csv` or `.json`; as [`parse_melody`] and
+/// [`decode_melody`] (a bad symbol, a non-positive `bpm`) or
+/// [`crate::notes::from_str`] (a malformed notes file).
+///
+/// # Example
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("audio-io-melody-doc-{}.txt", std::process::id()));
+/// std::fs::write(&path, "60 _ 62 _ r _ 64 _ _ _")?;
+/// let notes = audio_io::melody::read_notes_or_melody(&path, 120.0)?;
+/// assert_eq!(notes.iter().map(|n| n.pitch).collect::<Vec<_>>(), [60, 62, 64]);
+/// assert_eq!((notes[2].onset, notes[2].offset), (0.75, 1.25));
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_notes_or_melody(path: impl AsRef<std::path::Path>, bpm: f64) -> Result<Vec<Note>> {
+    let path = path.as_ref();
+    if path.extension().is_some_and(|e| e == "txt") {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::io(path, source))?;
+        decode_melody(&parse_melody(&text)?, bpm, SIXTEENTH, 90, 0)
+    } else {
+        crate::notes::read_notes(path, None)
+    }
+}
+
 /// Transposes a melody to C major (major keys) or A minor (minor keys), as
 /// the seed's preprocessing does with music21: `audio_dsp`'s
 /// `transpose_to_c_major_a_minor` (the key is the Krumhansl–Schmuckler
@@ -245,4 +280,66 @@ pub fn midi_to_melody(midi: &MidiFile, transpose: bool) -> Result<Vec<MelodySymb
         notes = transpose_to_c_major_a_minor(&notes)?.0;
     }
     encode_melody(&notes, &midi.tempo, SIXTEENTH)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+    use super::*;
+
+    fn tmp(name: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("audio-io-melody-{}-{name}", std::process::id()))
+    }
+
+    #[test]
+    fn read_notes_or_melody_reads_by_extension() {
+        let txt = tmp("m.txt");
+        std::fs::write(&txt, "60 _ 62 _ r _ 64 _ _ _\n").unwrap();
+        let want = decode_melody(
+            &parse_melody("60 _ 62 _ r _ 64 _ _ _").unwrap(),
+            96.0,
+            SIXTEENTH,
+            90,
+            0,
+        )
+        .unwrap();
+        assert_eq!(read_notes_or_melody(&txt, 96.0).unwrap(), want);
+        // One step is a 16th note: 0.25 · 60 / 96 s.
+        assert_eq!(want[1].onset, 2.0 * 0.25 * 60.0 / 96.0);
+        let csv = tmp("m.csv");
+        crate::notes::write_notes(&csv, &want, None).unwrap();
+        let back = read_notes_or_melody(&csv, 96.0).unwrap();
+        assert_eq!(back.len(), want.len());
+        let json = tmp("m.json");
+        crate::notes::write_notes(&json, &want, None).unwrap();
+        assert_eq!(read_notes_or_melody(&json, 1.0).unwrap(), want);
+        for p in [&txt, &csv, &json] {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+
+    #[test]
+    fn read_notes_or_melody_reports_errors() {
+        let bad = tmp("bad.txt");
+        std::fs::write(&bad, "60 _ x").unwrap();
+        assert!(matches!(
+            read_notes_or_melody(&bad, 120.0),
+            Err(Error::InvalidParameter { .. })
+        ));
+        std::fs::write(&bad, "60 _").unwrap();
+        assert!(matches!(
+            read_notes_or_melody(&bad, 0.0),
+            Err(Error::InvalidParameter { .. })
+        ));
+        std::fs::remove_file(&bad).unwrap();
+        assert!(matches!(
+            read_notes_or_melody(tmp("absent.txt"), 120.0),
+            Err(Error::Io { .. })
+        ));
+        assert!(matches!(
+            read_notes_or_melody(tmp("notes.xyz"), 120.0),
+            Err(Error::Unsupported { .. })
+        ));
+    }
 }
