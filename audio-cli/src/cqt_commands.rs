@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use audio_dsp::{
     ChromaCens, ChromaCensConfig, ChromaCqt, ChromaCqtConfig, Cqt, CqtConfig, CqtMode, Float, Hcqt,
-    HcqtConfig, HybridCqt, Icqt, PadMode, ResampleMethod, Transform, WindowKind,
+    HcqtConfig, HybridCqt, Icqt, PNorm, PadMode, ResampleMethod, Transform, WindowKind,
 };
 use clap::{Args, Subcommand};
 use num_complex::Complex;
@@ -77,7 +77,7 @@ pub enum CqtCommand {
         chroma: ChromaArgs,
         /// Per-frame normalisation: inf (default), none or a p-norm order.
         #[arg(long, default_value = "inf")]
-        norm: String,
+        norm: PNorm,
         /// Chroma values below this become 0.
         #[arg(long, default_value_t = 0.0)]
         threshold: f64,
@@ -90,7 +90,7 @@ pub enum CqtCommand {
         chroma: ChromaArgs,
         /// Final per-frame normalisation: 2 (default), inf, none or a p-norm order.
         #[arg(long, default_value = "2")]
-        norm: String,
+        norm: PNorm,
         /// Smoothing window length in frames (0 disables).
         #[arg(long, default_value_t = 41)]
         win_len_smooth: usize,
@@ -137,7 +137,7 @@ pub struct CqtArgs {
     filter_scale: f64,
     /// Filter normalisation: 1 (default), 2, inf, none or a p-norm order.
     #[arg(long, default_value = "1")]
-    norm: String,
+    norm: PNorm,
     /// Fraction of each filter's magnitude dropped from its FFT basis.
     #[arg(long, default_value_t = 0.01)]
     sparsity: f64,
@@ -182,19 +182,6 @@ pub struct ChromaArgs {
     cqt_mode: String,
 }
 
-/// Parses a normalisation: `none`, `inf` or a number.
-fn parse_norm(text: &str) -> Result<Option<f64>> {
-    Ok(match text {
-        "none" | "None" => None,
-        "inf" | "np.inf" => Some(f64::INFINITY),
-        v => Some(v.parse().map_err(|_| audio_dsp::Error::InvalidParameter {
-            name: "norm",
-            value: v.to_string(),
-            expected: "none, inf or a number",
-        })?),
-    })
-}
-
 impl CqtArgs {
     fn config(&self, io: &CqtInputOutput) -> Result<CqtConfig> {
         Ok(CqtConfig {
@@ -206,7 +193,7 @@ impl CqtArgs {
             gamma: Some(0.0),
             tuning: self.tuning,
             filter_scale: self.filter_scale,
-            norm: parse_norm(&self.norm)?,
+            norm: self.norm.into(),
             sparsity: self.sparsity,
             window: WindowKind::parse(&self.window)?,
             scale: !self.no_scale,
@@ -327,7 +314,7 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 sr: f64::from(io.sr),
                 hop_length: chroma.hop_length,
                 fmin: chroma.fmin,
-                norm: parse_norm(&norm)?,
+                norm: norm.into(),
                 threshold,
                 tuning: chroma.tuning,
                 n_chroma: chroma.n_chroma,
@@ -356,7 +343,7 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 n_octaves: chroma.n_octaves,
                 bins_per_octave: chroma.bins_per_octave,
                 cqt_mode: CqtMode::parse(&chroma.cqt_mode)?,
-                norm: parse_norm(&norm)?,
+                norm: norm.into(),
                 win_len_smooth: (win_len_smooth > 0).then_some(win_len_smooth),
                 res_type: ResampleMethod::from(io.res_type),
                 ..ChromaCensConfig::default()

@@ -69,7 +69,7 @@ pub enum DspCommand {
         mel: MelArgs,
         /// Mel filter normalisation: slaney, none, inf or a p-norm order.
         #[arg(long, default_value = "slaney")]
-        norm: String,
+        norm: MelNorm,
         /// Exponent of the magnitude (2 = power, 1 = energy).
         #[arg(long, default_value_t = 2.0)]
         power: f64,
@@ -105,7 +105,7 @@ pub enum DspCommand {
         /// Mel filter normalisation: slaney, none, inf or a p-norm order
         /// (librosa's `melspectrogram(norm=...)`).
         #[arg(long, default_value = "slaney")]
-        mel_norm: String,
+        mel_norm: MelNorm,
         /// Number of coefficients.
         #[arg(long, default_value_t = 20)]
         n_mfcc: usize,
@@ -307,17 +307,7 @@ pub struct MelArgs {
 impl MelArgs {
     /// The filterbank config with filter normalisation `norm` (slaney, none,
     /// inf or a p-norm order).
-    fn config(&self, sr: u32, norm: &str) -> Result<MelConfig> {
-        let norm = match norm {
-            "slaney" => MelNorm::Slaney,
-            "none" | "None" => MelNorm::None,
-            "inf" => MelNorm::P(f64::INFINITY),
-            p => MelNorm::P(p.parse().map_err(|_| audio_dsp::Error::InvalidParameter {
-                name: "norm",
-                value: p.to_string(),
-                expected: "slaney, none, inf or a number",
-            })?),
-        };
+    fn config(&self, sr: u32, norm: MelNorm) -> Result<MelConfig> {
         Ok(MelConfig {
             sr: f64::from(sr),
             n_mels: self.n_mels,
@@ -335,38 +325,16 @@ impl MelArgs {
 pub struct DbArgs {
     /// Reference: `max` or a value.
     #[arg(long = "ref", default_value = "1.0")]
-    reference: String,
+    reference: DbReference,
     /// Clip below the peak minus this many dB; `none` disables.
     #[arg(long, default_value = "80")]
-    top_db: String,
-}
-
-impl DbArgs {
-    fn parse(&self) -> Result<(DbReference, Option<f64>)> {
-        let reference = match self.reference.as_str() {
-            "max" => DbReference::Max,
-            v => DbReference::Value(v.parse().map_err(|_| audio_dsp::Error::InvalidParameter {
-                name: "ref",
-                value: v.to_string(),
-                expected: "max or a number",
-            })?),
-        };
-        let top_db = match self.top_db.as_str() {
-            "none" | "None" => None,
-            v => Some(v.parse().map_err(|_| audio_dsp::Error::InvalidParameter {
-                name: "top_db",
-                value: v.to_string(),
-                expected: "none or a number",
-            })?),
-        };
-        Ok((reference, top_db))
-    }
+    top_db: crate::NoneOr,
 }
 
 fn mel_config(
     stft: &StftArgs,
     mel: &MelArgs,
-    norm: &str,
+    norm: MelNorm,
     sr: u32,
     power: f64,
 ) -> Result<MelSpectrogramConfig> {
@@ -399,7 +367,7 @@ fn istft_of<T: Float + WritableElement>(
 
 /// `power_to_db` (`power = true`) or `amplitude_to_db` of a `.npy` array, in its precision.
 fn db_of(io: &InputOutput, db: &DbArgs, amin: f64, power: bool) -> Result<()> {
-    let (reference, top_db) = db.parse()?;
+    let (reference, top_db) = (db.reference, db.top_db.0);
     on_precision!(read_floats(&io.input)?, |s| {
         let d = if power {
             audio_dsp::power_to_db(s.view(), reference, amin, top_db)?
@@ -467,7 +435,7 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             norm,
             power,
         } => {
-            let cfg = mel_config(&stft, &mel, &norm, io.sr, power)?;
+            let cfg = mel_config(&stft, &mel, norm, io.sr, power)?;
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let m = audio_dsp::MelSpectrogram::new(cfg)?.process(&x)?;
                 write_npy(&io.output, &m)
@@ -486,7 +454,7 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             lifter,
         } => {
             let cfg = MfccConfig {
-                mel: mel_config(&stft, &mel, &mel_norm, io.sr, 2.0)?,
+                mel: mel_config(&stft, &mel, mel_norm, io.sr, 2.0)?,
                 n_mfcc,
                 dct_type: DctType::from_number(dct_type)?,
                 norm: norm.into(),

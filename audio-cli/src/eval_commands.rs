@@ -58,20 +58,6 @@ pub struct FilePair {
     pub json: Option<PathBuf>,
 }
 
-/// `--offset-ratio`: a number, or `none` to ignore offsets.
-#[derive(Debug, Clone, Copy)]
-pub struct OffsetRatio(Option<f64>);
-
-/// Parses `--offset-ratio`: a positive number or `none`.
-fn parse_offset_ratio(s: &str) -> std::result::Result<OffsetRatio, String> {
-    if s.eq_ignore_ascii_case("none") {
-        return Ok(OffsetRatio(None));
-    }
-    s.parse::<f64>()
-        .map(|r| OffsetRatio(Some(r)))
-        .map_err(|e| format!("expected a number or 'none': {e}"))
-}
-
 /// Note matching options, mir_eval's defaults.
 #[derive(Debug, Args)]
 pub struct MatchingArgs {
@@ -83,8 +69,8 @@ pub struct MatchingArgs {
     pub pitch_tolerance: f64,
     /// Offset tolerance as a fraction of the reference duration, or `none`
     /// to ignore offsets.
-    #[arg(long, default_value = "0.2", value_parser = parse_offset_ratio)]
-    pub offset_ratio: OffsetRatio,
+    #[arg(long, default_value = "0.2")]
+    pub offset_ratio: crate::NoneOr,
     /// Smallest offset tolerance in seconds.
     #[arg(long, default_value_t = 0.05)]
     pub offset_min_tolerance: f64,

@@ -49,6 +49,27 @@ enum Command {
     Transcribe(transcribe_commands::TranscribeArgs),
 }
 
+/// A flag value that is a number or `none` (any case): `--top-db`,
+/// `--tuning`, `--offset-ratio`, whose library fields are `Option<f64>`.
+/// The one such parser of the command line; library types with a text form
+/// (`PNorm`, `MelNorm`, `DbReference`, ...) parse themselves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct NoneOr(pub Option<f64>);
+
+impl std::str::FromStr for NoneOr {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        if s.trim().eq_ignore_ascii_case("none") {
+            return Ok(Self(None));
+        }
+        s.trim()
+            .parse::<f64>()
+            .map(|v| Self(Some(v)))
+            .map_err(|e| format!("expected a number or 'none': {e}"))
+    }
+}
+
 /// Writes an array as `.npy` ([`audio_io::npy::write_npy`]) and prints what
 /// was written (`wrote PATH (float32 [128, 937])`).
 pub(crate) fn write_npy<T, S, D>(

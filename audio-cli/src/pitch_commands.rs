@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use audio_dsp::{
     ChromaStft, ChromaStftConfig, Float, OnsetAggregate, OnsetDetect, OnsetDetectConfig,
-    OnsetStrength, OnsetStrengthConfig, PadMode, Pyin, PyinConfig, StftConfig, Transform, Yin,
-    YinConfig,
+    OnsetStrength, OnsetStrengthConfig, PNorm, PadMode, Pyin, PyinConfig, StftConfig, Transform,
+    Yin, YinConfig,
 };
 use clap::{Args, Subcommand};
 use ndarray::Array1;
@@ -105,27 +105,13 @@ pub struct ChromaArgs {
     hop_length: usize,
     /// Tuning in fractions of a bin; `none` estimates it (librosa's default).
     #[arg(long, default_value = "none")]
-    tuning: String,
+    tuning: crate::NoneOr,
     /// Number of chroma bins.
     #[arg(long, default_value_t = 12)]
     n_chroma: usize,
     /// Per-frame norm: `inf`, `none` or a number.
     #[arg(long, default_value = "inf")]
-    norm: String,
-}
-
-fn parse_optional(name: &'static str, v: &str, expected: &'static str) -> Result<Option<f64>> {
-    match v {
-        "none" | "None" => Ok(None),
-        "inf" => Ok(Some(f64::INFINITY)),
-        v => v.parse().map(Some).map_err(|_| {
-            Error::Dsp(audio_dsp::Error::InvalidParameter {
-                name,
-                value: v.to_string(),
-                expected,
-            })
-        }),
-    }
+    norm: PNorm,
 }
 
 impl ChromaArgs {
@@ -137,9 +123,9 @@ impl ChromaArgs {
                 hop_length: Some(self.hop_length),
                 ..StftConfig::default()
             },
-            tuning: parse_optional("tuning", &self.tuning, "none or a number")?,
+            tuning: self.tuning.0,
             n_chroma: self.n_chroma,
-            norm: parse_optional("norm", &self.norm, "inf, none or a number")?,
+            norm: self.norm.into(),
             ..ChromaStftConfig::default()
         })
     }

@@ -334,3 +334,33 @@ fn mfcc_mel_norm_is_the_filter_norm() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("sideways"));
 }
+
+/// Norm, reference and `none`-or-number flags are parsed by the library
+/// types (`MelNorm`, `PNorm`, `DbReference`) before any file is read.
+#[test]
+fn bad_norm_and_reference_values_are_rejected_while_parsing() {
+    for (args, want) in [
+        (
+            &["mfcc", "x.npy", "-o", "y.npy", "--mel-norm", "bogus"][..],
+            "slaney, none, inf or a positive number",
+        ),
+        (
+            &["chroma-cqt", "x.npy", "-o", "y.npy", "--norm", "0"][..],
+            "none, inf or a positive number",
+        ),
+        (
+            &["power-to-db", "x.npy", "-o", "y.npy", "--ref", "loud"][..],
+            "max or a number",
+        ),
+        (
+            &["power-to-db", "x.npy", "-o", "y.npy", "--top-db", "lots"][..],
+            "expected a number or 'none'",
+        ),
+    ] {
+        let out = common::run(args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(!err.contains("x.npy"), "parsed before reading: {err}");
+    }
+}

@@ -95,6 +95,7 @@ pub use transform::Transform;
 pub use util::db::{amplitude_to_db, db_to_amplitude, db_to_power, power_to_db, DbReference};
 pub use util::frame::{frame, overlap_add};
 pub use util::mu_law::{mu_compress, mu_compress_quantized, mu_expand, mu_expand_quantized};
+pub use util::norm::PNorm;
 pub use util::pad::{pad, PadMode};
 pub use util::rng::SeededRng;
 

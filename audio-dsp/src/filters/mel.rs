@@ -109,6 +109,39 @@ pub enum MelNorm {
     P(f64),
 }
 
+impl std::str::FromStr for MelNorm {
+    type Err = Error;
+
+    /// Parses librosa's `norm` values: `slaney`, `none` (any case), `inf` /
+    /// `np.inf`, or a p-norm order `p > 0`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for any other text.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_dsp::MelNorm;
+    /// assert_eq!("slaney".parse::<MelNorm>()?, MelNorm::Slaney);
+    /// assert_eq!("None".parse::<MelNorm>()?, MelNorm::None);
+    /// assert_eq!("inf".parse::<MelNorm>()?, MelNorm::P(f64::INFINITY));
+    /// assert!("ortho".parse::<MelNorm>().is_err());
+    /// # Ok::<(), audio_dsp::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        const EXPECTED: &str = "slaney, none, inf or a positive number";
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("slaney") {
+            Ok(Self::Slaney)
+        } else if t.eq_ignore_ascii_case("none") {
+            Ok(Self::None)
+        } else {
+            crate::util::norm::parse_order(s, "norm", EXPECTED).map(Self::P)
+        }
+    }
+}
+
 /// Parameters of a mel filterbank, with librosa's names and defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MelConfig {
@@ -329,4 +362,33 @@ fn dot<T: Float>(a: &[T], b: &[T]) -> T {
         tail = tail + x * y;
     }
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
+#[cfg(test)]
+mod parse_tests {
+    #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+    use super::*;
+
+    #[test]
+    fn mel_norm_parses_librosa_values() {
+        for (s, want) in [
+            ("slaney", MelNorm::Slaney),
+            ("none", MelNorm::None),
+            ("None", MelNorm::None),
+            ("inf", MelNorm::P(f64::INFINITY)),
+            ("1", MelNorm::P(1.0)),
+        ] {
+            assert_eq!(s.parse::<MelNorm>().unwrap(), want, "{s}");
+        }
+        for s in ["", "ortho", "0", "-2", "nan"] {
+            assert!(
+                matches!(
+                    s.parse::<MelNorm>(),
+                    Err(Error::InvalidParameter { name: "norm", .. })
+                ),
+                "{s}"
+            );
+        }
+    }
 }

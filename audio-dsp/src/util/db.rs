@@ -13,6 +13,40 @@ pub enum DbReference {
     Max,
 }
 
+impl std::str::FromStr for DbReference {
+    type Err = Error;
+
+    /// Parses `max` (any case; `ref=np.max`) or a number (`ref=value`).
+    /// The value's range is checked where it is used ([`power_to_db`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for any other text.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_dsp::DbReference;
+    /// assert_eq!("max".parse::<DbReference>()?, DbReference::Max);
+    /// assert_eq!("1.0".parse::<DbReference>()?, DbReference::Value(1.0));
+    /// assert!("loud".parse::<DbReference>().is_err());
+    /// # Ok::<(), audio_dsp::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("max") || t == "np.max" {
+            return Ok(Self::Max);
+        }
+        t.parse()
+            .map(Self::Value)
+            .map_err(|_| Error::InvalidParameter {
+                name: "ref",
+                value: s.chars().take(32).collect(),
+                expected: "max or a number",
+            })
+    }
+}
+
 impl Default for DbReference {
     fn default() -> Self {
         Self::Value(1.0)
@@ -170,4 +204,30 @@ pub fn db_to_amplitude<T: Float, D: Dimension>(
     reference: f64,
 ) -> Array<T, D> {
     db_to_power(s_db, reference * reference).mapv(|v| v.sqrt())
+}
+
+#[cfg(test)]
+mod parse_tests {
+    #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+    use super::*;
+
+    #[test]
+    fn db_reference_parses_max_or_a_number() {
+        assert_eq!("max".parse::<DbReference>().unwrap(), DbReference::Max);
+        assert_eq!("np.max".parse::<DbReference>().unwrap(), DbReference::Max);
+        assert_eq!(
+            "0.5".parse::<DbReference>().unwrap(),
+            DbReference::Value(0.5)
+        );
+        for s in ["", "maximum", "1.0.0"] {
+            assert!(
+                matches!(
+                    s.parse::<DbReference>(),
+                    Err(Error::InvalidParameter { name: "ref", .. })
+                ),
+                "{s}"
+            );
+        }
+    }
 }

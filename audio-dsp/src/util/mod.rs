@@ -1,8 +1,9 @@
-//! Signal utilities: framing and overlap-add, padding, dB scaling, mu-law companding, the seeded random generator, channel parallelism.
+//! Signal utilities: framing and overlap-add, padding, dB scaling, normalisation orders, mu-law companding, the seeded random generator, channel parallelism.
 
 pub mod db;
 pub mod frame;
 pub mod mu_law;
+pub mod norm;
 pub mod pad;
 pub(crate) mod parallel;
 pub mod rng;
