@@ -241,13 +241,9 @@ fn estimate_key_of(input: &Path, sr: u32) -> Result<audio_dsp::KeyEstimate> {
             return Ok(audio_dsp::estimate_key(m.view())?);
         }
     }
-    let cfg = ChromaStftConfig {
-        sr: f64::from(sr),
-        ..ChromaStftConfig::default()
-    };
-    on_precision!(read_signal(input, sr)?, |x| Ok(audio_dsp::estimate_key(
-        ChromaStft::new(cfg)?.process(&x)?.view()
-    )?))
+    on_precision!(read_signal(input, sr)?, |x| Ok(
+        audio_dsp::estimate_key_from_signal(&x, f64::from(sr))?
+    ))
 }
 
 impl PitchArgs {

@@ -69,9 +69,9 @@ pub use filters::mel::{
 };
 pub use filters::window::{get_window, pad_center, WindowKind};
 pub use music::key::{
-    estimate_key, estimate_key_from_notes, filter_notes_in_key, key_from_profile, transpose_notes,
-    transpose_to_c_major_a_minor, Key, KeyEstimate, KeyMode, KRUMHANSL_KESSLER_MAJOR,
-    KRUMHANSL_KESSLER_MINOR,
+    estimate_key, estimate_key_from_notes, estimate_key_from_signal, filter_notes_in_key,
+    key_from_profile, transpose_notes, transpose_to_c_major_a_minor, Key, KeyEstimate, KeyMode,
+    KRUMHANSL_KESSLER_MAJOR, KRUMHANSL_KESSLER_MINOR,
 };
 pub use music::note::Note;
 pub use music::postprocess::{KeySelection, Postprocess};

@@ -346,6 +346,50 @@ pub fn estimate_key<T: Float>(chroma: ArrayView2<T>) -> Result<KeyEstimate> {
     key_from_profile(&profile)
 }
 
+/// Key of an audio signal: [`estimate_key`] of its chromagram,
+/// `librosa.feature.chroma_stft` with librosa's defaults at `sr`
+/// ([`ChromaStftConfig::default`](crate::ChromaStftConfig): `n_fft = 2048`,
+/// hop 512, tuning estimated, each frame divided by its maximum). That is the
+/// Krumhansl–Schmuckler key of the mean chroma vector: the major or minor
+/// key whose Krumhansl–Kessler profile correlates best with it
+/// ([`key_from_profile`]).
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] for a bad `sr` (as [`crate::ChromaStft::new`]);
+/// [`Error::InputTooShort`] when the signal is too short for one frame; as
+/// [`key_from_profile`] (a flat chroma profile, e.g. silence).
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{estimate_key_from_signal, midi_to_hz, KeyMode};
+/// // A I-IV-V-I cadence in C major, half a second a chord.
+/// let sr = 22050.0;
+/// let chords = [[60.0, 64.0, 67.0], [60.0, 65.0, 69.0], [59.0, 62.0, 67.0], [60.0, 64.0, 67.0]];
+/// let y: Vec<f32> = (0..44100)
+///     .map(|i| {
+///         let t = i as f64 / sr;
+///         chords[i / 11025]
+///             .iter()
+///             .map(|&m| (2.0 * std::f64::consts::PI * midi_to_hz(m) * t).sin())
+///             .sum::<f64>() as f32
+///     })
+///     .collect();
+/// let est = estimate_key_from_signal(&y, sr)?;
+/// assert_eq!((est.key.tonic, est.key.mode), (0, KeyMode::Major));
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn estimate_key_from_signal<T: Float>(signal: &[T], sr: f64) -> Result<KeyEstimate> {
+    use crate::Transform as _;
+    let chroma = crate::ChromaStft::<T>::new(crate::ChromaStftConfig {
+        sr,
+        ..crate::ChromaStftConfig::default()
+    })?
+    .process(signal)?;
+    estimate_key(chroma.view())
+}
+
 /// Key of a list of notes, the Krumhansl–Schmuckler algorithm on the
 /// duration-weighted pitch-class histogram `h[pc] = Σ_{pitch % 12 = pc} (offset − onset)`
 /// ([`key_from_profile`]): the key estimate for a transcription, before
@@ -472,6 +516,31 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
     use super::*;
+
+    #[test]
+    fn estimate_key_from_signal_is_the_key_of_its_chroma_stft() {
+        use crate::Transform as _;
+        let sr = 11025.0;
+        // An A minor arpeggio, A3 C4 E4, a quarter second each, twice.
+        let y: Vec<f64> = (0..(sr as usize) * 3 / 2)
+            .map(|i| {
+                let t = i as f64 / sr;
+                let m = [57.0, 60.0, 64.0][(i * 4 / sr as usize) % 3];
+                (2.0 * std::f64::consts::PI * crate::midi_to_hz(m) * t).sin()
+            })
+            .collect();
+        let got = estimate_key_from_signal(&y, sr).unwrap();
+        let chroma = crate::ChromaStft::<f64>::new(crate::ChromaStftConfig {
+            sr,
+            ..crate::ChromaStftConfig::default()
+        })
+        .unwrap()
+        .process(&y)
+        .unwrap();
+        assert_eq!(got, estimate_key(chroma.view()).unwrap());
+        assert!(estimate_key_from_signal(&y, 0.0).is_err());
+        assert!(estimate_key_from_signal(&[0.0f32; 16], sr).is_err());
+    }
 
     #[test]
     fn keys_print_and_parse() {
