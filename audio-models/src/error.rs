@@ -111,6 +111,16 @@ pub enum Error {
         /// The parser's error.
         source: serde_json::Error,
     },
+    /// A piece of training state (scheduler, checkpoint sidecar) could not be
+    /// read back from or written to JSON.
+    #[error("{what}: malformed state: {source}")]
+    StateJson {
+        /// Which state.
+        what: &'static str,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
     /// An error from a layer.
     #[error(transparent)]
     Nn(#[from] audio_nn::Error),

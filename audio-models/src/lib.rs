@@ -25,9 +25,11 @@
 pub mod basic_pitch;
 pub mod error;
 pub mod open_unmix;
+pub mod training;
 pub mod traits;
 
 pub use error::{Error, Result};
+pub use training::{Dataset, Optimizer, TrainTask, Trainer, TrainerConfig};
 pub use traits::{Classifier, Generator, Separator, Transcriber};
 
 /// The code blocks of this crate's README, run as doctests so the README stays true.
