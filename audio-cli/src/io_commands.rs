@@ -357,16 +357,8 @@ fn parse_notes_format(s: &str) -> std::result::Result<NotesFormat, String> {
 fn info(input: &Path) -> Result<()> {
     let mut reader = AudioReader::open(input)?;
     let info = reader.info().clone();
-    // Count the frames really present (a header may lie; MP3 may not say).
-    let mut frames = 0u64;
-    let mut buf = ndarray::Array2::<f32>::zeros((info.channels, 1 << 16));
-    loop {
-        let n = reader.read_into(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        frames += n as u64;
-    }
+    // The frames really present (a header may lie; MP3 may not say).
+    let frames = reader.count_remaining_frames()?;
     println!("file:        {}", input.display());
     println!("container:   {}", info.container);
     println!("codec:       {}", info.codec);

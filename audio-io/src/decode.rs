@@ -459,6 +459,38 @@ impl AudioReader {
         Ok(frames - left)
     }
 
+    /// Decodes what is left and counts its frames without keeping the
+    /// samples: the number of frames really present, where a header's count
+    /// may be wrong and an MP3 may give none (what `soxi -s` reports).
+    /// Memory stays bounded (one block of 65 536 frames).
+    ///
+    /// # Errors
+    ///
+    /// Decoding errors.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let audio = audio_io::Audio { samples: ndarray::Array2::<f32>::zeros((2, 1000)), sample_rate: 8000 };
+    /// let bytes = audio_io::wav::write_wav_to_vec(&audio, &Default::default())?;
+    /// let mut reader = audio_io::AudioReader::from_bytes(bytes, None)?;
+    /// reader.skip(100)?;
+    /// assert_eq!(reader.count_remaining_frames()?, 900);
+    /// assert_eq!(reader.count_remaining_frames()?, 0);
+    /// # Ok::<(), audio_io::Error>(())
+    /// ```
+    pub fn count_remaining_frames(&mut self) -> Result<u64> {
+        let mut frames = 0u64;
+        let mut block = Array2::<f32>::zeros((self.info.channels, 1 << 16));
+        loop {
+            let n = self.read_into(&mut block)?;
+            if n == 0 {
+                return Ok(frames);
+            }
+            frames += n as u64;
+        }
+    }
+
     /// Decodes everything that is left into one array.
     ///
     /// # Errors
