@@ -621,3 +621,82 @@ fn empty_training_set_is_a_typed_error() {
         })
     ));
 }
+
+/// The MLP, failing (a simulated kill) at one step of one epoch.
+struct Killed {
+    mlp: Mlp,
+    kill_at: Option<(usize, usize)>,
+    epoch: usize,
+    step: usize,
+}
+
+impl TrainTask for Killed {
+    type Item = (Tensor, Tensor);
+
+    fn train_loss(&mut self, batch: Vec<Self::Item>) -> audio_models::Result<Tensor> {
+        if self.kill_at == Some((self.epoch, self.step)) {
+            return Err(Error::Empty { what: "killed" });
+        }
+        self.step += 1;
+        self.mlp.train_loss(batch)
+    }
+
+    fn start_epoch(&mut self, epoch: usize, _seed: u64) {
+        self.epoch = epoch;
+        self.step = 0;
+    }
+}
+
+fn run_killable(
+    cfg: TrainerConfig,
+    init_seed: u64,
+    kill_at: Option<(usize, usize)>,
+) -> audio_models::Result<Vec<(String, Vec<u32>)>> {
+    let store = SeededVarMap::new(init_seed);
+    let mut task = Killed {
+        mlp: Mlp::new(&store),
+        kill_at,
+        epoch: 0,
+        step: 0,
+    };
+    let varmap = store.varmap().clone();
+    let params = audio_models::training::named_vars(&varmap).unwrap();
+    let opt = AdamW::new(
+        params,
+        AdamConfig {
+            lr: 0.02,
+            ..AdamConfig::adamw()
+        },
+    )
+    .unwrap();
+    let sched = StepLr::new(0.02, 2, 0.5).unwrap();
+    let mut trainer =
+        Trainer::new(cfg, varmap.clone(), Box::new(opt), Some(Box::new(sched))).unwrap();
+    trainer.fit(&mut task, &data(40, 0.0), &data(12, 1.0))?;
+    Ok(weight_bits(&varmap))
+}
+
+#[test]
+fn run_killed_mid_epoch_resumes_to_the_same_weights() {
+    let cfg = |dir| TrainerConfig {
+        checkpoint_every: Some(2),
+        resume: true,
+        ..config(dir, 4)
+    };
+    let full = run_killable(cfg(tmp("kill-full")), 4, None).unwrap();
+    let dir = tmp("kill");
+    // 5 batches an epoch: killed at step 3 of epoch 2, after the checkpoint of step 2.
+    assert!(run_killable(cfg(dir.clone()), 4, Some((2, 3))).is_err());
+    let info = read_checkpoint_info(&dir.join(LAST_DIR)).unwrap();
+    assert_eq!(info.epoch, 2);
+    let partial = info.partial.unwrap();
+    assert_eq!((partial.epoch, partial.steps), (2, 2));
+    let resumed = run_killable(cfg(dir.clone()), 123, None).unwrap();
+    assert_eq!(resumed, full);
+    let csv = std::fs::read_to_string(dir.join(LOG_CSV)).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 4);
+    assert!(read_checkpoint_info(&dir.join(LAST_DIR))
+        .unwrap()
+        .partial
+        .is_none());
+}

@@ -54,6 +54,23 @@ pub struct RngInfo {
     pub next_epoch: usize,
 }
 
+/// How far an interrupted epoch had got, in a mid-epoch checkpoint
+/// (`TrainerConfig::checkpoint_every`): resuming skips the batches already
+/// trained on and continues the epoch's running sums.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PartialEpoch {
+    /// The epoch (from 0) in progress.
+    pub epoch: usize,
+    /// Optimizer steps done in it.
+    pub steps: usize,
+    /// Sum of the batch losses, each times its batch size.
+    pub loss_sum: f64,
+    /// Examples trained on.
+    pub samples: usize,
+    /// Sum of the gradient norms before clipping.
+    pub norm_sum: f64,
+}
+
 /// The JSON sidecar of a checkpoint (`checkpoint.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointInfo {
@@ -77,6 +94,9 @@ pub struct CheckpointInfo {
     pub progress: TrainProgress,
     /// Every epoch so far (the logs are rewritten from it on resume).
     pub history: Vec<EpochRecord>,
+    /// The epoch in progress, for a checkpoint written mid-epoch.
+    #[serde(default)]
+    pub partial: Option<PartialEpoch>,
 }
 
 fn file_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {

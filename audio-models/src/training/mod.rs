@@ -23,8 +23,8 @@ mod trainer;
 pub use adam::{Adam, AdamConfig, AdamW};
 pub use checkpoint::{
     load_checkpoint, load_weights, read_checkpoint_info, save_checkpoint, CheckpointInfo,
-    OptimizerInfo, RngInfo, TrainProgress, CHECKPOINT_FORMAT, OPTIMIZER_FILE, SIDECAR_FILE,
-    WEIGHTS_FILE,
+    OptimizerInfo, PartialEpoch, RngInfo, TrainProgress, CHECKPOINT_FORMAT, OPTIMIZER_FILE,
+    SIDECAR_FILE, WEIGHTS_FILE,
 };
 pub use clip::clip_grad_norm;
 pub use data::{stack_pairs, Batcher, Dataset, TensorDataset};

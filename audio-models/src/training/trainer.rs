@@ -12,8 +12,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{
-    load_checkpoint, save_checkpoint, CheckpointInfo, OptimizerInfo, RngInfo, TrainProgress,
-    CHECKPOINT_FORMAT, SIDECAR_FILE,
+    load_checkpoint, save_checkpoint, CheckpointInfo, OptimizerInfo, PartialEpoch, RngInfo,
+    TrainProgress, CHECKPOINT_FORMAT, SIDECAR_FILE,
 };
 use super::log::{write_logs, EpochRecord};
 use super::{clip_grad_norm, named_vars, Batcher, Dataset, LrScheduler, Optimizer};
@@ -85,6 +85,10 @@ pub struct TrainerConfig {
     pub progress: bool,
     /// Continue from `out_dir/last` if it holds a checkpoint.
     pub resume: bool,
+    /// Also write `out_dir/last` every this many optimizer steps within an
+    /// epoch, so a run killed mid-epoch resumes from there (with the same
+    /// result as an uninterrupted run).
+    pub checkpoint_every: Option<usize>,
     /// Free-form arguments recorded in checkpoints (data root, model
     /// options, ...).
     pub extra: serde_json::Value,
@@ -105,6 +109,7 @@ impl TrainerConfig {
             out_dir: out_dir.into(),
             progress: true,
             resume: false,
+            checkpoint_every: None,
             extra: serde_json::Value::Null,
         }
     }
@@ -165,6 +170,13 @@ impl Trainer {
         scheduler: Option<Box<dyn LrScheduler>>,
     ) -> Result<Self> {
         Batcher::new(config.batch_size, config.seed)?;
+        if config.checkpoint_every == Some(0) {
+            return Err(Error::InvalidParameter {
+                name: "checkpoint_every",
+                value: "0".into(),
+                expected: "at least 1 step",
+            });
+        }
         if let Some(m) = config.max_grad_norm {
             if !(m.is_finite() && m > 0.0) {
                 return Err(Error::InvalidParameter {
@@ -205,9 +217,33 @@ impl Trainer {
         })
     }
 
+    /// The sidecar of a checkpoint written now.
+    fn info(&self, run: &RunState<'_>, partial: Option<PartialEpoch>) -> Result<CheckpointInfo> {
+        Ok(CheckpointInfo {
+            format: CHECKPOINT_FORMAT,
+            architecture: run.architecture.clone(),
+            args: run.args.clone(),
+            epoch: run.history.len(),
+            metrics: run.history.last().cloned(),
+            optimizer: OptimizerInfo {
+                kind: self.optimizer.kind().to_string(),
+                learning_rate: self.optimizer.learning_rate(),
+            },
+            scheduler: self.scheduler.as_ref().map(|s| s.state()).transpose()?,
+            rng: RngInfo {
+                seed: self.config.seed,
+                next_epoch: partial.as_ref().map_or(run.history.len(), |p| p.epoch),
+            },
+            progress: run.progress.clone(),
+            history: run.history.clone(),
+            partial,
+        })
+    }
+
     /// Trains `task` on `train`, validating on `valid` each epoch, up to
     /// `config.epochs` epochs (continuing a checkpointed run when
-    /// `config.resume` is set and `out_dir/last` holds one).
+    /// `config.resume` is set and `out_dir/last` holds one, from the middle
+    /// of an epoch if it was written there).
     ///
     /// # Errors
     ///
@@ -232,30 +268,37 @@ impl Trainer {
             path: out_dir.clone(),
             source,
         })?;
-        let last_dir = out_dir.join(LAST_DIR);
-        let mut progress = TrainProgress::default();
-        let mut history = Vec::new();
-        let mut start = 0;
-        if self.config.resume && last_dir.join(SIDECAR_FILE).is_file() {
-            let info = load_checkpoint(&last_dir, &self.varmap, self.optimizer.as_mut())?;
+        let architecture = task.architecture();
+        let args = self.args()?;
+        let mut run = RunState {
+            architecture: &architecture,
+            args: &args,
+            progress: TrainProgress::default(),
+            history: Vec::new(),
+            last_dir: out_dir.join(LAST_DIR),
+        };
+        let mut partial = None;
+        if self.config.resume && run.last_dir.join(SIDECAR_FILE).is_file() {
+            let info = load_checkpoint(&run.last_dir, &self.varmap, self.optimizer.as_mut())?;
             if let (Some(s), Some(state)) = (self.scheduler.as_mut(), info.scheduler.as_ref()) {
                 s.load_state(state)?;
             }
-            progress = info.progress;
-            history = info.history;
-            start = info.rng.next_epoch;
+            run.progress = info.progress;
+            run.history = info.history;
+            partial = info.partial;
         }
-        let architecture = task.architecture();
-        let args = self.args()?;
         let show = self.config.progress && std::io::stderr().is_terminal();
-        let mut epoch = start;
-        while epoch < self.config.epochs && !progress.stopped_early {
-            let record = self.run_epoch(task, train, valid, &batcher, epoch, show)?;
+        let mut epoch = run.history.len();
+        while epoch < self.config.epochs && !run.progress.stopped_early {
+            let resume_from = partial.take().filter(|p| p.epoch == epoch);
+            let record =
+                self.run_epoch(task, train, valid, &batcher, epoch, show, &run, resume_from)?;
             let metric = record.valid_loss.unwrap_or(record.train_loss);
             if let Some(s) = self.scheduler.as_mut() {
                 let lr = s.step(metric);
                 self.optimizer.set_learning_rate(lr);
             }
+            let progress = &mut run.progress;
             let improved = progress.best_metric.is_none_or(|b| metric < b) && metric.is_finite();
             if improved {
                 progress.best_metric = Some(metric);
@@ -267,26 +310,9 @@ impl Trainer {
             if let Some(p) = self.config.patience {
                 progress.stopped_early = progress.bad_epochs >= p;
             }
-            history.push(EpochRecord { improved, ..record });
+            run.history.push(EpochRecord { improved, ..record });
             epoch += 1;
-            let info = CheckpointInfo {
-                format: CHECKPOINT_FORMAT,
-                architecture: architecture.clone(),
-                args: args.clone(),
-                epoch,
-                metrics: history.last().cloned(),
-                optimizer: OptimizerInfo {
-                    kind: self.optimizer.kind().to_string(),
-                    learning_rate: self.optimizer.learning_rate(),
-                },
-                scheduler: self.scheduler.as_ref().map(|s| s.state()).transpose()?,
-                rng: RngInfo {
-                    seed: self.config.seed,
-                    next_epoch: epoch,
-                },
-                progress: progress.clone(),
-                history: history.clone(),
-            };
+            let info = self.info(&run, None)?;
             if improved {
                 save_checkpoint(
                     &out_dir.join(BEST_DIR),
@@ -295,18 +321,19 @@ impl Trainer {
                     &info,
                 )?;
             }
-            save_checkpoint(&last_dir, &self.varmap, self.optimizer.as_ref(), &info)?;
-            write_logs(&out_dir, &history)?;
+            save_checkpoint(&run.last_dir, &self.varmap, self.optimizer.as_ref(), &info)?;
+            write_logs(&out_dir, &run.history)?;
         }
         Ok(TrainReport {
             epochs: epoch,
-            best: progress.best_epoch.zip(progress.best_metric),
-            stopped_early: progress.stopped_early,
-            history,
+            best: run.progress.best_epoch.zip(run.progress.best_metric),
+            stopped_early: run.progress.stopped_early,
+            history: run.history,
         })
     }
 
     #[allow(clippy::cast_precision_loss, reason = "sample counts < 2^53")]
+    #[allow(clippy::too_many_arguments, reason = "private helper of fit")]
     fn run_epoch<T, D, V>(
         &mut self,
         task: &mut T,
@@ -315,6 +342,8 @@ impl Trainer {
         batcher: &Batcher,
         epoch: usize,
         show: bool,
+        run: &RunState<'_>,
+        resume_from: Option<PartialEpoch>,
     ) -> Result<EpochRecord>
     where
         T: TrainTask,
@@ -324,7 +353,8 @@ impl Trainer {
         let started = Instant::now();
         let learning_rate = self.optimizer.learning_rate();
         task.start_epoch(epoch, self.config.seed);
-        let n_batches = batcher.batch_indices(train.len(), epoch).len();
+        let batches = batcher.batch_indices(train.len(), epoch);
+        let n_batches = batches.len();
         let bar = if show {
             let bar = ProgressBar::new(n_batches as u64);
             if let Ok(style) = ProgressStyle::with_template(
@@ -337,9 +367,17 @@ impl Trainer {
         } else {
             ProgressBar::hidden()
         };
-        let (mut loss_sum, mut samples, mut norm_sum) = (0.0f64, 0usize, 0.0f64);
-        for (step, batch) in batcher.batches(train, epoch).enumerate() {
-            let batch = batch?;
+        let mut acc = resume_from.unwrap_or(PartialEpoch {
+            epoch,
+            ..PartialEpoch::default()
+        });
+        let (first, samples_before) = (acc.steps, acc.samples);
+        bar.set_position(first as u64);
+        for (step, indices) in batches.into_iter().enumerate().skip(first) {
+            let batch = indices
+                .into_iter()
+                .map(|i| train.get(i))
+                .collect::<Result<Vec<_>>>()?;
             let n = batch.len();
             let loss = task.train_loss(batch)?;
             let value = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
@@ -351,17 +389,25 @@ impl Trainer {
             }
             let mut grads = loss.backward()?;
             if let Some(max_norm) = self.config.max_grad_norm {
-                norm_sum += clip_grad_norm(&self.vars, &mut grads, max_norm)?;
+                acc.norm_sum += clip_grad_norm(&self.vars, &mut grads, max_norm)?;
             }
             self.optimizer.step(&grads)?;
-            loss_sum += value * n as f64;
-            samples += n;
-            let rate = samples as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            acc.loss_sum += value * n as f64;
+            acc.samples += n;
+            acc.steps = step + 1;
+            let rate =
+                (acc.samples - samples_before) as f64 / started.elapsed().as_secs_f64().max(1e-9);
             bar.set_message(format!(
                 "loss {:.5} {rate:.0} samples/s",
-                loss_sum / samples as f64
+                acc.loss_sum / acc.samples as f64
             ));
             bar.inc(1);
+            if let Some(every) = self.config.checkpoint_every {
+                if acc.steps.is_multiple_of(every) && acc.steps < n_batches {
+                    let info = self.info(run, Some(acc.clone()))?;
+                    save_checkpoint(&run.last_dir, &self.varmap, self.optimizer.as_ref(), &info)?;
+                }
+            }
         }
         let train_seconds = started.elapsed().as_secs_f64();
         let valid_loss = if valid.is_empty() {
@@ -382,19 +428,19 @@ impl Trainer {
             }
             Some(sum / count.max(1) as f64)
         };
-        let samples_f = samples.max(1) as f64;
+        let samples_f = acc.samples.max(1) as f64;
         let record = EpochRecord {
             epoch: epoch + 1,
-            train_loss: loss_sum / samples_f,
+            train_loss: acc.loss_sum / samples_f,
             valid_loss,
             learning_rate,
             grad_norm: self
                 .config
                 .max_grad_norm
-                .map(|_| norm_sum / n_batches.max(1) as f64),
-            samples,
+                .map(|_| acc.norm_sum / n_batches.max(1) as f64),
+            samples: acc.samples,
             seconds: started.elapsed().as_secs_f64(),
-            samples_per_second: samples as f64 / train_seconds.max(1e-9),
+            samples_per_second: (acc.samples - samples_before) as f64 / train_seconds.max(1e-9),
             improved: false,
         };
         bar.finish_with_message(format!(
@@ -405,4 +451,13 @@ impl Trainer {
         ));
         Ok(record)
     }
+}
+
+/// What [`Trainer::fit`] carries between epochs.
+struct RunState<'a> {
+    architecture: &'a serde_json::Value,
+    args: &'a serde_json::Value,
+    progress: TrainProgress,
+    history: Vec<EpochRecord>,
+    last_dir: PathBuf,
 }
