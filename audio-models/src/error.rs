@@ -121,6 +121,93 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A dataset root lacks a split folder (`ROOT/train`, ...).
+    #[error("{root:?}: no `{split}` split folder")]
+    MissingSplit {
+        /// The dataset root.
+        root: std::path::PathBuf,
+        /// The split (`train`, `valid` or `test`).
+        split: &'static str,
+    },
+    /// A dataset split holds no examples.
+    #[error("{root:?}: the `{split}` split is empty")]
+    EmptySplit {
+        /// The dataset root.
+        root: std::path::PathBuf,
+        /// The split (`train`, `valid` or `test`).
+        split: &'static str,
+    },
+    /// A folder a dataset layout requires (`clean/`, `noisy/`) is missing.
+    #[error("{path:?}: missing folder")]
+    MissingFolder {
+        /// The folder expected.
+        path: std::path::PathBuf,
+    },
+    /// A song of a separation split lacks a stem (the mixture or a source
+    /// another song of the split has).
+    #[error("song `{song}` has no `{stem}.wav`")]
+    MissingStem {
+        /// The song folder's name.
+        song: String,
+        /// The stem (`mixture` or a source name; not called `source`, which
+        /// `std::error::Error` reserves for a cause).
+        stem: String,
+    },
+    /// A file of a dataset has no partner file (a `.wav` without its `.mid`,
+    /// a clean file without its noisy one, ...).
+    #[error("{path:?} has no partner {expected:?}")]
+    MissingPair {
+        /// The file found.
+        path: std::path::PathBuf,
+        /// The partner file expected.
+        expected: std::path::PathBuf,
+    },
+    /// A WAV file's sample rate differs from its dataset's.
+    #[error("{path:?}: sample rate {got} Hz, expected {expected} Hz")]
+    SampleRateMismatch {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The rate of the split (its first file).
+        expected: u32,
+        /// The file's rate.
+        got: u32,
+    },
+    /// A WAV file's length differs from the others of its song or pair.
+    #[error("{path:?}: {got} frames, expected {expected}")]
+    LengthMismatch {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The frames of the song's mixture or the pair's first file.
+        expected: u64,
+        /// The file's frames.
+        got: u64,
+    },
+    /// A WAV file's channel count differs from the others of its song or pair.
+    #[error("{path:?}: {got} channels, expected {expected}")]
+    ChannelMismatch {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The channels of the song's mixture or the pair's first file.
+        expected: usize,
+        /// The file's channels.
+        got: usize,
+    },
+    /// A dataset's JSON sidecar (effect parameters) is malformed.
+    #[error("{path:?}: malformed JSON: {source}")]
+    DatasetJson {
+        /// The JSON file.
+        path: std::path::PathBuf,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// A file's format cannot be read yet (Humdrum `.krn`).
+    #[error("{path:?}: reading {format} files is not supported yet")]
+    UnsupportedFormat {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The format.
+        format: &'static str,
+    },
     /// An error from a layer.
     #[error(transparent)]
     Nn(#[from] audio_nn::Error),

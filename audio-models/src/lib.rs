@@ -14,6 +14,10 @@
 //! The other models of the seeds (Wave-U-Net, Demucs, WaveNet, SampleCNN, ...)
 //! are not implemented yet.
 //!
+//! [`training`] holds the shared trainer, and [`datasets`] reads the folder
+//! layouts it trains on (separation, classification, transcription, melody,
+//! denoising, effects).
+//!
 //! `audio-models` depends on `audio-nn`, `audio-dsp` and `audio-io`; the
 //! `audio` command line fronts it.
 //!
@@ -23,11 +27,13 @@
 //! [`Classifier`], [`Generator`]) so that swapping one model for another changes no caller code.
 
 pub mod basic_pitch;
+pub mod datasets;
 pub mod error;
 pub mod open_unmix;
 pub mod training;
 pub mod traits;
 
+pub use datasets::Split;
 pub use error::{Error, Result};
 pub use training::{Dataset, Optimizer, TrainTask, Trainer, TrainerConfig};
 pub use traits::{Classifier, Generator, Separator, Transcriber};
