@@ -16,7 +16,8 @@
 //!
 //! [`training`] holds the shared trainer, and [`datasets`] reads the folder
 //! layouts it trains on (separation, classification, transcription, melody,
-//! denoising, effects).
+//! denoising, effects); [`augment`] holds the seeded data augmentations
+//! (random gain, channel swap, noise, random remix) as composable transforms.
 //!
 //! `audio-models` depends on `audio-nn`, `audio-dsp` and `audio-io`; the
 //! `audio` command line fronts it.
@@ -26,6 +27,7 @@
 //! Models sit behind small traits ([`Separator`], [`Transcriber`],
 //! [`Classifier`], [`Generator`]) so that swapping one model for another changes no caller code.
 
+pub mod augment;
 pub mod basic_pitch;
 pub mod datasets;
 pub mod error;
