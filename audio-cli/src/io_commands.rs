@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use audio_dsp::Transform;
+use audio_io::convert::{convert_to_wav, ConvertOptions};
 use audio_io::midi::{MidiFile, MidiType, TempoMap};
 use audio_io::notes::NotesFormat;
 use audio_io::picture::{Colormap, FrequencyAxis, SpecshowOptions, WaveformOptions};
-use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
+use audio_io::wav::{Dither, WavWriteFormat, WavWriteOptions};
 use audio_io::{AudioReader, LoadOptions};
 use clap::{Subcommand, ValueEnum};
 
@@ -389,78 +390,23 @@ fn convert(
     offset: f64,
     duration: Option<f64>,
 ) -> Result<()> {
-    let mut reader = AudioReader::open(input)?;
-    let rate = reader.info().sample_rate;
-    let seconds_to_frames = |s: f64, name: &'static str| -> Result<u64> {
-        if !s.is_finite() || s < 0.0 {
-            return Err(audio_io::Error::InvalidParameter {
-                name,
-                expected: "a finite number of seconds >= 0",
-                value: s.to_string(),
-            }
-            .into());
-        }
-        Ok((s * f64::from(rate)) as u64)
-    };
-    reader.skip(seconds_to_frames(offset, "offset")?)?;
-    let mut left = match duration {
-        Some(d) => seconds_to_frames(d, "duration")?,
-        None => u64::MAX,
-    };
-    let channels = reader.info().channels;
-    let options = WavWriteOptions {
-        format: match format {
-            WavFormatArg::Pcm16 => WavWriteFormat::Pcm16,
-            WavFormatArg::Pcm24 => WavWriteFormat::Pcm24,
-            WavFormatArg::Float32 => WavWriteFormat::Float32,
-        },
-        dither: if dither {
-            Dither::Tpdf { seed: 0x5eed }
-        } else {
-            Dither::None
-        },
-    };
-    let file = std::fs::File::create(output).map_err(|source| audio_io::Error::Io {
-        path: output.to_path_buf(),
-        source,
-    })?;
-    let out_channels = if mono { 1 } else { channels };
-    if let Some(sr) = sr.filter(|&s| s != rate) {
-        // Resampling works on the whole signal: load (librosa.load semantics;
-        // the reader has already skipped `offset`) and write in one go.
-        let audio = audio_io::load_from::<f32>(
-            reader,
-            &LoadOptions {
-                sr: Some(sr),
-                mono,
-                offset: 0.0,
-                duration,
-                ..Default::default()
+    let options = ConvertOptions {
+        wav: WavWriteOptions {
+            format: match format {
+                WavFormatArg::Pcm16 => WavWriteFormat::Pcm16,
+                WavFormatArg::Pcm24 => WavWriteFormat::Pcm24,
+                WavFormatArg::Float32 => WavWriteFormat::Float32,
             },
-        )?;
-        let mut writer =
-            WavStreamWriter::new(std::io::BufWriter::new(file), out_channels, sr, &options)?;
-        writer.write_block(&audio.samples)?;
-        writer.finalize()?;
-        return Ok(());
-    }
-    let mut writer =
-        WavStreamWriter::new(std::io::BufWriter::new(file), out_channels, rate, &options)?;
-    let mut buf = ndarray::Array2::<f32>::zeros((channels, 1 << 16));
-    while left > 0 {
-        let n = reader.read_into(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        let n = n.min(usize::try_from(left).unwrap_or(usize::MAX));
-        left -= n as u64;
-        let block = buf.slice(ndarray::s![.., ..n]).to_owned();
-        if mono && channels > 1 {
-            writer.write_block(&audio_io::to_mono(&block))?;
-        } else {
-            writer.write_block(&block)?;
-        }
-    }
-    writer.finalize()?;
-    Ok(())
+            dither: if dither {
+                Dither::Tpdf { seed: 0x5eed }
+            } else {
+                Dither::None
+            },
+        },
+        mono,
+        sr,
+        offset,
+        duration,
+    };
+    Ok(convert_to_wav(input, output, &options)?)
 }

@@ -35,6 +35,8 @@ pub mod audio;
 #[cfg(feature = "picture")]
 mod colormap_tables;
 #[cfg(feature = "decode")]
+pub mod convert;
+#[cfg(feature = "decode")]
 pub mod decode;
 pub mod error;
 #[cfg(feature = "picture")]
