@@ -487,116 +487,44 @@ pub fn time_to_frames(time: f64, sr: f64, hop_length: usize, n_fft: Option<usize
 
 #[cfg(test)]
 mod tests {
+    //! Errors, definitional identities and round trips; librosa's own values
+    //! for every conversion are checked in `tests/convert_fixtures.rs`.
     #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
     use super::*;
 
     #[test]
-    fn midi_and_hz_match_librosa() {
-        // librosa.midi_to_hz / hz_to_midi values.
+    fn reference_pitch_and_edge_values() {
+        // The definition: A4 = MIDI 69 = 440 Hz.
         assert_eq!(midi_to_hz(69.0), 440.0);
-        assert_eq!(midi_to_hz(81.0), 880.0);
-        assert_eq!(midi_to_hz(57.0), 220.0);
-        assert!((midi_to_hz(24.0) - 32.703_195_662_574_83).abs() < 1e-12);
         assert_eq!(hz_to_midi(440.0), 69.0);
-        assert_eq!(hz_to_midi(110.0), 45.0);
-        assert!((hz_to_midi(261.625_565_300_598_6) - 60.0).abs() < 1e-12);
         assert_eq!(hz_to_midi(0.0), f64::NEG_INFINITY);
         assert!(hz_to_midi(-1.0).is_nan());
     }
 
     #[test]
-    fn note_names_parse_like_librosa() {
-        for (name, midi) in [
-            ("C", 12.0),
-            ("C4", 60.0),
-            ("c4", 60.0),
-            ("C#4", 61.0),
-            ("C♯4", 61.0),
-            ("Db4", 61.0),
-            ("D♭4", 61.0),
-            ("D!4", 61.0),
-            ("C𝄪4", 62.0),
-            ("E𝄫4", 62.0),
-            ("F♮4", 65.0),
-            ("B#3", 60.0),
-            ("Cb4", 59.0),
-            ("C-1", 0.0),
-            ("A-2", -3.0),
-            ("G10", 139.0),
-            ("A4+15", 69.15),
-            ("A4-50", 68.5),
-            ("C+4", 60.0),
-            (" A4 ", 69.0),
-        ] {
-            assert_eq!(note_to_midi(name).unwrap(), midi, "{name}");
-        }
+    fn bad_names_and_values_are_typed_errors() {
         for bad in [
             "", "H4", "4", "C#x", "C4+", "C4 5", "Cmaj", "A4+15+1", "C4.5",
         ] {
             assert!(note_to_midi(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(note_to_hz("A4").unwrap(), 440.0);
-        assert_eq!(note_to_hz("A5").unwrap(), 880.0);
-        assert_eq!(note_to_pitch_class("B#").unwrap(), 0);
-        assert_eq!(note_to_pitch_class("Cb").unwrap(), 11);
         assert!(note_to_pitch_class("C4").is_err());
-    }
-
-    #[test]
-    fn note_names_are_written_like_librosa() {
-        assert_eq!(midi_to_note(60.0).unwrap(), "C4");
-        assert_eq!(midi_to_note(60.5).unwrap(), "C4"); // half to even
-        assert_eq!(midi_to_note(61.5).unwrap(), "D4");
-        assert_eq!(midi_to_note(-1.0).unwrap(), "B-1"); // int() truncation
-        assert_eq!(midi_to_note(-13.0).unwrap(), "B-2");
-        assert_eq!(midi_to_note(127.0).unwrap(), "G9");
-        let o = PitchNameOptions {
-            cents: true,
-            ..Default::default()
-        };
-        assert_eq!(midi_to_note_with(69.15, &o).unwrap(), "A4+15");
-        assert_eq!(midi_to_note_with(68.7, &o).unwrap(), "A4-30");
-        assert_eq!(midi_to_note_with(69.0, &o).unwrap(), "A4+0");
-        // librosa: int(100 * 0.29) = 28.
-        assert_eq!(midi_to_note_with(60.29, &o).unwrap(), "C4+28");
-        let u = PitchNameOptions {
-            octave: false,
-            unicode: true,
-            ..Default::default()
-        };
-        assert_eq!(midi_to_note_with(61.0, &u).unwrap(), "C♯");
         assert!(midi_to_note(f64::NAN).is_err());
-        assert_eq!(hz_to_note(440.0).unwrap(), "A4");
-        assert_eq!(hz_to_note(27.5).unwrap(), "A0");
         assert!(hz_to_note(0.0).is_err());
-        // Round trip over the MIDI range.
-        for m in 0..128 {
-            let name = midi_to_note(f64::from(m)).unwrap();
-            assert_eq!(note_to_midi(&name).unwrap(), f64::from(m), "{name}");
-        }
-    }
-
-    #[test]
-    fn frames_samples_and_time_match_librosa() {
-        assert_eq!(frames_to_samples(10, 512, None).unwrap(), 5120);
-        assert_eq!(frames_to_samples(10, 512, Some(2048)).unwrap(), 6144);
-        assert_eq!(samples_to_frames(5119, 512, None).unwrap(), 9);
-        assert_eq!(samples_to_frames(5120, 512, None).unwrap(), 10);
-        assert_eq!(samples_to_frames(-1, 512, None).unwrap(), -1); // floor
-        assert_eq!(time_to_samples(-0.00001, 22050.0).unwrap(), 0); // trunc
-        assert_eq!(
-            frames_to_time(1, 22050.0, 512, None).unwrap(),
-            512.0 / 22050.0
-        );
-        assert_eq!(time_to_frames(0.5, 22050.0, 512, Some(2048)).unwrap(), 19);
-        // librosa.time_to_frames(1.0, sr=22050) == 43
-        assert_eq!(time_to_frames(1.0, 22050.0, 512, None).unwrap(), 43);
         assert!(frames_to_samples(1, 0, None).is_err());
         assert!(samples_to_frames(1, 0, None).is_err());
         assert!(time_to_frames(1.0, 22050.0, 0, None).is_err());
         assert!(samples_to_time(1, 0.0).is_err());
         assert!(time_to_samples(f64::NAN, 22050.0).is_err());
+    }
+
+    #[test]
+    fn names_round_trip_and_conversions_saturate() {
+        for m in 0..128 {
+            let name = midi_to_note(f64::from(m)).unwrap();
+            assert_eq!(note_to_midi(&name).unwrap(), f64::from(m), "{name}");
+        }
         assert_eq!(
             frames_to_samples(i64::MAX, 512, Some(2048)).unwrap(),
             i64::MAX
