@@ -683,34 +683,8 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn floats_are_python_reprs() {
-        for (v, want) in [
-            (0.0, "0.0"),
-            (-0.0, "-0.0"),
-            (0.5, "0.5"),
-            (1.0, "1.0"),
-            (100.0, "100.0"),
-            (0.1, "0.1"),
-            (1.0 / 3.0, "0.3333333333333333"),
-            (0.0001, "0.0001"),
-            (0.00012345, "0.00012345"),
-            (0.00001, "1e-05"),
-            (1.5e-7, "1.5e-07"),
-            (1e15, "1000000000000000.0"),
-            (1e16, "1e+16"),
-            (1.2345e100, "1.2345e+100"),
-            (-2.5e-300, "-2.5e-300"),
-            (f64::MAX, "1.7976931348623157e+308"),
-            (5e-324, "5e-324"),
-            (12.345678901234567, "12.345678901234567"),
-            (f64::NAN, "NaN"),
-            (f64::INFINITY, "Infinity"),
-            (f64::NEG_INFINITY, "-Infinity"),
-        ] {
-            assert_eq!(python_float(v), want, "{v:e}");
-        }
-    }
+    // CPython's own outputs for floats, strings and the compact and
+    // indented layouts are compared in tests/report_fixtures.rs.
 
     #[test]
     fn values_round_trip_through_a_json_reader() {
@@ -722,27 +696,13 @@ mod tests {
     }
 
     #[test]
-    fn strings_are_escaped_as_python_ensure_ascii() {
-        let json = to_json_compact(&["a\"b\\c\n\t\u{1}", "é😀"]).unwrap();
-        assert_eq!(json, r#"["a\"b\\c\n\t\u0001", "\u00e9\ud83d\ude00"]"#);
-    }
-
-    #[test]
-    fn layouts_match_json_dumps() {
+    fn the_report_layout_has_one_key_per_line_and_inline_lists() {
         let mut m = BTreeMap::new();
         m.insert("b", vec![1.0, f64::NAN]);
         m.insert("a", vec![]);
         assert_eq!(
-            to_json_compact(&m).unwrap(),
-            r#"{"a": [], "b": [1.0, NaN]}"#
-        );
-        assert_eq!(
             to_json(&m).unwrap(),
             "{\n  \"a\": [],\n  \"b\": [1.0, NaN]\n}"
-        );
-        assert_eq!(
-            to_json_indented(&m, 2).unwrap(),
-            "{\n  \"a\": [],\n  \"b\": [\n    1.0,\n    NaN\n  ]\n}"
         );
         assert_eq!(to_json(&Vec::<f64>::new()).unwrap(), "[]");
         assert_eq!(to_json(&3u64).unwrap(), "3");
