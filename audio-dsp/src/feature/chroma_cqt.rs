@@ -90,7 +90,7 @@ pub fn cq_to_chroma(
     let n_merge = bins_per_octave / n_chroma;
     let shift = n_merge / 2;
     // hz_to_midi(fmin) mod 12, rotated to C (or A), scaled to n_chroma.
-    let midi = 12.0 * (fmin / 440.0).log2() + 69.0;
+    let midi = crate::hz_to_midi(fmin);
     let midi_0 = midi.rem_euclid(12.0);
     let roll = if base_c { midi_0 } else { midi_0 - 9.0 };
     let roll = (roll * (n_chroma as f64 / 12.0)).round_ties_even() as i64;

@@ -356,7 +356,7 @@ impl Transcriber for BasicPitch {
         };
         let events = self.transcribe_mono(&mono, &config)?;
         let mut notes: Vec<Note> = events.into_iter().map(|d| d.note).collect();
-        notes.sort_by(|a, b| a.onset.total_cmp(&b.onset).then(a.pitch.cmp(&b.pitch)));
+        Note::sort(&mut notes);
         Ok(notes)
     }
 }
