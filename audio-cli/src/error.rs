@@ -53,6 +53,21 @@ pub enum Error {
         /// The accepted formats.
         expected: &'static str,
     },
+    /// Flags that do not go together.
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: &'static str,
+    },
+    /// A JSON file could not be written.
+    #[error("{path}: {source}")]
+    Json {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The serialisation error.
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// `Result` with the command line's [`Error`].

@@ -16,6 +16,7 @@ mod eval_separation;
 mod io_commands;
 mod pitch_commands;
 mod separate_commands;
+mod train_commands;
 mod transcribe_commands;
 
 use clap::{Parser, Subcommand};
@@ -47,6 +48,10 @@ enum Command {
     Separation(separate_commands::SeparationCommand),
     /// Basic Pitch transcription of an audio file to MIDI (pretrained, embedded).
     Transcribe(transcribe_commands::TranscribeArgs),
+    /// Train an architecture on a dataset folder (`audio train --list`).
+    Train(train_commands::TrainArgs),
+    /// Score a trained model on a dataset split with its task's metrics.
+    Evaluate(train_commands::EvaluateArgs),
 }
 
 /// A flag value that is a number or `none` (any case): `--top-db`,
@@ -112,6 +117,8 @@ fn main() -> std::process::ExitCode {
         Command::Eval(cmd) => eval_commands::run(cmd),
         Command::Separation(cmd) => separate_commands::run(cmd),
         Command::Transcribe(args) => transcribe_commands::run(args),
+        Command::Train(args) => train_commands::run_train(args),
+        Command::Evaluate(args) => train_commands::run_evaluate(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

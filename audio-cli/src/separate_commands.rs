@@ -1,6 +1,6 @@
 //! Separation subcommands (`audio_models::open_unmix`): `audio separate`
-//! (Open-Unmix separation of an audio file into one WAV per target) and
-//! `audio train-umx` (training a target model on a MUSDB-style folder).
+//! (Open-Unmix separation of an audio file into one WAV per target;
+//! training is `audio train open-unmix`).
 
 use std::path::PathBuf;
 
@@ -18,9 +18,6 @@ use crate::{Error, Result};
 pub enum SeparationCommand {
     /// Open-Unmix source separation into one WAV per target.
     Separate(SeparateArgs),
-    /// Train an Open-Unmix target model on a MUSDB18-HQ-style folder
-    /// (`<data>/train/<song>/{mixture,vocals,drums,bass,other}.wav`).
-    TrainUmx(TrainUmxArgs),
 }
 
 /// Runs a separation subcommand.
@@ -31,7 +28,6 @@ pub enum SeparationCommand {
 pub fn run(cmd: SeparationCommand) -> Result<()> {
     match cmd {
         SeparationCommand::Separate(args) => separate(args),
-        SeparationCommand::TrainUmx(args) => train_umx(args),
     }
 }
 
@@ -159,108 +155,5 @@ fn separate(args: SeparateArgs) -> Result<()> {
     for t in &targets {
         println!("{}", args.output.join(format!("{t}.wav")).display());
     }
-    Ok(())
-}
-
-/// Arguments of `audio train-umx`.
-#[derive(Debug, Args)]
-pub struct TrainUmxArgs {
-    /// Dataset root with `train/` (the last `--valid-songs` of it validate).
-    #[arg(long)]
-    data: PathBuf,
-    /// Target stem to learn (vocals, drums, bass, other).
-    #[arg(long)]
-    target: String,
-    /// Output model directory (`<target>.safetensors`, `<target>.json`, `separator.json`).
-    #[arg(short, long)]
-    output: PathBuf,
-    /// Bottleneck width (`hidden_size`).
-    #[arg(long, default_value_t = 128)]
-    hidden_size: usize,
-    /// LSTM layers.
-    #[arg(long, default_value_t = 3)]
-    nb_layers: usize,
-    /// Excerpt length in seconds.
-    #[arg(long, default_value_t = 4.0)]
-    seq_seconds: f64,
-    /// Excerpts per batch.
-    #[arg(long, default_value_t = 8)]
-    batch_size: usize,
-    /// Batches per epoch.
-    #[arg(long, default_value_t = 20)]
-    steps_per_epoch: usize,
-    /// Maximum epochs.
-    #[arg(long, default_value_t = 1000)]
-    epochs: usize,
-    /// Early-stopping patience in epochs.
-    #[arg(long, default_value_t = 20)]
-    patience: usize,
-    /// Adam learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
-    /// Stop after this many minutes (checked after each epoch).
-    #[arg(long)]
-    minutes: Option<f64>,
-    /// Songs of `train/` held out for validation.
-    #[arg(long, default_value_t = 2)]
-    valid_songs: usize,
-    /// Seed of weights, excerpts and augmentations.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-}
-
-/// Runs `audio train-umx`.
-fn train_umx(args: TrainUmxArgs) -> Result<()> {
-    use audio_models::open_unmix::{train, StemDataset, TrainConfig};
-    let mut data = StemDataset::load(&args.data, "train", 44_100)?;
-    let valid = data.split_off(args.valid_songs);
-    let mut config = TrainConfig::small(&args.target);
-    config.model.hidden_size = args.hidden_size;
-    config.model.nb_layers = args.nb_layers;
-    config.seq_seconds = args.seq_seconds;
-    config.batch_size = args.batch_size;
-    config.steps_per_epoch = args.steps_per_epoch;
-    config.epochs = args.epochs;
-    config.patience = args.patience;
-    config.lr = args.lr;
-    config.seed = args.seed;
-    config.time_limit_seconds = args.minutes.map(|m| m * 60.0);
-    let bar = ProgressBar::new(args.steps_per_epoch as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    let report = train(&data, &valid, &config, &args.output, |p| {
-        bar.set_prefix(format!("epoch {}", p.epoch));
-        bar.set_position(p.step as u64);
-        match p.valid_loss {
-            None => bar.set_message(format!(
-                "loss {:.5} | {:.0} frames/s | {:.0} s",
-                p.train_loss, p.frames_per_second, p.elapsed
-            )),
-            Some(v) => {
-                let line = format!(
-                    "epoch {}: train loss {:.5}, valid loss {v:.5}, {:.0} frames/s, {:.0} s",
-                    p.epoch, p.train_loss, p.frames_per_second, p.elapsed
-                );
-                // A hidden bar (stderr not a terminal) drops `println`: log plainly.
-                if bar.is_hidden() {
-                    eprintln!("{line}");
-                } else {
-                    bar.println(line);
-                }
-            }
-        }
-    })?;
-    bar.finish_and_clear();
-    println!(
-        "best epoch {} (valid loss {:.5}) of {}, {:.0} s; model in {}",
-        report.best_epoch,
-        report.best_valid_loss,
-        report.history.len(),
-        report.seconds,
-        args.output.display()
-    );
     Ok(())
 }

@@ -220,6 +220,17 @@ pub enum Error {
     /// An error from candle.
     #[error(transparent)]
     Candle(#[from] candle_core::Error),
+    /// An error from a metric (evaluation).
+    #[error(transparent)]
+    Eval(#[from] audio_eval::Error),
+    /// An architecture name that is not registered.
+    #[error("unknown architecture `{name}`; known: {known}")]
+    UnknownArchitecture {
+        /// The name given.
+        name: String,
+        /// The registered names, comma-separated.
+        known: String,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

@@ -31,7 +31,9 @@ pub mod augment;
 pub mod basic_pitch;
 pub mod datasets;
 pub mod error;
+pub mod evaluation;
 pub mod open_unmix;
+pub mod registry;
 pub mod training;
 pub mod traits;
 

@@ -89,10 +89,14 @@ fn dataset_reads_the_musdb_layout() {
         .songs
         .iter()
         .all(|s| s.stems.len() == 4 && s.len() == 13_230));
+    assert_eq!(data.sources, ["bass", "drums", "other", "vocals"]);
     let valid = data.split_off(1);
     assert_eq!((data.songs.len(), valid.songs.len()), (2, 1));
     assert_eq!(valid.songs[0].name, "song2");
-    assert!(StemDataset::load(&root, "test", 44_100).is_err());
+    assert!(matches!(
+        StemDataset::load(&root, "test", 44_100),
+        Err(audio_models::Error::MissingSplit { .. })
+    ));
     std::fs::remove_dir_all(root).unwrap();
 }
 
@@ -122,6 +126,10 @@ fn augmentations_are_seeded_and_mix_the_target() {
     std::fs::remove_dir_all(root).unwrap();
 }
 
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
 #[test]
 fn training_writes_a_loadable_model_and_is_deterministic() {
     let root = make_dataset("train", 3, 0.4);
@@ -130,16 +138,31 @@ fn training_writes_a_loadable_model_and_is_deterministic() {
     let out1 = root.join("model1");
     let out2 = root.join("model2");
     let cfg = tiny_config("bass");
-    let mut steps = 0;
-    let r1 = train(&data, &valid, &cfg, &out1, |_| steps += 1).unwrap();
-    let r2 = train(&data, &valid, &cfg, &out2, |_| {}).unwrap();
-    assert_eq!(steps, 3 * (3 + 1));
+    let r1 = train(&data, &valid, &cfg, &out1).unwrap();
+    let r2 = train(&data, &valid, &cfg, &out2).unwrap();
+    assert_eq!(r1.epochs, 3);
     assert_eq!(r1.history.len(), 3);
     assert!(r1
         .history
         .iter()
-        .all(|(a, b)| a.is_finite() && b.is_finite()));
-    assert_eq!(r1.history, r2.history, "same seed, same losses");
+        .all(|e| e.train_loss.is_finite() && e.valid_loss.is_some_and(f64::is_finite)));
+    assert!(r1.history.iter().all(|e| e.samples == 3 * 2));
+    // Same seed: bit-identical losses, checkpoints and exported model.
+    for (a, b) in r1.history.iter().zip(&r2.history) {
+        assert_eq!(a.train_loss.to_bits(), b.train_loss.to_bits());
+    }
+    for file in [
+        "bass/last/weights.safetensors",
+        "bass/last/optimizer.safetensors",
+        "bass.safetensors",
+    ] {
+        assert_eq!(bytes(&out1.join(file)), bytes(&out2.join(file)), "{file}");
+    }
+    // The export comes from the best checkpoint, which holds the trained
+    // BatchNorm statistics (not the initial 0 / 1).
+    let w = candle_core::safetensors::load(out1.join("bass.safetensors"), &Device::Cpu).unwrap();
+    let rm = w["bn1.running_mean"].to_vec1::<f32>().unwrap();
+    assert!(rm.iter().any(|v| *v != 0.0));
     let sep = OpenUnmixSeparator::from_dir(
         &out1,
         None,
@@ -155,5 +178,54 @@ fn training_writes_a_loadable_model_and_is_deterministic() {
     let mix = valid.songs[0].mixture();
     let est = sep.separate(mix.view()).unwrap();
     assert_eq!(est[0].dim(), mix.dim());
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn a_stopped_run_resumes_to_the_same_weights() {
+    let root = make_dataset("resume", 3, 0.4);
+    let mut data = StemDataset::load(&root, "train", 44_100).unwrap();
+    let valid = data.split_off(1);
+    let full = root.join("full");
+    let cut = root.join("cut");
+    let cfg = TrainConfig {
+        checkpoint_every: Some(1),
+        ..tiny_config("drums")
+    };
+    train(&data, &valid, &cfg, &full).unwrap();
+    // Stop after two epochs (as a kill after epoch 2 would leave `last/`), then resume.
+    let first = TrainConfig {
+        epochs: 2,
+        ..cfg.clone()
+    };
+    train(&data, &valid, &first, &cut).unwrap();
+    let resumed = TrainConfig {
+        resume: true,
+        ..cfg.clone()
+    };
+    let report = train(&data, &valid, &resumed, &cut).unwrap();
+    assert_eq!(report.epochs, 3);
+    for file in [
+        "drums/last/weights.safetensors",
+        "drums/last/optimizer.safetensors",
+    ] {
+        assert_eq!(bytes(&full.join(file)), bytes(&cut.join(file)), "{file}");
+    }
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn a_target_the_data_lacks_is_a_typed_error() {
+    let root = make_dataset("target", 2, 0.3);
+    let mut data = StemDataset::load(&root, "train", 44_100).unwrap();
+    let valid = data.split_off(1);
+    let err = train(&data, &valid, &tiny_config("piano"), root.join("m")).unwrap_err();
+    assert!(matches!(
+        err,
+        audio_models::Error::InvalidParameter { name: "target", .. }
+    ));
+    let empty = data.split_off(5);
+    let err = train(&data, &empty, &tiny_config("bass"), root.join("m")).unwrap_err();
+    assert!(matches!(err, audio_models::Error::Empty { .. }));
     std::fs::remove_dir_all(root).unwrap();
 }

@@ -700,3 +700,97 @@ fn run_killed_mid_epoch_resumes_to_the_same_weights() {
         .partial
         .is_none());
 }
+
+/// A dataset that records the epochs the trainer announces.
+struct EpochRecorder {
+    inner: TensorDataset,
+    epochs: std::sync::Mutex<Vec<usize>>,
+}
+
+impl Dataset for EpochRecorder {
+    type Item = (Tensor, Tensor);
+
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn get(&self, index: usize) -> audio_models::Result<Self::Item> {
+        self.inner.get(index)
+    }
+
+    fn start_epoch(&self, epoch: usize) {
+        self.epochs.lock().unwrap().push(epoch);
+    }
+}
+
+#[test]
+fn datasets_hear_each_epoch_and_a_time_budget_ends_the_run() {
+    let dir = tmp("epochs");
+    let store = SeededVarMap::new(3);
+    let mut mlp = Mlp::new(&store);
+    let varmap = store.varmap().clone();
+    let opt = Sgd::new(
+        audio_models::training::named_vars(&varmap).unwrap(),
+        SgdConfig::default(),
+    )
+    .unwrap();
+    let mut trainer =
+        Trainer::new(config(dir.clone(), 3), varmap.clone(), Box::new(opt), None).unwrap();
+    let train = EpochRecorder {
+        inner: data(16, 0.0),
+        epochs: std::sync::Mutex::new(Vec::new()),
+    };
+    let report = trainer.fit(&mut mlp, &train, &data(4, 1.0)).unwrap();
+    assert_eq!(*train.epochs.lock().unwrap(), [0, 1, 2]);
+    assert!(!report.out_of_time);
+    // The log records the process's memory each epoch (Linux).
+    if cfg!(target_os = "linux") {
+        assert!(report
+            .history
+            .iter()
+            .all(|r| r.resident_mib.is_some_and(|m| m > 0.0)));
+        let csv = std::fs::read_to_string(dir.join(LOG_CSV)).unwrap();
+        assert!(csv
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("resident_mib,peak_resident_mib"));
+    }
+
+    // A budget of a nanosecond ends the run after its first epoch.
+    let dir2 = tmp("budget");
+    let opt = Sgd::new(
+        audio_models::training::named_vars(&varmap).unwrap(),
+        SgdConfig::default(),
+    )
+    .unwrap();
+    let cfg = TrainerConfig {
+        max_seconds: Some(1e-9),
+        ..config(dir2.clone(), 5)
+    };
+    let mut trainer = Trainer::new(cfg, varmap.clone(), Box::new(opt), None).unwrap();
+    let report = trainer
+        .fit(&mut mlp, &data(16, 0.0), &data(4, 1.0))
+        .unwrap();
+    assert_eq!(report.epochs, 1);
+    assert!(report.out_of_time && !report.stopped_early);
+    // ... and a budget that is not a positive duration is refused.
+    let opt = Sgd::new(
+        audio_models::training::named_vars(&varmap).unwrap(),
+        SgdConfig::default(),
+    )
+    .unwrap();
+    let bad = TrainerConfig {
+        max_seconds: Some(f64::NAN),
+        ..config(dir2.clone(), 5)
+    };
+    assert!(matches!(
+        Trainer::new(bad, varmap, Box::new(opt), None),
+        Err(Error::InvalidParameter {
+            name: "max_seconds",
+            ..
+        })
+    ));
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(dir2);
+}

@@ -1,5 +1,7 @@
 //! A trainer dataset that augments another's sources, reseeded per item.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use audio_dsp::SeededRng;
 use ndarray::Array2;
 
@@ -37,8 +39,9 @@ pub fn item_seed(seed: u64, epoch: u64, index: u64) -> u64 {
 /// Item `index` of epoch `e` is augmented with
 /// `SeededRng::new(item_seed(seed, e, index))`: the same seed, epoch and
 /// index give the same item, whatever order items are read in, so a resumed
-/// run sees the same data. Call [`set_epoch`](Self::set_epoch) at each epoch
-/// for fresh augmentations.
+/// run sees the same data. [`Trainer::fit`](crate::training::Trainer::fit) sets the epoch
+/// before each epoch ([`Dataset::start_epoch`]); elsewhere call
+/// [`set_epoch`](Self::set_epoch) for fresh augmentations.
 ///
 /// ```
 /// use audio_models::augment::{AugmentedDataset, RandomGain};
@@ -61,6 +64,8 @@ pub fn item_seed(seed: u64, epoch: u64, index: u64) -> u64 {
 /// let (mix, sources) = data.get(0)?;
 /// assert_eq!(mix, &sources[0] + &sources[1]);
 /// assert_eq!(data.get(0)?.0, mix); // deterministic
+/// data.start_epoch(1); // as the trainer does before each epoch
+/// assert_ne!(data.get(0)?.0, mix); // a fresh draw
 /// # Ok::<(), audio_models::Error>(())
 /// ```
 #[derive(Debug)]
@@ -70,7 +75,7 @@ pub struct AugmentedDataset<D, A> {
     mixture_augment: Option<Box<dyn StemAugment + Send + Sync>>,
     rebuild_mixture: bool,
     seed: u64,
-    epoch: u64,
+    epoch: AtomicU64,
 }
 
 impl<D, A> AugmentedDataset<D, A> {
@@ -83,7 +88,7 @@ impl<D, A> AugmentedDataset<D, A> {
             mixture_augment: None,
             rebuild_mixture: true,
             seed,
-            epoch: 0,
+            epoch: AtomicU64::new(0),
         }
     }
 
@@ -105,12 +110,12 @@ impl<D, A> AugmentedDataset<D, A> {
 
     /// Sets the epoch the items are drawn for.
     pub fn set_epoch(&mut self, epoch: u64) {
-        self.epoch = epoch;
+        *self.epoch.get_mut() = epoch;
     }
 
     /// The current epoch.
     pub fn epoch(&self) -> u64 {
-        self.epoch
+        self.epoch.load(Ordering::Relaxed)
     }
 
     /// The seed.
@@ -140,9 +145,20 @@ where
     ///
     /// The wrapped dataset's; the augmentations'; [`Error::ShapeMismatch`]
     /// when rebuilding the mixture from sources of differing shapes.
+    /// Sets the epoch (as [`set_epoch`](Self::set_epoch)) and passes it on
+    /// to the wrapped dataset.
+    fn start_epoch(&self, epoch: usize) {
+        self.epoch.store(epoch as u64, Ordering::Relaxed);
+        self.dataset.start_epoch(epoch);
+    }
+
     fn get(&self, index: usize) -> Result<Self::Item> {
         let (mut mixture, mut sources) = self.dataset.get(index)?;
-        let mut rng = SeededRng::new(item_seed(self.seed, self.epoch, index as u64));
+        let mut rng = SeededRng::new(item_seed(
+            self.seed,
+            self.epoch.load(Ordering::Relaxed),
+            index as u64,
+        ));
         self.augment.apply(&mut sources, &mut rng)?;
         if self.rebuild_mixture {
             if let Some(first) = sources.first() {

@@ -1,5 +1,7 @@
 //! Random mixing of sources across songs.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use audio_dsp::SeededRng;
 use ndarray::{s, Array2};
 
@@ -57,13 +59,25 @@ const REMIX_SALT: u64 = 0x0052_454D_4958; // "REMIX"
 /// assert_eq!(mix, &sources[0] + &sources[1]);
 /// # Ok::<(), audio_models::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RandomRemix<D> {
     dataset: D,
     samples: usize,
     len: usize,
     seed: u64,
-    epoch: u64,
+    epoch: AtomicU64,
+}
+
+impl<D: Clone> Clone for RandomRemix<D> {
+    fn clone(&self) -> Self {
+        Self {
+            dataset: self.dataset.clone(),
+            samples: self.samples,
+            len: self.len,
+            seed: self.seed,
+            epoch: AtomicU64::new(self.epoch.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl<D: Dataset<Item = (Array2<f32>, Vec<Array2<f32>>)>> RandomRemix<D> {
@@ -91,13 +105,13 @@ impl<D: Dataset<Item = (Array2<f32>, Vec<Array2<f32>>)>> RandomRemix<D> {
             samples,
             len,
             seed,
-            epoch: 0,
+            epoch: AtomicU64::new(0),
         })
     }
 
     /// Sets the epoch the items are drawn for.
     pub fn set_epoch(&mut self, epoch: u64) {
-        self.epoch = epoch;
+        *self.epoch.get_mut() = epoch;
     }
 
     /// The excerpt length in samples.
@@ -128,7 +142,11 @@ impl<D: Dataset<Item = (Array2<f32>, Vec<Array2<f32>>)>> RandomRemix<D> {
                 expected: "an index below the dataset's length",
             });
         }
-        let mut rng = SeededRng::new(item_seed(self.seed ^ REMIX_SALT, self.epoch, index as u64));
+        let mut rng = SeededRng::new(item_seed(
+            self.seed ^ REMIX_SALT,
+            self.epoch.load(Ordering::Relaxed),
+            index as u64,
+        ));
         let songs = self.dataset.len();
         let mut excerpts: Vec<Array2<f32>> = Vec::new();
         let mut drawn = Vec::new();
@@ -193,5 +211,12 @@ impl<D: Dataset<Item = (Array2<f32>, Vec<Array2<f32>>)>> Dataset for RandomRemix
 
     fn get(&self, index: usize) -> Result<Self::Item> {
         Ok(self.draw(index)?.0)
+    }
+
+    /// Sets the epoch (as [`set_epoch`](Self::set_epoch)) and passes it on
+    /// to the wrapped dataset.
+    fn start_epoch(&self, epoch: usize) {
+        self.epoch.store(epoch as u64, Ordering::Relaxed);
+        self.dataset.start_epoch(epoch);
     }
 }

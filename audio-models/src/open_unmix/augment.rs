@@ -5,7 +5,6 @@
 use ndarray::{s, Array2};
 
 use super::dataset::StemDataset;
-use super::separator::MUSDB_TARGETS;
 
 /// The seeded generator of the training augmentations: the family's one
 /// generator, re-exported here where the training API names it.
@@ -78,7 +77,7 @@ pub fn sample_excerpt(
     } else {
         0
     };
-    for name in MUSDB_TARGETS {
+    for name in &data.sources {
         let (song, off) = if config.random_mix {
             let s = rng.below(data.songs.len());
             let len = data.songs[s].len();

@@ -1,13 +1,13 @@
 //! Multitrack datasets in the MUSDB18-HQ WAV layout
-//! (`<root>/<split>/<song>/{mixture,vocals,drums,bass,other}.wav`), as
-//! written by `tools/datasets/render_songs.py`.
+//! (`<root>/<split>/<song>/{mixture,<source>…}.wav`), as written by
+//! `tools/datasets/render_separation.py`, decoded into memory.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ndarray::Array2;
 
-use super::separator::MUSDB_TARGETS;
+use crate::datasets::{SeparationDataset, Split};
 use crate::{Error, Result};
 
 /// One song: its stems, each `(2, samples)` at the dataset's rate.
@@ -48,58 +48,45 @@ impl Song {
     }
 }
 
-/// The songs of one split (`train`, `test`, ...) of a MUSDB18-HQ-style
-/// folder: `<root>/<split>/<song>/<stem>.wav`, stems `vocals`, `drums`,
-/// `bass`, `other` (and `mixture`), stereo, resampled to `sample_rate`
-/// (a mono file is duplicated to two channels).
+/// The songs of one split of a MUSDB18-HQ-style folder,
+/// `<root>/<split>/<song>/{mixture,<source>…}.wav`, read through the
+/// validating [`SeparationDataset`] reader and held in memory: every source
+/// the folder holds (not only MUSDB's four), stereo, resampled to
+/// `sample_rate` (a mono file is duplicated to two channels).
 ///
 /// # Example
 ///
 /// ```no_run
+/// use audio_models::datasets::Split;
 /// use audio_models::open_unmix::StemDataset;
-/// let train = StemDataset::load("musdb18hq", "train", 44_100)?;
-/// println!("{} songs", train.songs.len());
+/// let train = StemDataset::open("musdb18hq", Split::Train, 44_100)?;
+/// println!("{} songs, sources {:?}", train.songs.len(), train.sources);
 /// # Ok::<(), audio_models::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct StemDataset {
     /// The songs, sorted by folder name.
     pub songs: Vec<Song>,
+    /// The source names, sorted (every song has each).
+    pub sources: Vec<String>,
     /// Sample rate of every stem.
     pub sample_rate: u32,
 }
 
 impl StemDataset {
-    /// Reads every song folder of `<root>/<split>` that holds the four stems.
+    /// Reads split `split` of `root` ([`SeparationDataset::open`]'s checks:
+    /// a mixture and every source in each song, one sample rate, equal
+    /// lengths) and decodes every song.
     ///
     /// # Errors
     ///
-    /// [`Error::File`] when the split folder cannot be listed; `audio_io`
-    /// errors decoding a WAV; [`Error::ShapeMismatch`] for stems of different
-    /// lengths or more than two channels; [`Error::ModelNotFound`] (target
-    /// `*`) when no song folder is found.
-    pub fn load(root: impl AsRef<Path>, split: &str, sample_rate: u32) -> Result<Self> {
-        let dir = root.as_ref().join(split);
-        let rd = std::fs::read_dir(&dir).map_err(|source| Error::File {
-            path: dir.clone(),
-            source,
-        })?;
-        let mut folders: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_dir()
-                    && MUSDB_TARGETS
-                        .iter()
-                        .all(|t| p.join(format!("{t}.wav")).is_file())
-            })
-            .collect();
-        folders.sort();
-        if folders.is_empty() {
-            return Err(Error::ModelNotFound {
-                dir,
-                target: "*".into(),
-            });
-        }
+    /// Those of [`SeparationDataset::open`] ([`Error::MissingSplit`],
+    /// [`Error::EmptySplit`], [`Error::MissingStem`],
+    /// [`Error::SampleRateMismatch`], [`Error::LengthMismatch`]); `audio_io`
+    /// errors decoding a WAV; [`Error::ShapeMismatch`] for a stem of more
+    /// than two channels.
+    pub fn open(root: impl AsRef<Path>, split: Split, sample_rate: u32) -> Result<Self> {
+        let layout = SeparationDataset::open(root, split)?;
         let read = |path: &Path| -> Result<Array2<f32>> {
             let a = audio_io::load::<f32>(
                 path,
@@ -120,35 +107,34 @@ impl StemDataset {
                 }),
             }
         };
-        let mut songs = Vec::with_capacity(folders.len());
-        for f in folders {
+        let sources = layout.sources().to_vec();
+        let mut songs = Vec::with_capacity(layout.songs().len());
+        for (i, name) in layout.songs().iter().enumerate() {
             let mut stems = BTreeMap::new();
-            for t in MUSDB_TARGETS {
-                stems.insert(t.to_string(), read(&f.join(format!("{t}.wav")))?);
+            for source in &sources {
+                stems.insert(source.clone(), read(&layout.stem_path(i, source)?)?);
             }
-            let n = stems.values().map(|s| s.ncols()).min().unwrap_or(0);
-            for s in stems.values_mut() {
-                if s.ncols() != n {
-                    *s = s.slice(ndarray::s![.., ..n]).to_owned();
-                }
-            }
-            let mix_path = f.join("mixture.wav");
-            let mixture = if mix_path.is_file() {
-                let m = read(&mix_path)?;
-                Some(m.slice(ndarray::s![.., ..n.min(m.ncols())]).to_owned())
-            } else {
-                None
-            };
+            let mixture = Some(read(&layout.stem_path(i, "mixture")?)?);
             songs.push(Song {
-                name: f
-                    .file_name()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
+                name: name.clone(),
                 stems,
                 mixture,
             });
         }
-        Ok(Self { songs, sample_rate })
+        Ok(Self {
+            songs,
+            sources,
+            sample_rate,
+        })
+    }
+
+    /// [`StemDataset::open`] with the split by name (`train`, `valid`, `test`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for another split name; as [`StemDataset::open`].
+    pub fn load(root: impl AsRef<Path>, split: &str, sample_rate: u32) -> Result<Self> {
+        Self::open(root, split.parse()?, sample_rate)
     }
 
     /// Splits off the last `count` songs (e.g. a validation split).
@@ -156,6 +142,7 @@ impl StemDataset {
         let at = self.songs.len().saturating_sub(count);
         StemDataset {
             songs: self.songs.split_off(at),
+            sources: self.sources.clone(),
             sample_rate: self.sample_rate,
         }
     }

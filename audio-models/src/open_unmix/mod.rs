@@ -50,5 +50,5 @@ pub use convert::convert_to_safetensors;
 pub use dataset::{Song, StemDataset};
 pub use model::{OpenUnmix, OpenUnmixConfig};
 pub use separator::{OpenUnmixSeparator, SeparatorConfig, MUSDB_TARGETS};
-pub use training::{train, TrainConfig, TrainProgress, TrainReport};
+pub use training::{export_checkpoint, train, TrainConfig, ARCHITECTURE};
 pub use wiener::{wiener, WienerConfig};

@@ -473,6 +473,28 @@ impl OpenUnmix {
         }
         v
     }
+
+    /// Sets the BatchNorm running statistics from `lookup` (a checkpoint's
+    /// tensors by [`OpenUnmix::running_stats`]'s names), e.g. when a
+    /// training run resumes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingKey`] for a statistic `lookup` does not have; the
+    /// layer's error for a tensor of the wrong shape.
+    pub fn set_running_stats(&self, lookup: impl Fn(&str) -> Option<Tensor>) -> Result<()> {
+        for (name, bn) in [("bn1", &self.bn1), ("bn2", &self.bn2), ("bn3", &self.bn3)] {
+            let get = |stat: &str| {
+                let key = format!("{name}.{stat}");
+                lookup(&key).ok_or(Error::MissingKey {
+                    key,
+                    expected: Vec::new(),
+                })
+            };
+            bn.set_running_stats(&get("running_mean")?, &get("running_var")?)?;
+        }
+        Ok(())
+    }
 }
 
 /// Train (`train = true`) and eval mode (`train = false`), as

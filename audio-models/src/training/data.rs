@@ -28,6 +28,15 @@ pub trait Dataset {
     ///
     /// The dataset's own (reading a file, an index out of range).
     fn get(&self, index: usize) -> Result<Self::Item>;
+
+    /// Called by [`Trainer::fit`](super::Trainer::fit) before each training
+    /// epoch (from 0, also when a run resumes): a dataset that draws per
+    /// epoch (augmentations, random excerpts) takes its epoch here, so that
+    /// item `i` of epoch `e` is the same however the run was interrupted.
+    /// Nothing by default.
+    fn start_epoch(&self, epoch: usize) {
+        let _ = epoch;
+    }
 }
 
 /// An in-memory dataset of (input, target) pairs: row `i` of `inputs` and

@@ -34,6 +34,12 @@ pub struct EpochRecord {
     pub samples_per_second: f64,
     /// Whether the monitored metric improved (a best checkpoint was written).
     pub improved: bool,
+    /// The process's resident memory at the end of the epoch, MiB (Linux).
+    #[serde(default)]
+    pub resident_mib: Option<f64>,
+    /// The process's peak resident memory so far, MiB (Linux).
+    #[serde(default)]
+    pub peak_resident_mib: Option<f64>,
 }
 
 fn opt(v: Option<f64>) -> String {
@@ -43,13 +49,13 @@ fn opt(v: Option<f64>) -> String {
 /// The CSV text of a log: a header and one row per epoch.
 pub fn log_csv(records: &[EpochRecord]) -> String {
     let mut out = String::from(
-        "epoch,train_loss,valid_loss,learning_rate,grad_norm,samples,seconds,samples_per_second,improved\n",
+        "epoch,train_loss,valid_loss,learning_rate,grad_norm,samples,seconds,samples_per_second,improved,resident_mib,peak_resident_mib\n",
     );
     for r in records {
         // Writing to a String cannot fail.
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{}",
             r.epoch,
             r.train_loss,
             opt(r.valid_loss),
@@ -58,7 +64,9 @@ pub fn log_csv(records: &[EpochRecord]) -> String {
             r.samples,
             r.seconds,
             r.samples_per_second,
-            r.improved
+            r.improved,
+            opt(r.resident_mib),
+            opt(r.peak_resident_mib)
         );
     }
     out

@@ -15,6 +15,7 @@ mod checkpoint;
 mod clip;
 mod data;
 mod log;
+mod memory;
 mod optimizer;
 mod schedule;
 mod sgd;
@@ -29,6 +30,7 @@ pub use checkpoint::{
 pub use clip::clip_grad_norm;
 pub use data::{stack_pairs, Batcher, Dataset, TensorDataset};
 pub use log::{log_csv, write_logs, EpochRecord, LOG_CSV, LOG_JSON};
+pub use memory::{resident_memory, ResidentMemory};
 pub use optimizer::{named_vars, Optimizer};
 pub use schedule::{
     CosineAnnealingLr, LrScheduler, PlateauConfig, PlateauMode, ReduceLrOnPlateau, StepLr,

@@ -16,6 +16,7 @@ use super::checkpoint::{
     TrainProgress, CHECKPOINT_FORMAT, SIDECAR_FILE,
 };
 use super::log::{write_logs, EpochRecord};
+use super::memory::resident_memory;
 use super::{clip_grad_norm, named_vars, Batcher, Dataset, LrScheduler, Optimizer};
 use crate::error::{Error, Result};
 
@@ -60,6 +61,30 @@ pub trait TrainTask {
     fn architecture(&self) -> serde_json::Value {
         serde_json::Value::Null
     }
+
+    /// State that is not trained by gradients but belongs in checkpoints
+    /// (BatchNorm running statistics, ...), by variable name. The trainer
+    /// writes these into its `VarMap` before each checkpoint, so they are
+    /// saved with the weights. None by default.
+    ///
+    /// # Errors
+    ///
+    /// The model's own.
+    fn buffers(&self) -> Result<Vec<(String, Tensor)>> {
+        Ok(Vec::new())
+    }
+
+    /// Called after a resumed run loaded its checkpoint into the `VarMap`:
+    /// a model with [`TrainTask::buffers`] reads them back from `varmap`.
+    /// Nothing by default.
+    ///
+    /// # Errors
+    ///
+    /// The model's own.
+    fn restore_buffers(&mut self, varmap: &VarMap) -> Result<()> {
+        let _ = varmap;
+        Ok(())
+    }
 }
 
 /// The trainer's settings (the training arguments of the sidecar).
@@ -92,6 +117,12 @@ pub struct TrainerConfig {
     /// Free-form arguments recorded in checkpoints (data root, model
     /// options, ...).
     pub extra: serde_json::Value,
+    /// Stop after the epoch during which this many seconds of training
+    /// (this invocation's) have passed. A time budget makes the number of
+    /// epochs depend on the machine, so runs with one are not reproducible
+    /// in length; `None` (the default) for none.
+    #[serde(default)]
+    pub max_seconds: Option<f64>,
 }
 
 impl TrainerConfig {
@@ -111,6 +142,7 @@ impl TrainerConfig {
             resume: false,
             checkpoint_every: None,
             extra: serde_json::Value::Null,
+            max_seconds: None,
         }
     }
 }
@@ -124,6 +156,8 @@ pub struct TrainReport {
     pub best: Option<(usize, f64)>,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
+    /// Whether [`TrainerConfig::max_seconds`] ended the run.
+    pub out_of_time: bool,
     /// Every epoch's record.
     pub history: Vec<EpochRecord>,
 }
@@ -177,6 +211,15 @@ impl Trainer {
                 expected: "at least 1 step",
             });
         }
+        if let Some(m) = config.max_seconds {
+            if !(m.is_finite() && m > 0.0) {
+                return Err(Error::InvalidParameter {
+                    name: "max_seconds",
+                    value: m.to_string(),
+                    expected: "a finite value > 0",
+                });
+            }
+        }
         if let Some(m) = config.max_grad_norm {
             if !(m.is_finite() && m > 0.0) {
                 return Err(Error::InvalidParameter {
@@ -215,6 +258,33 @@ impl Trainer {
             what: "training arguments",
             source,
         })
+    }
+
+    /// Writes the task's [`TrainTask::buffers`] into the `VarMap` (adding
+    /// the ones it lacks), so that checkpoints hold them.
+    fn sync_buffers<T: TrainTask>(&self, task: &T) -> Result<()> {
+        let buffers = task.buffers()?;
+        if buffers.is_empty() {
+            return Ok(());
+        }
+        let mut data = self
+            .varmap
+            .data()
+            .lock()
+            .map_err(|_| Error::InvalidParameter {
+                name: "varmap",
+                value: "poisoned lock".to_string(),
+                expected: "a VarMap whose lock is not poisoned",
+            })?;
+        for (name, tensor) in buffers {
+            match data.get(&name) {
+                Some(var) => var.set(&tensor)?,
+                None => {
+                    data.insert(name, Var::from_tensor(&tensor)?);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The sidecar of a checkpoint written now.
@@ -286,10 +356,13 @@ impl Trainer {
             run.progress = info.progress;
             run.history = info.history;
             partial = info.partial;
+            task.restore_buffers(&self.varmap)?;
         }
         let show = self.config.progress && std::io::stderr().is_terminal();
+        let started = Instant::now();
+        let mut out_of_time = false;
         let mut epoch = run.history.len();
-        while epoch < self.config.epochs && !run.progress.stopped_early {
+        while epoch < self.config.epochs && !run.progress.stopped_early && !out_of_time {
             let resume_from = partial.take().filter(|p| p.epoch == epoch);
             let record =
                 self.run_epoch(task, train, valid, &batcher, epoch, show, &run, resume_from)?;
@@ -313,6 +386,7 @@ impl Trainer {
             run.history.push(EpochRecord { improved, ..record });
             epoch += 1;
             let info = self.info(&run, None)?;
+            self.sync_buffers(task)?;
             if improved {
                 save_checkpoint(
                     &out_dir.join(BEST_DIR),
@@ -323,11 +397,16 @@ impl Trainer {
             }
             save_checkpoint(&run.last_dir, &self.varmap, self.optimizer.as_ref(), &info)?;
             write_logs(&out_dir, &run.history)?;
+            out_of_time = self
+                .config
+                .max_seconds
+                .is_some_and(|m| started.elapsed().as_secs_f64() >= m);
         }
         Ok(TrainReport {
             epochs: epoch,
             best: run.progress.best_epoch.zip(run.progress.best_metric),
             stopped_early: run.progress.stopped_early,
+            out_of_time,
             history: run.history,
         })
     }
@@ -353,6 +432,7 @@ impl Trainer {
         let started = Instant::now();
         let learning_rate = self.optimizer.learning_rate();
         task.start_epoch(epoch, self.config.seed);
+        train.start_epoch(epoch);
         let batches = batcher.batch_indices(train.len(), epoch);
         let n_batches = batches.len();
         let bar = if show {
@@ -405,6 +485,7 @@ impl Trainer {
             if let Some(every) = self.config.checkpoint_every {
                 if acc.steps.is_multiple_of(every) && acc.steps < n_batches {
                     let info = self.info(run, Some(acc.clone()))?;
+                    self.sync_buffers(task)?;
                     save_checkpoint(&run.last_dir, &self.varmap, self.optimizer.as_ref(), &info)?;
                 }
             }
@@ -429,6 +510,7 @@ impl Trainer {
             Some(sum / count.max(1) as f64)
         };
         let samples_f = acc.samples.max(1) as f64;
+        let memory = resident_memory();
         let record = EpochRecord {
             epoch: epoch + 1,
             train_loss: acc.loss_sum / samples_f,
@@ -442,7 +524,20 @@ impl Trainer {
             seconds: started.elapsed().as_secs_f64(),
             samples_per_second: (acc.samples - samples_before) as f64 / train_seconds.max(1e-9),
             improved: false,
+            resident_mib: memory.map(|m| m.resident_mib),
+            peak_resident_mib: memory.map(|m| m.peak_mib),
         };
+        if self.config.progress && !show {
+            eprintln!(
+                "epoch {}/{}: train loss {:.6}, valid loss {}, {:.1} samples/s, {:.1} s",
+                epoch + 1,
+                self.config.epochs,
+                record.train_loss,
+                valid_loss.map_or_else(|| "-".to_string(), |v| format!("{v:.6}")),
+                record.samples_per_second,
+                record.seconds
+            );
+        }
         bar.finish_with_message(format!(
             "loss {:.5} valid {} {:.0} samples/s",
             record.train_loss,

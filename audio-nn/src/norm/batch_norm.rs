@@ -170,6 +170,30 @@ impl BatchNorm {
         self.running().var.clone()
     }
 
+    /// Replaces the running mean and variance (both `(C)`), as
+    /// `load_state_dict` sets the buffers: e.g. after a training checkpoint
+    /// was restored. The momentum count is kept.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WeightShape`] when either is not `(num_features)`.
+    pub fn set_running_stats(&self, mean: &Tensor, var: &Tensor) -> Result<()> {
+        for (name, t) in [("running_mean", mean), ("running_var", var)] {
+            if t.dims() != [self.num_features] {
+                return Err(Error::WeightShape {
+                    layer: LAYER,
+                    key: name.to_string(),
+                    expected: vec![self.num_features],
+                    got: t.dims().to_vec(),
+                });
+            }
+        }
+        let mut running = self.running();
+        running.mean = mean.detach();
+        running.var = var.detach();
+        Ok(())
+    }
+
     /// The running statistics (a poisoned lock, from a panic in another
     /// thread's forward, is recovered from: updates replace whole tensors).
     fn running(&self) -> MutexGuard<'_, RunningStats> {

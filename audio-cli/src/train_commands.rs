@@ -1,0 +1,256 @@
+//! Training and evaluation through `audio_models::training`: `audio train
+//! <arch>` (one trainer for every registered architecture), `audio train
+//! --list`, and `audio evaluate <arch>` (the task's metrics on a split).
+
+use std::path::PathBuf;
+
+use audio_eval::separation::MusevalConfig;
+use audio_models::datasets::{SeparationDataset, Split};
+use audio_models::evaluation::evaluate_separator;
+use audio_models::open_unmix::{
+    train, OpenUnmixSeparator, SeparatorConfig, StemDataset, TrainConfig,
+};
+use audio_models::registry::{architecture, ARCHITECTURES};
+use audio_models::Separator;
+use clap::Args;
+
+use crate::{Error, Result};
+
+/// Arguments of `audio train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The architecture to train (`audio train --list` names them).
+    #[arg(required_unless_present = "list")]
+    arch: Option<String>,
+    /// List the architectures and exit.
+    #[arg(long)]
+    list: bool,
+    /// Dataset root with `train/` and `valid/` (the task's layout).
+    #[arg(long, required_unless_present = "list")]
+    data: Option<PathBuf>,
+    /// Run directory: checkpoints (`<target>/best`, `<target>/last`), logs
+    /// and the exported model.
+    #[arg(long, required_unless_present = "list")]
+    out: Option<PathBuf>,
+    /// Maximum epochs.
+    #[arg(long, default_value_t = 1000)]
+    epochs: usize,
+    /// Examples per batch.
+    #[arg(long, default_value_t = 8)]
+    batch_size: usize,
+    /// Learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    /// Seed of the weights, the data order and the augmentations.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Continue from the run directory's last checkpoint.
+    #[arg(long)]
+    resume: bool,
+    /// Also checkpoint every this many steps within an epoch.
+    #[arg(long)]
+    checkpoint_every: Option<usize>,
+    /// Stop after the epoch during which this many minutes passed.
+    #[arg(long)]
+    minutes: Option<f64>,
+    /// Early-stopping patience in epochs.
+    #[arg(long, default_value_t = 20)]
+    patience: usize,
+    /// Separation: comma-separated sources to train (default: every source
+    /// of the dataset).
+    #[arg(long, value_delimiter = ',')]
+    targets: Option<Vec<String>>,
+    /// Open-Unmix: bottleneck width (`hidden_size`).
+    #[arg(long, default_value_t = 128)]
+    hidden_size: usize,
+    /// Open-Unmix: LSTM layers.
+    #[arg(long, default_value_t = 3)]
+    nb_layers: usize,
+    /// Open-Unmix: excerpt length in seconds (`--seq-dur`).
+    #[arg(long, default_value_t = 4.0)]
+    seq_seconds: f64,
+    /// Open-Unmix: batches per epoch.
+    #[arg(long, default_value_t = 20)]
+    steps_per_epoch: usize,
+    /// Open-Unmix: seconds of each validation song scored.
+    #[arg(long, default_value_t = 10.0)]
+    valid_seconds: f64,
+}
+
+/// Runs `audio train`.
+///
+/// # Errors
+///
+/// [`audio_models::Error::UnknownArchitecture`]; the dataset readers' and
+/// the trainer's errors.
+pub fn run_train(args: TrainArgs) -> Result<()> {
+    if args.list {
+        for a in ARCHITECTURES {
+            println!("{:<14} {:<15} {}", a.name, a.task.as_str(), a.summary);
+        }
+        return Ok(());
+    }
+    let (Some(name), Some(data), Some(out)) = (&args.arch, &args.data, &args.out) else {
+        return Err(Error::Usage {
+            message: "audio train needs <ARCH>, --data and --out (or --list)",
+        });
+    };
+    let arch = architecture(name)?;
+    match arch.name {
+        audio_models::open_unmix::ARCHITECTURE => train_open_unmix(&args, data, out),
+        _ => Err(audio_models::Error::UnknownArchitecture {
+            name: name.clone(),
+            known: arch.name.to_string(),
+        }
+        .into()),
+    }
+}
+
+fn train_open_unmix(args: &TrainArgs, data: &PathBuf, out: &PathBuf) -> Result<()> {
+    let rate = SeparationDataset::open(data, Split::Train)?.sample_rate();
+    let train_set = StemDataset::open(data, Split::Train, rate)?;
+    let valid_set = StemDataset::open(data, Split::Valid, rate)?;
+    let targets = args
+        .targets
+        .clone()
+        .unwrap_or_else(|| train_set.sources.clone());
+    for target in &targets {
+        let mut config = TrainConfig::small(target);
+        config.model.hidden_size = args.hidden_size;
+        config.model.nb_layers = args.nb_layers;
+        config.seq_seconds = args.seq_seconds;
+        config.batch_size = args.batch_size;
+        config.steps_per_epoch = args.steps_per_epoch;
+        config.epochs = args.epochs;
+        config.patience = args.patience;
+        config.lr = args.lr;
+        config.seed = args.seed;
+        config.time_limit_seconds = args.minutes.map(|m| m * 60.0);
+        config.valid_seconds = Some(args.valid_seconds);
+        config.resume = args.resume;
+        config.checkpoint_every = args.checkpoint_every;
+        config.progress = true;
+        let report = train(&train_set, &valid_set, &config, out)?;
+        let best = report.best.map_or_else(
+            || "-".to_string(),
+            |(e, v)| format!("epoch {e} (valid loss {v:.6})"),
+        );
+        println!(
+            "{target}: {} epochs{}{}, best {best}; run in {}",
+            report.epochs,
+            if report.stopped_early {
+                ", stopped early"
+            } else {
+                ""
+            },
+            if report.out_of_time {
+                ", time limit"
+            } else {
+                ""
+            },
+            out.join(target).display()
+        );
+    }
+    println!("model directory: {}", out.display());
+    Ok(())
+}
+
+/// Arguments of `audio evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The architecture (`audio train --list`).
+    arch: String,
+    /// The run directory `audio train` wrote (or any model directory of the
+    /// architecture).
+    #[arg(long)]
+    model: PathBuf,
+    /// Dataset root.
+    #[arg(long)]
+    data: PathBuf,
+    /// The split to score.
+    #[arg(long, default_value = "test")]
+    split: Split,
+    /// Separation: EM iterations of the Wiener filter.
+    #[arg(long, default_value_t = 1)]
+    niter: usize,
+    /// Also write the scores as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// Runs `audio evaluate`: prints the task's metrics per item and their means.
+///
+/// # Errors
+///
+/// [`audio_models::Error::UnknownArchitecture`]; loading the model and the
+/// split; the metrics' errors.
+pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
+    let arch = architecture(&args.arch)?;
+    if arch.name != audio_models::open_unmix::ARCHITECTURE {
+        return Err(audio_models::Error::UnknownArchitecture {
+            name: args.arch.clone(),
+            known: audio_models::open_unmix::ARCHITECTURE.to_string(),
+        }
+        .into());
+    }
+    let device = candle_core::Device::Cpu;
+    let plain = SeparatorConfig {
+        niter: 0,
+        ..SeparatorConfig::default()
+    };
+    let separator = OpenUnmixSeparator::from_dir(&args.model, None, plain, &device)?;
+    // The Wiener filter needs two sources: a single-target model (a run
+    // that trained one source) separates it against the residual.
+    let separator = if args.niter > 0 {
+        let config = SeparatorConfig {
+            niter: args.niter,
+            residual: separator.targets().len() == 1,
+            ..*separator.config()
+        };
+        OpenUnmixSeparator::new(separator.models().to_vec(), config)?
+    } else {
+        separator
+    };
+    let data = SeparationDataset::open(&args.data, args.split)?;
+    let scores = evaluate_separator(&separator, &data, &MusevalConfig::default())?;
+    println!(
+        "museval v4 median SDR (dB), split {}: estimate / mixture baseline",
+        args.split
+    );
+    let header: Vec<String> = scores
+        .targets
+        .iter()
+        .map(|t| format!("{t} (est / mix)"))
+        .collect();
+    println!("| song | {} |", header.join(" | "));
+    println!("|---|{}", "---|".repeat(scores.targets.len()));
+    for s in &scores.songs {
+        let cells: Vec<String> = s
+            .sdr
+            .iter()
+            .zip(&s.mixture_sdr)
+            .map(|(e, m)| format!("{e:.2} / {m:.2}"))
+            .collect();
+        println!("| {} | {} |", s.song, cells.join(" | "));
+    }
+    let means = scores.means();
+    let cells: Vec<String> = means
+        .iter()
+        .map(|(e, m)| format!("{e:.2} / {m:.2}"))
+        .collect();
+    println!("| mean | {} |", cells.join(" | "));
+    for (t, (e, m)) in scores.targets.iter().zip(&means) {
+        println!("{t}: SDR improvement over the mixture {:+.2} dB", e - m);
+    }
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&scores).map_err(|e| Error::Json {
+            path: path.clone(),
+            source: e,
+        })?;
+        std::fs::write(path, text).map_err(|source| Error::File {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}

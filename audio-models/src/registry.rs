@@ -1,0 +1,84 @@
+//! The architectures that train through the shared
+//! [`Trainer`](crate::training::Trainer), by name: what `audio train --list`
+//! prints and what `audio train <arch>` / `audio evaluate <arch>` accept.
+//! Each model issue adds its entry here.
+
+use crate::error::{Error, Result};
+
+/// The task an architecture solves, which fixes its dataset layout
+/// ([`crate::datasets`]) and its metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Task {
+    /// Source separation: `ROOT/<split>/<song>/{mixture,<source>…}.wav`;
+    /// museval SDR.
+    Separation,
+    /// Classification: `ROOT/<split>/<label>/*.wav`; accuracy, ROC-AUC.
+    Classification,
+    /// Transcription: `ROOT/<split>/<piece>.{wav,mid}`; note F-measure.
+    Transcription,
+    /// Melody generation: `ROOT/<split>/*.{krn,mid}`; cross-entropy.
+    Melody,
+    /// Denoising: `ROOT/<split>/{clean,noisy}/<id>.wav`; MSE.
+    Denoising,
+    /// Effect modelling: `ROOT/<split>/<id>.{dry,wet}.wav`; ESR.
+    Effects,
+}
+
+impl Task {
+    /// The task's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Task::Separation => "separation",
+            Task::Classification => "classification",
+            Task::Transcription => "transcription",
+            Task::Melody => "melody",
+            Task::Denoising => "denoising",
+            Task::Effects => "effects",
+        }
+    }
+}
+
+/// One trainable architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Architecture {
+    /// Its name on the command line and in checkpoints (`arch`).
+    pub name: &'static str,
+    /// The task (dataset layout and metrics).
+    pub task: Task,
+    /// One line on what it is.
+    pub summary: &'static str,
+}
+
+/// Every registered architecture.
+pub const ARCHITECTURES: &[Architecture] = &[Architecture {
+    name: crate::open_unmix::ARCHITECTURE,
+    task: Task::Separation,
+    summary: "Open-Unmix (Stöter et al. 2019): BiLSTM magnitude-mask model, one per target source",
+}];
+
+/// The architecture named `name`.
+///
+/// ```
+/// use audio_models::registry::{architecture, Task};
+/// assert_eq!(architecture("open-unmix")?.task, Task::Separation);
+/// assert!(architecture("nope").is_err());
+/// # Ok::<(), audio_models::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::UnknownArchitecture`] for a name that is not registered.
+pub fn architecture(name: &str) -> Result<&'static Architecture> {
+    ARCHITECTURES
+        .iter()
+        .find(|a| a.name == name)
+        .ok_or_else(|| Error::UnknownArchitecture {
+            name: name.to_string(),
+            known: ARCHITECTURES
+                .iter()
+                .map(|a| a.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
