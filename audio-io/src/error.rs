@@ -58,6 +58,19 @@ pub enum Error {
         #[source]
         source: symphonia::core::errors::Error,
     },
+    /// A Humdrum `**kern` file is malformed at a line and column (both
+    /// 1-based; the column is the tab-separated token, the spine).
+    #[error("**kern line {line}, column {column}: {what} (token `{token}`)")]
+    Kern {
+        /// The line of the file.
+        line: usize,
+        /// The token's column (spine) on the line.
+        column: usize,
+        /// The offending token (at most 32 characters).
+        token: String,
+        /// What is wrong.
+        what: String,
+    },
     /// A parameter is outside its valid range.
     #[error("invalid parameter `{name}` = {value}: expected {expected}")]
     InvalidParameter {

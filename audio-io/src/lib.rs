@@ -26,7 +26,7 @@
 //! | feature | default | what |
 //! |---|---|---|
 //! | `decode` | yes | FLAC, MP3, OGG/Vorbis (and WAV) through symphonia; [`load()`], [`Stream`] |
-//! | `midi` | no | MIDI files, notes CSV/JSON, piano rolls, the melody encoding |
+//! | `midi` | no | MIDI files, notes CSV/JSON, piano rolls, the melody encoding, Humdrum `**kern` scores |
 //! | `weights` | no | safetensors and PyTorch `.pth` checkpoints |
 //! | `picture` | no | spectrogram and waveform pictures (PNG) |
 //! | `npy` | no | NumPy `.npy` / `.npz` arrays |
@@ -41,6 +41,8 @@ pub mod decode;
 pub mod error;
 #[cfg(feature = "picture")]
 mod font;
+#[cfg(feature = "midi")]
+pub mod kern;
 #[cfg(feature = "decode")]
 pub mod load;
 #[cfg(feature = "midi")]

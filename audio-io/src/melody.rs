@@ -218,15 +218,19 @@ pub fn parse_melody(text: &str) -> Result<Vec<MelodySymbol>> {
 /// Reads notes from a file chosen by its extension: `.txt` is a melody
 /// encoding ([`parse_melody`], then [`decode_melody`] at `bpm` with
 /// [`SIXTEENTH`] steps, velocity 90, program 0: each step lasts
-/// `0.25 · 60 / bpm` seconds); anything else is a notes file read as
-/// [`crate::notes::read_notes`] with the format of its extension (`.csv`,
-/// `.json`).
+/// `0.25 · 60 / bpm` seconds); `.krn` is a Humdrum `**kern` score
+/// ([`crate::kern::read_kern`], every part's notes at a constant `bpm`,
+/// its `*MM` marks ignored, so that [`encode_melody`] with
+/// `TempoMap::constant(_, bpm)` puts them back on the grid); anything else
+/// is a notes file read as [`crate::notes::read_notes`] with the format of
+/// its extension (`.csv`, `.json`).
 ///
 /// # Errors
 ///
 /// [`Error::Io`] when the file cannot be read; [`Error::Unsupported`] for an
-/// extension other than `.txt`, `.csv` or `.json`; as [`parse_melody`] and
-/// [`decode_melody`] (a bad symbol, a non-positive `bpm`) or
+/// extension other than `.txt`, `.krn`, `.csv` or `.json`; as [`parse_melody`]
+/// and [`decode_melody`] (a bad symbol, a non-positive `bpm`),
+/// [`crate::kern::KernScore::parse`] (a malformed kern file) or
 /// [`crate::notes::from_str`] (a malformed notes file).
 ///
 /// # Example
@@ -245,6 +249,8 @@ pub fn read_notes_or_melody(path: impl AsRef<std::path::Path>, bpm: f64) -> Resu
     if path.extension().is_some_and(|e| e == "txt") {
         let text = std::fs::read_to_string(path).map_err(|source| Error::io(path, source))?;
         decode_melody(&parse_melody(&text)?, bpm, SIXTEENTH, 90, 0)
+    } else if path.extension().is_some_and(|e| e == "krn") {
+        crate::kern::read_kern(path)?.to_notes(Some(bpm))
     } else {
         crate::notes::read_notes(path, None)
     }
@@ -282,6 +288,47 @@ pub fn midi_to_melody(midi: &MidiFile, transpose: bool) -> Result<Vec<MelodySymb
     encode_melody(&notes, &midi.tempo, SIXTEENTH)
 }
 
+/// The seed's encoding of one part of a `**kern` score (its notes in
+/// quarter notes, grace notes left out, in 16th-note steps), transposed to
+/// C major / A minor first when `transpose` is set: what the seed does with
+/// music21 on KernScores melodies.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] when `part` is not a part of the score; as
+/// [`encode_melody`] (a duration off the 16th-note grid, such as a triplet,
+/// or overlapping notes: a part with chords or two voices); [`Error::Dsp`]
+/// as [`midi_to_melody`] when transposing.
+///
+/// # Example
+///
+/// ```
+/// let score = audio_io::kern::KernScore::parse("**kern\n*M2/4\n8g\n8a\n4r\n=1\n2b\n*-\n")?;
+/// let symbols = audio_io::melody::kern_to_melody(&score, 0, false)?;
+/// assert_eq!(audio_io::melody::melody_to_string(&symbols), "67 _ 69 _ r _ _ _ 71 _ _ _ _ _ _ _");
+/// # Ok::<(), audio_io::Error>(())
+/// ```
+pub fn kern_to_melody(
+    score: &crate::kern::KernScore,
+    part: usize,
+    transpose: bool,
+) -> Result<Vec<MelodySymbol>> {
+    if part >= score.parts.len() {
+        return Err(Error::InvalidParameter {
+            name: "part",
+            expected: "the index of a part of the score",
+            value: format!("{part} (the score has {})", score.parts.len()),
+        });
+    }
+    // At 60 bpm a second is a quarter note, exactly (1 000 000 µs per beat).
+    let midi = score.to_midi(Some(60.0))?;
+    let mut notes = midi.instruments[part].notes.clone();
+    if transpose {
+        notes = transpose_to_c_major_a_minor(&notes)?.0;
+    }
+    encode_melody(&notes, &midi.tempo, SIXTEENTH)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
@@ -311,6 +358,24 @@ mod tests {
         crate::notes::write_notes(&csv, &want, None).unwrap();
         let back = read_notes_or_melody(&csv, 96.0).unwrap();
         assert_eq!(back.len(), want.len());
+        let krn = tmp("m.krn");
+        std::fs::write(&krn, "**kern\n8c\n8d\n8r\n8d\n4e\n*-\n").unwrap();
+        let from_krn = read_notes_or_melody(&krn, 96.0).unwrap();
+        let from_txt = decode_melody(
+            &parse_melody("60 _ 62 _ r _ 62 _ 64 _ _ _").unwrap(),
+            96.0,
+            SIXTEENTH,
+            90,
+            0,
+        )
+        .unwrap();
+        assert_eq!(from_krn.len(), from_txt.len());
+        for (a, b) in from_krn.iter().zip(&from_txt) {
+            assert_eq!(a.pitch, b.pitch);
+            // 16th steps at 96 bpm; both sides compute in f64 from exact quarters.
+            assert!((a.onset - b.onset).abs() < 1e-9 && (a.offset - b.offset).abs() < 1e-9);
+        }
+        std::fs::remove_file(&krn).unwrap();
         let json = tmp("m.json");
         crate::notes::write_notes(&json, &want, None).unwrap();
         assert_eq!(read_notes_or_melody(&json, 1.0).unwrap(), want);
