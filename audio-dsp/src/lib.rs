@@ -33,6 +33,7 @@
 
 pub mod convert;
 pub mod cqt;
+pub mod effects;
 pub mod error;
 pub mod feature;
 pub mod filters;
@@ -55,6 +56,10 @@ pub use cqt::cqt_filters::{cqt_frequencies, C1_HZ};
 pub use cqt::hcqt::{Hcqt, HcqtConfig};
 pub use cqt::hybrid_cqt::{hybrid_cqt, HybridCqt};
 pub use cqt::icqt::Icqt;
+pub use effects::{
+    phase_vocoder, pitch_shift, time_stretch, PhaseVocoder, PitchShift, PitchShiftConfig,
+    TimeStretch,
+};
 pub use error::{Error, Result};
 pub use feature::chroma::{
     chroma_stft, ChromaConfig, ChromaFilterbank, ChromaStft, ChromaStftConfig,

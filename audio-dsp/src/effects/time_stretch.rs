@@ -1,0 +1,146 @@
+//! `librosa.effects.time_stretch`.
+
+use ndarray::{Array2, ArrayView2};
+
+use super::phase_vocoder::{check_rate, PhaseVocoder};
+use crate::{Error, Float, Istft, IstftConfig, Result, Stft, StftConfig, Transform};
+
+/// Time stretching by a phase vocoder, as
+/// `librosa.effects.time_stretch(y, rate=rate, **stft_kwargs)`: the STFT
+/// (`config`; librosa's defaults `n_fft = 2048`, hop `n_fft / 4`, Hann,
+/// centred, zero padding), [`PhaseVocoder`] at `rate`, and the inverse STFT
+/// cut to `round(n / rate)` samples (ties to even, Python's `round`).
+/// `rate > 1` speeds up, `rate < 1` slows down; the pitch is kept.
+///
+/// Planned once (FFTs, window, vocoder) for one rate; [`TimeStretch::process`]
+/// runs it on any signal.
+///
+/// ```
+/// use audio_dsp::effects::TimeStretch;
+/// use audio_dsp::StftConfig;
+///
+/// let y: Vec<f32> = (0..22_050).map(|i| (i as f32 * 0.05).sin()).collect();
+/// let slow = TimeStretch::<f32>::new(0.5, StftConfig::default())?;
+/// assert_eq!(slow.process(&y)?.len(), 44_100);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub struct TimeStretch<T: Float> {
+    rate: f64,
+    stft: Stft<T>,
+    istft: Istft<T>,
+    vocoder: PhaseVocoder,
+}
+
+impl<T: Float> std::fmt::Debug for TimeStretch<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TimeStretch")
+            .field("rate", &self.rate)
+            .field("vocoder", &self.vocoder)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Float> TimeStretch<T> {
+    /// Plans a stretch by `rate` with the STFT settings `config`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a rate that is not finite and
+    /// positive, and as [`Stft::new`] / [`Istft::new`].
+    pub fn new(rate: f64, config: StftConfig) -> Result<Self> {
+        check_rate(rate)?;
+        let stft = Stft::new(config.clone())?;
+        let istft = Istft::new(IstftConfig::from(&config))?;
+        // librosa passes the STFT's hop (None: n_fft // 4) to the vocoder.
+        let vocoder = PhaseVocoder::new(config.n_fft, config.hop_length)?;
+        Ok(Self {
+            rate,
+            stft,
+            istft,
+            vocoder,
+        })
+    }
+
+    /// The rate.
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+
+    /// The output length for `n` input samples, `round(n / rate)`.
+    pub fn output_len(&self, n: usize) -> usize {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a finite, non-negative length"
+        )]
+        let len = (n as f64 / self.rate).round_ties_even() as usize;
+        len
+    }
+
+    /// Stretches a mono signal.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InputTooShort`] for an empty signal; [`Error::NonFinite`] for NaN or
+    /// infinite samples; as [`Stft`]'s `process` (a signal too short for
+    /// one frame when not centred).
+    ///
+    /// # Shapes
+    ///
+    /// `(n,)` → `(round(n / rate),)`.
+    pub fn process(&self, y: &[T]) -> Result<Vec<T>> {
+        if y.is_empty() {
+            return Err(Error::InputTooShort {
+                what: "time_stretch input",
+                expected: 1,
+                got: 0,
+            });
+        }
+        let d = self.stft.process(y)?;
+        let stretched = self.vocoder.process(d.view(), self.rate)?;
+        self.istft
+            .process(stretched.view(), Some(self.output_len(y.len())))
+    }
+
+    /// Stretches each channel of `(channels, n)`, as librosa does along the
+    /// last axis.
+    ///
+    /// # Errors
+    ///
+    /// As [`TimeStretch::process`].
+    ///
+    /// # Shapes
+    ///
+    /// `(channels, n)` → `(channels, round(n / rate))`.
+    pub fn process_multichannel(&self, y: ArrayView2<'_, T>) -> Result<Array2<T>> {
+        let (channels, n) = y.dim();
+        let mut out = Array2::zeros((channels, self.output_len(n)));
+        for (c, row) in y.rows().into_iter().enumerate() {
+            let data = row.to_vec();
+            let z = self.process(&data)?;
+            out.row_mut(c).assign(&ndarray::ArrayView1::from(&z));
+        }
+        Ok(out)
+    }
+}
+
+/// `librosa.effects.time_stretch(y, rate=rate)` with librosa's STFT
+/// defaults: [`TimeStretch`] planned for one call.
+///
+/// ```
+/// use audio_dsp::effects::time_stretch;
+/// let y = vec![0.25_f64; 8000];
+/// assert_eq!(time_stretch(&y, 2.0)?.len(), 4000);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`TimeStretch::new`] and [`TimeStretch::process`].
+///
+/// # Shapes
+///
+/// `(n,)` → `(round(n / rate),)`.
+pub fn time_stretch<T: Float>(y: &[T], rate: f64) -> Result<Vec<T>> {
+    TimeStretch::new(rate, StftConfig::default())?.process(y)
+}
