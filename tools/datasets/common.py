@@ -3,6 +3,7 @@ FluidSynth renders, splits by piece, manifests.
 
     soundfonts() -> {name: path}           FluidR3_GM, TimGM6mb, MuseScore_General
     render_midi(pm_or_midi_path, sf_path, sr, gain=0.6) -> (samples, channels)
+    render_clips(clips, sf_path, sr, seconds, slot)  many short clips, few FluidSynth runs
     split_pieces(ids, seed, valid_frac, test_frac) -> {id: "train"|"valid"|"test"}
     write_manifest(root, doc, started=None)  ROOT/manifest.json (+ totals)
 
@@ -85,6 +86,51 @@ def render_midi(pm_or_midi_path, sf_path, sr, gain=0.6, mono=False, reverb=True)
     return audio.mean(axis=1, keepdims=True) if mono else audio
 
 
+def render_clips(clips, sf_path, sr, seconds, slot=3.0, gain=0.6, reverb=True, batch=200):
+    """Renders many short clips in few FluidSynth runs: `clips` is a list of
+    (program, [(pitch, start_s, end_s, velocity)]), each played from its own
+    slot of `seconds + slot` seconds (the gap lets release and reverb tails
+    die away) on MIDI channel 0, with a program change at the slot's start
+    (so any number of programs can share a render). Returns one mono float64
+    array of exactly round(seconds * sr) samples per clip, in order."""
+    import mido
+    n = int(round(seconds * sr))
+    out = []
+    for b in range(0, len(clips), batch):
+        events = []  # (tick, order, message); note-offs before changes before note-ons
+        tick = lambda s: int(round(s * 960))  # 480 ticks a beat at 120 bpm
+        for j, (program, notes) in enumerate(clips[b:b + batch]):
+            off = j * (seconds + slot)
+            events.append((tick(off), 1, mido.Message("program_change", channel=0, program=int(program))))
+            for pitch, start, end, vel in notes:
+                start, end = min(start, seconds), min(max(end, start + 0.02), seconds)
+                if end <= start:
+                    continue
+                p = int(np.clip(pitch, 0, 127))
+                events.append((tick(off + start), 2, mido.Message("note_on", channel=0, note=p, velocity=int(vel))))
+                events.append((tick(off + end), 0, mido.Message("note_off", channel=0, note=p, velocity=0)))
+        events.sort(key=lambda e: (e[0], e[1]))
+        mf = mido.MidiFile(ticks_per_beat=480)
+        track = mido.MidiTrack()
+        track.append(mido.MetaMessage("set_tempo", tempo=500000, time=0))
+        now = 0
+        for t, _, msg in events:
+            track.append(msg.copy(time=t - now))
+            now = t
+        mf.tracks.append(track)
+        with tempfile.TemporaryDirectory() as tmp:
+            mid = os.path.join(tmp, "clips.mid")
+            mf.save(mid)
+            audio = render_midi(mid, sf_path, sr, gain=gain, mono=True, reverb=reverb)[:, 0]
+        for j in range(len(clips[b:b + batch])):
+            start = int(round(j * (seconds + slot) * sr))
+            clip = np.zeros(n)
+            seg = audio[start:start + n]
+            clip[:len(seg)] = seg
+            out.append(clip)
+    return out
+
+
 def split_pieces(ids, seed, valid_frac=0.1, test_frac=0.15):
     """id -> split, by piece: a seeded permutation, the first test_frac of
     it test, the next valid_frac valid, the rest train (each non-empty when
@@ -117,14 +163,16 @@ def font_licences():
 def write_manifest(root, doc, started=None):
     """Writes `doc` (a dict: at least "tool", "args", "sources", "licences"
     and "splits" = split -> {"count", "hours", ...}) as ROOT/manifest.json,
-    adding the music21 version, the held-out soundfont choice, total count
+    adding the music21 version, the held-out soundfont choice (when
+    doc["sources"] names soundfonts), total count
     and hours, and the run time since `started` (time.time()). Prints a
     one-line summary; returns the document."""
     from music21 import __version__ as m21
     doc = dict(doc)
     splits = doc.get("splits", {})
     doc.setdefault("music21", m21)
-    doc.setdefault("held_out_soundfont", {"test": TEST_FONT, "train_valid": TRAIN_FONTS})
+    if "soundfonts" in doc.get("sources", {}):
+        doc.setdefault("held_out_soundfont", {"test": TEST_FONT, "train_valid": TRAIN_FONTS})
     doc["total_count"] = sum(s["count"] for s in splits.values())
     doc["total_hours"] = sum(s.get("hours", 0.0) for s in splits.values())
     if started is not None:
@@ -162,4 +210,35 @@ def chorale_parts(limit=None):
             out.append((os.path.splitext(os.path.basename(path))[0], parts))
         if limit and len(out) >= limit:
             break
+    return out
+
+
+def folk_parts(limit, seed):
+    """(piece id, [notes]) of up to `limit` folk songs of the corpus's Essen
+    collection (`essenFolksong`, ABC, public domain), each song one piece
+    with one part of (midi, start_q, end_q), ties merged. The collection's
+    files are visited in an order drawn from `seed`, songs in file order."""
+    from music21 import corpus
+    paths = sorted(str(p) for p in corpus.getPaths(fileExtensions=("abc",))
+                   if os.path.basename(os.path.dirname(str(p))) == "essenFolksong"
+                   and not os.path.basename(str(p)).startswith("test"))
+    out = []
+    for i in np.random.default_rng(seed).permutation(len(paths)):
+        if len(out) >= limit:
+            break
+        try:
+            opus = corpus.parse(paths[i])
+        except Exception:  # noqa: BLE001  (a file music21 cannot read is skipped)
+            continue
+        scores = list(opus.scores) if hasattr(opus, "scores") else [opus]
+        col = os.path.splitext(os.path.basename(paths[i]))[0]
+        for k, score in enumerate(scores):
+            if len(out) >= limit:
+                break
+            notes = []
+            for n in score.stripTies().flatten().notes:
+                s = float(n.offset)
+                notes.extend((int(p.midi), s, s + float(n.duration.quarterLength)) for p in n.pitches)
+            if len(notes) >= 8:
+                out.append((f"essen-{col}-{k:04d}", [notes]))
     return out
