@@ -1,13 +1,14 @@
 //! The source-set augmentations of `audio_models::augment`: determinism for
 //! a seed, gain within its range, channel swap, noise at the drawn SNR,
-//! composition order, and random remixing across songs.
+//! composition order, random remixing across songs, pitch shift and time
+//! stretch of whole source sets.
 
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
 use audio_dsp::SeededRng;
 use audio_models::augment::{
-    item_seed, AddNoise, AugmentedDataset, Compose, RandomChannelSwap, RandomGain, RandomRemix,
-    StemAugment,
+    item_seed, AddNoise, AugmentedDataset, Compose, RandomChannelSwap, RandomGain,
+    RandomPitchShift, RandomRemix, RandomTimeStretch, StemAugment,
 };
 use audio_models::{Dataset, Error, Result};
 use ndarray::{array, Array2};
@@ -355,5 +356,75 @@ fn remix_offsets_vary_and_short_songs_are_padded() {
     assert!(matches!(
         short.get(1),
         Err(Error::InvalidParameter { name: "index", .. })
+    ));
+}
+
+/// Zero crossings of the first channel (a tone's count is proportional to
+/// its frequency).
+fn crossings(x: &Array2<f32>) -> usize {
+    let row = x.row(0);
+    row.iter()
+        .zip(row.iter().skip(1))
+        .filter(|(a, b)| (**a < 0.0) != (**b < 0.0))
+        .count()
+}
+
+#[test]
+fn pitch_shift_moves_every_stem_by_the_same_drawn_interval() {
+    let sr = 8000.0;
+    let tone = |f: f32| {
+        Array2::from_shape_fn((2, 8000), |(_, t)| {
+            (2.0 * std::f32::consts::PI * f * t as f32 / 8000.0).sin()
+        })
+    };
+    let mut stems = vec![tone(200.0), tone(300.0)];
+    // An octave up, exactly: the frequencies double, the lengths stay.
+    RandomPitchShift::new(sr, 12.0, 12.0)
+        .unwrap()
+        .apply(&mut stems, &mut SeededRng::new(0))
+        .unwrap();
+    assert!(stems.iter().all(|s| s.dim() == (2, 8000)));
+    let (c0, c1) = (crossings(&stems[0]) as f64, crossings(&stems[1]) as f64);
+    assert!(
+        (c0 / 800.0 - 1.0).abs() < 0.05,
+        "200 Hz -> 400 Hz: {c0} crossings"
+    );
+    assert!(
+        (c1 / 1200.0 - 1.0).abs() < 0.05,
+        "300 Hz -> 600 Hz: {c1} crossings"
+    );
+    // Seeded: the same seed draws the same shift.
+    let draw = |seed| {
+        let mut s = vec![tone(250.0)];
+        RandomPitchShift::new(sr, -3.0, 3.0)
+            .unwrap()
+            .apply(&mut s, &mut SeededRng::new(seed))
+            .unwrap();
+        s.remove(0)
+    };
+    assert_eq!(draw(5), draw(5));
+    assert_ne!(draw(5), draw(6));
+    assert!(RandomPitchShift::new(0.0, 0.0, 1.0).is_err());
+    assert!(RandomPitchShift::new(sr, 2.0, 1.0).is_err());
+}
+
+#[test]
+fn time_stretch_changes_every_stem_to_one_length() {
+    let mut stems = vec![signal(2, 9000, 1), signal(2, 9000, 2)];
+    let mut rng = SeededRng::new(11);
+    let rate = SeededRng::new(11).range(0.8, 1.25);
+    RandomTimeStretch::new(0.8, 1.25)
+        .unwrap()
+        .apply(&mut stems, &mut rng)
+        .unwrap();
+    let want = (9000.0 / rate).round_ties_even() as usize;
+    assert!(
+        stems.iter().all(|s| s.dim() == (2, want)),
+        "{:?} vs {want}",
+        stems[0].dim()
+    );
+    assert!(matches!(
+        RandomTimeStretch::new(0.0, 1.0),
+        Err(Error::InvalidParameter { name: "rate", .. })
     ));
 }

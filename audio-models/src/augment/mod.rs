@@ -10,6 +10,9 @@
 //! - [`RandomChannelSwap`]: left/right swap per source with a probability
 //!   (`openunmix.data._augment_channelswap`).
 //! - [`AddNoise`]: white noise at an SNR drawn from a dB range.
+//! - [`RandomPitchShift`], [`RandomTimeStretch`]: one drawn shift (semitones)
+//!   or rate for the whole set, by librosa's phase-vocoder effects
+//!   ([`audio_dsp::effects`]; seed 003's waveform augmentations).
 //! - [`Compose`]: a list of transforms applied in order.
 //! - [`RandomRemix`]: a dataset whose every source comes from a random song
 //!   at a random offset (Uhlich et al. 2017; `openunmix`'s
@@ -45,14 +48,18 @@ mod compose;
 mod dataset;
 mod gain;
 mod noise;
+mod pitch_shift;
 mod remix;
+mod time_stretch;
 
 pub use channel_swap::RandomChannelSwap;
 pub use compose::Compose;
 pub use dataset::{item_seed, AugmentedDataset};
 pub use gain::RandomGain;
 pub use noise::AddNoise;
+pub use pitch_shift::RandomPitchShift;
 pub use remix::RandomRemix;
+pub use time_stretch::RandomTimeStretch;
 
 use audio_dsp::SeededRng;
 use ndarray::Array2;
