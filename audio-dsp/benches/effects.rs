@@ -4,6 +4,9 @@
 //! `pitch_shift` by +2 and -3 steps (librosa: `res_type="soxr_hq"`; ours:
 //! `ResampleMethod::High`). See docs/src/performance.md.
 
+#[path = "support/signal.rs"]
+mod bench_signal;
+
 use audio_dsp::effects::{PitchShift, PitchShiftConfig, TimeStretch};
 use audio_dsp::StftConfig;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -11,20 +14,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 const SECONDS: usize = 30;
 const SR: usize = 22_050;
 
-/// A 110 → 3520 Hz exponential chirp plus a 440 Hz tone, as the Python
-/// script computes it.
+/// The benchmark signal, as the Python script computes it.
 fn signal() -> Vec<f32> {
-    let n = SR * SECONDS;
-    let (f0, f1, t1) = (110.0f64, 3520.0f64, SECONDS as f64);
-    let k = (f1 / f0).ln() / t1;
-    (0..n)
-        .map(|i| {
-            let t = i as f64 / SR as f64;
-            let chirp = (2.0 * std::f64::consts::PI * f0 * ((k * t).exp() - 1.0) / k).sin();
-            let tone = (2.0 * std::f64::consts::PI * 440.0 * t).sin();
-            (0.5 * chirp + 0.25 * tone) as f32
-        })
-        .collect()
+    bench_signal::chirp_tone(SR, SECONDS)
 }
 
 fn benches(c: &mut Criterion) {

@@ -3,6 +3,9 @@
 //! (128 mels), mfcc (20) and griffinlim (32 iterations), plus bare realfft on
 //! the same frames (the floor any STFT pays). See docs/src/performance.md.
 
+#[path = "support/signal.rs"]
+mod bench_signal;
+
 use audio_dsp::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 use realfft::RealFftPlanner;
@@ -10,20 +13,9 @@ use realfft::RealFftPlanner;
 const SR: usize = 22050;
 const SECONDS: usize = 30;
 
-/// The benchmark signal, computed identically in the Python script:
-/// a 110 → 3520 Hz exponential chirp plus a 440 Hz tone.
+/// The benchmark signal, as the Python script computes it.
 fn signal() -> Vec<f32> {
-    let n = SR * SECONDS;
-    let (f0, f1, t1) = (110.0f64, 3520.0f64, SECONDS as f64);
-    let k = (f1 / f0).ln() / t1;
-    (0..n)
-        .map(|i| {
-            let t = i as f64 / SR as f64;
-            let chirp = (2.0 * std::f64::consts::PI * f0 * ((k * t).exp() - 1.0) / k).sin();
-            let tone = (2.0 * std::f64::consts::PI * 440.0 * t).sin();
-            (0.5 * chirp + 0.25 * tone) as f32
-        })
-        .collect()
+    bench_signal::chirp_tone(SR, SECONDS)
 }
 
 fn benches(c: &mut Criterion) {

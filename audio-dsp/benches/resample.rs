@@ -4,25 +4,17 @@
 //! 44.1 -> 22.05 kHz, 22.05 -> 16 kHz and 16 -> 44.1 kHz with each preset
 //! (librosa: soxr_hq, soxr_mq, soxr_lq, fft). See docs/src/performance.md.
 
+#[path = "support/signal.rs"]
+mod bench_signal;
+
 use audio_dsp::resample::{ResampleMethod, Resampler};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const SECONDS: usize = 30;
 
-/// A 110 → 3520 Hz exponential chirp plus a 440 Hz tone at `sr`, as the
-/// Python script computes it.
+/// The benchmark signal at `sr`, as the Python script computes it.
 fn signal(sr: usize) -> Vec<f32> {
-    let n = sr * SECONDS;
-    let (f0, f1, t1) = (110.0f64, 3520.0f64, SECONDS as f64);
-    let k = (f1 / f0).ln() / t1;
-    (0..n)
-        .map(|i| {
-            let t = i as f64 / sr as f64;
-            let chirp = (2.0 * std::f64::consts::PI * f0 * ((k * t).exp() - 1.0) / k).sin();
-            let tone = (2.0 * std::f64::consts::PI * 440.0 * t).sin();
-            (0.5 * chirp + 0.25 * tone) as f32
-        })
-        .collect()
+    bench_signal::chirp_tone(sr, SECONDS)
 }
 
 fn benches(c: &mut Criterion) {

@@ -38,9 +38,7 @@ Run: python tools/datasets/render_separation.py OUT --train 40 --valid 6 --test 
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -49,38 +47,19 @@ import soundfile as sf
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import render_songs  # noqa: E402  (the generated-song renderer)
+from common import FONTS, TEST_FONT, TRAIN_FONTS, font_for, font_path, render_midi  # noqa: E402
 
 SR = 44100
-FONTS = {
-    "FluidR3_GM": ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "MIT (fluid-soundfont-gm)"),
-    "TimGM6mb": ("/usr/share/sounds/sf2/TimGM6mb.sf2", "GPL-2 (timgm6mb-soundfont)"),
-    "MuseScore_General": ("/usr/share/sounds/sf3/MuseScore_General_Full.sf3", "MIT (musescore-general-soundfont)"),
-}
-TRAIN_FONTS = ["FluidR3_GM", "TimGM6mb"]
-TEST_FONT = "MuseScore_General"
 LEAD = [52, 53, 54, 68, 73, 85]
 CHORD = [0, 1, 4, 16, 19, 24, 25, 48, 49]
 BASS = [32, 33, 34, 35, 38, 39]
 STEMS = ["vocals", "drums", "bass", "other"]
 
 
-def font_path(name):
-    path = FONTS[name][0]
-    if not os.path.exists(path):
-        raise SystemExit(f"soundfont {path} missing: apt-get install fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont")
-    return path
-
-
-def render(pm, n, sf_path):
-    """FluidSynth render of `pm`, cut or zero-padded to `n` stereo samples."""
-    with tempfile.TemporaryDirectory() as tmp:
-        mid, wav = os.path.join(tmp, "s.mid"), os.path.join(tmp, "s.wav")
-        pm.write(mid)
-        subprocess.run(["fluidsynth", "-ni", "-g", "0.6", "-r", str(SR), "-F", wav, sf_path, mid],
-                       check=True, capture_output=True)
-        audio, rate = sf.read(wav, always_2d=True)
-    if rate != SR:
-        raise SystemExit(f"fluidsynth wrote {rate} Hz, expected {SR}")
+def render(pm, n, font):
+    """FluidSynth render of `pm` with soundfont `font`, cut or zero-padded to
+    `n` stereo samples."""
+    audio = render_midi(pm, font_path(font), SR)
     out = np.zeros((n, 2))
     m = min(n, audio.shape[0])
     out[:m] = audio[:m]
@@ -166,9 +145,9 @@ def chorale_song(parts, beats_per_bar, seconds, rng):
     return stems, tempo, length
 
 
-def write_song(directory, stems, n, sf_path):
+def write_song(directory, stems, n, font):
     os.makedirs(directory, exist_ok=True)
-    audio = {k: render(pm, n, sf_path) for k, pm in stems.items()}
+    audio = {k: render(pm, n, font) for k, pm in stems.items()}
     peak = max(np.abs(sum(audio.values())).max(), 1e-9)
     gain = 0.9 / peak if peak > 0.9 else 1.0
     q = {k: np.round(v * gain * 32767) / 32767 for k, v in audio.items()}
@@ -211,21 +190,21 @@ def main():
         if length < args.min_seconds:
             continue
         split_of.pop()
-        font = TEST_FONT if split == "test" else TRAIN_FONTS[int(rng.integers(len(TRAIN_FONTS)))]
+        font = font_for(split, rng)
         name = "chorale-" + os.path.splitext(os.path.basename(path))[0]
         n = int(length * SR)
-        write_song(os.path.join(args.out, split, name), stems, n, font_path(font))
+        write_song(os.path.join(args.out, split, name), stems, n, font)
         counts[split] += 1
         seconds[split] += n / SR
         pieces[split].append({"song": name, "source": os.path.basename(path), "soundfont": font, "tempo": tempo})
         fonts_used[split].add(font)
         print(split, name, font, f"{n / SR:.1f} s", flush=True)
     for i in range(args.generated):
-        font = TRAIN_FONTS[int(rng.integers(len(TRAIN_FONTS)))]
+        font = font_for("train", rng)
         name = f"generated-{i:03d}"
         stems = render_songs.song(rng, args.seconds)
         n = int(args.seconds * SR)
-        write_song(os.path.join(args.out, "train", name), stems, n, font_path(font))
+        write_song(os.path.join(args.out, "train", name), stems, n, font)
         counts["train"] += 1
         seconds["train"] += n / SR
         pieces["train"].append({"song": name, "source": "render_songs.song (generated MIDI)", "soundfont": font})

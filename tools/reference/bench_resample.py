@@ -12,19 +12,13 @@ Prints the median of several runs per case, in milliseconds.
 
 import librosa
 import numpy as np
-from timing import report
+from timing import bench_signal, report
 
 SECONDS = 30
 
 
 def signal(sr):
-    n = sr * SECONDS
-    t = np.arange(n) / sr
-    f0, f1, t1 = 110.0, 3520.0, float(SECONDS)
-    k = np.log(f1 / f0) / t1
-    chirp = np.sin(2 * np.pi * f0 * (np.exp(k * t) - 1) / k)
-    tone = np.sin(2 * np.pi * 440.0 * t)
-    return (0.5 * chirp + 0.25 * tone).astype(np.float32)
+    return bench_signal(sr, SECONDS)
 
 
 def main():
