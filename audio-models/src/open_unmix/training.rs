@@ -380,7 +380,9 @@ fn input_statistics(
 /// validation MSE (eval mode, unaugmented songs) steps
 /// `ReduceLROnPlateau(factor=lr_decay_gamma, patience=lr_decay_patience,
 /// cooldown=10)`, as the package. Before training, `input_mean` and
-/// `input_scale` are set from the training mixtures ([`input_statistics`]).
+/// `input_scale` are set from the training mixtures (`get_statistics`: minus the
+/// mean and the inverse standard deviation per bin of their channel-averaged
+/// magnitudes).
 /// Deterministic for a seed: a second run gives bit-identical checkpoints.
 ///
 /// # Errors
