@@ -1,6 +1,7 @@
 //! Opens every split of the datasets that `tools/datasets/` writes with the
 //! audio-models layout readers (which validate the whole tree: stems,
-//! pairs, sample rates, lengths) and prints what each holds.
+//! pairs, sample rates, lengths) and prints what each holds; every melody
+//! file (MIDI or `**kern`) is decoded into notes.
 //!
 //! ```text
 //! cargo run --release -p audio-models --example check_datasets -- /work/data
@@ -40,7 +41,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if dir("melody").is_dir() {
             let d = MelodyDataset::open(dir("melody"), split)?;
-            println!("melody         {split:5}: {} melodies", d.len());
+            // Decode every file (`.mid` and `**kern`) into notes.
+            let mut notes = 0;
+            for i in 0..d.len() {
+                notes += d.notes(i)?.len();
+            }
+            println!(
+                "melody         {split:5}: {} melodies, {notes} notes",
+                d.len()
+            );
         }
         if dir("denoising").is_dir() {
             let d = DenoisingDataset::open(dir("denoising"), split)?;

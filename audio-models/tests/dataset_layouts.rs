@@ -343,17 +343,19 @@ fn melody_lists_files() {
         MelodyDataset::open(t.path(), Split::Train),
         Err(Error::EmptySplit { .. })
     ));
-    t.file("train/a.krn", "**kern\n4c\n*-\n");
+    t.file("train/a.krn", "**kern\n*MM60\n4c\n8d\n*-\n");
     write_midi(&t.path().join("train/b.mid"));
     let data = MelodyDataset::open(t.path(), Split::Train).unwrap();
     assert_eq!(data.len(), 2);
     let formats: Vec<MelodyFormat> = data.files().iter().map(|f| f.format).collect();
     assert_eq!(formats, [MelodyFormat::Kern, MelodyFormat::Midi]);
     assert_eq!(data.notes(1).unwrap().len(), 1);
-    assert!(matches!(
-        data.notes(0),
-        Err(Error::UnsupportedFormat { .. })
-    ));
+    // The kern file's notes: C4 for a quarter, D4 for an eighth, at 60 bpm.
+    let kern = data.notes(0).unwrap();
+    let got: Vec<(u8, f64, f64)> = kern.iter().map(|n| (n.pitch, n.onset, n.offset)).collect();
+    assert_eq!(got, [(60, 0.0, 1.0), (62, 1.0, 1.5)]);
+    t.file("train/a.krn", "**kern\n4c\n4x\n*-\n");
+    assert!(matches!(data.notes(0), Err(Error::Io(_))));
 }
 
 // ---------------------------------------------------------------- denoising

@@ -6,7 +6,7 @@ use audio_io::midi::MidiFile;
 use audio_io::Note;
 
 use super::{check_index, check_nonempty, has_ext, list_dir, split_dir, Split};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The format of a melody file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,8 +51,8 @@ impl MelodyDataset {
     ///
     /// # Errors
     ///
-    /// [`Error::MissingSplit`] without `root/<split>`; [`Error::EmptySplit`]
-    /// when it holds no `.krn` or `.mid` file; [`Error::File`] for an
+    /// [`Error::MissingSplit`](crate::Error::MissingSplit) without `root/<split>`; [`Error::EmptySplit`](crate::Error::EmptySplit)
+    /// when it holds no `.krn` or `.mid` file; [`Error::File`](crate::Error::File) for an
     /// unreadable folder.
     pub fn open(root: impl AsRef<Path>, split: Split) -> Result<Self> {
         let root = root.as_ref();
@@ -98,18 +98,16 @@ impl MelodyDataset {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for an index out of range;
-    /// [`Error::UnsupportedFormat`] for a `.krn` file; [`Error::Io`] when the
-    /// MIDI file cannot be read.
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for an index out of range; [`Error::Io`](crate::Error::Io)
+    /// when the MIDI or `**kern` file cannot be read or parsed (a `.krn`
+    /// file is read by `audio_io::kern` and played at its `*MM` tempo, else
+    /// 120 bpm, every spine's notes together, sorted).
     pub fn notes(&self, index: usize) -> Result<Vec<Note>> {
         check_index(index, self.files.len())?;
         let file = &self.files[index];
         match file.format {
             MelodyFormat::Midi => Ok(MidiFile::read(&file.path)?.notes()),
-            MelodyFormat::Kern => Err(Error::UnsupportedFormat {
-                path: file.path.clone(),
-                format: "Humdrum **kern",
-            }),
+            MelodyFormat::Kern => Ok(audio_io::kern::read_kern(&file.path)?.to_notes(None)?),
         }
     }
 }
