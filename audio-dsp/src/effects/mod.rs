@@ -10,3 +10,24 @@ pub mod time_stretch;
 pub use phase_vocoder::{phase_vocoder, PhaseVocoder};
 pub use pitch_shift::{pitch_shift, PitchShift, PitchShiftConfig};
 pub use time_stretch::{time_stretch, TimeStretch};
+
+use ndarray::{Array2, ArrayView2};
+
+/// Runs a mono effect on each channel of `(channels, n)` into a
+/// `(channels, out_len)` array: rows are read in place when contiguous
+/// (copied only for a strided view).
+fn per_channel<T: crate::Float>(
+    y: ArrayView2<'_, T>,
+    out_len: usize,
+    mut effect: impl FnMut(&[T]) -> crate::Result<Vec<T>>,
+) -> crate::Result<Array2<T>> {
+    let mut out = Array2::zeros((y.nrows(), out_len));
+    for (row, mut dst) in y.rows().into_iter().zip(out.rows_mut()) {
+        let z = match row.as_slice() {
+            Some(samples) => effect(samples)?,
+            None => effect(&row.to_vec())?,
+        };
+        dst.assign(&ndarray::ArrayView1::from(&z));
+    }
+    Ok(out)
+}

@@ -145,12 +145,7 @@ impl<T: Float> PitchShift<T> {
     ///
     /// `(channels, n)` → `(channels, n)`.
     pub fn process_multichannel(&self, y: ArrayView2<'_, T>) -> Result<Array2<T>> {
-        let mut out = Array2::zeros(y.dim());
-        for (c, row) in y.rows().into_iter().enumerate() {
-            let z = self.process(&row.to_vec())?;
-            out.row_mut(c).assign(&ndarray::ArrayView1::from(&z));
-        }
-        Ok(out)
+        super::per_channel(y, y.ncols(), |x| self.process(x))
     }
 }
 

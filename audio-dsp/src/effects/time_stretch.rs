@@ -113,14 +113,7 @@ impl<T: Float> TimeStretch<T> {
     ///
     /// `(channels, n)` → `(channels, round(n / rate))`.
     pub fn process_multichannel(&self, y: ArrayView2<'_, T>) -> Result<Array2<T>> {
-        let (channels, n) = y.dim();
-        let mut out = Array2::zeros((channels, self.output_len(n)));
-        for (c, row) in y.rows().into_iter().enumerate() {
-            let data = row.to_vec();
-            let z = self.process(&data)?;
-            out.row_mut(c).assign(&ndarray::ArrayView1::from(&z));
-        }
-        Ok(out)
+        super::per_channel(y, self.output_len(y.ncols()), |x| self.process(x))
     }
 }
 

@@ -83,14 +83,22 @@ pub trait Optimizer {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn named_vars(varmap: &VarMap) -> Result<Vec<(String, Var)>> {
-    let data = varmap.data().lock().map_err(|_| Error::InvalidParameter {
-        name: "varmap",
-        value: "poisoned lock".to_string(),
-        expected: "a VarMap whose lock is not poisoned",
-    })?;
+    let data = lock_vars(varmap)?;
     let mut vars: Vec<(String, Var)> = data.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     vars.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(vars)
+}
+
+/// The variables of `varmap`, locked; a poisoned lock (a panic elsewhere
+/// while it was held) is an [`Error::InvalidParameter`].
+pub(crate) fn lock_vars(
+    varmap: &VarMap,
+) -> Result<std::sync::MutexGuard<'_, std::collections::HashMap<String, Var>>> {
+    varmap.data().lock().map_err(|_| Error::InvalidParameter {
+        name: "varmap",
+        value: "poisoned lock".to_string(),
+        expected: "a VarMap whose lock is not poisoned",
+    })
 }
 
 /// Checks a learning rate or coefficient: finite and `>= 0`.

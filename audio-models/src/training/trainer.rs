@@ -17,6 +17,7 @@ use super::checkpoint::{
 };
 use super::log::{write_logs, EpochRecord};
 use super::memory::resident_memory;
+use super::optimizer::lock_vars;
 use super::{clip_grad_norm, named_vars, Batcher, Dataset, LrScheduler, Optimizer};
 use crate::error::{Error, Result};
 
@@ -267,15 +268,7 @@ impl Trainer {
         if buffers.is_empty() {
             return Ok(());
         }
-        let mut data = self
-            .varmap
-            .data()
-            .lock()
-            .map_err(|_| Error::InvalidParameter {
-                name: "varmap",
-                value: "poisoned lock".to_string(),
-                expected: "a VarMap whose lock is not poisoned",
-            })?;
+        let mut data = lock_vars(&self.varmap)?;
         for (name, tensor) in buffers {
             match data.get(&name) {
                 Some(var) => var.set(&tensor)?,
