@@ -242,3 +242,39 @@ fn high_preset_passband_and_rejection() {
         );
     }
 }
+
+/// `High` at non-integer rate pairs, the two-stage engine's (the pitch
+/// shifts of +2 and -3 semitones at 22.05 kHz, and a clock-drift pair):
+/// the same pass-band and rejection goals as at integer rates, in f64 and
+/// (pass band) in f32, the precision `pitch_shift` runs it in.
+#[test]
+fn high_at_non_integer_rates() {
+    let semitone = |n: f64| 22_050.0 * 2f64.powf(n / 12.0);
+    for (a, b) in [
+        (semitone(2.0), 22_050.0),
+        (semitone(-3.0), 22_050.0),
+        (44_100.0, 44_100.0 * 1.000_1),
+    ] {
+        let r = Resampler::new(a, b, ResampleMethod::High).unwrap();
+        let passband = passband_error_db(&r, a, b);
+        let rejection = rejection_db(&r, a, b);
+        println!(
+            "High {a:.1} -> {b:.1}: pass-band error {passband:.5} dB, rejection {rejection:.1} dB"
+        );
+        assert!(passband <= HIGH_PASSBAND_DB, "{a}->{b}: {passband} dB");
+        assert!(
+            rejection >= HIGH_REJECTION_GOAL_DB,
+            "{a}->{b}: {rejection} dB"
+        );
+        // f32: a pass-band tone to float32 precision.
+        let f = 0.5 * a.min(b) / 2.0;
+        let x: Vec<f32> = (0..a as usize)
+            .map(|i| (2.0 * PI * f * i as f64 / a).sin() as f32)
+            .collect();
+        let y = r.process(&x).unwrap();
+        let err = (y.len() / 4..3 * y.len() / 4)
+            .map(|j| (f64::from(y[j]) - (2.0 * PI * f * j as f64 / b).sin()).abs())
+            .fold(0.0, f64::max);
+        assert!(err < 1e-5, "f32 {a}->{b}: {err}");
+    }
+}

@@ -150,69 +150,221 @@ impl PhaseVocoder {
                 got: 0,
             });
         }
-        let out_frames = self.output_frames(frames, rate)?;
-        // Angles and magnitudes of every input frame, then two zero frames
-        // (librosa's padding), frame-major for the inner loop. `|z|` is
-        // glibc's `hypotf` (the sum of squares in f64, rounded once).
-        let mut angle = vec![T::zero(); (frames + 2) * bins];
-        let mut mag = vec![0f64; (frames + 2) * bins];
-        let wide = |v: T| v.to_f64().unwrap_or(0.0);
-        let cast = |v: f64| T::from(v).unwrap_or_else(T::zero);
-        let (mut re, mut im, mut ang) = (vec![0f64; bins], vec![0f64; bins], vec![0f64; bins]);
-        for (f, col) in d.columns().into_iter().enumerate() {
-            for ((r, i), z) in re.iter_mut().zip(im.iter_mut()).zip(col.iter()) {
-                *r = wide(z.re);
-                *i = wide(z.im);
-            }
-            (self.kernels.atan2)(&im, &re, &mut ang);
-            for k in 0..bins {
-                angle[f * bins + k] = cast(ang[k]);
-                mag[f * bins + k] = wide(cast((re[k] * re[k] + im[k] * im[k]).sqrt()));
+        let mut out = Array2::<Complex<T>>::zeros((bins, self.output_frames(frames, rate)?).f());
+        let mut stream = VocoderStream::new(self, rate, frames)?;
+        let mut emit = |t: usize, column: &[Complex<T>]| {
+            // Frame-major (Fortran order): each output frame is contiguous.
+            let mut dst = out.column_mut(t);
+            dst.iter_mut().zip(column).for_each(|(d, s)| *d = *s);
+            Ok(())
+        };
+        for column in d.columns() {
+            match column.as_slice() {
+                Some(c) => stream.push(Some(c), &mut emit)?,
+                None => stream.push(Some(&column.to_vec()), &mut emit)?,
             }
         }
-        let mut phase_acc: Vec<T> = angle[..bins].to_vec();
-        // Frame-major (Fortran order): each output frame is contiguous.
-        let mut out = Array2::<Complex<T>>::zeros((bins, out_frames).f());
+        stream.finish(&mut emit)?;
+        Ok(out)
+    }
+}
+
+/// One input frame as the vocoder reads it: angles (rounded to `T`, as
+/// librosa's `angle` of a `T` spectrum) and magnitudes (`T`-rounded, held in
+/// f64 for the interpolation).
+struct Analysis<T> {
+    angle: Vec<T>,
+    mag: Vec<f64>,
+}
+
+/// The phase vocoder run one input frame at a time, so that the effects
+/// need not store either spectrogram: [`VocoderStream::push`] takes input
+/// frame `c` and hands out every output frame that reads frames `c - 1` and
+/// `c`; [`VocoderStream::finish`] adds librosa's zero frame past the end
+/// and hands out the rest. Memory is a few frames, whatever the length.
+pub(crate) struct VocoderStream<'a, T: Float> {
+    vocoder: &'a PhaseVocoder,
+    rate: f64,
+    out_frames: usize,
+    pushed: usize,
+    emitted: usize,
+    prev: Analysis<T>,
+    cur: Analysis<T>,
+    phase_acc: Vec<T>,
+    increment: Vec<f64>,
+    re: Vec<f64>,
+    im: Vec<f64>,
+    ang: Vec<f64>,
+    phase: Vec<f64>,
+    cos: Vec<f64>,
+    sin: Vec<f64>,
+    column: Vec<Complex<T>>,
+}
+
+/// `x` rounded to the nearest integer, ties to even (`numpy.round`), as
+/// `f64::round_ties_even` but branch-free: adding and removing `2^52` rounds
+/// in the FPU's default mode, exact for `|x| < 2^52`; larger values are
+/// integers already. Inlines and vectorises where the std call (`rint`,
+/// without SSE4.1) does not.
+#[inline(always)]
+fn round_ties_even(x: f64) -> f64 {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let ax = x.abs();
+    if ax < TWO_52 {
+        ((ax + TWO_52) - TWO_52).copysign(x)
+    } else {
+        x
+    }
+}
+
+impl<'a, T: Float> VocoderStream<'a, T> {
+    /// A run of `vocoder` at `rate` over `frames` input frames.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a rate that is not finite and positive.
+    pub(crate) fn new(vocoder: &'a PhaseVocoder, rate: f64, frames: usize) -> Result<Self> {
+        let out_frames = vocoder.output_frames(frames, rate)?;
+        let bins = vocoder.n_bins();
+        let analysis = || Analysis {
+            angle: vec![T::zero(); bins],
+            mag: vec![0.0; bins],
+        };
+        Ok(Self {
+            vocoder,
+            rate,
+            out_frames,
+            pushed: 0,
+            emitted: 0,
+            prev: analysis(),
+            cur: analysis(),
+            phase_acc: vec![T::zero(); bins],
+            increment: vec![0.0; bins],
+            re: vec![0.0; bins],
+            im: vec![0.0; bins],
+            ang: vec![0.0; bins],
+            phase: vec![0.0; bins],
+            cos: vec![0.0; bins],
+            sin: vec![0.0; bins],
+            column: vec![Complex::new(T::zero(), T::zero()); bins],
+        })
+    }
+
+    /// The number of output frames the run hands out in all.
+    pub(crate) fn output_frames(&self) -> usize {
+        self.out_frames
+    }
+
+    /// Takes the next input frame (`None`: a zero frame) and calls
+    /// `emit(t, column)` for each output frame `t` it completes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] for a frame of another bin count; what
+    /// `emit` returns.
+    pub(crate) fn push(
+        &mut self,
+        frame: Option<&[Complex<T>]>,
+        emit: &mut impl FnMut(usize, &[Complex<T>]) -> Result<()>,
+    ) -> Result<()> {
+        let bins = self.vocoder.n_bins();
+        std::mem::swap(&mut self.prev, &mut self.cur);
+        let wide = |v: T| v.to_f64().unwrap_or(0.0);
+        let cast = |v: f64| T::from(v).unwrap_or_else(T::zero);
+        match frame {
+            Some(frame) => {
+                if frame.len() != bins {
+                    return Err(Error::ShapeMismatch {
+                        what: "phase vocoder frame",
+                        expected: vec![bins],
+                        got: vec![frame.len()],
+                    });
+                }
+                for ((r, i), z) in self.re.iter_mut().zip(self.im.iter_mut()).zip(frame) {
+                    *r = wide(z.re);
+                    *i = wide(z.im);
+                }
+                (self.vocoder.kernels.atan2)(&self.im, &self.re, &mut self.ang);
+                // `|z|` is glibc's `hypotf`: the sum of squares in f64, rounded once.
+                let parts = self.re.iter().zip(&self.im).zip(&self.ang);
+                let dst = self.cur.angle.iter_mut().zip(self.cur.mag.iter_mut());
+                for ((angle, mag), ((&r, &i), &g)) in dst.zip(parts) {
+                    *angle = cast(g);
+                    *mag = wide(cast((r * r + i * i).sqrt()));
+                }
+            }
+            None => {
+                self.cur.angle.fill(T::zero());
+                self.cur.mag.fill(0.0);
+            }
+        }
+        if self.pushed == 0 {
+            self.phase_acc.copy_from_slice(&self.cur.angle);
+        }
+        self.pushed += 1;
+        if self.pushed < 2 {
+            return Ok(());
+        }
+        // Output frames that read input frames c - 1 and c.
+        let c = self.pushed - 1;
         let two_pi = 2.0 * std::f64::consts::PI;
-        // The wrapped phase increment `ω_k + Δ` of input frame c, computed
-        // once per c (rates < 1 read a frame several times).
-        let mut increment = vec![0f64; bins];
-        let mut inc_frame = usize::MAX;
-        let (mut phase, mut cos, mut sin) = (vec![0f64; bins], vec![0f64; bins], vec![0f64; bins]);
-        for t in 0..out_frames {
-            let step = t as f64 * rate;
+        let mut increment_ready = false;
+        while self.emitted < self.out_frames {
+            let step = self.emitted as f64 * self.rate;
             #[allow(
                 clippy::cast_possible_truncation,
                 clippy::cast_sign_loss,
                 reason = "0 <= step < frames"
             )]
             let c0 = step as usize;
-            let alpha = step % 1.0;
-            if c0 != inc_frame {
-                let (a0, a1) = (
-                    &angle[c0 * bins..][..bins],
-                    &angle[(c0 + 1) * bins..][..bins],
-                );
-                for k in 0..bins {
-                    let mut dphase = wide(a1[k] - a0[k]) - self.phi_advance[k];
-                    dphase -= two_pi * (dphase / two_pi).round_ties_even();
-                    increment[k] = self.phi_advance[k] + dphase;
-                }
-                inc_frame = c0;
+            if c0 + 1 > c {
+                break;
             }
-            let (m0, m1) = (&mag[c0 * bins..][..bins], &mag[(c0 + 1) * bins..][..bins]);
-            for (w, p) in phase.iter_mut().zip(&phase_acc) {
+            let alpha = step % 1.0;
+            if !increment_ready {
+                // The wrapped phase increment `ω_k + Δ` of frame c - 1,
+                // computed once however many output frames read it.
+                let angles = self.prev.angle.iter().zip(&self.cur.angle);
+                let advances = self.vocoder.phi_advance.iter();
+                for ((inc, (&a0, &a1)), &advance) in
+                    self.increment.iter_mut().zip(angles).zip(advances)
+                {
+                    let mut dphase = wide(a1 - a0) - advance;
+                    dphase -= two_pi * round_ties_even(dphase / two_pi);
+                    *inc = advance + dphase;
+                }
+                increment_ready = true;
+            }
+            for (w, p) in self.phase.iter_mut().zip(&self.phase_acc) {
                 *w = wide(*p);
             }
-            (self.kernels.cos_sin)(&phase, &mut cos, &mut sin);
-            let mut col = out.column_mut(t);
-            for k in 0..bins {
-                let m = (1.0 - alpha) * m0[k] + alpha * m1[k];
-                col[k] = Complex::new(cast(cos[k] * m), cast(sin[k] * m));
-                phase_acc[k] = cast(wide(phase_acc[k]) + increment[k]);
+            (self.vocoder.kernels.cos_sin)(&self.phase, &mut self.cos, &mut self.sin);
+            let mags = self.prev.mag.iter().zip(&self.cur.mag);
+            let trig = self.cos.iter().zip(&self.sin);
+            for ((z, (&m0, &m1)), (&c, &s)) in self.column.iter_mut().zip(mags).zip(trig) {
+                let m = (1.0 - alpha) * m0 + alpha * m1;
+                *z = Complex::new(cast(c * m), cast(s * m));
             }
+            for (p, &inc) in self.phase_acc.iter_mut().zip(&self.increment) {
+                *p = cast(wide(*p) + inc);
+            }
+            emit(self.emitted, &self.column)?;
+            self.emitted += 1;
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// Adds librosa's zero frame past the last input frame and hands out
+    /// the remaining output frames.
+    ///
+    /// # Errors
+    ///
+    /// What `emit` returns.
+    pub(crate) fn finish(
+        &mut self,
+        emit: &mut impl FnMut(usize, &[Complex<T>]) -> Result<()>,
+    ) -> Result<()> {
+        self.push(None, emit)
     }
 }
 
@@ -224,6 +376,8 @@ impl PhaseVocoder {
 /// by `u = (t - 1)/(t + 1)` (adding π/4), the odd Taylor series of `atan u`
 /// to degree 39 (truncation below 1e-17), then the octant. Zeros,
 /// infinities and NaN are redone by `f64::atan2` for IEEE's signed cases.
+/// The polynomial runs by Estrin's scheme, so lanes do not wait on a
+/// 19-step chain.
 #[inline(always)]
 fn atan2_body(y: &[f64], x: &[f64], out: &mut [f64]) {
     use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, PI};
@@ -257,11 +411,17 @@ fn atan2_body(y: &[f64], x: &[f64], out: &mut [f64]) {
         let big = t > TAN_PI_8;
         let u = if big { (t - 1.0) / (t + 1.0) } else { t };
         let base = if big { FRAC_PI_4 } else { 0.0 };
-        let u2 = u * u;
-        let mut p = COEF[19];
-        for c in COEF[..19].iter().rev() {
-            p = c + u2 * p;
-        }
+        // Estrin's scheme (a dependency chain of 6, not Horner's 19).
+        let z = u * u;
+        let z2 = z * z;
+        let z4 = z2 * z2;
+        let z8 = z4 * z4;
+        let z16 = z8 * z8;
+        let q: [f64; 10] = std::array::from_fn(|i| COEF[2 * i] + z * COEF[2 * i + 1]);
+        let r: [f64; 5] = std::array::from_fn(|i| q[2 * i] + z2 * q[2 * i + 1]);
+        let s0 = r[0] + z4 * r[1];
+        let s1 = r[2] + z4 * r[3];
+        let p = (s0 + z8 * s1) + z16 * r[4];
         let mut a = base + u * p;
         a = if swap { FRAC_PI_2 - a } else { a };
         a = if xv < 0.0 { PI - a } else { a };

@@ -2,7 +2,11 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::phase_vocoder::{check_rate, PhaseVocoder};
+use num_complex::Complex;
+
+use super::phase_vocoder::{check_rate, PhaseVocoder, VocoderStream};
+use crate::spectral::istft::{normalise, OverlapAdd};
+use crate::spectral::stft::check_finite;
 use crate::{Error, Float, Istft, IstftConfig, Result, Stft, StftConfig, Transform};
 
 /// Time stretching by a phase vocoder, as
@@ -96,10 +100,31 @@ impl<T: Float> TimeStretch<T> {
                 got: 0,
             });
         }
-        let d = self.stft.process(y)?;
-        let stretched = self.vocoder.process(d.view(), self.rate)?;
-        self.istft
-            .process(stretched.view(), Some(self.output_len(y.len())))
+        check_finite("stft input", y)?;
+        let frames = self.stft.output_shape(y.len())?[1];
+        let mut out = vec![T::zero(); self.output_len(y.len())];
+        // STFT -> vocoder -> inverse STFT one frame at a time: neither
+        // spectrogram is stored, so memory is the output and a few frames.
+        let mut stream = VocoderStream::new(&self.vocoder, self.rate, frames)?;
+        let mut adder = OverlapAdd::new(&self.istft);
+        let mut emit =
+            |t: usize, column: &[Complex<T>]| adder.add(t, column.iter().copied(), &mut out);
+        let mut spectrum = vec![Complex::new(T::zero(), T::zero()); self.vocoder.n_bins()];
+        let mut failure = None;
+        self.stft.for_each_frame(y, &mut spectrum, |_, frame| {
+            if failure.is_none() {
+                failure = stream.push(Some(frame), &mut emit).err();
+            }
+        })?;
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        stream.finish(&mut emit)?;
+        let envelope = self
+            .istft
+            .window_sumsquare(stream.output_frames(), out.len());
+        normalise(&mut out, &envelope);
+        Ok(out)
     }
 
     /// Stretches each channel of `(channels, n)`, as librosa does along the

@@ -193,7 +193,7 @@ fn symmetric_window(kind: WindowKind, m: usize) -> Vec<f64> {
 
 /// The modified Bessel function of the first kind, order 0, by its power series
 /// `sum_k ((x/2)^k / k!)^2`, summed until the terms stop changing the sum.
-fn bessel_i0(x: f64) -> f64 {
+pub(crate) fn bessel_i0(x: f64) -> f64 {
     let half = x / 2.0;
     let mut term = 1.0;
     let mut sum = 1.0;

@@ -19,7 +19,7 @@
 //! samples (librosa's `fix=True`) and is not rescaled (librosa's
 //! `scale=False`): multiply by `sqrt(orig_sr / target_sr)` for `scale=True`.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use ndarray::{ArrayViewMut1, Ix1};
 use num_complex::Complex;
@@ -30,6 +30,7 @@ use rubato::{
     WindowFunction,
 };
 
+use super::two_stage::{self, TwoStage};
 use crate::transform::check_shape;
 use crate::{Error, Float, Result, Transform};
 
@@ -154,6 +155,14 @@ enum Engine {
     /// aligned; asynchronous windowed sinc otherwise, aligned to within
     /// `1 / SINC_OVERSAMPLING` input samples), with its reusable buffers.
     Rubato(Mutex<RubatoState>),
+    /// `High` at a non-integer rate pair: the two-stage engine, planned on
+    /// first use in the precision of the signal (`f32` signals in `f32`, as
+    /// soxr runs float32 input at `soxr_hq`; `f64` in `f64`).
+    TwoStage {
+        ratio: f64,
+        single: OnceLock<Box<Mutex<TwoStage<f32>>>>,
+        double: OnceLock<Box<Mutex<TwoStage<f64>>>>,
+    },
 }
 
 /// A rubato resampler, reset before each signal, and the buffers reused
@@ -252,6 +261,16 @@ impl Resampler {
                         padded: Vec::new(),
                         buffer: Vec::new(),
                     }))
+                }
+                Some(_)
+                    if method == ResampleMethod::High
+                        && two_stage::RATIO_RANGE.contains(&ratio) =>
+                {
+                    Engine::TwoStage {
+                        ratio,
+                        single: OnceLock::new(),
+                        double: OnceLock::new(),
+                    }
                 }
                 Some(params) => {
                     let sinc = Async::<f64>::new_sinc(
@@ -365,6 +384,21 @@ impl Resampler {
             Engine::Rubato(state) => {
                 let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
                 run_rubato(&mut state, y, out)?;
+            }
+            Engine::TwoStage {
+                ratio,
+                single,
+                double,
+            } => {
+                if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() {
+                    let engine = single.get_or_init(|| Box::new(Mutex::new(TwoStage::new(*ratio))));
+                    let mut engine = engine.lock().unwrap_or_else(|e| e.into_inner());
+                    engine.process(y, out)?;
+                } else {
+                    let engine = double.get_or_init(|| Box::new(Mutex::new(TwoStage::new(*ratio))));
+                    let mut engine = engine.lock().unwrap_or_else(|e| e.into_inner());
+                    engine.process(y, out)?;
+                }
             }
         }
         Ok(())

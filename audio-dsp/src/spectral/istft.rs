@@ -212,33 +212,10 @@ impl<T: Float> Istft<T> {
                 got: vec![bins, frames],
             });
         }
-        let n_fft = self.geometry.n_fft;
         out.fill(T::zero());
-        let mut spectrum = self.plan.make_input_vec();
-        let mut frame = self.plan.make_output_vec();
-        let mut scratch = self.plan.make_scratch_vec();
-        let scale = T::one() / T::from(n_fft).unwrap_or_else(T::one);
+        let mut adder = OverlapAdd::new(self);
         for t in 0..self.frames_used(frames, out.len()) {
-            let Some((lo, hi, dst)) = self.frame_span(t, out.len()) else {
-                continue;
-            };
-            for (d, s) in spectrum.iter_mut().zip(spec.column(t)) {
-                *d = *s;
-            }
-            // irfft ignores the imaginary parts of the DC and Nyquist bins.
-            spectrum[0].im = T::zero();
-            if n_fft.is_multiple_of(2) {
-                spectrum[bins - 1].im = T::zero();
-            }
-            self.plan
-                .process_with_scratch(&mut spectrum, &mut frame, &mut scratch)
-                .map_err(|_| Error::BufferLength {
-                    what: "inverse fft buffers",
-                    expected: n_fft,
-                    got: frame.len(),
-                })?;
-            frame[lo..hi].iter_mut().for_each(|v| *v = *v * scale);
-            crate::kernels::simd::multiply_add(&frame[lo..hi], &self.window[lo..hi], &mut out[dst]);
+            adder.add(t, spec.column(t).iter().copied(), out)?;
         }
         Ok(())
     }
@@ -266,6 +243,76 @@ impl<T: Float> Istft<T> {
             dst.assign(&ndarray::ArrayView1::from(&src));
         }
         Ok(out)
+    }
+}
+
+/// Frame-by-frame windowed overlap-add of inverse FFTs (no normalisation),
+/// with its FFT buffers: what [`Istft::overlap_add_into`] runs on a whole
+/// spectrogram, and the fused effects run one frame at a time without
+/// storing the spectrogram.
+pub(crate) struct OverlapAdd<'a, T: Float> {
+    istft: &'a Istft<T>,
+    spectrum: Vec<Complex<T>>,
+    frame: Vec<T>,
+    scratch: Vec<Complex<T>>,
+    scale: T,
+}
+
+impl<'a, T: Float> OverlapAdd<'a, T> {
+    pub(crate) fn new(istft: &'a Istft<T>) -> Self {
+        let n_fft = istft.geometry.n_fft;
+        Self {
+            istft,
+            spectrum: istft.plan.make_input_vec(),
+            frame: istft.plan.make_output_vec(),
+            scratch: istft.plan.make_scratch_vec(),
+            scale: T::one() / T::from(n_fft).unwrap_or_else(T::one),
+        }
+    }
+
+    /// Adds frame `t` (its `1 + n_fft / 2` bins, in order) to `out`, an
+    /// output of `out.len()` samples; frames that land outside it are skipped
+    /// untransformed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BufferLength`] if the FFT refuses its buffers (it cannot:
+    /// they come from the plan).
+    pub(crate) fn add(
+        &mut self,
+        t: usize,
+        column: impl IntoIterator<Item = Complex<T>>,
+        out: &mut [T],
+    ) -> Result<()> {
+        let Some((lo, hi, dst)) = self.istft.frame_span(t, out.len()) else {
+            return Ok(());
+        };
+        let n_fft = self.istft.geometry.n_fft;
+        let bins = self.spectrum.len();
+        for (d, s) in self.spectrum.iter_mut().zip(column) {
+            *d = s;
+        }
+        // irfft ignores the imaginary parts of the DC and Nyquist bins.
+        self.spectrum[0].im = T::zero();
+        if n_fft.is_multiple_of(2) {
+            self.spectrum[bins - 1].im = T::zero();
+        }
+        self.istft
+            .plan
+            .process_with_scratch(&mut self.spectrum, &mut self.frame, &mut self.scratch)
+            .map_err(|_| Error::BufferLength {
+                what: "inverse fft buffers",
+                expected: n_fft,
+                got: self.frame.len(),
+            })?;
+        let scale = self.scale;
+        self.frame[lo..hi].iter_mut().for_each(|v| *v = *v * scale);
+        crate::kernels::simd::multiply_add(
+            &self.frame[lo..hi],
+            &self.istft.window[lo..hi],
+            &mut out[dst],
+        );
+        Ok(())
     }
 }
 
