@@ -81,7 +81,9 @@ impl<T: Float> TimeStretch<T> {
         len
     }
 
-    /// Stretches a mono signal.
+    /// Stretches a mono signal, one frame at a time (STFT frame → vocoder
+    /// → overlap-add): neither spectrogram is stored, so memory is the
+    /// output plus a few frames.
     ///
     /// # Errors
     ///

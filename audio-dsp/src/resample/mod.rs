@@ -1,4 +1,4 @@
-//! Sample-rate conversion: the exact FFT method and the rubato-based quality presets.
+//! Sample-rate conversion: the exact FFT method, the rubato-based quality presets and the two-stage engine of `High` at non-integer rates.
 
 pub mod resampler;
 mod two_stage;
