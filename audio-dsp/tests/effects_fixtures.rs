@@ -34,7 +34,7 @@ const VOCODER_TOL: f64 = 5e-5;
 
 /// Pitch shift with our default [`ResampleMethod::High`] against librosa's
 /// default `soxr_hq`: the resamplers differ by design (soxr_hq rolls off
-/// from 91 % of Nyquist, ours at 99 %; see the resampling section of the
+/// from 91 % of Nyquist, ours from 95 % at these non-integer rates; see the resampling section of the
 /// guide), so this bounds the whole-band difference, not float rounding.
 const SOXR_TOL: f64 = 1e-2;
 

@@ -1,7 +1,14 @@
-//! Spectral features built on the transforms: mel spectrograms, MFCC and chroma.
+//! Spectral features built on the transforms: mel spectrograms, MFCC, chroma,
+//! the spectral shape descriptors, RMS, zero-crossing rate, deltas and
+//! stacked memory.
 
 pub mod chroma;
 pub mod chroma_cens;
 pub mod chroma_cqt;
+pub mod delta;
 pub mod melspectrogram;
 pub mod mfcc;
+pub mod rms;
+pub mod spectral;
+pub mod stack_memory;
+pub mod zero_crossing_rate;
