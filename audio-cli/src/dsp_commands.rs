@@ -275,7 +275,7 @@ pub struct StftArgs {
 }
 
 impl StftArgs {
-    fn config(&self) -> Result<StftConfig> {
+    pub(crate) fn config(&self) -> Result<StftConfig> {
         Ok(StftConfig {
             n_fft: self.n_fft,
             hop_length: self.hop_length,

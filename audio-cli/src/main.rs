@@ -13,6 +13,7 @@ mod dsp_commands;
 mod error;
 mod eval_commands;
 mod eval_separation;
+mod feature_commands;
 mod io_commands;
 mod pitch_commands;
 mod separate_commands;
@@ -35,6 +36,8 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Dsp(dsp_commands::DspCommand),
+    #[command(flatten)]
+    Feature(feature_commands::FeatureCommand),
     #[command(flatten)]
     Cqt(cqt_commands::CqtCommand),
     #[command(flatten)]
@@ -111,6 +114,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dsp(cmd) => dsp_commands::run(cmd),
+        Command::Feature(cmd) => feature_commands::run(cmd),
         Command::Cqt(cmd) => cqt_commands::run(cmd),
         Command::Io(cmd) => io_commands::run(cmd),
         Command::Pitch(cmd) => pitch_commands::run(cmd),

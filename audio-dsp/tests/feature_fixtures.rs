@@ -7,8 +7,8 @@
 use audio_dsp::feature::delta::{delta, DeltaConfig, DeltaMode};
 use audio_dsp::feature::rms::{rms, rms_from_spectrogram, RmsConfig};
 use audio_dsp::feature::spectral::{
-    spectral_bandwidth, spectral_centroid, spectral_flatness, spectral_rolloff,
-    SpectralBandwidthConfig, SpectralFlatnessConfig,
+    poly_features, spectral_bandwidth, spectral_centroid, spectral_contrast, spectral_flatness,
+    spectral_rolloff, SpectralBandwidthConfig, SpectralContrastConfig, SpectralFlatnessConfig,
 };
 use audio_dsp::feature::stack_memory::stack_memory;
 use audio_dsp::feature::zero_crossing_rate::{zero_crossing_rate, ZeroCrossingRateConfig};
@@ -90,12 +90,48 @@ fn u(params: &Value, key: &str, default: usize) -> usize {
         .map_or(default, |v| v as usize)
 }
 
+/// Runs the descriptor a fixture case names, with its librosa parameters.
+fn descriptor(feature: &str, params: &Value, s: ndarray::ArrayView2<'_, f32>, sr: f64) -> Array2<f32> {
+    match feature {
+        "centroid" => spectral_centroid(s, sr),
+        "bandwidth" => spectral_bandwidth(
+            s,
+            sr,
+            &SpectralBandwidthConfig {
+                p: f(params, "p", 2.0),
+                norm: params.get("norm").and_then(Value::as_bool).unwrap_or(true),
+            },
+        ),
+        "rolloff" => spectral_rolloff(s, sr, f(params, "roll_percent", 0.85)),
+        "flatness" => spectral_flatness(
+            s,
+            &SpectralFlatnessConfig {
+                amin: f(params, "amin", 1e-10),
+                power: f(params, "power", 2.0),
+            },
+        ),
+        "contrast" => spectral_contrast(
+            s,
+            sr,
+            &SpectralContrastConfig {
+                fmin: f(params, "fmin", 200.0),
+                n_bands: u(params, "n_bands", 6),
+                quantile: f(params, "quantile", 0.02),
+                linear: params.get("linear").and_then(Value::as_bool).unwrap_or(false),
+            },
+        ),
+        "poly" => poly_features(s, sr, u(params, "order", 1)),
+        other => panic!("unknown feature {other}"),
+    }
+    .unwrap()
+}
+
 #[test]
 fn spectral_descriptors_match_librosa() {
     let cases = cases();
     let sr = cases["sr"].as_f64().unwrap();
     let list = cases["spectral"].as_array().unwrap();
-    assert_eq!(list.len(), 24);
+    assert_eq!(list.len(), 36);
     for case in list {
         let (feature, set, params) = (
             case["feature"].as_str().unwrap(),
@@ -103,27 +139,7 @@ fn spectral_descriptors_match_librosa() {
             &case["params"],
         );
         let s = magnitude(&cases, set, &input(case["input"].as_str().unwrap()));
-        let got = match feature {
-            "centroid" => spectral_centroid(s.view(), sr),
-            "bandwidth" => spectral_bandwidth(
-                s.view(),
-                sr,
-                &SpectralBandwidthConfig {
-                    p: f(params, "p", 2.0),
-                    norm: params.get("norm").and_then(Value::as_bool).unwrap_or(true),
-                },
-            ),
-            "rolloff" => spectral_rolloff(s.view(), sr, f(params, "roll_percent", 0.85)),
-            "flatness" => spectral_flatness(
-                s.view(),
-                &SpectralFlatnessConfig {
-                    amin: f(params, "amin", 1e-10),
-                    power: f(params, "power", 2.0),
-                },
-            ),
-            other => panic!("unknown feature {other}"),
-        }
-        .unwrap();
+        let got = descriptor(feature, params, s.view(), sr);
         let want = load(case["file"].as_str().unwrap());
         let err = relative_error(&to_dyn(&got), &want);
         println!("{}: {err:.2e}", case["file"]);
@@ -305,33 +321,18 @@ fn descriptors_on_our_f32_stft() {
         );
         let y = input(case["input"].as_str().unwrap());
         let s = magnitude_f32(&cases, set, &y);
-        let got = match feature {
-            "centroid" => spectral_centroid(s.view(), sr),
-            "bandwidth" => spectral_bandwidth(
-                s.view(),
-                sr,
-                &SpectralBandwidthConfig {
-                    p: f(params, "p", 2.0),
-                    norm: params.get("norm").and_then(Value::as_bool).unwrap_or(true),
-                },
-            ),
-            "rolloff" => spectral_rolloff(s.view(), sr, f(params, "roll_percent", 0.85)),
-            _ => spectral_flatness(
-                s.view(),
-                &SpectralFlatnessConfig {
-                    amin: f(params, "amin", 1e-10),
-                    power: f(params, "power", 2.0),
-                },
-            ),
-        }
-        .unwrap();
+        let got = descriptor(feature, params, s.view(), sr);
         let err = relative_error(&to_dyn(&got), &load(case["file"].as_str().unwrap()));
-        if feature == "flatness" {
-            worst_flatness = worst_flatness.max(err);
-            assert!(err <= FLATNESS_F32_STFT_TOL, "{}: {err:e}", case["file"]);
-        } else {
-            assert!(err <= FEATURE_TOL, "{}: {err:e}", case["file"]);
-        }
+        println!("on our f32 STFT {}: {err:.2e}", case["file"]);
+        let tol = match feature {
+            "flatness" => {
+                worst_flatness = worst_flatness.max(err);
+                FLATNESS_F32_STFT_TOL
+            }
+            "contrast" => CONTRAST_F32_STFT_TOL,
+            _ => FEATURE_TOL,
+        };
+        assert!(err <= tol, "{}: {err:e}", case["file"]);
     }
     let y = input("piano");
     let (ours, librosa_s) = (

@@ -1,6 +1,7 @@
 """librosa 0.11.0 fixtures for the spectral descriptors and frame features of
 audio_dsp::feature: spectral_centroid, spectral_bandwidth, spectral_rolloff,
-spectral_flatness, rms (from y and from S), zero_crossing_rate, delta and
+spectral_flatness, spectral_contrast, poly_features, rms (from y and from
+S), zero_crossing_rate, delta and
 stack_memory, three or more parameter sets each, on two FluidSynth renders
 of the repository's assets (piano, violin) at 22.05 kHz.
 
@@ -69,6 +70,13 @@ def main():
     spectral("flatness", "default", {}, lambda sr, **k: librosa.feature.spectral_flatness(**k))
     spectral("flatness", "n1024_h256", {"power": 1.0}, lambda sr, **k: librosa.feature.spectral_flatness(**k))
     spectral("flatness", "n4096_nocenter", {"amin": 1e-4}, lambda sr, **k: librosa.feature.spectral_flatness(**k))
+    spectral("contrast", "default", {}, librosa.feature.spectral_contrast)
+    spectral("contrast", "n1024_h256", {"fmin": 100.0, "n_bands": 4, "quantile": 0.05},
+             librosa.feature.spectral_contrast)
+    spectral("contrast", "n4096_nocenter", {"linear": True, "n_bands": 5}, librosa.feature.spectral_contrast)
+    spectral("poly", "default", {"order": 1}, librosa.feature.poly_features)
+    spectral("poly", "n1024_h256", {"order": 2}, librosa.feature.poly_features)
+    spectral("poly", "n4096_nocenter", {"order": 0}, librosa.feature.poly_features)
 
     for name, y in inputs.items():
         for params in ({}, {"frame_length": 1024, "hop_length": 256, "center": False},

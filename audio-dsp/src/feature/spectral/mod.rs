@@ -1,7 +1,8 @@
 //! Spectral shape descriptors of librosa's `feature` module, on a magnitude
 //! spectrogram `S` (`(1 + n_fft / 2, frames)`, as `numpy.abs(librosa.stft(y))`):
-//! [`spectral_centroid`], [`spectral_bandwidth`], [`spectral_rolloff`] and
-//! [`spectral_flatness`]. Each returns librosa's `(1, frames)` array.
+//! [`spectral_centroid`], [`spectral_bandwidth`], [`spectral_rolloff`],
+//! [`spectral_flatness`], [`spectral_contrast`] and [`poly_features`], each in librosa's
+//! shape: `(1, frames)`, or a row per band or coefficient.
 //!
 //! Compute `S` with [`crate::spectral::spectrogram::spectrogram`] (power 1)
 //! from a planned [`crate::Stft`]; `n_fft` is read from `S` as librosa does
@@ -9,12 +10,16 @@
 
 pub mod bandwidth;
 pub mod centroid;
+pub mod contrast;
 pub mod flatness;
+pub mod poly_features;
 pub mod rolloff;
 
 pub use bandwidth::{spectral_bandwidth, SpectralBandwidthConfig};
 pub use centroid::spectral_centroid;
+pub use contrast::{spectral_contrast, SpectralContrastConfig};
 pub use flatness::{spectral_flatness, SpectralFlatnessConfig};
+pub use poly_features::poly_features;
 pub use rolloff::spectral_rolloff;
 
 use ndarray::{Array2, ArrayView2};

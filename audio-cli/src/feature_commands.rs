@@ -1,0 +1,287 @@
+//! Subcommands for librosa's frame-level features (`spectral-centroid`,
+//! `spectral-bandwidth`, `spectral-rolloff`, `spectral-flatness`, `rms`,
+//! `zero-crossing-rate`, `delta`, `stack-memory`), with librosa's keyword
+//! arguments as kebab-case flags and librosa's output shapes and dtypes.
+
+use std::path::PathBuf;
+
+use audio_dsp::feature::delta::{DeltaConfig, DeltaMode};
+use audio_dsp::feature::rms::RmsConfig;
+use audio_dsp::feature::spectral::{SpectralBandwidthConfig, SpectralFlatnessConfig};
+use audio_dsp::feature::zero_crossing_rate::ZeroCrossingRateConfig;
+use audio_dsp::{PadMode, Stft};
+use audio_io::npy::{read_floats, read_signal, Precision};
+use audio_io::on_precision;
+use clap::{Args, Subcommand};
+use ndarray::Array2;
+
+use crate::dsp_commands::{InputOutput, StftArgs};
+use crate::{write_npy, Result};
+
+/// Frame-level feature subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FeatureCommand {
+    /// librosa.feature.spectral_centroid: `(1, frames)`, float64.
+    SpectralCentroid {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+    },
+    /// librosa.feature.spectral_bandwidth: `(1, frames)`, float64.
+    SpectralBandwidth {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+        /// Order of the deviation.
+        #[arg(long, default_value_t = 2.0)]
+        p: f64,
+        /// Do not normalise each frame to sum 1 (librosa's `norm=False`).
+        #[arg(long)]
+        no_norm: bool,
+    },
+    /// librosa.feature.spectral_rolloff: `(1, frames)`, float64.
+    SpectralRolloff {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+        /// Fraction of the frame's magnitude below the roll-off.
+        #[arg(long, default_value_t = 0.85)]
+        roll_percent: f64,
+    },
+    /// librosa.feature.spectral_flatness: `(1, frames)`, the input's dtype.
+    SpectralFlatness {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+        /// Floor on `S**power`.
+        #[arg(long, default_value_t = 1e-10)]
+        amin: f64,
+        /// Exponent of the magnitudes.
+        #[arg(long, default_value_t = 2.0)]
+        power: f64,
+    },
+    /// librosa.feature.rms (from the signal): `(1, frames)`, float32.
+    Rms {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        frames: FrameArgs,
+        /// How `--center` pads: constant, reflect or edge.
+        #[arg(long, default_value = "constant")]
+        pad_mode: String,
+    },
+    /// librosa.feature.zero_crossing_rate: `(1, frames)`, float64.
+    ZeroCrossingRate {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        frames: FrameArgs,
+        /// Samples with `|y| <= threshold` count as zero.
+        #[arg(long, default_value_t = 1e-10)]
+        threshold: f64,
+        /// Use `numpy.sign` (zero is its own class) instead of `signbit`.
+        #[arg(long)]
+        no_zero_pos: bool,
+    },
+    /// librosa.feature.delta on a 2-D `.npy` (features, frames): the same
+    /// shape and dtype.
+    Delta {
+        #[command(flatten)]
+        io: ArrayInputOutput,
+        /// Frames in the fitting window (odd, >= 3).
+        #[arg(long, default_value_t = 9)]
+        width: usize,
+        /// Derivative order.
+        #[arg(long, default_value_t = 1)]
+        order: usize,
+        /// Edges: interp, mirror, nearest, constant or wrap.
+        #[arg(long, default_value = "interp")]
+        mode: String,
+    },
+    /// librosa.feature.stack_memory on a 2-D `.npy` (d, t): `(d * n_steps,
+    /// t)`, the same dtype.
+    StackMemory {
+        #[command(flatten)]
+        io: ArrayInputOutput,
+        /// Copies stacked.
+        #[arg(long, default_value_t = 2)]
+        n_steps: usize,
+        /// Frames between copies (negative: look ahead).
+        #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+        delay: isize,
+        /// Padding outside the data: constant, edge or reflect.
+        #[arg(long, default_value = "constant")]
+        mode: String,
+    },
+}
+
+/// Framing flags of `rms` and `zero-crossing-rate`.
+#[derive(Debug, Args)]
+pub struct FrameArgs {
+    /// Samples per frame.
+    #[arg(long, default_value_t = 2048)]
+    frame_length: usize,
+    /// Samples between frames.
+    #[arg(long, default_value_t = 512)]
+    hop_length: usize,
+    /// Pad half a frame at both ends (the default).
+    #[arg(long, overrides_with = "no_center")]
+    center: bool,
+    /// Do not pad.
+    #[arg(long)]
+    no_center: bool,
+}
+
+/// A `.npy` array in, a `.npy` array out.
+#[derive(Debug, Args)]
+pub struct ArrayInputOutput {
+    /// Input: a 2-D `.npy` array.
+    input: PathBuf,
+    /// Output `.npy` file.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+/// The magnitude spectrogram as librosa computes it: the signal's STFT in
+/// f64 (librosa's float64 window times the frames), magnitudes rounded to
+/// the input's precision (`float32` for float32 input) and widened back.
+fn magnitude(io: &InputOutput, stft: &StftArgs) -> Result<(Array2<f64>, bool)> {
+    let signal = read_signal(&io.input, io.sr)?;
+    let single = matches!(signal, Precision::F32(_));
+    let y: Vec<f64> = on_precision!(signal, |x| x
+        .iter()
+        .map(|&v| f64::from(v))
+        .collect());
+    let plan = Stft::<f64>::new(stft.config()?)?;
+    let mut s = audio_dsp::spectral::spectrogram::spectrogram(&plan, &y, 1.0)?;
+    if single {
+        s.mapv_inplace(|v| f64::from(v as f32));
+    }
+    Ok((s, single))
+}
+
+/// Writes `a` as float32 when `single`, else float64.
+fn write_as(path: &std::path::Path, a: &Array2<f64>, single: bool) -> Result<()> {
+    if single {
+        write_npy(path, &a.mapv(|v| v as f32))
+    } else {
+        write_npy(path, a)
+    }
+}
+
+/// Runs a feature subcommand.
+pub fn run(cmd: FeatureCommand) -> Result<()> {
+    let sr = |io: &InputOutput| f64::from(io.sr);
+    match cmd {
+        FeatureCommand::SpectralCentroid { io, stft } => {
+            let (s, _) = magnitude(&io, &stft)?;
+            let c = audio_dsp::feature::spectral::spectral_centroid(s.view(), sr(&io))?;
+            write_npy(&io.output, &c)
+        }
+        FeatureCommand::SpectralBandwidth { io, stft, p, no_norm } => {
+            let (s, _) = magnitude(&io, &stft)?;
+            let config = SpectralBandwidthConfig { p, norm: !no_norm };
+            let b = audio_dsp::feature::spectral::spectral_bandwidth(s.view(), sr(&io), &config)?;
+            write_npy(&io.output, &b)
+        }
+        FeatureCommand::SpectralRolloff {
+            io,
+            stft,
+            roll_percent,
+        } => {
+            let (s, single) = magnitude(&io, &stft)?;
+            // The cumulative sum in the spectrogram's own precision, as numpy.
+            let r = if single {
+                let s32 = s.mapv(|v| v as f32);
+                audio_dsp::feature::spectral::spectral_rolloff(s32.view(), sr(&io), roll_percent)?
+                    .mapv(f64::from)
+            } else {
+                audio_dsp::feature::spectral::spectral_rolloff(s.view(), sr(&io), roll_percent)?
+            };
+            write_npy(&io.output, &r)
+        }
+        FeatureCommand::SpectralFlatness {
+            io,
+            stft,
+            amin,
+            power,
+        } => {
+            let (s, single) = magnitude(&io, &stft)?;
+            let f = audio_dsp::feature::spectral::spectral_flatness(
+                s.view(),
+                &SpectralFlatnessConfig { amin, power },
+            )?;
+            write_as(&io.output, &f, single)
+        }
+        FeatureCommand::Rms {
+            io,
+            frames,
+            pad_mode,
+        } => {
+            let config = RmsConfig {
+                frame_length: frames.frame_length,
+                hop_length: frames.hop_length,
+                center: !frames.no_center,
+                pad_mode: PadMode::parse(&pad_mode)?,
+            };
+            let r: Array2<f64> = on_precision!(read_signal(&io.input, io.sr)?, |x| {
+                audio_dsp::feature::rms::rms(&x, &config)?
+                    .mapv(f64::from)
+            });
+            // librosa's rms is float32 (its `dtype` default).
+            write_as(&io.output, &r, true)
+        }
+        FeatureCommand::ZeroCrossingRate {
+            io,
+            frames,
+            threshold,
+            no_zero_pos,
+        } => {
+            let config = ZeroCrossingRateConfig {
+                frame_length: frames.frame_length,
+                hop_length: frames.hop_length,
+                center: !frames.no_center,
+                threshold,
+                zero_pos: !no_zero_pos,
+            };
+            let z: Array2<f64> = on_precision!(read_signal(&io.input, io.sr)?, |x| {
+                audio_dsp::feature::zero_crossing_rate::zero_crossing_rate(&x, &config)?
+                    .mapv(f64::from)
+            });
+            write_npy(&io.output, &z)
+        }
+        FeatureCommand::Delta {
+            io,
+            width,
+            order,
+            mode,
+        } => {
+            let config = DeltaConfig {
+                width,
+                order,
+                mode: DeltaMode::parse(&mode)?,
+            };
+            on_precision!(read_floats(&io.input)?, |a| {
+                let a = crate::matrix(&io.input, a, "a 2-D array (features, frames)")?;
+                write_npy(&io.output, &audio_dsp::feature::delta::delta(a.view(), &config)?)
+            })
+        }
+        FeatureCommand::StackMemory {
+            io,
+            n_steps,
+            delay,
+            mode,
+        } => {
+            let mode = PadMode::parse(&mode)?;
+            on_precision!(read_floats(&io.input)?, |a| {
+                let a = crate::matrix(&io.input, a, "a 2-D array (d, t)")?;
+                let s = audio_dsp::feature::stack_memory::stack_memory(a.view(), n_steps, delay, mode)?;
+                write_npy(&io.output, &s)
+            })
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! The feature subcommands end to end: librosa-named flags in, librosa's
+//! shapes, dtypes and values out (fixtures from
+//! `tools/reference/dsp_feature_fixtures.py`).
+
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+use std::path::PathBuf;
+
+mod common;
+
+use audio_test_fixtures::{assert_close, read_npy};
+use common::{run, run_ok as audio, tmp};
+
+/// The library's fixture tolerance (1e-5 of the peak; the CLI computes
+/// librosa's float64 STFT and adds no arithmetic of its own).
+const TOL: f64 = 1e-5;
+
+fn fixture(name: &str) -> PathBuf {
+    common::repo("audio-dsp/tests/fixtures/features").join(format!("{name}.npy"))
+}
+
+/// Runs `audio <command> <input> -o OUT <flags>` and returns OUT.
+fn feature(command: &str, input: &str, flags: &[&str]) -> PathBuf {
+    let out = tmp(&format!("{command}-{}.npy", flags.join("_")));
+    let input = fixture(input);
+    let mut args = vec![command, input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    audio(&args);
+    out
+}
+
+#[test]
+fn spectral_descriptors_match_librosa() {
+    let centroid = feature("spectral-centroid", "input_piano", &[]);
+    assert_close(
+        "centroid",
+        &read_npy::<f64>(&centroid),
+        &read_npy::<f32>(fixture("centroid_default_plain_piano")).mapv(f64::from),
+        TOL,
+    );
+    let bandwidth = feature(
+        "spectral-bandwidth",
+        "input_violin",
+        &["--p", "3", "--n-fft", "4096", "--hop-length", "1024", "--no-center"],
+    );
+    assert_close(
+        "bandwidth",
+        &read_npy::<f64>(&bandwidth),
+        &read_npy::<f32>(fixture("bandwidth_n4096_nocenter_p3_violin")).mapv(f64::from),
+        TOL,
+    );
+    let no_norm = feature(
+        "spectral-bandwidth",
+        "input_piano",
+        &["--p", "1", "--no-norm", "--n-fft", "1024", "--hop-length", "256"],
+    );
+    assert_close(
+        "bandwidth no norm",
+        &read_npy::<f64>(&no_norm),
+        &read_npy::<f32>(fixture("bandwidth_n1024_h256_p1_normFalse_piano")).mapv(f64::from),
+        TOL,
+    );
+    let rolloff = feature(
+        "spectral-rolloff",
+        "input_piano",
+        &["--roll-percent", "0.99", "--n-fft", "1024", "--hop-length", "256"],
+    );
+    assert_eq!(
+        read_npy::<f64>(&rolloff).mapv(|v| v as f32),
+        read_npy::<f32>(fixture("rolloff_n1024_h256_roll_percent0.99_piano"))
+    );
+    let flatness = feature(
+        "spectral-flatness",
+        "input_violin",
+        &["--power", "1", "--n-fft", "1024", "--hop-length", "256"],
+    );
+    assert_close(
+        "flatness",
+        &read_npy::<f32>(&flatness),
+        &read_npy::<f32>(fixture("flatness_n1024_h256_power1.0_violin")),
+        TOL,
+    );
+}
+
+#[test]
+fn rms_zero_crossings_delta_and_stack_memory_match_librosa() {
+    let rms = feature(
+        "rms",
+        "input_piano",
+        &["--frame-length", "511", "--hop-length", "128", "--pad-mode", "reflect"],
+    );
+    assert_close(
+        "rms",
+        &read_npy::<f32>(&rms),
+        &read_npy::<f32>(fixture("rms_y_2_piano")),
+        TOL,
+    );
+    let zcr = feature(
+        "zero-crossing-rate",
+        "input_violin",
+        &["--no-zero-pos", "--threshold", "0"],
+    );
+    assert_eq!(
+        read_npy::<f64>(&zcr).mapv(|v| v as f32),
+        read_npy::<f32>(fixture("zcr_7_violin"))
+    );
+    let delta = feature("delta", "mfcc_piano", &["--width", "7", "--mode", "nearest"]);
+    assert_close(
+        "delta",
+        &read_npy::<f32>(&delta),
+        &read_npy::<f32>(fixture("delta_2")),
+        1e-6,
+    );
+    let stack = feature(
+        "stack-memory",
+        "mfcc_piano",
+        &["--n-steps", "4", "--delay", "-1", "--mode", "edge"],
+    );
+    assert_eq!(read_npy::<f32>(&stack), read_npy::<f32>(fixture("stack_2")));
+}
+
+#[test]
+fn bad_flags_and_inputs_fail_with_one_line() {
+    for args in [
+        vec!["spectral-rolloff", "--roll-percent", "1.5"],
+        vec!["delta", "--width", "4"],
+        vec!["stack-memory", "--delay", "0"],
+    ] {
+        let input = if args[0] == "spectral-rolloff" { "input_piano" } else { "mfcc_piano" };
+        let out = tmp(&format!("bad-{}.npy", args.join("_")));
+        let input = fixture(input);
+        let mut full = vec![args[0], input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        full.extend_from_slice(&args[1..]);
+        let result = run(&full);
+        assert!(!result.status.success(), "{args:?} succeeded");
+        assert_ne!(result.status.code(), Some(101), "{args:?} panicked");
+        assert!(!String::from_utf8_lossy(&result.stderr).trim().is_empty());
+        assert!(!out.exists(), "{args:?} left an output");
+    }
+    // A 1-D signal where delta wants a matrix.
+    let out = tmp("delta-1d.npy");
+    let input = fixture("input_piano");
+    let result = run(&["delta", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(!result.status.success());
+    assert_ne!(result.status.code(), Some(101));
+}
