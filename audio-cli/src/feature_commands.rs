@@ -1,5 +1,6 @@
 //! Subcommands for librosa's frame-level features (`spectral-centroid`,
-//! `spectral-bandwidth`, `spectral-rolloff`, `spectral-flatness`, `rms`,
+//! `spectral-bandwidth`, `spectral-rolloff`, `spectral-flatness`,
+//! `spectral-contrast`, `poly-features`, `rms`,
 //! `zero-crossing-rate`, `delta`, `stack-memory`), with librosa's keyword
 //! arguments as kebab-case flags and librosa's output shapes and dtypes.
 
@@ -63,6 +64,36 @@ pub enum FeatureCommand {
         /// Exponent of the magnitudes.
         #[arg(long, default_value_t = 2.0)]
         power: f64,
+    },
+    /// librosa.feature.spectral_contrast: `(n_bands + 1, frames)`, float64.
+    SpectralContrast {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+        /// Upper edge of the first band in Hz.
+        #[arg(long, default_value_t = 200.0)]
+        fmin: f64,
+        /// Octave bands above `--fmin`.
+        #[arg(long, default_value_t = 6)]
+        n_bands: usize,
+        /// Fraction of each band's bins in its peak and valley.
+        #[arg(long, default_value_t = 0.02)]
+        quantile: f64,
+        /// Peak minus valley in magnitude, not in dB.
+        #[arg(long)]
+        linear: bool,
+    },
+    /// librosa.feature.poly_features: `(order + 1, frames)`, float64,
+    /// highest power first.
+    PolyFeatures {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+        /// Degree of the fitted polynomial.
+        #[arg(long, default_value_t = 1)]
+        order: usize,
     },
     /// librosa.feature.rms (from the signal): `(1, frames)`, float32.
     Rms {
@@ -152,10 +183,10 @@ pub struct ArrayInputOutput {
 fn magnitude(io: &InputOutput, stft: &StftArgs) -> Result<(Array2<f64>, bool)> {
     let signal = read_signal(&io.input, io.sr)?;
     let single = matches!(signal, Precision::F32(_));
-    let y: Vec<f64> = on_precision!(signal, |x| x
-        .iter()
-        .map(|&v| f64::from(v))
-        .collect());
+    let y: Vec<f64> = match signal {
+        Precision::F32(x) => x.iter().map(|&v| f64::from(v)).collect(),
+        Precision::F64(x) => x,
+    };
     let plan = Stft::<f64>::new(stft.config()?)?;
     let mut s = audio_dsp::spectral::spectrogram::spectrogram(&plan, &y, 1.0)?;
     if single {
@@ -182,7 +213,12 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             let c = audio_dsp::feature::spectral::spectral_centroid(s.view(), sr(&io))?;
             write_npy(&io.output, &c)
         }
-        FeatureCommand::SpectralBandwidth { io, stft, p, no_norm } => {
+        FeatureCommand::SpectralBandwidth {
+            io,
+            stft,
+            p,
+            no_norm,
+        } => {
             let (s, _) = magnitude(&io, &stft)?;
             let config = SpectralBandwidthConfig { p, norm: !no_norm };
             let b = audio_dsp::feature::spectral::spectral_bandwidth(s.view(), sr(&io), &config)?;
@@ -217,6 +253,29 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             )?;
             write_as(&io.output, &f, single)
         }
+        FeatureCommand::SpectralContrast {
+            io,
+            stft,
+            fmin,
+            n_bands,
+            quantile,
+            linear,
+        } => {
+            let (s, _) = magnitude(&io, &stft)?;
+            let config = audio_dsp::feature::spectral::SpectralContrastConfig {
+                fmin,
+                n_bands,
+                quantile,
+                linear,
+            };
+            let c = audio_dsp::feature::spectral::spectral_contrast(s.view(), sr(&io), &config)?;
+            write_npy(&io.output, &c)
+        }
+        FeatureCommand::PolyFeatures { io, stft, order } => {
+            let (s, _) = magnitude(&io, &stft)?;
+            let p = audio_dsp::feature::spectral::poly_features(s.view(), sr(&io), order)?;
+            write_npy(&io.output, &p)
+        }
         FeatureCommand::Rms {
             io,
             frames,
@@ -229,8 +288,7 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
                 pad_mode: PadMode::parse(&pad_mode)?,
             };
             let r: Array2<f64> = on_precision!(read_signal(&io.input, io.sr)?, |x| {
-                audio_dsp::feature::rms::rms(&x, &config)?
-                    .mapv(f64::from)
+                audio_dsp::feature::rms::rms(&x, &config)?.mapv(f64::from)
             });
             // librosa's rms is float32 (its `dtype` default).
             write_as(&io.output, &r, true)
@@ -267,7 +325,10 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             };
             on_precision!(read_floats(&io.input)?, |a| {
                 let a = crate::matrix(&io.input, a, "a 2-D array (features, frames)")?;
-                write_npy(&io.output, &audio_dsp::feature::delta::delta(a.view(), &config)?)
+                write_npy(
+                    &io.output,
+                    &audio_dsp::feature::delta::delta(a.view(), &config)?,
+                )
             })
         }
         FeatureCommand::StackMemory {
@@ -279,7 +340,8 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             let mode = PadMode::parse(&mode)?;
             on_precision!(read_floats(&io.input)?, |a| {
                 let a = crate::matrix(&io.input, a, "a 2-D array (d, t)")?;
-                let s = audio_dsp::feature::stack_memory::stack_memory(a.view(), n_steps, delay, mode)?;
+                let s =
+                    audio_dsp::feature::stack_memory::stack_memory(a.view(), n_steps, delay, mode)?;
                 write_npy(&io.output, &s)
             })
         }

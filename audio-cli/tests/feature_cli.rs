@@ -23,7 +23,12 @@ fn fixture(name: &str) -> PathBuf {
 fn feature(command: &str, input: &str, flags: &[&str]) -> PathBuf {
     let out = tmp(&format!("{command}-{}.npy", flags.join("_")));
     let input = fixture(input);
-    let mut args = vec![command, input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    let mut args = vec![
+        command,
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(flags);
     audio(&args);
     out
@@ -41,7 +46,15 @@ fn spectral_descriptors_match_librosa() {
     let bandwidth = feature(
         "spectral-bandwidth",
         "input_violin",
-        &["--p", "3", "--n-fft", "4096", "--hop-length", "1024", "--no-center"],
+        &[
+            "--p",
+            "3",
+            "--n-fft",
+            "4096",
+            "--hop-length",
+            "1024",
+            "--no-center",
+        ],
     );
     assert_close(
         "bandwidth",
@@ -52,7 +65,15 @@ fn spectral_descriptors_match_librosa() {
     let no_norm = feature(
         "spectral-bandwidth",
         "input_piano",
-        &["--p", "1", "--no-norm", "--n-fft", "1024", "--hop-length", "256"],
+        &[
+            "--p",
+            "1",
+            "--no-norm",
+            "--n-fft",
+            "1024",
+            "--hop-length",
+            "256",
+        ],
     );
     assert_close(
         "bandwidth no norm",
@@ -63,11 +84,54 @@ fn spectral_descriptors_match_librosa() {
     let rolloff = feature(
         "spectral-rolloff",
         "input_piano",
-        &["--roll-percent", "0.99", "--n-fft", "1024", "--hop-length", "256"],
+        &[
+            "--roll-percent",
+            "0.99",
+            "--n-fft",
+            "1024",
+            "--hop-length",
+            "256",
+        ],
     );
     assert_eq!(
         read_npy::<f64>(&rolloff).mapv(|v| v as f32),
         read_npy::<f32>(fixture("rolloff_n1024_h256_roll_percent0.99_piano"))
+    );
+    let contrast = feature(
+        "spectral-contrast",
+        "input_piano",
+        &[
+            "--fmin",
+            "100",
+            "--n-bands",
+            "4",
+            "--quantile",
+            "0.05",
+            "--n-fft",
+            "1024",
+            "--hop-length",
+            "256",
+        ],
+    );
+    assert_close(
+        "contrast",
+        &read_npy::<f64>(&contrast),
+        &read_npy::<f32>(fixture(
+            "contrast_n1024_h256_fmin100.0_n_bands4_quantile0.05_piano",
+        ))
+        .mapv(f64::from),
+        TOL,
+    );
+    let poly = feature(
+        "poly-features",
+        "input_violin",
+        &["--order", "2", "--n-fft", "1024", "--hop-length", "256"],
+    );
+    assert_close(
+        "poly",
+        &read_npy::<f64>(&poly),
+        &read_npy::<f32>(fixture("poly_n1024_h256_order2_violin")).mapv(f64::from),
+        TOL,
     );
     let flatness = feature(
         "spectral-flatness",
@@ -87,7 +151,14 @@ fn rms_zero_crossings_delta_and_stack_memory_match_librosa() {
     let rms = feature(
         "rms",
         "input_piano",
-        &["--frame-length", "511", "--hop-length", "128", "--pad-mode", "reflect"],
+        &[
+            "--frame-length",
+            "511",
+            "--hop-length",
+            "128",
+            "--pad-mode",
+            "reflect",
+        ],
     );
     assert_close(
         "rms",
@@ -104,7 +175,11 @@ fn rms_zero_crossings_delta_and_stack_memory_match_librosa() {
         read_npy::<f64>(&zcr).mapv(|v| v as f32),
         read_npy::<f32>(fixture("zcr_7_violin"))
     );
-    let delta = feature("delta", "mfcc_piano", &["--width", "7", "--mode", "nearest"]);
+    let delta = feature(
+        "delta",
+        "mfcc_piano",
+        &["--width", "7", "--mode", "nearest"],
+    );
     assert_close(
         "delta",
         &read_npy::<f32>(&delta),
@@ -126,10 +201,19 @@ fn bad_flags_and_inputs_fail_with_one_line() {
         vec!["delta", "--width", "4"],
         vec!["stack-memory", "--delay", "0"],
     ] {
-        let input = if args[0] == "spectral-rolloff" { "input_piano" } else { "mfcc_piano" };
+        let input = if args[0] == "spectral-rolloff" {
+            "input_piano"
+        } else {
+            "mfcc_piano"
+        };
         let out = tmp(&format!("bad-{}.npy", args.join("_")));
         let input = fixture(input);
-        let mut full = vec![args[0], input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        let mut full = vec![
+            args[0],
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
         full.extend_from_slice(&args[1..]);
         let result = run(&full);
         assert!(!result.status.success(), "{args:?} succeeded");
@@ -140,7 +224,12 @@ fn bad_flags_and_inputs_fail_with_one_line() {
     // A 1-D signal where delta wants a matrix.
     let out = tmp("delta-1d.npy");
     let input = fixture("input_piano");
-    let result = run(&["delta", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let result = run(&[
+        "delta",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(!result.status.success());
     assert_ne!(result.status.code(), Some(101));
 }

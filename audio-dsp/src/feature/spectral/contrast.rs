@@ -128,7 +128,11 @@ pub fn spectral_contrast<T: Float>(
                 expected: "an FFT long enough to give every contrast band a bin",
             });
         };
-        let lo = if k > 0 { first.saturating_sub(1) } else { first };
+        let lo = if k > 0 {
+            first.saturating_sub(1)
+        } else {
+            first
+        };
         let top = if k == n_bands { bins - 1 } else { last };
         let count = top + 1 - lo;
         let hi = if k < n_bands { top } else { top + 1 };
