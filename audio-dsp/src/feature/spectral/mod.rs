@@ -1,7 +1,7 @@
 //! Spectral shape descriptors of librosa's `feature` module, on a magnitude
 //! spectrogram `S` (`(1 + n_fft / 2, frames)`, as `numpy.abs(librosa.stft(y))`):
 //! [`spectral_centroid`], [`spectral_bandwidth`], [`spectral_rolloff`],
-//! [`spectral_flatness`], [`spectral_contrast`] and [`poly_features`], each in librosa's
+//! [`spectral_flatness`], [`spectral_contrast`] and [`poly_features`](fn@poly_features), each in librosa's
 //! shape: `(1, frames)`, or a row per band or coefficient.
 //!
 //! Compute `S` with [`crate::spectral::spectrogram::spectrogram`] (power 1)
