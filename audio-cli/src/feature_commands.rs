@@ -1,6 +1,7 @@
 //! Subcommands for librosa's frame-level features (`spectral-centroid`,
 //! `spectral-bandwidth`, `spectral-rolloff`, `spectral-flatness`,
-//! `spectral-contrast`, `poly-features`, `rms`,
+//! `spectral-contrast`, `poly-features`, `rms`, `trim`, `split`,
+//! `preemphasis`, `deemphasis`,
 //! `zero-crossing-rate`, `delta`, `stack-memory`), with librosa's keyword
 //! arguments as kebab-case flags and librosa's output shapes and dtypes.
 
@@ -118,6 +119,37 @@ pub enum FeatureCommand {
         #[arg(long)]
         no_zero_pos: bool,
     },
+    /// librosa.effects.trim: an `.npz` with `y_trimmed` (the input's dtype)
+    /// and `index` (int64 `[start, end]`).
+    Trim {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        silence: SilenceArgs,
+    },
+    /// librosa.effects.split: the non-silent intervals, int64 `(m, 2)`.
+    Split {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        silence: SilenceArgs,
+    },
+    /// librosa.effects.preemphasis: the same shape and dtype.
+    Preemphasis {
+        #[command(flatten)]
+        io: InputOutput,
+        /// Filter coefficient.
+        #[arg(long, default_value_t = 0.97, allow_negative_numbers = true)]
+        coef: f64,
+    },
+    /// librosa.effects.deemphasis: the same shape and dtype.
+    Deemphasis {
+        #[command(flatten)]
+        io: InputOutput,
+        /// Filter coefficient.
+        #[arg(long, default_value_t = 0.97, allow_negative_numbers = true)]
+        coef: f64,
+    },
     /// librosa.feature.delta on a 2-D `.npy` (features, frames): the same
     /// shape and dtype.
     Delta {
@@ -165,6 +197,34 @@ pub struct FrameArgs {
     /// Do not pad.
     #[arg(long)]
     no_center: bool,
+}
+
+/// Silence flags of `trim` and `split`.
+#[derive(Debug, Args)]
+pub struct SilenceArgs {
+    /// Frames this far below the reference (dB) are silent.
+    #[arg(long, default_value_t = 60.0)]
+    top_db: f64,
+    /// The reference: max (the loudest frame) or an amplitude.
+    #[arg(long = "ref", default_value = "max")]
+    reference: audio_dsp::DbReference,
+    /// Samples per frame.
+    #[arg(long, default_value_t = 2048)]
+    frame_length: usize,
+    /// Samples between frames.
+    #[arg(long, default_value_t = 512)]
+    hop_length: usize,
+}
+
+impl SilenceArgs {
+    fn config(&self) -> audio_dsp::effects::SilenceConfig {
+        audio_dsp::effects::SilenceConfig {
+            top_db: self.top_db,
+            reference: self.reference,
+            frame_length: self.frame_length,
+            hop_length: self.hop_length,
+        }
+    }
 }
 
 /// A `.npy` array in, a `.npy` array out.
@@ -311,6 +371,51 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
                     .mapv(f64::from)
             });
             write_npy(&io.output, &z)
+        }
+        FeatureCommand::Trim { io, silence } => {
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
+                let (start, end) = audio_dsp::effects::trim(&x, &silence.config())?;
+                let trimmed = ndarray::Array1::from(x[start..end].to_vec());
+                let index = ndarray::arr1(&[start as i64, end as i64]);
+                let mut npz = audio_io::npy::NpzWriter::create(&io.output, false)?;
+                npz.add_array("y_trimmed", &trimmed)?;
+                npz.add_array("index", &index)?;
+                npz.finish()?;
+                println!(
+                    "wrote {} (y_trimmed, index [{start}, {end}])",
+                    io.output.display()
+                );
+                Ok(())
+            })
+        }
+        FeatureCommand::Split { io, silence } => {
+            let intervals = on_precision!(read_signal(&io.input, io.sr)?, |x| {
+                audio_dsp::effects::split(&x, &silence.config())?
+            });
+            let flat: Vec<i64> = intervals
+                .iter()
+                .flat_map(|&(a, b)| [a as i64, b as i64])
+                .collect();
+            let array = Array2::from_shape_vec((intervals.len(), 2), flat).map_err(|_| {
+                audio_dsp::Error::BufferLength {
+                    what: "split intervals",
+                    expected: 2 * intervals.len(),
+                    got: 0,
+                }
+            })?;
+            write_npy(&io.output, &array)
+        }
+        FeatureCommand::Preemphasis { io, coef } => {
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
+                let y = audio_dsp::effects::preemphasis(&x, coef)?;
+                write_npy(&io.output, &ndarray::Array1::from(y))
+            })
+        }
+        FeatureCommand::Deemphasis { io, coef } => {
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
+                let y = audio_dsp::effects::deemphasis(&x, coef)?;
+                write_npy(&io.output, &ndarray::Array1::from(y))
+            })
         }
         FeatureCommand::Delta {
             io,

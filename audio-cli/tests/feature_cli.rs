@@ -195,6 +195,59 @@ fn rms_zero_crossings_delta_and_stack_memory_match_librosa() {
 }
 
 #[test]
+fn trim_split_and_emphasis_match_librosa() {
+    let cases: audio_test_fixtures::serde_json::Value = audio_test_fixtures::read_json(
+        common::repo("audio-dsp/tests/fixtures/features/cases.json"),
+    );
+    let split = feature(
+        "split",
+        "input_gaps",
+        &[
+            "--top-db",
+            "30",
+            "--frame-length",
+            "1024",
+            "--hop-length",
+            "256",
+        ],
+    );
+    let want: Vec<i64> = cases["split"][1]["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| [p[0].as_i64().unwrap(), p[1].as_i64().unwrap()])
+        .collect();
+    assert_eq!(
+        read_npy::<i64>(&split).iter().copied().collect::<Vec<_>>(),
+        want
+    );
+    let trimmed = feature("trim", "input_gaps", &["--top-db", "20", "--ref", "0.5"]);
+    let archive = audio_io::npy::read_npz(&trimmed).unwrap();
+    let index: Vec<i64> = cases["trim"][2]["index"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let names: Vec<&str> = archive.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["y_trimmed", "index"]);
+    match &archive[1].1 {
+        audio_io::npy::NpyArray::I64(a) => assert_eq!(a.iter().copied().collect::<Vec<_>>(), index),
+        other => panic!("index dtype: {other:?}"),
+    }
+    let pre = feature("preemphasis", "input_violin", &["--coef", "-0.3"]);
+    assert_eq!(
+        read_npy::<f32>(&pre),
+        read_npy::<f32>(fixture("preemphasis_-0.3_violin"))
+    );
+    let de = feature("deemphasis", "input_piano", &["--coef", "0.5"]);
+    assert_eq!(
+        read_npy::<f32>(&de),
+        read_npy::<f32>(fixture("deemphasis_0.5_piano"))
+    );
+}
+
+#[test]
 fn bad_flags_and_inputs_fail_with_one_line() {
     for args in [
         vec!["spectral-rolloff", "--roll-percent", "1.5"],

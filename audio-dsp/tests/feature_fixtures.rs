@@ -403,3 +403,87 @@ proptest::proptest! {
         }
     }
 }
+
+/// `librosa.effects.trim` / `split` give sample indices: identical.
+#[test]
+fn trim_and_split_match_librosa() {
+    use audio_dsp::effects::{split, trim, SilenceConfig};
+    use audio_dsp::DbReference;
+    let cases = cases();
+    let y = load(cases["effects_input"].as_str().unwrap())
+        .into_dimensionality::<Ix1>()
+        .unwrap()
+        .to_vec();
+    let config = |p: &Value| SilenceConfig {
+        top_db: f(p, "top_db", 60.0),
+        reference: p
+            .get("ref")
+            .and_then(Value::as_f64)
+            .map_or(DbReference::Max, DbReference::Value),
+        frame_length: u(p, "frame_length", 2048),
+        hop_length: u(p, "hop_length", 512),
+    };
+    let index = |v: &Value| v.as_u64().unwrap() as usize;
+    for case in cases["trim"].as_array().unwrap() {
+        let want = case["index"].as_array().unwrap();
+        let got = trim(&y, &config(&case["params"])).unwrap();
+        assert_eq!(
+            got,
+            (index(&want[0]), index(&want[1])),
+            "trim {}",
+            case["params"]
+        );
+    }
+    for case in cases["split"].as_array().unwrap() {
+        let want: Vec<(usize, usize)> = case["intervals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (index(&p[0]), index(&p[1])))
+            .collect();
+        assert_eq!(
+            split(&y, &config(&case["params"])).unwrap(),
+            want,
+            "split {}",
+            case["params"]
+        );
+    }
+    assert!(trim(
+        &y,
+        &SilenceConfig {
+            top_db: -1.0,
+            ..SilenceConfig::default()
+        }
+    )
+    .is_err());
+    // All zeros with ref=max: librosa's dB are 0 everywhere (both sides
+    // floored at amin), so nothing is silent and nothing is trimmed.
+    assert_eq!(
+        trim(&[0.0_f32; 4096], &SilenceConfig::default()).unwrap(),
+        (0, 4096)
+    );
+}
+
+/// Pre-emphasis is the same float32 recursion as scipy's `lfilter`; the
+/// de-emphasis adds a float64 correction: both within float32 rounding.
+#[test]
+fn emphasis_matches_librosa() {
+    use audio_dsp::effects::{deemphasis, preemphasis};
+    let cases = cases();
+    for case in cases["emphasis"].as_array().unwrap() {
+        let y = input(case["input"].as_str().unwrap());
+        let coef = case["coef"].as_f64().unwrap();
+        let pre = ndarray::Array1::from(preemphasis(&y, coef).unwrap());
+        let de = ndarray::Array1::from(deemphasis(&y, coef).unwrap());
+        let e_pre = relative_error(&to_dyn(&pre), &load(case["pre"].as_str().unwrap()));
+        let e_de = relative_error(&to_dyn(&de), &load(case["de"].as_str().unwrap()));
+        println!("emphasis {coef}: pre {e_pre:.2e}, de {e_de:.2e}");
+        assert!(
+            e_pre <= EXACT_TOL && e_de <= EXACT_TOL,
+            "{coef}: {e_pre:e} {e_de:e}"
+        );
+    }
+    assert!(preemphasis(&[1.0_f32], 0.97).is_err());
+    assert!(deemphasis(&[1.0_f32, 2.0], 3.0).is_err());
+    assert!(preemphasis(&[1.0_f32, f32::NAN], 0.97).is_err());
+}

@@ -2,7 +2,8 @@
 audio_dsp::feature: spectral_centroid, spectral_bandwidth, spectral_rolloff,
 spectral_flatness, spectral_contrast, poly_features, rms (from y and from
 S), zero_crossing_rate, delta and
-stack_memory, three or more parameter sets each, on two FluidSynth renders
+stack_memory, and effects.trim, effects.split, effects.preemphasis and
+effects.deemphasis, three or more parameter sets each, on two FluidSynth renders
 of the repository's assets (piano, violin) at 22.05 kHz.
 
 Writes audio-dsp/tests/fixtures/features/: the float32 inputs, the MFCC
@@ -106,6 +107,26 @@ def main():
                    {"n_steps": 2, "delay": 3, "mode": "reflect"}):
         out = librosa.feature.stack_memory(mfcc, **params)
         cases["stack_memory"].append({"params": params, "file": save(f"stack_{len(cases['stack_memory'])}", out)})
+    # Effects on the signal: trim and split (sample indices), pre- and
+    # de-emphasis. The piano render gets silence around it so trim/split
+    # have something to find.
+    padded = np.concatenate([np.zeros(7000, np.float32), 0.01 * inputs["piano"][:20000],
+                             np.zeros(9000, np.float32), inputs["violin"][:15000],
+                             np.zeros(5000, np.float32)])
+    cases["effects_input"] = save("input_gaps", padded)
+    cases["trim"], cases["split"], cases["emphasis"] = [], [], []
+    for params in ({}, {"top_db": 30, "frame_length": 1024, "hop_length": 256}, {"top_db": 20, "ref": 0.5}):
+        _, index = librosa.effects.trim(padded, **params)
+        intervals = librosa.effects.split(padded, **params)
+        cases["trim"].append({"params": params, "index": [int(v) for v in index]})
+        cases["split"].append({"params": params, "intervals": [[int(a), int(b)] for a, b in intervals]})
+    for name, y in inputs.items():
+        for coef in (0.97, 0.5, -0.3):
+            pre = librosa.effects.preemphasis(y, coef=coef)
+            de = librosa.effects.deemphasis(y, coef=coef)
+            cases["emphasis"].append({"coef": coef, "input": name,
+                                      "pre": save(f"preemphasis_{coef}_{name}", pre),
+                                      "de": save(f"deemphasis_{coef}_{name}", de)})
     (OUT / "cases.json").write_text(json.dumps(cases, indent=1))
     print("wrote", OUT)
 

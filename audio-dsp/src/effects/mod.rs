@@ -1,14 +1,19 @@
 //! Time and pitch effects of `librosa.effects`, on the phase vocoder:
 //! [`PhaseVocoder`] (`librosa.phase_vocoder`), [`TimeStretch`]
 //! (`librosa.effects.time_stretch`) and [`PitchShift`]
-//! (`librosa.effects.pitch_shift`).
+//! (`librosa.effects.pitch_shift`); silence trimming and splitting
+//! ([`trim`], [`split`]) and [`preemphasis`] / [`deemphasis`].
 
+pub mod emphasis;
 pub mod phase_vocoder;
 pub mod pitch_shift;
+pub mod silence;
 pub mod time_stretch;
 
+pub use emphasis::{deemphasis, preemphasis};
 pub use phase_vocoder::{phase_vocoder, PhaseVocoder};
 pub use pitch_shift::{pitch_shift, PitchShift, PitchShiftConfig};
+pub use silence::{nonsilent_frames, split, trim, SilenceConfig};
 pub use time_stretch::{time_stretch, TimeStretch};
 
 use ndarray::{Array2, ArrayView2};
