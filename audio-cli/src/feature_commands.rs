@@ -1,6 +1,6 @@
 //! Subcommands for librosa's frame-level features (`spectral-centroid`,
 //! `spectral-bandwidth`, `spectral-rolloff`, `spectral-flatness`,
-//! `spectral-contrast`, `poly-features`, `rms`, `trim`, `split`,
+//! `spectral-contrast`, `poly-features`, `rms`, `hpss`, `trim`, `split`,
 //! `preemphasis`, `deemphasis`,
 //! `zero-crossing-rate`, `delta`, `stack-memory`), with librosa's keyword
 //! arguments as kebab-case flags and librosa's output shapes and dtypes.
@@ -133,6 +133,24 @@ pub enum FeatureCommand {
         io: InputOutput,
         #[command(flatten)]
         silence: SilenceArgs,
+    },
+    /// librosa.effects.hpss: an `.npz` with the `harmonic` and `percussive`
+    /// signals (the input's length and dtype).
+    Hpss {
+        #[command(flatten)]
+        io: InputOutput,
+        #[command(flatten)]
+        stft: StftArgs,
+        /// Median filter length (harmonic across time, percussive across
+        /// frequency).
+        #[arg(long, default_value_t = 31)]
+        kernel_size: usize,
+        /// Soft-mask exponent.
+        #[arg(long, default_value_t = 2.0)]
+        power: f64,
+        /// Separation margin (>= 1).
+        #[arg(long, default_value_t = 1.0)]
+        margin: f64,
     },
     /// librosa.effects.preemphasis: the same shape and dtype.
     Preemphasis {
@@ -404,6 +422,30 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
                 }
             })?;
             write_npy(&io.output, &array)
+        }
+        FeatureCommand::Hpss {
+            io,
+            stft,
+            kernel_size,
+            power,
+            margin,
+        } => {
+            let config = audio_dsp::decompose::HpssConfig {
+                kernel_size: (kernel_size, kernel_size),
+                power,
+                mask: false,
+                margin: (margin, margin),
+            };
+            let stft = stft.config()?;
+            on_precision!(read_signal(&io.input, io.sr)?, |x| {
+                let (h, p) = audio_dsp::effects::hpss(&x, &stft, &config)?;
+                let mut npz = audio_io::npy::NpzWriter::create(&io.output, false)?;
+                npz.add_array("harmonic", &ndarray::Array1::from(h))?;
+                npz.add_array("percussive", &ndarray::Array1::from(p))?;
+                npz.finish()?;
+                println!("wrote {} (harmonic, percussive)", io.output.display());
+                Ok(())
+            })
         }
         FeatureCommand::Preemphasis { io, coef } => {
             on_precision!(read_signal(&io.input, io.sr)?, |x| {

@@ -235,16 +235,72 @@ fn trim_split_and_emphasis_match_librosa() {
         audio_io::npy::NpyArray::I64(a) => assert_eq!(a.iter().copied().collect::<Vec<_>>(), index),
         other => panic!("index dtype: {other:?}"),
     }
-    let pre = feature("preemphasis", "input_violin", &["--coef", "-0.3"]);
+    // The emphasis fixtures cover the first 0.5 s of the inputs.
+    let head = |name: &str| {
+        let y = read_npy::<f32>(fixture(name));
+        let path = tmp(&format!("{name}_head.npy"));
+        let n = 22_050 / 2;
+        let first: ndarray::Array1<f32> = y.iter().take(n).copied().collect();
+        audio_io::npy::write_npy(&path, &first).unwrap();
+        path
+    };
+    let run_on = |command: &str, input: &PathBuf, coef: &str| {
+        let out = tmp(&format!("{command}{coef}.npy"));
+        audio(&[
+            command,
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--coef",
+            coef,
+        ]);
+        out
+    };
+    let pre = run_on("preemphasis", &head("input_violin"), "-0.3");
     assert_eq!(
         read_npy::<f32>(&pre),
         read_npy::<f32>(fixture("preemphasis_-0.3_violin"))
     );
-    let de = feature("deemphasis", "input_piano", &["--coef", "0.5"]);
+    let de = run_on("deemphasis", &head("input_piano"), "0.5");
     assert_eq!(
         read_npy::<f32>(&de),
         read_npy::<f32>(fixture("deemphasis_0.5_piano"))
     );
+}
+
+#[test]
+fn hpss_matches_librosa() {
+    let y = read_npy::<f32>(fixture("input_piano"));
+    let want_h = read_npy::<f32>(fixture("effects_hpss_1_h"));
+    let input = tmp("hpss_in.npy");
+    let first: ndarray::Array1<f32> = y.iter().take(want_h.len()).copied().collect();
+    audio_io::npy::write_npy(&input, &first).unwrap();
+    let out = tmp("hpss.npz");
+    audio(&[
+        "hpss",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--kernel-size",
+        "15",
+        "--margin",
+        "3",
+        "--n-fft",
+        "1024",
+        "--hop-length",
+        "256",
+    ]);
+    let archive = audio_io::npy::read_npz(&out).unwrap();
+    let names: Vec<&str> = archive.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["harmonic", "percussive"]);
+    for ((_, array), want) in archive.iter().zip(["effects_hpss_1_h", "effects_hpss_1_p"]) {
+        match array {
+            audio_io::npy::NpyArray::F32(a) => {
+                assert_close(want, a, &read_npy::<f32>(fixture(want)), TOL)
+            }
+            other => panic!("dtype: {other:?}"),
+        }
+    }
 }
 
 #[test]

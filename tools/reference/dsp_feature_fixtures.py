@@ -3,7 +3,7 @@ audio_dsp::feature: spectral_centroid, spectral_bandwidth, spectral_rolloff,
 spectral_flatness, spectral_contrast, poly_features, rms (from y and from
 S), zero_crossing_rate, delta and
 stack_memory, and effects.trim, effects.split, effects.preemphasis and
-effects.deemphasis, three or more parameter sets each, on two FluidSynth renders
+effects.deemphasis, decompose.hpss and effects.hpss / harmonic, three or more parameter sets each, on two FluidSynth renders
 of the repository's assets (piano, violin) at 22.05 kHz.
 
 Writes audio-dsp/tests/fixtures/features/: the float32 inputs, the MFCC
@@ -122,11 +122,34 @@ def main():
         cases["split"].append({"params": params, "intervals": [[int(a), int(b)] for a, b in intervals]})
     for name, y in inputs.items():
         for coef in (0.97, 0.5, -0.3):
-            pre = librosa.effects.preemphasis(y, coef=coef)
-            de = librosa.effects.deemphasis(y, coef=coef)
+            # The first 0.5 s keep the fixtures small.
+            pre = librosa.effects.preemphasis(y[: SR // 2], coef=coef)
+            de = librosa.effects.deemphasis(y[: SR // 2], coef=coef)
             cases["emphasis"].append({"coef": coef, "input": name,
                                       "pre": save(f"preemphasis_{coef}_{name}", pre),
                                       "de": save(f"deemphasis_{coef}_{name}", de)})
+    # decompose.hpss on librosa's own magnitude spectrogram of 1.5 s of the
+    # piano (n_fft 1024, hop 512; saved), harmonic and percussive parts.
+    s_hpss = np.abs(librosa.stft(inputs["piano"][: SR * 3 // 2], n_fft=1024, hop_length=512))
+    cases["hpss_input"] = save("hpss_S", s_hpss)
+    cases["hpss"] = []
+    for i, params in enumerate(({}, {"kernel_size": (17, 9), "power": 1.0},
+                                {"kernel_size": (10, 8), "margin": (2.0, 3.0), "mask": True},
+                                {"power": float("inf"), "mask": True})):
+        h, p = librosa.decompose.hpss(s_hpss, **params)
+        record = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
+        if record.get("power") == float("inf"):
+            record["power"] = "inf"
+        cases["hpss"].append({"params": record, "harmonic": save(f"hpss_{i}_h", h),
+                              "percussive": save(f"hpss_{i}_p", p)})
+    # effects.hpss / harmonic / percussive on 1.5 s of the piano signal.
+    y_hpss = inputs["piano"][: SR * 3 // 2]
+    cases["effects_hpss"] = []
+    for i, params in enumerate(({}, {"kernel_size": 15, "margin": 3.0, "n_fft": 1024, "hop_length": 256})):
+        h, p = librosa.effects.hpss(y_hpss, **params)
+        assert np.allclose(h, librosa.effects.harmonic(y_hpss, **params))
+        cases["effects_hpss"].append({"params": params, "harmonic": save(f"effects_hpss_{i}_h", h),
+                                      "percussive": save(f"effects_hpss_{i}_p", p)})
     (OUT / "cases.json").write_text(json.dumps(cases, indent=1))
     print("wrote", OUT)
 

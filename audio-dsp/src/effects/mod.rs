@@ -2,15 +2,19 @@
 //! [`PhaseVocoder`] (`librosa.phase_vocoder`), [`TimeStretch`]
 //! (`librosa.effects.time_stretch`) and [`PitchShift`]
 //! (`librosa.effects.pitch_shift`); silence trimming and splitting
-//! ([`trim`], [`split`]) and [`preemphasis`] / [`deemphasis`].
+//! ([`trim`], [`split`]), [`preemphasis`] / [`deemphasis`], and
+//! harmonic-percussive separation of signals ([`hpss`], [`harmonic`],
+//! [`percussive`]).
 
 pub mod emphasis;
+pub mod harmonic_percussive;
 pub mod phase_vocoder;
 pub mod pitch_shift;
 pub mod silence;
 pub mod time_stretch;
 
 pub use emphasis::{deemphasis, preemphasis};
+pub use harmonic_percussive::{harmonic, hpss, percussive};
 pub use phase_vocoder::{phase_vocoder, PhaseVocoder};
 pub use pitch_shift::{pitch_shift, PitchShift, PitchShiftConfig};
 pub use silence::{nonsilent_frames, split, trim, SilenceConfig};
