@@ -59,7 +59,7 @@ fn run<T: Float>(
 }
 
 /// Harmonic-percussive separation of a signal: its STFT is split by
-/// [`crate::decompose::hpss`] (on the magnitudes, the phase kept) and both
+/// [`crate::decompose::hpss()`] (on the magnitudes, the phase kept) and both
 /// parts are inverted to `y`'s length. `config.mask` is ignored (the parts
 /// are always the masked spectrograms).
 ///
@@ -68,7 +68,7 @@ fn run<T: Float>(
 ///
 /// # Errors
 ///
-/// As [`Stft`], [`crate::decompose::hpss`] and [`Istft`].
+/// As [`Stft`], [`crate::decompose::hpss()`] and [`Istft`].
 ///
 /// # Shapes
 ///
