@@ -1,6 +1,6 @@
 //! Subcommands for librosa's frame-level features (`spectral-centroid`,
 //! `spectral-bandwidth`, `spectral-rolloff`, `spectral-flatness`,
-//! `spectral-contrast`, `poly-features`, `rms`, `hpss`, `trim`, `split`,
+//! `spectral-contrast`, `poly-features`, `tonnetz`, `rms`, `hpss`, `trim`, `split`,
 //! `preemphasis`, `deemphasis`,
 //! `zero-crossing-rate`, `delta`, `stack-memory`), with librosa's keyword
 //! arguments as kebab-case flags and librosa's output shapes and dtypes.
@@ -11,7 +11,7 @@ use audio_dsp::feature::delta::{DeltaConfig, DeltaMode};
 use audio_dsp::feature::rms::RmsConfig;
 use audio_dsp::feature::spectral::{SpectralBandwidthConfig, SpectralFlatnessConfig};
 use audio_dsp::feature::zero_crossing_rate::ZeroCrossingRateConfig;
-use audio_dsp::{PadMode, Stft};
+use audio_dsp::{PadMode, Stft, Transform};
 use audio_io::npy::{read_floats, read_signal, Precision};
 use audio_io::on_precision;
 use clap::{Args, Subcommand};
@@ -95,6 +95,13 @@ pub enum FeatureCommand {
         /// Degree of the fitted polynomial.
         #[arg(long, default_value_t = 1)]
         order: usize,
+    },
+    /// librosa.feature.tonnetz: `(6, frames)`, float64. A 2-D `.npy` input
+    /// is the chromagram (`chroma=`); a signal or audio file gets librosa's
+    /// default `chroma_cqt` first (`y=`).
+    Tonnetz {
+        #[command(flatten)]
+        io: InputOutput,
     },
     /// librosa.feature.rms (from the signal): `(1, frames)`, float32.
     Rms {
@@ -273,6 +280,11 @@ fn magnitude(io: &InputOutput, stft: &StftArgs) -> Result<(Array2<f64>, bool)> {
     Ok((s, single))
 }
 
+/// The rank of the array in a `.npy` file.
+fn read_npy_rank(path: &std::path::Path) -> Result<usize> {
+    Ok(on_precision!(read_floats(path)?, |a| a.ndim()))
+}
+
 /// Writes `a` as float32 when `single`, else float64.
 fn write_as(path: &std::path::Path, a: &Array2<f64>, single: bool) -> Result<()> {
     if single {
@@ -353,6 +365,29 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             let (s, _) = magnitude(&io, &stft)?;
             let p = audio_dsp::feature::spectral::poly_features(s.view(), sr(&io), order)?;
             write_npy(&io.output, &p)
+        }
+        FeatureCommand::Tonnetz { io } => {
+            let chroma: Array2<f64> = match audio_io::npy::is_npy(&io.input) {
+                true if read_npy_rank(&io.input)? == 2 => {
+                    on_precision!(read_floats(&io.input)?, |a| {
+                        crate::matrix(&io.input, a, "a 2-D chromagram (n_chroma, frames)")?
+                            .mapv(f64::from)
+                    })
+                }
+                _ => {
+                    let config = audio_dsp::ChromaCqtConfig {
+                        sr: f64::from(io.sr),
+                        ..audio_dsp::ChromaCqtConfig::default()
+                    };
+                    on_precision!(read_signal(&io.input, io.sr)?, |x| {
+                        audio_dsp::ChromaCqt::new(config)?
+                            .process(&x)?
+                            .mapv(f64::from)
+                    })
+                }
+            };
+            let t = audio_dsp::feature::tonnetz::tonnetz(chroma.view())?;
+            write_npy(&io.output, &t)
         }
         FeatureCommand::Rms {
             io,

@@ -304,6 +304,20 @@ fn hpss_matches_librosa() {
 }
 
 #[test]
+fn tonnetz_of_a_chromagram_matches_librosa() {
+    let out = feature("tonnetz", "chroma_stft24_violin", &[]);
+    assert_close(
+        "tonnetz",
+        &read_npy::<f64>(&out),
+        &read_npy::<f32>(fixture("tonnetz_24_violin")).mapv(f64::from),
+        TOL,
+    );
+    // From a signal: librosa's default chroma_cqt first; (6, frames).
+    let from_signal = feature("tonnetz", "input_piano", &[]);
+    assert_eq!(read_npy::<f64>(&from_signal).shape()[0], 6);
+}
+
+#[test]
 fn bad_flags_and_inputs_fail_with_one_line() {
     for args in [
         vec!["spectral-rolloff", "--roll-percent", "1.5"],

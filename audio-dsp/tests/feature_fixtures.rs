@@ -593,3 +593,23 @@ fn effects_hpss_matches_librosa() {
         assert_eq!(percussive(y, &stft, &config).unwrap(), pc);
     }
 }
+
+/// `librosa.feature.tonnetz(chroma=...)` on librosa's own chromagrams
+/// (12-bin CQT and 24-bin STFT chroma).
+#[test]
+fn tonnetz_matches_librosa() {
+    use audio_dsp::feature::tonnetz::tonnetz;
+    let cases = cases();
+    for case in cases["tonnetz"].as_array().unwrap() {
+        let chroma = load(case["chroma"].as_str().unwrap())
+            .into_dimensionality::<Ix2>()
+            .unwrap();
+        let got = tonnetz(chroma.view()).unwrap();
+        let err = relative_error(&to_dyn(&got), &load(case["tonnetz"].as_str().unwrap()));
+        println!("tonnetz {}: {err:.2e}", case["tonnetz"]);
+        assert!(err <= EXACT_TOL, "{}: {err:e}", case["tonnetz"]);
+    }
+    assert!(tonnetz(Array2::<f32>::zeros((0, 3)).view()).is_err());
+    let zeros = tonnetz(Array2::<f32>::zeros((12, 3)).view()).unwrap();
+    assert!(zeros.iter().all(|&v| v == 0.0));
+}

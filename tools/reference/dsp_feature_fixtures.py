@@ -3,7 +3,7 @@ audio_dsp::feature: spectral_centroid, spectral_bandwidth, spectral_rolloff,
 spectral_flatness, spectral_contrast, poly_features, rms (from y and from
 S), zero_crossing_rate, delta and
 stack_memory, and effects.trim, effects.split, effects.preemphasis and
-effects.deemphasis, decompose.hpss and effects.hpss / harmonic, three or more parameter sets each, on two FluidSynth renders
+effects.deemphasis, decompose.hpss, effects.hpss / harmonic and feature.tonnetz, three or more parameter sets each, on two FluidSynth renders
 of the repository's assets (piano, violin) at 22.05 kHz.
 
 Writes audio-dsp/tests/fixtures/features/: the float32 inputs, the MFCC
@@ -150,6 +150,16 @@ def main():
         assert np.allclose(h, librosa.effects.harmonic(y_hpss, **params))
         cases["effects_hpss"].append({"params": params, "harmonic": save(f"effects_hpss_{i}_h", h),
                                       "percussive": save(f"effects_hpss_{i}_p", p)})
+    # feature.tonnetz on librosa's chroma_cqt of both renders (saved), and a
+    # 24-bin chroma_stft.
+    cases["tonnetz"] = []
+    for name, y in inputs.items():
+        chroma = librosa.feature.chroma_cqt(y=y, sr=SR)
+        cases["tonnetz"].append({"chroma": save(f"chroma_cqt_{name}", chroma),
+                                 "tonnetz": save(f"tonnetz_{name}", librosa.feature.tonnetz(chroma=chroma))})
+    chroma24 = librosa.feature.chroma_stft(y=inputs["violin"], sr=SR, n_chroma=24)
+    cases["tonnetz"].append({"chroma": save("chroma_stft24_violin", chroma24),
+                             "tonnetz": save("tonnetz_24_violin", librosa.feature.tonnetz(chroma=chroma24))})
     (OUT / "cases.json").write_text(json.dumps(cases, indent=1))
     print("wrote", OUT)
 

@@ -1,6 +1,6 @@
 //! Spectral features built on the transforms: mel spectrograms, MFCC, chroma,
-//! the spectral shape descriptors, RMS, zero-crossing rate, deltas and
-//! stacked memory.
+//! the spectral shape descriptors, RMS, zero-crossing rate, deltas,
+//! stacked memory and tonal centroids.
 
 pub mod chroma;
 pub mod chroma_cens;
@@ -11,4 +11,5 @@ pub mod mfcc;
 pub mod rms;
 pub mod spectral;
 pub mod stack_memory;
+pub mod tonnetz;
 pub mod zero_crossing_rate;
