@@ -280,11 +280,6 @@ fn magnitude(io: &InputOutput, stft: &StftArgs) -> Result<(Array2<f64>, bool)> {
     Ok((s, single))
 }
 
-/// The rank of the array in a `.npy` file.
-fn read_npy_rank(path: &std::path::Path) -> Result<usize> {
-    Ok(on_precision!(read_floats(path)?, |a| a.ndim()))
-}
-
 /// Writes `a` as float32 when `single`, else float64.
 fn write_as(path: &std::path::Path, a: &Array2<f64>, single: bool) -> Result<()> {
     if single {
@@ -367,24 +362,34 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             write_npy(&io.output, &p)
         }
         FeatureCommand::Tonnetz { io } => {
-            let chroma: Array2<f64> = match audio_io::npy::is_npy(&io.input) {
-                true if read_npy_rank(&io.input)? == 2 => {
-                    on_precision!(read_floats(&io.input)?, |a| {
+            let config = audio_dsp::ChromaCqtConfig {
+                sr: f64::from(io.sr),
+                ..audio_dsp::ChromaCqtConfig::default()
+            };
+            let chroma_of = |signal: audio_io::npy::Signal| -> Result<Array2<f64>> {
+                Ok(on_precision!(signal, |x| {
+                    audio_dsp::ChromaCqt::new(config.clone())?
+                        .process(&x)?
+                        .mapv(f64::from)
+                }))
+            };
+            // A `.npy` is read once: 1-D is a signal (`y=`), else a
+            // chromagram (`chroma=`).
+            let chroma = if audio_io::npy::is_npy(&io.input) {
+                match read_floats(&io.input)? {
+                    Precision::F32(a) if a.ndim() == 1 => {
+                        chroma_of(Precision::F32(a.into_iter().collect()))?
+                    }
+                    Precision::F64(a) if a.ndim() == 1 => {
+                        chroma_of(Precision::F64(a.into_iter().collect()))?
+                    }
+                    array => on_precision!(array, |a| {
                         crate::matrix(&io.input, a, "a 2-D chromagram (n_chroma, frames)")?
                             .mapv(f64::from)
-                    })
+                    }),
                 }
-                _ => {
-                    let config = audio_dsp::ChromaCqtConfig {
-                        sr: f64::from(io.sr),
-                        ..audio_dsp::ChromaCqtConfig::default()
-                    };
-                    on_precision!(read_signal(&io.input, io.sr)?, |x| {
-                        audio_dsp::ChromaCqt::new(config)?
-                            .process(&x)?
-                            .mapv(f64::from)
-                    })
-                }
+            } else {
+                chroma_of(read_signal(&io.input, io.sr)?)?
             };
             let t = audio_dsp::feature::tonnetz::tonnetz(chroma.view())?;
             write_npy(&io.output, &t)

@@ -1,7 +1,5 @@
 //! `librosa.effects.trim` and `librosa.effects.split`: silence by frame RMS.
 
-use ndarray::ArrayView2;
-
 use crate::feature::rms::{rms, RmsConfig};
 use crate::{DbReference, Error, Float, Result};
 
@@ -171,21 +169,4 @@ pub fn split<T: Float>(y: &[T], config: &SilenceConfig) -> Result<Vec<(usize, us
         ));
     }
     Ok(intervals)
-}
-
-/// The channel mean of `(channels, n)` (librosa's `to_mono`), for [`trim`]
-/// and [`split`] of multichannel audio, which decide on the mono mix.
-///
-/// # Example
-/// ```
-/// use audio_dsp::effects::silence::to_mono;
-/// use ndarray::array;
-/// assert_eq!(to_mono(array![[1.0_f32, 3.0], [3.0, 5.0]].view()), vec![2.0, 4.0]);
-/// ```
-pub fn to_mono<T: Float>(y: ArrayView2<'_, T>) -> Vec<T> {
-    let channels = T::from(y.nrows().max(1)).unwrap_or_else(T::one);
-    y.columns()
-        .into_iter()
-        .map(|c| c.iter().fold(T::zero(), |a, &v| a + v) / channels)
-        .collect()
 }

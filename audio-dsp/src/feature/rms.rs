@@ -2,6 +2,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
+use crate::util::frame::check_positive;
 use crate::{Error, Float, PadMode, Result};
 
 /// Parameters of [`rms`], with librosa's names and defaults.
@@ -26,19 +27,6 @@ impl Default for RmsConfig {
             pad_mode: PadMode::Constant,
         }
     }
-}
-
-fn check_lengths(frame_length: usize, hop_length: usize) -> Result<()> {
-    for (name, value) in [("frame_length", frame_length), ("hop_length", hop_length)] {
-        if value == 0 {
-            return Err(Error::InvalidParameter {
-                name,
-                value: "0".into(),
-                expected: "a positive length",
-            });
-        }
-    }
-    Ok(())
 }
 
 /// The root-mean-square of each frame of a signal:
@@ -75,7 +63,8 @@ pub fn rms<T: Float>(y: &[T], config: &RmsConfig) -> Result<Array2<T>> {
         center,
         pad_mode,
     } = *config;
-    check_lengths(frame_length, hop_length)?;
+    check_positive("frame_length", frame_length)?;
+    check_positive("hop_length", hop_length)?;
     crate::spectral::stft::check_finite("rms input", y)?;
     let padded = if center {
         crate::pad(y, frame_length / 2, frame_length / 2, pad_mode)?
@@ -137,7 +126,7 @@ pub fn rms_from_spectrogram<T: Float>(
     s: ArrayView2<'_, T>,
     frame_length: usize,
 ) -> Result<Array2<T>> {
-    check_lengths(frame_length, 1)?;
+    check_positive("frame_length", frame_length)?;
     let (bins, frames) = s.dim();
     if bins != frame_length / 2 + 1 || frames == 0 {
         return Err(Error::ShapeMismatch {

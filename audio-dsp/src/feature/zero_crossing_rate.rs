@@ -2,6 +2,7 @@
 
 use ndarray::Array2;
 
+use crate::util::frame::check_positive;
 use crate::{Error, Float, PadMode, Result};
 
 /// Parameters of [`zero_crossing_rate`], with librosa's names and defaults.
@@ -70,15 +71,8 @@ pub fn zero_crossing_rate<T: Float>(y: &[T], config: &ZeroCrossingRateConfig) ->
         threshold,
         zero_pos,
     } = *config;
-    for (name, value) in [("frame_length", frame_length), ("hop_length", hop_length)] {
-        if value == 0 {
-            return Err(Error::InvalidParameter {
-                name,
-                value: "0".into(),
-                expected: "a positive length",
-            });
-        }
-    }
+    check_positive("frame_length", frame_length)?;
+    check_positive("hop_length", hop_length)?;
     if threshold.is_nan() || threshold < 0.0 {
         return Err(Error::InvalidParameter {
             name: "threshold",

@@ -171,8 +171,21 @@ impl<S: EngineSample> TwoStage<S> {
             table,
             scratch_forward,
             oversampled: Vec::new(),
-            interpolate: select_interpolate(),
+            interpolate: S::select_interpolate(),
         }
+    }
+
+    /// Where output `j` sits in the oversampled signal: its exact position
+    /// `j · step` and the sample at or before it.
+    fn position(&self, j: usize) -> (f64, usize) {
+        let position = j as f64 * self.step;
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a non-negative sample position"
+        )]
+        let n = position as usize;
+        (position, n)
     }
 
     /// Resamples `y` into `out` (whose length the caller chose, librosa's
@@ -251,13 +264,7 @@ impl<S: EngineSample> TwoStage<S> {
             produced += valid;
             // Every output whose taps u[n + 1 - reach ..= n + reach] are in.
             while j < out.len() {
-                let position = j as f64 * self.step;
-                #[allow(
-                    clippy::cast_possible_truncation,
-                    clippy::cast_sign_loss,
-                    reason = "a non-negative sample position"
-                )]
-                let n = position as usize;
+                let (position, n) = self.position(j);
                 if n + reach >= produced {
                     break;
                 }
@@ -297,16 +304,7 @@ impl<S: EngineSample> TwoStage<S> {
                 j += 1;
             }
             // Drop what no later output reads.
-            let keep_from = {
-                let position = j as f64 * self.step;
-                #[allow(
-                    clippy::cast_possible_truncation,
-                    clippy::cast_sign_loss,
-                    reason = "a non-negative sample position"
-                )]
-                let n = position as usize;
-                (n + 1).saturating_sub(reach).max(base)
-            };
+            let keep_from = (self.position(j).1 + 1).saturating_sub(reach).max(base);
             self.oversampled.drain(..keep_from - base);
             base = keep_from;
         }
@@ -397,7 +395,7 @@ unsafe fn interpolate_f32_avx2(u: &[f32], rows: &[f32], alpha: f32) -> f32 {
 
 #[cfg(target_arch = "x86_64")]
 fn interpolate_f32_avx2_checked(u: &[f32], rows: &[f32], alpha: f32) -> f32 {
-    // SAFETY: `select_interpolate` hands this out only when `avx2_available()`.
+    // SAFETY: `EngineSample::select_interpolate` hands this out only when `avx2_available()`.
     unsafe { interpolate_f32_avx2(u, rows, alpha) }
 }
 
@@ -428,10 +426,6 @@ impl EngineSample for f64 {
     }
 }
 
-fn select_interpolate<S: EngineSample>() -> Interpolate<S> {
-    S::select_interpolate()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,13 +437,13 @@ mod tests {
         let rows: Vec<f32> = (0..2 * TAPS).map(|i| (i as f32 * 0.3).cos()).collect();
         for alpha in [0.0_f32, 0.25, 0.999] {
             let a = interpolate_scalar(&u, &rows, alpha);
-            let b = select_interpolate::<f32>()(&u, &rows, alpha);
+            let b = f32::select_interpolate()(&u, &rows, alpha);
             assert_eq!(a.to_bits(), b.to_bits());
         }
         let u64: Vec<f64> = u.iter().map(|&v| f64::from(v)).collect();
         let rows64: Vec<f64> = rows.iter().map(|&v| f64::from(v)).collect();
         let a = interpolate_scalar(&u64, &rows64, 0.5);
-        let b = select_interpolate::<f64>()(&u64, &rows64, 0.5);
+        let b = f64::select_interpolate()(&u64, &rows64, 0.5);
         assert_eq!(a.to_bits(), b.to_bits());
     }
 

@@ -25,17 +25,8 @@ use crate::{Error, Float, Result};
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
 pub fn frame<T: Float>(x: &[T], frame_length: usize, hop_length: usize) -> Result<Array2<T>> {
-    if frame_length == 0 || hop_length == 0 {
-        return Err(Error::InvalidParameter {
-            name: if frame_length == 0 {
-                "frame_length"
-            } else {
-                "hop_length"
-            },
-            value: "0".into(),
-            expected: "a positive length",
-        });
-    }
+    check_positive("frame_length", frame_length)?;
+    check_positive("hop_length", hop_length)?;
     if x.len() < frame_length {
         return Err(Error::InputTooShort {
             what: "frame",
@@ -53,6 +44,19 @@ pub fn frame<T: Float>(x: &[T], frame_length: usize, hop_length: usize) -> Resul
         expected: frame_length * n_frames,
         got: 0,
     })
+}
+
+/// [`Error::InvalidParameter`] naming `name` unless the length is positive:
+/// the check of every frame or hop length.
+pub(crate) fn check_positive(name: &'static str, length: usize) -> Result<()> {
+    if length == 0 {
+        return Err(Error::InvalidParameter {
+            name,
+            value: "0".into(),
+            expected: "a positive length",
+        });
+    }
+    Ok(())
 }
 
 /// Overlap-adds frames: `y[t * hop + n] += F[n, t]`, the adjoint of [`frame`]
@@ -74,13 +78,7 @@ pub fn frame<T: Float>(x: &[T], frame_length: usize, hop_length: usize) -> Resul
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
 pub fn overlap_add<T: Float>(frames: ArrayView2<T>, hop_length: usize) -> Result<Vec<T>> {
-    if hop_length == 0 {
-        return Err(Error::InvalidParameter {
-            name: "hop_length",
-            value: "0".into(),
-            expected: "a positive length",
-        });
-    }
+    check_positive("hop_length", hop_length)?;
     let (frame_length, n) = frames.dim();
     let len = if n == 0 {
         0
