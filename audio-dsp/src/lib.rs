@@ -33,6 +33,7 @@
 
 pub mod convert;
 pub mod cqt;
+pub mod beat;
 pub mod decompose;
 pub mod effects;
 pub mod error;

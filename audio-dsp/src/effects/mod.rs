@@ -4,12 +4,13 @@
 //! (`librosa.effects.pitch_shift`); silence trimming and splitting
 //! ([`trim`], [`split`]), [`preemphasis`] / [`deemphasis`], and
 //! harmonic-percussive separation of signals ([`hpss`], [`harmonic`],
-//! [`percussive`]).
+//! [`percussive`]), and reordering by intervals ([`remix`]).
 
 pub mod emphasis;
 pub mod harmonic_percussive;
 pub mod phase_vocoder;
 pub mod pitch_shift;
+pub mod remix;
 pub mod silence;
 pub mod time_stretch;
 
@@ -17,6 +18,7 @@ pub use emphasis::{deemphasis, preemphasis};
 pub use harmonic_percussive::{harmonic, hpss, percussive};
 pub use phase_vocoder::{phase_vocoder, PhaseVocoder};
 pub use pitch_shift::{pitch_shift, PitchShift, PitchShiftConfig};
+pub use remix::remix;
 pub use silence::{nonsilent_frames, split, trim, SilenceConfig};
 pub use time_stretch::{time_stretch, TimeStretch};
 

@@ -1,6 +1,7 @@
 //! Spectral features built on the transforms: mel spectrograms, MFCC, chroma,
 //! the spectral shape descriptors, RMS, zero-crossing rate, deltas,
-//! stacked memory and tonal centroids.
+//! stacked memory, tonal centroids, and the rhythm features (tempograms
+//! and tempo).
 
 pub mod chroma;
 pub mod chroma_cens;
@@ -8,6 +9,7 @@ pub mod chroma_cqt;
 pub mod delta;
 pub mod melspectrogram;
 pub mod mfcc;
+pub mod rhythm;
 pub mod rms;
 pub mod spectral;
 pub mod stack_memory;

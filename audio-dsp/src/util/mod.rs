@@ -1,9 +1,10 @@
-//! Signal utilities: framing and overlap-add, padding, dB scaling, normalisation orders, mu-law companding, the seeded random generator, channel parallelism.
+//! Signal utilities: framing and overlap-add, padding, dB scaling, normalisation orders, NumPy's pairwise summation, mu-law companding, the seeded random generator, channel parallelism.
 
 pub mod db;
 pub mod frame;
 pub mod mu_law;
 pub mod norm;
 pub mod pad;
+pub mod pairwise_sum;
 pub(crate) mod parallel;
 pub mod rng;

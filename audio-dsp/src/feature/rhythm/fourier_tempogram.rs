@@ -1,0 +1,111 @@
+//! The Fourier tempogram, as `librosa.feature.fourier_tempogram`.
+
+use ndarray::Array2;
+use num_complex::Complex;
+
+use crate::util::frame::check_positive;
+use crate::{fft_frequencies, Float, Result, Stft, StftConfig, Transform, WindowKind};
+
+/// Parameters of [`fourier_tempogram`], with librosa's names and defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FourierTempogramConfig {
+    /// Window length in onset frames (the STFT's `n_fft`). Default 384.
+    pub win_length: usize,
+    /// Centre the frames (zero padding of `win_length / 2`). Default `true`.
+    pub center: bool,
+    /// Window shape. Default Hann.
+    pub window: WindowKind,
+}
+
+impl Default for FourierTempogramConfig {
+    fn default() -> Self {
+        Self {
+            win_length: 384,
+            center: true,
+            window: WindowKind::Hann,
+        }
+    }
+}
+
+/// The Fourier tempogram (`librosa.feature.fourier_tempogram`): the STFT of the
+/// onset strength envelope with `n_fft = win_length` and a hop of one frame,
+///
+/// `F[k, t] = Σ_m w[m] o[t + m - W/2] e^{-2πi k m / W}`.
+///
+/// Bin `k` is the tempo [`fourier_tempo_frequencies`]`[k]` in BPM. The STFT is
+/// taken in `f64` (librosa multiplies its float32 frames by a float64 window
+/// and transforms in float64) and rounded to `T`.
+///
+/// Reference: Grosche & Müller, "Extracting predominant local pulse
+/// information from music recordings", IEEE TASLP 19(6), 2011; librosa 0.11.
+///
+/// # Shapes
+///
+/// `(1 + win_length / 2, n)` for an envelope of `n` frames when centred,
+/// `(1 + win_length / 2, 1 + n - win_length)` otherwise.
+///
+/// # Errors
+///
+/// [`crate::Error::InvalidParameter`] for `win_length = 0`;
+/// [`crate::Error::InputTooShort`] for an empty envelope, or one shorter than
+/// `win_length` without centring; [`crate::Error::NonFinite`] for NaN or infinities.
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::feature::rhythm::{fourier_tempo_frequencies, fourier_tempogram, FourierTempogramConfig};
+/// // 120 BPM at 22050 Hz and hop 512: a pulse every 21.53 frames.
+/// let env: Vec<f32> = (0..2000).map(|t| (2.0 * std::f32::consts::PI * t as f32 * 512.0 / 22050.0 * 2.0).cos().max(0.0)).collect();
+/// let ftg = fourier_tempogram(&env, &FourierTempogramConfig::default())?;
+/// let bpm = fourier_tempo_frequencies(22050.0, 384, 512)?;
+/// let col = ftg.column(1000);
+/// let peak = (1..col.len()).max_by(|&a, &b| col[a].norm().total_cmp(&col[b].norm())).unwrap_or(0);
+/// assert!((bpm[peak] - 120.0).abs() < 4.0);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn fourier_tempogram<T: Float>(
+    onset_envelope: &[T],
+    config: &FourierTempogramConfig,
+) -> Result<Array2<Complex<T>>> {
+    check_positive("win_length", config.win_length)?;
+    let env = super::envelope_f64("fourier_tempogram onset envelope", onset_envelope)?;
+    let stft = Stft::<f64>::new(StftConfig {
+        n_fft: config.win_length,
+        hop_length: Some(1),
+        win_length: None,
+        window: config.window,
+        center: config.center,
+        ..StftConfig::default()
+    })?;
+    let spec = stft.process(&env)?;
+    Ok(spec.mapv(|c| {
+        Complex::new(
+            T::from(c.re).unwrap_or_else(T::nan),
+            T::from(c.im).unwrap_or_else(T::nan),
+        )
+    }))
+}
+
+/// The tempo (BPM) of each Fourier tempogram bin,
+/// `librosa.fourier_tempo_frequencies(sr, win_length, hop_length)`:
+/// `k · (60 sr / hop) / win_length` for `k = 0 ..= win_length / 2`.
+///
+/// # Errors
+///
+/// [`crate::Error::InvalidParameter`] for `win_length = 0`, `hop_length = 0` or
+/// a sample rate that is not positive and finite.
+///
+/// # Example
+///
+/// ```
+/// let bpm = audio_dsp::feature::rhythm::fourier_tempo_frequencies(22050.0, 384, 512)?;
+/// assert_eq!(bpm.len(), 193);
+/// assert!((bpm[1] - 22050.0 * 60.0 / 512.0 / 384.0).abs() < 1e-9);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn fourier_tempo_frequencies(sr: f64, win_length: usize, hop_length: usize) -> Result<Vec<f64>> {
+    check_positive("win_length", win_length)?;
+    check_positive("hop_length", hop_length)?;
+    super::tempo::check_sr(sr)?;
+    Ok(fft_frequencies(sr * 60.0 / hop_length as f64, win_length))
+}
