@@ -16,6 +16,7 @@ mod eval_separation;
 mod feature_commands;
 mod io_commands;
 mod pitch_commands;
+mod rhythm_commands;
 mod separate_commands;
 mod train_commands;
 mod transcribe_commands;
@@ -44,6 +45,8 @@ enum Command {
     Io(io_commands::IoCommand),
     #[command(flatten)]
     Pitch(pitch_commands::PitchCommand),
+    #[command(flatten)]
+    Rhythm(rhythm_commands::RhythmCommand),
     /// Evaluation metrics: mir_eval / museval compatible scores.
     #[command(subcommand)]
     Eval(eval_commands::EvalCommand),
@@ -118,6 +121,7 @@ fn main() -> std::process::ExitCode {
         Command::Cqt(cmd) => cqt_commands::run(cmd),
         Command::Io(cmd) => io_commands::run(cmd),
         Command::Pitch(cmd) => pitch_commands::run(cmd),
+        Command::Rhythm(cmd) => rhythm_commands::run(cmd),
         Command::Eval(cmd) => eval_commands::run(cmd),
         Command::Separation(cmd) => separate_commands::run(cmd),
         Command::Transcribe(args) => transcribe_commands::run(args),

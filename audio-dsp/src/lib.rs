@@ -31,9 +31,9 @@
 //!
 //! Errors are reported through [`Error`]; bad parameters never panic.
 
+pub mod beat;
 pub mod convert;
 pub mod cqt;
-pub mod beat;
 pub mod decompose;
 pub mod effects;
 pub mod error;

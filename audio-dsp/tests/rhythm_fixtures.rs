@@ -35,7 +35,10 @@ fn npy<T: ndarray_npy::ReadableElement>(name: &str) -> ArrayD<T> {
 }
 
 fn vector<T: ndarray_npy::ReadableElement + Clone>(name: &str) -> Vec<T> {
-    npy::<T>(name).into_dimensionality::<Ix1>().unwrap().to_vec()
+    npy::<T>(name)
+        .into_dimensionality::<Ix1>()
+        .unwrap()
+        .to_vec()
 }
 
 /// The onset envelope a case names (librosa's, saved).
@@ -50,7 +53,10 @@ fn f(params: &Value, key: &str) -> Option<f64> {
 }
 
 fn u(params: &Value, key: &str, default: usize) -> usize {
-    params.get(key).and_then(Value::as_u64).map_or(default, |v| v as usize)
+    params
+        .get(key)
+        .and_then(Value::as_u64)
+        .map_or(default, |v| v as usize)
 }
 
 fn window(params: &Value) -> WindowKind {
@@ -81,7 +87,8 @@ fn tempogram_matches_librosa() {
             },
         };
         let ours = tempogram(&envelope(&cases, case), &config).unwrap();
-        let ours = every(ours.view(), case["columns_step"].as_u64().unwrap() as usize).mapv(|v| v as f32);
+        let ours =
+            every(ours.view(), case["columns_step"].as_u64().unwrap() as usize).mapv(|v| v as f32);
         let want = npy::<f32>(case["file"].as_str().unwrap());
         let err = relative_error(&to_dyn(&ours), &want);
         eprintln!("tempogram {}: {err:.2e}", case["file"]);
@@ -177,7 +184,8 @@ fn beat_track_matches_librosa_exactly() {
         }
         if let Some(times) = case.get("times").and_then(Value::as_array) {
             for (&b, t) in found.beats.iter().zip(times) {
-                let ours = audio_dsp::frames_to_time(b as i64, sr, config.hop_length, None).unwrap();
+                let ours =
+                    audio_dsp::frames_to_time(b as i64, sr, config.hop_length, None).unwrap();
                 assert!((ours - t.as_f64().unwrap()).abs() < 1e-12);
             }
         }
@@ -217,14 +225,23 @@ fn remix_matches_librosa_exactly() {
     let piano: Vec<f32> = vector(cases["inputs"]["piano"]["y"].as_str().unwrap());
     let n = violin.len();
     let mut stereo = Array2::<f32>::zeros((2, n));
-    stereo.row_mut(0).assign(&ndarray::ArrayView1::from(&violin));
-    stereo.row_mut(1).assign(&ndarray::ArrayView1::from(&piano[..n]));
+    stereo
+        .row_mut(0)
+        .assign(&ndarray::ArrayView1::from(&violin));
+    stereo
+        .row_mut(1)
+        .assign(&ndarray::ArrayView1::from(&piano[..n]));
     for case in cases["remix"].as_array().unwrap() {
         let intervals: Vec<(usize, usize)> = case["intervals"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|iv| (iv[0].as_u64().unwrap() as usize, iv[1].as_u64().unwrap() as usize))
+            .map(|iv| {
+                (
+                    iv[0].as_u64().unwrap() as usize,
+                    iv[1].as_u64().unwrap() as usize,
+                )
+            })
             .collect();
         let align = case["align_zeros"].as_bool().unwrap();
         let want = npy::<f32>(case["file"].as_str().unwrap());

@@ -112,12 +112,20 @@ pub fn beat_track<T: Float>(onset_envelope: &[T], config: &BeatTrackConfig) -> R
     check_sr(config.sr)?;
     check_positive("hop_length", config.hop_length)?;
     if !(config.start_bpm.is_finite() && config.start_bpm > 0.0) {
-        return Err(invalid("start_bpm", config.start_bpm, "a positive, finite tempo"));
+        return Err(invalid(
+            "start_bpm",
+            config.start_bpm,
+            "a positive, finite tempo",
+        ));
     }
     // librosa's tracker takes tightness as float32.
     let tightness = f64::from(config.tightness as f32);
     if !(tightness.is_finite() && tightness > 0.0) {
-        return Err(invalid("tightness", config.tightness, "a positive, finite weight"));
+        return Err(invalid(
+            "tightness",
+            config.tightness,
+            "a positive, finite weight",
+        ));
     }
     if onset_envelope.is_empty() {
         return Err(crate::Error::InputTooShort {
@@ -164,7 +172,11 @@ pub fn beat_track<T: Float>(onset_envelope: &[T], config: &BeatTrackConfig) -> R
         // np.round: ties to even.
         let fpb = (frame_rate * 60.0 / b).round_ties_even();
         if fpb < 1.0 {
-            return Err(invalid("bpm", b, "a tempo of at least one onset frame per beat"));
+            return Err(invalid(
+                "bpm",
+                b,
+                "a tempo of at least one onset frame per beat",
+            ));
         }
         frames_per_beat.push(fpb);
     }
@@ -203,7 +215,11 @@ pub fn beat_track_signal<T: Float>(y: &[T], config: &BeatTrackConfig) -> Result<
 
 /// librosa's `onset_strength(y, sr, hop_length, aggregate=np.median)`, the
 /// envelope `beat_track` and `plp` compute from a signal.
-pub(crate) fn median_onset_strength<T: Float>(y: &[T], sr: f64, hop_length: usize) -> Result<Vec<T>> {
+pub(crate) fn median_onset_strength<T: Float>(
+    y: &[T],
+    sr: f64,
+    hop_length: usize,
+) -> Result<Vec<T>> {
     let mut onset = OnsetStrengthConfig {
         aggregate: OnsetAggregate::Median,
         ..OnsetStrengthConfig::default()
@@ -260,7 +276,11 @@ fn local_score(onsets: &[f64], frames_per_beat: &[f64]) -> Vec<f64> {
 }
 
 /// librosa's `__beat_track_dp`: back-links (`-1` for none) and cumulative scores.
-fn dynamic_program(localscore: &[f64], frames_per_beat: &[f64], tightness: f64) -> (Vec<isize>, Vec<f64>) {
+fn dynamic_program(
+    localscore: &[f64],
+    frames_per_beat: &[f64],
+    tightness: f64,
+) -> (Vec<isize>, Vec<f64>) {
     let n = localscore.len();
     let max = localscore.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
     let score_thresh = 0.01 * max;
@@ -378,24 +398,60 @@ mod tests {
     #[test]
     fn silence_has_no_beats() {
         let found = beat_track(&[0.0f32; 300], &BeatTrackConfig::default()).unwrap();
-        assert_eq!(found, BeatTrack { tempo: vec![0.0], beats: vec![] });
+        assert_eq!(
+            found,
+            BeatTrack {
+                tempo: vec![0.0],
+                beats: vec![]
+            }
+        );
     }
 
     #[test]
     fn bad_parameters_are_errors() {
         let env = [1.0f32, 0.0, 0.5, 0.0];
         for config in [
-            BeatTrackConfig { tightness: 0.0, ..BeatTrackConfig::default() },
-            BeatTrackConfig { start_bpm: -3.0, ..BeatTrackConfig::default() },
-            BeatTrackConfig { bpm: Bpm::Fixed(f64::INFINITY), ..BeatTrackConfig::default() },
-            BeatTrackConfig { bpm: Bpm::Fixed(1e9), ..BeatTrackConfig::default() },
-            BeatTrackConfig { hop_length: 0, ..BeatTrackConfig::default() },
+            BeatTrackConfig {
+                tightness: 0.0,
+                ..BeatTrackConfig::default()
+            },
+            BeatTrackConfig {
+                start_bpm: -3.0,
+                ..BeatTrackConfig::default()
+            },
+            BeatTrackConfig {
+                bpm: Bpm::Fixed(f64::INFINITY),
+                ..BeatTrackConfig::default()
+            },
+            BeatTrackConfig {
+                bpm: Bpm::Fixed(1e9),
+                ..BeatTrackConfig::default()
+            },
+            BeatTrackConfig {
+                hop_length: 0,
+                ..BeatTrackConfig::default()
+            },
         ] {
-            assert!(matches!(beat_track(&env, &config), Err(crate::Error::InvalidParameter { .. })), "{config:?}");
+            assert!(
+                matches!(
+                    beat_track(&env, &config),
+                    Err(crate::Error::InvalidParameter { .. })
+                ),
+                "{config:?}"
+            );
         }
-        let varying = BeatTrackConfig { bpm: Bpm::Varying(vec![120.0; 3]), ..BeatTrackConfig::default() };
-        assert!(matches!(beat_track(&env, &varying), Err(crate::Error::ShapeMismatch { .. })));
-        assert!(matches!(beat_track::<f32>(&[], &BeatTrackConfig::default()), Err(crate::Error::InputTooShort { .. })));
+        let varying = BeatTrackConfig {
+            bpm: Bpm::Varying(vec![120.0; 3]),
+            ..BeatTrackConfig::default()
+        };
+        assert!(matches!(
+            beat_track(&env, &varying),
+            Err(crate::Error::ShapeMismatch { .. })
+        ));
+        assert!(matches!(
+            beat_track::<f32>(&[], &BeatTrackConfig::default()),
+            Err(crate::Error::InputTooShort { .. })
+        ));
     }
 
     #[test]

@@ -4,7 +4,9 @@ use num_complex::Complex;
 
 use crate::error::invalid;
 use crate::feature::rhythm::tempo::check_sr;
-use crate::feature::rhythm::{fourier_tempo_frequencies, fourier_tempogram, FourierTempogramConfig};
+use crate::feature::rhythm::{
+    fourier_tempo_frequencies, fourier_tempogram, FourierTempogramConfig,
+};
 use crate::{Float, Istft, IstftConfig, Result, WindowKind};
 
 /// Parameters of [`plp`], with `librosa.beat.plp`'s names and defaults (no
@@ -91,7 +93,9 @@ pub fn plp<T: Float>(onset_envelope: &[T], config: &PlpConfig) -> Result<Vec<T>>
     let freqs = fourier_tempo_frequencies(config.sr, win, config.hop_length)?;
     let in_range: Vec<bool> = freqs
         .iter()
-        .map(|&f| config.tempo_min.is_none_or(|lo| f >= lo) && config.tempo_max.is_none_or(|hi| f <= hi))
+        .map(|&f| {
+            config.tempo_min.is_none_or(|lo| f >= lo) && config.tempo_max.is_none_or(|hi| f <= hi)
+        })
         .collect();
     let million = T::from(1e6).unwrap_or_else(T::nan);
     let tiny_sqrt = T::min_positive_value().sqrt();
@@ -101,7 +105,11 @@ pub fn plp<T: Float>(onset_envelope: &[T], config: &PlpConfig) -> Result<Vec<T>>
     for (t, column) in ftgram.columns().into_iter().enumerate() {
         // Out-of-range bins are zeroed first, so their magnitude is log1p(0) = 0.
         for ((m, c), &inside) in mag.iter_mut().zip(column.iter()).zip(&in_range) {
-            *m = if inside { (million * c.norm()).ln_1p() } else { T::zero() };
+            *m = if inside {
+                (million * c.norm()).ln_1p()
+            } else {
+                T::zero()
+            };
         }
         let peak = mag.iter().fold(T::neg_infinity(), |a, &b| a.max(b));
         // NumPy's maximum of the column after zeroing orders complex numbers
@@ -138,6 +146,10 @@ pub fn plp<T: Float>(onset_envelope: &[T], config: &PlpConfig) -> Result<Vec<T>>
         .map(|&v| T::from(v).unwrap_or_else(T::nan).max(T::zero()))
         .collect();
     let peak = pulse.iter().fold(T::zero(), |m, &v| m.max(v));
-    let peak = if peak < T::min_positive_value() { T::one() } else { peak };
+    let peak = if peak < T::min_positive_value() {
+        T::one()
+    } else {
+        peak
+    };
     Ok(pulse.iter().map(|&v| v / peak).collect())
 }

@@ -40,7 +40,11 @@ use crate::{Error, Float, Result};
 /// assert_eq!(out.row(0).to_vec(), vec![6.0, 7.0, 8.0, 0.0, 1.0]);
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
-pub fn remix<T: Float>(y: ArrayView2<'_, T>, intervals: &[(usize, usize)], align_zeros: bool) -> Result<Array2<T>> {
+pub fn remix<T: Float>(
+    y: ArrayView2<'_, T>,
+    intervals: &[(usize, usize)],
+    align_zeros: bool,
+) -> Result<Array2<T>> {
     let (channels, n) = y.dim();
     if let Some(index) = y.iter().position(|v| !v.is_finite()) {
         return Err(Error::NonFinite {
@@ -140,7 +144,11 @@ mod tests {
         let out = remix(view, &[(3, 7)], true).unwrap();
         assert_eq!(out.row(0).to_vec(), vec![-1.0, -1.0, -1.0, 1.0, 1.0, 1.0]);
         assert!(matches!(
-            remix(ArrayView2::<f64>::from_shape((1, 0), &[]).unwrap(), &[(0, 1)], true),
+            remix(
+                ArrayView2::<f64>::from_shape((1, 0), &[]).unwrap(),
+                &[(0, 1)],
+                true
+            ),
             Err(Error::InputTooShort { .. })
         ));
     }

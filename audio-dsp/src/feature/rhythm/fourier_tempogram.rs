@@ -103,7 +103,11 @@ pub fn fourier_tempogram<T: Float>(
 /// assert!((bpm[1] - 22050.0 * 60.0 / 512.0 / 384.0).abs() < 1e-9);
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
-pub fn fourier_tempo_frequencies(sr: f64, win_length: usize, hop_length: usize) -> Result<Vec<f64>> {
+pub fn fourier_tempo_frequencies(
+    sr: f64,
+    win_length: usize,
+    hop_length: usize,
+) -> Result<Vec<f64>> {
     check_positive("win_length", win_length)?;
     check_positive("hop_length", hop_length)?;
     super::tempo::check_sr(sr)?;

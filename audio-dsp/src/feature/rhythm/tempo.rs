@@ -96,13 +96,21 @@ impl TempoConfig {
         check_sr(self.sr)?;
         check_positive("hop_length", self.hop_length)?;
         if !(self.start_bpm.is_finite() && self.start_bpm > 0.0) {
-            return Err(invalid("start_bpm", self.start_bpm, "a positive, finite tempo"));
+            return Err(invalid(
+                "start_bpm",
+                self.start_bpm,
+                "a positive, finite tempo",
+            ));
         }
         if !(self.std_bpm.is_finite() && self.std_bpm > 0.0) {
             return Err(invalid("std_bpm", self.std_bpm, "a positive, finite width"));
         }
         if !(self.ac_size.is_finite() && self.ac_size > 0.0) {
-            return Err(invalid("ac_size", self.ac_size, "a positive, finite duration"));
+            return Err(invalid(
+                "ac_size",
+                self.ac_size,
+                "a positive, finite duration",
+            ));
         }
         if let Some(m) = self.max_tempo {
             if m.is_nan() {
@@ -246,10 +254,7 @@ pub fn tempo_from_tempogram(tg: ArrayView2<'_, f64>, config: &TempoConfig) -> Re
     };
     let summary: Vec<f64> = match config.aggregate {
         TempoAggregate::None => {
-            return Ok(tg
-                .axis_iter(Axis(1))
-                .map(|c| pick(&c.to_vec()))
-                .collect())
+            return Ok(tg.axis_iter(Axis(1)).map(|c| pick(&c.to_vec())).collect())
         }
         TempoAggregate::Mean => tg.rows().into_iter().map(|r| mean(&r.to_vec())).collect(),
         TempoAggregate::Median => tg.rows().into_iter().map(|r| median(r.to_vec())).collect(),
@@ -286,7 +291,11 @@ mod tests {
         let bpm = tempo_from_tempogram(tg.view(), &TempoConfig::default()).unwrap();
         let lags = tempo_frequencies(64, 512, 22050.0).unwrap();
         let nearest = (1..64)
-            .min_by(|&a, &b| (lags[a].log2() - 120f64.log2()).abs().total_cmp(&(lags[b].log2() - 120f64.log2()).abs()))
+            .min_by(|&a, &b| {
+                (lags[a].log2() - 120f64.log2())
+                    .abs()
+                    .total_cmp(&(lags[b].log2() - 120f64.log2()).abs())
+            })
             .unwrap();
         assert_eq!(bpm, vec![lags[nearest]]);
         let fast = TempoConfig {
@@ -299,22 +308,49 @@ mod tests {
             aggregate: TempoAggregate::None,
             ..TempoConfig::default()
         };
-        assert_eq!(tempo_from_tempogram(tg.view(), &per_frame).unwrap().len(), 3);
+        assert_eq!(
+            tempo_from_tempogram(tg.view(), &per_frame).unwrap().len(),
+            3
+        );
     }
 
     #[test]
     fn bad_parameters_are_errors() {
         let env = [1.0f32; 100];
         for config in [
-            TempoConfig { start_bpm: 0.0, ..TempoConfig::default() },
-            TempoConfig { std_bpm: f64::NAN, ..TempoConfig::default() },
-            TempoConfig { ac_size: 0.001, ..TempoConfig::default() },
-            TempoConfig { hop_length: 0, ..TempoConfig::default() },
-            TempoConfig { sr: -1.0, ..TempoConfig::default() },
+            TempoConfig {
+                start_bpm: 0.0,
+                ..TempoConfig::default()
+            },
+            TempoConfig {
+                std_bpm: f64::NAN,
+                ..TempoConfig::default()
+            },
+            TempoConfig {
+                ac_size: 0.001,
+                ..TempoConfig::default()
+            },
+            TempoConfig {
+                hop_length: 0,
+                ..TempoConfig::default()
+            },
+            TempoConfig {
+                sr: -1.0,
+                ..TempoConfig::default()
+            },
         ] {
-            assert!(matches!(tempo(&env, &config), Err(crate::Error::InvalidParameter { .. })), "{config:?}");
+            assert!(
+                matches!(
+                    tempo(&env, &config),
+                    Err(crate::Error::InvalidParameter { .. })
+                ),
+                "{config:?}"
+            );
         }
         assert!("geometric".parse::<TempoAggregate>().is_err());
-        assert_eq!("None".parse::<TempoAggregate>().unwrap(), TempoAggregate::None);
+        assert_eq!(
+            "None".parse::<TempoAggregate>().unwrap(),
+            TempoAggregate::None
+        );
     }
 }

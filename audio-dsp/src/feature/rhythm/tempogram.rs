@@ -96,7 +96,11 @@ impl Tempogram {
         check_positive("win_length", config.win_length)?;
         if let Some(p) = config.norm {
             if p.is_nan() || p <= 0.0 {
-                return Err(crate::error::invalid("norm", p, "a positive order, inf or none"));
+                return Err(crate::error::invalid(
+                    "norm",
+                    p,
+                    "a positive order, inf or none",
+                ));
             }
         }
         let window = get_window::<f64>(config.window, config.win_length, true)?;
@@ -138,7 +142,11 @@ impl Tempogram {
             });
         }
         let frames = padded.len() - win + 1;
-        let frames = if self.config.center { frames.min(n) } else { frames };
+        let frames = if self.config.center {
+            frames.min(n)
+        } else {
+            frames
+        };
         let n_pad = 2 * win;
         let mut out = Array2::<f64>::zeros((win, frames));
         let mut time = vec![0.0f64; n_pad];
@@ -231,7 +239,10 @@ mod tests {
 
     #[test]
     fn ramp_pads_like_numpy() {
-        assert_eq!(linear_ramp_pad(&[4.0, 1.0, 2.0], 2), vec![0.0, 2.0, 4.0, 1.0, 2.0, 1.0, 0.0]);
+        assert_eq!(
+            linear_ramp_pad(&[4.0, 1.0, 2.0], 2),
+            vec![0.0, 2.0, 4.0, 1.0, 2.0, 1.0, 0.0]
+        );
     }
 
     #[test]
@@ -240,12 +251,18 @@ mod tests {
             win_length: 0,
             ..TempogramConfig::default()
         };
-        assert!(matches!(Tempogram::new(bad), Err(Error::InvalidParameter { .. })));
+        assert!(matches!(
+            Tempogram::new(bad),
+            Err(Error::InvalidParameter { .. })
+        ));
         let short = TempogramConfig {
             center: false,
             ..TempogramConfig::default()
         };
-        assert!(matches!(tempogram(&[0.0f32; 100], &short), Err(Error::InputTooShort { .. })));
+        assert!(matches!(
+            tempogram(&[0.0f32; 100], &short),
+            Err(Error::InputTooShort { .. })
+        ));
         assert!(matches!(
             tempogram(&[f32::NAN], &TempogramConfig::default()),
             Err(Error::NonFinite { .. })
