@@ -34,6 +34,7 @@ use rubato::{
     WindowFunction,
 };
 
+use super::soxr::Recipe;
 use super::two_stage::{self, TwoStage};
 use crate::transform::check_shape;
 use crate::{Error, Float, Result, Transform};
@@ -62,17 +63,30 @@ pub enum ResampleMethod {
     Fast,
     /// Medium-length windowed-sinc filter.
     Medium,
-    /// Long windowed-sinc filter: the high-quality preset (≥ 90 dB alias
-    /// rejection, measured).
-    #[default]
+    /// Long windowed-sinc filter (≥ 90 dB alias rejection, measured).
     High,
+    /// librosa's `res_type="soxr_hq"` (its default): soxr's 20-bit recipe,
+    /// equal to `soxr.resample(..., quality="HQ")` to soxr's float32 rounding.
+    #[default]
+    SoxrHq,
+    /// librosa's `"soxr_vhq"`: soxr's 28-bit recipe, equal to soxr's float64
+    /// engine to ~1e-15.
+    SoxrVhq,
+    /// librosa's `"soxr_mq"`: soxr's 16-bit recipe with medium roll-off.
+    SoxrMq,
+    /// librosa's `"soxr_lq"`: soxr's 16-bit recipe with the 0.676 pass band.
+    SoxrLq,
 }
 
 impl ResampleMethod {
     /// The rubato sinc parameters of a preset (`None` for [`ResampleMethod::Fft`]).
     fn sinc_parameters(self) -> Option<SincInterpolationParameters> {
         let (len, window, interpolation, oversampling) = match self {
-            ResampleMethod::Fft => return None,
+            ResampleMethod::Fft
+            | ResampleMethod::SoxrHq
+            | ResampleMethod::SoxrVhq
+            | ResampleMethod::SoxrMq
+            | ResampleMethod::SoxrLq => return None,
             ResampleMethod::Fast => (
                 64,
                 WindowFunction::Blackman2,
@@ -161,6 +175,8 @@ enum Engine {
     /// aligned; asynchronous windowed sinc otherwise, aligned to within
     /// `1 / SINC_OVERSAMPLING` input samples), with its reusable buffers.
     Rubato(Mutex<RubatoState>),
+    /// soxr's resampler (`ResampleMethod::Soxr*`), planned once, run in f64.
+    Soxr(super::soxr::Soxr),
     /// `High` at a non-integer rate pair: the two-stage engine, planned on
     /// first use in the precision of the signal (`f32` signals in `f32`, as
     /// soxr runs float32 input at `soxr_hq`; `f64` in `f64`).
@@ -252,8 +268,17 @@ impl Resampler {
                 expected: "a rate ratio within [1/65536, 65536]",
             });
         }
+        let recipe = match method {
+            ResampleMethod::SoxrHq => Some(Recipe::High),
+            ResampleMethod::SoxrVhq => Some(Recipe::VeryHigh),
+            ResampleMethod::SoxrMq => Some(Recipe::Medium),
+            ResampleMethod::SoxrLq => Some(Recipe::Low),
+            _ => None,
+        };
         let engine = if orig_sr == target_sr {
             Engine::Identity
+        } else if let Some(recipe) = recipe {
+            Engine::Soxr(super::soxr::Soxr::new(orig_sr / target_sr, recipe))
         } else {
             match method.sinc_parameters() {
                 None => Engine::Fft(Mutex::new(RealFftPlanner::new())),
@@ -391,6 +416,14 @@ impl Resampler {
             Engine::Rubato(state) => {
                 let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
                 run_rubato(&mut state, y, out)?;
+            }
+            Engine::Soxr(soxr) => {
+                let x: Vec<f64> = y.iter().map(to_f64).collect();
+                let mut z = vec![0.0; out.len()];
+                soxr.process_into(&x, &mut z);
+                for (o, v) in out.iter_mut().zip(z) {
+                    *o = T::from(v).unwrap_or_else(T::zero);
+                }
             }
             Engine::TwoStage {
                 ratio,
