@@ -108,8 +108,8 @@ pub struct CqtInputOutput {
     /// Sample rate the audio is loaded at.
     #[arg(long, default_value_t = 22050)]
     sr: u32,
-    /// Resampler inside the transform: soxr_hq (default; our High preset),
-    /// fft (exact, as librosa's res_type="fft"), soxr_mq, soxr_lq.
+    /// Resampler inside the transform: soxr_hq (default, as librosa), fft
+    /// (as librosa's res_type="fft"), soxr_vhq, soxr_mq, soxr_lq.
     #[arg(long, value_enum, default_value_t = ResType::SoxrHq)]
     res_type: ResType,
 }

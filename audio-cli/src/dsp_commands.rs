@@ -35,7 +35,7 @@ pub enum DspCommand {
         /// Target rate in Hz.
         #[arg(long)]
         target_sr: f64,
-        /// Resampler: soxr_hq (our High preset, the default), soxr_mq, soxr_lq, or fft (scipy.signal.resample, exact).
+        /// Resampler: soxr_hq (the default, as librosa), soxr_vhq, soxr_mq, soxr_lq (soxr's recipes), fft (scipy.signal.resample), or our sinc presets high, medium, fast.
         #[arg(long, value_enum, default_value_t = ResType::SoxrHq)]
         res_type: ResType,
         /// Scale by `sqrt(orig_sr / target_sr)` to keep the energy (librosa's `scale=True`).
@@ -190,30 +190,46 @@ impl From<DctNormArg> for DctNorm {
     }
 }
 
-/// librosa's `res_type` names for our resampling presets.
+/// librosa's `res_type` names, and our own sinc presets.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ResType {
-    /// `ResampleMethod::High`.
-    #[value(name = "soxr_hq", alias = "soxr_vhq", alias = "high")]
+    /// `ResampleMethod::SoxrHq` (librosa's default).
+    #[value(name = "soxr_hq")]
     SoxrHq,
-    /// `ResampleMethod::Medium`.
-    #[value(name = "soxr_mq", alias = "medium")]
+    /// `ResampleMethod::SoxrVhq`.
+    #[value(name = "soxr_vhq")]
+    SoxrVhq,
+    /// `ResampleMethod::SoxrMq`.
+    #[value(name = "soxr_mq")]
     SoxrMq,
-    /// `ResampleMethod::Fast`.
-    #[value(name = "soxr_lq", alias = "fast")]
+    /// `ResampleMethod::SoxrLq`.
+    #[value(name = "soxr_lq")]
     SoxrLq,
     /// `ResampleMethod::Fft` (`scipy.signal.resample`).
     #[value(name = "fft", alias = "scipy")]
     Fft,
+    /// `ResampleMethod::High` (a rubato sinc preset).
+    #[value(name = "high")]
+    High,
+    /// `ResampleMethod::Medium`.
+    #[value(name = "medium")]
+    Medium,
+    /// `ResampleMethod::Fast`.
+    #[value(name = "fast")]
+    Fast,
 }
 
 impl From<ResType> for ResampleMethod {
     fn from(r: ResType) -> Self {
         match r {
-            ResType::SoxrHq => ResampleMethod::High,
-            ResType::SoxrMq => ResampleMethod::Medium,
-            ResType::SoxrLq => ResampleMethod::Fast,
+            ResType::SoxrHq => ResampleMethod::SoxrHq,
+            ResType::SoxrVhq => ResampleMethod::SoxrVhq,
+            ResType::SoxrMq => ResampleMethod::SoxrMq,
+            ResType::SoxrLq => ResampleMethod::SoxrLq,
             ResType::Fft => ResampleMethod::Fft,
+            ResType::High => ResampleMethod::High,
+            ResType::Medium => ResampleMethod::Medium,
+            ResType::Fast => ResampleMethod::Fast,
         }
     }
 }

@@ -3,9 +3,8 @@
 //!
 //! Every case exists twice: with `res_type="fft"`, which audio-dsp's
 //! [`ResampleMethod::Fft`] ports exactly, checked to [`EXACT_TOL`]; and with
-//! librosa's default `res_type="soxr_hq"`, against which our
-//! [`ResampleMethod::High`] (a rubato sinc filter, not soxr) is checked to the
-//! measured resampler deviation [`HIGH_VS_SOXR_TOL`].
+//! librosa's default `res_type="soxr_hq"`, which our
+//! [`ResampleMethod::SoxrHq`] implements, checked to [`SOXR_TOL`].
 
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
@@ -26,21 +25,11 @@ const EXACT_TOL: f64 = 1e-4;
 /// the remaining difference is single-precision FFT rounding of the basis.
 const EXACT_TOL_F64: f64 = 1e-6;
 
-/// Measured deviation of [`ResampleMethod::High`] (rubato, 256-tap
-/// Blackman-Harris² sinc) from librosa's `soxr_hq` inside the CQT: the two
-/// resamplers differ near Nyquist of each decimation stage, where the lowest
-/// filters of the octave above see the transition band. The largest relative
-/// error measured over all cases is 4.3e-3 (`vqt` with gamma 10, 24 bins per
-/// octave); every figure is in `docs/src/audio-dsp.md`.
-const HIGH_VS_SOXR_TOL: f64 = 5e-3;
-
-/// CENS with [`ResampleMethod::High`] against `soxr_hq`: CENS quantises the
-/// L1-normalised chroma at 0.05, 0.1, 0.2 and 0.4, so a resampler difference
-/// of ~1e-3 that moves a value across a step changes it by 0.25 before the
-/// 41-frame Hann smoothing (peak weight 1/21), i.e. by ~1.2e-2 per crossing.
-/// Measured worst case over the fixtures: 2.6e-2 (the exact `fft` path stays
-/// within [`EXACT_TOL`]).
-const CENS_HIGH_VS_SOXR_TOL: f64 = 5e-2;
+/// The bound for the default (`soxr_hq`) CQT family, 1e-5 of the
+/// peak: [`ResampleMethod::SoxrHq`] equals soxr to its float32 rounding, so
+/// the CQTs agree as closely as with the exact path. Measured worst case
+/// 5.3e-7 (`vqt`), CENS 1.4e-7, `icqt` 4.2e-7.
+const SOXR_TOL: f64 = 1e-5;
 
 fn dir() -> PathBuf {
     fixtures_dir(env!("CARGO_MANIFEST_DIR")).join("cqt")
@@ -77,7 +66,7 @@ fn cases(function: &str) -> Vec<Value> {
 fn res_type(case: &Value) -> ResampleMethod {
     match case["res_type"].as_str().unwrap() {
         "fft" => ResampleMethod::Fft,
-        "soxr_hq" => ResampleMethod::High,
+        "soxr_hq" => ResampleMethod::SoxrHq,
         other => panic!("unknown res_type {other}"),
     }
 }
@@ -86,7 +75,7 @@ fn tol(case: &Value) -> f64 {
     match (res_type(case), case["dtype"].as_str().unwrap()) {
         (ResampleMethod::Fft, "f64") => EXACT_TOL_F64,
         (ResampleMethod::Fft, _) => EXACT_TOL,
-        _ => HIGH_VS_SOXR_TOL,
+        _ => SOXR_TOL,
     }
 }
 
@@ -184,7 +173,7 @@ fn check_cqt_cases(function: &str) {
             worst_high = worst_high.max(mag_err);
         }
     }
-    println!("{function}: worst High-vs-soxr_hq magnitude error {worst_high:.3e}");
+    println!("{function}: worst soxr_hq magnitude error {worst_high:.3e}");
 }
 
 #[test]
@@ -219,7 +208,7 @@ fn hybrid_cqt_matches_librosa() {
             worst_high = worst_high.max(err);
         }
     }
-    println!("hybrid_cqt: worst High-vs-soxr_hq magnitude error {worst_high:.3e}");
+    println!("hybrid_cqt: worst soxr_hq magnitude error {worst_high:.3e}");
 }
 
 fn chroma_cqt_config(case: &Value) -> audio_dsp::ChromaCqtConfig {
@@ -276,12 +265,12 @@ fn check_chroma(
             worst_high = worst_high.max(err);
         }
     }
-    println!("{function}: worst High-vs-soxr_hq error {worst_high:.3e}");
+    println!("{function}: worst soxr_hq error {worst_high:.3e}");
 }
 
 #[test]
 fn chroma_cqt_matches_librosa() {
-    check_chroma("chroma_cqt", HIGH_VS_SOXR_TOL, |case, y| {
+    check_chroma("chroma_cqt", SOXR_TOL, |case, y| {
         audio_dsp::ChromaCqt::<f32>::new(chroma_cqt_config(case))
             .unwrap()
             .process(y)
@@ -291,7 +280,7 @@ fn chroma_cqt_matches_librosa() {
 
 #[test]
 fn chroma_cens_matches_librosa() {
-    check_chroma("chroma_cens", CENS_HIGH_VS_SOXR_TOL, |case, y| {
+    check_chroma("chroma_cens", SOXR_TOL, |case, y| {
         let p = &case["params"];
         let base = chroma_cqt_config(case);
         let mut c = audio_dsp::ChromaCensConfig {
@@ -345,15 +334,8 @@ fn hcqt_matches_stacked_librosa_cqts() {
 
 /// `icqt` against librosa, from librosa's own complex CQT: relative to the
 /// reconstructed signal's peak. The exact path adds only f32 rounding of
-/// the inverse bases and ISTFT; with `High` the upsampling differs from
-/// soxr_hq as the forward CQT's downsampling does.
+/// the inverse bases and ISTFT.
 const ICQT_EXACT_TOL: f64 = 1e-4;
-
-/// `icqt` with [`ResampleMethod::High`] against `soxr_hq`: each octave is
-/// upsampled back to `sr` by up to 2^6, through filters that differ from
-/// soxr_hq's in the transition band (see [`HIGH_VS_SOXR_TOL`]); measured
-/// worst case over the fixtures 8.4e-3 of the signal's peak.
-const ICQT_HIGH_VS_SOXR_TOL: f64 = 2e-2;
 
 #[test]
 fn icqt_matches_librosa() {
@@ -373,7 +355,7 @@ fn icqt_matches_librosa() {
         println!("{}: error {err:.3e}", name(&case));
         let tol = match res_type(&case) {
             ResampleMethod::Fft => ICQT_EXACT_TOL,
-            _ => ICQT_HIGH_VS_SOXR_TOL,
+            _ => SOXR_TOL,
         };
         assert!(err <= tol, "{}: {err:e} > {tol:e}", name(&case));
     }

@@ -45,7 +45,10 @@ fn method(quality: &str) -> ResampleMethod {
 /// Max |a - b| over the common length, relative to b's peak.
 fn error(ours: &[f64], want: &[f64]) -> f64 {
     let peak = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    ours.iter().zip(want).fold(0.0f64, |m, (a, b)| m.max((a - b).abs())) / peak
+    ours.iter()
+        .zip(want)
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
+        / peak
 }
 
 #[test]
@@ -54,11 +57,17 @@ fn every_recipe_equals_soxr() {
     let mut worst = std::collections::BTreeMap::<String, f64>::new();
     for case in cases["resample"].as_array().unwrap() {
         let quality = case["quality"].as_str().unwrap();
-        let (a, b) = (case["in_rate"].as_f64().unwrap(), case["out_rate"].as_f64().unwrap());
+        let (a, b) = (
+            case["in_rate"].as_f64().unwrap(),
+            case["out_rate"].as_f64().unwrap(),
+        );
         let resampler = Resampler::new(a, b, method(quality)).unwrap();
         let (ours, want): (Vec<f64>, Vec<f64>) = if quality == "VHQ" {
             let x: Vec<f64> = vector(case["input"].as_str().unwrap());
-            (resampler.process(&x).unwrap(), vector(case["file"].as_str().unwrap()))
+            (
+                resampler.process(&x).unwrap(),
+                vector(case["file"].as_str().unwrap()),
+            )
         } else {
             let x: Vec<f32> = vector(case["input"].as_str().unwrap());
             let y = resampler.process(&x).unwrap();
@@ -70,10 +79,17 @@ fn every_recipe_equals_soxr() {
         };
         // soxr returns round(n / ratio) samples; ours has librosa's ceil
         // length, zero past soxr's.
-        assert!(ours.len() >= want.len() && ours.len() <= want.len() + 1, "{case}");
+        assert!(
+            ours.len() >= want.len() && ours.len() <= want.len() + 1,
+            "{case}"
+        );
         assert!(ours[want.len()..].iter().all(|&v| v == 0.0));
         let err = error(&ours, &want);
-        let tol = if quality == "VHQ" { SOXR_VHQ_TOL } else { SOXR_F32_TOL };
+        let tol = if quality == "VHQ" {
+            SOXR_VHQ_TOL
+        } else {
+            SOXR_F32_TOL
+        };
         let w = worst.entry(quality.to_string()).or_default();
         *w = w.max(err);
         assert!(err < tol, "{quality} {a} -> {b}: {err:.2e}");

@@ -26,8 +26,8 @@ pub struct LoadOptions {
     /// Read at most this many seconds: `floor(duration * sr_native)` frames.
     pub duration: Option<f64>,
     /// The resampler used when `sr` differs from the file's rate
-    /// (`res_type`; librosa's default is `soxr_hq`, whose class is
-    /// [`ResampleMethod::High`], the default here).
+    /// (`res_type`; librosa's default `soxr_hq`, [`ResampleMethod::SoxrHq`],
+    /// is the default here).
     pub res_type: ResampleMethod,
 }
 
@@ -38,7 +38,7 @@ impl Default for LoadOptions {
             mono: true,
             offset: 0.0,
             duration: None,
-            res_type: ResampleMethod::High,
+            res_type: ResampleMethod::SoxrHq,
         }
     }
 }
@@ -63,8 +63,9 @@ fn frames_of(seconds: f64, rate: u32, name: &'static str) -> Result<u64> {
 /// [`crate::to_mono`]); resample when `sr` differs from the file's rate,
 /// with `audio_dsp::resample` (`librosa.resample(y, orig_sr=sr_native,
 /// target_sr=sr, res_type=res_type)`: `ceil(n * sr / sr_native)` samples,
-/// unscaled). The default `High` method matches librosa's default
-/// `soxr_hq` to the SNR measured in the user guide (`docs/src/audio-io.md`).
+/// unscaled). The default [`ResampleMethod::SoxrHq`] is soxr's `soxr_hq`
+/// recipe, librosa's default, equal to `librosa.load` to soxr's float32
+/// rounding (measured in `audio-io/tests/load_soxr.rs`).
 ///
 /// # Errors
 ///

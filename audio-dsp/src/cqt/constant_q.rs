@@ -69,9 +69,9 @@ pub struct CqtConfig {
     pub scale: bool,
     /// Padding of the per-octave STFTs. Default constant (zeros).
     pub pad_mode: PadMode,
-    /// Resampler for the octave decimation. Default [`ResampleMethod::High`]
-    /// (librosa's default is `soxr_hq`; [`ResampleMethod::Fft`] is
-    /// `res_type="fft"` exactly).
+    /// Resampler for the octave decimation. Default
+    /// [`ResampleMethod::SoxrHq`], librosa's default `soxr_hq`;
+    /// [`ResampleMethod::Fft`] is `res_type="fft"`.
     pub res_type: ResampleMethod,
 }
 
@@ -91,7 +91,7 @@ impl Default for CqtConfig {
             window: WindowKind::Hann,
             scale: true,
             pad_mode: PadMode::Constant,
-            res_type: ResampleMethod::High,
+            res_type: ResampleMethod::SoxrHq,
         }
     }
 }

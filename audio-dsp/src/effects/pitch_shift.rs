@@ -10,9 +10,8 @@ use crate::{Error, Float, ResampleMethod, Resampler, Result, StftConfig};
 pub struct PitchShiftConfig {
     /// Steps per octave (`bins_per_octave`, 12).
     pub bins_per_octave: u32,
-    /// The resampler (`res_type`): [`ResampleMethod::High`] is the class of
-    /// librosa's default `soxr_hq`, [`ResampleMethod::Fft`] is `"fft"`
-    /// exactly.
+    /// The resampler (`res_type`): default [`ResampleMethod::SoxrHq`],
+    /// librosa's default `soxr_hq`; [`ResampleMethod::Fft`] is `"fft"`.
     pub method: ResampleMethod,
     /// Scale the resampled signal by `1 / sqrt(ratio)` (`scale`, false).
     pub scale: bool,
@@ -24,7 +23,7 @@ impl Default for PitchShiftConfig {
     fn default() -> Self {
         Self {
             bins_per_octave: 12,
-            method: ResampleMethod::High,
+            method: ResampleMethod::SoxrHq,
             scale: false,
             stft: StftConfig::default(),
         }
@@ -38,10 +37,9 @@ impl Default for PitchShiftConfig {
 /// to the input length. The duration is kept.
 ///
 /// With [`ResampleMethod::Fft`] the result is librosa's
-/// `res_type="fft"` to float rounding; with the default
-/// [`ResampleMethod::High`] it differs from librosa's `soxr_hq` by the two
-/// resamplers' difference (their filters roll off at different
-/// frequencies; see the resampling section of the guide).
+/// `res_type="fft"` to float rounding, and with the default
+/// [`ResampleMethod::SoxrHq`] librosa's default `soxr_hq` to soxr's float32
+/// rounding.
 ///
 /// ```
 /// use audio_dsp::effects::{PitchShift, PitchShiftConfig};

@@ -44,7 +44,7 @@ pub struct ChromaCensConfig {
     pub win_len_smooth: Option<usize>,
     /// Shape of the smoothing window (symmetric). Default Hann.
     pub smoothing_window: WindowKind,
-    /// Resampler inside the CQT. Default [`ResampleMethod::High`].
+    /// Resampler inside the CQT. Default [`ResampleMethod::SoxrHq`] (librosa's `soxr_hq`).
     pub res_type: ResampleMethod,
 }
 
@@ -62,7 +62,7 @@ impl Default for ChromaCensConfig {
             norm: Some(2.0),
             win_len_smooth: Some(41),
             smoothing_window: WindowKind::Hann,
-            res_type: ResampleMethod::High,
+            res_type: ResampleMethod::SoxrHq,
         }
     }
 }

@@ -160,7 +160,7 @@ pub struct ChromaCqtConfig {
     pub bins_per_octave: usize,
     /// Full or hybrid CQT. Default full.
     pub cqt_mode: CqtMode,
-    /// Resampler inside the CQT. Default [`ResampleMethod::High`].
+    /// Resampler inside the CQT. Default [`ResampleMethod::SoxrHq`] (librosa's `soxr_hq`).
     pub res_type: ResampleMethod,
 }
 
@@ -177,7 +177,7 @@ impl Default for ChromaCqtConfig {
             n_octaves: 7,
             bins_per_octave: 36,
             cqt_mode: CqtMode::Full,
-            res_type: ResampleMethod::High,
+            res_type: ResampleMethod::SoxrHq,
         }
     }
 }

@@ -38,7 +38,17 @@ impl Planned {
                 l,
                 at,
                 step,
-            } => Self::Poly(PolyStage::new(&taps, num_coefs, padded_coefs, phases, order, phase_bits, l, at, step)),
+            } => Self::Poly(PolyStage::new(
+                &taps,
+                num_coefs,
+                padded_coefs,
+                phases,
+                order,
+                phase_bits,
+                l,
+                at,
+                step,
+            )),
         }
     }
 
@@ -62,10 +72,9 @@ fn half_band(x: &[f64], coefs: &[f64]) -> Vec<f64> {
     (0..count)
         .map(|i| {
             let p = pre + 2 * i;
-            coefs
-                .iter()
-                .enumerate()
-                .fold(u[p] * 0.5, |s, (j, &c)| s + (u[p - (2 * j + 1)] + u[p + 2 * j + 1]) * c)
+            coefs.iter().enumerate().fold(u[p] * 0.5, |s, (j, &c)| {
+                s + (u[p - (2 * j + 1)] + u[p + 2 * j + 1]) * c
+            })
         })
         .collect()
 }
@@ -85,7 +94,13 @@ pub(crate) struct FirStage {
 }
 
 impl FirStage {
-    fn new(taps: Vec<f64>, l: usize, m: usize, post_peak: usize, planner: &mut RealFftPlanner<f64>) -> Self {
+    fn new(
+        taps: Vec<f64>,
+        l: usize,
+        m: usize,
+        post_peak: usize,
+        planner: &mut RealFftPlanner<f64>,
+    ) -> Self {
         let block = (4 * taps.len()).next_power_of_two().max(1024);
         let forward = planner.plan_fft_forward(block);
         let inverse = planner.plan_fft_inverse(block);
@@ -173,7 +188,10 @@ pub(crate) struct PolyStage {
 }
 
 impl PolyStage {
-    #[allow(clippy::too_many_arguments, reason = "the fields of one planned stage, unpacked once")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the fields of one planned stage, unpacked once"
+    )]
     fn new(
         taps: &[f64],
         num_coefs: usize,
@@ -256,14 +274,18 @@ impl PolyStage {
                 break;
             }
             let input = &u[index as usize..index as usize + padded];
-            let coefs = &self.table[phase as usize * padded * width..(phase as usize + 1) * padded * width];
+            let coefs =
+                &self.table[phase as usize * padded * width..(phase as usize + 1) * padded * width];
             let sum = if self.order == 0 {
                 coefs.iter().zip(input).fold(0.0, |s, (&h, &v)| s + h * v)
             } else {
-                coefs.chunks_exact(width).zip(input).fold(0.0, |s, (c, &v)| {
-                    let h = c.iter().rev().fold(0.0, |acc, &k| acc * frac + k);
-                    s + h * v
-                })
+                coefs
+                    .chunks_exact(width)
+                    .zip(input)
+                    .fold(0.0, |s, (c, &v)| {
+                        let h = c.iter().rev().fold(0.0, |acc, &k| acc * frac + k);
+                        s + h * v
+                    })
             };
             out.push(sum);
             at = at.wrapping_add(self.step);
