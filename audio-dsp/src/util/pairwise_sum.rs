@@ -68,11 +68,14 @@ mod tests {
         assert_eq!(pairwise_sum::<f64>(&[]), 0.0);
         let x: Vec<f64> = (1..=1000).map(f64::from).collect();
         assert_eq!(pairwise_sum(&x), 500_500.0);
-        // The block order differs from a sequential sum in f32.
-        let y: Vec<f32> = (0..300).map(|i| 1.0 + (i as f32) * 1e-3).collect();
-        let seq = y.iter().fold(0.0f32, |s, &v| s + v);
-        let exact: f64 = y.iter().map(|&v| f64::from(v)).sum();
-        assert!((f64::from(pairwise_sum(&y)) - exact).abs() <= (f64::from(seq) - exact).abs());
+        // Eight interleaved accumulators, then the remainder in order.
+        let y: Vec<f32> = (0..11).map(|i| 1.0 / (1.0 + i as f32)).collect();
+        let r = &y[..8];
+        let head = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        assert_eq!(pairwise_sum(&y), ((head + y[8]) + y[9]) + y[10]);
+        // Longer arrays split at half, rounded down to a multiple of 8.
+        let z: Vec<f32> = (0..300).map(|i| 1.0 + (i as f32) * 1e-3).collect();
+        assert_eq!(pairwise_sum(&z), pairwise_sum(&z[..144]) + pairwise_sum(&z[144..]));
         assert!((std(&[1.0f64, 2.0, 3.0, 4.0], 1) - 1.290_994_448_735_805_6).abs() < 1e-15);
         assert!(std(&[1.0f64], 1).is_nan());
     }
