@@ -1,8 +1,11 @@
 //! The resampling work `tools/reference/bench_resample.py` times in librosa,
 //! single threaded: 30 s of the benchmark signal (the chirp + tone of
 //! `librosa_comparison.rs`, synthesised at the input rate) resampled
-//! 44.1 -> 22.05 kHz, 22.05 -> 16 kHz and 16 -> 44.1 kHz with each preset
-//! (librosa: soxr_hq, soxr_mq, soxr_lq, fft). See docs/src/performance.md.
+//! 44.1 -> 22.05 kHz, 22.05 -> 16 kHz and 16 -> 44.1 kHz with soxr's
+//! recipes (`soxr_vhq`, `soxr_hq`, `soxr_mq`, `soxr_lq`: the same work on
+//! both sides), `fft`, and our own sinc presets (`high`, `medium`, `fast`,
+//! timed against librosa's soxr_hq, soxr_mq and soxr_lq respectively). See
+//! docs/src/performance.md.
 
 #[path = "support/signal.rs"]
 mod bench_signal;
@@ -27,6 +30,10 @@ fn benches(c: &mut Criterion) {
     ] {
         let y = signal(a);
         for (name, method) in [
+            ("soxr_vhq", ResampleMethod::SoxrVhq),
+            ("soxr_hq", ResampleMethod::SoxrHq),
+            ("soxr_mq", ResampleMethod::SoxrMq),
+            ("soxr_lq", ResampleMethod::SoxrLq),
             ("high", ResampleMethod::High),
             ("medium", ResampleMethod::Medium),
             ("fast", ResampleMethod::Fast),

@@ -175,7 +175,8 @@ enum Engine {
     /// aligned; asynchronous windowed sinc otherwise, aligned to within
     /// `1 / SINC_OVERSAMPLING` input samples), with its reusable buffers.
     Rubato(Mutex<RubatoState>),
-    /// soxr's resampler (`ResampleMethod::Soxr*`), planned once, run in f64.
+    /// soxr's resampler (`ResampleMethod::Soxr*`), planned once, run in
+    /// soxr's precision for the recipe.
     Soxr(super::soxr::Soxr),
     /// `High` at a non-integer rate pair: the two-stage engine, planned on
     /// first use in the precision of the signal (`f32` signals in `f32`, as
@@ -417,14 +418,7 @@ impl Resampler {
                 let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
                 run_rubato(&mut state, y, out)?;
             }
-            Engine::Soxr(soxr) => {
-                let x: Vec<f64> = y.iter().map(to_f64).collect();
-                let mut z = vec![0.0; out.len()];
-                soxr.process_into(&x, &mut z);
-                for (o, v) in out.iter_mut().zip(z) {
-                    *o = T::from(v).unwrap_or_else(T::zero);
-                }
-            }
+            Engine::Soxr(soxr) => soxr.process_into(y, out),
             Engine::TwoStage {
                 ratio,
                 single,

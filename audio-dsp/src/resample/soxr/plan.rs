@@ -210,6 +210,9 @@ pub(crate) enum Stage {
         l: usize,
         m: usize,
         post_peak: usize,
+        /// soxr decimates 2:1 and 4:1 in the frequency domain when the stop
+        /// band starts at the new Nyquist.
+        f_domain: bool,
     },
     /// Poly-phase FIR at a fixed-point clock, with coefficients interpolated
     /// between phases to `order` (0: exact rational phases).
@@ -243,6 +246,7 @@ fn fir_stage(fp: f64, fs: f64, fn_: f64, att: f64, l: usize, m: usize) -> Stage 
         l,
         m,
         post_peak: num_taps / 2,
+        f_domain: m.abs_diff(3) == 1 && fs <= 1.0,
     }
 }
 

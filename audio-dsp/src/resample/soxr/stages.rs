@@ -1,8 +1,11 @@
-//! The three kinds of soxr stage, run over a whole signal: half-band ×2
-//! decimation, rational FIR conversion (FFT overlap-save, planned once) and
-//! the poly-phase stage with its 32.32 fixed-point clock. Each stage is fed
-//! the previous stage's complete output followed by silence, as soxr's
-//! flush feeds zeros, and returns every sample its filter's tail reaches.
+//! The three kinds of soxr stage, run over a whole signal in the engine's
+//! precision `T` (f32 for soxr's 16- and 20-bit recipes, f64 for VHQ, as
+//! soxr): half-band ×2 decimation, rational FIR conversion (FFT
+//! overlap-save, planned once; 2:1 and 4:1 decimation in the frequency
+//! domain, as soxr) and the poly-phase stage with its 32.32 fixed-point
+//! clock. Each stage is fed the previous stage's complete output followed
+//! by silence, as soxr's flush feeds zeros, and returns every sample its
+//! filter's tail reaches.
 
 use std::sync::Arc;
 
@@ -10,49 +13,37 @@ use num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
 use super::plan::Stage;
+use crate::Float;
 
-/// A stage ready to run: filters transformed, tables built.
-pub(crate) enum Planned {
-    Half { coefs: &'static [f64] },
-    Fir(FirStage),
-    Poly(PolyStage),
+fn cast<T: Float>(v: f64) -> T {
+    T::from(v).unwrap_or_else(T::zero)
 }
 
-impl Planned {
-    pub(crate) fn new(stage: Stage, planner: &mut RealFftPlanner<f64>) -> Self {
+/// A stage ready to run: filters transformed, tables built.
+pub(crate) enum Planned<T: Float> {
+    Half { coefs: Vec<T> },
+    Fir(FirStage<T>),
+    Poly(PolyStage<T>),
+}
+
+impl<T: Float> Planned<T> {
+    pub(crate) fn new(stage: &Stage, planner: &mut RealFftPlanner<T>) -> Self {
         match stage {
-            Stage::Half { coefs } => Self::Half { coefs },
+            Stage::Half { coefs } => Self::Half {
+                coefs: coefs.iter().map(|&c| cast(c)).collect(),
+            },
             Stage::Fir {
                 taps,
                 l,
                 m,
                 post_peak,
-            } => Self::Fir(FirStage::new(taps, l, m, post_peak, planner)),
-            Stage::Poly {
-                taps,
-                num_coefs,
-                padded_coefs,
-                phases,
-                order,
-                phase_bits,
-                l,
-                at,
-                step,
-            } => Self::Poly(PolyStage::new(
-                &taps,
-                num_coefs,
-                padded_coefs,
-                phases,
-                order,
-                phase_bits,
-                l,
-                at,
-                step,
-            )),
+                f_domain,
+            } => Self::Fir(FirStage::new(taps, *l, *m, *post_peak, *f_domain, planner)),
+            Stage::Poly { .. } => Self::Poly(PolyStage::new(stage)),
         }
     }
 
-    pub(crate) fn run(&self, x: &[f64]) -> Vec<f64> {
+    pub(crate) fn run(&self, x: &[T]) -> Vec<T> {
         match self {
             Self::Half { coefs } => half_band(x, coefs),
             Self::Fir(stage) => stage.run(x),
@@ -63,17 +54,20 @@ impl Planned {
 
 /// ×2 decimation by the half-band FIR whose odd taps are `coefs` (centre tap
 /// 1/2), output `i` centred on input `2i`.
-fn half_band(x: &[f64], coefs: &[f64]) -> Vec<f64> {
+fn half_band<T: Float>(x: &[T], coefs: &[T]) -> Vec<T> {
     let n = coefs.len();
     let pre = 2 * n;
-    let mut u = vec![0.0; pre + x.len() + 2 * pre + 4];
+    let mut u = vec![T::zero(); pre + x.len() + 2 * pre + 4];
     u[pre..pre + x.len()].copy_from_slice(x);
+    let half = cast::<T>(0.5);
     let count = (x.len() + 2 * n + 1) / 2;
     (0..count)
         .map(|i| {
             let p = pre + 2 * i;
-            coefs.iter().enumerate().fold(u[p] * 0.5, |s, (j, &c)| {
-                s + (u[p - (2 * j + 1)] + u[p + 2 * j + 1]) * c
+            let left = &u[p - 2 * n + 1..p];
+            let right = &u[p + 1..p + 2 * n];
+            coefs.iter().enumerate().fold(u[p] * half, |s, (j, &c)| {
+                s + (left[left.len() - 1 - 2 * j] + right[2 * j]) * c
             })
         })
         .collect()
@@ -81,37 +75,46 @@ fn half_band(x: &[f64], coefs: &[f64]) -> Vec<f64> {
 
 /// Rational `l/m` conversion: zero-stuffing by `l` (first sample at phase
 /// `post_peak % l`, after `post_peak / l` samples of silence), a linear-phase
-/// FIR by FFT overlap-save, and keeping every `m`-th output.
-pub(crate) struct FirStage {
+/// FIR by FFT overlap-save, and keeping every `m`-th output; for `m` = 2 or
+/// 4 with the stop band at the new Nyquist (`f_domain`), the kept samples
+/// come from an inverse FFT of the first `1 / m` of the spectrum, as soxr
+/// computes them.
+pub(crate) struct FirStage<T: Float> {
     taps_len: usize,
     l: usize,
     m: usize,
     post_peak: usize,
     block: usize,
-    spectrum: Vec<Complex<f64>>,
-    forward: Arc<dyn RealToComplex<f64>>,
-    inverse: Arc<dyn ComplexToReal<f64>>,
+    spectrum: Vec<Complex<T>>,
+    forward: Arc<dyn RealToComplex<T>>,
+    inverse: Arc<dyn ComplexToReal<T>>,
+    /// The inverse FFT of `block / m` points for frequency-domain decimation.
+    decimating: Option<Arc<dyn ComplexToReal<T>>>,
 }
 
-impl FirStage {
-    fn new(
-        taps: Vec<f64>,
-        l: usize,
-        m: usize,
-        post_peak: usize,
-        planner: &mut RealFftPlanner<f64>,
-    ) -> Self {
-        let block = (4 * taps.len()).next_power_of_two().max(1024);
+impl<T: Float> FirStage<T> {
+    fn new(taps: &[f64], l: usize, m: usize, post_peak: usize, f_domain: bool, planner: &mut RealFftPlanner<T>) -> Self {
+        // soxr's `set_dft_length`: about 4× the filter, a power of two from
+        // 2^10 (the default minimum) up, rounded down near 2^17.
+        let d = (taps.len() as f64).log2();
+        let log2 = ((d + 2.77) as i32).clamp(10, ((d + 1.77) as i32).max(17));
+        let block = 1usize << log2;
         let forward = planner.plan_fft_forward(block);
         let inverse = planner.plan_fft_inverse(block);
-        let mut padded = vec![0.0; block];
+        let decimating = (f_domain && (m == 2 || m == 4)).then(|| planner.plan_fft_inverse(block / m));
+        // The FFT of the taps in f64, scaled for the unnormalised inverse,
+        // then rounded to the engine's precision.
+        let mut planner64 = RealFftPlanner::<f64>::new();
+        let forward64 = planner64.plan_fft_forward(block);
+        let mut padded = vec![0.0f64; block];
         let scale = 1.0 / block as f64;
-        for (p, &h) in padded.iter_mut().zip(&taps) {
+        for (p, &h) in padded.iter_mut().zip(taps) {
             *p = h * scale;
         }
-        let mut spectrum = forward.make_output_vec();
+        let mut spectrum64 = forward64.make_output_vec();
         // The buffers are the plan's own sizes: this cannot fail.
-        let _ = forward.process(&mut padded, &mut spectrum);
+        let _ = forward64.process(&mut padded, &mut spectrum64);
+        let spectrum = spectrum64.iter().map(|c| Complex::new(cast(c.re), cast(c.im))).collect();
         Self {
             taps_len: taps.len(),
             l,
@@ -121,48 +124,72 @@ impl FirStage {
             spectrum,
             forward,
             inverse,
+            decimating,
         }
     }
 
-    fn run(&self, x: &[f64]) -> Vec<f64> {
-        let (l, m) = (self.l, self.m);
+    fn run(&self, x: &[T]) -> Vec<T> {
+        let (l, m, block) = (self.l, self.m, self.block);
         let preload = self.post_peak / l;
         let at0 = self.post_peak % l;
-        // The zero-stuffed input v: v[at0 + l q] = u[q], u = [0; preload] ++ x.
-        let v_len = at0 + (preload + x.len()) * l;
-        let sample = |p: usize| -> f64 {
-            if p < at0 || (p - at0) % l != 0 {
-                return 0.0;
-            }
-            let q = (p - at0) / l;
-            if q < preload {
-                0.0
-            } else {
-                x.get(q - preload).copied().unwrap_or(0.0)
-            }
-        };
-        let count = v_len.div_ceil(m);
-        let mut out = vec![0.0; count];
         let overlap = self.taps_len - 1;
-        let hop = self.block - overlap;
-        let mut time = vec![0.0; self.block];
+        let hop = block - overlap;
+        // u = [0; preload] ++ x ++ silence; v[at0 + l q] = u[q] (zero-stuffed).
+        let v_len = at0 + (preload + x.len()) * l;
+        let count = v_len.div_ceil(m);
+        let mut u = vec![T::zero(); preload + x.len() + block / l + 2];
+        u[preload..preload + x.len()].copy_from_slice(x);
+        let mut out = vec![T::zero(); count];
+        let mut time = vec![T::zero(); block];
         let mut freq = self.forward.make_output_vec();
+        let mut small_time = vec![T::zero(); self.decimating.as_ref().map_or(0, |_| block / m)];
+        let mut small_freq = vec![Complex::new(T::zero(), T::zero()); block / m / 2 + 1];
         // valid[i] = Σ_k h[k] v[i + overlap - k]; out[j] = valid[j m].
         let mut start = 0;
         while start < count * m {
-            for (t, slot) in time.iter_mut().enumerate() {
-                *slot = sample(start + t);
+            if l == 1 {
+                time.copy_from_slice(&u[start..start + block]);
+            } else {
+                time.iter_mut().for_each(|t| *t = T::zero());
+                // Positions p in [start, start + block) with p ≡ at0 (mod l).
+                let first = if start <= at0 { at0 } else { start + (l - (start - at0) % l) % l };
+                let mut p = first;
+                while p < start + block {
+                    time[p - start] = u.get((p - at0) / l).copied().unwrap_or_else(T::zero);
+                    p += l;
+                }
             }
             let _ = self.forward.process(&mut time, &mut freq);
             for (f, h) in freq.iter_mut().zip(&self.spectrum) {
-                *f *= h;
+                *f = *f * *h;
             }
-            let _ = self.inverse.process(&mut freq, &mut time);
-            let first = start.div_ceil(m);
-            let mut j = first;
-            while j < count && j * m < start + hop {
-                out[j] = time[j * m - start + overlap];
-                j += 1;
+            let first_j = start.div_ceil(m);
+            let end = count.min((start + hop).div_ceil(m));
+            match &self.decimating {
+                Some(inverse) => {
+                    // The first block / m points of the spectrum, its last
+                    // bin taking the full transform's Nyquist (soxr's
+                    // packed half spectrum).
+                    let bins = block / m / 2;
+                    small_freq[..bins].copy_from_slice(&freq[..bins]);
+                    // soxr rotates its filter so that valid outputs start at
+                    // 0; ours start at `overlap`, a shift of `(block -
+                    // overlap) / m` small samples, whose phase at the small
+                    // Nyquist bin is ±1.
+                    let sign = if ((block - overlap) / m) % 2 == 1 { -T::one() } else { T::one() };
+                    small_freq[bins] = Complex::new(freq[block / 2].re * sign, T::zero());
+                    small_freq[0].im = T::zero();
+                    let _ = inverse.process(&mut small_freq, &mut small_time);
+                    for (j, o) in out[first_j..end].iter_mut().enumerate() {
+                        *o = small_time[(first_j + j) - start / m + overlap / m];
+                    }
+                }
+                None => {
+                    let _ = self.inverse.process(&mut freq, &mut time);
+                    for (j, o) in out[first_j..end].iter_mut().enumerate() {
+                        *o = time[(first_j + j) * m - start + overlap];
+                    }
+                }
             }
             start += hop;
         }
@@ -175,9 +202,9 @@ impl FirStage {
 /// poly-phase filter, exact for rational ratios (`order = 0`, phases in
 /// units of `1 / l`), else interpolated between `2^phase_bits` phases by a
 /// polynomial of `order`.
-pub(crate) struct PolyStage {
-    /// `[phase][tap][order + 1]`, taps reversed and left-padded to `padded`.
-    table: Vec<f64>,
+pub(crate) struct PolyStage<T: Float> {
+    /// `[phase][coefficient order][tap]`, taps reversed and left-padded to `padded`.
+    table: Vec<T>,
     padded: usize,
     order: usize,
     phase_bits: u32,
@@ -187,24 +214,25 @@ pub(crate) struct PolyStage {
     preload: usize,
 }
 
-impl PolyStage {
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the fields of one planned stage, unpacked once"
-    )]
-    fn new(
-        taps: &[f64],
-        num_coefs: usize,
-        padded: usize,
-        phases: usize,
-        order: usize,
-        phase_bits: u32,
-        l: u64,
-        at: u64,
-        step: u64,
-    ) -> Self {
+impl<T: Float> PolyStage<T> {
+    fn new(stage: &Stage) -> Self {
+        let Stage::Poly {
+            taps,
+            num_coefs,
+            padded_coefs: padded,
+            phases,
+            order,
+            phase_bits,
+            l,
+            at,
+            step,
+        } = stage
+        else {
+            unreachable!("PolyStage::new is only called on Stage::Poly")
+        };
+        let (num_coefs, padded, phases, order) = (*num_coefs, *padded, *phases, *order);
         let width = order + 1;
-        let mut table = vec![0.0; phases * padded * width];
+        let mut table = vec![T::zero(); phases * padded * width];
         // Slot (tap i, phase j) holds h[i phases + j - 1] (h[-1] = 0), with
         // finite differences along the phases for the interpolation.
         let tap = |pos: i64| -> f64 {
@@ -233,9 +261,9 @@ impl PolyStage {
                     }
                     _ => (0.0, 0.0, 0.0),
                 };
-                let base = (j * padded + (padded - 1 - i)) * width;
-                let values = [f0, b, c, d];
-                table[base..base + width].copy_from_slice(&values[..width]);
+                for (k, v) in [f0, b, c, d].into_iter().take(width).enumerate() {
+                    table[(j * width + k) * padded + (padded - 1 - i)] = cast(v);
+                }
                 f2 = f1;
                 f1 = f0;
             }
@@ -244,50 +272,47 @@ impl PolyStage {
             table,
             padded,
             order,
-            phase_bits,
-            l,
-            at,
-            step,
+            phase_bits: *phase_bits,
+            l: *l,
+            at: *at,
+            step: *step,
             preload: ((num_coefs - 1) >> 1) + (padded - num_coefs),
         }
     }
 
-    fn run(&self, x: &[f64]) -> Vec<f64> {
+    fn run(&self, x: &[T]) -> Vec<T> {
         let padded = self.padded;
         let width = self.order + 1;
-        let mut u = vec![0.0; self.preload + x.len() + 2 * padded + 8];
+        let mut u = vec![T::zero(); self.preload + x.len() + 2 * padded + 8];
         u[self.preload..self.preload + x.len()].copy_from_slice(x);
         let limit = (self.preload + x.len() + padded) as u64;
-        let mut out = Vec::new();
+        let ratio = self.step as f64 / super::plan::MULT32 / self.l as f64;
+        let mut out = Vec::with_capacity((limit as f64 / ratio) as usize + 2);
+        let dot = |h: &[T], v: &[T]| h.iter().zip(v).fold(T::zero(), |s, (&a, &b)| s + a * b);
         let mut at = self.at;
         loop {
             let whole = at >> 32;
-            let (index, phase, frac) = if self.order == 0 {
-                (whole / self.l, whole % self.l, 0.0)
-            } else {
-                let fraction = at & 0xffff_ffff;
-                let phase = fraction >> (32 - self.phase_bits);
-                let rest = (fraction << self.phase_bits) & 0xffff_ffff;
-                (whole, phase, rest as f64 / super::plan::MULT32)
-            };
+            let index = if self.order == 0 { whole / self.l } else { whole };
             if index >= limit {
                 break;
             }
             let input = &u[index as usize..index as usize + padded];
-            let coefs =
-                &self.table[phase as usize * padded * width..(phase as usize + 1) * padded * width];
-            let sum = if self.order == 0 {
-                coefs.iter().zip(input).fold(0.0, |s, (&h, &v)| s + h * v)
+            if self.order == 0 {
+                let phase = (whole % self.l) as usize;
+                out.push(dot(&self.table[phase * padded..(phase + 1) * padded], input));
             } else {
-                coefs
-                    .chunks_exact(width)
-                    .zip(input)
-                    .fold(0.0, |s, (c, &v)| {
-                        let h = c.iter().rev().fold(0.0, |acc, &k| acc * frac + k);
-                        s + h * v
-                    })
-            };
-            out.push(sum);
+                let fraction = at & 0xffff_ffff;
+                let phase = (fraction >> (32 - self.phase_bits)) as usize;
+                let rest = (fraction << self.phase_bits) & 0xffff_ffff;
+                let frac: T = cast(rest as f64 / super::plan::MULT32);
+                let rows = &self.table[phase * width * padded..(phase + 1) * width * padded];
+                // Σ_j (((d x + c) x + b) x + a)_j in_j = Σ_k x^k Σ_j coef_k,j in_j
+                // evaluated by Horner over the per-order dot products.
+                let sum = (0..width)
+                    .rev()
+                    .fold(T::zero(), |acc, k| acc * frac + dot(&rows[k * padded..(k + 1) * padded], input));
+                out.push(sum);
+            }
             at = at.wrapping_add(self.step);
         }
         out
