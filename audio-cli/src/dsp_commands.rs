@@ -140,6 +140,10 @@ pub enum DspCommand {
         /// Output length in samples.
         #[arg(long)]
         length: Option<usize>,
+        /// Iterate in the input's precision (f32 for a float32 input, about
+        /// twice as fast, as librosa computes) instead of f64.
+        #[arg(long)]
+        native_precision: bool,
     },
     /// librosa.mu_compress: int64 codes with --quantize (default), else floats.
     MuCompress {
@@ -489,6 +493,7 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             init,
             random_state,
             length,
+            native_precision,
         } => {
             let stft = stft.config()?;
             let zero_phase = init == "none";
@@ -504,6 +509,11 @@ pub fn run(cmd: DspCommand) -> Result<()> {
                         GriffinLimInit::Random { seed: random_state }
                     },
                     length,
+                    precision: if native_precision {
+                        audio_dsp::GriffinLimPrecision::Native
+                    } else {
+                        audio_dsp::GriffinLimPrecision::Double
+                    },
                 };
                 let y = audio_dsp::griffin_lim(s.view(), &cfg)?;
                 write_npy(&io.output, &ndarray::Array1::from(y))

@@ -63,6 +63,13 @@ fn benches(c: &mut Criterion) {
     group.bench_function("griffinlim_32", |b| {
         b.iter(|| griffin_lim(magnitude.view(), &gl).expect("griffin-lim"))
     });
+    let native = GriffinLimConfig::<f32> {
+        precision: audio_dsp::GriffinLimPrecision::Native,
+        ..gl.clone()
+    };
+    group.bench_function("griffinlim_32_native_f32", |b| {
+        b.iter(|| griffin_lim(magnitude.view(), &native).expect("griffin-lim"))
+    });
     group.finish();
 }
 

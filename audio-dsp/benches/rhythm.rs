@@ -14,7 +14,10 @@ fn envelope(name: &str) -> Vec<f32> {
     let path = audio_test_fixtures::fixtures_dir(env!("CARGO_MANIFEST_DIR"))
         .join("rhythm")
         .join(format!("{name}.npy"));
-    audio_test_fixtures::read_npy::<f32>(path).iter().copied().collect()
+    audio_test_fixtures::read_npy::<f32>(path)
+        .iter()
+        .copied()
+        .collect()
 }
 
 fn benches(c: &mut Criterion) {

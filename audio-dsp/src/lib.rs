@@ -92,7 +92,9 @@ pub use pitch::pyin::{pyin, Pyin, PyinConfig, PyinOutput};
 pub use pitch::tuning::{estimate_tuning, piptrack, pitch_tuning, TuningConfig};
 pub use pitch::yin::{yin, Yin, YinConfig};
 pub use resample::resampler::{resample, ResampleMethod, Resampler};
-pub use spectral::griffin_lim::{griffin_lim, GriffinLimConfig, GriffinLimInit};
+pub use spectral::griffin_lim::{
+    griffin_lim, GriffinLimConfig, GriffinLimInit, GriffinLimPrecision,
+};
 pub use spectral::istft::{Istft, IstftConfig};
 pub use spectral::spectrogram::{spectrogram, spectrogram_power};
 pub use spectral::stft::{Stft, StftConfig};

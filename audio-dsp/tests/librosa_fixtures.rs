@@ -21,6 +21,12 @@ const F32_TOL: f64 = 1e-5;
 /// Griffin-Lim from a fixed initial phase amplifies rounding over its
 /// iterations (phase normalisation near zero magnitudes): the 1e-3.
 const GRIFFIN_LIM_TOL: f64 = 1e-3;
+/// Griffin-Lim iterating in f32 (`GriffinLimPrecision::Native`) against
+/// librosa's f32 result: two f32 computations whose FFTs round differently,
+/// each ~1e-3 from the f64 answer after 32 iterations at momentum 0.99
+/// (librosa's own f32-vs-f64 distance), so their distance is of that order.
+/// Measured 2.5e-5 (classic), 2.8e-4 (given length), 1.0e-3 (momentum 0.99).
+const GRIFFIN_LIM_NATIVE_F32_TOL: f64 = 5e-3;
 
 fn dir() -> PathBuf {
     fixtures_dir(env!("CARGO_MANIFEST_DIR"))
@@ -426,6 +432,7 @@ fn griffin_lim_config<T: Float>(p: &Value) -> GriffinLimConfig<T> {
         momentum: p["momentum"].as_f64().unwrap(),
         init: GriffinLimInit::Zero,
         length: opt_usize(&p["length"]),
+        precision: audio_dsp::GriffinLimPrecision::Double,
     }
 }
 
@@ -451,6 +458,20 @@ fn griffin_lim_matches_librosa_from_zero_phase() {
                 &got,
                 &expected::<f32>(&case, "out"),
                 GRIFFIN_LIM_TOL,
+            );
+            // Iterating in f32, as librosa does: as far from librosa's f32
+            // result as two f32 computations with different FFTs are.
+            let mut native = griffin_lim_config::<f32>(&case["params"]);
+            native.precision = audio_dsp::GriffinLimPrecision::Native;
+            let y = griffin_lim(s.view(), &native).unwrap();
+            let got = ArrayD::from_shape_vec(vec![y.len()], y).unwrap();
+            let want = expected::<f32>(&case, "out");
+            let err = audio_test_fixtures::relative_error(&got, &want);
+            println!("{} native f32: {err:.2e}", name(&case));
+            assert!(
+                err < GRIFFIN_LIM_NATIVE_F32_TOL,
+                "{}: {err:.2e}",
+                name(&case)
             );
         }
     }

@@ -75,7 +75,10 @@ mod tests {
         assert_eq!(pairwise_sum(&y), ((head + y[8]) + y[9]) + y[10]);
         // Longer arrays split at half, rounded down to a multiple of 8.
         let z: Vec<f32> = (0..300).map(|i| 1.0 + (i as f32) * 1e-3).collect();
-        assert_eq!(pairwise_sum(&z), pairwise_sum(&z[..144]) + pairwise_sum(&z[144..]));
+        assert_eq!(
+            pairwise_sum(&z),
+            pairwise_sum(&z[..144]) + pairwise_sum(&z[144..])
+        );
         assert!((std(&[1.0f64, 2.0, 3.0, 4.0], 1) - 1.290_994_448_735_805_6).abs() < 1e-15);
         assert!(std(&[1.0f64], 1).is_nan());
     }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ndarray::Array2;
+use ndarray::{Array2, ShapeBuilder};
 use num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
@@ -148,7 +148,8 @@ impl Tempogram {
             frames
         };
         let n_pad = 2 * win;
-        let mut out = Array2::<f64>::zeros((win, frames));
+        // Column-major, so that each frame's lags are written contiguously.
+        let mut out = Array2::<f64>::zeros((win, frames).f());
         let mut time = vec![0.0f64; n_pad];
         let mut spec = vec![Complex::new(0.0, 0.0); win + 1];
         let mut scratch_f = self.forward.make_scratch_vec();
@@ -168,8 +169,8 @@ impl Tempogram {
             self.inverse
                 .process_with_scratch(&mut spec, &mut time, &mut scratch_i)
                 .map_err(|_| fft_length_error(n_pad))?;
-            for (k, &v) in time[..win].iter().enumerate() {
-                out[[k, t]] = v * scale;
+            for (o, &v) in out.column_mut(t).iter_mut().zip(&time[..win]) {
+                *o = v * scale;
             }
         }
         normalize_columns(out.view_mut(), self.config.norm, f64::MIN_POSITIVE);

@@ -21,14 +21,66 @@ mod stages;
 
 pub(crate) use plan::Recipe;
 
+use std::sync::Mutex;
+
 use realfft::RealFftPlanner;
 
 use crate::Float;
 
-/// The stages in the engine's precision.
+/// The stages in the engine's precision, with the buffers they reuse.
 enum Engine {
-    Single(Vec<stages::Planned<f32>>),
-    Double(Vec<stages::Planned<f64>>),
+    Single(Pipeline<f32>),
+    Double(Pipeline<f64>),
+}
+
+/// Planned stages and their working buffers (reused from call to call, so
+/// only the first signal of a length allocates and page-faults; a lock keeps
+/// a shared `Resampler` usable from several threads).
+struct Pipeline<E: Float> {
+    stages: Vec<stages::Planned<E>>,
+    work: Mutex<Work<E>>,
+}
+
+struct Work<E> {
+    input: Vec<E>,
+    ping: Vec<E>,
+    padded: Vec<E>,
+}
+
+impl<E: Float> Pipeline<E> {
+    fn new(plan: &[plan::Stage]) -> Self {
+        let mut planner = RealFftPlanner::new();
+        Self {
+            stages: plan
+                .iter()
+                .map(|s| stages::Planned::new(s, &mut planner))
+                .collect(),
+            work: Mutex::new(Work {
+                input: Vec::new(),
+                ping: Vec::new(),
+                padded: Vec::new(),
+            }),
+        }
+    }
+
+    /// Runs the stages in `E` and writes the first `out.len()` samples.
+    fn run<T: Float>(&self, x: &[T], out: &mut [T]) {
+        let mut guard = self.work.lock().unwrap_or_else(|e| e.into_inner());
+        let work = &mut *guard;
+        let mut current = std::mem::take(&mut work.input);
+        let mut next = std::mem::take(&mut work.ping);
+        current.clear();
+        current.extend(x.iter().map(|&v| E::from(v).unwrap_or_else(E::zero)));
+        for stage in &self.stages {
+            stage.run_into(&current, &mut next, &mut work.padded);
+            std::mem::swap(&mut current, &mut next);
+        }
+        for (o, &v) in out.iter_mut().zip(current.iter()) {
+            *o = T::from(v).unwrap_or_else(T::zero);
+        }
+        work.input = current;
+        work.ping = next;
+    }
 }
 
 /// A planned soxr conversion for one rate ratio and recipe.
@@ -43,11 +95,9 @@ impl Soxr {
     pub(crate) fn new(io_ratio: f64, recipe: Recipe) -> Self {
         let stages = plan::plan(io_ratio, recipe);
         let engine = if recipe.double() {
-            let mut planner = RealFftPlanner::new();
-            Engine::Double(stages.iter().map(|s| stages::Planned::new(s, &mut planner)).collect())
+            Engine::Double(Pipeline::new(&stages))
         } else {
-            let mut planner = RealFftPlanner::new();
-            Engine::Single(stages.iter().map(|s| stages::Planned::new(s, &mut planner)).collect())
+            Engine::Single(Pipeline::new(&stages))
         };
         Self { io_ratio, engine }
     }
@@ -64,20 +114,9 @@ impl Soxr {
     pub(crate) fn process_into<T: Float>(&self, x: &[T], out: &mut [T]) {
         let n = self.soxr_len(x.len()).min(out.len());
         match &self.engine {
-            Engine::Single(stages) => run(stages, x, &mut out[..n]),
-            Engine::Double(stages) => run(stages, x, &mut out[..n]),
+            Engine::Single(pipeline) => pipeline.run(x, &mut out[..n]),
+            Engine::Double(pipeline) => pipeline.run(x, &mut out[..n]),
         }
         out[n..].iter_mut().for_each(|v| *v = T::zero());
-    }
-}
-
-/// Runs the stages in `E` and writes the first `out.len()` samples.
-fn run<E: Float, T: Float>(stages: &[stages::Planned<E>], x: &[T], out: &mut [T]) {
-    let mut y: Vec<E> = x.iter().map(|&v| E::from(v).unwrap_or_else(E::zero)).collect();
-    for stage in stages {
-        y = stage.run(&y);
-    }
-    for (o, &v) in out.iter_mut().zip(&y) {
-        *o = T::from(v).unwrap_or_else(T::zero);
     }
 }

@@ -43,34 +43,37 @@ impl<T: Float> Planned<T> {
         }
     }
 
-    pub(crate) fn run(&self, x: &[T]) -> Vec<T> {
+    /// Runs the stage on `x` into `out` (cleared first), using `padded` as
+    /// scratch: both are reused from call to call, so a planned resampler
+    /// allocates (and page-faults) only on its first signal of a length.
+    pub(crate) fn run_into(&self, x: &[T], out: &mut Vec<T>, padded: &mut Vec<T>) {
+        out.clear();
         match self {
-            Self::Half { coefs } => half_band(x, coefs),
-            Self::Fir(stage) => stage.run(x),
-            Self::Poly(stage) => stage.run(x),
+            Self::Half { coefs } => half_band(x, coefs, out, padded),
+            Self::Fir(stage) => stage.run(x, out),
+            Self::Poly(stage) => stage.run(x, out, padded),
         }
     }
 }
 
 /// ×2 decimation by the half-band FIR whose odd taps are `coefs` (centre tap
 /// 1/2), output `i` centred on input `2i`.
-fn half_band<T: Float>(x: &[T], coefs: &[T]) -> Vec<T> {
+fn half_band<T: Float>(x: &[T], coefs: &[T], out: &mut Vec<T>, u: &mut Vec<T>) {
     let n = coefs.len();
     let pre = 2 * n;
-    let mut u = vec![T::zero(); pre + x.len() + 2 * pre + 4];
+    u.clear();
+    u.resize(pre + x.len() + 2 * pre + 4, T::zero());
     u[pre..pre + x.len()].copy_from_slice(x);
     let half = cast::<T>(0.5);
     let count = (x.len() + 2 * n + 1) / 2;
-    (0..count)
-        .map(|i| {
-            let p = pre + 2 * i;
-            let left = &u[p - 2 * n + 1..p];
-            let right = &u[p + 1..p + 2 * n];
-            coefs.iter().enumerate().fold(u[p] * half, |s, (j, &c)| {
-                s + (left[left.len() - 1 - 2 * j] + right[2 * j]) * c
-            })
+    out.extend((0..count).map(|i| {
+        let p = pre + 2 * i;
+        let left = &u[p - 2 * n + 1..p];
+        let right = &u[p + 1..p + 2 * n];
+        coefs.iter().enumerate().fold(u[p] * half, |s, (j, &c)| {
+            s + (left[left.len() - 1 - 2 * j] + right[2 * j]) * c
         })
-        .collect()
+    }));
 }
 
 /// Rational `l/m` conversion: zero-stuffing by `l` (first sample at phase
@@ -93,7 +96,14 @@ pub(crate) struct FirStage<T: Float> {
 }
 
 impl<T: Float> FirStage<T> {
-    fn new(taps: &[f64], l: usize, m: usize, post_peak: usize, f_domain: bool, planner: &mut RealFftPlanner<T>) -> Self {
+    fn new(
+        taps: &[f64],
+        l: usize,
+        m: usize,
+        post_peak: usize,
+        f_domain: bool,
+        planner: &mut RealFftPlanner<T>,
+    ) -> Self {
         // soxr's `set_dft_length`: about 4× the filter, a power of two from
         // 2^10 (the default minimum) up, rounded down near 2^17.
         let d = (taps.len() as f64).log2();
@@ -101,7 +111,8 @@ impl<T: Float> FirStage<T> {
         let block = 1usize << log2;
         let forward = planner.plan_fft_forward(block);
         let inverse = planner.plan_fft_inverse(block);
-        let decimating = (f_domain && (m == 2 || m == 4)).then(|| planner.plan_fft_inverse(block / m));
+        let decimating =
+            (f_domain && (m == 2 || m == 4)).then(|| planner.plan_fft_inverse(block / m));
         // The FFT of the taps in f64, scaled for the unnormalised inverse,
         // then rounded to the engine's precision.
         let mut planner64 = RealFftPlanner::<f64>::new();
@@ -114,7 +125,10 @@ impl<T: Float> FirStage<T> {
         let mut spectrum64 = forward64.make_output_vec();
         // The buffers are the plan's own sizes: this cannot fail.
         let _ = forward64.process(&mut padded, &mut spectrum64);
-        let spectrum = spectrum64.iter().map(|c| Complex::new(cast(c.re), cast(c.im))).collect();
+        let spectrum = spectrum64
+            .iter()
+            .map(|c| Complex::new(cast(c.re), cast(c.im)))
+            .collect();
         Self {
             taps_len: taps.len(),
             l,
@@ -128,7 +142,7 @@ impl<T: Float> FirStage<T> {
         }
     }
 
-    fn run(&self, x: &[T]) -> Vec<T> {
+    fn run(&self, x: &[T], out: &mut Vec<T>) {
         let (l, m, block) = (self.l, self.m, self.block);
         let preload = self.post_peak / l;
         let at0 = self.post_peak % l;
@@ -137,29 +151,53 @@ impl<T: Float> FirStage<T> {
         // u = [0; preload] ++ x ++ silence; v[at0 + l q] = u[q] (zero-stuffed).
         let v_len = at0 + (preload + x.len()) * l;
         let count = v_len.div_ceil(m);
-        let mut u = vec![T::zero(); preload + x.len() + block / l + 2];
-        u[preload..preload + x.len()].copy_from_slice(x);
-        let mut out = vec![T::zero(); count];
+        // u[q] for q in [0, preload + x.len()), zero outside.
+        let u_at = |q: usize| -> T {
+            if q < preload {
+                T::zero()
+            } else {
+                x.get(q - preload).copied().unwrap_or_else(T::zero)
+            }
+        };
+        out.resize(count, T::zero());
         let mut time = vec![T::zero(); block];
         let mut freq = self.forward.make_output_vec();
+        let mut scratch_forward = self.forward.make_scratch_vec();
+        let mut scratch_inverse = self.inverse.make_scratch_vec();
+        let mut scratch_small = self
+            .decimating
+            .as_ref()
+            .map_or_else(Vec::new, |d| d.make_scratch_vec());
         let mut small_time = vec![T::zero(); self.decimating.as_ref().map_or(0, |_| block / m)];
         let mut small_freq = vec![Complex::new(T::zero(), T::zero()); block / m / 2 + 1];
         // valid[i] = Σ_k h[k] v[i + overlap - k]; out[j] = valid[j m].
         let mut start = 0;
         while start < count * m {
             if l == 1 {
-                time.copy_from_slice(&u[start..start + block]);
+                // time[t] = u[start + t]: silence, then x, then silence.
+                time.iter_mut().for_each(|t| *t = T::zero());
+                let lo = start.max(preload);
+                let hi = (start + block).min(preload + x.len());
+                if lo < hi {
+                    time[lo - start..hi - start].copy_from_slice(&x[lo - preload..hi - preload]);
+                }
             } else {
                 time.iter_mut().for_each(|t| *t = T::zero());
                 // Positions p in [start, start + block) with p ≡ at0 (mod l).
-                let first = if start <= at0 { at0 } else { start + (l - (start - at0) % l) % l };
+                let first = if start <= at0 {
+                    at0
+                } else {
+                    start + (l - (start - at0) % l) % l
+                };
                 let mut p = first;
                 while p < start + block {
-                    time[p - start] = u.get((p - at0) / l).copied().unwrap_or_else(T::zero);
+                    time[p - start] = u_at((p - at0) / l);
                     p += l;
                 }
             }
-            let _ = self.forward.process(&mut time, &mut freq);
+            let _ = self
+                .forward
+                .process_with_scratch(&mut time, &mut freq, &mut scratch_forward);
             for (f, h) in freq.iter_mut().zip(&self.spectrum) {
                 *f = *f * *h;
             }
@@ -176,16 +214,28 @@ impl<T: Float> FirStage<T> {
                     // 0; ours start at `overlap`, a shift of `(block -
                     // overlap) / m` small samples, whose phase at the small
                     // Nyquist bin is ±1.
-                    let sign = if ((block - overlap) / m) % 2 == 1 { -T::one() } else { T::one() };
+                    let sign = if ((block - overlap) / m) % 2 == 1 {
+                        -T::one()
+                    } else {
+                        T::one()
+                    };
                     small_freq[bins] = Complex::new(freq[block / 2].re * sign, T::zero());
                     small_freq[0].im = T::zero();
-                    let _ = inverse.process(&mut small_freq, &mut small_time);
+                    let _ = inverse.process_with_scratch(
+                        &mut small_freq,
+                        &mut small_time,
+                        &mut scratch_small,
+                    );
                     for (j, o) in out[first_j..end].iter_mut().enumerate() {
                         *o = small_time[(first_j + j) - start / m + overlap / m];
                     }
                 }
                 None => {
-                    let _ = self.inverse.process(&mut freq, &mut time);
+                    let _ = self.inverse.process_with_scratch(
+                        &mut freq,
+                        &mut time,
+                        &mut scratch_inverse,
+                    );
                     for (j, o) in out[first_j..end].iter_mut().enumerate() {
                         *o = time[(first_j + j) * m - start + overlap];
                     }
@@ -193,7 +243,6 @@ impl<T: Float> FirStage<T> {
             }
             start += hop;
         }
-        out
     }
 }
 
@@ -280,26 +329,33 @@ impl<T: Float> PolyStage<T> {
         }
     }
 
-    fn run(&self, x: &[T]) -> Vec<T> {
+    fn run(&self, x: &[T], out: &mut Vec<T>, u: &mut Vec<T>) {
         let padded = self.padded;
         let width = self.order + 1;
-        let mut u = vec![T::zero(); self.preload + x.len() + 2 * padded + 8];
+        u.clear();
+        u.resize(self.preload + x.len() + 2 * padded + 8, T::zero());
         u[self.preload..self.preload + x.len()].copy_from_slice(x);
         let limit = (self.preload + x.len() + padded) as u64;
         let ratio = self.step as f64 / super::plan::MULT32 / self.l as f64;
-        let mut out = Vec::with_capacity((limit as f64 / ratio) as usize + 2);
-        let dot = |h: &[T], v: &[T]| h.iter().zip(v).fold(T::zero(), |s, (&a, &b)| s + a * b);
+        out.reserve((limit as f64 / ratio) as usize + 2);
         let mut at = self.at;
         loop {
             let whole = at >> 32;
-            let index = if self.order == 0 { whole / self.l } else { whole };
+            let index = if self.order == 0 {
+                whole / self.l
+            } else {
+                whole
+            };
             if index >= limit {
                 break;
             }
             let input = &u[index as usize..index as usize + padded];
             if self.order == 0 {
                 let phase = (whole % self.l) as usize;
-                out.push(dot(&self.table[phase * padded..(phase + 1) * padded], input));
+                out.push(dot(
+                    &self.table[phase * padded..(phase + 1) * padded],
+                    input,
+                ));
             } else {
                 let fraction = at & 0xffff_ffff;
                 let phase = (fraction >> (32 - self.phase_bits)) as usize;
@@ -308,13 +364,29 @@ impl<T: Float> PolyStage<T> {
                 let rows = &self.table[phase * width * padded..(phase + 1) * width * padded];
                 // Σ_j (((d x + c) x + b) x + a)_j in_j = Σ_k x^k Σ_j coef_k,j in_j
                 // evaluated by Horner over the per-order dot products.
-                let sum = (0..width)
-                    .rev()
-                    .fold(T::zero(), |acc, k| acc * frac + dot(&rows[k * padded..(k + 1) * padded], input));
+                let sum = (0..width).rev().fold(T::zero(), |acc, k| {
+                    acc * frac + dot(&rows[k * padded..(k + 1) * padded], input)
+                });
                 out.push(sum);
             }
             at = at.wrapping_add(self.step);
         }
-        out
     }
+}
+
+/// `Σ h[i] v[i]` over `h.len()` terms with eight independent accumulators
+/// (so the compiler can keep them in SIMD lanes), combined pairwise.
+fn dot<T: Float>(h: &[T], v: &[T]) -> T {
+    let mut acc = [T::zero(); 8];
+    let (hc, hr) = h.split_at(h.len() - h.len() % 8);
+    for (a, b) in hc.chunks_exact(8).zip(v.chunks_exact(8)) {
+        for k in 0..8 {
+            acc[k] = acc[k] + a[k] * b[k];
+        }
+    }
+    let tail = hr
+        .iter()
+        .zip(&v[hc.len()..])
+        .fold(T::zero(), |s, (&a, &b)| s + a * b);
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
