@@ -1,7 +1,7 @@
 //! The work `tools/reference/bench_cqt.py` times in librosa, single threaded:
 //! the bundled 21.7 s piano recording (`assets/audio/piano.wav`, 22.05 kHz)
 //! through `cqt` (librosa defaults: 84 bins from C1, hop 512) with the
-//! high-quality resampler and with the exact FFT resampler, and through
+//! default resampler (soxr_hq, as librosa) and with the exact FFT resampler, and through
 //! `chroma_cqt` (defaults with `tuning=0.0`, and librosa's default `tuning=None`, which estimates it). "plan" variants build the transform
 //! inside the timed loop, as every librosa call does. See
 //! docs/src/performance.md.
@@ -30,10 +30,10 @@ fn benches(c: &mut Criterion) {
         ..CqtConfig::default()
     };
     let cqt_high = Cqt::<f32>::new(high.clone()).expect("config");
-    group.bench_function("cqt_high", |b| {
+    group.bench_function("cqt_soxr_hq", |b| {
         b.iter(|| cqt_high.process(&y).expect("cqt"))
     });
-    group.bench_function("cqt_high_plan", |b| {
+    group.bench_function("cqt_soxr_hq_plan", |b| {
         b.iter(|| {
             Cqt::<f32>::new(high.clone())
                 .expect("config")
@@ -57,10 +57,10 @@ fn benches(c: &mut Criterion) {
         ..ChromaCqtConfig::default()
     };
     let chroma = ChromaCqt::<f32>::new(chroma_config.clone()).expect("config");
-    group.bench_function("chroma_cqt_high", |b| {
+    group.bench_function("chroma_cqt_soxr_hq", |b| {
         b.iter(|| chroma.process(&y).expect("chroma"))
     });
-    group.bench_function("chroma_cqt_high_plan", |b| {
+    group.bench_function("chroma_cqt_soxr_hq_plan", |b| {
         b.iter(|| {
             ChromaCqt::<f32>::new(chroma_config.clone())
                 .expect("config")
@@ -70,13 +70,13 @@ fn benches(c: &mut Criterion) {
     });
     // librosa's default tuning=None: estimate_tuning, then plan the CQT.
     let estimating = ChromaCqt::<f32>::new(ChromaCqtConfig::default()).expect("config");
-    group.bench_function("chroma_cqt_high_estimated_tuning", |b| {
+    group.bench_function("chroma_cqt_soxr_hq_estimated_tuning", |b| {
         b.iter(|| estimating.process(&y).expect("chroma"))
     });
     // The resampling inside: every octave halves the signal once (2 -> 1),
     // so the CQT resamples about 2x the input's length in total.
-    let half = Resampler::new(2.0, 1.0, ResampleMethod::High).expect("resampler");
-    group.bench_function("resample_half_high_whole_input", |b| {
+    let half = Resampler::new(2.0, 1.0, ResampleMethod::SoxrHq).expect("resampler");
+    group.bench_function("resample_half_soxr_hq_whole_input", |b| {
         b.iter(|| half.process(&y).expect("resample"))
     });
     group.finish();

@@ -11,14 +11,14 @@ use crate::{Float, Result, StftConfig};
 /// The tempo the tracker follows (librosa's `bpm`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Bpm {
-    /// Estimated from the envelope with [`tempo`] (librosa's default,
+    /// Estimated from the envelope with [`tempo()`] (librosa's default,
     /// `bpm=None`), with `start_bpm` as the prior's centre.
     #[default]
     Estimate,
     /// One tempo for the whole envelope.
     Fixed(f64),
     /// One tempo per onset frame (a time-varying tempo, such as
-    /// [`tempo`] with [`crate::feature::rhythm::TempoAggregate::None`] gives).
+    /// [`tempo()`] with [`crate::feature::rhythm::TempoAggregate::None`] gives).
     Varying(Vec<f64>),
 }
 
@@ -29,7 +29,7 @@ pub struct BeatTrackConfig {
     pub sr: f64,
     /// Samples between onset frames. Default 512.
     pub hop_length: usize,
-    /// Initial guess of the tempo (BPM), the centre of [`tempo`]'s prior. Default 120.
+    /// Initial guess of the tempo (BPM), the centre of [`tempo()`]'s prior. Default 120.
     pub start_bpm: f64,
     /// How strictly the beats keep to the tempo: the weight of the
     /// log-interval penalty. librosa passes it to its tracker as float32, and

@@ -4,7 +4,7 @@
 //! (`librosa.effects.pitch_shift`); silence trimming and splitting
 //! ([`trim`], [`split`]), [`preemphasis`] / [`deemphasis`], and
 //! harmonic-percussive separation of signals ([`hpss`], [`harmonic`],
-//! [`percussive`]), and reordering by intervals ([`remix`]).
+//! [`percussive`]), and reordering by intervals ([`remix()`]).
 
 pub mod emphasis;
 pub mod harmonic_percussive;

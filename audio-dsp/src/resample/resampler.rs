@@ -1,26 +1,29 @@
 //! Band-limited resampling between arbitrary sample rates, with the output
 //! length convention of `librosa.resample(..., fix=True)`.
 //!
-//! Two families of methods sit behind [`ResampleMethod`]:
+//! Three families of methods sit behind [`ResampleMethod`]:
 //!
+//! - [`ResampleMethod::SoxrHq`] (the default, as librosa's), `SoxrVhq`,
+//!   `SoxrMq` and `SoxrLq` are soxr's recipes (librosa's
+//!   `res_type="soxr_hq"` etc.), implemented in pure Rust from libsoxr's
+//!   algorithm: the same stages, filters, alignment and length, equal to
+//!   python-soxr to soxr's float32 rounding (`VHQ`: float64, to ~1e-15).
 //! - [`ResampleMethod::Fft`] is an exact port of `scipy.signal.resample`
 //!   (librosa's `res_type="fft"` / `"scipy"`): the whole signal is transformed,
-//!   its spectrum truncated or zero-padded, and transformed back. It is ideal
-//!   band-limiting for periodic signals, and what tests use when they need
-//!   librosa's numbers to the last digit.
+//!   its spectrum truncated or zero-padded, and transformed back.
 //! - [`ResampleMethod::Fast`], [`ResampleMethod::Medium`] and
-//!   [`ResampleMethod::High`] are windowed-sinc interpolators from the
-//!   [`rubato`] crate (wrapped, not re-written), in rising order of filter
-//!   length and stop-band rejection, except `High` at non-integer rate pairs
-//!   (ratios 1/4 to 4), which runs a soxr-style two-stage engine of this
-//!   crate (×2 oversampling by an FFT-convolved 130 dB Kaiser sinc, then a
-//!   32-tap interpolator at the exact output times, in the signal's
-//!   precision). `High` is the quality class of librosa's
-//!   default `soxr_hq`; its measured pass-band error, alias rejection and SNR
-//!   against `soxr_hq` are in the user guide (`docs/src/audio-dsp.md`).
+//!   [`ResampleMethod::High`] are this crate's own windowed-sinc presets:
+//!   interpolators from the [`rubato`] crate (wrapped, not re-written), in
+//!   rising order of filter length and stop-band rejection, except `High` at
+//!   non-integer rate pairs (ratios 1/4 to 4), which runs a two-stage engine
+//!   of this crate (×2 oversampling by an FFT-convolved 130 dB Kaiser sinc,
+//!   then a 32-tap interpolator at the exact output times). Their measured
+//!   pass-band error and alias rejection are in the user guide
+//!   (`docs/src/audio-dsp.md`).
 //!
 //! Whatever the method, the output has `ceil(n * target_sr / orig_sr)`
-//! samples (librosa's `fix=True`) and is not rescaled (librosa's
+//! samples (librosa's `fix=True`; soxr's own, one shorter at most, is padded
+//! with zeros as librosa's `fix_length` does) and is not rescaled (librosa's
 //! `scale=False`): multiply by `sqrt(orig_sr / target_sr)` for `scale=True`.
 
 use std::sync::{Mutex, OnceLock};
@@ -39,9 +42,10 @@ use super::two_stage::{self, TwoStage};
 use crate::transform::check_shape;
 use crate::{Error, Float, Result, Transform};
 
-/// How to resample: exact FFT resampling or a windowed-sinc quality preset.
+/// How to resample: soxr's recipes (the default is librosa's `soxr_hq`),
+/// exact FFT resampling, or one of our windowed-sinc presets.
 ///
-/// Integer rate pairs (every real sample rate) go through rubato's
+/// For the sinc presets, integer rate pairs (every real sample rate) go through rubato's
 /// synchronous FFT resampler, exactly aligned; other pairs through its
 /// asynchronous windowed-sinc resampler (aligned to within
 /// `1 / 1024` input sample), but for `High` at ratios 1/4 to 4, which uses

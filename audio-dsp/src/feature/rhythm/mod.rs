@@ -1,6 +1,6 @@
 //! Rhythm features, as `librosa.feature.rhythm`: the autocorrelation
 //! [`tempogram`](fn@tempogram), the [`fourier_tempogram`](fn@fourier_tempogram) and
-//! global or local [`tempo`](fn@tempo) estimation, all from an onset
+//! global or local [`tempo()`](fn@tempo) estimation, all from an onset
 //! strength envelope ([`crate::OnsetStrength`]).
 
 pub mod fourier_tempogram;

@@ -47,7 +47,7 @@ impl std::str::FromStr for TempoAggregate {
     }
 }
 
-/// Parameters of [`tempo`], with `librosa.feature.tempo`'s names and defaults
+/// Parameters of [`tempo()`], with `librosa.feature.tempo`'s names and defaults
 /// (no `prior` distribution: the log-normal prior below is librosa's default).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TempoConfig {
@@ -205,12 +205,12 @@ pub fn tempo<T: Float>(onset_envelope: &[T], config: &TempoConfig) -> Result<Vec
     tempo_from_tempogram(tg.view(), config)
 }
 
-/// [`tempo`] from a precomputed autocorrelation tempogram (librosa's `tg=`):
+/// [`tempo()`] from a precomputed autocorrelation tempogram (librosa's `tg=`):
 /// the window length is the tempogram's number of rows and `ac_size` is not used.
 ///
 /// # Errors
 ///
-/// As [`tempo`]; [`crate::Error::InputTooShort`] for a tempogram without rows
+/// As [`tempo()`]; [`crate::Error::InputTooShort`] for a tempogram without rows
 /// or columns; [`crate::Error::NonFinite`] for NaN in it.
 pub fn tempo_from_tempogram(tg: ArrayView2<'_, f64>, config: &TempoConfig) -> Result<Vec<f64>> {
     config.validate()?;
