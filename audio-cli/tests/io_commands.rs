@@ -302,7 +302,7 @@ fn convert_to_22050_mono_matches_librosa_load() {
         .unwrap();
     assert!(status.success());
     let y = audio_io::wav::read_wav(&out).unwrap();
-    let ours: Vec<f32> = y.samples.row(0).iter().map(|&v| v as f32).collect();
+    let ours: Vec<f32> = y.samples.row(0).to_vec();
     let want = audio_test_fixtures::read_npy::<f32>(common::repo(
         "audio-dsp/tests/fixtures/soxr/load_22050.npy",
     ));

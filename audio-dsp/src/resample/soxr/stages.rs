@@ -65,7 +65,7 @@ fn half_band<T: Float>(x: &[T], coefs: &[T], out: &mut Vec<T>, u: &mut Vec<T>) {
     u.resize(pre + x.len() + 2 * pre + 4, T::zero());
     u[pre..pre + x.len()].copy_from_slice(x);
     let half = cast::<T>(0.5);
-    let count = (x.len() + 2 * n + 1) / 2;
+    let count = (x.len() + 2 * n).div_ceil(2);
     out.extend((0..count).map(|i| {
         let p = pre + 2 * i;
         let left = &u[p - 2 * n + 1..p];
@@ -93,6 +93,10 @@ pub(crate) struct FirStage<T: Float> {
     inverse: Arc<dyn ComplexToReal<T>>,
     /// The inverse FFT of `block / m` points for frequency-domain decimation.
     decimating: Option<Arc<dyn ComplexToReal<T>>>,
+    /// The forward FFT of `block / l` points for frequency-domain
+    /// zero-stuffing (`l` a power of two, as soxr): the stuffed block's
+    /// spectrum is the short block's, repeated.
+    stuffing: Option<Arc<dyn RealToComplex<T>>>,
 }
 
 impl<T: Float> FirStage<T> {
@@ -113,6 +117,12 @@ impl<T: Float> FirStage<T> {
         let inverse = planner.plan_fft_inverse(block);
         let decimating =
             (f_domain && (m == 2 || m == 4)).then(|| planner.plan_fft_inverse(block / m));
+        let overlap = taps.len() - 1;
+        let stuffing = (l > 1
+            && l.is_power_of_two()
+            && post_peak.is_multiple_of(l)
+            && (block - overlap).is_multiple_of(l))
+        .then(|| planner.plan_fft_forward(block / l));
         // The FFT of the taps in f64, scaled for the unnormalised inverse,
         // then rounded to the engine's precision.
         let mut planner64 = RealFftPlanner::<f64>::new();
@@ -139,6 +149,7 @@ impl<T: Float> FirStage<T> {
             forward,
             inverse,
             decimating,
+            stuffing,
         }
     }
 
@@ -170,10 +181,42 @@ impl<T: Float> FirStage<T> {
             .map_or_else(Vec::new, |d| d.make_scratch_vec());
         let mut small_time = vec![T::zero(); self.decimating.as_ref().map_or(0, |_| block / m)];
         let mut small_freq = vec![Complex::new(T::zero(), T::zero()); block / m / 2 + 1];
+        let short = block / l;
+        let mut short_time = vec![T::zero(); self.stuffing.as_ref().map_or(0, |_| short)];
+        let mut short_freq = vec![Complex::new(T::zero(), T::zero()); short / 2 + 1];
+        let mut scratch_short = self
+            .stuffing
+            .as_ref()
+            .map_or_else(Vec::new, |f| f.make_scratch_vec());
         // valid[i] = Σ_k h[k] v[i + overlap - k]; out[j] = valid[j m].
         let mut start = 0;
         while start < count * m {
-            if l == 1 {
+            if let Some(stuffing) = &self.stuffing {
+                // The block holds u[start / l ..][..short] at every l-th
+                // position (at0 = 0): V[k] = U[k mod short], with U's
+                // conjugate symmetry above short / 2.
+                let q0 = start / l;
+                short_time
+                    .iter_mut()
+                    .enumerate()
+                    .for_each(|(t, v)| *v = u_at(q0 + t));
+                let _ = stuffing.process_with_scratch(
+                    &mut short_time,
+                    &mut short_freq,
+                    &mut scratch_short,
+                );
+                for (k, f) in freq.iter_mut().enumerate() {
+                    let j = k % short;
+                    *f = if j <= short / 2 {
+                        short_freq[j]
+                    } else {
+                        short_freq[short - j].conj()
+                    };
+                }
+                for (f, h) in freq.iter_mut().zip(&self.spectrum) {
+                    *f = *f * *h;
+                }
+            } else if l == 1 {
                 // time[t] = u[start + t]: silence, then x, then silence.
                 time.iter_mut().for_each(|t| *t = T::zero());
                 let lo = start.max(preload);
@@ -195,11 +238,13 @@ impl<T: Float> FirStage<T> {
                     p += l;
                 }
             }
-            let _ = self
-                .forward
-                .process_with_scratch(&mut time, &mut freq, &mut scratch_forward);
-            for (f, h) in freq.iter_mut().zip(&self.spectrum) {
-                *f = *f * *h;
+            if self.stuffing.is_none() {
+                let _ =
+                    self.forward
+                        .process_with_scratch(&mut time, &mut freq, &mut scratch_forward);
+                for (f, h) in freq.iter_mut().zip(&self.spectrum) {
+                    *f = *f * *h;
+                }
             }
             let first_j = start.div_ceil(m);
             let end = count.min((start + hop).div_ceil(m));
@@ -362,31 +407,81 @@ impl<T: Float> PolyStage<T> {
                 let rest = (fraction << self.phase_bits) & 0xffff_ffff;
                 let frac: T = cast(rest as f64 / super::plan::MULT32);
                 let rows = &self.table[phase * width * padded..(phase + 1) * width * padded];
-                // Σ_j (((d x + c) x + b) x + a)_j in_j = Σ_k x^k Σ_j coef_k,j in_j
-                // evaluated by Horner over the per-order dot products.
-                let sum = (0..width).rev().fold(T::zero(), |acc, k| {
-                    acc * frac + dot(&rows[k * padded..(k + 1) * padded], input)
-                });
-                out.push(sum);
+                out.push(interpolated_dot(rows, padded, frac, input));
             }
             at = at.wrapping_add(self.step);
         }
     }
 }
 
-/// `Σ h[i] v[i]` over `h.len()` terms with eight independent accumulators
-/// (so the compiler can keep them in SIMD lanes), combined pairwise.
+/// `Σ h[i] v[i]` over `h.len()` terms (a multiple of 4 for the poly-phase
+/// tables, padded as soxr pads them), four lanes at a time.
 fn dot<T: Float>(h: &[T], v: &[T]) -> T {
-    let mut acc = [T::zero(); 8];
-    let (hc, hr) = h.split_at(h.len() - h.len() % 8);
-    for (a, b) in hc.chunks_exact(8).zip(v.chunks_exact(8)) {
-        for k in 0..8 {
+    let mut acc = [T::zero(); 4];
+    let whole = h.len() - h.len() % 4;
+    for (a, b) in h[..whole].chunks_exact(4).zip(v[..whole].chunks_exact(4)) {
+        for k in 0..4 {
             acc[k] = acc[k] + a[k] * b[k];
         }
     }
-    let tail = hr
+    let tail = h[whole..]
         .iter()
-        .zip(&v[hc.len()..])
+        .zip(&v[whole..])
         .fold(T::zero(), |s, (&a, &b)| s + a * b);
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+    (acc[0] + acc[2]) + (acc[1] + acc[3]) + tail
+}
+
+/// `Σ_j (((d_j x + c_j) x + b_j) x + a_j) v_j`, the rows `a, b, c, d` (as
+/// many as the interpolation order needs) stored one after the other in
+/// `rows`, each `n` long (a multiple of 4): one pass over the taps, four
+/// lanes at a time.
+fn interpolated_dot<T: Float>(rows: &[T], n: usize, x: T, v: &[T]) -> T {
+    let mut acc = [T::zero(); 4];
+    let v = &v[..n];
+    match rows.len() / n.max(1) {
+        2 => {
+            let (a, b) = rows.split_at(n);
+            for ((a, b), v) in a
+                .chunks_exact(4)
+                .zip(b.chunks_exact(4))
+                .zip(v.chunks_exact(4))
+            {
+                for k in 0..4 {
+                    acc[k] = acc[k] + (b[k] * x + a[k]) * v[k];
+                }
+            }
+        }
+        3 => {
+            let (a, rest) = rows.split_at(n);
+            let (b, c) = rest.split_at(n);
+            for (((a, b), c), v) in a
+                .chunks_exact(4)
+                .zip(b.chunks_exact(4))
+                .zip(c.chunks_exact(4))
+                .zip(v.chunks_exact(4))
+            {
+                for k in 0..4 {
+                    acc[k] = acc[k] + ((c[k] * x + b[k]) * x + a[k]) * v[k];
+                }
+            }
+        }
+        4 => {
+            let (a, rest) = rows.split_at(n);
+            let (b, rest) = rest.split_at(n);
+            let (c, d) = rest.split_at(n);
+            for ((((a, b), c), d), v) in a
+                .chunks_exact(4)
+                .zip(b.chunks_exact(4))
+                .zip(c.chunks_exact(4))
+                .zip(d.chunks_exact(4))
+                .zip(v.chunks_exact(4))
+            {
+                for k in 0..4 {
+                    acc[k] = acc[k] + (((d[k] * x + c[k]) * x + b[k]) * x + a[k]) * v[k];
+                }
+            }
+        }
+        _ => return dot(&rows[..n], v),
+    }
+    (acc[0] + acc[2]) + (acc[1] + acc[3])
 }
