@@ -4,6 +4,7 @@ pub mod db;
 pub mod frame;
 pub mod lbfgsb;
 pub mod mu_law;
+pub mod nnls;
 pub mod norm;
 pub mod pad;
 pub mod pairwise_sum;
