@@ -17,7 +17,11 @@
 //! compact limited-memory BFGS matrices (`formt`, `formk`, `bmv`, `matupd`).
 //! The arithmetic follows the C code operation by operation; BLAS and LAPACK
 //! calls (`ddot`, `dnrm2`, `dpotrf`, `dtrtrs`) are the reference algorithms,
-//! so results agree with SciPy's to the rounding of those kernels.
+//! so results agree with SciPy's to the rounding of those kernels. For
+//! speed, the loops over the variables compute several of the C code's sums
+//! side by side (eight columns of the correction matrices per pass); each
+//! sum still adds its terms in the C code's order, so every rounding is
+//! the same as one sum at a time.
 //!
 //! References: R. H. Byrd, P. Lu, J. Nocedal and C. Zhu, "A limited memory
 //! algorithm for bound constrained optimization", SIAM J. Sci. Comput. 16(5),
@@ -896,17 +900,11 @@ impl State {
                 }
             }
         }
-        let mut pointr = head;
-        for j in 0..col {
-            let (wy, ws) = (&self.wy[pointr], &self.ws[pointr]);
-            let (mut py, mut ps) = (p[j], p[col + j]);
-            for &i in &contributing {
-                py += wy[i] * d[i];
-                ps += ws[i] * d[i];
-            }
-            p[j] = py;
-            p[col + j] = ps;
-            pointr = (pointr + 1) % m;
+        if col > 0 {
+            let cols: Vec<&[f64]> = columns(&self.wy, head, col)
+                .chain(columns(&self.ws, head, col))
+                .collect();
+            shared_dots(d, &cols, &contributing, &mut p[..col2]);
         }
         if theta != 1.0 {
             p[col..col2].iter_mut().for_each(|v| *v *= theta);
@@ -1051,17 +1049,23 @@ impl State {
         if info != 0 {
             return -8;
         }
-        let mut pointr = self.head;
-        for j in 0..col {
-            let a1 = self.wa_p[j];
-            let a2 = self.theta * self.wa_p[col + j];
-            let (wy, ws) = (&self.wy[pointr], &self.ws[pointr]);
-            for i in 0..self.nfree {
-                let k = self.index[i];
-                self.r[i] = self.r[i] + wy[k] * a1 + ws[k] * a2;
-            }
-            pointr = (pointr + 1) % m;
-        }
+        // r[i] = r[i] + wy[k]*a1 + ws[k]*a2 for j = 0, 1, ..., as the C
+        // loops, eight columns per pass over r.
+        let wy: Vec<&[f64]> = columns(&self.wy, self.head, col).collect();
+        let ws: Vec<&[f64]> = columns(&self.ws, self.head, col).collect();
+        let a1 = &self.wa_p[..col];
+        let a2: Vec<f64> = self.wa_p[col..2 * col]
+            .iter()
+            .map(|&v| self.theta * v)
+            .collect();
+        let nfree = self.nfree;
+        update_passes::<false>(
+            &mut self.r[..nfree],
+            &self.index[..nfree],
+            (&wy, &ws),
+            (a1, &a2),
+            1.0,
+        );
         0
     }
 
@@ -1100,100 +1104,73 @@ impl State {
             // Put the new rows in blocks (1,1), (2,1) and (2,2).
             let iy = col - 1;
             let is = m + col - 1;
-            let mut ipntr = head + col - 1;
-            if ipntr >= m {
-                ipntr -= m;
-            }
-            let mut jpntr = head;
+            let ipntr = (head + col - 1) % m;
+            let (wyi, wsi): (&[f64], &[f64]) = (&wy[ipntr], &ws[ipntr]);
+            let wyc: Vec<&[f64]> = columns(wy, head, col).collect();
+            let wsc: Vec<&[f64]> = columns(ws, head, col).collect();
+            let mut t1 = vec![0.0; col];
+            shared_dots(wyi, &wyc, &ind[..nsub], &mut t1);
+            let mut t23 = vec![0.0; 2 * col];
+            let cols: Vec<&[f64]> = wsc.iter().chain(&wyc).copied().collect();
+            shared_dots(wsi, &cols, &ind[nsub..n], &mut t23);
             for jy in 0..col {
                 let js = m + jy;
-                let mut temp1 = 0.0;
-                let mut temp2 = 0.0;
-                let mut temp3 = 0.0;
-                let (wyi, wyj) = (&wy[ipntr], &wy[jpntr]);
-                let (wsi, wsj) = (&ws[ipntr], &ws[jpntr]);
-                for &k1 in &ind[..nsub] {
-                    temp1 += wyi[k1] * wyj[k1];
-                }
-                for &k1 in &ind[nsub..n] {
-                    temp2 += wsi[k1] * wsj[k1];
-                    temp3 += wsi[k1] * wyj[k1];
-                }
-                wn1[iy + m2 * jy] = temp1;
-                wn1[is + m2 * js] = temp2;
-                wn1[is + m2 * jy] = temp3;
-                jpntr = (jpntr + 1) % m;
+                wn1[iy + m2 * jy] = t1[jy];
+                wn1[is + m2 * js] = t23[jy];
+                wn1[is + m2 * jy] = t23[col + jy];
             }
             // Put the new column in block (2,1).
             let jy = col - 1;
-            let mut jpntr = head + col - 1;
-            if jpntr >= m {
-                jpntr -= m;
-            }
-            let mut ipntr = head;
-            for i in 0..col {
-                let is = m + i;
-                let mut temp3 = 0.0;
-                let (wsi, wyj) = (&ws[ipntr], &wy[jpntr]);
-                for &k1 in &ind[..nsub] {
-                    temp3 += wsi[k1] * wyj[k1];
-                }
-                ipntr = (ipntr + 1) % m;
-                wn1[is + m2 * jy] = temp3;
+            let wyj = wyc[col - 1];
+            let mut t3 = vec![0.0; col];
+            shared_dots(wyj, &wsc, &ind[..nsub], &mut t3);
+            for (i, &v) in t3.iter().enumerate() {
+                wn1[m + i + m2 * jy] = v;
             }
             upcl = col - 1;
         } else {
             upcl = col;
         }
-        // Modify the old parts in blocks (1,1) and (2,2) for the changes in the free set.
-        let mut ipntr = head;
-        for iy in 0..upcl {
-            let is = m + iy;
-            let mut jpntr = head;
-            for jy in 0..=iy {
-                let js = m + jy;
-                let mut temp1 = 0.0;
-                let mut temp2 = 0.0;
-                let mut temp3 = 0.0;
-                let mut temp4 = 0.0;
-                let (wyi, wyj) = (&wy[ipntr], &wy[jpntr]);
-                let (wsi, wsj) = (&ws[ipntr], &ws[jpntr]);
-                for &k1 in &indx2[..nenter] {
-                    temp1 += wyi[k1] * wyj[k1];
-                    temp2 += wsi[k1] * wsj[k1];
+        // Modify the old parts in blocks (1,1) and (2,2) for the changes in
+        // the free set (entering: indx2[..nenter], leaving: indx2[ileave..]).
+        let wyc: Vec<&[f64]> = columns(wy, head, upcl).collect();
+        let wsc: Vec<&[f64]> = columns(ws, head, upcl).collect();
+        let (entering, leaving) = (&indx2[..nenter], &indx2[ileave..n]);
+        if !entering.is_empty() || !leaving.is_empty() {
+            for iy in 0..upcl {
+                let is = m + iy;
+                // temp1, temp3 (y·y) and temp2, temp4 (s·s) for jy = 0..=iy.
+                let mut t12 = vec![0.0; 2 * (iy + 1)];
+                let mut t34 = vec![0.0; 2 * (iy + 1)];
+                let (y12, s12) = t12.split_at_mut(iy + 1);
+                let (y34, s34) = t34.split_at_mut(iy + 1);
+                shared_dots(wyc[iy], &wyc[..=iy], entering, y12);
+                shared_dots(wsc[iy], &wsc[..=iy], entering, s12);
+                shared_dots(wyc[iy], &wyc[..=iy], leaving, y34);
+                shared_dots(wsc[iy], &wsc[..=iy], leaving, s34);
+                for jy in 0..=iy {
+                    let js = m + jy;
+                    let (temp1, temp2) = (t12[jy], t12[iy + 1 + jy]);
+                    let (temp3, temp4) = (t34[jy], t34[iy + 1 + jy]);
+                    wn1[iy + m2 * jy] = wn1[iy + m2 * jy] + temp1 - temp3;
+                    wn1[is + m2 * js] = wn1[is + m2 * js] - temp2 + temp4;
                 }
-                for &k1 in &indx2[ileave..n] {
-                    temp3 += wyi[k1] * wyj[k1];
-                    temp4 += wsi[k1] * wsj[k1];
-                }
-                wn1[iy + m2 * jy] = wn1[iy + m2 * jy] + temp1 - temp3;
-                wn1[is + m2 * js] = wn1[is + m2 * js] - temp2 + temp4;
-                jpntr = (jpntr + 1) % m;
             }
-            ipntr = (ipntr + 1) % m;
-        }
-        // Modify the old parts in block (2,1).
-        let mut ipntr = head;
-        for is in m..m + upcl {
-            let mut jpntr = head;
-            for jy in 0..upcl {
-                let mut temp1 = 0.0;
-                let mut temp3 = 0.0;
-                let (wsi, wyj) = (&ws[ipntr], &wy[jpntr]);
-                for &k1 in &indx2[..nenter] {
-                    temp1 += wsi[k1] * wyj[k1];
+            // Modify the old parts in block (2,1).
+            for (i, is) in (m..m + upcl).enumerate() {
+                let mut t1 = vec![0.0; upcl];
+                let mut t3 = vec![0.0; upcl];
+                shared_dots(wsc[i], &wyc, entering, &mut t1);
+                shared_dots(wsc[i], &wyc, leaving, &mut t3);
+                for jy in 0..upcl {
+                    let (temp1, temp3) = (t1[jy], t3[jy]);
+                    if is <= jy + m {
+                        wn1[is + m2 * jy] = wn1[is + m2 * jy] + temp1 - temp3;
+                    } else {
+                        wn1[is + m2 * jy] = wn1[is + m2 * jy] - temp1 + temp3;
+                    }
                 }
-                for &k1 in &indx2[ileave..n] {
-                    temp3 += wsi[k1] * wyj[k1];
-                }
-                if is <= jy + m {
-                    wn1[is + m2 * jy] = wn1[is + m2 * jy] + temp1 - temp3;
-                } else {
-                    wn1[is + m2 * jy] = wn1[is + m2 * jy] - temp1 + temp3;
-                }
-                jpntr = (jpntr + 1) % m;
             }
-            ipntr = (ipntr + 1) % m;
         }
         // Form the upper triangle of WN = [D+Y'ZZ'Y/theta  -L_a'+R_z'; -L_a+R_z  S'AA'S*theta].
         for iy in 0..col {
@@ -1364,11 +1341,16 @@ impl State {
                 self.sy.copy_within(src..src + len, (j - 1) + m * (j - 1));
             }
         }
-        let mut pointr = self.head;
-        for j in 0..col - 1 {
-            self.sy[col - 1 + m * j] = ddot(&self.d, &self.wy[pointr]);
-            self.ss[j + m * (col - 1)] = ddot(&self.ws[pointr], &self.d);
-            pointr = (pointr + 1) % m;
+        if col > 1 {
+            let cols: Vec<&[f64]> = columns(&self.wy, self.head, col - 1)
+                .chain(columns(&self.ws, self.head, col - 1))
+                .collect();
+            let mut sums = vec![0.0; cols.len()];
+            dense_dots(&self.d, &cols, &mut sums);
+            for j in 0..col - 1 {
+                self.sy[col - 1 + m * j] = sums[j];
+                self.ss[j + m * (col - 1)] = sums[col - 1 + j];
+            }
         }
         self.ss[(col - 1) + m * (col - 1)] = if self.stp == 1.0 {
             self.dtd
@@ -1392,19 +1374,16 @@ impl State {
         let x = &mut self.z;
         let d = &mut self.r;
         let wv = &mut self.wa_p;
-        let mut pointr = head;
-        for i in 0..col {
-            let mut temp1 = 0.0;
-            let mut temp2 = 0.0;
-            let (wy, ws) = (&self.wy[pointr], &self.ws[pointr]);
-            for j in 0..nsub {
-                let k = ind[j];
-                temp1 += wy[k] * d[j];
-                temp2 += ws[k] * d[j];
+        let wy: Vec<&[f64]> = columns(&self.wy, head, col).collect();
+        let ws: Vec<&[f64]> = columns(&self.ws, head, col).collect();
+        {
+            let cols: Vec<&[f64]> = wy.iter().chain(&ws).copied().collect();
+            let mut sums = vec![0.0; 2 * col];
+            dense_gathered_dots(&d[..nsub], &cols, &ind[..nsub], &mut sums);
+            for i in 0..col {
+                wv[i] = sums[i];
+                wv[col + i] = theta * sums[col + i];
             }
-            wv[i] = temp1;
-            wv[col + i] = theta * temp2;
-            pointr = (pointr + 1) % m;
         }
         let m2 = 2 * m;
         let col2 = 2 * col;
@@ -1419,16 +1398,10 @@ impl State {
         if info != 0 {
             return info;
         }
-        let mut pointr = head;
-        for jy in 0..col {
-            let js = col + jy;
-            let (wy, ws) = (&self.wy[pointr], &self.ws[pointr]);
-            for i in 0..nsub {
-                let k = ind[i];
-                d[i] = d[i] + (wy[k] * wv[jy] / theta) + (ws[k] * wv[js]);
-            }
-            pointr = (pointr + 1) % m;
-        }
+        // d[i] = d[i] + (wy[k]*wv[jy]/theta) + (ws[k]*wv[js]) for jy = 0, 1,
+        // ..., as the C loops, eight columns per pass over d.
+        let (a1, a2) = wv[..2 * col].split_at(col);
+        update_passes::<true>(&mut d[..nsub], &ind[..nsub], (&wy, &ws), (a1, a2), theta);
         let temp = 1.0 / theta;
         d[..nsub].iter_mut().for_each(|v| *v *= temp);
 
@@ -2033,6 +2006,111 @@ fn dcstep(
         *dx = dp;
     }
     *stp = stpf;
+}
+
+/// The `count` stored columns of `W` from `head` on, oldest first (the C
+/// code's `pointr = head, (pointr + 1) % m, ...`).
+fn columns(w: &[Vec<f64>], head: usize, count: usize) -> impl Iterator<Item = &[f64]> {
+    let m = w.len();
+    (0..count).map(move |j| w[(head + j) % m].as_slice())
+}
+
+/// `out[c] = Σ_{k in idx} cols[c][k] · shared[k]`. Each sum is the C
+/// code's `t = t + a[k]*b[k]` from 0 in `idx` order (the same roundings);
+/// eight run side by side so that their additions overlap and the shared
+/// factor is read once.
+fn shared_dots(shared: &[f64], cols: &[&[f64]], idx: &[usize], out: &mut [f64]) {
+    for (chunk, o) in cols.chunks(LANES).zip(out.chunks_mut(LANES)) {
+        let c = lanes(chunk);
+        let mut s = [0.0; LANES];
+        for &k in idx {
+            let x = shared[k];
+            for l in 0..LANES {
+                s[l] += c[l][k] * x;
+            }
+        }
+        o.copy_from_slice(&s[..o.len()]);
+    }
+}
+
+/// `out[c] = Σ_j cols[c][idx[j]] · d[j]`, as [`shared_dots`] with the shared
+/// factor read in order.
+fn dense_gathered_dots(d: &[f64], cols: &[&[f64]], idx: &[usize], out: &mut [f64]) {
+    for (chunk, o) in cols.chunks(LANES).zip(out.chunks_mut(LANES)) {
+        let c = lanes(chunk);
+        let mut s = [0.0; LANES];
+        for (&k, &x) in idx.iter().zip(d) {
+            for l in 0..LANES {
+                s[l] += c[l][k] * x;
+            }
+        }
+        o.copy_from_slice(&s[..o.len()]);
+    }
+}
+
+/// `out[c] = Σ_i cols[c][i] · d[i]` ([`ddot`] of each column with `d`).
+fn dense_dots(d: &[f64], cols: &[&[f64]], out: &mut [f64]) {
+    for (chunk, o) in cols.chunks(LANES).zip(out.chunks_mut(LANES)) {
+        let c = lanes(chunk);
+        let mut s = [0.0; LANES];
+        for (i, &x) in d.iter().enumerate() {
+            for l in 0..LANES {
+                s[l] += c[l][i] * x;
+            }
+        }
+        o.copy_from_slice(&s[..o.len()]);
+    }
+}
+
+/// `v[i] = v[i] + (y_j[k] * a1[j] / theta) + (s_j[k] * a2[j])` for the
+/// columns `j = 0, 1, ...` in order, `k = idx[i]` (subsm's update of `d`;
+/// with `DIVIDE = false`, cmprlb's `v[i] + y_j[k]*a1[j] + s_j[k]*a2[j]`).
+/// Each `v[i]` is one chain of additions in the C order; the columns are
+/// taken [`LANES`] per pass over `v`.
+fn update_passes<const DIVIDE: bool>(
+    values: &mut [f64],
+    idx: &[usize],
+    (ys, ss): (&[&[f64]], &[&[f64]]),
+    (a1, a2): (&[f64], &[f64]),
+    theta: f64,
+) {
+    let term = |y: f64, b1: f64| if DIVIDE { y * b1 / theta } else { y * b1 };
+    let mut j0 = 0;
+    while j0 < ys.len() {
+        let j1 = (j0 + LANES).min(ys.len());
+        if j1 - j0 == LANES {
+            let y: [&[f64]; LANES] = std::array::from_fn(|l| ys[j0 + l]);
+            let s: [&[f64]; LANES] = std::array::from_fn(|l| ss[j0 + l]);
+            let b1: [f64; LANES] = std::array::from_fn(|l| a1[j0 + l]);
+            let b2: [f64; LANES] = std::array::from_fn(|l| a2[j0 + l]);
+            for (v, &k) in values.iter_mut().zip(idx) {
+                let mut acc = *v;
+                for l in 0..LANES {
+                    acc = acc + term(y[l][k], b1[l]) + s[l][k] * b2[l];
+                }
+                *v = acc;
+            }
+        } else {
+            for (v, &k) in values.iter_mut().zip(idx) {
+                let mut acc = *v;
+                for j in j0..j1 {
+                    acc = acc + term(ys[j][k], a1[j]) + ss[j][k] * a2[j];
+                }
+                *v = acc;
+            }
+        }
+        j0 = j1;
+    }
+}
+
+/// Sums computed side by side by the dot kernels.
+const LANES: usize = 8;
+
+/// A chunk of up to [`LANES`] columns, padded with its last (whose extra
+/// sums are discarded).
+fn lanes<'a>(chunk: &[&'a [f64]]) -> [&'a [f64]; LANES] {
+    let last = chunk.len() - 1;
+    std::array::from_fn(|l| chunk[l.min(last)])
 }
 
 /// `ddot`: the sum of products in index order.
