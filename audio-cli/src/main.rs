@@ -14,6 +14,7 @@ mod error;
 mod eval_commands;
 mod eval_separation;
 mod feature_commands;
+mod inverse_commands;
 mod io_commands;
 mod pitch_commands;
 mod rhythm_commands;
@@ -47,6 +48,8 @@ enum Command {
     Pitch(pitch_commands::PitchCommand),
     #[command(flatten)]
     Rhythm(rhythm_commands::RhythmCommand),
+    #[command(flatten)]
+    Inverse(inverse_commands::InverseCommand),
     /// Evaluation metrics: mir_eval / museval compatible scores.
     #[command(subcommand)]
     Eval(eval_commands::EvalCommand),
@@ -122,6 +125,7 @@ fn main() -> std::process::ExitCode {
         Command::Io(cmd) => io_commands::run(cmd),
         Command::Pitch(cmd) => pitch_commands::run(cmd),
         Command::Rhythm(cmd) => rhythm_commands::run(cmd),
+        Command::Inverse(cmd) => inverse_commands::run(cmd),
         Command::Eval(cmd) => eval_commands::run(cmd),
         Command::Separation(cmd) => separate_commands::run(cmd),
         Command::Transcribe(args) => transcribe_commands::run(args),
