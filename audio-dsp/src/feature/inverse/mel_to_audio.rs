@@ -70,6 +70,7 @@ impl<T: Float> MelToAudioConfig<T> {
             momentum: self.momentum,
             init: self.init.clone(),
             length: self.length,
+            precision: crate::GriffinLimPrecision::Double,
         }
     }
 }
