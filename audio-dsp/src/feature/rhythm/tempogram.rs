@@ -46,7 +46,7 @@ impl Default for TempogramConfig {
 /// envelope `o` around frame `t`, each column then normalised. The envelope
 /// is padded (when centred) with a linear ramp from zero to its first and last
 /// values. The autocorrelations are computed by FFT (`|FFT(x)|²`, zero-padded
-/// to `2W`), planned once.
+/// to the next 5-smooth length ≥ `2W - 1`, as librosa), planned once.
 ///
 /// Reference: Grosche, Müller & Kurth, "Cyclic tempogram — a mid-level tempo
 /// representation for music signals", ICASSP 2010; librosa 0.11.
@@ -105,7 +105,7 @@ impl Tempogram {
         }
         let window = get_window::<f64>(config.window, config.win_length, true)?;
         let mut planner = RealFftPlanner::<f64>::new();
-        let n_pad = 2 * config.win_length;
+        let n_pad = next_fast_len(2 * config.win_length - 1);
         Ok(Self {
             forward: planner.plan_fft_forward(n_pad),
             inverse: planner.plan_fft_inverse(n_pad),
@@ -147,11 +147,11 @@ impl Tempogram {
         } else {
             frames
         };
-        let n_pad = 2 * win;
+        let n_pad = self.forward.len();
         // Column-major, so that each frame's lags are written contiguously.
         let mut out = Array2::<f64>::zeros((win, frames).f());
         let mut time = vec![0.0f64; n_pad];
-        let mut spec = vec![Complex::new(0.0, 0.0); win + 1];
+        let mut spec = self.forward.make_output_vec();
         let mut scratch_f = self.forward.make_scratch_vec();
         let mut scratch_i = self.inverse.make_scratch_vec();
         let scale = 1.0 / n_pad as f64;
@@ -176,6 +176,26 @@ impl Tempogram {
         normalize_columns(out.view_mut(), self.config.norm, f64::MIN_POSITIVE);
         Ok(out)
     }
+}
+
+/// The smallest `2^a 3^b 5^c >= n` (`scipy.fft.next_fast_len`, as librosa's
+/// autocorrelation pads): a length whose FFT has only small factors.
+fn next_fast_len(n: usize) -> usize {
+    let mut best = n.next_power_of_two();
+    let mut p5 = 1;
+    while p5 < best {
+        let mut p35 = p5;
+        while p35 < best {
+            let mut p = p35;
+            while p < n {
+                p *= 2;
+            }
+            best = best.min(p);
+            p35 *= 3;
+        }
+        p5 *= 5;
+    }
+    best
 }
 
 /// The FFT buffers are sized by the plan; a length error is a bug, reported
@@ -236,6 +256,15 @@ mod tests {
                 assert!((tg[[k, t]] - direct).abs() < 1e-12, "{t} {k}");
             }
         }
+    }
+
+    #[test]
+    fn fast_lengths_are_five_smooth() {
+        assert_eq!(next_fast_len(687), 720);
+        assert_eq!(next_fast_len(767), 768);
+        assert_eq!(next_fast_len(1), 1);
+        assert_eq!(next_fast_len(7), 8);
+        assert_eq!(next_fast_len(121), 125);
     }
 
     #[test]
