@@ -2,6 +2,8 @@
 
 use ndarray::{Array2, ArrayView2};
 
+use crate::util::pairwise_sum::median;
+
 use crate::{
     power_to_db, DbReference, Error, Float, MelConfig, MelSpectrogram, MelSpectrogramConfig,
     Result, StftConfig, Transform,
@@ -326,18 +328,6 @@ fn detrend<T: Float>(x: &mut [T]) {
         prev_x = *v;
         prev_y = y;
         *v = y;
-    }
-}
-
-/// `np.median` of a slice (reordered in place): the middle value, or the mean
-/// of the two middle values for an even count.
-fn median<T: Float>(v: &mut [T]) -> T {
-    let n = v.len();
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / (T::one() + T::one())
     }
 }
 

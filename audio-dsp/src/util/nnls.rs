@@ -933,22 +933,29 @@ mod tests {
     use ndarray::array;
 
     #[test]
-    fn min_norm_solution_matches_the_pseudo_inverse() {
-        // A full-row-rank 2 × 3 system and a rank-deficient 3 × 3 one (two
-        // proportional rows); x = pinv(A) b computed by numpy.
-        let a = array![[1.0, 2.0, 0.0], [0.0, 1.0, 3.0]];
-        let b = array![[1.0], [2.0]];
-        let x = min_norm_solution(&a, &Banded::new(&a), &b);
-        let expected = [0.1304347826086955, 0.43478260869565194, 0.5217391304347827];
-        for (got, want) in x.iter().zip(expected) {
-            assert!((got - want).abs() < 1e-14, "{x:?}");
-        }
-        let a = array![[1.0, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0, 1.0, 1.0]];
-        let b = array![[1.0], [1.0], [4.0]];
-        let x = min_norm_solution(&a, &Banded::new(&a), &b);
-        let expected = [0.6, 2.0, 2.0];
-        for (got, want) in x.iter().zip(expected) {
-            assert!((got - want).abs() < 1e-14, "{x:?}");
+    fn min_norm_solution_is_the_pseudo_inverse() {
+        // pinv(A) b is the least-squares solution (A'A x = A'b) orthogonal to
+        // A's null space: a full-row-rank 2 × 3 system (null space
+        // spanned by (6, -3, 1)) and a rank-deficient 3 × 3 one (two
+        // proportional rows; null space spanned by (0, 1, -1)).
+        let cases = [
+            (
+                array![[1.0, 2.0, 0.0], [0.0, 1.0, 3.0]],
+                array![[1.0], [2.0]],
+                [6.0, -3.0, 1.0],
+            ),
+            (
+                array![[1.0, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0, 1.0, 1.0]],
+                array![[1.0], [1.0], [4.0]],
+                [0.0, 1.0, -1.0],
+            ),
+        ];
+        for (a, b, null) in cases {
+            let x = min_norm_solution(&a, &Banded::new(&a), &b);
+            let normal = a.t().dot(&a).dot(&x) - a.t().dot(&b);
+            assert!(normal.iter().all(|v| v.abs() < 1e-13), "{x:?}");
+            let along_null: f64 = x.column(0).iter().zip(null).map(|(v, n)| v * n).sum();
+            assert!(along_null.abs() < 1e-13, "{x:?}");
         }
     }
 
@@ -965,137 +972,33 @@ mod tests {
         }
     }
 
-    /// scipy 1.17.1: `scipy.optimize.nnls(A, b)` on a 4 × 3 system
-    /// (`x = [0, 0.8443708609271523, 0]`, `rnorm = 3.1533646489538`) and on
-    /// a 12 × 5 one drawn by `np.random.default_rng(0)` after a 6 × 9 one.
+    /// `scipy.optimize.nnls(A, b)` on a fixed 4 × 3 system and a random
+    /// 12 × 5 one, from tools/reference/dsp_optimizer_fixtures.py.
     #[test]
     fn lawson_hanson_matches_scipy() {
-        let a = array![
-            [1.0, 2.0, 0.5],
-            [3.0, -1.0, 1.0],
-            [0.5, 0.2, -2.0],
-            [1.0, 1.0, 1.0]
-        ];
-        let b = array![1.0, -2.0, 3.0, 0.5];
-        let (x, rnorm) = nnls_vector(a.view(), b.view(), None).unwrap();
-        let expected = [0.0, 0.8443708609271523, 0.0];
-        for (got, want) in x.iter().zip(expected) {
-            assert!((got - want).abs() < 1e-15, "{x:?}");
+        use audio_test_fixtures::serde_json::Value;
+        let cases = audio_test_fixtures::read_json(
+            audio_test_fixtures::fixtures_dir(env!("CARGO_MANIFEST_DIR"))
+                .join("optimizer/cases.json"),
+        );
+        let floats = |v: &Value| -> Vec<f64> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        };
+        for (name, case) in cases["nnls"].as_object().unwrap() {
+            let rows: Vec<Vec<f64>> = case["a"].as_array().unwrap().iter().map(floats).collect();
+            let a = Array2::from_shape_vec((rows.len(), rows[0].len()), rows.concat()).unwrap();
+            let b = Array1::from(floats(&case["b"]));
+            let (x, rnorm) = nnls_vector(a.view(), b.view(), None).unwrap();
+            for (got, want) in x.iter().zip(floats(&case["x"])) {
+                assert!((got - want).abs() < 1e-14, "{name}: {x:?}");
+            }
+            let want = case["rnorm"].as_f64().unwrap();
+            assert!((rnorm - want).abs() < 1e-14, "{name}: {rnorm}");
         }
-        assert!((rnorm - 3.1533646489538).abs() < 1e-14, "{rnorm}");
-
-        let a = array![
-            [
-                -0.43643524714322124,
-                -1.169801907772864,
-                1.739367877130134,
-                -0.4959107284421519,
-                0.3289696294602021
-            ],
-            [
-                -0.258572545473924,
-                1.5834728788021222,
-                1.3203609870818391,
-                0.6333526228249152,
-                -2.2035098806466507
-            ],
-            [
-                0.05202897425988651,
-                0.6836861907765345,
-                1.0039615758421696,
-                -0.6179070447076008,
-                1.8220113633283233
-            ],
-            [
-                -1.3204309700132935,
-                -0.6615280218152191,
-                0.9350499881140221,
-                0.049054613825311656,
-                2.002392583645255
-            ],
-            [
-                0.18851919251246557,
-                -0.6331940901922267,
-                -0.37756350523280824,
-                -1.0911461176191954,
-                -1.277680166386608
-            ],
-            [
-                0.6304114907682319,
-                0.5811658124128057,
-                1.294558819441117,
-                -0.7546057912599311,
-                1.689107452443673
-            ],
-            [
-                -0.2873877078086663,
-                1.5744082788445868,
-                -0.4327858471825968,
-                -0.735483292342275,
-                0.24978537155866684
-            ],
-            [
-                1.0314530848694723,
-                0.16100957671534466,
-                -0.5855288241233366,
-                -1.341219714076669,
-                -1.401520214917428
-            ],
-            [
-                0.5026828498748657,
-                0.989713033285805,
-                -0.1642945926252907,
-                -1.0743648582284346,
-                0.8730421526217066
-            ],
-            [
-                -1.2803939447145731,
-                -0.7130680950592722,
-                0.6210178535400985,
-                -2.2501411735745918,
-                0.38636959756630584
-            ],
-            [
-                -0.5816408364095031,
-                0.10927969747781388,
-                -0.07570152622082311,
-                0.20211439504395987,
-                0.6941719367070082
-            ],
-            [
-                -0.7583697508984092,
-                1.4209820223119163,
-                0.726093788947765,
-                0.843732662303268,
-                1.1648639811110282
-            ]
-        ];
-        let b = array![
-            0.7875882217058694,
-            0.844078680578592,
-            0.07559361074288512,
-            -1.4267738509897323,
-            -0.13504510003701392,
-            -0.7695146401767057,
-            -1.4227417685154136,
-            0.25845279091298756,
-            -0.5685494541476426,
-            -1.0298044380114637,
-            -1.0430010800715654,
-            0.26841707970891465
-        ];
-        let (x, rnorm) = nnls_vector(a.view(), b.view(), None).unwrap();
-        let expected = [
-            0.6327443185141629,
-            0.0,
-            0.2913472671187142,
-            0.3964332443674557,
-            0.0,
-        ];
-        for (got, want) in x.iter().zip(expected) {
-            assert!((got - want).abs() < 1e-14, "{x:?}");
-        }
-        assert!((rnorm - 2.2103589389833087).abs() < 1e-14, "{rnorm}");
     }
 
     #[test]

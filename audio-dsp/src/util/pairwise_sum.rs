@@ -1,5 +1,5 @@
 //! NumPy's pairwise summation, so that sums librosa takes with `np.sum`,
-//! `np.mean` or `np.std` round the same way here.
+//! `np.mean` or `np.std` round the same way here, and `np.median`.
 
 use crate::Float;
 
@@ -59,6 +59,21 @@ pub fn std<T: Float>(x: &[T], ddof: usize) -> T {
     (pairwise_sum(&squares) / count).sqrt()
 }
 
+/// `np.median(v)`: the middle value after sorting, or the mean of the two
+/// middle values for an even length (NaN when empty). Sorts `v` in place.
+pub fn median<T: Float>(v: &mut [T]) -> T {
+    let n = v.len();
+    if n == 0 {
+        return T::nan();
+    }
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / (T::one() + T::one())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,7 +94,10 @@ mod tests {
             pairwise_sum(&z),
             pairwise_sum(&z[..144]) + pairwise_sum(&z[144..])
         );
-        assert!((std(&[1.0f64, 2.0, 3.0, 4.0], 1) - 1.290_994_448_735_805_6).abs() < 1e-15);
+        // Deviations ±0.5, ±1.5: Σ = 5, over n - 1 = 3.
+        assert!((std(&[1.0f64, 2.0, 3.0, 4.0], 1) - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
         assert!(std(&[1.0f64], 1).is_nan());
+        assert_eq!(median(&mut [3.0f64, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0f64, 1.0, 2.0, 3.0]), 2.5);
     }
 }

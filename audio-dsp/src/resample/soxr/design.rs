@@ -166,23 +166,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bessel_matches_known_values() {
-        // scipy.special.i0
-        assert!((bessel_i0(0.0) - 1.0).abs() < 1e-16);
-        assert!((bessel_i0(1.0) - 1.266_065_877_752_008_4).abs() < 1e-15);
-        assert!((bessel_i0(20.0) / 43_558_282.559_553_53 - 1.0).abs() < 1e-14);
+    fn bessel_matches_its_integral() {
+        // I0(x) = (1/π) ∫_0^π e^{x cos t} dt, by the trapezoid rule (exact to
+        // rounding for this periodic integrand at 4096 points).
+        for x in [0.0, 1.0, 7.5, 20.0] {
+            let n = 4096;
+            let h = std::f64::consts::PI / n as f64;
+            let sum: f64 = (0..=n)
+                .map(|k| {
+                    let w = if k == 0 || k == n { 0.5 } else { 1.0 };
+                    w * (x * (k as f64 * h).cos()).exp()
+                })
+                .sum();
+            let integral = sum * h / std::f64::consts::PI;
+            assert!((bessel_i0(x) / integral - 1.0).abs() < 1e-13, "{x}");
+        }
     }
 
     #[test]
-    fn hq_decimator_is_soxr_s() {
-        // soxr_hq, 2:1: pass-band end 0.91374, 126.4 dB, 389 taps (libsoxr's
-        // debug output for this stage).
+    fn designed_filters_are_symmetric_low_passes() {
+        // The soxr_hq 2:1 decimator: pass band below the stop band, odd
+        // length ≡ 1 (mod 4), symmetric, unit gain at DC. Its equality with
+        // soxr is tests/soxr_fixtures.rs's.
         let rej = 20.0 * linear_to_db(2.0);
         let fp = 1.0 - 0.05 / to_3db(rej);
-        assert!((fp - 0.913_743_653_273_306_6).abs() < 1e-12);
+        assert!(fp > 0.9 && fp < 1.0);
         let (n, h) = design_lpf(fp, 1.0, 2.0, 21.0 * linear_to_db(2.0), 0, -4, -1.0);
-        assert_eq!(n, 389);
         let h = h.unwrap_or_default();
+        assert_eq!((h.len(), n % 4), (n, 1));
+        assert!(h.iter().zip(h.iter().rev()).all(|(a, b)| a == b));
         let dc: f64 = h.iter().sum();
         assert!((dc - 1.0).abs() < 1e-6, "{dc}");
     }

@@ -216,17 +216,21 @@ pub(crate) enum Stage {
     },
     /// Poly-phase FIR at a fixed-point clock, with coefficients interpolated
     /// between phases to `order` (0: exact rational phases).
-    Poly {
-        taps: Vec<f64>,
-        num_coefs: usize,
-        padded_coefs: usize,
-        phases: usize,
-        order: usize,
-        phase_bits: u32,
-        l: u64,
-        at: u64,
-        step: u64,
-    },
+    Poly(PolySpec),
+}
+
+/// A planned poly-phase stage (see [`Stage::Poly`]).
+#[derive(Debug, Clone)]
+pub(crate) struct PolySpec {
+    pub taps: Vec<f64>,
+    pub num_coefs: usize,
+    pub padded_coefs: usize,
+    pub phases: usize,
+    pub order: usize,
+    pub phase_bits: u32,
+    pub l: u64,
+    pub at: u64,
+    pub step: u64,
 }
 
 fn fir_stage(fp: f64, fs: f64, fn_: f64, att: f64, l: usize, m: usize) -> Stage {
@@ -461,7 +465,7 @@ pub(crate) fn plan(io_ratio: f64, recipe: Recipe) -> Vec<Stage> {
         }
         let num_taps = num_coefs * phases - 1;
         let (_, taps) = design_lpf(fp, fs, fn_, att_arb, num_taps, phases as i64, beta);
-        stages.push(Stage::Poly {
+        stages.push(Stage::Poly(PolySpec {
             taps: taps.unwrap_or_default(),
             num_coefs,
             padded_coefs: padded,
@@ -471,7 +475,7 @@ pub(crate) fn plan(io_ratio: f64, recipe: Recipe) -> Vec<Stage> {
             l: arb_l as u64,
             at: (at * MULT32 + 0.5) as u64,
             step: (arb_m * MULT32 + 0.5) as u64,
-        });
+        }));
     }
     if have_post {
         let fp = fp0 / if upsample { alpha } else { 1.0 };

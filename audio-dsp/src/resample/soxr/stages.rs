@@ -12,7 +12,7 @@ use std::sync::Arc;
 use num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
-use super::plan::Stage;
+use super::plan::{PolySpec, Stage};
 use crate::Float;
 
 fn cast<T: Float>(v: f64) -> T {
@@ -39,7 +39,7 @@ impl<T: Float> Planned<T> {
                 post_peak,
                 f_domain,
             } => Self::Fir(FirStage::new(taps, *l, *m, *post_peak, *f_domain, planner)),
-            Stage::Poly { .. } => Self::Poly(PolyStage::new(stage)),
+            Stage::Poly(spec) => Self::Poly(PolyStage::new(spec)),
         }
     }
 
@@ -309,8 +309,8 @@ pub(crate) struct PolyStage<T: Float> {
 }
 
 impl<T: Float> PolyStage<T> {
-    fn new(stage: &Stage) -> Self {
-        let Stage::Poly {
+    fn new(spec: &PolySpec) -> Self {
+        let PolySpec {
             taps,
             num_coefs,
             padded_coefs: padded,
@@ -320,10 +320,7 @@ impl<T: Float> PolyStage<T> {
             l,
             at,
             step,
-        } = stage
-        else {
-            unreachable!("PolyStage::new is only called on Stage::Poly")
-        };
+        } = spec;
         let (num_coefs, padded, phases, order) = (*num_coefs, *padded, *phases, *order);
         let width = order + 1;
         let mut table = vec![T::zero(); phases * padded * width];
