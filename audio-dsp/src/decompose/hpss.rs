@@ -45,11 +45,54 @@ pub struct HpssOutput<T> {
 /// defaults: the window centred (`size // 2` before), the edges mirrored
 /// with the edge sample repeated (`mode="reflect"`: `c b a | a b c | c b
 /// a`), and the element of rank `size // 2` of the sorted window.
+///
+/// Each line (a row for `along_time`, a column otherwise) is filtered with
+/// a sorted sliding window: one binary search and shift to drop the sample
+/// that leaves, one to place the sample that enters, so each output costs
+/// `O(size)` moves instead of a selection over a fresh window.
 fn median_filter<T: Float>(s: ArrayView2<'_, T>, size: usize, along_time: bool) -> Array2<T> {
     let (rows, cols) = s.dim();
-    let n = if along_time { cols } else { rows } as isize;
+    let (lines, n) = if along_time {
+        (rows, cols)
+    } else {
+        (cols, rows)
+    };
+    let mut out = Array2::<T>::zeros((rows, cols));
+    let mut line = Vec::with_capacity(n);
+    let mut filtered = vec![T::zero(); n];
+    let mut padded = Vec::with_capacity(n + size);
+    let mut window = Vec::with_capacity(size);
+    for l in 0..lines {
+        line.clear();
+        if along_time {
+            line.extend(s.row(l).iter().copied());
+        } else {
+            line.extend(s.column(l).iter().copied());
+        }
+        median_line(&line, size, &mut padded, &mut window, &mut filtered);
+        if along_time {
+            out.row_mut(l)
+                .assign(&ndarray::ArrayView1::from(&filtered[..]));
+        } else {
+            out.column_mut(l)
+                .assign(&ndarray::ArrayView1::from(&filtered[..]));
+        }
+    }
+    out
+}
+
+/// The running median of one line (see [`median_filter`]) into `out`
+/// (`line.len()` long); `padded` and `window` are scratch.
+fn median_line<T: Float>(
+    line: &[T],
+    size: usize,
+    padded: &mut Vec<T>,
+    window: &mut Vec<T>,
+    out: &mut [T],
+) {
+    let n = line.len() as isize;
     let before = (size / 2) as isize;
-    let index = |i: isize| -> usize {
+    let reflect = |i: isize| -> usize {
         // Half-sample symmetric reflection, period 2n.
         let period = 2 * n;
         let r = i.rem_euclid(period);
@@ -57,24 +100,32 @@ fn median_filter<T: Float>(s: ArrayView2<'_, T>, size: usize, along_time: bool) 
         let k = (if r < n { r } else { period - 1 - r }) as usize;
         k
     };
-    let mut out = Array2::<T>::zeros((rows, cols));
-    let mut window = Vec::with_capacity(size);
-    for r in 0..rows {
-        for c in 0..cols {
-            window.clear();
-            let centre = if along_time { c } else { r } as isize;
-            for k in 0..size as isize {
-                let j = index(centre - before + k);
-                window.push(if along_time { s[[r, j]] } else { s[[j, c]] });
+    padded.clear();
+    padded.extend((-before..n - before + size as isize - 1).map(|i| line[reflect(i)]));
+    window.clear();
+    window.extend_from_slice(&padded[..size]);
+    window.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let rank = size / 2;
+    for (i, o) in out.iter_mut().enumerate() {
+        if i > 0 {
+            let leaving = padded[i - 1];
+            let entering = padded[i - 1 + size];
+            // Equal values are interchangeable: drop the first equal one.
+            let gone = window.partition_point(|&x| x < leaving);
+            let to = window.partition_point(|&x| x < entering);
+            if to <= gone {
+                // Shift (to..gone) right by one and put `entering` at `to`.
+                window.copy_within(to..gone, to + 1);
+                window[to] = entering;
+            } else {
+                // Shift (gone + 1..to) left by one; `entering` goes before
+                // the first element not below it, one place down.
+                window.copy_within(gone + 1..to, gone);
+                window[to - 1] = entering;
             }
-            let rank = size / 2;
-            let (_, median, _) = window.select_nth_unstable_by(rank, |a, b| {
-                a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal)
-            });
-            out[[r, c]] = *median;
         }
+        *o = window[rank];
     }
-    out
 }
 
 /// Harmonic-percussive source separation of a magnitude spectrogram by
@@ -183,4 +234,43 @@ pub fn hpss<T: Float>(s: ArrayView2<'_, T>, config: &HpssConfig) -> Result<HpssO
             percussive: &s * &mask_perc,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median_line;
+    use proptest::prelude::*;
+
+    /// The median of every reflected window by a fresh selection: the
+    /// definition the sliding window must reproduce.
+    fn by_selection(line: &[f32], size: usize) -> Vec<f32> {
+        let n = line.len() as isize;
+        let reflect = |i: isize| {
+            let r = i.rem_euclid(2 * n);
+            (if r < n { r } else { 2 * n - 1 - r }) as usize
+        };
+        (0..n)
+            .map(|c| {
+                let mut window: Vec<f32> = (0..size as isize)
+                    .map(|k| line[reflect(c - (size / 2) as isize + k)])
+                    .collect();
+                window.sort_by(f32::total_cmp);
+                window[size / 2]
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// Ties included (values drawn from a few levels), windows longer
+        /// than the line included.
+        #[test]
+        fn sliding_median_equals_selection(
+            line in prop::collection::vec((0u8..6).prop_map(f32::from), 1..80),
+            size in 1usize..40,
+        ) {
+            let mut out = vec![0.0; line.len()];
+            median_line(&line, size, &mut Vec::new(), &mut Vec::new(), &mut out);
+            prop_assert_eq!(out, by_selection(&line, size));
+        }
+    }
 }

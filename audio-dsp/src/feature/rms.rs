@@ -66,22 +66,37 @@ pub fn rms<T: Float>(y: &[T], config: &RmsConfig) -> Result<Array2<T>> {
     check_positive("frame_length", frame_length)?;
     check_positive("hop_length", hop_length)?;
     crate::spectral::stft::check_finite("rms input", y)?;
-    let padded = if center {
-        crate::pad(y, frame_length / 2, frame_length / 2, pad_mode)?
-    } else {
-        y.to_vec()
-    };
-    if padded.len() < frame_length || y.is_empty() {
+    if y.is_empty() {
+        return Err(Error::InputTooShort {
+            what: "rms",
+            expected: frame_length,
+            got: 0,
+        });
+    }
+    // The padded signal is read in place: index `j` of it is
+    // `pad_mode.sample(y, j - pad)`, so only edge samples are synthesised.
+    let pad = if center { frame_length / 2 } else { 0 };
+    let padded_len = y.len() + 2 * pad;
+    if padded_len < frame_length {
         return Err(Error::InputTooShort {
             what: "rms",
             expected: frame_length,
             got: y.len(),
         });
     }
-    let frames = 1 + (padded.len() - frame_length) / hop_length;
-    let square = |v: &T| {
-        let x = v.to_f64().unwrap_or(0.0);
-        x * x
+    let frames = 1 + (padded_len - frame_length) / hop_length;
+    // Σ x² over `start..end` of the padded signal.
+    let squares = |start: usize, end: usize| -> f64 {
+        #[allow(clippy::cast_possible_wrap, reason = "slice indices fit in isize")]
+        let edge = |j: usize| {
+            let x = super::spectral::wide(pad_mode.sample(y, j as isize - pad as isize));
+            x * x
+        };
+        let inside_start = start.clamp(pad, pad + y.len());
+        let inside_end = end.clamp(pad, pad + y.len()).max(inside_start);
+        let mut sum: f64 = (start..inside_start.min(end)).map(edge).sum();
+        sum += sum_squares(&y[inside_start - pad..inside_end - pad]);
+        sum + (inside_end.max(start)..end).map(edge).sum::<f64>()
     };
     let values: Vec<f64> = if frame_length.is_multiple_of(hop_length) {
         // Frames are whole runs of hops: sum each hop's squares once and
@@ -89,12 +104,7 @@ pub fn rms<T: Float>(y: &[T], config: &RmsConfig) -> Result<Array2<T>> {
         // sample once instead of four times).
         let per_frame = frame_length / hop_length;
         let blocks: Vec<f64> = (0..frames + per_frame - 1)
-            .map(|b| {
-                padded[b * hop_length..(b + 1) * hop_length]
-                    .iter()
-                    .map(square)
-                    .sum()
-            })
+            .map(|b| squares(b * hop_length, (b + 1) * hop_length))
             .collect();
         blocks
             .windows(per_frame)
@@ -103,8 +113,8 @@ pub fn rms<T: Float>(y: &[T], config: &RmsConfig) -> Result<Array2<T>> {
     } else {
         (0..frames)
             .map(|t| {
-                let frame = &padded[t * hop_length..t * hop_length + frame_length];
-                (frame.iter().map(square).sum::<f64>() / frame_length as f64).sqrt()
+                let start = t * hop_length;
+                (squares(start, start + frame_length) / frame_length as f64).sqrt()
             })
             .collect()
     };
@@ -177,4 +187,25 @@ pub fn rms_from_spectrogram<T: Float>(
         })
         .collect();
     Ok(super::spectral::row(values))
+}
+
+/// `Σ x²` of `x` in f64, over eight independent partial sums (so the
+/// additions pipeline and vectorise instead of waiting on one another).
+fn sum_squares<T: Float>(x: &[T]) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let chunks = x.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            let v = super::spectral::wide(v);
+            *lane += v * v;
+        }
+    }
+    let mut sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
+        + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+    for &v in rest {
+        let v = super::spectral::wide(v);
+        sum += v * v;
+    }
+    sum
 }

@@ -66,5 +66,33 @@ pub fn spectrogram_power<T: Float>(spec: ArrayView2<Complex<T>>, power: T) -> Ar
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
 pub fn spectrogram<T: Float>(stft: &Stft<T>, signal: &[T], power: T) -> Result<Array2<T>> {
-    Ok(spectrogram_power(stft.process(signal)?.view(), power))
+    // Frame by frame: each spectrum goes straight from the FFT's output
+    // buffer into its column (Fortran order, as `Stft::process`), so the
+    // complex STFT is never held whole.
+    let (bins, frames) = (stft.n_bins(), stft.n_frames(signal.len())?);
+    crate::spectral::stft::check_finite("stft input", signal)?;
+    let two = T::one() + T::one();
+    let magnitude = crate::kernels::simd::select_magnitude::<T>();
+    let mut data: Vec<T> = Vec::with_capacity(bins * frames);
+    let mut spectrum = vec![Complex::new(T::zero(), T::zero()); bins];
+    stft.for_each_frame(signal, &mut spectrum, |_, spec| {
+        let start = data.len();
+        data.resize(start + bins, T::zero());
+        let column = &mut data[start..];
+        if power == T::one() {
+            magnitude(spec, column);
+        } else if power == two {
+            crate::kernels::simd::power(spec, column);
+        } else {
+            for (o, z) in column.iter_mut().zip(spec) {
+                *o = z.norm().powf(power);
+            }
+        }
+    })?;
+    let got = data.len();
+    Array2::from_shape_vec((bins, frames).f(), data).map_err(|_| crate::Error::BufferLength {
+        what: "spectrogram",
+        expected: bins * frames,
+        got,
+    })
 }

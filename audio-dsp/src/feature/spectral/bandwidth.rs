@@ -3,7 +3,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::centroid::centroids;
-use super::{check_spectrogram, l1_normalised_column, row};
+use super::{check_spectrogram, frame_major, l1_divisor, lane_sum, row};
 use crate::{Error, Float, Result};
 
 /// Parameters of [`spectral_bandwidth`], with librosa's names and defaults.
@@ -66,22 +66,34 @@ pub fn spectral_bandwidth<T: Float>(
             expected: "a finite order > 0",
         });
     }
-    let centroid = centroids(s, &freq);
-    let mut column = vec![0.0; s.nrows()];
-    let values = centroid.iter().enumerate().map(|(t, &c)| {
-        if config.norm {
-            l1_normalised_column(s, t, &mut column);
-        } else {
-            for (o, &v) in column.iter_mut().zip(s.column(t).iter()) {
-                *o = v.to_f64().unwrap_or(0.0);
+    let (centroid, total) = centroids(s, &freq);
+    // Σ_k S[k, t] |f_k - c_t|^p, divided by the frame's sum afterwards
+    // when `norm` (librosa divides first; the same in f64).
+    let data = frame_major(s);
+    let sum: Vec<f64> = data
+        .chunks_exact(s.nrows())
+        .zip(&centroid)
+        .map(|(frame, &c)| {
+            if p == 2.0 {
+                lane_sum(frame, &freq, |v, f| v * ((f - c) * (f - c)))
+            } else if p == 1.0 {
+                lane_sum(frame, &freq, |v, f| v * (f - c).abs())
+            } else {
+                lane_sum(frame, &freq, |v, f| v * (f - c).abs().powf(p))
             }
+        })
+        .collect();
+    let values = sum.iter().zip(&total).map(|(&acc, &t)| {
+        let acc = if config.norm {
+            acc / l1_divisor::<T>(t)
+        } else {
+            acc
+        };
+        if p == 2.0 {
+            acc.sqrt()
+        } else {
+            acc.powf(1.0 / p)
         }
-        let sum: f64 = column
-            .iter()
-            .zip(&freq)
-            .map(|(w, f)| w * (f - c).abs().powf(p))
-            .sum();
-        sum.powf(1.0 / p)
     });
     Ok(row(values.collect::<Vec<_>>()))
 }

@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{check_spectrogram, l1_normalised_column, row};
+use super::{check_spectrogram, frame_major, l1_divisor, lane_sum, row};
 use crate::{Float, Result};
 
 /// The spectral centroid of each frame: `c_t = Σ_k f_k S[k, t] / Σ_k S[k, t]`,
@@ -39,16 +39,19 @@ use crate::{Float, Result};
 /// ```
 pub fn spectral_centroid<T: Float>(s: ArrayView2<'_, T>, sr: f64) -> Result<Array2<T>> {
     let freq = check_spectrogram("spectral_centroid input", s, sr)?;
-    Ok(row(centroids(s, &freq)))
+    Ok(row(centroids(s, &freq).0))
 }
 
-/// The centroid of every frame, in f64 (shared with the bandwidth).
-pub(crate) fn centroids<T: Float>(s: ArrayView2<'_, T>, freq: &[f64]) -> Vec<f64> {
-    let mut column = vec![0.0; s.nrows()];
-    (0..s.ncols())
-        .map(|t| {
-            l1_normalised_column(s, t, &mut column);
-            column.iter().zip(freq).map(|(w, f)| w * f).sum()
+/// The centroid of every frame and each frame's magnitude sum, in f64
+/// (shared with the bandwidth): `Σ_k f_k S[k, t] / Σ_k S[k, t]`, divided
+/// as librosa's L1 normalisation would.
+pub(crate) fn centroids<T: Float>(s: ArrayView2<'_, T>, freq: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let data = frame_major(s);
+    data.chunks_exact(s.nrows())
+        .map(|frame| {
+            let total = lane_sum(frame, freq, |v, _| v);
+            let weighted = lane_sum(frame, freq, |v, f| f * v);
+            (weighted / l1_divisor::<T>(total), total)
         })
-        .collect()
+        .unzip()
 }

@@ -22,13 +22,15 @@ pub use flatness::{spectral_flatness, SpectralFlatnessConfig};
 pub use poly_features::poly_features;
 pub use rolloff::spectral_rolloff;
 
+use std::borrow::Cow;
+
 use ndarray::{Array2, ArrayView2};
 
 use crate::{Error, Float, Result};
 
 /// Checks that `s` is a usable magnitude spectrogram (librosa raises on
 /// negative entries) and returns its bin frequencies, librosa's
-/// `fft_frequencies(sr=sr, n_fft=2 (bins - 1))`.
+/// `fft_frequencies(sr=sr, n_fft=2 (bins - 1))`. One pass over `s`.
 pub(crate) fn check_spectrogram<T: Float>(
     what: &'static str,
     s: ArrayView2<'_, T>,
@@ -49,10 +51,24 @@ pub(crate) fn check_spectrogram<T: Float>(
             got: vec![bins, frames],
         });
     }
-    if let Some(index) = s.iter().position(|v| !v.is_finite()) {
+    // One branch-free pass over memory; the logical index of a bad entry
+    // is looked for only when there is one.
+    let (finite, negative) = match s.as_slice_memory_order() {
+        Some(data) => data.chunks(1024).fold((true, false), |(f, n), chunk| {
+            let (cf, cn) = chunk.iter().fold((true, false), |(f, n), &v| {
+                (f & v.is_finite(), n | (v < T::zero()))
+            });
+            (f & cf, n | cn)
+        }),
+        None => s.iter().fold((true, false), |(f, n), &v| {
+            (f & v.is_finite(), n | (v < T::zero()))
+        }),
+    };
+    if !finite {
+        let index = s.iter().position(|v| !v.is_finite()).unwrap_or(0);
         return Err(Error::NonFinite { what, index });
     }
-    if s.iter().any(|&v| v < T::zero()) {
+    if negative {
         return Err(Error::InvalidParameter {
             name: "S",
             value: "a negative entry".into(),
@@ -62,20 +78,66 @@ pub(crate) fn check_spectrogram<T: Float>(
     Ok(crate::filters::mel::fft_frequencies(sr, 2 * (bins - 1)))
 }
 
-/// Column `t` of `s`, L1-normalised as `librosa.util.normalize(S, norm=1,
-/// axis=-2)`: columns whose sum is below the smallest normal float are left
-/// as they are (zero columns stay zero).
-pub(crate) fn l1_normalised_column<T: Float>(s: ArrayView2<'_, T>, t: usize, out: &mut [f64]) {
-    let column = s.column(t);
-    let wide = |v: T| v.to_f64().unwrap_or(0.0);
-    let total: f64 = column.iter().map(|&v| wide(v)).sum();
+/// `v` in f64 (exact for f32 and f64).
+#[inline(always)]
+pub(crate) fn wide<T: Float>(v: T) -> f64 {
+    v.to_f64().unwrap_or(0.0)
+}
+
+/// What `librosa.util.normalize(S, norm=1, axis=-2)` divides a column by:
+/// its sum, or 1 where the sum is below the smallest normal `T` (such
+/// columns are left as they are, so zero columns stay zero).
+pub(crate) fn l1_divisor<T: Float>(total: f64) -> f64 {
     let tiny = T::min_positive_value()
         .to_f64()
         .unwrap_or(f64::MIN_POSITIVE);
-    let scale = if total < tiny { 1.0 } else { total };
+    if total < tiny {
+        1.0
+    } else {
+        total
+    }
+}
+
+/// Column `t` of `s`, L1-normalised as `librosa.util.normalize(S, norm=1,
+/// axis=-2)` (see [`l1_divisor`]).
+pub(crate) fn l1_normalised_column<T: Float>(s: ArrayView2<'_, T>, t: usize, out: &mut [f64]) {
+    let column = s.column(t);
+    let total: f64 = column.iter().map(|&v| wide(v)).sum();
+    let scale = l1_divisor::<T>(total);
     for (o, &v) in out.iter_mut().zip(column.iter()) {
         *o = wide(v) / scale;
     }
+}
+
+/// The frames of `s` as contiguous runs of `bins` values, frame after
+/// frame: borrowed when `s` is in Fortran order (as [`crate::Stft`] and
+/// librosa return spectrograms), copied once otherwise.
+pub(crate) fn frame_major<'a, T: Float>(s: ArrayView2<'a, T>) -> Cow<'a, [T]> {
+    match s.reversed_axes().to_slice() {
+        Some(data) => Cow::Borrowed(data),
+        None => Cow::Owned(s.t().iter().copied().collect()),
+    }
+}
+
+/// `Σ_k term(x_k, w_k)` in f64 over eight interleaved partial sums, so
+/// the additions pipeline (and vectorise) instead of forming one chain.
+#[inline(always)]
+pub(crate) fn lane_sum<T: Float>(x: &[T], w: &[f64], term: impl Fn(f64, f64) -> f64) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let n = x.len().min(w.len());
+    let (x, w) = (&x[..n], &w[..n]);
+    let whole = n - n % 8;
+    for (xc, wc) in x[..whole].chunks_exact(8).zip(w[..whole].chunks_exact(8)) {
+        for ((lane, &v), &f) in lanes.iter_mut().zip(xc).zip(wc) {
+            *lane += term(wide(v), f);
+        }
+    }
+    let mut sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
+        + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+    for (&v, &f) in x[whole..].iter().zip(&w[whole..]) {
+        sum += term(wide(v), f);
+    }
+    sum
 }
 
 /// A `(1, frames)` row from per-frame values.
