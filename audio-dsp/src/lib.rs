@@ -109,7 +109,10 @@ pub use util::pad::{pad, PadMode};
 pub use util::rng::SeededRng;
 
 /// Floating-point sample types the transforms are generic over: `f32` and `f64`.
-pub trait Float: realfft::FftNum + num_traits::Float + Default + std::fmt::Display {}
+pub trait Float:
+    realfft::FftNum + num_traits::Float + Default + std::fmt::Display + 'static
+{
+}
 
 impl Float for f32 {}
 impl Float for f64 {}

@@ -7,6 +7,8 @@
 #[doc(hidden)]
 pub mod simd;
 
+pub(crate) mod f32_view;
+
 use num_complex::Complex;
 
 use crate::Float;

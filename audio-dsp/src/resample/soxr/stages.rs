@@ -184,6 +184,7 @@ impl<T: Float> FirStage<T> {
         let short = block / l;
         let mut short_time = vec![T::zero(); self.stuffing.as_ref().map_or(0, |_| short)];
         let mut short_freq = vec![Complex::new(T::zero(), T::zero()); short / 2 + 1];
+        let mut period = Vec::with_capacity(short);
         let mut scratch_short = self
             .stuffing
             .as_ref()
@@ -205,16 +206,13 @@ impl<T: Float> FirStage<T> {
                     &mut short_freq,
                     &mut scratch_short,
                 );
-                for (k, f) in freq.iter_mut().enumerate() {
-                    let j = k % short;
-                    *f = if j <= short / 2 {
-                        short_freq[j]
-                    } else {
-                        short_freq[short - j].conj()
-                    };
-                }
-                for (f, h) in freq.iter_mut().zip(&self.spectrum) {
-                    *f = *f * *h;
+                period.clear();
+                period.extend_from_slice(&short_freq[..=short / 2]);
+                period.extend((short / 2 + 1..short).map(|j| short_freq[short - j].conj()));
+                for (f, h) in freq.chunks_mut(short).zip(self.spectrum.chunks(short)) {
+                    for ((f, h), p) in f.iter_mut().zip(h).zip(&period) {
+                        *f = *p * *h;
+                    }
                 }
             } else if l == 1 {
                 // time[t] = u[start + t]: silence, then x, then silence.
@@ -271,9 +269,9 @@ impl<T: Float> FirStage<T> {
                         &mut small_time,
                         &mut scratch_small,
                     );
-                    for (j, o) in out[first_j..end].iter_mut().enumerate() {
-                        *o = small_time[(first_j + j) - start / m + overlap / m];
-                    }
+                    let from = first_j + overlap / m - start / m;
+                    let len = end.saturating_sub(first_j);
+                    out[first_j..end].copy_from_slice(&small_time[from..from + len]);
                 }
                 None => {
                     let _ = self.inverse.process_with_scratch(
@@ -281,8 +279,12 @@ impl<T: Float> FirStage<T> {
                         &mut time,
                         &mut scratch_inverse,
                     );
-                    for (j, o) in out[first_j..end].iter_mut().enumerate() {
-                        *o = time[(first_j + j) * m - start + overlap];
+                    let from = first_j * m + overlap - start;
+                    for (o, &t) in out[first_j..end]
+                        .iter_mut()
+                        .zip(time[from..].iter().step_by(m))
+                    {
+                        *o = t;
                     }
                 }
             }
@@ -373,42 +375,163 @@ impl<T: Float> PolyStage<T> {
 
     fn run(&self, x: &[T], out: &mut Vec<T>, u: &mut Vec<T>) {
         let padded = self.padded;
-        let width = self.order + 1;
         u.clear();
         u.resize(self.preload + x.len() + 2 * padded + 8, T::zero());
         u[self.preload..self.preload + x.len()].copy_from_slice(x);
         let limit = (self.preload + x.len() + padded) as u64;
         let ratio = self.step as f64 / super::plan::MULT32 / self.l as f64;
         out.reserve((limit as f64 / ratio) as usize + 2);
+        if self.order == 0 {
+            self.run_rational(u, limit, out);
+        } else {
+            self.run_interpolated(u, limit, out);
+        }
+    }
+
+    /// The exact rational case: output `i` reads phase `whole mod l` at
+    /// input `whole / l`, with `whole` the clock's integer part. The
+    /// quotient and remainder are carried from output to output: no
+    /// division per output (which was most of this stage's time), and no
+    /// limit on the signal's length (`whole` itself passes 2^32 after
+    /// 2^32 / l input samples, 110 s at 44.1 kHz for l = 882).
+    fn run_rational(&self, u: &[T], limit: u64, out: &mut Vec<T>) {
+        // Outputs t = 0, 1, ... while at + t step < limit l 2^32.
+        let end = (u128::from(limit) * u128::from(self.l)) << 32;
+        let at = u128::from(self.at);
+        let count = if at >= end {
+            0
+        } else {
+            (end - at - 1) / u128::from(self.step) + 1
+        };
+        out.resize(usize::try_from(count).unwrap_or(0), T::zero());
+        let clock = RationalClock::new(self.at, self.step, self.l);
+        #[cfg(target_arch = "x86_64")]
+        if let (Some(table), Some(u), Some(out)) = (
+            crate::kernels::f32_view::as_f32(&self.table),
+            crate::kernels::f32_view::as_f32(u),
+            crate::kernels::f32_view::as_f32_mut(out),
+        ) {
+            return clock.run(table, self.padded, u, out, dot_sse);
+        }
+        clock.run(&self.table, self.padded, u, out, dot);
+    }
+
+    /// The interpolated case: the clock's fraction picks one of
+    /// `2^phase_bits` phases and the polynomial position between it and
+    /// the next.
+    fn run_interpolated(&self, u: &[T], limit: u64, out: &mut Vec<T>) {
+        let padded = self.padded;
+        let width = self.order + 1;
         let mut at = self.at;
         loop {
-            let whole = at >> 32;
-            let index = if self.order == 0 {
-                whole / self.l
-            } else {
-                whole
-            };
+            let index = at >> 32;
             if index >= limit {
                 break;
             }
             let input = &u[index as usize..index as usize + padded];
-            if self.order == 0 {
-                let phase = (whole % self.l) as usize;
-                out.push(dot(
-                    &self.table[phase * padded..(phase + 1) * padded],
-                    input,
-                ));
-            } else {
-                let fraction = at & 0xffff_ffff;
-                let phase = (fraction >> (32 - self.phase_bits)) as usize;
-                let rest = (fraction << self.phase_bits) & 0xffff_ffff;
-                let frac: T = cast(rest as f64 / super::plan::MULT32);
-                let rows = &self.table[phase * width * padded..(phase + 1) * width * padded];
-                out.push(interpolated_dot(rows, padded, frac, input));
-            }
+            let fraction = at & 0xffff_ffff;
+            let phase = (fraction >> (32 - self.phase_bits)) as usize;
+            let rest = (fraction << self.phase_bits) & 0xffff_ffff;
+            let frac: T = cast(rest as f64 / super::plan::MULT32);
+            let rows = &self.table[phase * width * padded..(phase + 1) * width * padded];
+            out.push(interpolated_dot(rows, padded, frac, input));
             at = at.wrapping_add(self.step);
         }
     }
+}
+
+/// The poly-phase clock of the rational case as (input index, phase,
+/// fraction of a phase), advanced without division.
+struct RationalClock {
+    index: u64,
+    phase: u64,
+    fraction: u64,
+    step_index: u64,
+    step_phase: u64,
+    step_fraction: u64,
+    l: u64,
+}
+
+impl RationalClock {
+    const LOW: u64 = 0xffff_ffff;
+
+    /// The clock at `at` (32.32 fixed point, in units of `1 / l` input
+    /// samples), stepping by `step`.
+    fn new(at: u64, step: u64, l: u64) -> Self {
+        let (whole, step_whole) = (at >> 32, step >> 32);
+        Self {
+            index: whole / l,
+            phase: whole % l,
+            fraction: at & Self::LOW,
+            step_index: step_whole / l,
+            step_phase: step_whole % l,
+            step_fraction: step & Self::LOW,
+            l,
+        }
+    }
+
+    /// Fills `out`: each output the dot product of its phase's row of
+    /// `table` (rows `padded` long) with the input from its index.
+    #[inline(always)]
+    fn run<E: Copy>(
+        mut self,
+        table: &[E],
+        padded: usize,
+        u: &[E],
+        out: &mut [E],
+        dot: impl Fn(&[E], &[E]) -> E,
+    ) {
+        for o in out.iter_mut() {
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "index is below the buffer's length, phase below l (a table row)"
+            )]
+            let (i, p) = (self.index as usize, self.phase as usize);
+            *o = dot(&table[p * padded..(p + 1) * padded], &u[i..i + padded]);
+            // whole += step: the fraction's carry, then (index, phase).
+            self.fraction += self.step_fraction;
+            self.phase += self.step_phase + (self.fraction >> 32);
+            self.fraction &= Self::LOW;
+            self.index += self.step_index;
+            if self.phase >= self.l {
+                self.phase -= self.l;
+                self.index += 1;
+            }
+        }
+    }
+}
+
+/// [`dot`] on f32 with SSE (part of x86_64's baseline): the same four
+/// lanes, the same final pairing `(a0 + a2) + (a1 + a3)` and the same
+/// tail, so the same rounding.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn dot_sse(h: &[f32], v: &[f32]) -> f32 {
+    use std::arch::x86_64::{
+        _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_loadu_ps, _mm_movehl_ps, _mm_mul_ps,
+        _mm_setzero_ps, _mm_shuffle_ps,
+    };
+    let n = h.len().min(v.len());
+    let whole = n - n % 4;
+    // SAFETY: SSE is always available on x86_64, and every load reads four
+    // floats at `c < whole <= n`, inside both slices.
+    let head = unsafe {
+        let mut acc = _mm_setzero_ps();
+        let mut c = 0;
+        while c < whole {
+            let a = _mm_loadu_ps(h.as_ptr().add(c));
+            let b = _mm_loadu_ps(v.as_ptr().add(c));
+            acc = _mm_add_ps(acc, _mm_mul_ps(a, b));
+            c += 4;
+        }
+        let pairs = _mm_add_ps(acc, _mm_movehl_ps(acc, acc));
+        _mm_cvtss_f32(_mm_add_ss(pairs, _mm_shuffle_ps(pairs, pairs, 0b01)))
+    };
+    let tail = h[whole..n]
+        .iter()
+        .zip(&v[whole..n])
+        .fold(0.0f32, |s, (&a, &b)| s + a * b);
+    head + tail
 }
 
 /// `Σ h[i] v[i]` over `h.len()` terms (a multiple of 4 for the poly-phase
@@ -481,4 +604,21 @@ fn interpolated_dot<T: Float>(rows: &[T], n: usize, x: T, v: &[T]) -> T {
         _ => return dot(&rows[..n], v),
     }
     (acc[0] + acc[2]) + (acc[1] + acc[3])
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod sse_tests {
+    use super::{dot, dot_sse};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The SSE kernel rounds exactly as the four-lane scalar one.
+        #[test]
+        fn sse_dot_equals_scalar_dot(
+            pairs in prop::collection::vec((-1.0f32..1.0, -1.0f32..1.0), 0..70),
+        ) {
+            let (h, v): (Vec<f32>, Vec<f32>) = pairs.into_iter().unzip();
+            prop_assert_eq!(dot_sse(&h, &v).to_bits(), dot(&h, &v).to_bits());
+        }
+    }
 }
