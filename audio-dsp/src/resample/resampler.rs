@@ -397,12 +397,7 @@ impl Resampler {
                 got: out.len(),
             });
         }
-        if let Some(index) = y.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                what: "resample input",
-                index,
-            });
-        }
+        crate::spectral::stft::check_finite("resample input", y)?;
         if n_out == 0 || y.is_empty() {
             out.iter_mut().for_each(|v| *v = T::zero());
             return Ok(());

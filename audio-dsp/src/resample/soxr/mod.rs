@@ -69,9 +69,23 @@ impl<E: Float> Pipeline<E> {
         let work = &mut *guard;
         let mut current = std::mem::take(&mut work.input);
         let mut next = std::mem::take(&mut work.ping);
-        current.clear();
-        current.extend(x.iter().map(|&v| E::from(v).unwrap_or_else(E::zero)));
-        for stage in &self.stages {
+        // The first stage reads `x` itself when it is already in the
+        // engine's precision (no copy of the whole input).
+        let mut stages = self.stages.iter();
+        match (same_precision::<T, E>(x), stages.next()) {
+            (Some(x), Some(first)) => {
+                first.run_into(x, &mut current, &mut work.padded);
+            }
+            (_, first) => {
+                current.clear();
+                current.extend(x.iter().map(|&v| E::from(v).unwrap_or_else(E::zero)));
+                if let Some(first) = first {
+                    first.run_into(&current, &mut next, &mut work.padded);
+                    std::mem::swap(&mut current, &mut next);
+                }
+            }
+        }
+        for stage in stages {
             stage.run_into(&current, &mut next, &mut work.padded);
             std::mem::swap(&mut current, &mut next);
         }
@@ -119,4 +133,13 @@ impl Soxr {
         }
         out[n..].iter_mut().for_each(|v| *v = T::zero());
     }
+}
+
+/// `x` as a slice of `E` when `T` and `E` are the same type.
+fn same_precision<T: Float, E: Float>(x: &[T]) -> Option<&[E]> {
+    (std::any::TypeId::of::<T>() == std::any::TypeId::of::<E>()).then(|| {
+        // SAFETY: `T` and `E` are the same type (same type id), so the
+        // slice's layout and lifetime carry over.
+        unsafe { std::slice::from_raw_parts(x.as_ptr().cast::<E>(), x.len()) }
+    })
 }

@@ -230,10 +230,19 @@ impl<T: Float> FirStage<T> {
                 } else {
                     start + (l - (start - at0) % l) % l
                 };
-                let mut p = first;
-                while p < start + block {
-                    time[p - start] = u_at((p - at0) / l);
-                    p += l;
+                // Slot first + k l holds u[q_first + k]: only x's part of u
+                // is written (the rest of u is silence).
+                if first < start + block {
+                    let q_first = (first - at0) / l;
+                    let count = (start + block - first).div_ceil(l);
+                    let q_lo = q_first.max(preload);
+                    let q_hi = (q_first + count).min(preload + x.len());
+                    if q_lo < q_hi {
+                        let slots = time[first - start + (q_lo - q_first) * l..].iter_mut();
+                        for (slot, &v) in slots.step_by(l).zip(&x[q_lo - preload..q_hi - preload]) {
+                            *slot = v;
+                        }
+                    }
                 }
             }
             if self.stuffing.is_none() {
@@ -280,11 +289,13 @@ impl<T: Float> FirStage<T> {
                         &mut scratch_inverse,
                     );
                     let from = first_j * m + overlap - start;
-                    for (o, &t) in out[first_j..end]
-                        .iter_mut()
-                        .zip(time[from..].iter().step_by(m))
-                    {
-                        *o = t;
+                    let outputs = &mut out[first_j..end];
+                    if m == 1 {
+                        outputs.copy_from_slice(&time[from..from + outputs.len()]);
+                    } else {
+                        for (o, &t) in outputs.iter_mut().zip(time[from..].iter().step_by(m)) {
+                            *o = t;
+                        }
                     }
                 }
             }
