@@ -117,3 +117,41 @@ fn librosa_resample_lengths_and_values() {
         assert!(err < SOXR_F32_TOL, "{res_type}: {err:.2e}");
     }
 }
+
+/// Every recipe, up- and downsampling by integer and non-integer ratios,
+/// on signals from one sample to a few FFT blocks (block edges, the last
+/// block of a pair alone, silence after the input): the promised length,
+/// finite samples, and a DC input staying DC away from the edges.
+#[test]
+fn short_and_odd_lengths_resample_cleanly() {
+    use audio_dsp::resample::{ResampleMethod, Resampler};
+    for method in [
+        ResampleMethod::SoxrHq,
+        ResampleMethod::SoxrVhq,
+        ResampleMethod::SoxrMq,
+        ResampleMethod::SoxrLq,
+    ] {
+        for (a, b) in [
+            (44_100.0, 22_050.0),
+            (22_050.0, 16_000.0),
+            (16_000.0, 44_100.0),
+            (8_000.0, 16_000.0),
+            (48_000.0, 12_000.0),
+        ] {
+            let r = Resampler::new(a, b, method).unwrap();
+            for n in [1usize, 2, 3, 17, 1_000, 4_097, 9_000] {
+                let y = vec![0.5f32; n];
+                let out = r.process(&y).unwrap();
+                assert_eq!(out.len(), r.output_len(n), "{method:?} {a}->{b} n={n}");
+                assert!(
+                    out.iter().all(|v| v.is_finite()),
+                    "{method:?} {a}->{b} n={n}"
+                );
+                if n >= 4_097 {
+                    let mid = out[out.len() / 2];
+                    assert!((mid - 0.5).abs() < 1e-3, "{method:?} {a}->{b} n={n}: {mid}");
+                }
+            }
+        }
+    }
+}

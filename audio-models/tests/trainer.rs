@@ -21,10 +21,7 @@ use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::VarMap;
 
 fn tmp(tag: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("audio-models-trainer-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    audio_test_fixtures::scratch_dir(&format!("audio-models-trainer-{tag}"))
 }
 
 // ---------------------------------------------------------------- optimizers

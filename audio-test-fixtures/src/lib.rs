@@ -179,3 +179,34 @@ pub fn to_dyn<T: Clone, D: ndarray::Dimension>(a: &ndarray::Array<T, D>) -> Arra
         .into_dimensionality::<IxDyn>()
         .unwrap_or_else(|_| unreachable!("IxDyn accepts every dimension"))
 }
+
+/// A scratch folder `{temp}/{name}-{pid}` for this test process (created
+/// empty). Folders of the same name left by test processes that no longer
+/// run are removed first (on systems with `/proc`), so repeated test runs
+/// do not pile up scratch files on a shared disk.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let temp = std::env::temp_dir();
+    let prefix = format!("{name}-");
+    if let Ok(entries) = std::fs::read_dir(&temp) {
+        for entry in entries.flatten() {
+            let file_name = entry.file_name();
+            let Some(pid) = file_name
+                .to_str()
+                .and_then(|n| n.strip_prefix(&prefix))
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let proc_root = Path::new("/proc");
+            if pid != std::process::id()
+                && proc_root.is_dir()
+                && !proc_root.join(pid.to_string()).exists()
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let dir = temp.join(format!("{prefix}{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}

@@ -38,12 +38,11 @@ pub fn run_ok(args: &[&str]) -> String {
 
 /// `name` in a temporary folder of this test binary and process.
 pub fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "audio-cli-{}-{}",
-        env!("CARGO_CRATE_NAME"),
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        audio_test_fixtures::scratch_dir(&format!("audio-cli-{}", env!("CARGO_CRATE_NAME")))
+    });
+    std::fs::create_dir_all(dir).expect("temp dir");
     dir.join(name)
 }
 

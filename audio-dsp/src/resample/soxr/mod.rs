@@ -23,7 +23,7 @@ pub(crate) use plan::Recipe;
 
 use std::sync::Mutex;
 
-use realfft::RealFftPlanner;
+use rustfft::FftPlanner;
 
 use crate::Float;
 
@@ -49,7 +49,7 @@ struct Work<E> {
 
 impl<E: Float> Pipeline<E> {
     fn new(plan: &[plan::Stage]) -> Self {
-        let mut planner = RealFftPlanner::new();
+        let mut planner = FftPlanner::new();
         Self {
             stages: plan
                 .iter()

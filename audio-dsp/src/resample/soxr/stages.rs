@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use num_complex::Complex;
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use rustfft::{Fft, FftPlanner};
 
 use super::plan::{PolySpec, Stage};
 use crate::Float;
@@ -27,7 +27,7 @@ pub(crate) enum Planned<T: Float> {
 }
 
 impl<T: Float> Planned<T> {
-    pub(crate) fn new(stage: &Stage, planner: &mut RealFftPlanner<T>) -> Self {
+    pub(crate) fn new(stage: &Stage, planner: &mut FftPlanner<T>) -> Self {
         match stage {
             Stage::Half { coefs } => Self::Half {
                 coefs: coefs.iter().map(|&c| cast(c)).collect(),
@@ -82,21 +82,29 @@ fn half_band<T: Float>(x: &[T], coefs: &[T], out: &mut Vec<T>, u: &mut Vec<T>) {
 /// 4 with the stop band at the new Nyquist (`f_domain`), the kept samples
 /// come from an inverse FFT of the first `1 / m` of the spectrum, as soxr
 /// computes them.
+///
+/// Blocks go through the FFTs in pairs, one as the real and one as the
+/// imaginary part of a complex block: the filter is real, so the two stay
+/// apart through the product and the inverse, and no real-to-complex
+/// pre- or post-processing is needed.
 pub(crate) struct FirStage<T: Float> {
     taps_len: usize,
     l: usize,
     m: usize,
     post_peak: usize,
     block: usize,
+    /// The filter's DFT over all `block` bins, scaled by `1 / block` for
+    /// the unnormalised inverse.
     spectrum: Vec<Complex<T>>,
-    forward: Arc<dyn RealToComplex<T>>,
-    inverse: Arc<dyn ComplexToReal<T>>,
-    /// The inverse FFT of `block / m` points for frequency-domain decimation.
-    decimating: Option<Arc<dyn ComplexToReal<T>>>,
-    /// The forward FFT of `block / l` points for frequency-domain
-    /// zero-stuffing (`l` a power of two, as soxr): the stuffed block's
-    /// spectrum is the short block's, repeated.
-    stuffing: Option<Arc<dyn RealToComplex<T>>>,
+    /// The forward FFT: of `block / l` points when zero-stuffing in the
+    /// frequency domain (`stuffed`: the stuffed block's spectrum is the
+    /// short block's, repeated), else of `block`.
+    forward: Arc<dyn Fft<T>>,
+    stuffed: bool,
+    /// The inverse FFT: of `block / m` points when decimating in the
+    /// frequency domain (`decimate`), else of `block`.
+    inverse: Arc<dyn Fft<T>>,
+    decimate: bool,
 }
 
 impl<T: Float> FirStage<T> {
@@ -106,35 +114,30 @@ impl<T: Float> FirStage<T> {
         m: usize,
         post_peak: usize,
         f_domain: bool,
-        planner: &mut RealFftPlanner<T>,
+        planner: &mut FftPlanner<T>,
     ) -> Self {
         // soxr's `set_dft_length`: about 4× the filter, a power of two from
         // 2^10 (the default minimum) up, rounded down near 2^17.
         let d = (taps.len() as f64).log2();
         let log2 = ((d + 2.77) as i32).clamp(10, ((d + 1.77) as i32).max(17));
         let block = 1usize << log2;
-        let forward = planner.plan_fft_forward(block);
-        let inverse = planner.plan_fft_inverse(block);
-        let decimating =
-            (f_domain && (m == 2 || m == 4)).then(|| planner.plan_fft_inverse(block / m));
         let overlap = taps.len() - 1;
-        let stuffing = (l > 1
+        let decimate = f_domain && (m == 2 || m == 4);
+        let stuffed = l > 1
             && l.is_power_of_two()
             && post_peak.is_multiple_of(l)
-            && (block - overlap).is_multiple_of(l))
-        .then(|| planner.plan_fft_forward(block / l));
-        // The FFT of the taps in f64, scaled for the unnormalised inverse,
+            && (block - overlap).is_multiple_of(l);
+        let forward = planner.plan_fft_forward(if stuffed { block / l } else { block });
+        let inverse = planner.plan_fft_inverse(if decimate { block / m } else { block });
+        // The DFT of the taps in f64, scaled for the unnormalised inverse,
         // then rounded to the engine's precision.
-        let mut planner64 = RealFftPlanner::<f64>::new();
-        let forward64 = planner64.plan_fft_forward(block);
-        let mut padded = vec![0.0f64; block];
         let scale = 1.0 / block as f64;
-        for (p, &h) in padded.iter_mut().zip(taps) {
-            *p = h * scale;
-        }
-        let mut spectrum64 = forward64.make_output_vec();
-        // The buffers are the plan's own sizes: this cannot fail.
-        let _ = forward64.process(&mut padded, &mut spectrum64);
+        let mut spectrum64: Vec<Complex<f64>> = (0..block)
+            .map(|i| Complex::new(taps.get(i).map_or(0.0, |&h| h * scale), 0.0))
+            .collect();
+        FftPlanner::<f64>::new()
+            .plan_fft_forward(block)
+            .process(&mut spectrum64);
         let spectrum = spectrum64
             .iter()
             .map(|c| Complex::new(cast(c.re), cast(c.im)))
@@ -147,9 +150,52 @@ impl<T: Float> FirStage<T> {
             block,
             spectrum,
             forward,
+            stuffed,
             inverse,
-            decimating,
-            stuffing,
+            decimate,
+        }
+    }
+
+    /// The real time block that starts at `start` (in stuffed samples):
+    /// `v[start..][..block]` of the zero-stuffed, preloaded input, or when
+    /// `stuffed` the `block / l` input samples it spreads out.
+    fn fill(&self, x: &[T], start: usize, time: &mut [T]) {
+        let (l, preload, at0) = (self.l, self.post_peak / self.l, self.post_peak % self.l);
+        if self.stuffed || l == 1 {
+            // time[t] = u[q0 + t] (stuffed: at0 = 0 and start a multiple of
+            // l): silence, then x, then silence.
+            let q0 = start / l;
+            let lo = q0.max(preload);
+            let hi = (q0 + time.len()).min(preload + x.len());
+            if lo < hi {
+                time[..lo - q0].iter_mut().for_each(|t| *t = T::zero());
+                time[lo - q0..hi - q0].copy_from_slice(&x[lo - preload..hi - preload]);
+                time[hi - q0..].iter_mut().for_each(|t| *t = T::zero());
+            } else {
+                time.iter_mut().for_each(|t| *t = T::zero());
+            }
+        } else {
+            time.iter_mut().for_each(|t| *t = T::zero());
+            // Positions p in [start, start + block) with p ≡ at0 (mod l)
+            // hold u[(p - at0) / l]; only x's part of u is written.
+            let block = time.len();
+            let first = if start <= at0 {
+                at0
+            } else {
+                start + (l - (start - at0) % l) % l
+            };
+            if first < start + block {
+                let q_first = (first - at0) / l;
+                let count = (start + block - first).div_ceil(l);
+                let q_lo = q_first.max(preload);
+                let q_hi = (q_first + count).min(preload + x.len());
+                if q_lo < q_hi {
+                    let slots = time[first - start + (q_lo - q_first) * l..].iter_mut();
+                    for (slot, &v) in slots.step_by(l).zip(&x[q_lo - preload..q_hi - preload]) {
+                        *slot = v;
+                    }
+                }
+            }
         }
     }
 
@@ -162,144 +208,93 @@ impl<T: Float> FirStage<T> {
         // u = [0; preload] ++ x ++ silence; v[at0 + l q] = u[q] (zero-stuffed).
         let v_len = at0 + (preload + x.len()) * l;
         let count = v_len.div_ceil(m);
-        // u[q] for q in [0, preload + x.len()), zero outside.
-        let u_at = |q: usize| -> T {
-            if q < preload {
-                T::zero()
-            } else {
-                x.get(q - preload).copied().unwrap_or_else(T::zero)
-            }
-        };
         out.resize(count, T::zero());
-        let mut time = vec![T::zero(); block];
-        let mut freq = self.forward.make_output_vec();
-        let mut scratch_forward = self.forward.make_scratch_vec();
-        let mut scratch_inverse = self.inverse.make_scratch_vec();
-        let mut scratch_small = self
-            .decimating
-            .as_ref()
-            .map_or_else(Vec::new, |d| d.make_scratch_vec());
-        let mut small_time = vec![T::zero(); self.decimating.as_ref().map_or(0, |_| block / m)];
-        let mut small_freq = vec![Complex::new(T::zero(), T::zero()); block / m / 2 + 1];
-        let short = block / l;
-        let mut short_time = vec![T::zero(); self.stuffing.as_ref().map_or(0, |_| short)];
-        let mut short_freq = vec![Complex::new(T::zero(), T::zero()); short / 2 + 1];
-        let mut period = Vec::with_capacity(short);
-        let mut scratch_short = self
-            .stuffing
-            .as_ref()
-            .map_or_else(Vec::new, |f| f.make_scratch_vec());
+        let short = if self.stuffed { block / l } else { block };
+        let small = if self.decimate { block / m } else { block };
+        let (mut first, mut second) = (vec![T::zero(); short], vec![T::zero(); short]);
+        let mut z = vec![Complex::new(T::zero(), T::zero()); block];
+        let mut zs = vec![Complex::new(T::zero(), T::zero()); small];
+        let mut scratch = vec![
+            Complex::new(T::zero(), T::zero());
+            self.forward
+                .get_inplace_scratch_len()
+                .max(self.inverse.get_inplace_scratch_len())
+        ];
         // valid[i] = Σ_k h[k] v[i + overlap - k]; out[j] = valid[j m].
         let mut start = 0;
         while start < count * m {
-            if let Some(stuffing) = &self.stuffing {
-                // The block holds u[start / l ..][..short] at every l-th
-                // position (at0 = 0): V[k] = U[k mod short], with U's
-                // conjugate symmetry above short / 2.
-                let q0 = start / l;
-                short_time
-                    .iter_mut()
-                    .enumerate()
-                    .for_each(|(t, v)| *v = u_at(q0 + t));
-                let _ = stuffing.process_with_scratch(
-                    &mut short_time,
-                    &mut short_freq,
-                    &mut scratch_short,
-                );
-                period.clear();
-                period.extend_from_slice(&short_freq[..=short / 2]);
-                period.extend((short / 2 + 1..short).map(|j| short_freq[short - j].conj()));
-                for (f, h) in freq.chunks_mut(short).zip(self.spectrum.chunks(short)) {
-                    for ((f, h), p) in f.iter_mut().zip(h).zip(&period) {
-                        *f = *p * *h;
+            let next = start + hop;
+            self.fill(x, start, &mut first);
+            if next < count * m {
+                self.fill(x, next, &mut second);
+            } else {
+                second.iter_mut().for_each(|t| *t = T::zero());
+            }
+            for ((zk, &a), &b) in z.iter_mut().zip(&first).zip(&second) {
+                *zk = Complex::new(a, b);
+            }
+            self.forward
+                .process_with_scratch(&mut z[..short], &mut scratch);
+            // Times the filter; when stuffed, the block's spectrum is the
+            // short one repeated `l` times (the copies first, as the first
+            // period is their source).
+            let (head, tail) = z.split_at_mut(short);
+            let (h_head, h_tail) = self.spectrum.split_at(short);
+            if self.stuffed {
+                for (period, h) in tail.chunks_mut(short).zip(h_tail.chunks(short)) {
+                    for ((zk, &s), h) in period.iter_mut().zip(head.iter()).zip(h) {
+                        *zk = s * *h;
                     }
-                }
-            } else if l == 1 {
-                // time[t] = u[start + t]: silence, then x, then silence.
-                time.iter_mut().for_each(|t| *t = T::zero());
-                let lo = start.max(preload);
-                let hi = (start + block).min(preload + x.len());
-                if lo < hi {
-                    time[lo - start..hi - start].copy_from_slice(&x[lo - preload..hi - preload]);
                 }
             } else {
-                time.iter_mut().for_each(|t| *t = T::zero());
-                // Positions p in [start, start + block) with p ≡ at0 (mod l).
-                let first = if start <= at0 {
-                    at0
+                for (zk, h) in tail.iter_mut().zip(h_tail) {
+                    *zk = *zk * *h;
+                }
+            }
+            for (zk, h) in head.iter_mut().zip(h_head) {
+                *zk = *zk * *h;
+            }
+            let time: &[Complex<T>] = if self.decimate {
+                // The low `block / m` bins, both signs (each part's
+                // spectrum is conjugate-symmetric), the small Nyquist bin
+                // taking the full transform's (soxr's packed half
+                // spectrum). soxr rotates its filter so that valid outputs
+                // start at 0; ours start at `overlap`, a shift of `(block -
+                // overlap) / m` small samples, whose phase at the small
+                // Nyquist bin is ±1.
+                let half = small / 2;
+                zs[..half].copy_from_slice(&z[..half]);
+                let sign = if ((block - overlap) / m) % 2 == 1 {
+                    -T::one()
                 } else {
-                    start + (l - (start - at0) % l) % l
+                    T::one()
                 };
-                // Slot first + k l holds u[q_first + k]: only x's part of u
-                // is written (the rest of u is silence).
-                if first < start + block {
-                    let q_first = (first - at0) / l;
-                    let count = (start + block - first).div_ceil(l);
-                    let q_lo = q_first.max(preload);
-                    let q_hi = (q_first + count).min(preload + x.len());
-                    if q_lo < q_hi {
-                        let slots = time[first - start + (q_lo - q_first) * l..].iter_mut();
-                        for (slot, &v) in slots.step_by(l).zip(&x[q_lo - preload..q_hi - preload]) {
-                            *slot = v;
-                        }
-                    }
+                zs[half] = z[block / 2] * sign;
+                zs[half + 1..].copy_from_slice(&z[block - small + half + 1..]);
+                self.inverse.process_with_scratch(&mut zs, &mut scratch);
+                &zs
+            } else {
+                self.inverse.process_with_scratch(&mut z, &mut scratch);
+                &z
+            };
+            for (begin, part) in [(start, 0), (next, 1)] {
+                if begin >= count * m {
+                    break;
+                }
+                let first_j = begin.div_ceil(m);
+                let end = count.min((begin + hop).div_ceil(m));
+                let pick = |c: &Complex<T>| if part == 0 { c.re } else { c.im };
+                let outputs = &mut out[first_j..end];
+                let (from, stride) = if self.decimate {
+                    (first_j + overlap / m - begin / m, 1)
+                } else {
+                    (first_j * m + overlap - begin, m)
+                };
+                for (o, c) in outputs.iter_mut().zip(time[from..].iter().step_by(stride)) {
+                    *o = pick(c);
                 }
             }
-            if self.stuffing.is_none() {
-                let _ =
-                    self.forward
-                        .process_with_scratch(&mut time, &mut freq, &mut scratch_forward);
-                for (f, h) in freq.iter_mut().zip(&self.spectrum) {
-                    *f = *f * *h;
-                }
-            }
-            let first_j = start.div_ceil(m);
-            let end = count.min((start + hop).div_ceil(m));
-            match &self.decimating {
-                Some(inverse) => {
-                    // The first block / m points of the spectrum, its last
-                    // bin taking the full transform's Nyquist (soxr's
-                    // packed half spectrum).
-                    let bins = block / m / 2;
-                    small_freq[..bins].copy_from_slice(&freq[..bins]);
-                    // soxr rotates its filter so that valid outputs start at
-                    // 0; ours start at `overlap`, a shift of `(block -
-                    // overlap) / m` small samples, whose phase at the small
-                    // Nyquist bin is ±1.
-                    let sign = if ((block - overlap) / m) % 2 == 1 {
-                        -T::one()
-                    } else {
-                        T::one()
-                    };
-                    small_freq[bins] = Complex::new(freq[block / 2].re * sign, T::zero());
-                    small_freq[0].im = T::zero();
-                    let _ = inverse.process_with_scratch(
-                        &mut small_freq,
-                        &mut small_time,
-                        &mut scratch_small,
-                    );
-                    let from = first_j + overlap / m - start / m;
-                    let len = end.saturating_sub(first_j);
-                    out[first_j..end].copy_from_slice(&small_time[from..from + len]);
-                }
-                None => {
-                    let _ = self.inverse.process_with_scratch(
-                        &mut freq,
-                        &mut time,
-                        &mut scratch_inverse,
-                    );
-                    let from = first_j * m + overlap - start;
-                    let outputs = &mut out[first_j..end];
-                    if m == 1 {
-                        outputs.copy_from_slice(&time[from..from + outputs.len()]);
-                    } else {
-                        for (o, &t) in outputs.iter_mut().zip(time[from..].iter().step_by(m)) {
-                            *o = t;
-                        }
-                    }
-                }
-            }
-            start += hop;
+            start += 2 * hop;
         }
     }
 }
