@@ -417,9 +417,9 @@ impl<T: Float> PolyStage<T> {
             crate::kernels::f32_view::as_f32(u),
             crate::kernels::f32_view::as_f32_mut(out),
         ) {
-            return clock.run(table, self.padded, u, out, dot_sse);
+            return clock.run(table, self.padded, u, out, dot_sse, dot4_sse);
         }
-        clock.run(&self.table, self.padded, u, out, dot);
+        clock.run(&self.table, self.padded, u, out, dot, dot4);
     }
 
     /// The interpolated case: the clock's fraction picks one of
@@ -476,8 +476,29 @@ impl RationalClock {
         }
     }
 
+    /// The current (input index, phase), then one step on.
+    #[inline(always)]
+    fn next(&mut self) -> (usize, usize) {
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "index is below the buffer's length, phase below l (a table row)"
+        )]
+        let now = (self.index as usize, self.phase as usize);
+        // whole += step: the fraction's carry, then (index, phase).
+        self.fraction += self.step_fraction;
+        self.phase += self.step_phase + (self.fraction >> 32);
+        self.fraction &= Self::LOW;
+        self.index += self.step_index;
+        if self.phase >= self.l {
+            self.phase -= self.l;
+            self.index += 1;
+        }
+        now
+    }
+
     /// Fills `out`: each output the dot product of its phase's row of
-    /// `table` (rows `padded` long) with the input from its index.
+    /// `table` (rows `padded` long) with the input from its index, four
+    /// outputs at a time through `dot4` (which must round each as `dot`).
     #[inline(always)]
     fn run<E: Copy>(
         mut self,
@@ -486,25 +507,76 @@ impl RationalClock {
         u: &[E],
         out: &mut [E],
         dot: impl Fn(&[E], &[E]) -> E,
+        dot4: impl Fn([&[E]; 4], [&[E]; 4]) -> [E; 4],
     ) {
-        for o in out.iter_mut() {
-            #[allow(
-                clippy::cast_possible_truncation,
-                reason = "index is below the buffer's length, phase below l (a table row)"
-            )]
-            let (i, p) = (self.index as usize, self.phase as usize);
-            *o = dot(&table[p * padded..(p + 1) * padded], &u[i..i + padded]);
-            // whole += step: the fraction's carry, then (index, phase).
-            self.fraction += self.step_fraction;
-            self.phase += self.step_phase + (self.fraction >> 32);
-            self.fraction &= Self::LOW;
-            self.index += self.step_index;
-            if self.phase >= self.l {
-                self.phase -= self.l;
-                self.index += 1;
-            }
+        let row = |clock: &mut Self| {
+            let (i, p) = clock.next();
+            (&table[p * padded..(p + 1) * padded], &u[i..i + padded])
+        };
+        let mut quads = out.chunks_exact_mut(4);
+        for quad in &mut quads {
+            let [(h0, v0), (h1, v1), (h2, v2), (h3, v3)] = std::array::from_fn(|_| row(&mut self));
+            quad.copy_from_slice(&dot4([h0, h1, h2, h3], [v0, v1, v2, v3]));
+        }
+        for o in quads.into_remainder() {
+            let (h, v) = row(&mut self);
+            *o = dot(h, v);
         }
     }
+}
+
+/// Four [`dot`]s.
+fn dot4<T: Float>(h: [&[T]; 4], v: [&[T]; 4]) -> [T; 4] {
+    std::array::from_fn(|j| dot(h[j], v[j]))
+}
+
+/// Four [`dot_sse`]s side by side (`h[j]` and `v[j]` of one length, a
+/// multiple of 4), each rounded as [`dot_sse`]: lane sums `a_j`, then a
+/// 4×4 transpose so that `(a_j0 + a_j2) + (a_j1 + a_j3)` is formed for all
+/// four at once.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn dot4_sse(h: [&[f32]; 4], v: [&[f32]; 4]) -> [f32; 4] {
+    use std::arch::x86_64::{
+        _mm_add_ps, _mm_loadu_ps, _mm_movehl_ps, _mm_movelh_ps, _mm_mul_ps, _mm_setzero_ps,
+        _mm_storeu_ps, _mm_unpackhi_ps, _mm_unpacklo_ps,
+    };
+    let n = h.iter().chain(&v).map(|s| s.len()).min().unwrap_or(0);
+    if n % 4 != 0 {
+        return std::array::from_fn(|j| dot_sse(h[j], v[j]));
+    }
+    let mut out = [0.0f32; 4];
+    // SAFETY: SSE is always available on x86_64; every load reads four
+    // floats at `c < n`, inside all eight slices, and the store writes the
+    // four floats of `out`.
+    unsafe {
+        let mut acc = [_mm_setzero_ps(); 4];
+        let mut c = 0;
+        while c < n {
+            for j in 0..4 {
+                let a = _mm_loadu_ps(h[j].as_ptr().add(c));
+                let b = _mm_loadu_ps(v[j].as_ptr().add(c));
+                acc[j] = _mm_add_ps(acc[j], _mm_mul_ps(a, b));
+            }
+            c += 4;
+        }
+        // Rows acc[j] = [a_j0, a_j1, a_j2, a_j3] to columns t_k = [a_0k, .., a_3k].
+        let lo01 = _mm_unpacklo_ps(acc[0], acc[1]); // a00 a10 a01 a11
+        let hi01 = _mm_unpackhi_ps(acc[0], acc[1]); // a02 a12 a03 a13
+        let lo23 = _mm_unpacklo_ps(acc[2], acc[3]); // a20 a30 a21 a31
+        let hi23 = _mm_unpackhi_ps(acc[2], acc[3]); // a22 a32 a23 a33
+        let t0 = _mm_movelh_ps(lo01, lo23);
+        let t1 = _mm_movehl_ps(lo23, lo01);
+        let t2 = _mm_movelh_ps(hi01, hi23);
+        let t3 = _mm_movehl_ps(hi23, hi01);
+        // `+ 0` as `dot_sse`'s empty tail (a -0 sum becomes +0 there too).
+        let sums = _mm_add_ps(
+            _mm_add_ps(_mm_add_ps(t0, t2), _mm_add_ps(t1, t3)),
+            _mm_setzero_ps(),
+        );
+        _mm_storeu_ps(out.as_mut_ptr(), sums);
+    }
+    out
 }
 
 /// [`dot`] on f32 with SSE (part of x86_64's baseline): the same four
@@ -614,7 +686,7 @@ fn interpolated_dot<T: Float>(rows: &[T], n: usize, x: T, v: &[T]) -> T {
 
 #[cfg(all(test, target_arch = "x86_64"))]
 mod sse_tests {
-    use super::{dot, dot_sse};
+    use super::{dot, dot4_sse, dot_sse};
     use proptest::prelude::*;
 
     proptest! {
@@ -625,6 +697,22 @@ mod sse_tests {
         ) {
             let (h, v): (Vec<f32>, Vec<f32>) = pairs.into_iter().unzip();
             prop_assert_eq!(dot_sse(&h, &v).to_bits(), dot(&h, &v).to_bits());
+        }
+
+        /// Four at a time, the same roundings.
+        #[test]
+        fn sse_dot4_equals_scalar_dots(
+            values in prop::collection::vec(-1.0f32..1.0, 8 * 24),
+            len in 0usize..7,
+        ) {
+            let n = 4 * len;
+            let part = |k: usize| &values[k * 24..k * 24 + n];
+            let h = [part(0), part(1), part(2), part(3)];
+            let v = [part(4), part(5), part(6), part(7)];
+            let four = dot4_sse(h, v);
+            for j in 0..4 {
+                prop_assert_eq!(four[j].to_bits(), dot(h[j], v[j]).to_bits());
+            }
         }
     }
 }
