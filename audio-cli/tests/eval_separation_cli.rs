@@ -39,7 +39,7 @@ fn numbers(v: &Value) -> Vec<f64> {
 
 #[test]
 fn sources_scores_match_mir_eval_stored_output() {
-    let out = std::env::temp_dir().join(format!("audio-sep-{}.json", std::process::id()));
+    let out = common::tmp("sources_scores.json");
     let mut args = vec![
         "eval".to_string(),
         "separation".to_string(),
