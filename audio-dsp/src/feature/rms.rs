@@ -95,7 +95,7 @@ pub fn rms<T: Float>(y: &[T], config: &RmsConfig) -> Result<Array2<T>> {
         let inside_start = start.clamp(pad, pad + y.len());
         let inside_end = end.clamp(pad, pad + y.len()).max(inside_start);
         let mut sum: f64 = (start..inside_start.min(end)).map(edge).sum();
-        sum += sum_squares(&y[inside_start - pad..inside_end - pad]);
+        sum += super::spectral::lane_sum(&y[inside_start - pad..inside_end - pad], |v| v * v);
         sum + (inside_end.max(start)..end).map(edge).sum::<f64>()
     };
     let values: Vec<f64> = if frame_length.is_multiple_of(hop_length) {
@@ -187,25 +187,4 @@ pub fn rms_from_spectrogram<T: Float>(
         })
         .collect();
     Ok(super::spectral::row(values))
-}
-
-/// `Σ x²` of `x` in f64, over eight independent partial sums (so the
-/// additions pipeline and vectorise instead of waiting on one another).
-fn sum_squares<T: Float>(x: &[T]) -> f64 {
-    let mut lanes = [0.0f64; 8];
-    let chunks = x.chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (lane, &v) in lanes.iter_mut().zip(chunk) {
-            let v = super::spectral::wide(v);
-            *lane += v * v;
-        }
-    }
-    let mut sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
-        + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
-    for &v in rest {
-        let v = super::spectral::wide(v);
-        sum += v * v;
-    }
-    sum
 }

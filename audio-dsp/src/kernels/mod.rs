@@ -7,7 +7,7 @@
 #[doc(hidden)]
 pub mod simd;
 
-pub(crate) mod f32_view;
+pub(crate) mod same_type;
 
 use num_complex::Complex;
 

@@ -31,18 +31,33 @@ pub fn spectrogram_power<T: Float>(spec: ArrayView2<Complex<T>>, power: T) -> Ar
     } else {
         Array2::zeros((bins, frames))
     };
-    let two = T::one() + T::one();
     match (
         spec.as_slice_memory_order(),
         out.as_slice_memory_order_mut(),
     ) {
-        (Some(src), Some(dst)) if power == T::one() => {
-            crate::kernels::simd::select_magnitude::<T>()(src, dst)
-        }
-        (Some(src), Some(dst)) if power == two => crate::kernels::simd::power(src, dst),
+        (Some(src), Some(dst)) => power_kernel(power)(src, dst),
         _ => out.zip_mut_with(&spec, |o, z| *o = z.norm().powf(power)),
     }
     out
+}
+
+/// `|z|^power` over a slice, for a power fixed once: the element-wise
+/// magnitude (picked for this CPU) and power kernels for 1 and 2, `powf`
+/// otherwise.
+fn power_kernel<T: Float>(power: T) -> impl Fn(&[Complex<T>], &mut [T]) {
+    let two = T::one() + T::one();
+    let magnitude = crate::kernels::simd::select_magnitude::<T>();
+    move |src, dst| {
+        if power == T::one() {
+            magnitude(src, dst);
+        } else if power == two {
+            crate::kernels::simd::power(src, dst);
+        } else {
+            for (o, z) in dst.iter_mut().zip(src) {
+                *o = z.norm().powf(power);
+            }
+        }
+    }
 }
 
 /// `|stft(y)|^power`: the magnitude (`power = 1`) or power (`power = 2`)
@@ -71,23 +86,13 @@ pub fn spectrogram<T: Float>(stft: &Stft<T>, signal: &[T], power: T) -> Result<A
     // complex STFT is never held whole.
     let (bins, frames) = (stft.n_bins(), stft.n_frames(signal.len())?);
     crate::spectral::stft::check_finite("stft input", signal)?;
-    let two = T::one() + T::one();
-    let magnitude = crate::kernels::simd::select_magnitude::<T>();
+    let kernel = power_kernel(power);
     let mut data: Vec<T> = Vec::with_capacity(bins * frames);
     let mut spectrum = vec![Complex::new(T::zero(), T::zero()); bins];
     stft.for_each_frame(signal, &mut spectrum, |_, spec| {
         let start = data.len();
         data.resize(start + bins, T::zero());
-        let column = &mut data[start..];
-        if power == T::one() {
-            magnitude(spec, column);
-        } else if power == two {
-            crate::kernels::simd::power(spec, column);
-        } else {
-            for (o, z) in column.iter_mut().zip(spec) {
-                *o = z.norm().powf(power);
-            }
-        }
+        kernel(spec, &mut data[start..]);
     })?;
     let got = data.len();
     Array2::from_shape_vec((bins, frames).f(), data).map_err(|_| crate::Error::BufferLength {

@@ -3,7 +3,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::centroid::centroids;
-use super::{check_spectrogram, frame_major, l1_divisor, lane_sum, row};
+use super::{check_spectrogram, frame_major, l1_divisor, lane_dot, row};
 use crate::{Error, Float, Result};
 
 /// Parameters of [`spectral_bandwidth`], with librosa's names and defaults.
@@ -75,11 +75,11 @@ pub fn spectral_bandwidth<T: Float>(
         .zip(&centroid)
         .map(|(frame, &c)| {
             if p == 2.0 {
-                lane_sum(frame, &freq, |v, f| v * ((f - c) * (f - c)))
+                lane_dot(frame, &freq, |v, f| v * ((f - c) * (f - c)))
             } else if p == 1.0 {
-                lane_sum(frame, &freq, |v, f| v * (f - c).abs())
+                lane_dot(frame, &freq, |v, f| v * (f - c).abs())
             } else {
-                lane_sum(frame, &freq, |v, f| v * (f - c).abs().powf(p))
+                lane_dot(frame, &freq, |v, f| v * (f - c).abs().powf(p))
             }
         })
         .collect();

@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{check_spectrogram, frame_major, l1_divisor, lane_sum, row};
+use super::{check_spectrogram, frame_major, l1_divisor, lane_dot, lane_sum, row};
 use crate::{Float, Result};
 
 /// The spectral centroid of each frame: `c_t = Σ_k f_k S[k, t] / Σ_k S[k, t]`,
@@ -49,8 +49,8 @@ pub(crate) fn centroids<T: Float>(s: ArrayView2<'_, T>, freq: &[f64]) -> (Vec<f6
     let data = frame_major(s);
     data.chunks_exact(s.nrows())
         .map(|frame| {
-            let total = lane_sum(frame, freq, |v, _| v);
-            let weighted = lane_sum(frame, freq, |v, f| f * v);
+            let total = lane_sum(frame, |v| v);
+            let weighted = lane_dot(frame, freq, |v, f| f * v);
             (weighted / l1_divisor::<T>(total), total)
         })
         .unzip()

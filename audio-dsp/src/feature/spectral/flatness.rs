@@ -151,8 +151,7 @@ fn flatness<T: Float>(s: ArrayView2<'_, T>, amin: f64, power: f64) -> Vec<f64> {
             // Eight mantissas in [1, 2): their product is below 2^8.
             let mantissas: f64 = product.iter().product();
             let log = mantissas.ln() + exponent as f64 * std::f64::consts::LN_2;
-            let total =
-                ((sum[0] + sum[4]) + (sum[1] + sum[5])) + ((sum[2] + sum[6]) + (sum[3] + sum[7]));
+            let total = super::fold_lanes(&sum);
             (log / n).exp() / (total / n)
         })
         .collect()

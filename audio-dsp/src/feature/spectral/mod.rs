@@ -120,9 +120,10 @@ pub(crate) fn frame_major<'a, T: Float>(s: ArrayView2<'a, T>) -> Cow<'a, [T]> {
 }
 
 /// `Σ_k term(x_k, w_k)` in f64 over eight interleaved partial sums, so
-/// the additions pipeline (and vectorise) instead of forming one chain.
+/// the additions pipeline (and vectorise) instead of forming one chain
+/// (over the shorter of `x` and `w`).
 #[inline(always)]
-pub(crate) fn lane_sum<T: Float>(x: &[T], w: &[f64], term: impl Fn(f64, f64) -> f64) -> f64 {
+pub(crate) fn lane_dot<T: Float>(x: &[T], w: &[f64], term: impl Fn(f64, f64) -> f64) -> f64 {
     let mut lanes = [0.0f64; 8];
     let n = x.len().min(w.len());
     let (x, w) = (&x[..n], &w[..n]);
@@ -132,12 +133,33 @@ pub(crate) fn lane_sum<T: Float>(x: &[T], w: &[f64], term: impl Fn(f64, f64) -> 
             *lane += term(wide(v), f);
         }
     }
-    let mut sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
-        + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+    let mut sum = fold_lanes(&lanes);
     for (&v, &f) in x[whole..].iter().zip(&w[whole..]) {
         sum += term(wide(v), f);
     }
     sum
+}
+
+/// `Σ_k term(x_k)` as [`lane_dot`], without a second operand.
+#[inline(always)]
+pub(crate) fn lane_sum<T: Float>(x: &[T], term: impl Fn(f64) -> f64) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let chunks = x.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += term(wide(v));
+        }
+    }
+    rest.iter()
+        .fold(fold_lanes(&lanes), |sum, &v| sum + term(wide(v)))
+}
+
+/// Eight partial sums added pairwise: `((0 + 4) + (1 + 5)) + ((2 + 6) + (3 + 7))`.
+#[inline(always)]
+pub(crate) fn fold_lanes(lanes: &[f64; 8]) -> f64 {
+    ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
+        + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))
 }
 
 /// A `(1, frames)` row from per-frame values.

@@ -72,7 +72,7 @@ impl<E: Float> Pipeline<E> {
         // The first stage reads `x` itself when it is already in the
         // engine's precision (no copy of the whole input).
         let mut stages = self.stages.iter();
-        match (same_precision::<T, E>(x), stages.next()) {
+        match (crate::kernels::same_type::view::<T, E>(x), stages.next()) {
             (Some(x), Some(first)) => {
                 first.run_into(x, &mut current, &mut work.padded);
             }
@@ -133,13 +133,4 @@ impl Soxr {
         }
         out[n..].iter_mut().for_each(|v| *v = T::zero());
     }
-}
-
-/// `x` as a slice of `E` when `T` and `E` are the same type.
-fn same_precision<T: Float, E: Float>(x: &[T]) -> Option<&[E]> {
-    (std::any::TypeId::of::<T>() == std::any::TypeId::of::<E>()).then(|| {
-        // SAFETY: `T` and `E` are the same type (same type id), so the
-        // slice's layout and lifetime carry over.
-        unsafe { std::slice::from_raw_parts(x.as_ptr().cast::<E>(), x.len()) }
-    })
 }

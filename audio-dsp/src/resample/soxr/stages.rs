@@ -457,9 +457,9 @@ impl<T: Float> PolyStage<T> {
         let clock = RationalClock::new(self.at, self.step, self.l);
         #[cfg(target_arch = "x86_64")]
         if let (Some(table), Some(u), Some(out)) = (
-            crate::kernels::f32_view::as_f32(&self.table),
-            crate::kernels::f32_view::as_f32(u),
-            crate::kernels::f32_view::as_f32_mut(out),
+            crate::kernels::same_type::view::<T, f32>(&self.table),
+            crate::kernels::same_type::view::<T, f32>(u),
+            crate::kernels::same_type::view_mut::<T, f32>(out),
         ) {
             return clock.run(table, self.padded, u, out, dot_sse, dot4_sse);
         }
