@@ -118,6 +118,11 @@ fn librosa_resample_lengths_and_values() {
     }
 }
 
+/// How far a resampled constant 0.5 may stray from 0.5 away from the
+/// edges: the recipes' pass bands are flat to 0.01 dB (1.2e-3 relative,
+/// 6e-4 of 0.5) at DC.
+const DC_TOL: f32 = 1e-3;
+
 /// Every recipe, up- and downsampling by integer and non-integer ratios,
 /// on signals from one sample to a few FFT blocks (block edges, the last
 /// block of a pair alone, silence after the input): the promised length,
@@ -149,7 +154,10 @@ fn short_and_odd_lengths_resample_cleanly() {
                 );
                 if n >= 4_097 {
                     let mid = out[out.len() / 2];
-                    assert!((mid - 0.5).abs() < 1e-3, "{method:?} {a}->{b} n={n}: {mid}");
+                    assert!(
+                        (mid - 0.5).abs() < DC_TOL,
+                        "{method:?} {a}->{b} n={n}: {mid}"
+                    );
                 }
             }
         }
