@@ -202,10 +202,7 @@ fn parse<T>(path: &Path, f: impl FnOnce(&str) -> audio_eval::Result<T>) -> Resul
 /// Writes JSON text to `path`, or prints it when there is none.
 pub(crate) fn write_json(path: Option<&Path>, json: String) -> Result<()> {
     match path {
-        Some(path) => std::fs::write(path, json + "\n").map_err(|source| Error::File {
-            path: path.to_path_buf(),
-            source,
-        }),
+        Some(path) => Ok(audio_io::write_file(path, json + "\n")?),
         None => {
             println!("{json}");
             Ok(())

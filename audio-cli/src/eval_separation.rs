@@ -67,7 +67,8 @@ fn read(path: &Path) -> Result<(Array2<f64>, u32)> {
         path: path.to_path_buf(),
         source,
     })?;
-    let audio = audio_io::wav::read_wav_as::<f64, _>(std::io::BufReader::new(file))?;
+    let audio = audio_io::wav::read_wav_as::<f64, _>(std::io::BufReader::new(file))
+        .map_err(|e| e.in_file(path))?;
     Ok((audio.samples, audio.sample_rate))
 }
 

@@ -12,7 +12,7 @@ use audio_io::wav::{Dither, WavWriteFormat, WavWriteOptions};
 use audio_io::{AudioReader, LoadOptions};
 use clap::{Subcommand, ValueEnum};
 
-use crate::{Error, Result};
+use crate::Result;
 
 /// `audio-io` subcommands.
 #[derive(Debug, Subcommand)]
@@ -343,12 +343,7 @@ pub fn run(cmd: IoCommand) -> Result<()> {
 }
 
 fn write_text(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|source| {
-        Error::from(audio_io::Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    })
+    Ok(audio_io::write_file(path, text)?)
 }
 
 fn parse_notes_format(s: &str) -> std::result::Result<NotesFormat, String> {

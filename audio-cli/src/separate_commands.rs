@@ -104,22 +104,16 @@ fn separate(args: SeparateArgs) -> Result<()> {
         format: WavWriteFormat::Float32,
         dither: Dither::None,
     };
-    let mut writers = targets
+    // Each stem is written under a temporary name and renamed once complete,
+    // so a failed or killed run leaves no truncated stem.
+    let mut files = targets
         .iter()
-        .map(|t| {
-            let path = args.output.join(format!("{t}.wav"));
-            let file = std::fs::File::create(&path).map_err(|source| Error::File {
-                path: path.clone(),
-                source,
-            })?;
-            Ok(WavStreamWriter::new(
-                std::io::BufWriter::new(file),
-                out_channels,
-                sep.sample_rate(),
-                &options,
-            )?)
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .map(|t| audio_io::OutputFile::create(args.output.join(format!("{t}.wav"))))
+        .collect::<audio_io::Result<Vec<_>>>()?;
+    let mut writers = files
+        .iter_mut()
+        .map(|file| WavStreamWriter::new(file, out_channels, sep.sample_rate(), &options))
+        .collect::<audio_io::Result<Vec<_>>>()?;
     let bar = ProgressBar::new(samples as u64);
     bar.set_style(
         ProgressStyle::with_template(
@@ -151,6 +145,9 @@ fn separate(args: SeparateArgs) -> Result<()> {
     bar.finish_and_clear();
     for w in writers {
         w.finalize()?;
+    }
+    for file in files {
+        file.commit()?;
     }
     for t in &targets {
         println!("{}", args.output.join(format!("{t}.wav")).display());

@@ -247,10 +247,7 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
             path: path.clone(),
             source: e,
         })?;
-        std::fs::write(path, text).map_err(|source| Error::File {
-            path: path.clone(),
-            source,
-        })?;
+        audio_io::write_file(path, text)?;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use audio_models::basic_pitch::note_creation::{detections_to_json, note_events_t
 use audio_models::basic_pitch::{BasicPitch, PredictConfig};
 use clap::Args;
 
-use crate::{Error, Result};
+use crate::Result;
 
 /// Arguments of `audio transcribe`.
 #[derive(Debug, Args)]
@@ -83,10 +83,7 @@ fn parse_key(s: &str) -> std::result::Result<KeySelection, String> {
 }
 
 fn write(path: &std::path::Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|source| Error::File {
-        path: path.to_path_buf(),
-        source,
-    })
+    Ok(audio_io::write_file(path, text)?)
 }
 
 /// Runs `audio transcribe`.

@@ -71,7 +71,7 @@ pub fn convert_to_wav(input: &Path, output: &Path, options: &ConvertOptions) -> 
         None => u64::MAX,
     };
     let channels = reader.info().channels;
-    let file = std::fs::File::create(output).map_err(|source| Error::io(output, source))?;
+    let mut file = crate::OutputFile::create(output)?;
     let out_channels = if options.mono { 1 } else { channels };
     if let Some(sr) = options.sr.filter(|&s| s != rate) {
         // The reader has already skipped `offset`.
@@ -85,21 +85,12 @@ pub fn convert_to_wav(input: &Path, output: &Path, options: &ConvertOptions) -> 
                 ..Default::default()
             },
         )?;
-        let mut writer = WavStreamWriter::new(
-            std::io::BufWriter::new(file),
-            out_channels,
-            sr,
-            &options.wav,
-        )?;
+        let mut writer = WavStreamWriter::new(&mut file, out_channels, sr, &options.wav)?;
         writer.write_block(&audio.samples)?;
-        return writer.finalize();
+        writer.finalize()?;
+        return file.commit();
     }
-    let mut writer = WavStreamWriter::new(
-        std::io::BufWriter::new(file),
-        out_channels,
-        rate,
-        &options.wav,
-    )?;
+    let mut writer = WavStreamWriter::new(&mut file, out_channels, rate, &options.wav)?;
     let mut block = ndarray::Array2::<f32>::zeros((channels, 1 << 16));
     while left > 0 {
         let n = reader.read_into(&mut block)?;
@@ -115,7 +106,8 @@ pub fn convert_to_wav(input: &Path, output: &Path, options: &ConvertOptions) -> 
             writer.write_block(&part)?;
         }
     }
-    writer.finalize()
+    writer.finalize()?;
+    file.commit()
 }
 
 #[cfg(test)]

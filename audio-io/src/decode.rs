@@ -12,7 +12,7 @@
 //! first sample that was encoded.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
@@ -90,6 +90,8 @@ pub struct AudioReader {
     pending: Vec<f64>,
     pending_pos: usize,
     ended: bool,
+    /// The file, when opened from one: errors name it.
+    path: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for AudioReader {
@@ -124,13 +126,16 @@ impl AudioReader {
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
-        if is_wav(&head[..n]) {
+        let opened = if is_wav(&head[..n]) {
             let reader: Box<dyn Read + Send + Sync> =
                 Box::new(std::io::BufReader::with_capacity(1 << 16, file));
             Self::from_wav(reader)
         } else {
             Self::from_symphonia(Box::new(file), ext.as_deref())
-        }
+        };
+        let mut reader = opened.map_err(|e| e.in_file(path))?;
+        reader.path = Some(path.to_path_buf());
+        Ok(reader)
     }
 
     /// Decodes from bytes in memory; `extension` (e.g. `Some("mp3")`) is a hint.
@@ -187,6 +192,7 @@ impl AudioReader {
             pending: Vec::new(),
             pending_pos: 0,
             ended: false,
+            path: None,
         })
     }
 
@@ -196,14 +202,16 @@ impl AudioReader {
         if let Some(ext) = extension {
             hint.with_extension(ext);
         }
-        let format = symphonia::default::get_probe()
-            .probe(
-                &hint,
-                mss,
-                FormatOptions::default(),
-                MetadataOptions::default(),
-            )
-            .map_err(decode_err)?;
+        let format = guarded(|| {
+            symphonia::default::get_probe()
+                .probe(
+                    &hint,
+                    mss,
+                    FormatOptions::default(),
+                    MetadataOptions::default(),
+                )
+                .map_err(decode_err)
+        })?;
         let track = format
             .default_track(TrackType::Audio)
             .ok_or_else(|| Error::Unsupported {
@@ -239,9 +247,11 @@ impl AudioReader {
             || params.codec.to_string(),
             |d| d.codec.info.short_name.to_string(),
         );
-        let decoder = codecs
-            .make_audio_decoder(&params, &AudioDecoderOptions::default())
-            .map_err(decode_err)?;
+        let decoder = guarded(|| {
+            codecs
+                .make_audio_decoder(&params, &AudioDecoderOptions::default())
+                .map_err(decode_err)
+        })?;
         let info = AudioInfo {
             sample_rate,
             channels,
@@ -263,6 +273,7 @@ impl AudioReader {
             pending: Vec::new(),
             pending_pos: 0,
             ended: false,
+            path: None,
         })
     }
 
@@ -272,7 +283,21 @@ impl AudioReader {
     }
 
     /// Refills `pending` with the next piece; returns false at the end.
+    /// Errors name the file; a panic inside symphonia becomes
+    /// [`Error::DecoderPanic`] and ends the stream.
     fn refill(&mut self) -> Result<bool> {
+        let refilled = guarded(|| self.refill_piece());
+        if refilled.is_err() {
+            self.ended = true;
+            self.pending.clear();
+        }
+        refilled.map_err(|e| match &self.path {
+            Some(path) => e.in_file(path),
+            None => e,
+        })
+    }
+
+    fn refill_piece(&mut self) -> Result<bool> {
         self.pending.clear();
         self.pending_pos = 0;
         if self.ended {
@@ -444,7 +469,15 @@ impl AudioReader {
             return Ok(frames);
         }
         if let Source::Wav(wav) = &mut self.source {
-            let skipped = wav.skip_frames(left)?;
+            let skipped = match wav.skip_frames(left) {
+                Ok(n) => n,
+                Err(e) => {
+                    return Err(match &self.path {
+                        Some(path) => e.in_file(path),
+                        None => e,
+                    })
+                }
+            };
             return Ok(frames - left + skipped);
         }
         while left > 0 {
@@ -515,6 +548,25 @@ impl AudioReader {
             sample_rate: self.info.sample_rate,
         })
     }
+}
+
+/// Runs `f`, turning a panic inside it (a third-party decoder's: symphonia
+/// has shipped panics on crafted files) into [`Error::DecoderPanic`].
+///
+/// Unwind safety: on a panic the reader's state may be inconsistent, so every
+/// caller ends the stream (or drops the reader) after an error.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        Err(Error::DecoderPanic {
+            decoder: "symphonia",
+            message,
+        })
+    })
 }
 
 fn is_wav(head: &[u8]) -> bool {

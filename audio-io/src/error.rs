@@ -183,6 +183,25 @@ pub enum Error {
     /// An error from the DSP layer (for example while resampling).
     #[error(transparent)]
     Dsp(#[from] audio_dsp::Error),
+    /// An error while reading or decoding a named file: the file, then what
+    /// went wrong in it.
+    #[error("{path}: {source}")]
+    InFile {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A third-party decoder panicked on the stream; the panic was caught
+    /// and the stream is treated as undecodable.
+    #[error("the {decoder} decoder failed on malformed data ({message})")]
+    DecoderPanic {
+        /// The decoder (`"symphonia"`).
+        decoder: &'static str,
+        /// The panic's message.
+        message: String,
+    },
 }
 
 impl Error {
@@ -191,6 +210,30 @@ impl Error {
         Self::Malformed {
             format,
             what: what.into(),
+        }
+    }
+
+    /// This error as one about the file `path`: wrapped in [`Error::InFile`]
+    /// unless it already names the file. For readers of the family's
+    /// formats that take a stream (`read_wav_from`, `read_npy_from`) when
+    /// the stream is a file.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let err = audio_io::wav::read_wav_from(std::io::Cursor::new(b"junk".to_vec())).unwrap_err();
+    /// let err = err.in_file(std::path::Path::new("take1.wav"));
+    /// assert!(err.to_string().starts_with("take1.wav: "));
+    /// ```
+    #[must_use]
+    pub fn in_file(self, path: &std::path::Path) -> Self {
+        match self {
+            Self::Io { .. } | Self::InFile { .. } => self,
+            other if other.to_string().contains(&*path.to_string_lossy()) => other,
+            other => Self::InFile {
+                path: path.to_path_buf(),
+                source: Box::new(other),
+            },
         }
     }
 

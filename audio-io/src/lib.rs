@@ -53,6 +53,7 @@ pub mod midi;
 pub mod notes;
 #[cfg(feature = "npy")]
 pub mod npy;
+pub mod output_file;
 #[cfg(feature = "midi")]
 pub mod piano_roll;
 #[cfg(feature = "weights")]
@@ -71,6 +72,7 @@ pub use decode::{decode, decode_bytes, AudioInfo, AudioReader};
 pub use error::{Error, Result};
 #[cfg(feature = "decode")]
 pub use load::{load, load_bytes, load_from, resample_audio, LoadOptions, Stream, StreamOptions};
+pub use output_file::{write_file, OutputFile};
 
 /// The code blocks of this crate's README, run as doctests so the README stays true.
 #[cfg(doctest)]

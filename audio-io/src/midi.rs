@@ -253,7 +253,7 @@ impl MidiFile {
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&bytes).map_err(|e| e.in_file(path))
     }
 
     /// Parses a standard MIDI file from bytes.
@@ -367,7 +367,7 @@ impl MidiFile {
     pub fn write(&self, path: impl AsRef<Path>, kind: MidiType) -> Result<()> {
         let path = path.as_ref();
         let bytes = self.to_bytes(kind)?;
-        std::fs::write(path, bytes).map_err(|source| Error::io(path, source))
+        crate::write_file(path, bytes)
     }
 
     /// Encodes the file: times → nearest tick of [`MidiFile::tempo`].

@@ -413,7 +413,7 @@ pub fn write_notes<N: AsRef<Note>>(
         Some(f) => f,
         None => NotesFormat::from_path(path)?,
     };
-    std::fs::write(path, to_string(notes, format)?).map_err(|source| Error::io(path, source))
+    crate::write_file(path, to_string(notes, format)?)
 }
 
 /// Reads notes from `path` in `format`, or the format of its extension
@@ -430,7 +430,7 @@ pub fn read_notes(path: impl AsRef<Path>, format: Option<NotesFormat>) -> Result
         None => NotesFormat::from_path(path)?,
     };
     let text = std::fs::read_to_string(path).map_err(|source| Error::io(path, source))?;
-    from_str(&text, format)
+    from_str(&text, format).map_err(|e| e.in_file(path))
 }
 
 /// Notes as a tab-separated table for people:

@@ -34,7 +34,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use ndarray::{ArrayBase, ArrayD, Data, Dimension};
@@ -397,7 +397,7 @@ fn read_from<R: Read + Seek>(mut reader: R, what: &dyn Fn() -> String) -> Result
 /// the list in the [module documentation](self).
 pub fn read_npy(path: &Path) -> Result<NpyArray> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    read_from(BufReader::new(file), &|| path.display().to_string())
+    read_from(BufReader::new(file), &|| path.display().to_string()).map_err(|e| e.in_file(path))
 }
 
 /// Reads a `.npy` array from a reader positioned at its start; the array
@@ -494,13 +494,14 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut out = crate::OutputFile::create(path)?;
     array
-        .write_npy(BufWriter::new(file))
+        .write_npy(&mut out)
         .map_err(|source| Error::WriteNpy {
             what: path.display().to_string(),
             source,
         })?;
+    out.commit()?;
     Ok(NpyInfo {
         dtype: dtype_name::<T>(),
         shape: array.shape().to_vec(),
@@ -533,6 +534,10 @@ where
 /// # Ok::<(), audio_io::Error>(())
 /// ```
 pub fn read_npz(path: &Path) -> Result<Vec<(String, NpyArray)>> {
+    read_npz_members(path).map_err(|e| e.in_file(path))
+}
+
+fn read_npz_members(path: &Path) -> Result<Vec<(String, NpyArray)>> {
     let zip_err = |source| Error::Zip { source };
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(zip_err)?;
@@ -562,7 +567,7 @@ pub fn read_npz(path: &Path) -> Result<Vec<(String, NpyArray)>> {
 /// `numpy.savez_compressed` (deflated) do; [`NpzWriter::finish`] completes
 /// it. See [`read_npz`] for an example.
 pub struct NpzWriter {
-    zip: zip::ZipWriter<BufWriter<File>>,
+    zip: zip::ZipWriter<crate::OutputFile>,
     options: zip::write::SimpleFileOptions,
     path: PathBuf,
 }
@@ -582,14 +587,14 @@ impl NpzWriter {
     ///
     /// [`Error::Io`] when the file cannot be created.
     pub fn create(path: &Path, compressed: bool) -> Result<Self> {
-        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let file = crate::OutputFile::create(path)?;
         let method = if compressed {
             zip::CompressionMethod::Deflated
         } else {
             zip::CompressionMethod::Stored
         };
         Ok(Self {
-            zip: zip::ZipWriter::new(BufWriter::new(file)),
+            zip: zip::ZipWriter::new(file),
             options: zip::write::SimpleFileOptions::default()
                 .compression_method(method)
                 .large_file(true),
@@ -624,15 +629,17 @@ impl NpzWriter {
         })
     }
 
-    /// Writes the archive's central directory and flushes the file.
+    /// Writes the archive's central directory and moves the finished file to
+    /// its path. An archive dropped before `finish` leaves no file behind
+    /// (see [`crate::OutputFile`]).
     ///
     /// # Errors
     ///
     /// [`Error::Zip`] when finishing the archive fails; [`Error::Io`] when
-    /// flushing fails.
+    /// flushing or renaming fails.
     pub fn finish(self) -> Result<()> {
-        let mut file = self.zip.finish().map_err(|source| Error::Zip { source })?;
-        file.flush().map_err(|e| Error::io(&self.path, e))
+        let file = self.zip.finish().map_err(|source| Error::Zip { source })?;
+        file.commit()
     }
 }
 
@@ -788,7 +795,12 @@ mod tests {
         // Not a zip.
         let p = tmp("notzip.npz");
         std::fs::write(&p, b"not a zip").unwrap();
-        assert!(matches!(read_npz(&p), Err(Error::Zip { .. })));
+        let err = read_npz(&p).unwrap_err();
+        assert!(err.to_string().contains("notzip.npz"), "{err}");
+        assert!(
+            matches!(&err, Error::InFile { source, .. } if matches!(**source, Error::Zip { .. })),
+            "{err:?}"
+        );
         std::fs::remove_file(&p).ok();
     }
 

@@ -200,7 +200,7 @@ impl Image {
     pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let bytes = self.to_png_bytes()?;
-        std::fs::write(path, bytes).map_err(|source| Error::io(path, source))
+        crate::write_file(path, bytes)
     }
 }
 

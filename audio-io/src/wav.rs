@@ -389,7 +389,7 @@ fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> Result<usize> {
 pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     let path = path.as_ref();
     let file = std::fs::File::open(path).map_err(|source| Error::io(path, source))?;
-    read_wav_from(std::io::BufReader::new(file))
+    read_wav_from(std::io::BufReader::new(file)).map_err(|e| e.in_file(path))
 }
 
 /// Reads a WAV stream from any reader; see [`read_wav`].
@@ -568,8 +568,9 @@ pub fn write_wav<T: Sample>(
     options: &WavWriteOptions,
 ) -> Result<()> {
     let path = path.as_ref();
-    let file = std::fs::File::create(path).map_err(|source| Error::io(path, source))?;
-    write_wav_to(std::io::BufWriter::new(file), audio, options)
+    let mut out = crate::OutputFile::create(path)?;
+    write_wav_to(&mut out, audio, options)?;
+    out.commit()
 }
 
 /// Writes a WAV file into memory; see [`write_wav`].

@@ -246,6 +246,7 @@ impl Weights {
         } else {
             Self::from_safetensors_bytes(&bytes)
         }
+        .map_err(|e| e.in_file(path))
     }
 
     /// Parses a safetensors file.
@@ -469,7 +470,7 @@ impl Weights {
     pub fn save_safetensors(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let bytes = self.to_safetensors_bytes()?;
-        std::fs::write(path, bytes).map_err(|source| Error::io(path, source))
+        crate::write_file(path, bytes)
     }
 }
 

@@ -493,7 +493,7 @@ impl KernScore {
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&bytes).map_err(|e| e.in_file(path))
     }
 
     /// Parses a `**kern` file's bytes: UTF-8, with invalid sequences (old
