@@ -39,6 +39,8 @@ pub mod effects;
 pub mod error;
 pub mod feature;
 pub mod filters;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod kernels;
 pub mod music;
 pub mod onset;

@@ -16,6 +16,8 @@
 //! - Metrics are `f64`.
 
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 
 // Music information retrieval (mir_eval 0.8.2).
 pub mod annotations;

@@ -41,6 +41,8 @@ pub mod decode;
 pub mod error;
 #[cfg(feature = "picture")]
 mod font;
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "midi")]
 pub mod kern;
 #[cfg(feature = "decode")]

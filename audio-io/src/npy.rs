@@ -324,6 +324,46 @@ pub fn is_npy(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
 }
 
+/// Checks the header length field (2 bytes in version 1, 4 in versions 2
+/// and 3) against the `available` bytes before `ndarray-npy` allocates a
+/// buffer of that length: a 4 GB claim in a 20-byte file is an error, not
+/// a 4 GB allocation (found by the `npy_read` fuzz target).
+fn check_header_length<R: Read>(
+    reader: &mut R,
+    available: u64,
+    what: &dyn Fn() -> String,
+) -> Result<()> {
+    let mut prefix = [0u8; 12];
+    let mut n = 0;
+    while n < prefix.len() {
+        match reader.read(&mut prefix[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(source) => return Err(Error::Stream { source }),
+        }
+    }
+    let length = match (n, prefix[6]) {
+        (10.., 1) => u64::from(u16::from_le_bytes([prefix[8], prefix[9]])) + 10,
+        (12.., 2 | 3) => {
+            u64::from(u32::from_le_bytes([
+                prefix[8], prefix[9], prefix[10], prefix[11],
+            ])) + 12
+        }
+        // Too short or an unknown version: ndarray-npy reports it.
+        _ => return Ok(()),
+    };
+    if length > available {
+        return Err(Error::malformed(
+            "npy",
+            format!(
+                "{}: the header claims {length} bytes but the file holds {available}",
+                what()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads one `.npy` array from `reader`, whose bytes from the current
 /// position to the end are the array (the header's declared data size is
 /// checked against them before anything is allocated).
@@ -335,6 +375,8 @@ fn read_from<R: Read + Seek>(mut reader: R, what: &dyn Fn() -> String) -> Result
     let stream = |source| Error::Stream { source };
     let start = reader.stream_position().map_err(stream)?;
     let end = reader.seek(SeekFrom::End(0)).map_err(stream)?;
+    reader.seek(SeekFrom::Start(start)).map_err(stream)?;
+    check_header_length(&mut reader, end - start, what)?;
     reader.seek(SeekFrom::Start(start)).map_err(stream)?;
     let header = Header::from_reader(&mut reader).map_err(|e| read_err(e.into()))?;
     let data_start = reader.stream_position().map_err(stream)?;
@@ -534,13 +576,28 @@ where
 /// # Ok::<(), audio_io::Error>(())
 /// ```
 pub fn read_npz(path: &Path) -> Result<Vec<(String, NpyArray)>> {
-    read_npz_members(path).map_err(|e| e.in_file(path))
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    read_npz_members(BufReader::new(file), &path.display().to_string()).map_err(|e| e.in_file(path))
 }
 
-fn read_npz_members(path: &Path) -> Result<Vec<(String, NpyArray)>> {
+/// [`read_npz`] from a reader (an archive in memory, say).
+///
+/// # Errors
+///
+/// As [`read_npz`]; [`Error::Stream`] when reading fails.
+///
+/// # Example
+///
+/// ```
+/// assert!(audio_io::npy::read_npz_from(std::io::Cursor::new(b"not a zip".to_vec())).is_err());
+/// ```
+pub fn read_npz_from<R: Read + Seek>(reader: R) -> Result<Vec<(String, NpyArray)>> {
+    read_npz_members(reader, "stream")
+}
+
+fn read_npz_members<R: Read + Seek>(reader: R, what: &str) -> Result<Vec<(String, NpyArray)>> {
     let zip_err = |source| Error::Zip { source };
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(zip_err)?;
+    let mut zip = zip::ZipArchive::new(reader).map_err(zip_err)?;
     let mut out = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
         let mut member = zip.by_index(i).map_err(zip_err)?;
@@ -548,7 +605,7 @@ fn read_npz_members(path: &Path) -> Result<Vec<(String, NpyArray)>> {
         let Some(stem) = name.strip_suffix(".npy") else {
             return Err(Error::malformed(
                 "npz",
-                format!("{}: member {name} is not a .npy file", path.display()),
+                format!("{what}: member {name} is not a .npy file"),
             ));
         };
         let stem = stem.to_owned();
@@ -556,8 +613,8 @@ fn read_npz_members(path: &Path) -> Result<Vec<(String, NpyArray)>> {
         let mut bytes = Vec::new();
         member
             .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(path, e))?;
-        let what = || format!("{}[{stem}]", path.display());
+            .map_err(|source| Error::Stream { source })?;
+        let what = || format!("{what}[{stem}]");
         out.push((stem.clone(), read_from(std::io::Cursor::new(bytes), &what)?));
     }
     Ok(out)

@@ -210,3 +210,53 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
+
+/// The longest one kept fuzz input may run when replayed before it counts
+/// as a hang again (each ran in milliseconds once fixed; the fuzzer's own
+/// limit is 10 s).
+pub const FUZZ_REPLAY_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Replays every input kept in `fuzz/regressions/<target>/` (each crash,
+/// hang or out-of-memory input the fuzzer ever found for that target)
+/// through the target's entry point, hound's pattern: a plain `cargo test`
+/// re-runs them without nightly. `manifest_dir` is the calling crate's
+/// `CARGO_MANIFEST_DIR`. Returns how many inputs were replayed.
+///
+/// # Panics
+///
+/// When a kept input cannot be read, or the entry point panics on one or
+/// runs past [`FUZZ_REPLAY_LIMIT`]; the message names the file.
+pub fn replay_fuzz_regressions(manifest_dir: &str, target: &str, entry: fn(&[u8])) -> usize {
+    let dir = Path::new(manifest_dir)
+        .join("..")
+        .join("fuzz")
+        .join("regressions")
+        .join(target);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return 0;
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in &paths {
+        let bytes =
+            std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let (done, finished) = std::sync::mpsc::channel();
+        // A thread per input, so that a hang fails the test instead of
+        // stalling it (the thread is left behind; the test process ends).
+        std::thread::spawn(move || {
+            let replayed = std::panic::catch_unwind(|| entry(&bytes));
+            done.send(replayed.is_ok()).ok();
+        });
+        match finished.recv_timeout(FUZZ_REPLAY_LIMIT) {
+            Ok(true) => {}
+            Ok(false) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                panic!("{target}: {} panics again", path.display())
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!(
+                "{target}: {} runs past {FUZZ_REPLAY_LIMIT:?} again",
+                path.display()
+            ),
+        }
+    }
+    paths.len()
+}

@@ -1,17 +1,5 @@
-//! Feeds arbitrary bytes to the `**kern` reader and converts what it accepts
-//! to MIDI: `Ok` or a typed `Err`, never a panic.
+//! The Humdrum `**kern` reader, then MIDI and the melody encoding of what parsed.
+//! Entry point: `audio_io::fuzzing::kern_parse` (shared with the regression replay in `cargo test`).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    if let Ok(score) = audio_io::kern::KernScore::from_bytes(data) {
-        let _ = score.duration();
-        if let Ok(midi) = score.to_midi(None) {
-            let _ = midi.to_bytes(audio_io::midi::MidiType::Type1);
-        }
-        for part in 0..score.parts.len() {
-            let _ = audio_io::melody::kern_to_melody(&score, part, false);
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| audio_io::fuzzing::kern_parse(data));

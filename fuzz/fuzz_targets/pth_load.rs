@@ -1,10 +1,5 @@
-//! Feeds arbitrary bytes to the PyTorch `.pth` reader (zip container and the
-//! bounded unpickler): `Ok` or a typed `Err`, never a panic or unbounded
-//! allocation.
+//! PyTorch `.pth`: the zip container and the bounded unpickler.
+//! Entry point: `audio_io::fuzzing::pth_load` (shared with the regression replay in `cargo test`).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let _ = audio_io::weights::Weights::from_pth_bytes(data);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| audio_io::fuzzing::pth_load(data));

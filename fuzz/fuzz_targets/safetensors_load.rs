@@ -1,10 +1,5 @@
-//! Feeds arbitrary bytes to the safetensors reader: `Ok` or a typed `Err`.
+//! The safetensors reader, then re-encoding.
+//! Entry point: `audio_io::fuzzing::safetensors_load` (shared with the regression replay in `cargo test`).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    if let Ok(w) = audio_io::weights::Weights::from_safetensors_bytes(data) {
-        let _ = w.to_safetensors_bytes();
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| audio_io::fuzzing::safetensors_load(data));

@@ -1,9 +1,5 @@
-//! Feeds arbitrary bytes to the WAV decoder: it must return `Ok` or a typed
-//! `Err`, never panic, and never allocate without bound on a lying header.
+//! The WAV parser, then the decoder front end on the same bytes.
+//! Entry point: `audio_io::fuzzing::wav_decode` (shared with the regression replay in `cargo test`).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let _ = audio_io::wav::read_wav_from(std::io::Cursor::new(data));
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| audio_io::fuzzing::wav_decode(data));

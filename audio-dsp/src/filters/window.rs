@@ -100,6 +100,15 @@ pub fn get_window<T: Float>(kind: WindowKind, length: usize, fftbins: bool) -> R
             expected: "a positive window length",
         });
     }
+    if let WindowKind::Kaiser { beta } = kind {
+        if !beta.is_finite() || beta.abs() > MAX_KAISER_BETA {
+            return Err(Error::InvalidParameter {
+                name: "beta",
+                value: beta.to_string(),
+                expected: "a finite Kaiser beta of magnitude at most 700 (beyond it I0(beta) overflows and the window is NaN)",
+            });
+        }
+    }
     if length == 1 {
         return Ok(vec![T::one()]);
     }
@@ -191,9 +200,24 @@ fn symmetric_window(kind: WindowKind, m: usize) -> Vec<f64> {
     }
 }
 
+/// The largest Kaiser `beta` a window accepts: `I0(beta)` overflows `f64`
+/// just above 713, and scipy's window is then NaN.
+const MAX_KAISER_BETA: f64 = 700.0;
+
 /// The modified Bessel function of the first kind, order 0, by its power series
 /// `sum_k ((x/2)^k / k!)^2`, summed until the terms stop changing the sum.
+///
+/// NaN for NaN, and infinity where the value overflows (`|x|` above about
+/// 713), without summing: the series would never settle on NaN, and would
+/// take about `|x|` terms on a huge `x` (a hang found by the `dsp_configs`
+/// fuzz target on a Kaiser window with `beta` = NaN).
 pub(crate) fn bessel_i0(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x.abs() > 720.0 {
+        return f64::INFINITY;
+    }
     let half = x / 2.0;
     let mut term = 1.0;
     let mut sum = 1.0;
@@ -212,6 +236,21 @@ pub(crate) fn bessel_i0(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kaiser_beta_must_be_finite_and_bessel_i0_settles_on_any_input() {
+        for beta in [f64::NAN, f64::INFINITY, -f64::INFINITY, 1e300, 701.0] {
+            assert!(
+                get_window::<f32>(WindowKind::Kaiser { beta }, 16, true).is_err(),
+                "{beta}"
+            );
+        }
+        assert!(get_window::<f32>(WindowKind::Kaiser { beta: -700.0 }, 16, true).is_ok());
+        assert!(bessel_i0(f64::NAN).is_nan());
+        assert_eq!(bessel_i0(1e300), f64::INFINITY);
+        assert_eq!(bessel_i0(-f64::INFINITY), f64::INFINITY);
+        assert!(bessel_i0(700.0).is_finite());
+    }
 
     #[test]
     fn bessel_i0_known_values() {

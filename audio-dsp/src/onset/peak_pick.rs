@@ -55,9 +55,9 @@ impl PeakPickConfig {
         let frames = |seconds: f64| ((seconds * sr) / h).floor() as usize;
         Ok(Self {
             pre_max: frames(0.03),
-            post_max: frames(0.0) + 1,
+            post_max: frames(0.0).saturating_add(1),
             pre_avg: frames(0.10),
-            post_avg: frames(0.10) + 1,
+            post_avg: frames(0.10).saturating_add(1),
             delta: 0.07,
             wait: frames(0.03),
         })
@@ -133,14 +133,14 @@ pub fn peak_pick<T: Float>(x: &[T], config: &PeakPickConfig) -> Result<Vec<usize
         && x[0] >= window_mean(0, config.post_avg.min(n_x)) + delta;
     let mut n = if first {
         peaks.push(0);
-        config.wait + 1
+        config.wait.saturating_add(1)
     } else {
         1
     };
     while n < n_x {
         let maxn = window_max(
             n.saturating_sub(config.pre_max),
-            (n + config.post_max).min(n_x),
+            n.saturating_add(config.post_max).min(n_x),
         );
         if x[n] != maxn {
             n += 1;
@@ -148,14 +148,14 @@ pub fn peak_pick<T: Float>(x: &[T], config: &PeakPickConfig) -> Result<Vec<usize
         }
         let avgn = window_mean(
             n.saturating_sub(config.pre_avg),
-            (n + config.post_avg).min(n_x),
+            n.saturating_add(config.post_avg).min(n_x),
         );
         if x[n] < avgn + delta {
             n += 1;
             continue;
         }
         peaks.push(n);
-        n += config.wait + 1;
+        n = n.saturating_add(config.wait).saturating_add(1);
     }
     Ok(peaks)
 }

@@ -1,0 +1,577 @@
+//! The entry point of the `dsp_configs` fuzz target in the repository's
+//! `fuzz/` folder: structure-aware fuzzing of the configurations. The bytes
+//! choose a function, fill its `XxxConfig` field by field (sizes up to a few
+//! thousand, rates and frequencies among realistic values and the hostile
+//! ones: zero, negative, NaN, infinite) and give it a short signal. Every
+//! call must return `Ok` or a typed `Err`: a panic is a bug.
+//!
+//! It lives here, not in the fuzz crate, so that every input the fuzzer
+//! found (`fuzz/regressions/dsp_configs/`) is replayed by a plain
+//! `cargo test` through exactly this code. Not a stable API.
+
+use ndarray::Array2;
+use num_complex::Complex;
+
+use crate::{
+    ChromaCensConfig, ChromaCqtConfig, ChromaStftConfig, CqtConfig, CqtMode, DbReference, DctNorm,
+    DctType, GriffinLimConfig, HcqtConfig, IstftConfig, MelConfig, MelNorm, MelSpectrogramConfig,
+    MfccConfig, OnsetDetectConfig, OnsetStrengthConfig, PadMode, PeakPickConfig, PyinConfig,
+    ResampleMethod, StftConfig, Transform, WindowKind, YinConfig,
+};
+
+/// Fuzz bytes read as typed values; past the end every read gives zero.
+struct Bytes<'a> {
+    data: &'a [u8],
+}
+
+impl Bytes<'_> {
+    fn byte(&mut self) -> u8 {
+        match self.data.split_first() {
+            Some((&b, rest)) => {
+                self.data = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes([self.byte(), self.byte()])
+    }
+
+    fn bool(&mut self) -> bool {
+        self.byte() & 1 == 1
+    }
+
+    /// `0..=max`.
+    fn size(&mut self, max: usize) -> usize {
+        usize::from(self.u16()) % (max + 1)
+    }
+
+    /// Any `f64`, the hostile values often.
+    fn real(&mut self) -> f64 {
+        const SPECIAL: [f64; 10] = [
+            0.0,
+            -0.0,
+            -1.0,
+            1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+            1e300,
+            -1e300,
+        ];
+        match self.byte() % 4 {
+            0 => SPECIAL[usize::from(self.byte()) % SPECIAL.len()],
+            1 => {
+                let bits: [u8; 8] = std::array::from_fn(|_| self.byte());
+                f64::from_le_bytes(bits)
+            }
+            _ => f64::from(self.u16()) / 256.0 - 16.0,
+        }
+    }
+
+    /// A value in `[lo, hi]`, or a hostile one.
+    fn within(&mut self, lo: f64, hi: f64) -> f64 {
+        if self.byte().is_multiple_of(8) {
+            self.real()
+        } else {
+            lo + (hi - lo) * f64::from(self.u16()) / f64::from(u16::MAX)
+        }
+    }
+
+    /// A sample rate: common ones, any up to 200 kHz, or a hostile one.
+    fn rate(&mut self) -> f64 {
+        const COMMON: [f64; 5] = [8000.0, 16000.0, 22050.0, 44100.0, 48000.0];
+        match self.byte() % 4 {
+            0 | 1 => COMMON[usize::from(self.byte()) % COMMON.len()],
+            2 => self.within(1.0, 200_000.0),
+            _ => self.real(),
+        }
+    }
+
+    fn option<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> Option<T> {
+        if self.bool() {
+            Some(f(self))
+        } else {
+            None
+        }
+    }
+
+    fn window(&mut self) -> WindowKind {
+        match self.byte() % 6 {
+            0 => WindowKind::Hann,
+            1 => WindowKind::Hamming,
+            2 => WindowKind::Blackman,
+            3 => WindowKind::Bartlett,
+            4 => WindowKind::Rectangular,
+            _ => WindowKind::Kaiser { beta: self.real() },
+        }
+    }
+
+    fn pad(&mut self) -> PadMode {
+        match self.byte() % 3 {
+            0 => PadMode::Constant,
+            1 => PadMode::Reflect,
+            _ => PadMode::Edge,
+        }
+    }
+
+    fn method(&mut self) -> ResampleMethod {
+        match self.byte() % 8 {
+            0 => ResampleMethod::Fft,
+            1 => ResampleMethod::Fast,
+            2 => ResampleMethod::Medium,
+            3 => ResampleMethod::High,
+            4 => ResampleMethod::SoxrVhq,
+            5 => ResampleMethod::SoxrMq,
+            6 => ResampleMethod::SoxrLq,
+            _ => ResampleMethod::SoxrHq,
+        }
+    }
+
+    fn stft(&mut self) -> StftConfig {
+        StftConfig {
+            n_fft: self.size(4096),
+            hop_length: self.option(|b| b.size(4096)),
+            win_length: self.option(|b| b.size(4096)),
+            window: self.window(),
+            center: self.bool(),
+            pad_mode: self.pad(),
+        }
+    }
+
+    fn mel(&mut self, sr: f64, n_fft: usize) -> MelConfig {
+        MelConfig {
+            sr,
+            n_fft,
+            n_mels: self.size(256),
+            fmin: self.within(0.0, 2000.0),
+            fmax: self.option(|b| b.within(0.0, 30_000.0)),
+            htk: self.bool(),
+            norm: match self.byte() % 3 {
+                0 => MelNorm::Slaney,
+                1 => MelNorm::None,
+                _ => MelNorm::P(self.real()),
+            },
+        }
+    }
+
+    fn mel_spectrogram(&mut self) -> MelSpectrogramConfig {
+        let stft = self.stft();
+        let sr = self.rate();
+        let mel = self.mel(sr, stft.n_fft);
+        MelSpectrogramConfig {
+            stft,
+            power: self.within(0.5, 2.0),
+            mel,
+        }
+    }
+
+    fn cqt(&mut self) -> CqtConfig {
+        CqtConfig {
+            sr: self.rate(),
+            hop_length: self.size(2048),
+            fmin: self.option(|b| b.within(10.0, 2000.0)),
+            n_bins: self.size(120),
+            bins_per_octave: self.size(48),
+            gamma: self.option(|b| b.within(0.0, 50.0)),
+            tuning: self.within(-0.5, 0.5),
+            filter_scale: self.within(0.25, 4.0),
+            norm: self.option(|b| b.within(0.0, 4.0)),
+            sparsity: self.within(0.0, 1.0),
+            window: self.window(),
+            scale: self.bool(),
+            pad_mode: self.pad(),
+            res_type: self.method(),
+        }
+    }
+
+    /// The rest of the bytes as a signal of at most `max` samples (16-bit
+    /// values, with a non-finite sample now and then).
+    fn signal(&mut self, max: usize) -> Vec<f32> {
+        let n = self.size(max);
+        (0..n)
+            .map(|_| match self.byte() {
+                255 => f32::NAN,
+                254 => f32::INFINITY,
+                _ => f32::from(self.u16() as i16) / 32768.0,
+            })
+            .collect()
+    }
+
+    /// A non-negative `(rows, columns)` matrix from the rest of the bytes.
+    fn matrix(&mut self, max_rows: usize, max_cols: usize) -> Array2<f32> {
+        let (rows, cols) = (self.size(max_rows), self.size(max_cols));
+        Array2::from_shape_fn((rows, cols), |_| f32::from(self.u16()) / 256.0)
+    }
+}
+
+/// Signals stay short so that each input runs in milliseconds.
+const MAX_SIGNAL: usize = 8192;
+
+/// The longest resampled output tried (a valid but large ratio is slow, not
+/// a bug). Invalid rates (zero, negative, NaN, infinite) are always tried:
+/// the resampler must reject them itself.
+const MAX_OUTPUT: f64 = 262_144.0;
+
+/// `dsp_configs`: must return whatever the bytes are.
+pub fn dsp_configs(data: &[u8]) {
+    let mut b = Bytes { data };
+    match b.byte() % 24 {
+        0 => {
+            let config = b.stft();
+            if let Ok(stft) = crate::Stft::<f32>::new(config.clone()) {
+                let y = b.signal(MAX_SIGNAL);
+                if let Ok(spec) = stft.process(&y) {
+                    let istft = IstftConfig {
+                        n_fft: config.n_fft,
+                        hop_length: config.hop_length,
+                        win_length: config.win_length,
+                        window: config.window,
+                        center: config.center,
+                    };
+                    if let Ok(inverse) = crate::Istft::<f32>::new(istft) {
+                        let _ = inverse.process(spec.view(), b.option(|b| b.size(MAX_SIGNAL)));
+                    }
+                }
+            }
+        }
+        1 => {
+            if let Ok(mel) = crate::MelSpectrogram::<f32>::new(b.mel_spectrogram()) {
+                let _ = mel.process(&b.signal(MAX_SIGNAL));
+            }
+        }
+        2 => {
+            let config = MfccConfig {
+                mel: b.mel_spectrogram(),
+                n_mfcc: b.size(128),
+                dct_type: match b.byte() % 3 {
+                    0 => DctType::One,
+                    1 => DctType::Two,
+                    _ => DctType::Three,
+                },
+                norm: if b.bool() {
+                    DctNorm::Ortho
+                } else {
+                    DctNorm::None
+                },
+                lifter: b.real(),
+            };
+            if let Ok(mfcc) = crate::Mfcc::<f32>::new(config) {
+                let _ = mfcc.process(&b.signal(MAX_SIGNAL));
+            }
+        }
+        3 => {
+            let config = b.cqt();
+            let y = b.signal(MAX_SIGNAL);
+            let _ = crate::cqt(&y, &config);
+        }
+        4 => {
+            let config = b.cqt();
+            let y = b.signal(MAX_SIGNAL);
+            let _ = crate::hybrid_cqt(&y, &config);
+        }
+        5 => {
+            let config = b.cqt();
+            if let Ok(icqt) = crate::Icqt::<f32>::new(config.clone()) {
+                let (rows, cols) = (config.n_bins, b.size(64));
+                let c = Array2::from_shape_fn((rows, cols), |_| {
+                    Complex::new(f32::from(b.byte()) / 64.0, f32::from(b.byte()) / 64.0)
+                });
+                let _ = icqt.process(c.view(), b.option(|b| b.size(MAX_SIGNAL)));
+            }
+        }
+        6 => {
+            let cqt = b.cqt();
+            let harmonics = (0..b.size(4)).map(|_| b.within(0.25, 8.0)).collect();
+            if let Ok(h) = crate::Hcqt::<f32>::new(HcqtConfig { cqt, harmonics }) {
+                let _ = h.magnitude(&b.signal(MAX_SIGNAL));
+            }
+        }
+        7 => {
+            let config = ChromaStftConfig {
+                sr: b.rate(),
+                stft: b.stft(),
+                tuning: b.option(Bytes::real),
+                n_chroma: b.size(48),
+                ctroct: b.real(),
+                octwidth: b.option(Bytes::real),
+                base_c: b.bool(),
+                norm: b.option(Bytes::real),
+            };
+            let _ = crate::chroma_stft(&b.signal(MAX_SIGNAL), config);
+        }
+        8 => {
+            let config = ChromaCqtConfig {
+                sr: b.rate(),
+                hop_length: b.size(2048),
+                fmin: b.option(|b| b.within(10.0, 2000.0)),
+                norm: b.option(Bytes::real),
+                threshold: b.real(),
+                tuning: b.option(|b| b.within(-0.5, 0.5)),
+                n_chroma: b.size(48),
+                n_octaves: b.size(10),
+                bins_per_octave: b.size(48),
+                cqt_mode: if b.bool() {
+                    CqtMode::Full
+                } else {
+                    CqtMode::Hybrid
+                },
+                res_type: b.method(),
+            };
+            let _ = crate::chroma_cqt(&b.signal(MAX_SIGNAL), &config);
+        }
+        9 => {
+            let config = ChromaCensConfig {
+                sr: b.rate(),
+                hop_length: b.size(2048),
+                fmin: b.option(|b| b.within(10.0, 2000.0)),
+                tuning: b.option(|b| b.within(-0.5, 0.5)),
+                n_chroma: b.size(48),
+                n_octaves: b.size(10),
+                bins_per_octave: b.size(48),
+                cqt_mode: if b.bool() {
+                    CqtMode::Full
+                } else {
+                    CqtMode::Hybrid
+                },
+                norm: b.option(Bytes::real),
+                win_len_smooth: b.option(|b| b.size(100)),
+                smoothing_window: b.window(),
+                res_type: b.method(),
+            };
+            let _ = crate::chroma_cens(&b.signal(MAX_SIGNAL), &config);
+        }
+        10 => {
+            let config = OnsetStrengthConfig {
+                mel: b.mel_spectrogram(),
+                lag: b.size(16),
+                max_size: b.size(16),
+                detrend: b.bool(),
+                center: b.bool(),
+                aggregate: if b.bool() {
+                    crate::onset::onset_strength::OnsetAggregate::Mean
+                } else {
+                    crate::onset::onset_strength::OnsetAggregate::Median
+                },
+            };
+            let _ = crate::onset::onset_strength::onset_strength(&b.signal(MAX_SIGNAL), config);
+        }
+        11 => {
+            let config = OnsetDetectConfig {
+                sr: b.rate(),
+                hop_length: b.size(2048),
+                backtrack: b.bool(),
+                normalize: b.bool(),
+                peak_pick: b.option(|b| PeakPickConfig {
+                    pre_max: b.size(64),
+                    post_max: b.size(64),
+                    pre_avg: b.size(64),
+                    post_avg: b.size(64),
+                    delta: b.real(),
+                    wait: b.size(64),
+                }),
+            };
+            let envelope = b.signal(2048);
+            if let Ok(detect) = crate::OnsetDetect::new(config) {
+                let _ = detect.process_envelope(&envelope, None);
+            }
+        }
+        12 => {
+            let config = crate::beat::beat_track::BeatTrackConfig {
+                sr: b.rate(),
+                hop_length: b.size(2048),
+                start_bpm: b.within(30.0, 300.0),
+                tightness: b.real(),
+                trim: b.bool(),
+                bpm: match b.option(Bytes::real) {
+                    Some(v) => crate::beat::beat_track::Bpm::Fixed(v),
+                    None => crate::beat::beat_track::Bpm::Estimate,
+                },
+            };
+            let _ = crate::beat::beat_track::beat_track(&b.signal(2048), &config);
+        }
+        13 => {
+            let config = crate::feature::rhythm::tempo::TempoConfig {
+                sr: b.rate(),
+                hop_length: b.size(2048),
+                start_bpm: b.within(30.0, 300.0),
+                std_bpm: b.real(),
+                ac_size: b.within(0.0, 16.0),
+                max_tempo: b.option(Bytes::real),
+                aggregate: match b.byte() % 3 {
+                    0 => crate::feature::rhythm::tempo::TempoAggregate::Mean,
+                    1 => crate::feature::rhythm::tempo::TempoAggregate::Median,
+                    _ => crate::feature::rhythm::tempo::TempoAggregate::Max,
+                },
+            };
+            let _ = crate::feature::rhythm::tempo::tempo(&b.signal(2048), &config);
+        }
+        14 => {
+            let config = crate::feature::rhythm::tempogram::TempogramConfig {
+                win_length: b.size(1024),
+                center: b.bool(),
+                window: b.window(),
+                norm: b.option(Bytes::real),
+            };
+            let _ = crate::feature::rhythm::tempogram::tempogram(&b.signal(2048), &config);
+        }
+        15 => {
+            let config = crate::beat::plp::PlpConfig {
+                sr: b.rate(),
+                hop_length: b.size(2048),
+                win_length: b.size(1024),
+                tempo_min: b.option(Bytes::real),
+                tempo_max: b.option(Bytes::real),
+            };
+            let _ = crate::beat::plp::plp(&b.signal(2048), &config);
+        }
+        16 => {
+            let config = YinConfig {
+                sr: b.rate(),
+                fmin: b.within(20.0, 500.0),
+                fmax: b.within(100.0, 4000.0),
+                frame_length: b.size(4096),
+                hop_length: b.option(|b| b.size(2048)),
+                trough_threshold: b.real(),
+                center: b.bool(),
+                pad_mode: b.pad(),
+            };
+            let _ = crate::yin(&b.signal(MAX_SIGNAL), config);
+        }
+        17 => {
+            let config = PyinConfig {
+                sr: b.rate(),
+                fmin: b.within(20.0, 500.0),
+                fmax: b.within(100.0, 4000.0),
+                frame_length: b.size(4096),
+                hop_length: b.option(|b| b.size(2048)),
+                n_thresholds: b.size(200),
+                beta_parameters: (b.real(), b.real()),
+                boltzmann_parameter: b.real(),
+                resolution: b.within(0.01, 1.0),
+                max_transition_rate: b.real(),
+                switch_prob: b.real(),
+                no_trough_prob: b.real(),
+                fill_na: b.option(Bytes::real),
+                center: b.bool(),
+                pad_mode: b.pad(),
+            };
+            if let Ok(p) = crate::Pyin::new(config) {
+                let _ = p.process(&b.signal(MAX_SIGNAL));
+            }
+        }
+        18 => {
+            let stft = b.stft();
+            let config = crate::decompose::hpss::HpssConfig {
+                kernel_size: (b.size(64), b.size(64)),
+                power: b.real(),
+                mask: b.bool(),
+                margin: (b.real(), b.real()),
+            };
+            let _ =
+                crate::effects::harmonic_percussive::hpss(&b.signal(MAX_SIGNAL), &stft, &config);
+        }
+        19 => {
+            let rms = crate::feature::rms::RmsConfig {
+                frame_length: b.size(4096),
+                hop_length: b.size(2048),
+                center: b.bool(),
+                pad_mode: b.pad(),
+            };
+            let zcr = crate::feature::zero_crossing_rate::ZeroCrossingRateConfig {
+                frame_length: b.size(4096),
+                hop_length: b.size(2048),
+                center: b.bool(),
+                threshold: b.real(),
+                zero_pos: b.bool(),
+            };
+            let silence = crate::effects::silence::SilenceConfig {
+                top_db: b.real(),
+                reference: if b.bool() {
+                    DbReference::Max
+                } else {
+                    DbReference::Value(b.real())
+                },
+                frame_length: b.size(4096),
+                hop_length: b.size(2048),
+            };
+            let y = b.signal(MAX_SIGNAL);
+            let _ = crate::feature::rms::rms(&y, &rms);
+            let _ = crate::feature::zero_crossing_rate::zero_crossing_rate(&y, &zcr);
+            let _ = crate::effects::silence::split(&y, &silence);
+            let _ = crate::effects::silence::trim(&y, &silence);
+        }
+        20 => {
+            let sr = b.rate();
+            let s = b.matrix(1025, 64);
+            let view = s.view();
+            let _ = crate::feature::spectral::centroid::spectral_centroid(view, sr);
+            let _ = crate::feature::spectral::poly_features::poly_features(view, sr, b.size(8));
+            let bandwidth = crate::feature::spectral::bandwidth::SpectralBandwidthConfig {
+                p: b.real(),
+                norm: b.bool(),
+            };
+            let _ = crate::feature::spectral::bandwidth::spectral_bandwidth(view, sr, &bandwidth);
+            let flatness = crate::feature::spectral::flatness::SpectralFlatnessConfig {
+                amin: b.real(),
+                power: b.real(),
+            };
+            let _ = crate::feature::spectral::flatness::spectral_flatness(view, &flatness);
+            let contrast = crate::feature::spectral::contrast::SpectralContrastConfig {
+                fmin: b.real(),
+                n_bands: b.size(12),
+                quantile: b.real(),
+                linear: b.bool(),
+            };
+            let _ = crate::feature::spectral::contrast::spectral_contrast(view, sr, &contrast);
+            let _ = crate::feature::spectral::rolloff::spectral_rolloff(view, sr, b.real());
+        }
+        21 => {
+            let config = crate::feature::delta::DeltaConfig {
+                width: b.size(20),
+                order: b.size(4),
+                mode: match b.byte() % 3 {
+                    0 => crate::feature::delta::DeltaMode::Interp,
+                    1 => crate::feature::delta::DeltaMode::Mirror,
+                    _ => crate::feature::delta::DeltaMode::Nearest,
+                },
+            };
+            let m = b.matrix(64, 64);
+            let _ = crate::feature::delta::delta(m.view(), &config);
+            let _ = crate::feature::tonnetz::tonnetz(m.view());
+            let _ = crate::feature::stack_memory::stack_memory(
+                m.view(),
+                b.size(8),
+                b.size(16) as isize - 8,
+                b.pad(),
+            );
+        }
+        22 => {
+            let (orig, target, method) = (b.rate(), b.rate(), b.method());
+            let y = b.signal(MAX_SIGNAL);
+            // Keep each input quick: ratios up to MAX_RATIO are valid, and
+            // 8192 samples × 65536 is legitimately slow.
+            let positive = |r: f64| r.is_finite() && r > 0.0;
+            if !(positive(orig) && positive(target)) || y.len() as f64 * target / orig <= MAX_OUTPUT
+            {
+                let _ = crate::resample(&y, orig, target, method);
+            }
+            let _ = crate::effects::time_stretch::time_stretch(&y, b.within(0.25, 4.0));
+            let _ = crate::effects::pitch_shift::pitch_shift(&y, orig, b.within(-24.0, 24.0));
+        }
+        _ => {
+            let config = GriffinLimConfig::<f32> {
+                stft: b.stft(),
+                n_iter: b.size(4),
+                momentum: b.real(),
+                length: b.option(|b| b.size(MAX_SIGNAL)),
+                ..Default::default()
+            };
+            let m = b.matrix(1025, 32);
+            let _ = crate::griffin_lim(m.view(), &config);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The entry points of the fuzz targets in the repository's `fuzz/` folder,
+//! one function per target, each feeding untrusted bytes to a public reader
+//! and then to what consumes its result. Each must return whatever the bytes
+//! are: a panic, a hang or an unbounded allocation is a bug.
+//!
+//! They live here, not in the fuzz crate, so that every input the fuzzer
+//! ever found to crash (kept in `fuzz/regressions/<target>/`) is replayed by
+//! a plain `cargo test` (`tests/fuzz_regressions.rs`) with no nightly
+//! toolchain, through exactly the code the fuzzer ran. Not a stable API.
+
+#[cfg(feature = "decode")]
+fn drain(bytes: Vec<u8>, extension: &str) {
+    if let Ok(mut reader) = crate::AudioReader::from_bytes(bytes, Some(extension)) {
+        while let Ok(block) = reader.read_frames::<f32>(4096) {
+            if block.ncols() == 0 {
+                break;
+            }
+        }
+    }
+}
+
+/// `wav_decode`: the WAV parser, then the decoder front end on the same bytes.
+pub fn wav_decode(data: &[u8]) {
+    let _ = crate::wav::read_wav_from(std::io::Cursor::new(data));
+    #[cfg(feature = "decode")]
+    drain(data.to_vec(), "wav");
+}
+
+/// `flac_decode`: symphonia's FLAC reader on `fLaC` + the bytes, to the end.
+#[cfg(feature = "decode")]
+pub fn flac_decode(data: &[u8]) {
+    let mut bytes = b"fLaC".to_vec();
+    bytes.extend_from_slice(data);
+    drain(bytes, "flac");
+}
+
+/// `mp3_decode`: the bytes as MP3, and `OggS` + the bytes as OGG/Vorbis.
+#[cfg(feature = "decode")]
+pub fn mp3_decode(data: &[u8]) {
+    drain(data.to_vec(), "mp3");
+    let mut ogg = b"OggS".to_vec();
+    ogg.extend_from_slice(data);
+    drain(ogg, "ogg");
+}
+
+/// `load_resample`: `load_bytes` at 22050 Hz mono (decode, downmix, soxr).
+#[cfg(feature = "decode")]
+pub fn load_resample(data: &[u8]) {
+    let options = crate::LoadOptions {
+        sr: Some(22050),
+        mono: true,
+        ..Default::default()
+    };
+    let _ = crate::load_bytes::<f32>(data.to_vec(), &options);
+}
+
+/// `midi_parse`: the MIDI parser, re-encoding, and a piano roll of the notes.
+#[cfg(feature = "midi")]
+pub fn midi_parse(data: &[u8]) {
+    if let Ok(midi) = crate::midi::MidiFile::from_bytes(data) {
+        let _ = midi.to_bytes(crate::midi::MidiType::Type1);
+        let notes = midi.notes();
+        let _ = crate::piano_roll::notes_to_piano_roll(&notes, 20.0, Some(64));
+        let _ = crate::melody::midi_to_melody(&midi, true);
+    }
+}
+
+/// `kern_parse`: the `**kern` reader, then MIDI and the melody encoding.
+#[cfg(feature = "midi")]
+pub fn kern_parse(data: &[u8]) {
+    if let Ok(score) = crate::kern::KernScore::from_bytes(data) {
+        let _ = score.duration();
+        if let Ok(midi) = score.to_midi(None) {
+            let _ = midi.to_bytes(crate::midi::MidiType::Type1);
+        }
+        for part in 0..score.parts.len() {
+            let _ = crate::melody::kern_to_melody(&score, part, false);
+        }
+    }
+}
+
+/// `notes_parse`: notes CSV and JSON, and the melody text encoding, then
+/// MIDI of what parsed.
+#[cfg(feature = "midi")]
+pub fn notes_parse(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for format in [
+        crate::notes::NotesFormat::Csv,
+        crate::notes::NotesFormat::Json,
+    ] {
+        if let Ok(notes) = crate::notes::from_str(text, format) {
+            let midi = crate::midi::MidiFile::from_notes(
+                notes,
+                crate::midi::TempoMap::constant(220, 120.0),
+            );
+            let _ = midi.to_bytes(crate::midi::MidiType::Type1);
+        }
+    }
+    if let Ok(symbols) = crate::melody::parse_melody(text) {
+        let _ = crate::melody::melody_to_string(&symbols);
+    }
+}
+
+/// `safetensors_load`: the safetensors reader, then re-encoding.
+#[cfg(feature = "weights")]
+pub fn safetensors_load(data: &[u8]) {
+    if let Ok(w) = crate::weights::Weights::from_safetensors_bytes(data) {
+        let _ = w.to_safetensors_bytes();
+    }
+}
+
+/// `pth_load`: the PyTorch zip container and the bounded unpickler.
+#[cfg(feature = "weights")]
+pub fn pth_load(data: &[u8]) {
+    let _ = crate::weights::Weights::from_pth_bytes(data);
+}
+
+/// `npy_read`: the bytes as a `.npy` and as an `.npz` archive, then every
+/// conversion of what was read.
+#[cfg(feature = "npy")]
+pub fn npy_read(data: &[u8]) {
+    if let Ok(array) = crate::npy::read_npy_from(std::io::Cursor::new(data)) {
+        let _ = array.clone().into_integers();
+        let _ = array.into_floats();
+    }
+    if let Ok(arrays) = crate::npy::read_npz_from(std::io::Cursor::new(data)) {
+        for (_, array) in arrays {
+            let _ = array.into_complex();
+        }
+    }
+}
