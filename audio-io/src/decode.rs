@@ -22,6 +22,7 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 
 use crate::audio::{Audio, Sample};
+use crate::third_party::guarded;
 use crate::wav::WavReader;
 use crate::{Error, Result};
 
@@ -202,7 +203,7 @@ impl AudioReader {
         if let Some(ext) = extension {
             hint.with_extension(ext);
         }
-        let format = guarded(|| {
+        let format = guarded("symphonia", || {
             symphonia::default::get_probe()
                 .probe(
                     &hint,
@@ -247,7 +248,7 @@ impl AudioReader {
             || params.codec.to_string(),
             |d| d.codec.info.short_name.to_string(),
         );
-        let decoder = guarded(|| {
+        let decoder = guarded("symphonia", || {
             codecs
                 .make_audio_decoder(&params, &AudioDecoderOptions::default())
                 .map_err(decode_err)
@@ -286,7 +287,7 @@ impl AudioReader {
     /// Errors name the file; a panic inside symphonia becomes
     /// [`Error::DecoderPanic`] and ends the stream.
     fn refill(&mut self) -> Result<bool> {
-        let refilled = guarded(|| self.refill_piece());
+        let refilled = guarded("symphonia", || self.refill_piece());
         if refilled.is_err() {
             self.ended = true;
             self.pending.clear();
@@ -548,25 +549,6 @@ impl AudioReader {
             sample_rate: self.info.sample_rate,
         })
     }
-}
-
-/// Runs `f`, turning a panic inside it (a third-party decoder's: symphonia
-/// has shipped panics on crafted files) into [`Error::DecoderPanic`].
-///
-/// Unwind safety: on a panic the reader's state may be inconsistent, so every
-/// caller ends the stream (or drops the reader) after an error.
-fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".to_owned());
-        Err(Error::DecoderPanic {
-            decoder: "symphonia",
-            message,
-        })
-    })
 }
 
 fn is_wav(head: &[u8]) -> bool {

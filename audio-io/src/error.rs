@@ -197,7 +197,7 @@ pub enum Error {
     /// and the stream is treated as undecodable.
     #[error("the {decoder} decoder failed on malformed data ({message})")]
     DecoderPanic {
-        /// The decoder (`"symphonia"`).
+        /// The library (`"symphonia"`, `"midly"`).
         decoder: &'static str,
         /// The panic's message.
         message: String,

@@ -26,21 +26,29 @@ pub fn wav_decode(data: &[u8]) {
     drain(data.to_vec(), "wav");
 }
 
-/// `flac_decode`: symphonia's FLAC reader on `fLaC` + the bytes, to the end.
+/// `flac_decode`: symphonia's FLAC reader on the bytes, behind a `fLaC`
+/// marker unless they start with one (so real files seed the corpus), to
+/// the end.
 #[cfg(feature = "decode")]
 pub fn flac_decode(data: &[u8]) {
-    let mut bytes = b"fLaC".to_vec();
-    bytes.extend_from_slice(data);
-    drain(bytes, "flac");
+    drain(with_marker(b"fLaC", data), "flac");
 }
 
-/// `mp3_decode`: the bytes as MP3, and `OggS` + the bytes as OGG/Vorbis.
+/// `mp3_decode`: the bytes as MP3, and as OGG/Vorbis behind an `OggS`
+/// marker unless they start with one, to the end.
 #[cfg(feature = "decode")]
 pub fn mp3_decode(data: &[u8]) {
     drain(data.to_vec(), "mp3");
-    let mut ogg = b"OggS".to_vec();
-    ogg.extend_from_slice(data);
-    drain(ogg, "ogg");
+    drain(with_marker(b"OggS", data), "ogg");
+}
+
+#[cfg(feature = "decode")]
+fn with_marker(marker: &[u8], data: &[u8]) -> Vec<u8> {
+    if data.starts_with(marker) {
+        data.to_vec()
+    } else {
+        [marker, data].concat()
+    }
 }
 
 /// `load_resample`: `load_bytes` at 22050 Hz mono (decode, downmix, soxr).

@@ -62,6 +62,7 @@ pub mod piano_roll;
 mod pickle;
 #[cfg(feature = "picture")]
 pub mod picture;
+mod third_party;
 pub mod wav;
 #[cfg(feature = "weights")]
 pub mod weights;

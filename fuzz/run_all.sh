@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS each (default 20), seeded with the
+# repository's own files, and fails on the first crash, hang (10 s) or
+# out-of-memory input (2 GB). CI runs it briefly; run it by hand with a long
+# time (600 or more) whenever a parser changes, and record the run in
+# README.md. A crash is left in artifacts/<target>/: fix it, then copy the
+# input into regressions/<target>/, where `cargo test` replays it.
+#
+# Needs the nightly toolchain (libFuzzer's sanitizer flags are nightly-only)
+# and cargo-fuzz, which this script installs when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${1:-20}
+
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked --version 0.13.2
+fi
+cargo +nightly fuzz build
+
+# Seed inputs per target: the fixtures of the format it reads.
+seeds() {
+    case $1 in
+        wav_decode | load_resample | flac_decode) echo ../audio-io/tests/fixtures/formats ;;
+        mp3_decode) echo ../audio-io/tests/fixtures/lossy ;;
+        midi_parse) echo ../audio-io/tests/fixtures/midi ;;
+        kern_parse) echo ../audio-io/tests/fixtures/kern ;;
+        safetensors_load | pth_load) echo ../audio-io/tests/fixtures/weights ;;
+        npy_read) echo ../audio-io/tests/fixtures/load_sr22050.npy ;;
+        eval_annotations) echo ../audio-eval/tests/fixtures/mir_eval/beat ../audio-eval/tests/fixtures/mir_eval/melody ;;
+        *) if [ -d "seeds/$1" ]; then echo "seeds/$1"; fi ;;
+    esac
+}
+
+for target in $(cargo +nightly fuzz list); do
+    corpus="corpus/$target"
+    mkdir -p "$corpus"
+    for seed in $(seeds "$target"); do
+        if [ -d "$seed" ]; then
+            find "$seed" -maxdepth 1 -type f -size -256k -exec cp -n {} "$corpus"/ \;
+        elif [ -f "$seed" ]; then
+            cp -n "$seed" "$corpus"/
+        fi
+    done
+    echo "=== fuzz $target for ${seconds} s ($(find "$corpus" -type f | wc -l) corpus inputs)"
+    log="$(mktemp)"
+    if ! cargo +nightly fuzz run "$target" "$corpus" -- \
+        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+        -print_final_stats=1 >"$log" 2>&1; then
+        tail -n 60 "$log" >&2
+        echo "error: fuzz target $target failed; the input is in fuzz/artifacts/$target/" >&2
+        rm -f "$log"
+        exit 1
+    fi
+    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done)" "$log" || true
+    rm -f "$log"
+done
