@@ -716,21 +716,29 @@ fn instrument_index(
     out.len() - 1
 }
 
-/// Refuses an SMPTE frame rate other than -24, -25, -29 or -30 in the
+/// Refuses an SMPTE frame rate other than -24, -25, -29 or -30 in any
 /// header chunk before midly reads it: midly 0.5.3 negates the byte as an
-/// `i8`, which overflows on -128 (found by the `midi_parse` fuzz target;
-/// a panic in a debug build, a wrong value in a release build).
+/// `i8`, which overflows on -128 (found by the `midi_parse` fuzz target, in
+/// the first header chunk and then in a later one; a panic in a debug build,
+/// a wrong value in a release build). The chunks are walked as midly walks
+/// them: from the first `MThd`, each `(id, big-endian length)` in turn.
 fn check_smpte_rate(bytes: &[u8]) -> Result<()> {
-    let Some(at) = bytes.windows(4).position(|w| w == b"MThd") else {
+    let Some(mut at) = bytes.windows(4).position(|w| w == b"MThd") else {
         return Ok(());
     };
-    match bytes.get(at + 12) {
-        Some(&b) if b & 0x80 != 0 && ![0xE8, 0xE7, 0xE3, 0xE2].contains(&b) => {
-            Err(Error::malformed(
-                "MIDI",
-                format!("SMPTE frame rate {} in the header", b as i8),
-            ))
+    while let Some(head) = bytes.get(at..at + 8) {
+        if &head[..4] == b"MThd" {
+            if let Some(&b) = bytes.get(at + 12) {
+                if b & 0x80 != 0 && ![0xE8, 0xE7, 0xE3, 0xE2].contains(&b) {
+                    return Err(Error::malformed(
+                        "MIDI",
+                        format!("SMPTE frame rate {} in a header chunk", b as i8),
+                    ));
+                }
+            }
         }
-        _ => Ok(()),
+        let length = u32::from_be_bytes([head[4], head[5], head[6], head[7]]) as usize;
+        at = at.saturating_add(8).saturating_add(length);
     }
+    Ok(())
 }
