@@ -612,7 +612,10 @@ fn every_subcommand_reports_an_unwritable_output_and_leaves_nothing() {
     // Commands whose every input is an annotation text file or a dataset
     // folder (`eval` of events, `train`, `evaluate`) have no input here;
     // their writers are the same `audio_io::write_file` as the rest.
-    println!("{} commands wrote an output: {exercised:?}", exercised.len());
+    println!(
+        "{} commands wrote an output: {exercised:?}",
+        exercised.len()
+    );
     assert!(
         exercised.len() >= 50,
         "only {} commands exercised: {exercised:?}",

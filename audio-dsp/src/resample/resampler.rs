@@ -131,6 +131,26 @@ fn integer_rate(rate: f64) -> bool {
     rate.fract() == 0.0 && rate <= 10_000_000.0
 }
 
+/// The largest reduced rate (`rate / gcd(orig, target)`) the synchronous
+/// FFT resampler is used for: its FFT sizes are multiples of the reduced
+/// rates, so two large coprime rates (199999 → 7 Hz, say) would plan FFTs of
+/// millions of points and allocate gigabytes (found by the `dsp_configs`
+/// fuzz target). Every common pair reduces far below this (48000 → 44100 is
+/// 160 → 147); larger ones use the asynchronous sinc resampler, as
+/// non-integer rates do.
+const MAX_SYNC_REDUCED_RATE: usize = 1 << 16;
+
+/// Whether both rates are whole numbers whose reduced ratio is small enough
+/// for rubato's synchronous resampler ([`MAX_SYNC_REDUCED_RATE`]).
+fn synchronous_fits(orig_sr: f64, target_sr: f64) -> bool {
+    if !(integer_rate(orig_sr) && integer_rate(target_sr)) {
+        return false;
+    }
+    let (orig, target) = (orig_sr as usize, target_sr as usize);
+    let g = gcd(orig, target).max(1);
+    orig / g <= MAX_SYNC_REDUCED_RATE && target / g <= MAX_SYNC_REDUCED_RATE
+}
+
 /// rubato's synchronous FFT resampler for integer rates, its FFT (and so its
 /// anti-aliasing filter) about `filter_len` input samples long. Both FFT
 /// sizes are kept even, which keeps its delay a whole number of output
@@ -287,7 +307,7 @@ impl Resampler {
         } else {
             match method.sinc_parameters() {
                 None => Engine::Fft(Mutex::new(RealFftPlanner::new())),
-                Some(_) if integer_rate(orig_sr) && integer_rate(target_sr) => {
+                Some(_) if synchronous_fits(orig_sr, target_sr) => {
                     Engine::Rubato(Mutex::new(RubatoState {
                         resampler: Box::new(sync_resampler(
                             orig_sr as usize,
