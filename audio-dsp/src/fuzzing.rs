@@ -211,6 +211,22 @@ impl Bytes<'_> {
 /// Signals stay short so that each input runs in milliseconds.
 const MAX_SIGNAL: usize = 8192;
 
+/// The longest constant-Q filter tried, in samples (`Q · sr / fmin`): valid
+/// parameters (200 kHz, 10 Hz, 48 bins per octave, `filter_scale` 4) ask
+/// for filters of millions of samples, one FFT of that size per bin, which
+/// is slow, not wrong. Invalid values (NaN, zero, negative) are always
+/// tried: the constructors must reject them.
+const MAX_FILTER: f64 = 65_536.0;
+
+/// Whether a constant-Q configuration asks for filters longer than
+/// [`MAX_FILTER`] (`fmin` defaults to C1 as in librosa).
+fn long_filters(sr: f64, fmin: Option<f64>, bins_per_octave: usize, filter_scale: f64) -> bool {
+    let fmin = fmin.unwrap_or(32.703_195_662_574_83);
+    let q = filter_scale / (2f64.powf(1.0 / bins_per_octave.max(1) as f64) - 1.0);
+    let length = q * sr / fmin;
+    length.is_finite() && length > MAX_FILTER
+}
+
 /// The longest resampled output tried (a valid but large ratio is slow, not
 /// a bug). Invalid rates (zero, negative, NaN, infinite) are always tried:
 /// the resampler must reject them itself.
@@ -219,6 +235,7 @@ const MAX_OUTPUT: f64 = 262_144.0;
 /// `dsp_configs`: must return whatever the bytes are.
 pub fn dsp_configs(data: &[u8]) {
     let mut b = Bytes { data };
+    let long = |c: &CqtConfig| long_filters(c.sr, c.fmin, c.bins_per_octave, c.filter_scale);
     match b.byte() % 24 {
         0 => {
             let config = b.stft();
@@ -266,15 +283,22 @@ pub fn dsp_configs(data: &[u8]) {
         3 => {
             let config = b.cqt();
             let y = b.signal(MAX_SIGNAL);
-            let _ = crate::cqt(&y, &config);
+            if !long(&config) {
+                let _ = crate::cqt(&y, &config);
+            }
         }
         4 => {
             let config = b.cqt();
             let y = b.signal(MAX_SIGNAL);
-            let _ = crate::hybrid_cqt(&y, &config);
+            if !long(&config) {
+                let _ = crate::hybrid_cqt(&y, &config);
+            }
         }
         5 => {
             let config = b.cqt();
+            if long(&config) {
+                return;
+            }
             if let Ok(icqt) = crate::Icqt::<f32>::new(config.clone()) {
                 let (rows, cols) = (config.n_bins, b.size(64));
                 let c = Array2::from_shape_fn((rows, cols), |_| {
@@ -285,6 +309,9 @@ pub fn dsp_configs(data: &[u8]) {
         }
         6 => {
             let cqt = b.cqt();
+            if long(&cqt) {
+                return;
+            }
             let harmonics = (0..b.size(4)).map(|_| b.within(0.25, 8.0)).collect();
             if let Ok(h) = crate::Hcqt::<f32>::new(HcqtConfig { cqt, harmonics }) {
                 let _ = h.magnitude(&b.signal(MAX_SIGNAL));
@@ -321,7 +348,9 @@ pub fn dsp_configs(data: &[u8]) {
                 },
                 res_type: b.method(),
             };
-            let _ = crate::chroma_cqt(&b.signal(MAX_SIGNAL), &config);
+            if !long_filters(config.sr, config.fmin, config.bins_per_octave, 1.0) {
+                let _ = crate::chroma_cqt(&b.signal(MAX_SIGNAL), &config);
+            }
         }
         9 => {
             let config = ChromaCensConfig {
@@ -342,7 +371,9 @@ pub fn dsp_configs(data: &[u8]) {
                 smoothing_window: b.window(),
                 res_type: b.method(),
             };
-            let _ = crate::chroma_cens(&b.signal(MAX_SIGNAL), &config);
+            if !long_filters(config.sr, config.fmin, config.bins_per_octave, 1.0) {
+                let _ = crate::chroma_cens(&b.signal(MAX_SIGNAL), &config);
+            }
         }
         10 => {
             let config = OnsetStrengthConfig {

@@ -376,9 +376,9 @@ impl MidiFile {
 
     /// Encodes the file: times → nearest tick of [`MidiFile::tempo`].
     ///
-    /// Channels: drums go to channel 9; other instruments keep their channel
-    /// when it is free for their program, else take the next free one
-    /// (as `pretty_midi.PrettyMIDI.write` assigns channels in order).
+    /// Channels as `pretty_midi.PrettyMIDI.write` assigns them: drums on
+    /// channel 9; otherwise the n-th instrument on the n-th of the 15 other
+    /// channels, cycling.
     ///
     /// # Errors
     ///
@@ -416,17 +416,21 @@ impl MidiFile {
             })
             .collect();
         let mut tracks: Vec<Vec<(u64, u8, TrackEventKind<'_>)>> = Vec::new();
-        let mut next_channel = 0u8;
-        for inst in &self.instruments {
+        // pretty_midi's assignment: the n-th instrument, unless a drum kit,
+        // takes the n-th of the 15 non-drum channels, cycling (the `u8`
+        // counter here before overflowed past 255 instruments, found by the
+        // `kern_parse` fuzz target, and reused channel 9 from the 26th
+        // instrument on).
+        for (n, inst) in self.instruments.iter().enumerate() {
             let channel = if inst.is_drum {
                 9
             } else {
-                let c = next_channel;
-                next_channel += 1;
-                if next_channel == 9 {
-                    next_channel += 1;
+                let c = (n % 15) as u8;
+                if c >= 9 {
+                    c + 1
+                } else {
+                    c
                 }
-                c % 16
             };
             let ch = u4::from_int_lossy(channel);
             let mut ev: Vec<(u64, u8, TrackEventKind<'_>)> = Vec::new();
