@@ -10,6 +10,10 @@
 //! `cargo test` through exactly this code. Not a stable API.
 
 use ndarray::Array2;
+
+use crate::feature::delta::DeltaMode;
+use crate::feature::rhythm::tempo::TempoAggregate;
+use crate::onset::onset_strength::OnsetAggregate;
 use num_complex::Complex;
 
 use crate::{
@@ -91,6 +95,13 @@ impl Bytes<'_> {
         }
     }
 
+    /// One of `choices` (an enum's unit variants), by one byte modulo their
+    /// number. Orders are those of the `match`es this replaced, so the kept
+    /// regression inputs still take the paths they were found on.
+    fn pick<T: Copy>(&mut self, choices: &[T]) -> T {
+        choices[usize::from(self.byte()) % choices.len()]
+    }
+
     fn option<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> Option<T> {
         if self.bool() {
             Some(f(self))
@@ -111,24 +122,12 @@ impl Bytes<'_> {
     }
 
     fn pad(&mut self) -> PadMode {
-        match self.byte() % 3 {
-            0 => PadMode::Constant,
-            1 => PadMode::Reflect,
-            _ => PadMode::Edge,
-        }
+        self.pick(&[PadMode::Constant, PadMode::Reflect, PadMode::Edge])
     }
 
     fn method(&mut self) -> ResampleMethod {
-        match self.byte() % 8 {
-            0 => ResampleMethod::Fft,
-            1 => ResampleMethod::Fast,
-            2 => ResampleMethod::Medium,
-            3 => ResampleMethod::High,
-            4 => ResampleMethod::SoxrVhq,
-            5 => ResampleMethod::SoxrMq,
-            6 => ResampleMethod::SoxrLq,
-            _ => ResampleMethod::SoxrHq,
-        }
+        use ResampleMethod::{Fast, Fft, High, Medium, SoxrHq, SoxrLq, SoxrMq, SoxrVhq};
+        self.pick(&[Fft, Fast, Medium, High, SoxrVhq, SoxrMq, SoxrLq, SoxrHq])
     }
 
     fn stft(&mut self) -> StftConfig {
@@ -264,16 +263,8 @@ pub fn dsp_configs(data: &[u8]) {
             let config = MfccConfig {
                 mel: b.mel_spectrogram(),
                 n_mfcc: b.size(128),
-                dct_type: match b.byte() % 3 {
-                    0 => DctType::One,
-                    1 => DctType::Two,
-                    _ => DctType::Three,
-                },
-                norm: if b.bool() {
-                    DctNorm::Ortho
-                } else {
-                    DctNorm::None
-                },
+                dct_type: b.pick(&[DctType::One, DctType::Two, DctType::Three]),
+                norm: b.pick(&[DctNorm::None, DctNorm::Ortho]),
                 lifter: b.real(),
             };
             if let Ok(mfcc) = crate::Mfcc::<f32>::new(config) {
@@ -341,11 +332,7 @@ pub fn dsp_configs(data: &[u8]) {
                 n_chroma: b.size(48),
                 n_octaves: b.size(10),
                 bins_per_octave: b.size(48),
-                cqt_mode: if b.bool() {
-                    CqtMode::Full
-                } else {
-                    CqtMode::Hybrid
-                },
+                cqt_mode: b.pick(&[CqtMode::Hybrid, CqtMode::Full]),
                 res_type: b.method(),
             };
             if !long_filters(config.sr, config.fmin, config.bins_per_octave, 1.0) {
@@ -361,11 +348,7 @@ pub fn dsp_configs(data: &[u8]) {
                 n_chroma: b.size(48),
                 n_octaves: b.size(10),
                 bins_per_octave: b.size(48),
-                cqt_mode: if b.bool() {
-                    CqtMode::Full
-                } else {
-                    CqtMode::Hybrid
-                },
+                cqt_mode: b.pick(&[CqtMode::Hybrid, CqtMode::Full]),
                 norm: b.option(Bytes::real),
                 win_len_smooth: b.option(|b| b.size(100)),
                 smoothing_window: b.window(),
@@ -382,11 +365,7 @@ pub fn dsp_configs(data: &[u8]) {
                 max_size: b.size(16),
                 detrend: b.bool(),
                 center: b.bool(),
-                aggregate: if b.bool() {
-                    crate::onset::onset_strength::OnsetAggregate::Mean
-                } else {
-                    crate::onset::onset_strength::OnsetAggregate::Median
-                },
+                aggregate: b.pick(&[OnsetAggregate::Median, OnsetAggregate::Mean]),
             };
             let _ = crate::onset::onset_strength::onset_strength(&b.signal(MAX_SIGNAL), config);
         }
@@ -432,11 +411,11 @@ pub fn dsp_configs(data: &[u8]) {
                 std_bpm: b.real(),
                 ac_size: b.within(0.0, 16.0),
                 max_tempo: b.option(Bytes::real),
-                aggregate: match b.byte() % 3 {
-                    0 => crate::feature::rhythm::tempo::TempoAggregate::Mean,
-                    1 => crate::feature::rhythm::tempo::TempoAggregate::Median,
-                    _ => crate::feature::rhythm::tempo::TempoAggregate::Max,
-                },
+                aggregate: b.pick(&[
+                    TempoAggregate::Mean,
+                    TempoAggregate::Median,
+                    TempoAggregate::Max,
+                ]),
             };
             let _ = crate::feature::rhythm::tempo::tempo(&b.signal(2048), &config);
         }
@@ -564,11 +543,7 @@ pub fn dsp_configs(data: &[u8]) {
             let config = crate::feature::delta::DeltaConfig {
                 width: b.size(20),
                 order: b.size(4),
-                mode: match b.byte() % 3 {
-                    0 => crate::feature::delta::DeltaMode::Interp,
-                    1 => crate::feature::delta::DeltaMode::Mirror,
-                    _ => crate::feature::delta::DeltaMode::Nearest,
-                },
+                mode: b.pick(&[DeltaMode::Interp, DeltaMode::Mirror, DeltaMode::Nearest]),
             };
             let m = b.matrix(64, 64);
             let _ = crate::feature::delta::delta(m.view(), &config);

@@ -292,10 +292,15 @@ impl AudioReader {
             self.ended = true;
             self.pending.clear();
         }
-        refilled.map_err(|e| match &self.path {
+        refilled.map_err(|e| self.named(e))
+    }
+
+    /// `e` naming this reader's file, when it was opened from one.
+    fn named(&self, e: Error) -> Error {
+        match &self.path {
             Some(path) => e.in_file(path),
             None => e,
-        })
+        }
     }
 
     fn refill_piece(&mut self) -> Result<bool> {
@@ -470,15 +475,8 @@ impl AudioReader {
             return Ok(frames);
         }
         if let Source::Wav(wav) = &mut self.source {
-            let skipped = match wav.skip_frames(left) {
-                Ok(n) => n,
-                Err(e) => {
-                    return Err(match &self.path {
-                        Some(path) => e.in_file(path),
-                        None => e,
-                    })
-                }
-            };
+            let skipped = wav.skip_frames(left);
+            let skipped = skipped.map_err(|e| self.named(e))?;
             return Ok(frames - left + skipped);
         }
         while left > 0 {

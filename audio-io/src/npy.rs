@@ -333,16 +333,13 @@ fn check_header_length<R: Read>(
     available: u64,
     what: &dyn Fn() -> String,
 ) -> Result<()> {
-    let mut prefix = [0u8; 12];
-    let mut n = 0;
-    while n < prefix.len() {
-        match reader.read(&mut prefix[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(source) => return Err(Error::Stream { source }),
-        }
-    }
-    let length = match (n, prefix[6]) {
+    let mut prefix = Vec::with_capacity(12);
+    reader
+        .take(12)
+        .read_to_end(&mut prefix)
+        .map_err(|source| Error::Stream { source })?;
+    let n = prefix.len();
+    let length = match (n, prefix.get(6).copied().unwrap_or(0)) {
         (10.., 1) => u64::from(u16::from_le_bytes([prefix[8], prefix[9]])) + 10,
         (12.., 2 | 3) => {
             u64::from(u32::from_le_bytes([
