@@ -1,6 +1,6 @@
 //! Output files that appear whole or not at all.
 //!
-//! Every writer of the family ([`crate::wav::write_wav`], [`crate::npy::write_npy`],
+//! Every writer of the family ([`crate::wav::write_wav`], `npy::write_npy`,
 //! MIDI, safetensors, pictures, note lists, and the command line's outputs)
 //! writes into a hidden temporary file beside the destination and renames it
 //! over the destination only once everything was written and flushed. A
