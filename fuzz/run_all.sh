@@ -6,11 +6,17 @@
 # README.md. A crash is left in artifacts/<target>/: fix it, then copy the
 # input into regressions/<target>/, where `cargo test` replays it.
 #
+# The mutation seed is fixed (FUZZ_SEED, default 1), so a CI run explores
+# the same inputs as a local run of the same code and corpus for as long as
+# both last: a CI failure reproduces here. Set FUZZ_SEED=0 for a random seed
+# on long runs by hand, which is how new inputs are found.
+#
 # Needs the nightly toolchain (libFuzzer's sanitizer flags are nightly-only)
 # and cargo-fuzz, which this script installs when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-20}
+seed=${FUZZ_SEED:-1}
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked --version 0.13.2
@@ -44,7 +50,7 @@ for target in $(cargo +nightly fuzz list); do
     echo "=== fuzz $target for ${seconds} s ($(find "$corpus" -type f | wc -l) corpus inputs)"
     log="$(mktemp)"
     if ! cargo +nightly fuzz run "$target" "$corpus" -- \
-        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+        -max_total_time="$seconds" -seed="$seed" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
         -print_final_stats=1 >"$log" 2>&1; then
         tail -n 60 "$log" >&2
         echo "error: fuzz target $target failed; the input is in fuzz/artifacts/$target/" >&2

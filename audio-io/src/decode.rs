@@ -1,6 +1,14 @@
 //! Decoding any supported file block by block: WAV through this crate's own
 //! parser, FLAC, MP3 and OGG/Vorbis through symphonia.
 //!
+//! WAV goes through one parser only. symphonia's WAV demuxer is not
+//! compiled in: its probe finds a `RIFF` marker anywhere in the first
+//! megabyte, and its `fmt ` parser multiplies the channel count in 16 bits,
+//! which overflowed on 65529 channels behind 17 leading bytes (found by the
+//! `load_resample` fuzz target; a panic in a debug build). A stream is WAV
+//! when it starts with `RIFF....WAVE`, as libsndfile requires; anything else
+//! goes to symphonia's FLAC, MP3 and OGG probes.
+//!
 //! [`AudioReader`] is the chunked reader: it holds at most one decoded packet
 //! (or one 64 Ki-frame WAV piece) beyond the block the caller asks for, so
 //! memory does not grow with the file's length.
@@ -153,15 +161,45 @@ impl AudioReader {
     }
 
     /// Decodes from any symphonia media source (a file, a cursor, a
-    /// `ReadOnlySource` around a pipe) with symphonia only.
+    /// `ReadOnlySource` around a pipe). WAV is recognised from the first 12
+    /// bytes as in [`AudioReader::open`]; those bytes are read once and put
+    /// back in front of the stream (by seeking to the start when the source
+    /// can seek, by chaining them when it cannot), so a pipe works too.
     ///
     /// # Errors
     ///
-    /// [`Error::Decode`] when no format or codec recognises the stream,
+    /// [`Error::Io`] when the first bytes cannot be read;
+    /// [`Error::Decode`] when no format or codec recognises the stream;
     /// [`Error::Unsupported`] when it has no audio track, or a zero rate or
     /// channel count.
-    pub fn from_source(source: Box<dyn MediaSource>, extension: Option<&str>) -> Result<Self> {
-        Self::from_symphonia(source, extension)
+    pub fn from_source(mut source: Box<dyn MediaSource>, extension: Option<&str>) -> Result<Self> {
+        let mut head = [0u8; 12];
+        let stream = Path::new("<stream>");
+        let n = read_head(&mut source, &mut head).map_err(|e| Error::io(stream, e))?;
+        if source.is_seekable() {
+            use std::io::Seek;
+            source
+                .seek(std::io::SeekFrom::Start(0))
+                .map_err(|e| Error::io(stream, e))?;
+            if is_wav(&head[..n]) {
+                return Self::from_wav(Box::new(std::io::BufReader::with_capacity(
+                    1 << 16,
+                    source,
+                )));
+            }
+            return Self::from_symphonia(source, extension);
+        }
+        let chained = std::io::Cursor::new(head[..n].to_vec()).chain(source);
+        if is_wav(&head[..n]) {
+            return Self::from_wav(Box::new(std::io::BufReader::with_capacity(
+                1 << 16,
+                chained,
+            )));
+        }
+        Self::from_symphonia(
+            Box::new(symphonia::core::io::ReadOnlySource::new(chained)),
+            extension,
+        )
     }
 
     fn from_wav(reader: Box<dyn Read + Send + Sync>) -> Result<Self> {
