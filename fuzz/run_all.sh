@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-20}
-seed=${FUZZ_SEED:-1}
+fuzz_seed=${FUZZ_SEED:-1}
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked --version 0.13.2
@@ -50,7 +50,7 @@ for target in $(cargo +nightly fuzz list); do
     echo "=== fuzz $target for ${seconds} s ($(find "$corpus" -type f | wc -l) corpus inputs)"
     log="$(mktemp)"
     if ! cargo +nightly fuzz run "$target" "$corpus" -- \
-        -max_total_time="$seconds" -seed="$seed" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+        -max_total_time="$seconds" -seed="$fuzz_seed" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
         -print_final_stats=1 >"$log" 2>&1; then
         tail -n 60 "$log" >&2
         echo "error: fuzz target $target failed; the input is in fuzz/artifacts/$target/" >&2

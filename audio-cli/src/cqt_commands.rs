@@ -123,9 +123,10 @@ pub struct CqtArgs {
     /// Lowest bin frequency in Hz (default C1 = 32.70 Hz).
     #[arg(long)]
     fmin: Option<f64>,
-    /// Number of bins.
-    #[arg(long, default_value_t = 84)]
-    n_bins: usize,
+    /// Number of bins (default 84, librosa's; 72 for `hcqt`, whose fifth
+    /// harmonic of 84 bins from C1 would pass the Nyquist frequency at 22050 Hz).
+    #[arg(long)]
+    n_bins: Option<usize>,
     /// Bins per octave.
     #[arg(long, default_value_t = 12)]
     bins_per_octave: usize,
@@ -188,7 +189,7 @@ impl CqtArgs {
             sr: f64::from(io.sr),
             hop_length: self.hop_length,
             fmin: self.fmin,
-            n_bins: self.n_bins,
+            n_bins: self.n_bins.unwrap_or(84),
             bins_per_octave: self.bins_per_octave,
             gamma: Some(0.0),
             tuning: self.tuning,
@@ -280,7 +281,14 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 write_npy(&io.output, &c)
             })
         }
-        CqtCommand::Hcqt { io, cqt, harmonics } => {
+        CqtCommand::Hcqt {
+            io,
+            mut cqt,
+            harmonics,
+        } => {
+            // Six octaves from C1: the fifth harmonic's top bin (9.8 kHz)
+            // stays below 11025 Hz.
+            cqt.n_bins.get_or_insert(72);
             let harmonics = harmonics
                 .split(',')
                 .map(|h| {

@@ -24,12 +24,31 @@ use crate::{
 };
 
 /// Fuzz bytes read as typed values; past the end every read gives zero.
-struct Bytes<'a> {
+/// Also used by the structure-aware targets of the other crates.
+pub struct Bytes<'a> {
     data: &'a [u8],
 }
 
-impl Bytes<'_> {
-    fn byte(&mut self) -> u8 {
+impl<'a> Bytes<'a> {
+    /// Reads from `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        Self { data }
+    }
+
+    /// The bytes not read yet.
+    pub fn rest(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// The next `n` bytes (fewer at the end).
+    pub fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, tail) = self.data.split_at(n.min(self.data.len()));
+        self.data = tail;
+        head
+    }
+
+    /// The next byte.
+    pub fn byte(&mut self) -> u8 {
         match self.data.split_first() {
             Some((&b, rest)) => {
                 self.data = rest;
@@ -39,16 +58,18 @@ impl Bytes<'_> {
         }
     }
 
-    fn u16(&mut self) -> u16 {
+    /// The next two bytes, little-endian.
+    pub fn u16(&mut self) -> u16 {
         u16::from_le_bytes([self.byte(), self.byte()])
     }
 
-    fn bool(&mut self) -> bool {
+    /// One bit.
+    pub fn bool(&mut self) -> bool {
         self.byte() & 1 == 1
     }
 
     /// `0..=max`.
-    fn size(&mut self, max: usize) -> usize {
+    pub fn size(&mut self, max: usize) -> usize {
         usize::from(self.u16()) % (max + 1)
     }
 
@@ -98,7 +119,7 @@ impl Bytes<'_> {
     /// One of `choices` (an enum's unit variants), by one byte modulo their
     /// number. Orders are those of the `match`es this replaced, so the kept
     /// regression inputs still take the paths they were found on.
-    fn pick<T: Copy>(&mut self, choices: &[T]) -> T {
+    pub fn pick<T: Copy>(&mut self, choices: &[T]) -> T {
         choices[usize::from(self.byte()) % choices.len()]
     }
 

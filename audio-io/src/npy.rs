@@ -339,6 +339,18 @@ fn check_header_length<R: Read>(
         .read_to_end(&mut prefix)
         .map_err(|source| Error::Stream { source })?;
     let n = prefix.len();
+    if !prefix.starts_with(b"\x93NUMPY") {
+        // For, say, a WAV given where an array is expected, name what was
+        // expected rather than ndarray-npy's "start does not match magic
+        // string".
+        return Err(Error::malformed(
+            "npy",
+            format!(
+                "{}: not a `.npy` file (it does not start with \"\\x93NUMPY\")",
+                what()
+            ),
+        ));
+    }
     let length = match (n, prefix.get(6).copied().unwrap_or(0)) {
         (10.., 1) => u64::from(u16::from_le_bytes([prefix[8], prefix[9]])) + 10,
         (12.., 2 | 3) => {

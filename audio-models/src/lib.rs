@@ -32,6 +32,8 @@ pub mod basic_pitch;
 pub mod datasets;
 pub mod error;
 pub mod evaluation;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod open_unmix;
 pub mod registry;
 pub mod training;

@@ -158,6 +158,30 @@ fn bad_inputs_are_errors() {
 }
 
 #[test]
+fn target_names_that_are_paths_are_refused() {
+    // A target names `<target>.pth` to read and `<target>.wav` to write, so
+    // `../x` would reach outside both folders.
+    for name in ["../drums", "a/b", "", ".hidden", "..", "a\\b", "drüms"] {
+        let got = OpenUnmixSeparator::from_dir(
+            dir().join("sep"),
+            Some(&[name.to_string()]),
+            SeparatorConfig::default(),
+            &Device::Cpu,
+        );
+        match got {
+            Err(Error::InvalidParameter {
+                name: "targets",
+                value,
+                ..
+            }) => {
+                assert_eq!(value, format!("{name:?}"));
+            }
+            other => panic!("{name:?}: {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn chunked_path_tiles_the_track_and_matches_on_one_chunk() {
     let (sep, _) = separator("niter1");
     let mix = mixture();

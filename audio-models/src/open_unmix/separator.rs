@@ -131,7 +131,8 @@ impl OpenUnmixSeparator {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for no models, models of different channel
+    /// [`Error::InvalidParameter`] for no models, a target name that is not
+    /// a plain file stem (see [`OpenUnmixSeparator::from_dir`]), models of different channel
     /// counts, models whose `nb_bins` is not `n_fft / 2 + 1`, EM with a single
     /// source, or a zero `wiener_win_len`; `audio_dsp` errors for a bad
     /// `n_fft`/`n_hop`.
@@ -146,6 +147,7 @@ impl OpenUnmixSeparator {
         let nb_channels = first.config().nb_channels;
         let nb_bins = config.n_fft / 2 + 1;
         for (name, m) in &models {
+            check_target_name(name)?;
             if m.config().nb_channels != nb_channels {
                 return Err(Error::InvalidParameter {
                     name: "nb_channels",
@@ -206,6 +208,10 @@ impl OpenUnmixSeparator {
     ///
     /// # Errors
     ///
+    /// [`Error::InvalidParameter`] for a target name (given or listed in
+    /// `separator.json`) that is not a plain file stem of at most 64 ASCII
+    /// letters, digits, `_`, `-` or `.` not starting with `.` (it names
+    /// files: `<target>.pth` here, `<target>.wav` in `audio separate`);
     /// [`Error::ModelNotFound`] for a target without a weight file;
     /// [`Error::File`] for an unreadable file or directory, [`Error::ModelJson`]
     /// for malformed JSON;
@@ -247,6 +253,7 @@ impl OpenUnmixSeparator {
         }
         let mut models = Vec::with_capacity(targets.len());
         for target in &targets {
+            check_target_name(target)?;
             let path = weight_file(dir, target)?;
             let weights = Weights::load(&path)?;
             let mut mc = OpenUnmixConfig::infer(&weights)?;
@@ -421,6 +428,29 @@ impl Separator for OpenUnmixSeparator {
             .iter()
             .map(|y| Ok(self.istft.process_multichannel(y.view(), Some(samples))?))
             .collect()
+    }
+}
+
+/// A target name becomes a file name twice: `<target>.pth` is read from the
+/// model directory and `<target>.wav` is written by `audio separate`. Names
+/// from `separator.json` or the command line are untrusted, so a name must
+/// be a plain file stem: ASCII letters, digits, `_`, `-` or `.`, not starting
+/// with `.` (no `..`, no separators, no hidden files).
+fn check_target_name(name: &str) -> Result<()> {
+    let plain = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    if plain {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameter {
+            name: "targets",
+            value: format!("{name:?}"),
+            expected: "a plain name of at most 64 ASCII letters, digits, `_`, `-` or `.`, not starting with `.`",
+        })
     }
 }
 
