@@ -62,6 +62,8 @@ pub mod piano_roll;
 mod pickle;
 #[cfg(feature = "picture")]
 pub mod picture;
+#[cfg(feature = "weights")]
+mod py_value;
 mod third_party;
 pub mod wav;
 #[cfg(feature = "weights")]

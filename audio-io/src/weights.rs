@@ -16,6 +16,7 @@
 //! materialised as contiguous copies. The legacy pre-1.6 (non-zip) format is
 //! not supported.
 
+pub use crate::py_value::PyValue;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -287,6 +288,31 @@ impl Weights {
     /// [`Error::Unsupported`] for a big-endian file, an unknown storage type
     /// or pickle opcode.
     pub fn from_pth_bytes(bytes: &[u8]) -> Result<Self> {
+        Self::from_pth_bytes_with_objects(bytes).map(|(weights, _)| weights)
+    }
+
+    /// Reads a PyTorch file like [`Weights::from_pth_bytes`], and also
+    /// returns the whole pickled object, with each tensor replaced by
+    /// [`PyValue::Tensor`] naming its key. This is how a checkpoint that
+    /// stores more than a state dict is read: a Demucs `.th` is
+    /// `{"klass": <class>, "args": [...], "kwargs": {...}, "state": {...}}`,
+    /// and its tensors are under `state.`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Weights::from_pth_bytes`].
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use audio_io::weights::{PyValue, Weights};
+    ///
+    /// let bytes = std::fs::read("model.th")?;
+    /// let (weights, object) = Weights::from_pth_bytes_with_objects(&bytes)?;
+    /// let kwargs = object.get("kwargs");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_pth_bytes_with_objects(bytes: &[u8]) -> Result<(Self, PyValue)> {
         let zip_err = |source| Error::Zip { source };
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(zip_err)?;
         let mut names: Vec<String> = Vec::with_capacity(zip.len());
@@ -343,7 +369,8 @@ impl Weights {
             let tensor = materialise(&name, &t, storage)?;
             tensors.insert(name, tensor);
         }
-        Ok(Self { tensors })
+        let object = py_value(&root, "", 0)?;
+        Ok((Self { tensors }, object))
     }
 
     /// Adds or replaces a tensor.
@@ -585,6 +612,60 @@ fn tensor_of(v: &Value) -> Result<Option<TensorRef>> {
         }
         _ => Ok(None),
     }
+}
+
+/// The public form of an unpickled value; tensors become their key.
+fn py_value(v: &Value, prefix: &str, depth: usize) -> Result<PyValue> {
+    if depth > 64 {
+        return Err(Error::malformed("pth", "values nested more than 64 deep"));
+    }
+    if tensor_of(v)?.is_some() {
+        return Ok(PyValue::Tensor(prefix.to_string()));
+    }
+    let key = |k: &Value| match k {
+        Value::Str(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        _ => None,
+    };
+    Ok(match v {
+        Value::None => PyValue::None,
+        Value::Bool(b) => PyValue::Bool(*b),
+        Value::Int(i) => PyValue::Int(*i),
+        Value::Float(f) => PyValue::Float(*f),
+        Value::Str(s) => PyValue::Str(s.clone()),
+        Value::Bytes(b) => PyValue::Bytes(b.clone()),
+        Value::Tuple(items) | Value::List(items) => PyValue::List(
+            items
+                .iter()
+                .map(|x| py_value(x, prefix, depth + 1))
+                .collect::<Result<_>>()?,
+        ),
+        Value::Dict(items) => PyValue::Dict(
+            items
+                .iter()
+                .map(|(k, x)| {
+                    let inner = match key(k) {
+                        Some(name) if prefix.is_empty() => name,
+                        Some(name) => format!("{prefix}.{name}"),
+                        None => prefix.to_string(),
+                    };
+                    Ok((
+                        py_value(k, prefix, depth + 1)?,
+                        py_value(x, &inner, depth + 1)?,
+                    ))
+                })
+                .collect::<Result<_>>()?,
+        ),
+        Value::Global(module, name) => PyValue::Global {
+            module: module.clone(),
+            name: name.clone(),
+        },
+        Value::Call(callable, args) => PyValue::Call {
+            callable: Box::new(py_value(callable, prefix, depth + 1)?),
+            args: Box::new(py_value(args, prefix, depth + 1)?),
+        },
+        Value::Persistent(_) => PyValue::None,
+    })
 }
 
 fn collect_tensors(

@@ -30,6 +30,7 @@
 pub mod augment;
 pub mod basic_pitch;
 pub mod datasets;
+pub mod demucs;
 pub mod error;
 pub mod evaluation;
 #[doc(hidden)]

@@ -45,6 +45,7 @@ pub use frontend::sinc_conv::{SincConv, SincConvConfig};
 pub use frontend::stft::{IstftLayer, MelProjection, StftLayer, StftLayerConfig};
 pub use layers::film::Film;
 pub use layers::gating::{gated_tanh, glu};
+pub use layers::layer_scale::LayerScale;
 pub use layers::linear::{Linear, Mlp};
 pub use layers::prelu::PRelu;
 pub use layers::squeeze_excitation::SqueezeExcitation;

@@ -1,0 +1,310 @@
+//! `demucs.apply.apply_model`: a model over a whole track, in overlapping
+//! segments with triangular transition weights, and with random time shifts.
+
+use candle_core::Tensor;
+use ndarray::{s, Array1, Array3, ArrayView2};
+
+use super::model::DemucsNet;
+use crate::error::{Error, Result};
+
+/// The options of `demucs.apply.apply_model`, with its defaults
+/// (`shifts=1, split=True, overlap=0.25, transition_power=1`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplyConfig {
+    /// Random time shifts, each up to half a second; their estimates are
+    /// averaged (`shifts`). 0 disables.
+    pub shifts: usize,
+    /// Cut the track into segments of [`ApplyConfig::segment`] seconds
+    /// (`split`).
+    pub split: bool,
+    /// Fraction of a segment shared with the next (`overlap`, in `[0, 1)`).
+    pub overlap: f64,
+    /// Exponent of the triangular transition weights (`transition_power`, ≥ 1).
+    pub transition_power: f64,
+    /// Segment length in seconds; `None` takes the model's (`segment`).
+    pub segment: Option<f64>,
+    /// Seed of the shift offsets. The package draws them with Python's
+    /// `random.randint`; here they come from a seeded generator, so runs
+    /// are repeatable but differ from the package's draws.
+    pub seed: u64,
+}
+
+impl Default for ApplyConfig {
+    fn default() -> Self {
+        Self {
+            shifts: 1,
+            split: true,
+            overlap: 0.25,
+            transition_power: 1.0,
+            segment: None,
+            seed: 0,
+        }
+    }
+}
+
+impl ApplyConfig {
+    fn validate(&self) -> Result<()> {
+        let bad = |name, value: String, expected| Error::InvalidParameter {
+            name,
+            value,
+            expected,
+        };
+        if !(0.0..1.0).contains(&self.overlap) {
+            return Err(bad("overlap", self.overlap.to_string(), "in [0, 1)"));
+        }
+        if !(self.transition_power >= 1.0 && self.transition_power.is_finite()) {
+            return Err(bad(
+                "transition_power",
+                self.transition_power.to_string(),
+                ">= 1 (the package asserts it)",
+            ));
+        }
+        if let Some(seg) = self.segment {
+            if !(seg.is_finite() && seg > 0.0) {
+                return Err(bad("segment", seg.to_string(), "> 0 seconds"));
+            }
+        }
+        if self.shifts > 64 {
+            return Err(bad("shifts", self.shifts.to_string(), "at most 64"));
+        }
+        Ok(())
+    }
+}
+
+/// A window of `len` samples starting at `offset` of the base signal
+/// (`demucs.apply.TensorChunk`): padding it to a longer length takes the
+/// base signal's own samples around it where there are some, zeros beyond.
+#[derive(Debug, Clone, Copy)]
+struct Chunk {
+    offset: usize,
+    len: usize,
+}
+
+impl Chunk {
+    /// `TensorChunk(self, offset, length)`: clipped to this chunk's end.
+    fn sub(self, offset: usize, len: usize) -> Chunk {
+        Chunk {
+            offset: self.offset + offset,
+            len: len.min(self.len - offset),
+        }
+    }
+
+    /// `TensorChunk.padded(target)` of `base` `(channels, samples)`.
+    fn padded(self, base: ArrayView2<'_, f32>, target: usize) -> ndarray::Array2<f32> {
+        let total = base.ncols() as isize;
+        let delta = (target - self.len) as isize;
+        let start = self.offset as isize - delta / 2;
+        let end = start + target as isize;
+        let (from, to) = (start.max(0), end.min(total));
+        let mut out = ndarray::Array2::<f32>::zeros((base.nrows(), target));
+        if to > from {
+            let at = (from - start) as usize;
+            out.slice_mut(s![.., at..at + (to - from) as usize])
+                .assign(&base.slice(s![.., from as usize..to as usize]));
+        }
+        out
+    }
+}
+
+/// SplitMix64: the shift offsets' generator.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..=max`.
+    fn up_to(&mut self, max: usize) -> usize {
+        (self.next() % (max as u64 + 1)) as usize
+    }
+}
+
+/// `demucs.apply.apply_model(model, mix, shifts, split, overlap,
+/// transition_power, segment)` for one model and one track.
+///
+/// - `split`: segments of `segment_length = ⌊samplerate · segment⌋` start
+///   every `⌊(1 − overlap) · segment_length⌋` samples; each is padded to
+///   the model's valid length with the track's own neighbouring samples,
+///   separated, centre-trimmed, weighted by the triangle
+///   `w = ([1, 2, …, L/2, L − L/2, …, 1] / max)^transition_power`, and
+///   the sum is divided by the summed weights.
+/// - `shifts`: the track is zero-padded by half a second on each side, and
+///   for each shift a random offset in `[0, samplerate / 2]` moves it; the
+///   estimates, shifted back, are averaged.
+///
+/// Memory: one segment's activations at a time, plus the output.
+///
+/// # Shapes
+///
+/// `mix` `(audio_channels, samples)` → `(sources, audio_channels, samples)`.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] for bad options; [`Error::ShapeMismatch`]
+/// for a mixture with the wrong channel count or no samples;
+/// [`Error::NonFinite`] for NaN or infinite samples; backend errors.
+pub fn apply_model(
+    model: &DemucsNet,
+    mix: ArrayView2<'_, f32>,
+    config: &ApplyConfig,
+) -> Result<Array3<f32>> {
+    config.validate()?;
+    check_mix(model, mix)?;
+    let c = model.config();
+    let max_shift = (0.5 * f64::from(c.samplerate)) as usize;
+    let mut rng = SplitMix(config.seed);
+    let offsets: Vec<usize> = (0..config.shifts).map(|_| rng.up_to(max_shift)).collect();
+    shifted(model, mix, config, &offsets)
+}
+
+/// [`apply_model`] with the shift offsets given, one per shift, each in
+/// `0..=samplerate / 2` (`config.shifts` and `config.seed` are ignored; no
+/// offsets means no shifts). The package draws them with Python's
+/// `random.randint(0, samplerate // 2)`, so its output for a given
+/// `random.seed` is reproduced by passing the same draws.
+///
+/// # Errors
+///
+/// As [`apply_model`]; [`Error::InvalidParameter`] for an offset above
+/// `samplerate / 2`.
+pub fn apply_model_with_offsets(
+    model: &DemucsNet,
+    mix: ArrayView2<'_, f32>,
+    config: &ApplyConfig,
+    offsets: &[usize],
+) -> Result<Array3<f32>> {
+    config.validate()?;
+    check_mix(model, mix)?;
+    shifted(model, mix, config, offsets)
+}
+
+fn check_mix(model: &DemucsNet, mix: ArrayView2<'_, f32>) -> Result<()> {
+    let c = model.config();
+    if mix.nrows() != c.audio_channels || mix.ncols() == 0 {
+        return Err(Error::ShapeMismatch {
+            what: "Demucs mixture",
+            expected: format!("({}, samples >= 1)", c.audio_channels),
+            got: mix.shape().to_vec(),
+        });
+    }
+    if let Some(index) = mix.iter().position(|v| !v.is_finite()) {
+        return Err(Error::NonFinite {
+            what: "Demucs mixture",
+            index,
+        });
+    }
+    Ok(())
+}
+
+fn shifted(
+    model: &DemucsNet,
+    mix: ArrayView2<'_, f32>,
+    config: &ApplyConfig,
+    offsets: &[usize],
+) -> Result<Array3<f32>> {
+    let c = model.config();
+    let length = mix.ncols();
+    if offsets.is_empty() {
+        let whole = Chunk {
+            offset: 0,
+            len: length,
+        };
+        return run(model, mix, whole, config);
+    }
+    let max_shift = (0.5 * f64::from(c.samplerate)) as usize;
+    if let Some(&bad) = offsets.iter().find(|&&o| o > max_shift) {
+        return Err(Error::InvalidParameter {
+            name: "offsets",
+            value: bad.to_string(),
+            expected: "shift offsets of at most half a second (samplerate / 2)",
+        });
+    }
+    let padded = Chunk {
+        offset: 0,
+        len: length,
+    }
+    .padded(mix, length + 2 * max_shift);
+    let base = Chunk {
+        offset: 0,
+        len: padded.ncols(),
+    };
+    let mut out = Array3::<f32>::zeros((c.sources.len(), c.audio_channels, length));
+    for &offset in offsets {
+        let shifted = base.sub(offset, length + max_shift - offset);
+        let y = run(model, padded.view(), shifted, config)?;
+        out += &y.slice(s![.., .., max_shift - offset..max_shift - offset + length]);
+    }
+    out /= offsets.len() as f32;
+    Ok(out)
+}
+
+/// `apply_model` without shifts, on `chunk` of `base`.
+fn run(
+    model: &DemucsNet,
+    base: ArrayView2<'_, f32>,
+    chunk: Chunk,
+    config: &ApplyConfig,
+) -> Result<Array3<f32>> {
+    let c = model.config();
+    if !config.split {
+        return forward(model, base, chunk);
+    }
+    let segment = config.segment.unwrap_or(c.segment);
+    let segment_length = (f64::from(c.samplerate) * segment) as usize;
+    let stride = ((1.0 - config.overlap) * segment_length as f64) as usize;
+    if segment_length == 0 || stride == 0 {
+        return Err(Error::InvalidParameter {
+            name: "segment",
+            value: format!("{segment} s at {} Hz", c.samplerate),
+            expected: "a segment (and its stride) of at least one sample",
+        });
+    }
+    let half = segment_length / 2;
+    let weight: Array1<f32> = (1..=half)
+        .chain((1..=segment_length - half).rev())
+        .map(|v| v as f32)
+        .collect();
+    let max = weight.iter().copied().fold(0.0f32, f32::max);
+    let weight = weight.mapv(|w| (w / max).powf(config.transition_power as f32));
+    let length = chunk.len;
+    let mut out = Array3::<f32>::zeros((c.sources.len(), c.audio_channels, length));
+    let mut sum_weight = Array1::<f32>::zeros(length);
+    for offset in (0..length).step_by(stride) {
+        let part = chunk.sub(offset, segment_length);
+        let y = forward(model, base, part)?;
+        let n = y.shape()[2];
+        let w = weight.slice(s![..n]);
+        let mut dst = out.slice_mut(s![.., .., offset..offset + n]);
+        dst += &(&y * &w);
+        let mut sw = sum_weight.slice_mut(s![offset..offset + n]);
+        sw += &w;
+    }
+    out /= &sum_weight;
+    Ok(out)
+}
+
+/// The model on `chunk` padded to its valid length, centre-trimmed back.
+fn forward(model: &DemucsNet, base: ArrayView2<'_, f32>, chunk: Chunk) -> Result<Array3<f32>> {
+    let c = model.config();
+    let valid = c.valid_length(chunk.len);
+    let padded = chunk.padded(base, valid);
+    let (channels, samples) = padded.dim();
+    let data: Vec<f32> = padded.into_iter().collect();
+    let x = Tensor::from_vec(data, (1, channels, samples), model.device())?;
+    let y = model.forward(&x)?;
+    let y = super::dconv::center_trim(&y, chunk.len)?
+        .squeeze(0)?
+        .contiguous()?;
+    let shape = (c.sources.len(), channels, chunk.len);
+    let flat: Vec<f32> = y.flatten_all()?.to_vec1()?;
+    Array3::from_shape_vec(shape, flat).map_err(|_| Error::ShapeMismatch {
+        what: "Demucs output",
+        expected: format!("{shape:?}"),
+        got: y.dims().to_vec(),
+    })
+}
