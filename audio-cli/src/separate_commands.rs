@@ -1,6 +1,7 @@
-//! Separation subcommands (`audio_models::open_unmix`): `audio separate`
-//! (Open-Unmix separation of an audio file into one WAV per target;
-//! training is `audio train open-unmix`).
+//! Separation subcommands: `audio separate`, with Open-Unmix
+//! (`audio_models::open_unmix`, a model directory) or Demucs
+//! (`audio_models::demucs`, a `.th` release file), writing one WAV per
+//! target; training is `audio train open-unmix`.
 
 use std::path::PathBuf;
 
@@ -16,7 +17,7 @@ use crate::{Error, Result};
 /// Separation subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SeparationCommand {
-    /// Open-Unmix source separation into one WAV per target.
+    /// Source separation into one WAV per target: Open-Unmix (a model directory) or Demucs (a `.th` file).
     Separate(SeparateArgs),
 }
 
@@ -36,12 +37,14 @@ pub fn run(cmd: SeparationCommand) -> Result<()> {
 pub struct SeparateArgs {
     /// Audio file to separate (WAV, FLAC, MP3, OGG; resampled to the models' rate).
     input: PathBuf,
-    /// Model directory: `<target>.pth` / `<target>-<hash>.pth` (the Zenodo
-    /// files of umxhq or umxl) or `<target>.safetensors`, optionally
-    /// `<target>.json` and `separator.json`.
+    /// The model: a Demucs `.th` file as the demucs package releases it
+    /// (`demucs.demucs.Demucs`), or an Open-Unmix directory of
+    /// `<target>.pth` / `<target>-<hash>.pth` (the Zenodo files of umxhq or
+    /// umxl) or `<target>.safetensors`, optionally `<target>.json` and
+    /// `separator.json`.
     #[arg(long)]
     model: PathBuf,
-    /// Comma-separated targets (default: every target in the model directory).
+    /// Comma-separated targets (default: every target of the model).
     #[arg(long, value_delimiter = ',')]
     targets: Option<Vec<String>>,
     /// EM iterations of the multichannel Wiener filter (0 = magnitudes with the mixture phase).
@@ -63,14 +66,102 @@ pub struct SeparateArgs {
     /// Cross-fade overlap between chunks, in seconds.
     #[arg(long, default_value_t = 2.0)]
     overlap_seconds: f64,
+    /// Demucs: random time shifts averaged (`--shifts` of demucs; 0 disables).
+    #[arg(long, default_value_t = 1)]
+    shifts: usize,
+    /// Demucs: overlap between segments, as a fraction of a segment.
+    #[arg(long, default_value_t = 0.25)]
+    overlap: f64,
+    /// Demucs: segment length in seconds (default: the model's).
+    #[arg(long)]
+    segment: Option<f64>,
+    /// Demucs: run the whole track at once instead of in segments.
+    #[arg(long)]
+    no_split: bool,
     /// Output directory; one `<target>.wav` (32-bit float) per target.
     #[arg(short, long)]
     output: PathBuf,
 }
 
+fn is_demucs(model: &std::path::Path) -> bool {
+    model
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("th"))
+}
+
+/// `audio separate` with a Demucs release: the whole track through
+/// `apply_model` (segments, overlap, shifts), then the chosen stems.
+fn separate_demucs(args: &SeparateArgs) -> Result<()> {
+    use audio_models::demucs::{ApplyConfig, Demucs};
+    let apply = ApplyConfig {
+        shifts: args.shifts,
+        split: !args.no_split,
+        overlap: args.overlap,
+        segment: args.segment,
+        ..ApplyConfig::default()
+    };
+    let sep = Demucs::load(&args.model, apply, &candle_core::Device::Cpu)?;
+    let all = sep.targets();
+    let chosen: Vec<String> = match &args.targets {
+        Some(t) => t.clone(),
+        None => all.clone(),
+    };
+    let mut indices = Vec::with_capacity(chosen.len());
+    for t in &chosen {
+        let i = all.iter().position(|a| a == t).ok_or_else(|| {
+            audio_models::Error::InvalidParameter {
+                name: "targets",
+                value: t.clone(),
+                expected: "a source of the model",
+            }
+        })?;
+        indices.push(i);
+    }
+    let audio = audio_io::load::<f32>(
+        &args.input,
+        &LoadOptions {
+            sr: Some(sep.sample_rate()),
+            mono: false,
+            ..LoadOptions::default()
+        },
+    )?;
+    std::fs::create_dir_all(&args.output).map_err(|source| Error::File {
+        path: args.output.clone(),
+        source,
+    })?;
+    let bar = ProgressBar::new_spinner();
+    bar.set_message("separating");
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let estimates = sep.separate(audio.samples.view())?;
+    bar.finish_and_clear();
+    let options = WavWriteOptions {
+        format: WavWriteFormat::Float32,
+        dither: Dither::None,
+    };
+    let mut files = Vec::with_capacity(indices.len());
+    for (&i, name) in indices.iter().zip(&chosen) {
+        let mut file = audio_io::OutputFile::create(args.output.join(format!("{name}.wav")))?;
+        let e = &estimates[i];
+        let mut w = WavStreamWriter::new(&mut file, e.nrows(), sep.sample_rate(), &options)?;
+        w.write_block(e)?;
+        w.finalize()?;
+        files.push(file);
+    }
+    for file in files {
+        file.commit()?;
+    }
+    for t in &chosen {
+        println!("{}", args.output.join(format!("{t}.wav")).display());
+    }
+    Ok(())
+}
+
 /// Runs `audio separate`: loading the models and the audio, separating,
 /// writing the WAV files.
 fn separate(args: SeparateArgs) -> Result<()> {
+    if is_demucs(&args.model) {
+        return separate_demucs(&args);
+    }
     let config = SeparatorConfig {
         niter: args.niter,
         residual: args.residual,

@@ -120,3 +120,79 @@ fn separate_reports_a_missing_target() {
     assert!(err.contains("vocals"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Demucs through the CLI: the random-weight release-format checkpoint of
+/// `tools/reference/demucs_fixtures.py` (8 kHz) on its own 1.7 s mixture,
+/// no shifts, segments with overlap 0.25. The CLI standardises the mixture
+/// first, as `demucs.separate` does, so the stems are compared with the
+/// library's `Separator::separate` (whose `apply_model` step
+/// `audio-models/tests/demucs.rs` ties to the package), through lossless
+/// 32-bit float WAVs.
+#[test]
+fn demucs_th_separates_into_its_sources() {
+    use audio_models::demucs::{ApplyConfig, Demucs};
+    use audio_models::Separator;
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../audio-models/tests/fixtures/demucs");
+    let dir = std::env::temp_dir().join(format!("audio-separate-demucs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mix = read_npy_f32(fixtures.join("mix.npy"))
+        .into_dimensionality::<Ix2>()
+        .unwrap();
+    let path = dir.join("mix.wav");
+    let audio = Audio {
+        samples: mix.clone(),
+        sample_rate: 8000,
+    };
+    let options = WavWriteOptions {
+        format: WavWriteFormat::Float32,
+        dither: Dither::None,
+    };
+    audio_io::wav::write_wav(&path, &audio, &options).unwrap();
+    let out = dir.join("stems");
+    let status = common::audio_command()
+        .arg("separate")
+        .arg(&path)
+        .arg("--model")
+        .arg(fixtures.join("demucs_small.th"))
+        .args(["--shifts", "0", "--targets", "vocals,drums"])
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let model = Demucs::load(
+        fixtures.join("demucs_small.th"),
+        ApplyConfig {
+            shifts: 0,
+            ..ApplyConfig::default()
+        },
+        &candle_core::Device::Cpu,
+    )
+    .unwrap();
+    let expected = model.separate(mix.view()).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["drums.wav", "vocals.wav"]);
+    for (name, index) in [("vocals", 3), ("drums", 0)] {
+        let got = audio_io::wav::read_wav(out.join(format!("{name}.wav"))).unwrap();
+        assert_eq!(got.sample_rate, 8000);
+        assert_close(name, &to_dyn(&got.samples), &to_dyn(&expected[index]), 1e-6);
+    }
+    let bad = common::audio_command()
+        .arg("separate")
+        .arg(&path)
+        .arg("--model")
+        .arg(fixtures.join("demucs_small.th"))
+        .args(["--targets", "piano"])
+        .arg("-o")
+        .arg(dir.join("none"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("piano"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,5 +1,5 @@
 //! The entry points of the fuzz targets in the repository's `fuzz/` folder
-//! that read model and dataset files: the JSON sidecars (Open-Unmix's
+//! that read model and dataset files: Demucs `.th` releases, the JSON sidecars (Open-Unmix's
 //! `separator.json` and `<target>.json`, the trainer's `checkpoint.json`,
 //! the effects dataset's parameters) and the folder layouts of the dataset
 //! readers. Every call must return `Ok` or a typed `Err` whatever the files
@@ -170,6 +170,26 @@ fn sidecars(data: &[u8]) -> Option<(bool, bool, bool)> {
     Some((separated, resumed, paired))
 }
 
+/// `demucs_th`: the bytes as a Demucs release (`.th`: a zip holding a
+/// pickled `{klass, args, kwargs, state}`); a model that loads separates
+/// 512 samples of a tone, without shifts.
+pub fn demucs_th(data: &[u8]) {
+    let _ = demucs_separates(data);
+}
+
+fn demucs_separates(data: &[u8]) -> bool {
+    let apply = crate::demucs::ApplyConfig {
+        shifts: 0,
+        ..crate::demucs::ApplyConfig::default()
+    };
+    let Ok(model) = crate::demucs::Demucs::from_th_bytes(data, apply, &Device::Cpu) else {
+        return false;
+    };
+    let channels = model.net().config().audio_channels;
+    let mix = Array2::<f32>::from_shape_fn((channels, 512), |(_, t)| (t as f32 * 0.05).sin());
+    model.separate(mix.view()).is_ok()
+}
+
 /// `dataset_folders`: the bytes lay out up to 24 files under the three
 /// split folders, from names every dataset layout uses (and some it must
 /// ignore) and contents among small WAVs of several rates, channel counts
@@ -297,6 +317,12 @@ mod tests {
             Some((true, true, true))
         );
         assert_eq!(sidecars(b"{\0[\0null\0\xff"), Some((false, false, false)));
+    }
+
+    #[test]
+    fn the_demucs_seed_loads_and_separates() {
+        assert!(demucs_separates(&seed("demucs_th", "tiny.th")));
+        assert!(!demucs_separates(b"PK\x03\x04 not a zip"));
     }
 
     #[test]

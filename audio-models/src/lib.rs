@@ -37,6 +37,7 @@ pub mod evaluation;
 pub mod fuzzing;
 pub mod open_unmix;
 pub mod registry;
+mod target_name;
 pub mod training;
 pub mod traits;
 

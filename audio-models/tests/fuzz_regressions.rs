@@ -14,4 +14,4 @@ macro_rules! replay {
     )*};
 }
 
-replay!(model_sidecars, dataset_folders);
+replay!(model_sidecars, dataset_folders, demucs_th);

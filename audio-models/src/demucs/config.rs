@@ -188,7 +188,8 @@ impl DemucsConfig {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] naming the first bad field.
+    /// [`Error::InvalidParameter`] naming the first bad field; a source
+    /// name must be a plain file stem (it names the stem's file).
     pub fn validate(&self) -> Result<()> {
         let check = |ok: bool, name: &'static str, value: String, expected: &'static str| {
             if ok {
@@ -207,6 +208,9 @@ impl DemucsConfig {
             "[]".into(),
             "at least one source",
         )?;
+        for source in &self.sources {
+            crate::target_name::check_target_name(source)?;
+        }
         check(
             (1..=16).contains(&self.audio_channels),
             "audio_channels",

@@ -11,6 +11,7 @@ use num_complex::Complex;
 
 use super::model::{OpenUnmix, OpenUnmixConfig};
 use super::wiener::{wiener, WienerConfig};
+use crate::target_name::check_target_name;
 use crate::{Error, Result, Separator};
 
 /// The package's STFT (`openunmix.transforms`: `torch.stft` with a periodic
@@ -428,29 +429,6 @@ impl Separator for OpenUnmixSeparator {
             .iter()
             .map(|y| Ok(self.istft.process_multichannel(y.view(), Some(samples))?))
             .collect()
-    }
-}
-
-/// A target name becomes a file name twice: `<target>.pth` is read from the
-/// model directory and `<target>.wav` is written by `audio separate`. Names
-/// from `separator.json` or the command line are untrusted, so a name must
-/// be a plain file stem: ASCII letters, digits, `_`, `-` or `.`, not starting
-/// with `.` (no `..`, no separators, no hidden files).
-fn check_target_name(name: &str) -> Result<()> {
-    let plain = !name.is_empty()
-        && name.len() <= 64
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
-    if plain {
-        Ok(())
-    } else {
-        Err(Error::InvalidParameter {
-            name: "targets",
-            value: format!("{name:?}"),
-            expected: "a plain name of at most 64 ASCII letters, digits, `_`, `-` or `.`, not starting with `.`",
-        })
     }
 }
 
