@@ -1,18 +1,21 @@
 //! # audio-models
 //!
 //! Models of the audio deep-learning literature, built from `audio-nn`
-//! layers and `audio-dsp` front ends. Two are implemented today:
+//! layers and `audio-dsp` front ends. Three are implemented today:
 //!
 //! - [`open_unmix`]: Open-Unmix (Stöter et al. 2019) for music source
 //!   separation: inference equal to `openunmix` 1.3.0, loading of its official
 //!   `.pth` checkpoints by their own key names, multichannel Wiener
 //!   post-filtering, and training.
+//! - [`demucs`]: the waveform Demucs (Défossez et al. 2019,
+//!   `demucs.demucs.Demucs`) and `apply_model`, equal to `demucs` 4.1.0,
+//!   loading the package's release `.th` files.
 //! - [`basic_pitch`]: Basic Pitch (Bittner et al. 2022) for polyphonic note
 //!   transcription, with its pretrained ICASSP 2022 weights embedded in the
 //!   crate (144 KB), equal to `basic-pitch` 0.4.0.
 //!
-//! The other models of the seeds (Wave-U-Net, Demucs, WaveNet, SampleCNN, ...)
-//! are not implemented yet.
+//! The other models of the seeds (HDemucs and HTDemucs, Wave-U-Net,
+//! WaveNet, SampleCNN, ...) are not implemented yet.
 //!
 //! [`training`] holds the shared trainer, and [`datasets`] reads the folder
 //! layouts it trains on (separation, classification, transcription, melody,
