@@ -1,6 +1,6 @@
 //! The entry point of the `dsp_configs` fuzz target in the repository's
 //! `fuzz/` folder: structure-aware fuzzing of the configurations. The bytes
-//! choose a function, fill its `XxxConfig` field by field (sizes up to a few
+//! choose a function (30 entry points), fill its `XxxConfig` field by field (sizes up to a few
 //! thousand, rates and frequencies among realistic values and the hostile
 //! ones: zero, negative, NaN, infinite) and give it a short signal. Every
 //! call must return `Ok` or a typed `Err`: a panic is a bug.
@@ -256,7 +256,14 @@ const MAX_OUTPUT: f64 = 262_144.0;
 pub fn dsp_configs(data: &[u8]) {
     let mut b = Bytes { data };
     let long = |c: &CqtConfig| long_filters(c.sr, c.fmin, c.bins_per_octave, c.filter_scale);
-    match b.byte() % 24 {
+    let choice = b.byte();
+    if choice >= 240 {
+        // Entry points added after inputs were kept: reached by first bytes
+        // 240 to 255 only, so every kept input takes its original path.
+        more_configs(choice - 240, &mut b);
+        return;
+    }
+    match choice % 24 {
         0 => {
             let config = b.stft();
             if let Ok(stft) = crate::Stft::<f32>::new(config.clone()) {
@@ -599,6 +606,132 @@ pub fn dsp_configs(data: &[u8]) {
             };
             let m = b.matrix(1025, 32);
             let _ = crate::griffin_lim(m.view(), &config);
+        }
+    }
+}
+
+/// The entry points `dsp_configs` reaches with a first byte of 240 or more:
+/// mel and MFCC inversion, the Fourier tempogram, `piptrack` and tuning
+/// estimation, and the streaming STFT fed in blocks.
+fn more_configs(choice: u8, b: &mut Bytes<'_>) {
+    use crate::feature::inverse::{
+        mel_to_audio, mel_to_stft, mfcc_to_audio, mfcc_to_mel, MelToAudioConfig, MelToStftConfig,
+        MfccToAudioConfig, MfccToMelConfig,
+    };
+    use crate::feature::rhythm::{fourier_tempogram, FourierTempogramConfig};
+    let mel_config = |b: &mut Bytes<'_>| MelToStftConfig {
+        sr: b.rate(),
+        n_fft: b.size(4096),
+        power: b.within(0.5, 2.0),
+        fmin: b.within(0.0, 2000.0),
+        fmax: b.option(|b| b.within(0.0, 30_000.0)),
+        htk: b.bool(),
+        norm: b.pick(&[MelNorm::Slaney, MelNorm::None]),
+    };
+    let audio_config = |b: &mut Bytes<'_>| {
+        let stft = b.stft();
+        MelToAudioConfig::<f32> {
+            mel: MelToStftConfig {
+                n_fft: stft.n_fft,
+                ..mel_config(b)
+            },
+            hop_length: stft.hop_length,
+            win_length: stft.win_length,
+            window: stft.window,
+            center: stft.center,
+            pad_mode: stft.pad_mode,
+            n_iter: b.size(4),
+            length: b.option(|b| b.size(MAX_SIGNAL)),
+            momentum: b.real(),
+            ..MelToAudioConfig::default()
+        }
+    };
+    let mfcc_config = |b: &mut Bytes<'_>| MfccToMelConfig {
+        n_mels: b.size(256),
+        dct_type: b.pick(&[DctType::One, DctType::Two, DctType::Three]),
+        norm: b.pick(&[DctNorm::None, DctNorm::Ortho]),
+        reference: b.real(),
+        lifter: b.real(),
+    };
+    match choice % 6 {
+        0 => {
+            let config = mel_config(b);
+            let m = b.matrix(256, 32);
+            let _ = mel_to_stft(m.view(), &config);
+        }
+        1 => {
+            let config = audio_config(b);
+            let m = b.matrix(256, 16);
+            let _ = mel_to_audio(m.view(), &config);
+        }
+        2 => {
+            let mfcc = mfcc_config(b);
+            let m = b.matrix(64, 32);
+            let _ = mfcc_to_mel(m.view(), &mfcc);
+            let config = MfccToAudioConfig {
+                mfcc,
+                audio: audio_config(b),
+            };
+            let _ = mfcc_to_audio(m.view(), &config);
+        }
+        3 => {
+            let config = FourierTempogramConfig {
+                win_length: b.size(1024),
+                center: b.bool(),
+                window: b.window(),
+            };
+            let _ = fourier_tempogram(&b.signal(MAX_SIGNAL), &config);
+        }
+        4 => {
+            let config = crate::TuningConfig {
+                fmin: b.within(0.0, 1000.0),
+                fmax: b.within(0.0, 20_000.0),
+                threshold: b.within(0.0, 1.0),
+                resolution: b.within(0.001, 0.5),
+                bins_per_octave: b.size(96),
+            };
+            let (sr, n_fft) = (b.rate(), b.size(4096));
+            let spec = b.matrix(1025, 16);
+            let _ = crate::piptrack(spec.view(), sr, n_fft, &config);
+            let _ = crate::estimate_tuning(spec.view(), sr, n_fft, &config);
+        }
+        _ => {
+            if let Ok(mut stream) = crate::StreamingStft::<f32>::new(b.stft()) {
+                let y = b.signal(MAX_SIGNAL);
+                let mut at = 0;
+                while at < y.len() {
+                    let n = (b.size(2048) + 1).min(y.len() - at);
+                    if stream.push(&y[at..at + n]).is_err() {
+                        break;
+                    }
+                    at += n;
+                }
+                stream.reset();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The entry points behind first bytes 240..=255 on a few thousand
+    /// deterministic inputs (xorshift bytes): each must return.
+    #[test]
+    fn the_added_entry_points_return_on_pseudo_random_inputs() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for i in 0..600u32 {
+            let mut data: Vec<u8> = (0..256)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state.to_le_bytes()[0]
+                })
+                .collect();
+            data[0] = 240 + (i % 16) as u8;
+            dsp_configs(&data);
         }
     }
 }
