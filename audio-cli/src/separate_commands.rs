@@ -83,6 +83,24 @@ pub struct SeparateArgs {
     output: PathBuf,
 }
 
+/// The input at the model's rate, all channels, once the output folder
+/// exists.
+fn load_mixture(args: &SeparateArgs, sample_rate: u32) -> Result<audio_io::Audio> {
+    let audio = audio_io::load::<f32>(
+        &args.input,
+        &LoadOptions {
+            sr: Some(sample_rate),
+            mono: false,
+            ..LoadOptions::default()
+        },
+    )?;
+    std::fs::create_dir_all(&args.output).map_err(|source| Error::File {
+        path: args.output.clone(),
+        source,
+    })?;
+    Ok(audio)
+}
+
 fn is_demucs(model: &std::path::Path) -> bool {
     model
         .extension()
@@ -117,18 +135,7 @@ fn separate_demucs(args: &SeparateArgs) -> Result<()> {
         })?;
         indices.push(i);
     }
-    let audio = audio_io::load::<f32>(
-        &args.input,
-        &LoadOptions {
-            sr: Some(sep.sample_rate()),
-            mono: false,
-            ..LoadOptions::default()
-        },
-    )?;
-    std::fs::create_dir_all(&args.output).map_err(|source| Error::File {
-        path: args.output.clone(),
-        source,
-    })?;
+    let audio = load_mixture(args, sep.sample_rate())?;
     let bar = ProgressBar::new_spinner();
     bar.set_message("separating");
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -175,20 +182,8 @@ fn separate(args: SeparateArgs) -> Result<()> {
         config,
         &candle_core::Device::Cpu,
     )?;
-    let audio = audio_io::load::<f32>(
-        &args.input,
-        &LoadOptions {
-            sr: Some(sep.sample_rate()),
-            mono: false,
-            ..LoadOptions::default()
-        },
-    )?;
-    let mix = audio.samples;
+    let mix = load_mixture(&args, sep.sample_rate())?.samples;
     let (channels, samples) = mix.dim();
-    std::fs::create_dir_all(&args.output).map_err(|source| Error::File {
-        path: args.output.clone(),
-        source,
-    })?;
     let targets = sep.targets();
     let out_channels = sep.output_channels(channels);
     let options = WavWriteOptions {

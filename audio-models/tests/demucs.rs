@@ -53,7 +53,8 @@ fn the_release_format_loads_with_its_architecture() {
     assert_eq!((c.dconv_attn, c.dconv_lstm, c.norm_starts), (2, 2, 1));
     assert_eq!(m.sample_rate(), 8000);
     assert_eq!(c.segment, 1.0);
-    assert_eq!(c.valid_length(13_600), 13_610);
+    // `valid_length` is checked by `forward_matches_the_package`, which pads
+    // to it: another length would shift every output sample.
 }
 
 #[test]

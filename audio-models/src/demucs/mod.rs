@@ -131,23 +131,22 @@ fn read_package(weights: &Weights, object: &PyValue) -> Result<(DemucsConfig, We
             })
         }
     }
-    if object.get("state").is_none() {
-        return Err(Error::InvalidParameter {
-            name: "state",
-            value: "absent".into(),
-            expected: "the model's state dict under `state`",
-        });
-    }
-    if object
-        .get("state")
-        .and_then(|s| s.get("__quantized"))
-        .is_some()
-    {
-        return Err(Error::InvalidParameter {
-            name: "state",
-            value: "__quantized".into(),
-            expected: "an unquantized state (diffq checkpoints are not supported)",
-        });
+    match object.get("state") {
+        None => {
+            return Err(Error::InvalidParameter {
+                name: "state",
+                value: "absent".into(),
+                expected: "the model's state dict under `state`",
+            })
+        }
+        Some(state) if state.get("__quantized").is_some() => {
+            return Err(Error::InvalidParameter {
+                name: "state",
+                value: "__quantized".into(),
+                expected: "an unquantized state (diffq checkpoints are not supported)",
+            })
+        }
+        Some(_) => {}
     }
     let config = DemucsConfig::from_kwargs(object.get("args"), object.get("kwargs"))?;
     let state = weights.clone().strip_prefix("state.");
