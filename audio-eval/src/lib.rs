@@ -30,6 +30,7 @@ pub mod multipitch;
 pub mod onset;
 pub mod report;
 pub mod scores;
+pub mod tagging;
 pub mod transcription;
 pub mod transcription_velocity;
 mod validate;
