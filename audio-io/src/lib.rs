@@ -68,6 +68,8 @@ mod third_party;
 pub mod wav;
 #[cfg(feature = "weights")]
 pub mod weights;
+#[cfg(any(feature = "weights", feature = "npy"))]
+mod zip_archive;
 
 pub use audio::{to_mono, Audio, Sample};
 /// The family's note and key types (defined in `audio-dsp`).

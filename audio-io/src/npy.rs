@@ -606,7 +606,7 @@ pub fn read_npz_from<R: Read + Seek>(reader: R) -> Result<Vec<(String, NpyArray)
 
 fn read_npz_members<R: Read + Seek>(reader: R, what: &str) -> Result<Vec<(String, NpyArray)>> {
     let zip_err = |source| Error::Zip { source };
-    let mut zip = zip::ZipArchive::new(reader).map_err(zip_err)?;
+    let mut zip = crate::zip_archive::open_zip(reader)?;
     let mut out = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
         let mut member = zip.by_index(i).map_err(zip_err)?;

@@ -314,7 +314,7 @@ impl Weights {
     /// ```
     pub fn from_pth_bytes_with_objects(bytes: &[u8]) -> Result<(Self, PyValue)> {
         let zip_err = |source| Error::Zip { source };
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(zip_err)?;
+        let mut zip = crate::zip_archive::open_zip(std::io::Cursor::new(bytes))?;
         let mut names: Vec<String> = Vec::with_capacity(zip.len());
         for i in 0..zip.len() {
             let f = zip.by_index(i).map_err(zip_err)?;

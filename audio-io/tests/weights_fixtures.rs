@@ -99,3 +99,14 @@ fn typed_errors_name_the_key_and_shapes() {
         "{msg}"
     );
 }
+
+/// `torch.save` to a file with a 21-character stem: the first directory
+/// entry is as long as the zip64 end record and locator, which defeated the
+/// zip crate's archive-offset detection ("Invalid Central Directory
+/// header"). The same tensors as `state_dict.pth`.
+#[test]
+fn a_pth_whose_first_entry_is_as_long_as_the_zip64_records_loads() {
+    let w = Weights::load(dir().join("a_21_character_stem__.pth")).unwrap();
+    check_against_json(&w, "", false);
+    assert_eq!(w, Weights::load(dir().join("state_dict.pth")).unwrap());
+}

@@ -40,6 +40,7 @@ pub mod evaluation;
 pub mod fuzzing;
 pub mod open_unmix;
 pub mod registry;
+pub mod tagging;
 mod target_name;
 pub mod training;
 pub mod traits;

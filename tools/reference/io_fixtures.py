@@ -257,6 +257,12 @@ def weights() -> None:
     sd["extra.view_slice"] = base[1:3]
     sd["extra.f64"] = torch.tensor([1.0 / 3.0, -2.5], dtype=torch.float64)
     torch.save(sd, dst / "state_dict.pth")
+    # torch.save names the archive's folder after the file's stem. With a
+    # 21-character stem the first central-directory entry
+    # (`<stem>/data.pkl`) is 76 bytes, the size of the zip64 end record and
+    # locator that torch writes before the end record: a reader that infers
+    # the directory's start from its size lands on the second entry.
+    torch.save(sd, dst / "a_21_character_stem__.pth")
     # A checkpoint around the real OrderedDict (with its `_metadata` attribute).
     torch.save({"state_dict": model.state_dict(), "epoch": 7}, dst / "checkpoint.pt")
     save_file({k: v.contiguous() for k, v in sd.items()}, dst / "state_dict.safetensors")
