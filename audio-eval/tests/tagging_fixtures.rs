@@ -4,6 +4,8 @@
 //! a label with no positives and one with only positives, one column, and
 //! single-class input. A `null` in the fixture is scikit-learn's NaN.
 
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
 use audio_eval::tagging::{average_precision, evaluate, roc_auc};
 use audio_test_fixtures::{fixtures_dir, read_json};
 use ndarray::Array2;
@@ -48,8 +50,16 @@ fn tagging_scores_match_scikit_learn() {
         let truth = matrix(&case["truth"], |x| x.as_i64().unwrap() == 1);
         let scores = matrix(&case["scores"], |x| x.as_f64().unwrap());
         let s = evaluate(truth.view(), scores.view()).unwrap();
-        same(&format!("{name} macro ROC"), s.macro_roc_auc, &case["roc_auc_macro"]);
-        same(&format!("{name} micro ROC"), s.micro_roc_auc, &case["roc_auc_micro"]);
+        same(
+            &format!("{name} macro ROC"),
+            s.macro_roc_auc,
+            &case["roc_auc_macro"],
+        );
+        same(
+            &format!("{name} micro ROC"),
+            s.micro_roc_auc,
+            &case["roc_auc_micro"],
+        );
         same(
             &format!("{name} macro AP"),
             s.macro_average_precision,

@@ -4,6 +4,8 @@
 //! full size, with hash-generated weights and calibrated, perturbed
 //! BatchNorm statistics, and two small networks from real `.pth` files.
 
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
 use std::collections::{BTreeSet, HashMap};
 
 use audio_io::weights::Weights;
