@@ -19,7 +19,9 @@ mod io_commands;
 mod pitch_commands;
 mod rhythm_commands;
 mod separate_commands;
+mod tag_commands;
 mod train_commands;
+mod train_tagging;
 mod transcribe_commands;
 
 use clap::{Parser, Subcommand};
@@ -55,6 +57,8 @@ enum Command {
     Eval(eval_commands::EvalCommand),
     #[command(flatten)]
     Separation(separate_commands::SeparationCommand),
+    /// Tag or classify audio with a trained network (SampleCNN, short-chunk CNN, ...).
+    Tag(tag_commands::TagArgs),
     /// Basic Pitch transcription of an audio file to MIDI (pretrained, embedded).
     Transcribe(transcribe_commands::TranscribeArgs),
     /// Train an architecture on a dataset folder (`audio train --list`).
@@ -129,6 +133,7 @@ fn main() -> std::process::ExitCode {
         Command::Eval(cmd) => eval_commands::run(cmd),
         Command::Separation(cmd) => separate_commands::run(cmd),
         Command::Transcribe(args) => transcribe_commands::run(args),
+        Command::Tag(args) => tag_commands::run(args),
         Command::Train(args) => train_commands::run_train(args),
         Command::Evaluate(args) => train_commands::run_evaluate(args),
     };

@@ -10,7 +10,7 @@ use audio_models::evaluation::evaluate_separator;
 use audio_models::open_unmix::{
     train, OpenUnmixSeparator, SeparatorConfig, StemDataset, TrainConfig,
 };
-use audio_models::registry::{architecture, ARCHITECTURES};
+use audio_models::registry::{architecture, Task, ARCHITECTURES};
 use audio_models::Separator;
 use clap::Args;
 
@@ -18,63 +18,85 @@ use crate::{Error, Result};
 
 /// Arguments of `audio train`.
 #[derive(Debug, Args)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
 pub struct TrainArgs {
     /// The architecture to train (`audio train --list` names them).
     #[arg(required_unless_present = "list")]
-    arch: Option<String>,
+    pub(crate) arch: Option<String>,
     /// List the architectures and exit.
     #[arg(long)]
-    list: bool,
+    pub(crate) list: bool,
     /// Dataset root with `train/` and `valid/` (the task's layout).
     #[arg(long, required_unless_present = "list")]
-    data: Option<PathBuf>,
+    pub(crate) data: Option<PathBuf>,
     /// Run directory: checkpoints (`<target>/best`, `<target>/last`), logs
     /// and the exported model.
     #[arg(long, required_unless_present = "list")]
-    out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Maximum epochs.
     #[arg(long, default_value_t = 1000)]
-    epochs: usize,
+    pub(crate) epochs: usize,
     /// Examples per batch.
     #[arg(long, default_value_t = 8)]
-    batch_size: usize,
+    pub(crate) batch_size: usize,
     /// Learning rate.
     #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
+    pub(crate) lr: f64,
     /// Seed of the weights, the data order and the augmentations.
     #[arg(long, default_value_t = 42)]
-    seed: u64,
+    pub(crate) seed: u64,
     /// Continue from the run directory's last checkpoint.
     #[arg(long)]
-    resume: bool,
+    pub(crate) resume: bool,
     /// Also checkpoint every this many steps within an epoch.
     #[arg(long)]
-    checkpoint_every: Option<usize>,
+    pub(crate) checkpoint_every: Option<usize>,
     /// Stop after the epoch during which this many minutes passed.
     #[arg(long)]
-    minutes: Option<f64>,
+    pub(crate) minutes: Option<f64>,
     /// Early-stopping patience in epochs.
     #[arg(long, default_value_t = 20)]
-    patience: usize,
+    pub(crate) patience: usize,
     /// Separation: comma-separated sources to train (default: every source
     /// of the dataset).
     #[arg(long, value_delimiter = ',')]
-    targets: Option<Vec<String>>,
+    pub(crate) targets: Option<Vec<String>>,
     /// Open-Unmix: bottleneck width (`hidden_size`).
     #[arg(long, default_value_t = 128)]
-    hidden_size: usize,
+    pub(crate) hidden_size: usize,
     /// Open-Unmix: LSTM layers.
     #[arg(long, default_value_t = 3)]
-    nb_layers: usize,
+    pub(crate) nb_layers: usize,
     /// Open-Unmix: excerpt length in seconds (`--seq-dur`).
     #[arg(long, default_value_t = 4.0)]
-    seq_seconds: f64,
+    pub(crate) seq_seconds: f64,
     /// Open-Unmix: batches per epoch.
     #[arg(long, default_value_t = 20)]
-    steps_per_epoch: usize,
+    pub(crate) steps_per_epoch: usize,
     /// Open-Unmix: seconds of each validation song scored.
     #[arg(long, default_value_t = 10.0)]
-    valid_seconds: f64,
+    pub(crate) valid_seconds: f64,
+    /// Tagging: SampleCNN's eleven channel widths, comma-separated
+    /// (default: the reference's 128,128,128,256,…,512,512).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) widths: Option<Vec<usize>>,
+    /// Tagging: the mel CNNs' base width (default: 128 for the short-chunk
+    /// CNNs, 16 for vgg-mel).
+    #[arg(long)]
+    pub(crate) channels: Option<usize>,
+    /// Tagging: multi-label (sigmoid outputs, binary cross-entropy) instead
+    /// of single-label softmax.
+    #[arg(long)]
+    pub(crate) multi_label: bool,
+    /// Tagging: the optimizer.
+    #[arg(long, value_enum, default_value = "adam")]
+    pub(crate) optimizer: crate::train_tagging::OptimizerArg,
+    /// Tagging: L2 weight decay.
+    #[arg(long, default_value_t = 1e-4)]
+    pub(crate) weight_decay: f64,
 }
 
 /// Runs `audio train`.
@@ -96,6 +118,17 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
         });
     };
     let arch = architecture(name)?;
+    match arch.task {
+        Task::Classification => return crate::train_tagging::train(&args, arch.name, data, out),
+        Task::Separation => {}
+        _ => {
+            return Err(audio_models::Error::UnknownArchitecture {
+                name: name.clone(),
+                known: "open-unmix and the classification architectures".to_string(),
+            }
+            .into())
+        }
+    }
     match arch.name {
         audio_models::open_unmix::ARCHITECTURE => train_open_unmix(&args, data, out),
         _ => Err(audio_models::Error::UnknownArchitecture {
@@ -186,6 +219,15 @@ pub struct EvaluateArgs {
 /// split; the metrics' errors.
 pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
     let arch = architecture(&args.arch)?;
+    if arch.task == Task::Classification {
+        return crate::train_tagging::evaluate(
+            &args.model,
+            arch.name,
+            &args.data,
+            args.split,
+            args.json.as_deref(),
+        );
+    }
     if arch.name != audio_models::open_unmix::ARCHITECTURE {
         return Err(audio_models::Error::UnknownArchitecture {
             name: args.arch.clone(),

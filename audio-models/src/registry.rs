@@ -51,11 +51,49 @@ pub struct Architecture {
 }
 
 /// Every registered architecture.
-pub const ARCHITECTURES: &[Architecture] = &[Architecture {
-    name: crate::open_unmix::ARCHITECTURE,
-    task: Task::Separation,
-    summary: "Open-Unmix (Stöter et al. 2019): BiLSTM magnitude-mask model, one per target source",
-}];
+pub const ARCHITECTURES: &[Architecture] = &[
+    Architecture {
+        name: crate::open_unmix::ARCHITECTURE,
+        task: Task::Separation,
+        summary:
+            "Open-Unmix (Stöter et al. 2019): BiLSTM magnitude-mask model, one per target source",
+    },
+    Architecture {
+        name: "samplecnn",
+        task: Task::Classification,
+        summary: "SampleCNN (Lee et al. 2017): sample-level 1-D CNN on the waveform",
+    },
+    Architecture {
+        name: "samplecnn-se",
+        task: Task::Classification,
+        summary: "SampleCNN with residual squeeze-excitation blocks (Kim et al. 2018)",
+    },
+    Architecture {
+        name: "sincnet-samplecnn",
+        task: Task::Classification,
+        summary: "SampleCNN with SincNet's band-pass sinc filters as first layer",
+    },
+    Architecture {
+        name: "short-chunk-cnn",
+        task: Task::Classification,
+        summary: "Short-chunk CNN (Won et al. 2020): VGG-like 2-D CNN on a dB mel spectrogram",
+    },
+    Architecture {
+        name: "short-chunk-cnn-res",
+        task: Task::Classification,
+        summary: "Short-chunk CNN with residual blocks (Won et al. 2020)",
+    },
+    Architecture {
+        name: "vgg-mel",
+        task: Task::Classification,
+        summary: "Seed 000's VGG-style genre CNN on mel spectrograms",
+    },
+    Architecture {
+        name: "mfcc-logreg",
+        task: Task::Classification,
+        summary: "Baseline: MFCC means and deviations, multinomial logistic regression",
+    },
+];
 
 /// The architecture named `name`.
 ///

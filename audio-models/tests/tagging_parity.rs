@@ -219,3 +219,37 @@ fn the_fixture_lists_the_four_reference_networks() {
     .into();
     assert_eq!(names, want);
 }
+
+/// Seconds per training step (forward, loss, backward) of SampleCNN at
+/// batch 16: `cargo test --release -p audio-models --test tagging_parity
+/// -- --ignored --nocapture training_step_time`.
+#[test]
+#[ignore = "a timing, not a check"]
+fn training_step_time() {
+    for widths in [
+        vec![16, 16, 16, 32, 32, 32, 32, 32, 32, 64, 64],
+        vec![32, 32, 32, 64, 64, 64, 64, 64, 64, 128, 128],
+        audio_models::tagging::SAMPLE_CNN_WIDTHS.to_vec(),
+    ] {
+        let mut config = TaggerConfig::reference(Architecture::SampleCnn, 12);
+        config.widths = widths.clone();
+        let store = SeededVarMap::new(0);
+        let net = TaggerNet::new(&config, store.var_builder(DType::F32, &Device::Cpu)).unwrap();
+        let x = Tensor::randn(0f32, 0.1, (16, 59049), &Device::Cpu).unwrap();
+        let mut rng = audio_dsp::SeededRng::new(0);
+        let t0 = std::time::Instant::now();
+        let reps = 3;
+        for _ in 0..reps {
+            let y = net.forward(&x, &mut Pass::Train(&mut rng)).unwrap();
+            let loss = y.sqr().unwrap().mean_all().unwrap();
+            let _ = loss.backward().unwrap();
+        }
+        let fb = t0.elapsed().as_secs_f64() / f64::from(reps);
+        let t0 = std::time::Instant::now();
+        let _ = net.forward(&x, &mut Pass::Eval).unwrap();
+        eprintln!(
+            "widths {widths:?}: train step {fb:.3} s, eval forward {:.3} s",
+            t0.elapsed().as_secs_f64()
+        );
+    }
+}

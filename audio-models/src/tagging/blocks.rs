@@ -59,12 +59,29 @@ pub(crate) fn batch_norm(bn: &BatchNorm, x: &Tensor, pass: &Pass<'_>) -> Result<
 }
 
 /// `torch.nn.MaxPool1d(k)` (stride `k`, the remainder dropped) on `(batch,
-/// channels, time)`; the identity for `k == 1`.
+/// channels, time)`; the identity for `k == 1`. A reshape to `(…, time / k,
+/// k)` and a max over the last axis, whose gradient (a mask of the maxima)
+/// is much cheaper than candle's general `max_pool2d` backward.
 pub(crate) fn max_pool1d(x: &Tensor, k: usize) -> Result<Tensor> {
     if k == 1 {
         return Ok(x.clone());
     }
-    Ok(x.unsqueeze(2)?.max_pool2d((1, k))?.squeeze(2)?)
+    let (b, c, t) = x.dims3()?;
+    let n = t / k;
+    Ok(x.narrow(2, 0, n * k)?
+        .reshape((b, c, n, k))?
+        .max(D::Minus1)?)
+}
+
+/// `torch.nn.MaxPool2d(pooling)` (stride = kernel, remainders dropped) on
+/// `(batch, channels, H, W)`, by reshaping and two maxima (see
+/// [`max_pool1d`]).
+pub(crate) fn max_pool2d(x: &Tensor, pooling: (usize, usize)) -> Result<Tensor> {
+    let (b, c, h, w) = x.dims4()?;
+    let (kh, kw) = pooling;
+    let (nh, nw) = (h / kh, w / kw);
+    let x = x.narrow(2, 0, nh * kh)?.narrow(3, 0, nw * kw)?;
+    Ok(x.reshape((b, c, nh, kh, nw, kw))?.max(D::Minus1)?.max(3)?)
 }
 
 /// A BatchNorm registered under its key prefix, for checkpoints of the
@@ -265,7 +282,7 @@ impl ConvBlock2d {
     /// `audio-nn`'s shape errors.
     pub fn forward(&self, x: &Tensor, pass: &Pass<'_>) -> Result<Tensor> {
         let y = batch_norm(&self.bn, &self.conv.apply(x)?, pass)?.relu()?;
-        Ok(y.max_pool2d(self.pooling)?)
+        max_pool2d(&y, self.pooling)
     }
 
     pub(crate) fn batch_norms<'a>(&'a self, prefix: &str, out: &mut Vec<NamedBatchNorm<'a>>) {

@@ -20,15 +20,23 @@
 mod blocks;
 mod config;
 mod mel_front_end;
+mod mfcc_baseline;
 mod network;
 mod sample_cnn;
 mod short_chunk_cnn;
+mod tagger;
+mod training;
 mod vgg_mel;
 
 pub use blocks::{ConvBlock1d, ConvBlock2d, Pass, ResBlock2d, ResSeBlock1d};
 pub use config::{Architecture, TaggerConfig, SAMPLE_CNN_INPUT, SAMPLE_CNN_WIDTHS};
 pub use mel_front_end::MelFrontEnd;
+pub use mfcc_baseline::{mfcc_statistics, MfccBaseline, MfccBaselineConfig};
 pub use network::TaggerNet;
 pub use sample_cnn::SampleCnn;
 pub use short_chunk_cnn::ShortChunkCnn;
+pub use tagger::{Aggregation, SegmentPlan, SegmentScores, TagReport, Tagger};
+pub use training::{
+    evaluate, score, train, ClassificationEvaluation, TagOptimizer, TagTrainConfig,
+};
 pub use vgg_mel::VggMel;

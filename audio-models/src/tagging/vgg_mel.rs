@@ -4,7 +4,7 @@ use audio_nn::{Conv2d, Conv2dConfig, Linear};
 use candle_core::Tensor;
 use candle_nn::VarBuilder;
 
-use super::blocks::{NamedBatchNorm, Pass};
+use super::blocks::{max_pool2d, NamedBatchNorm, Pass};
 use super::config::TaggerConfig;
 use super::mel_front_end::MelFrontEnd;
 use crate::error::{Error, Result};
@@ -110,7 +110,7 @@ impl VggMel {
             for conv in stack {
                 h = conv.apply(&h)?.relu()?;
             }
-            h = h.max_pool2d(2)?;
+            h = max_pool2d(&h, (2, 2))?;
         }
         let mut h = h.flatten_from(1)?;
         for layer in &self.dense {
