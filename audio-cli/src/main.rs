@@ -23,6 +23,7 @@ mod tag_commands;
 mod train_commands;
 mod train_tagging;
 mod transcribe_commands;
+mod visualize_commands;
 
 use clap::{Parser, Subcommand};
 
@@ -57,6 +58,8 @@ enum Command {
     Eval(eval_commands::EvalCommand),
     #[command(flatten)]
     Separation(separate_commands::SeparationCommand),
+    /// Pictures of a trained waveform tagger's first-layer filters, activation maximisation and SE activations.
+    VisualizeFilters(visualize_commands::VisualizeArgs),
     /// Tag or classify audio with a trained network (SampleCNN, short-chunk CNN, ...).
     Tag(tag_commands::TagArgs),
     /// Basic Pitch transcription of an audio file to MIDI (pretrained, embedded).
@@ -134,6 +137,7 @@ fn main() -> std::process::ExitCode {
         Command::Separation(cmd) => separate_commands::run(cmd),
         Command::Transcribe(args) => transcribe_commands::run(args),
         Command::Tag(args) => tag_commands::run(args),
+        Command::VisualizeFilters(args) => visualize_commands::run(args),
         Command::Train(args) => train_commands::run_train(args),
         Command::Evaluate(args) => train_commands::run_evaluate(args),
     };

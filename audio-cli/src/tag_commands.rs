@@ -93,9 +93,12 @@ fn load_tagger(args: &TagArgs) -> Result<Tagger> {
         return Ok(tagger);
     }
     let Some(arch) = arch else {
-        return Err(Error::Usage {
-            message: "a reference weight file needs --arch",
-        });
+        return Err(audio_models::Error::InvalidParameter {
+            name: "arch",
+            value: format!("none for {}", args.model.display()),
+            expected: "--arch with a reference weight file (a checkpoint directory names its own)",
+        }
+        .into());
     };
     let tagger = Tagger::from_reference(arch, &args.model)?;
     let Some(path) = &args.labels else {

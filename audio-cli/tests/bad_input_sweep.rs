@@ -25,6 +25,7 @@ const HANG_LIMIT: Duration = Duration::from_secs(120);
 /// Values of required non-file arguments, by their clap value name.
 fn fixed_value(command: &[String], value_name: &str) -> Option<String> {
     let separate = command.last().is_some_and(|c| c == "separate");
+    let tag = command.last().is_some_and(|c| c == "tag");
     match value_name {
         "TARGET_SR" => Some("16000".into()),
         "INTERVALS" => Some("0:10".into()),
@@ -35,6 +36,14 @@ fn fixed_value(command: &[String], value_name: &str) -> Option<String> {
         "MODEL" if separate => Some(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../audio-models/tests/fixtures/demucs/demucs_small.th")
+                .display()
+                .to_string(),
+        ),
+        // A two-class SampleCNN checkpoint (widths 2-4) trained on tones
+        // and noise, so that `tag` gets as far as its input and output.
+        "MODEL" if tag => Some(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../audio-models/tests/fixtures/tagging/tiny_samplecnn")
                 .display()
                 .to_string(),
         ),
@@ -49,7 +58,7 @@ fn output_name(command: &[String]) -> &'static str {
         Some("specshow" | "waveshow") => "out.png",
         Some("notes-to-midi" | "transcribe") => "out.mid",
         Some("midi-to-notes") => "out.csv",
-        Some("estimate-key") => "out.json",
+        Some("estimate-key" | "tag") => "out.json",
         Some("separate") => "stems",
         Some("train") => "run",
         _ => "out.npy",

@@ -89,6 +89,10 @@ pub struct SpecshowOptions {
     pub colorbar: Option<String>,
     /// Font pixel size multiplier (1 = 5×7 glyphs).
     pub font_scale: usize,
+    /// A title for the horizontal axis, whose ticks then count columns
+    /// (from 0) instead of seconds: for pictures whose columns are not
+    /// frames (filters, classes). `None`: time in seconds.
+    pub x_label: Option<String>,
 }
 
 impl Default for SpecshowOptions {
@@ -105,6 +109,7 @@ impl Default for SpecshowOptions {
             height: 400,
             colorbar: None,
             font_scale: 2,
+            x_label: None,
         }
     }
 }
@@ -452,8 +457,11 @@ pub fn specshow(data: &Array2<f32>, opts: &SpecshowOptions) -> Result<Image> {
         img.hline(left.saturating_sub(1), left + w + 1, top + h, BLACK);
         img.vline(left.saturating_sub(1), top, top + h, BLACK);
         img.vline(left + w, top, top + h, BLACK);
-        // Time ticks.
-        let duration = frames as f64 * opts.hop_length as f64 / sr;
+        // Time ticks (or column indices under an `x_label`).
+        let duration = match opts.x_label {
+            Some(_) => frames as f64,
+            None => frames as f64 * opts.hop_length as f64 / sr,
+        };
         let target = (w / (text_width("00.00", s) * 2)).clamp(2, 10);
         for t in nice_ticks(0.0, duration, target) {
             let x = left + ((t / duration) * w as f64).round() as usize;
@@ -471,7 +479,7 @@ pub fn specshow(data: &Array2<f32>, opts: &SpecshowOptions) -> Result<Image> {
                 BLACK,
             );
         }
-        let title = "Time (s)";
+        let title = opts.x_label.as_deref().unwrap_or("Time (s)");
         img.text(
             (left + w / 2).saturating_sub(text_width(title, s) / 2),
             top + h + tick + ch + 5 * s,

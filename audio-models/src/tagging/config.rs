@@ -5,24 +5,30 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// The tagging and classification networks.
+/// The tagging and classification networks (serialised by
+/// [`Architecture::name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Architecture {
     /// SampleCNN (Lee et al. 2017): eleven `Conv_1d` blocks on the waveform.
+    #[serde(rename = "samplecnn")]
     SampleCnn,
     /// SampleCNN with residual squeeze-excitation blocks (Kim et al. 2018).
+    #[serde(rename = "samplecnn-se")]
     SampleCnnSe,
     /// SampleCNN whose first layer is SincNet's band-pass sinc convolution
     /// (Ravanelli & Bengio 2018).
+    #[serde(rename = "sincnet-samplecnn")]
     SincnetSampleCnn,
     /// The short-chunk CNN (Won et al. 2020): seven `Conv_2d` blocks on a
     /// dB mel spectrogram.
+    #[serde(rename = "short-chunk-cnn")]
     ShortChunkCnn,
     /// The short-chunk CNN with `Res_2d` blocks.
+    #[serde(rename = "short-chunk-cnn-res")]
     ShortChunkCnnRes,
     /// Seed 000's VGG-style genre CNN: four stacks of 3×3 convolutions with
     /// ReLU and max-pooling, three dense layers, on a mel spectrogram.
+    #[serde(rename = "vgg-mel")]
     VggMel,
 }
 
@@ -200,5 +206,20 @@ impl TaggerConfig {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_back_and_serialise_as_themselves() {
+        for a in Architecture::ALL {
+            assert_eq!(Architecture::parse(a.name()).ok(), Some(a));
+            let json = serde_json::to_string(&a).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", a.name()));
+        }
+        assert!(Architecture::parse("resnet").is_err());
     }
 }

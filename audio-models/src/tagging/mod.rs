@@ -27,6 +27,7 @@ mod short_chunk_cnn;
 mod tagger;
 mod training;
 mod vgg_mel;
+pub mod visualize;
 
 pub use blocks::{ConvBlock1d, ConvBlock2d, Pass, ResBlock2d, ResSeBlock1d};
 pub use config::{Architecture, TaggerConfig, SAMPLE_CNN_INPUT, SAMPLE_CNN_WIDTHS};
