@@ -7,9 +7,10 @@ use audio_dsp::SeededRng;
 use audio_nn::{
     BatchNorm, BatchNormConfig, Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, Linear, Padding,
 };
-use candle_core::{Tensor, D};
+use candle_core::{DType, Tensor, D};
 use candle_nn::VarBuilder;
 
+use super::fused_conv::FusedConv1d;
 use crate::error::Result;
 
 /// How a network runs: inference (eval-mode BatchNorm, no dropout) or
@@ -144,6 +145,32 @@ impl ConvBlock1d {
     /// The convolution (its `weight` is the first layer's filters).
     pub fn conv(&self) -> &Conv1d {
         &self.conv
+    }
+
+    /// The block's eval-mode parameters with BatchNorm folded, for the
+    /// fused inference kernel.
+    pub(crate) fn fused(&self) -> Result<FusedConv1d> {
+        let (scale, shift) = self.bn.eval_scale_shift()?;
+        let scale: Vec<f32> = scale.to_dtype(DType::F32)?.to_vec1()?;
+        let mut shift: Vec<f32> = shift.to_dtype(DType::F32)?.to_vec1()?;
+        if let Some(b) = self.conv.bias() {
+            let b: Vec<f32> = b.to_dtype(DType::F32)?.to_vec1()?;
+            for ((sh, &s), &b) in shift.iter_mut().zip(&scale).zip(&b) {
+                *sh += s * b;
+            }
+        }
+        let w = self.conv.weight();
+        let (cout, cin, kernel) = w.dims3()?;
+        Ok(FusedConv1d {
+            weight: w.to_dtype(DType::F32)?.flatten_all()?.to_vec1()?,
+            scale,
+            shift,
+            cin,
+            cout,
+            kernel,
+            stride: self.conv.config().stride,
+            pool: self.pooling,
+        })
     }
 
     pub(crate) fn batch_norms<'a>(&'a self, prefix: &str, out: &mut Vec<NamedBatchNorm<'a>>) {

@@ -19,6 +19,7 @@
 
 mod blocks;
 mod config;
+mod fused_conv;
 mod mel_front_end;
 mod mfcc_baseline;
 mod network;

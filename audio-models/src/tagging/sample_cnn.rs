@@ -1,11 +1,13 @@
 //! SampleCNN, SampleCNN+SE and SincNet-SampleCNN on raw waveforms.
 
 use audio_nn::{BatchNorm, BatchNormConfig, Linear, SincConv, SincConvConfig};
-use candle_core::{Tensor, D};
+use candle_core::{DType, Tensor, D};
 use candle_nn::VarBuilder;
+use rayon::prelude::*;
 
 use super::blocks::{batch_norm, ConvBlock1d, NamedBatchNorm, Pass, ResSeBlock1d};
 use super::config::{Architecture, TaggerConfig};
+use super::fused_conv::FusedConv1d;
 use crate::error::{Error, Result};
 
 /// Kernel, stride and pooling of SampleCNN's eleven layers.
@@ -173,6 +175,10 @@ impl SampleCnn {
     /// [`Error::ShapeMismatch`] unless `x` is `(batch, 59049)`.
     pub fn features(&self, x: &Tensor, pass: &Pass<'_>) -> Result<(Tensor, Vec<Tensor>)> {
         self.check(x)?;
+        let all_conv = self.layers.iter().all(|l| matches!(l, Block::Conv(_)));
+        if !pass.is_train() && all_conv && !x.track_op() && x.device().is_cpu() {
+            return Ok((self.features_fused(x)?, Vec::new()));
+        }
         let mut h = x.unsqueeze(1)?;
         let mut excitations = Vec::new();
         for layer in &self.layers {
@@ -187,6 +193,37 @@ impl SampleCnn {
             };
         }
         Ok((h.squeeze(D::Minus1)?, excitations))
+    }
+
+    /// Inference of the plain SampleCNN on the CPU: each segment through
+    /// the fused kernels (convolution as strided GEMMs, folded BatchNorm,
+    /// ReLU and pooling in one pass), segments in parallel on rayon's pool.
+    fn features_fused(&self, x: &Tensor) -> Result<Tensor> {
+        let kernels: Vec<FusedConv1d> = self
+            .layers
+            .iter()
+            .filter_map(|l| match l {
+                Block::Conv(b) => Some(b.fused()),
+                _ => None,
+            })
+            .collect::<Result<_>>()?;
+        let rows: Vec<Vec<f32>> = x.to_dtype(DType::F32)?.to_vec2()?;
+        let outs: Vec<Vec<f32>> = rows
+            .par_iter()
+            .map(|row| {
+                let mut h = row.clone();
+                let mut t = row.len();
+                for k in &kernels {
+                    let next = k.output_len(t);
+                    h = k.forward(&h, t);
+                    t = next;
+                }
+                h
+            })
+            .collect();
+        let width = outs.first().map_or(0, Vec::len);
+        let flat: Vec<f32> = outs.into_iter().flatten().collect();
+        Ok(Tensor::from_vec(flat, (rows.len(), width), x.device())?.to_dtype(x.dtype())?)
     }
 
     /// The logits `(batch, n_class)`.
