@@ -409,15 +409,24 @@ pub fn specshow(data: &Array2<f32>, opts: &SpecshowOptions) -> Result<Image> {
     let bottom = if opts.axes { tick + 2 * ch + 6 * s } else { 0 };
     let cbar_w = 6 * s;
     let cbar_labels: Vec<(f64, String)> = match &opts.colorbar {
-        Some(unit) => nice_ticks(f64::from(vmin), f64::from(vmax), 5)
-            .into_iter()
-            .map(|v| {
-                (
-                    (v - f64::from(vmin)) / f64::from(vmax - vmin),
-                    format!("{:+} {unit}", v.round() as i64),
-                )
-            })
-            .collect(),
+        Some(unit) => {
+            let ticks = nice_ticks(f64::from(vmin), f64::from(vmax), 5);
+            // Whole numbers as librosa's colour bars print dB (`%+2.0f`);
+            // ticks closer than 1 apart (a 0-1 scale) keep their decimals.
+            let whole = ticks.iter().all(|v| (v - v.round()).abs() < 1e-9);
+            ticks
+                .into_iter()
+                .map(|v| {
+                    let label = if whole {
+                        format!("{:+} {unit}", v.round() as i64)
+                    } else {
+                        let sign = if v > 0.0 { "+" } else { "" };
+                        format!("{sign}{} {unit}", fmt_number(v))
+                    };
+                    ((v - f64::from(vmin)) / f64::from(vmax - vmin), label)
+                })
+                .collect()
+        }
         None => Vec::new(),
     };
     let right = if opts.colorbar.is_some() {
