@@ -150,10 +150,10 @@ fn read_input(path: &Path, rate: u32) -> Result<Vec<f32>> {
                 .mean_axis(ndarray::Axis(0))
                 .map(|m| m.iter().copied().collect())
                 .unwrap_or_default()),
-            _ => Err(audio_models::Error::ShapeMismatch {
-                what: "the .npy waveform",
-                expected: "(samples,) or (channels, samples)".to_string(),
-                got: array.shape().to_vec(),
+            _ => Err(audio_models::Error::InvalidParameter {
+                name: "input",
+                value: format!("{} of shape {:?}", path.display(), array.shape()),
+                expected: "a .npy waveform of shape (samples,) or (channels, samples)",
             }
             .into()),
         };
