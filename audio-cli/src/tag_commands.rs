@@ -122,13 +122,7 @@ fn load_tagger(args: &TagArgs) -> Result<Tagger> {
         }
         .into());
     }
-    let mut config = tagger.config().clone();
-    config.labels = labels;
-    Ok(Tagger::from_weights_file(
-        config,
-        &args.model,
-        &candle_core::Device::Cpu,
-    )?)
+    Ok(tagger.with_labels(labels)?)
 }
 
 fn is_npy(path: &Path) -> bool {

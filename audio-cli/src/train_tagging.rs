@@ -5,12 +5,10 @@ use std::path::{Path, PathBuf};
 
 use audio_models::datasets::{ClassificationDataset, Split};
 use audio_models::tagging::{
-    evaluate as evaluate_tagger, score, Architecture, ClassificationEvaluation, MfccBaseline,
+    evaluate as evaluate_classifier, Architecture, ClassificationEvaluation, MfccBaseline,
     MfccBaselineConfig, TagOptimizer, TagTrainConfig, Tagger, TaggerConfig,
 };
 use audio_models::training::BEST_DIR;
-use audio_models::Dataset;
-use ndarray::Array2;
 
 use crate::train_commands::TrainArgs;
 use crate::{Error, Result};
@@ -134,25 +132,7 @@ pub fn evaluate(
         } else {
             model.to_path_buf()
         };
-        let baseline = MfccBaseline::load(path)?;
-        let mut probabilities = Array2::zeros((set.len(), baseline.labels.len()));
-        let mut truth = Vec::with_capacity(set.len());
-        for i in 0..set.len() {
-            let (samples, label) = set.get(i)?;
-            let mono: Vec<f32> = samples
-                .mean_axis(ndarray::Axis(0))
-                .map(|m| m.to_vec())
-                .unwrap_or_default();
-            for (p, v) in probabilities
-                .row_mut(i)
-                .iter_mut()
-                .zip(baseline.probabilities(&mono)?)
-            {
-                *p = f64::from(v);
-            }
-            truth.push(label);
-        }
-        score(&baseline.labels, &truth, &probabilities)?
+        evaluate_classifier(&MfccBaseline::load(path)?, &set)?
     } else {
         let dir: PathBuf = if model.join(BEST_DIR).is_dir() {
             model.join(BEST_DIR)
@@ -168,7 +148,7 @@ pub fn evaluate(
             }
             .into());
         }
-        evaluate_tagger(&tagger, &set)?
+        evaluate_classifier(&tagger, &set)?
     };
     print_scores(arch, split, &evaluation);
     if let Some(path) = json {

@@ -181,11 +181,7 @@ pub fn run(args: VisualizeArgs) -> Result<()> {
         let mut clips = Vec::with_capacity(data.len());
         for i in 0..data.len() {
             let (samples, label) = data.get(i)?;
-            let mono = samples
-                .mean_axis(Axis(0))
-                .map(|m| m.to_vec())
-                .unwrap_or_default();
-            clips.push((mono, label));
+            clips.push((audio_io::to_mono(&samples).row(0).to_vec(), label));
         }
         let blocks = excitations_by_label(&tagger, &clips)?;
         for (b, e) in blocks

@@ -98,13 +98,6 @@ pub fn mfcc_statistics(audio: &[f32], sample_rate: u32, n_mfcc: usize) -> Result
     Ok(mean.iter().chain(std.iter()).copied().collect())
 }
 
-fn mono(samples: &Array2<f32>) -> Vec<f32> {
-    samples
-        .mean_axis(Axis(0))
-        .map(|m| m.to_vec())
-        .unwrap_or_default()
-}
-
 impl MfccBaseline {
     /// Fits the baseline on every clip of `train`.
     ///
@@ -123,7 +116,11 @@ impl MfccBaseline {
         let mut y = Vec::with_capacity(n);
         for i in 0..n {
             let (samples, label) = train.get(i)?;
-            let feats = mfcc_statistics(&mono(&samples), train.sample_rate(), config.n_mfcc)?;
+            let feats = mfcc_statistics(
+                &audio_io::to_mono(&samples).row(0).to_vec(),
+                train.sample_rate(),
+                config.n_mfcc,
+            )?;
             x.row_mut(i).assign(&Array1::from(feats));
             #[allow(clippy::cast_possible_truncation, reason = "label indices < 2^32")]
             y.push(label as u32);
@@ -166,12 +163,40 @@ impl MfccBaseline {
         })
     }
 
+    /// Checks that the arrays' sizes agree with `n_mfcc` and the labels
+    /// (the fields are public, so a model may be built by hand).
+    fn check(&self) -> Result<()> {
+        let f = 2 * self.n_mfcc;
+        let k = self.labels.len();
+        if self.mean.len() != f
+            || self.scale.len() != f
+            || self.weight.len() != k * f
+            || self.bias.len() != k
+        {
+            return Err(Error::InvalidParameter {
+                name: "MFCC baseline",
+                value: format!(
+                    "{} means, {} scales, {} weights, {} biases for n_mfcc {} and {k} labels",
+                    self.mean.len(),
+                    self.scale.len(),
+                    self.weight.len(),
+                    self.bias.len(),
+                    self.n_mfcc
+                ),
+                expected: "2·n_mfcc means and scales, n_class·2·n_mfcc weights, n_class biases",
+            });
+        }
+        Ok(())
+    }
+
     /// The class probabilities of a mono clip.
     ///
     /// # Errors
     ///
-    /// As [`mfcc_statistics`].
+    /// [`Error::InvalidParameter`] when the model's arrays disagree in size;
+    /// as [`mfcc_statistics`].
     pub fn probabilities(&self, audio: &[f32]) -> Result<Vec<f32>> {
+        self.check()?;
         let feats = mfcc_statistics(audio, self.sample_rate, self.n_mfcc)?;
         let z: Vec<f32> = feats
             .iter()
@@ -230,19 +255,11 @@ impl MfccBaseline {
             path: path.to_path_buf(),
             source,
         })?;
-        let f = 2 * model.n_mfcc;
-        let k = model.labels.len();
-        if model.mean.len() != f
-            || model.scale.len() != f
-            || model.weight.len() != k * f
-            || model.bias.len() != k
-        {
-            return Err(Error::InvalidParameter {
-                name: "MFCC baseline",
-                value: path.display().to_string(),
-                expected: "2·n_mfcc means and scales, n_class·2·n_mfcc weights, n_class biases",
-            });
-        }
+        model.check().map_err(|_| Error::InvalidParameter {
+            name: "MFCC baseline",
+            value: path.display().to_string(),
+            expected: "2·n_mfcc means and scales, n_class·2·n_mfcc weights, n_class biases",
+        })?;
         Ok(model)
     }
 }

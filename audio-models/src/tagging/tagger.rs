@@ -229,6 +229,24 @@ impl Tagger {
         Self::from_weights_file(config, dir.join(WEIGHTS_FILE), &Device::Cpu)
     }
 
+    /// Renames the outputs (e.g. the tag names of a reference checkpoint,
+    /// which stores none); the network is unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless there is one label per output.
+    pub fn with_labels(mut self, labels: Vec<String>) -> Result<Self> {
+        if labels.len() != self.config.n_class() {
+            return Err(Error::InvalidParameter {
+                name: "labels",
+                value: format!("{} labels", labels.len()),
+                expected: "one label per output of the model",
+            });
+        }
+        self.config.labels = labels;
+        Ok(self)
+    }
+
     /// The configuration.
     pub fn config(&self) -> &TaggerConfig {
         &self.config

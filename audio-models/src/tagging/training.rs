@@ -17,13 +17,14 @@ use super::blocks::Pass;
 use super::config::{Architecture, TaggerConfig};
 use super::network::TaggerNet;
 use super::sample_cnn::SampleCnn;
-use super::tagger::{Aggregation, SegmentPlan, Tagger};
+
 use crate::datasets::ClassificationDataset;
 use crate::error::{Error, Result};
 use crate::training::{
     named_vars, Adam, AdamConfig, Dataset, Optimizer, Sgd, SgdConfig, TrainReport, TrainTask,
     Trainer, TrainerConfig,
 };
+use crate::traits::Classifier;
 
 /// The optimizer of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -82,16 +83,6 @@ impl TagTrainConfig {
     }
 }
 
-/// The mono mean of a clip's channels.
-fn mono(samples: &Array2<f32>) -> Vec<f32> {
-    let channels = samples.nrows().max(1);
-    #[allow(clippy::cast_precision_loss, reason = "channel counts < 2^24")]
-    let k = channels as f32;
-    (0..samples.ncols())
-        .map(|t| samples.column(t).sum() / k)
-        .collect()
-}
-
 /// One fixed-length segment of each clip: a random crop in training
 /// (redrawn each epoch from the seed), the centre otherwise; clips shorter
 /// than a segment are zero-padded.
@@ -112,7 +103,7 @@ impl Dataset for Segments<'_> {
 
     fn get(&self, index: usize) -> Result<Self::Item> {
         let (samples, label) = self.data.get(index)?;
-        let audio = mono(&samples);
+        let audio = audio_io::to_mono(&samples).row(0).to_vec();
         let spare = audio.len().saturating_sub(self.length);
         let start = if self.random {
             let epoch = self.epoch.load(Ordering::Relaxed);
@@ -346,38 +337,44 @@ pub fn score(
     })
 }
 
-/// Evaluates `tagger` on every clip of `data`: each clip's probabilities
-/// are the mean over [`SegmentPlan::Covering`] segments.
+/// Evaluates a classifier on every clip of `data` through the
+/// [`Classifier`] trait: a [`Tagger`](super::Tagger) scores each clip by the mean over its
+/// [`SegmentPlan::Covering`](super::SegmentPlan::Covering) segments, the
+/// [`MfccBaseline`](super::MfccBaseline) by the clip's MFCC statistics.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] when the split's labels or rate are not the
-/// model's; reading and network errors.
-pub fn evaluate(tagger: &Tagger, data: &ClassificationDataset) -> Result<ClassificationEvaluation> {
-    let config = tagger.config();
-    if data.labels() != config.labels.as_slice() {
+/// [`Error::InvalidParameter`] when the split's labels are not the
+/// model's; [`Error::SampleRateMismatch`] when its rate is not; reading
+/// and model errors.
+pub fn evaluate(
+    model: &dyn Classifier,
+    data: &ClassificationDataset,
+) -> Result<ClassificationEvaluation> {
+    let labels = model.labels();
+    if data.labels() != labels.as_slice() {
         return Err(Error::InvalidParameter {
             name: "labels",
             value: format!("{:?}", data.labels()),
             expected: "the model's labels",
         });
     }
-    if data.sample_rate() != config.sample_rate {
+    if data.sample_rate() != model.sample_rate() {
         return Err(Error::SampleRateMismatch {
             path: "dataset".into(),
-            expected: config.sample_rate,
+            expected: model.sample_rate(),
             got: data.sample_rate(),
         });
     }
-    let mut probabilities = Array2::zeros((data.len(), config.n_class()));
+    let mut probabilities = Array2::zeros((data.len(), labels.len()));
     let mut truth = Vec::with_capacity(data.len());
     for i in 0..data.len() {
         let (samples, label) = data.get(i)?;
-        let report = tagger.tag(&mono(&samples), SegmentPlan::Covering, Aggregation::Mean)?;
-        for (p, &v) in probabilities.row_mut(i).iter_mut().zip(&report.track) {
-            *p = f64::from(v);
+        let p = model.classify(samples.view())?;
+        for (dst, &v) in probabilities.row_mut(i).iter_mut().zip(p.iter()) {
+            *dst = f64::from(v);
         }
         truth.push(label);
     }
-    score(&config.labels, &truth, &probabilities)
+    score(&labels, &truth, &probabilities)
 }
