@@ -32,6 +32,7 @@
 
 pub mod augment;
 pub mod basic_pitch;
+mod checked_weights;
 pub mod datasets;
 pub mod demucs;
 pub mod error;
@@ -40,10 +41,13 @@ pub mod evaluation;
 pub mod fuzzing;
 pub mod open_unmix;
 pub mod registry;
+pub mod separation_data;
 pub mod tagging;
 mod target_name;
+pub mod tf_mask;
 pub mod training;
 pub mod traits;
+pub mod wave_u_net;
 
 pub use datasets::Split;
 pub use error::{Error, Result};

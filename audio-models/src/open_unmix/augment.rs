@@ -65,10 +65,34 @@ pub fn sample_excerpt(
     config: &AugmentConfig,
     rng: &mut SeededRng,
 ) -> (Array2<f32>, Array2<f32>) {
+    let (mix, stems) = sample_stems(data, samples, config, rng);
+    let tgt = data
+        .sources
+        .iter()
+        .zip(stems)
+        .find(|(name, _)| name.as_str() == target)
+        .map_or_else(|| Array2::zeros((2, samples)), |(_, s)| s);
+    (mix, tgt)
+}
+
+/// A training excerpt with every source: `(mixture, stems)`, the stems in
+/// the order of `data.sources` (a source a song lacks is zeros), drawn and
+/// augmented exactly as [`sample_excerpt`] (which picks one of them): the
+/// same generator state gives the same excerpt.
+///
+/// # Shapes
+///
+/// Returns `(2, samples)` and one `(2, samples)` per source.
+pub fn sample_stems(
+    data: &StemDataset,
+    samples: usize,
+    config: &AugmentConfig,
+    rng: &mut SeededRng,
+) -> (Array2<f32>, Vec<Array2<f32>>) {
     let mut mix = Array2::<f32>::zeros((2, samples));
-    let mut tgt = Array2::<f32>::zeros((2, samples));
+    let mut stems = vec![Array2::<f32>::zeros((2, samples)); data.sources.len()];
     if data.songs.is_empty() {
-        return (mix, tgt);
+        return (mix, stems);
     }
     let song0 = rng.below(data.songs.len());
     let len0 = data.songs[song0].len();
@@ -77,7 +101,7 @@ pub fn sample_excerpt(
     } else {
         0
     };
-    for name in &data.sources {
+    for (name, out) in data.sources.iter().zip(stems.iter_mut()) {
         let (song, off) = if config.random_mix {
             let s = rng.below(data.songs.len());
             let len = data.songs[s].len();
@@ -98,17 +122,13 @@ pub fn sample_excerpt(
         let gain = rng.range(config.gain.0, config.gain.1) as f32;
         let swap = rng.uniform() < config.channel_swap;
         let n = samples.min(stem.ncols().saturating_sub(off));
-        let mut src = Array2::<f32>::zeros((2, samples));
         for c in 0..2 {
             let from = if swap { 1 - c } else { c };
-            let mut dst = src.slice_mut(s![c, ..n]);
+            let mut dst = out.slice_mut(s![c, ..n]);
             dst.assign(&stem.slice(s![from, off..off + n]));
             dst.mapv_inplace(|v| v * gain);
         }
-        mix += &src;
-        if name == target {
-            tgt = src;
-        }
+        mix += &*out;
     }
     if let Some((lo, hi)) = config.noise_snr_db {
         let power =
@@ -119,5 +139,5 @@ pub fn sample_excerpt(
             mix.mapv_inplace(|v| v + (std * rng.normal()) as f32);
         }
     }
-    (mix, tgt)
+    (mix, stems)
 }

@@ -44,11 +44,12 @@ mod separator;
 mod training;
 mod wiener;
 
-pub use augment::{sample_excerpt, AugmentConfig, SeededRng};
+pub use augment::{sample_excerpt, sample_stems, AugmentConfig, SeededRng};
 pub use chunked::ChunkedSeparator;
 pub use convert::convert_to_safetensors;
 pub use dataset::{Song, StemDataset};
 pub use model::{OpenUnmix, OpenUnmixConfig};
+pub(crate) use separator::umx_stft_config;
 pub use separator::{OpenUnmixSeparator, SeparatorConfig, MUSDB_TARGETS};
 pub use training::{export_checkpoint, train, TrainConfig, ARCHITECTURE};
 pub use wiener::{wiener, WienerConfig};

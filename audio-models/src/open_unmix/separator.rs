@@ -241,50 +241,79 @@ impl OpenUnmixSeparator {
             (None, Some(l)) if !l.is_empty() => l,
             (None, _) => available_targets(dir)?,
         };
-        if let Some(sep) = sep_json {
-            if let Some(v) = sep.get("sample_rate").and_then(serde_json::Value::as_f64) {
-                config.sample_rate = v as u32;
-            }
-            if let Some(v) = sep.get("nfft").and_then(serde_json::Value::as_u64) {
-                config.n_fft = v as usize;
-            }
-            if let Some(v) = sep.get("nhop").and_then(serde_json::Value::as_u64) {
-                config.n_hop = v as usize;
-            }
+        if let Some(sep) = &sep_json {
+            apply_separator_json(sep, &mut config);
         }
         let mut models = Vec::with_capacity(targets.len());
         for target in &targets {
             check_target_name(target)?;
             let path = weight_file(dir, target)?;
             let weights = Weights::load(&path)?;
-            let mut mc = OpenUnmixConfig::infer(&weights)?;
-            if let Some(json) = read_json(&dir.join(format!("{target}.json")))? {
-                let args = json.get("args").unwrap_or(&json);
-                let get = |k: &str| args.get(k).and_then(serde_json::Value::as_u64);
-                if let Some(h) = get("hidden_size") {
-                    mc.hidden_size = h as usize;
-                }
-                if let Some(c) = get("nb_channels") {
-                    mc.nb_channels = c as usize;
-                }
-                if let Some(n) = get("nfft") {
-                    mc.nb_bins = n as usize / 2 + 1;
-                    config.n_fft = n as usize;
-                }
-                if let Some(n) = get("nhop") {
-                    config.n_hop = n as usize;
-                }
-                if let Some(u) = args
-                    .get("unidirectional")
-                    .and_then(serde_json::Value::as_bool)
-                {
-                    mc.unidirectional = u;
-                }
-            }
+            let json = read_json(&dir.join(format!("{target}.json")))?;
+            let args = json.as_ref().map(|j| j.get("args").unwrap_or(j));
             models.push((
                 target.clone(),
-                OpenUnmix::from_weights(mc, &weights, device)?,
+                target_model(&weights, args, &mut config, device)?,
             ));
+        }
+        Self::new(models, config)
+    }
+
+    /// Loads a bundle: one safetensors file holding every target's weights
+    /// under `<target>.` (any float dtype; the embedded model's are
+    /// float16) and one JSON object with `targets`, optional `sample_rate`,
+    /// `nfft`, `nhop` and `args.<target>` (as `<target>.json`'s `args` in a
+    /// model directory). `examples/umx_bundle.rs` writes one from a model
+    /// directory.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ModelJson`] for malformed JSON (named `bundle.json`);
+    /// [`Error::InvalidParameter`] for a bad target name or a bundle
+    /// without targets; as [`OpenUnmixSeparator::from_dir`].
+    pub fn from_bundle(
+        weights: &[u8],
+        json: &str,
+        targets: Option<&[String]>,
+        mut config: SeparatorConfig,
+        device: &Device,
+    ) -> Result<Self> {
+        let bundle: serde_json::Value =
+            serde_json::from_str(json).map_err(|source| Error::ModelJson {
+                path: PathBuf::from("bundle.json"),
+                source,
+            })?;
+        apply_separator_json(&bundle, &mut config);
+        let listed: Vec<String> = bundle
+            .get("targets")
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let targets: Vec<String> = targets.map_or(listed, <[String]>::to_vec);
+        if targets.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "targets",
+                value: "[]".into(),
+                expected: "at least one target of the bundle",
+            });
+        }
+        let all = Weights::from_safetensors_bytes(weights)?;
+        let mut models = Vec::with_capacity(targets.len());
+        for target in &targets {
+            check_target_name(target)?;
+            let w = all.clone().strip_prefix(&format!("{target}."));
+            if w.is_empty() {
+                return Err(Error::ModelNotFound {
+                    dir: PathBuf::from("bundle"),
+                    target: target.clone(),
+                });
+            }
+            let args = bundle.get("args").and_then(|a| a.get(target));
+            models.push((target.clone(), target_model(&w, args, &mut config, device)?));
         }
         Self::new(models, config)
     }
@@ -510,4 +539,63 @@ fn available_targets(dir: &Path) -> Result<Vec<String>> {
         });
     }
     Ok(found)
+}
+
+/// `sample_rate`, `nfft` and `nhop` of a `separator.json` (or a bundle's
+/// JSON) into `config`.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "rates and FFT sizes from a model's JSON; the separator validates them"
+)]
+fn apply_separator_json(sep: &serde_json::Value, config: &mut SeparatorConfig) {
+    if let Some(v) = sep.get("sample_rate").and_then(serde_json::Value::as_f64) {
+        config.sample_rate = v as u32;
+    }
+    if let Some(v) = sep.get("nfft").and_then(serde_json::Value::as_u64) {
+        config.n_fft = v as usize;
+    }
+    if let Some(v) = sep.get("nhop").and_then(serde_json::Value::as_u64) {
+        config.n_hop = v as usize;
+    }
+}
+
+/// One target's model: the shape read from its weights
+/// ([`OpenUnmixConfig::infer`]), then its JSON `args` (`hidden_size`,
+/// `nb_channels`, `nfft`, `nhop`, `unidirectional`), which also set the
+/// separator's STFT; the JSON values are checked against the weights.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "sizes from a model's JSON, checked against the weights' shapes"
+)]
+fn target_model(
+    weights: &Weights,
+    args: Option<&serde_json::Value>,
+    config: &mut SeparatorConfig,
+    device: &Device,
+) -> Result<OpenUnmix> {
+    let mut mc = OpenUnmixConfig::infer(weights)?;
+    if let Some(args) = args {
+        let get = |k: &str| args.get(k).and_then(serde_json::Value::as_u64);
+        if let Some(h) = get("hidden_size") {
+            mc.hidden_size = h as usize;
+        }
+        if let Some(c) = get("nb_channels") {
+            mc.nb_channels = c as usize;
+        }
+        if let Some(n) = get("nfft") {
+            mc.nb_bins = n as usize / 2 + 1;
+            config.n_fft = n as usize;
+        }
+        if let Some(n) = get("nhop") {
+            config.n_hop = n as usize;
+        }
+        if let Some(u) = args
+            .get("unidirectional")
+            .and_then(serde_json::Value::as_bool)
+        {
+            mc.unidirectional = u;
+        }
+    }
+    OpenUnmix::from_weights(mc, weights, device)
 }
