@@ -21,6 +21,7 @@ mod rhythm_commands;
 mod separate_commands;
 mod tag_commands;
 mod train_commands;
+mod train_separators;
 mod train_tagging;
 mod transcribe_commands;
 mod visualize_commands;

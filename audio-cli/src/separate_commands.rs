@@ -1,13 +1,19 @@
-//! Separation subcommands: `audio separate`, with Open-Unmix
-//! (`audio_models::open_unmix`, a model directory) or Demucs
-//! (`audio_models::demucs`, a `.th` release file), writing one WAV per
-//! target; training is `audio train open-unmix`.
+//! Separation subcommands: `audio separate`, with the embedded Open-Unmix
+//! model by default, or a model given with `--model`: Open-Unmix
+//! (`audio_models::open_unmix`, a model directory), Demucs
+//! (`audio_models::demucs`, a `.th` release file), Wave-U-Net
+//! (`audio_models::wave_u_net`: a training checkpoint directory or a
+//! Wave-U-Net-Pytorch checkpoint file) or the T-F mask model
+//! (`audio_models::tf_mask`, a training checkpoint directory), writing one
+//! WAV per target; training is `audio train <arch>`.
 
 use std::path::PathBuf;
 
 use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
 use audio_io::LoadOptions;
 use audio_models::open_unmix::{ChunkedSeparator, OpenUnmixSeparator, SeparatorConfig};
+use audio_models::tf_mask::TfMaskSeparator;
+use audio_models::wave_u_net::WaveUNetSeparator;
 use audio_models::Separator;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -17,7 +23,7 @@ use crate::{Error, Result};
 /// Separation subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SeparationCommand {
-    /// Source separation into one WAV per target: Open-Unmix (a model directory) or Demucs (a `.th` file).
+    /// Source separation into one WAV per target, with the embedded model or `--model` (Open-Unmix, Demucs, Wave-U-Net, T-F mask).
     Separate(SeparateArgs),
 }
 
@@ -35,15 +41,27 @@ pub fn run(cmd: SeparationCommand) -> Result<()> {
 /// Arguments of `audio separate`.
 #[derive(Debug, Args)]
 pub struct SeparateArgs {
-    /// Audio file to separate (WAV, FLAC, MP3, OGG; resampled to the models' rate).
-    input: PathBuf,
-    /// The model: a Demucs `.th` file as the demucs package releases it
-    /// (`demucs.demucs.Demucs`), or an Open-Unmix directory of
-    /// `<target>.pth` / `<target>-<hash>.pth` (the Zenodo files of umxhq or
-    /// umxl) or `<target>.safetensors`, optionally `<target>.json` and
-    /// `separator.json`.
+    /// Audio files to separate (WAV, FLAC, MP3, OGG; resampled to the
+    /// model's rate), one after another with the model loaded once.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// The model (default: the embedded small Open-Unmix, trained on
+    /// synthetic renders; official checkpoints separate real music far
+    /// better): a Demucs `.th` file as the demucs package releases it
+    /// (`demucs.demucs.Demucs`); an Open-Unmix directory of `<target>.pth` /
+    /// `<target>-<hash>.pth` (the Zenodo files of umxhq or umxl) or
+    /// `<target>.safetensors`, optionally `<target>.json` and
+    /// `separator.json`; a checkpoint directory (or run directory) that
+    /// `audio train wave-u-net` or `audio train tf-mask` wrote; or any other
+    /// file, read as a Wave-U-Net-Pytorch checkpoint with `--config`.
     #[arg(long)]
-    model: PathBuf,
+    model: Option<PathBuf>,
+    /// Wave-U-Net-Pytorch checkpoint: its `train.py` arguments as JSON
+    /// (`instruments`, `features`, `levels`, `strides`, ...; default: a
+    /// JSON file beside the checkpoint with its stem, else `train.py`'s
+    /// defaults).
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Comma-separated targets (default: every target of the model).
     #[arg(long, value_delimiter = ',')]
     targets: Option<Vec<String>>,
@@ -78,24 +96,121 @@ pub struct SeparateArgs {
     /// Demucs: run the whole track at once instead of in segments.
     #[arg(long)]
     no_split: bool,
-    /// Output directory; one `<target>.wav` (32-bit float) per target.
+    /// Output directory: one `<target>.wav` (32-bit float) per target; with
+    /// several inputs, one sub-directory per input, named after its file
+    /// stem.
     #[arg(short, long)]
     output: PathBuf,
 }
 
+/// A loaded model: Open-Unmix keeps its own path (chunking, residual,
+/// streamed writing); the others separate through the trait.
+enum Model {
+    OpenUnmix(OpenUnmixSeparator),
+    Other(Box<dyn Separator>),
+}
+
+/// The architecture a checkpoint directory's sidecar names, looking into
+/// `best/` for a run directory.
+fn checkpoint_arch(dir: &std::path::Path) -> Option<(String, PathBuf)> {
+    for d in [dir.to_path_buf(), dir.join("best")] {
+        if let Ok(info) = audio_models::training::read_checkpoint_info(&d) {
+            let arch = info
+                .architecture
+                .get("arch")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            return Some((arch, d));
+        }
+    }
+    None
+}
+
+/// Loads the model `--model` names, or the embedded one.
+fn load_model(args: &SeparateArgs) -> Result<Model> {
+    let device = candle_core::Device::Cpu;
+    let config = SeparatorConfig {
+        niter: args.niter,
+        residual: args.residual,
+        softmask: args.softmask,
+        wiener_win_len: Some(args.wiener_win_len),
+        ..SeparatorConfig::default()
+    };
+    let Some(model) = &args.model else {
+        return Ok(Model::OpenUnmix(OpenUnmixSeparator::embedded(
+            args.targets.as_deref(),
+            config,
+            &device,
+        )?));
+    };
+    if is_demucs(model) {
+        use audio_models::demucs::{ApplyConfig, Demucs};
+        let apply = ApplyConfig {
+            shifts: args.shifts,
+            split: !args.no_split,
+            overlap: args.overlap,
+            segment: args.segment,
+            ..ApplyConfig::default()
+        };
+        return Ok(Model::Other(Box::new(Demucs::load(model, apply, &device)?)));
+    }
+    if model.is_dir() {
+        match checkpoint_arch(model) {
+            Some((arch, dir)) if arch == audio_models::wave_u_net::ARCHITECTURE => {
+                return Ok(Model::Other(Box::new(WaveUNetSeparator::load(
+                    dir, None, &device,
+                )?)));
+            }
+            Some((arch, dir)) if arch == audio_models::tf_mask::ARCHITECTURE => {
+                return Ok(Model::Other(Box::new(TfMaskSeparator::load(dir, &device)?)));
+            }
+            _ => {}
+        }
+        return Ok(Model::OpenUnmix(OpenUnmixSeparator::from_dir(
+            model,
+            args.targets.as_deref(),
+            config,
+            &device,
+        )?));
+    }
+    let wave_u_net_config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::File {
+                path: path.clone(),
+                source,
+            })?;
+            Some(serde_json::from_str(&text).map_err(|source| Error::Json {
+                path: path.clone(),
+                source,
+            })?)
+        }
+        None => None,
+    };
+    Ok(Model::Other(Box::new(WaveUNetSeparator::load(
+        model,
+        wave_u_net_config,
+        &device,
+    )?)))
+}
+
 /// The input at the model's rate, all channels, once the output folder
 /// exists.
-fn load_mixture(args: &SeparateArgs, sample_rate: u32) -> Result<audio_io::Audio> {
+fn load_mixture(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    sample_rate: u32,
+) -> Result<audio_io::Audio> {
     let audio = audio_io::load::<f32>(
-        &args.input,
+        input,
         &LoadOptions {
             sr: Some(sample_rate),
             mono: false,
             ..LoadOptions::default()
         },
     )?;
-    std::fs::create_dir_all(&args.output).map_err(|source| Error::File {
-        path: args.output.clone(),
+    std::fs::create_dir_all(output).map_err(|source| Error::File {
+        path: output.to_path_buf(),
         source,
     })?;
     Ok(audio)
@@ -107,18 +222,15 @@ fn is_demucs(model: &std::path::Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("th"))
 }
 
-/// `audio separate` with a Demucs release: the whole track through
-/// `apply_model` (segments, overlap, shifts), then the chosen stems.
-fn separate_demucs(args: &SeparateArgs) -> Result<()> {
-    use audio_models::demucs::{ApplyConfig, Demucs};
-    let apply = ApplyConfig {
-        shifts: args.shifts,
-        split: !args.no_split,
-        overlap: args.overlap,
-        segment: args.segment,
-        ..ApplyConfig::default()
-    };
-    let sep = Demucs::load(&args.model, apply, &candle_core::Device::Cpu)?;
+/// One input through a model that separates through the [`Separator`]
+/// trait (Demucs, Wave-U-Net, the T-F mask model): the whole track, then
+/// the chosen stems.
+fn separate_with(
+    sep: &dyn Separator,
+    args: &SeparateArgs,
+    input: &std::path::Path,
+    output: &std::path::Path,
+) -> Result<()> {
     let all = sep.targets();
     let chosen: Vec<String> = match &args.targets {
         Some(t) => t.clone(),
@@ -135,7 +247,7 @@ fn separate_demucs(args: &SeparateArgs) -> Result<()> {
         })?;
         indices.push(i);
     }
-    let audio = load_mixture(args, sep.sample_rate())?;
+    let audio = load_mixture(input, output, sep.sample_rate())?;
     let bar = ProgressBar::new_spinner();
     bar.set_message("separating");
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -147,7 +259,7 @@ fn separate_demucs(args: &SeparateArgs) -> Result<()> {
     };
     let mut files = Vec::with_capacity(indices.len());
     for (&i, name) in indices.iter().zip(&chosen) {
-        let mut file = audio_io::OutputFile::create(args.output.join(format!("{name}.wav")))?;
+        let mut file = audio_io::OutputFile::create(output.join(format!("{name}.wav")))?;
         let e = &estimates[i];
         let mut w = WavStreamWriter::new(&mut file, e.nrows(), sep.sample_rate(), &options)?;
         w.write_block(e)?;
@@ -158,31 +270,58 @@ fn separate_demucs(args: &SeparateArgs) -> Result<()> {
         file.commit()?;
     }
     for t in &chosen {
-        println!("{}", args.output.join(format!("{t}.wav")).display());
+        println!("{}", output.join(format!("{t}.wav")).display());
     }
     Ok(())
 }
 
-/// Runs `audio separate`: loading the models and the audio, separating,
-/// writing the WAV files.
-fn separate(args: SeparateArgs) -> Result<()> {
-    if is_demucs(&args.model) {
-        return separate_demucs(&args);
+/// The output directory of `input`: `--output` itself for one input, else
+/// `--output/<file stem>` (an index is appended when two inputs share a
+/// stem).
+fn output_dirs(args: &SeparateArgs) -> Vec<PathBuf> {
+    if args.inputs.len() == 1 {
+        return vec![args.output.clone()];
     }
-    let config = SeparatorConfig {
-        niter: args.niter,
-        residual: args.residual,
-        softmask: args.softmask,
-        wiener_win_len: Some(args.wiener_win_len),
-        ..SeparatorConfig::default()
-    };
-    let sep = OpenUnmixSeparator::from_dir(
-        &args.model,
-        args.targets.as_deref(),
-        config,
-        &candle_core::Device::Cpu,
-    )?;
-    let mix = load_mixture(&args, sep.sample_rate())?.samples;
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    args.inputs
+        .iter()
+        .map(|input| {
+            let stem = input
+                .file_stem()
+                .map_or_else(|| "input".to_string(), |s| s.to_string_lossy().into_owned());
+            let n = seen.entry(stem.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                args.output.join(stem)
+            } else {
+                args.output.join(format!("{stem}-{n}"))
+            }
+        })
+        .collect()
+}
+
+/// Runs `audio separate`: loading the model once, then each input in
+/// turn.
+fn separate(args: SeparateArgs) -> Result<()> {
+    let model = load_model(&args)?;
+    for (input, output) in args.inputs.iter().zip(output_dirs(&args)) {
+        match &model {
+            Model::OpenUnmix(sep) => separate_open_unmix(sep, &args, input, &output)?,
+            Model::Other(sep) => separate_with(sep.as_ref(), &args, input, &output)?,
+        }
+    }
+    Ok(())
+}
+
+/// One input through Open-Unmix: whole-track or chunked, each stem streamed
+/// to its file.
+fn separate_open_unmix(
+    sep: &OpenUnmixSeparator,
+    args: &SeparateArgs,
+    input: &std::path::Path,
+    output: &std::path::Path,
+) -> Result<()> {
+    let mix = load_mixture(input, output, sep.sample_rate())?.samples;
     let (channels, samples) = mix.dim();
     let targets = sep.targets();
     let out_channels = sep.output_channels(channels);
@@ -194,7 +333,7 @@ fn separate(args: SeparateArgs) -> Result<()> {
     // so a failed or killed run leaves no truncated stem.
     let mut files = targets
         .iter()
-        .map(|t| audio_io::OutputFile::create(args.output.join(format!("{t}.wav"))))
+        .map(|t| audio_io::OutputFile::create(output.join(format!("{t}.wav"))))
         .collect::<audio_io::Result<Vec<_>>>()?;
     let mut writers = files
         .iter_mut()
@@ -210,7 +349,7 @@ fn separate(args: SeparateArgs) -> Result<()> {
     );
     match args.chunk_seconds {
         Some(chunk) => {
-            let chunked = ChunkedSeparator::with_seconds(sep, chunk, args.overlap_seconds)?;
+            let chunked = ChunkedSeparator::with_seconds(sep.clone(), chunk, args.overlap_seconds)?;
             chunked.process(mix.view(), |_, segment| {
                 for (w, s) in writers.iter_mut().zip(&segment) {
                     w.write_block(s).map_err(audio_models::Error::Io)?;
@@ -236,7 +375,7 @@ fn separate(args: SeparateArgs) -> Result<()> {
         file.commit()?;
     }
     for t in &targets {
-        println!("{}", args.output.join(format!("{t}.wav")).display());
+        println!("{}", output.join(format!("{t}.wav")).display());
     }
     Ok(())
 }

@@ -64,21 +64,27 @@ pub struct TrainArgs {
     /// of the dataset).
     #[arg(long, value_delimiter = ',')]
     pub(crate) targets: Option<Vec<String>>,
-    /// Open-Unmix: bottleneck width (`hidden_size`).
+    /// Open-Unmix, T-F mask: LSTM width (Open-Unmix's `hidden_size`).
     #[arg(long, default_value_t = 128)]
     pub(crate) hidden_size: usize,
-    /// Open-Unmix: LSTM layers.
+    /// Open-Unmix, T-F mask: LSTM layers.
     #[arg(long, default_value_t = 3)]
     pub(crate) nb_layers: usize,
-    /// Open-Unmix: excerpt length in seconds (`--seq-dur`).
+    /// Open-Unmix, T-F mask: excerpt length in seconds (`--seq-dur`).
     #[arg(long, default_value_t = 4.0)]
     pub(crate) seq_seconds: f64,
-    /// Open-Unmix: batches per epoch.
+    /// Separation: batches per epoch.
     #[arg(long, default_value_t = 20)]
     pub(crate) steps_per_epoch: usize,
-    /// Open-Unmix: seconds of each validation song scored.
+    /// Separation: seconds of each validation song scored.
     #[arg(long, default_value_t = 10.0)]
     pub(crate) valid_seconds: f64,
+    /// Wave-U-Net, T-F mask: the model's configuration as JSON
+    /// (`WaveUNetConfig`: Wave-U-Net-Pytorch's `train.py` arguments;
+    /// `TfMaskConfig`); unset fields keep their defaults. `--targets` and
+    /// the dataset's rate override it.
+    #[arg(long)]
+    pub(crate) config: Option<PathBuf>,
     /// Tagging: SampleCNN's eleven channel widths, comma-separated
     /// (default: the reference's 128,128,128,256,…,512,512).
     #[arg(long, value_delimiter = ',')]
@@ -131,6 +137,9 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
     }
     match arch.name {
         audio_models::open_unmix::ARCHITECTURE => train_open_unmix(&args, data, out),
+        audio_models::wave_u_net::ARCHITECTURE | audio_models::tf_mask::ARCHITECTURE => {
+            crate::train_separators::train(&args, arch.name, data, out)
+        }
         _ => Err(audio_models::Error::UnknownArchitecture {
             name: name.clone(),
             known: arch.name.to_string(),
@@ -228,6 +237,12 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
             args.json.as_deref(),
         );
     }
+    if arch.name == audio_models::wave_u_net::ARCHITECTURE
+        || arch.name == audio_models::tf_mask::ARCHITECTURE
+    {
+        let separator = crate::train_separators::load(arch.name, &args.model)?;
+        return print_separation_scores(separator.as_ref(), &args);
+    }
     if arch.name != audio_models::open_unmix::ARCHITECTURE {
         return Err(audio_models::Error::UnknownArchitecture {
             name: args.arch.clone(),
@@ -253,8 +268,14 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
     } else {
         separator
     };
+    print_separation_scores(&separator, &args)
+}
+
+/// Scores `separator` on the split with museval v4 and prints the table
+/// (and writes the JSON if asked).
+fn print_separation_scores(separator: &dyn Separator, args: &EvaluateArgs) -> Result<()> {
     let data = SeparationDataset::open(&args.data, args.split)?;
-    let scores = evaluate_separator(&separator, &data, &MusevalConfig::default())?;
+    let scores = evaluate_separator(separator, &data, &MusevalConfig::default())?;
     println!(
         "museval v4 median SDR (dB), split {}: estimate / mixture baseline",
         args.split

@@ -196,3 +196,96 @@ fn demucs_th_separates_into_its_sources() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("piano"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `audio separate` with no `--model` runs the embedded small Open-Unmix:
+/// on a fresh clone, nothing to download. Its stems are what the library's
+/// embedded separator gives, and several inputs go to one folder each.
+#[test]
+fn separate_without_a_model_uses_the_embedded_one_for_several_inputs() {
+    use audio_models::open_unmix::{OpenUnmixSeparator, SeparatorConfig};
+    use audio_models::Separator;
+    let dir = std::env::temp_dir().join(format!("audio-separate-embedded-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mix = write_mixture(&dir);
+    let second = dir.join("second.wav");
+    std::fs::copy(&mix, &second).unwrap();
+    let out = dir.join("stems");
+    let status = common::audio_command()
+        .arg("separate")
+        .arg(&mix)
+        .arg(&second)
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let sep =
+        OpenUnmixSeparator::embedded(None, SeparatorConfig::default(), &candle_core::Device::Cpu)
+            .unwrap();
+    assert_eq!(sep.targets(), ["vocals", "drums", "bass", "other"]);
+    let input = read(&mix);
+    let expected = sep.separate(input.view()).unwrap();
+    for song in ["mix", "second"] {
+        for (target, e) in sep.targets().iter().zip(&expected) {
+            let got = read(&out.join(song).join(format!("{target}.wav")));
+            assert_eq!(got.dim(), input.dim());
+            assert_close(target, &to_dyn(&got), &to_dyn(e), 1e-6);
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A Wave-U-Net-Pytorch checkpoint with its `train.py` arguments
+/// separates through the CLI as through the library (whose parity with the
+/// reference `tests/wave_u_net.rs` checks).
+#[test]
+fn separate_runs_a_wave_u_net_checkpoint() {
+    use audio_models::wave_u_net::WaveUNetSeparator;
+    use audio_models::Separator;
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../audio-models/tests/fixtures/wave_u_net");
+    let dir = std::env::temp_dir().join(format!("audio-separate-wun-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let song = read_npy_f32(fixtures.join("normal_fixed_joint_song.npy"))
+        .into_dimensionality::<Ix2>()
+        .unwrap();
+    let path = dir.join("song.wav");
+    let options = WavWriteOptions {
+        format: WavWriteFormat::Float32,
+        dither: Dither::None,
+    };
+    audio_io::wav::write_wav(
+        &path,
+        &Audio {
+            samples: song.clone(),
+            sample_rate: 8000,
+        },
+        &options,
+    )
+    .unwrap();
+    let out = dir.join("stems");
+    let status = common::audio_command()
+        .arg("separate")
+        .arg(&path)
+        .arg("--model")
+        .arg(fixtures.join("normal_fixed_joint.pth"))
+        .arg("--config")
+        .arg(fixtures.join("normal_fixed_joint.json"))
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let sep = WaveUNetSeparator::load(
+        fixtures.join("normal_fixed_joint.pth"),
+        None,
+        &candle_core::Device::Cpu,
+    )
+    .unwrap();
+    let expected = sep.separate(song.view()).unwrap();
+    for (target, e) in sep.targets().iter().zip(&expected) {
+        let got = read(&out.join(format!("{target}.wav")));
+        assert_close(target, &to_dyn(&got), &to_dyn(e), 1e-6);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

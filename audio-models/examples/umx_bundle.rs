@@ -3,6 +3,9 @@
 //! float16 safetensors file (keys `<target>.<key>`) and one JSON file,
 //! the form `OpenUnmixSeparator::from_bundle` reads and the crate embeds.
 //!
+//! A run directory whose targets have not been exported yet (training
+//! still running) is exported from each `<target>/best` first.
+//!
 //! `cargo run --release -p audio-models --example umx_bundle -- DIR OUT.safetensors OUT.json`
 
 use std::collections::HashMap;
@@ -16,6 +19,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: umx_bundle DIR OUT.safetensors OUT.json".into());
     };
     let dir = std::path::Path::new(dir);
+    for t in ["vocals", "drums", "bass", "other"] {
+        let best = dir.join(t).join("best");
+        if best.join("checkpoint.json").is_file() && !dir.join(format!("{t}.safetensors")).is_file()
+        {
+            audio_models::open_unmix::export_checkpoint(&best, dir)?;
+        }
+    }
     let sep: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("separator.json"))?)?;
     let targets: Vec<String> = match sep.get("targets").and_then(|t| t.as_array()) {

@@ -59,6 +59,16 @@ pub const ARCHITECTURES: &[Architecture] = &[
             "Open-Unmix (Stöter et al. 2019): BiLSTM magnitude-mask model, one per target source",
     },
     Architecture {
+        name: crate::wave_u_net::ARCHITECTURE,
+        task: Task::Separation,
+        summary: "Wave-U-Net (Stoller et al. 2018): waveform U-Net of valid convolutions, all sources at once",
+    },
+    Architecture {
+        name: crate::tf_mask::ARCHITECTURE,
+        task: Task::Separation,
+        summary: "LSTM T-F mask separator (seed 001): peephole LSTMs, soft masks summing to the mixture",
+    },
+    Architecture {
         name: "samplecnn",
         task: Task::Classification,
         summary: "SampleCNN (Lee et al. 2017): sample-level 1-D CNN on the waveform",

@@ -50,6 +50,8 @@ pub use convert::convert_to_safetensors;
 pub use dataset::{Song, StemDataset};
 pub use model::{OpenUnmix, OpenUnmixConfig};
 pub(crate) use separator::umx_stft_config;
-pub use separator::{OpenUnmixSeparator, SeparatorConfig, MUSDB_TARGETS};
+pub use separator::{
+    OpenUnmixSeparator, SeparatorConfig, MUSDB_TARGETS, SMALL_CONFIG, SMALL_WEIGHTS,
+};
 pub use training::{export_checkpoint, train, TrainConfig, ARCHITECTURE};
 pub use wiener::{wiener, WienerConfig};

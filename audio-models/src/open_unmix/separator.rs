@@ -14,6 +14,16 @@ use super::wiener::{wiener, WienerConfig};
 use crate::target_name::check_target_name;
 use crate::{Error, Result, Separator};
 
+/// The float16 weights of the embedded small Open-Unmix (4 MB): every
+/// target's tensors under `<target>.` (see
+/// [`OpenUnmixSeparator::from_bundle`]). Trained by this project on its
+/// rendered separation dataset; model card in the guide
+/// (`docs/src/audio-models.md`, "The embedded separator").
+pub static SMALL_WEIGHTS: &[u8] = include_bytes!("../../weights/open_unmix_small.safetensors");
+
+/// The embedded model's JSON: targets, STFT and each target's shape.
+pub static SMALL_CONFIG: &str = include_str!("../../weights/open_unmix_small.json");
+
 /// The package's STFT (`openunmix.transforms`: `torch.stft` with a periodic
 /// Hann window of `n_fft`, centred, reflect padding), shared by separation
 /// and training.
@@ -316,6 +326,24 @@ impl OpenUnmixSeparator {
             models.push((target.clone(), target_model(&w, args, &mut config, device)?));
         }
         Self::new(models, config)
+    }
+
+    /// The separator embedded in the crate ([`SMALL_WEIGHTS`],
+    /// [`SMALL_CONFIG`]): a small Open-Unmix trained on this project's
+    /// rendered separation dataset (synthetic FluidSynth renders of Bach
+    /// chorales and generated songs; see the model card in the guide). It
+    /// runs with no download; official checkpoints separate real music far
+    /// better.
+    ///
+    /// # Errors
+    ///
+    /// As [`OpenUnmixSeparator::from_bundle`].
+    pub fn embedded(
+        targets: Option<&[String]>,
+        config: SeparatorConfig,
+        device: &Device,
+    ) -> Result<Self> {
+        Self::from_bundle(SMALL_WEIGHTS, SMALL_CONFIG, targets, config, device)
     }
 
     /// The configuration.

@@ -1,0 +1,143 @@
+//! `audio train` and `audio evaluate` for the separators that learn every
+//! source at once: Wave-U-Net and the LSTM T-F mask model.
+
+use std::path::{Path, PathBuf};
+
+use audio_models::datasets::{SeparationDataset, Split};
+use audio_models::open_unmix::StemDataset;
+use audio_models::tf_mask::{self, TfMaskConfig, TfMaskSeparator};
+use audio_models::training::{read_checkpoint_info, TrainReport, BEST_DIR};
+use audio_models::wave_u_net::{self, WaveUNetConfig, WaveUNetSeparator};
+use audio_models::Separator;
+
+use crate::train_commands::TrainArgs;
+use crate::{Error, Result};
+
+/// `--config` parsed into a model configuration, or the default.
+macro_rules! model_config {
+    ($path:expr, $ty:ty) => {
+        match $path {
+            None => Ok::<$ty, Error>(<$ty>::default()),
+            Some(path) => {
+                let path: &Path = path;
+                let text = std::fs::read_to_string(path).map_err(|source| Error::File {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                serde_json::from_str::<$ty>(&text).map_err(|source| Error::Json {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        }
+    };
+}
+
+/// Trains `arch` (`wave-u-net` or `tf-mask`) on `data` into `out`.
+///
+/// # Errors
+///
+/// Reading the configuration and the dataset; the trainer's errors.
+pub fn train(args: &TrainArgs, arch: &str, data: &PathBuf, out: &Path) -> Result<()> {
+    let rate = SeparationDataset::open(data, Split::Train)?.sample_rate();
+    let train_set = StemDataset::open(data, Split::Train, rate)?;
+    let valid_set = StemDataset::open(data, Split::Valid, rate)?;
+    let report: TrainReport = if arch == wave_u_net::ARCHITECTURE {
+        let mut model = model_config!(args.config.as_deref(), WaveUNetConfig)?;
+        model.sr = rate;
+        match &args.targets {
+            Some(t) => model.instruments.clone_from(t),
+            None if args.config.is_none() => model.instruments.clone_from(&train_set.sources),
+            None => {}
+        }
+        let config = wave_u_net::TrainConfig {
+            batch_size: args.batch_size,
+            steps_per_epoch: args.steps_per_epoch,
+            epochs: args.epochs,
+            patience: args.patience,
+            lr: args.lr,
+            seed: args.seed,
+            valid_seconds: Some(args.valid_seconds),
+            time_limit_seconds: args.minutes.map(|m| m * 60.0),
+            resume: args.resume,
+            checkpoint_every: args.checkpoint_every,
+            progress: true,
+            ..wave_u_net::TrainConfig::new(model)
+        };
+        wave_u_net::train(&train_set, &valid_set, &config, out)?
+    } else {
+        let mut model = model_config!(args.config.as_deref(), TfMaskConfig)?;
+        model.sample_rate = rate;
+        model.hidden_size = args.hidden_size;
+        model.num_layers = args.nb_layers;
+        if let Some(t) = &args.targets {
+            model.targets.clone_from(t);
+        }
+        let config = tf_mask::TrainConfig {
+            seq_seconds: args.seq_seconds,
+            batch_size: args.batch_size,
+            steps_per_epoch: args.steps_per_epoch,
+            epochs: args.epochs,
+            patience: args.patience,
+            lr: args.lr,
+            seed: args.seed,
+            valid_seconds: Some(args.valid_seconds),
+            time_limit_seconds: args.minutes.map(|m| m * 60.0),
+            resume: args.resume,
+            checkpoint_every: args.checkpoint_every,
+            progress: true,
+            ..tf_mask::TrainConfig::new(model)
+        };
+        tf_mask::train(&train_set, &valid_set, &config, out)?
+    };
+    let best = report.best.map_or_else(
+        || "-".to_string(),
+        |(e, v)| format!("epoch {e} (valid loss {v:.6})"),
+    );
+    println!(
+        "{arch}: {} epochs{}, best {best}; checkpoint {}",
+        report.epochs,
+        if report.out_of_time {
+            ", time limit"
+        } else {
+            ""
+        },
+        out.join(BEST_DIR).display()
+    );
+    Ok(())
+}
+
+/// Loads a trained `arch` from a run directory (its `best/`) or a
+/// checkpoint directory.
+///
+/// # Errors
+///
+/// Reading the checkpoint; [`audio_models::Error::InvalidParameter`] when
+/// it holds another architecture.
+pub fn load(arch: &str, model: &Path) -> Result<Box<dyn Separator>> {
+    let dir = if model.join(BEST_DIR).join("checkpoint.json").is_file() {
+        model.join(BEST_DIR)
+    } else {
+        model.to_path_buf()
+    };
+    let info = read_checkpoint_info(&dir)?;
+    let found = info
+        .architecture
+        .get("arch")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("");
+    if found != arch {
+        return Err(audio_models::Error::InvalidParameter {
+            name: "model",
+            value: format!("{} ({found:?})", dir.display()),
+            expected: "a checkpoint of the architecture named",
+        }
+        .into());
+    }
+    let device = candle_core::Device::Cpu;
+    Ok(if arch == wave_u_net::ARCHITECTURE {
+        Box::new(WaveUNetSeparator::load(&dir, None, &device)?)
+    } else {
+        Box::new(TfMaskSeparator::load(&dir, &device)?)
+    })
+}
