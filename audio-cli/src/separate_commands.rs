@@ -106,7 +106,7 @@ pub struct SeparateArgs {
 /// A loaded model: Open-Unmix keeps its own path (chunking, residual,
 /// streamed writing); the others separate through the trait.
 enum Model {
-    OpenUnmix(OpenUnmixSeparator),
+    OpenUnmix(Box<OpenUnmixSeparator>),
     Other(Box<dyn Separator>),
 }
 
@@ -138,11 +138,11 @@ fn load_model(args: &SeparateArgs) -> Result<Model> {
         ..SeparatorConfig::default()
     };
     let Some(model) = &args.model else {
-        return Ok(Model::OpenUnmix(OpenUnmixSeparator::embedded(
+        return Ok(Model::OpenUnmix(Box::new(OpenUnmixSeparator::embedded(
             args.targets.as_deref(),
             config,
             &device,
-        )?));
+        )?)));
     };
     if is_demucs(model) {
         use audio_models::demucs::{ApplyConfig, Demucs};
@@ -167,12 +167,12 @@ fn load_model(args: &SeparateArgs) -> Result<Model> {
             }
             _ => {}
         }
-        return Ok(Model::OpenUnmix(OpenUnmixSeparator::from_dir(
+        return Ok(Model::OpenUnmix(Box::new(OpenUnmixSeparator::from_dir(
             model,
             args.targets.as_deref(),
             config,
             &device,
-        )?));
+        )?)));
     }
     let wave_u_net_config = match &args.config {
         Some(path) => {
