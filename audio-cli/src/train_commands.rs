@@ -203,9 +203,10 @@ pub struct EvaluateArgs {
     /// The architecture (`audio train --list`).
     arch: String,
     /// The run directory `audio train` wrote (or any model directory of the
-    /// architecture).
+    /// architecture). For `open-unmix` it may be left out: the embedded
+    /// model is scored.
     #[arg(long)]
-    model: PathBuf,
+    model: Option<PathBuf>,
     /// Dataset root.
     #[arg(long)]
     data: PathBuf,
@@ -220,6 +221,13 @@ pub struct EvaluateArgs {
     json: Option<PathBuf>,
 }
 
+/// `--model`, which every architecture but `open-unmix` needs.
+fn required_model(args: &EvaluateArgs) -> Result<&PathBuf> {
+    args.model.as_ref().ok_or(Error::Usage {
+        message: "audio evaluate needs --model for this architecture (only open-unmix has an embedded model)",
+    })
+}
+
 /// Runs `audio evaluate`: prints the task's metrics per item and their means.
 ///
 /// # Errors
@@ -230,7 +238,7 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
     let arch = architecture(&args.arch)?;
     if arch.task == Task::Classification {
         return crate::train_tagging::evaluate(
-            &args.model,
+            required_model(&args)?,
             arch.name,
             &args.data,
             args.split,
@@ -240,7 +248,7 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
     if arch.name == audio_models::wave_u_net::ARCHITECTURE
         || arch.name == audio_models::tf_mask::ARCHITECTURE
     {
-        let separator = crate::train_separators::load(arch.name, &args.model)?;
+        let separator = crate::train_separators::load(arch.name, required_model(&args)?)?;
         return print_separation_scores(separator.as_ref(), &args);
     }
     if arch.name != audio_models::open_unmix::ARCHITECTURE {
@@ -255,7 +263,10 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
         niter: 0,
         ..SeparatorConfig::default()
     };
-    let separator = OpenUnmixSeparator::from_dir(&args.model, None, plain, &device)?;
+    let separator = match &args.model {
+        Some(model) => OpenUnmixSeparator::from_dir(model, None, plain, &device)?,
+        None => OpenUnmixSeparator::embedded(None, plain, &device)?,
+    };
     // The Wiener filter needs two sources: a single-target model (a run
     // that trained one source) separates it against the residual.
     let separator = if args.niter > 0 {
