@@ -1,7 +1,7 @@
 //! # audio-models
 //!
 //! Models of the audio deep-learning literature, built from `audio-nn`
-//! layers and `audio-dsp` front ends. Three are implemented today:
+//! layers and `audio-dsp` front ends. Implemented today:
 //!
 //! - [`open_unmix`]: Open-Unmix (Stöter et al. 2019) for music source
 //!   separation: inference equal to `openunmix` 1.3.0, loading of its official
@@ -14,8 +14,16 @@
 //!   transcription, with its pretrained ICASSP 2022 weights embedded in the
 //!   crate (144 KB), equal to `basic-pitch` 0.4.0.
 //!
-//! The other models of the seeds (HDemucs and HTDemucs, Wave-U-Net,
-//! WaveNet, SampleCNN, ...) are not implemented yet.
+//! - [`wave_u_net`]: Wave-U-Net (Stoller et al. 2018) equal to the
+//!   authors' PyTorch port, loading its checkpoints, with training.
+//! - [`tf_mask`]: the LSTM time-frequency mask separator of seed 001.
+//! - [`tagging`]: SampleCNN and the mel CNNs for tagging and
+//!   classification.
+//!
+//! A small Open-Unmix trained here is embedded
+//! ([`OpenUnmixSeparator::embedded`](open_unmix::OpenUnmixSeparator::embedded)).
+//! The other models of the seeds (HDemucs and HTDemucs, the Wavenet
+//! separator, WaveNet, the generative models, ...) are not implemented yet.
 //!
 //! [`training`] holds the shared trainer, and [`datasets`] reads the folder
 //! layouts it trains on (separation, classification, transcription, melody,
