@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
 use audio_io::LoadOptions;
+use audio_models::demucs::{ApplyConfig, Demucs};
 use audio_models::open_unmix::{ChunkedSeparator, OpenUnmixSeparator, SeparatorConfig};
 use audio_models::tf_mask::TfMaskSeparator;
 use audio_models::wave_u_net::WaveUNetSeparator;
@@ -52,7 +53,7 @@ pub struct SeparateArgs {
     /// `<target>-<hash>.pth` (the Zenodo files of umxhq or umxl) or
     /// `<target>.safetensors`, optionally `<target>.json` and
     /// `separator.json`; a checkpoint directory (or run directory) that
-    /// `audio train wave-u-net` or `audio train tf-mask` wrote; or any other
+    /// `audio train demucs`, `wave-u-net` or `tf-mask` wrote; or any other
     /// file, read as a Wave-U-Net-Pytorch checkpoint with `--config`.
     #[arg(long)]
     model: Option<PathBuf>,
@@ -127,6 +128,17 @@ fn checkpoint_arch(dir: &std::path::Path) -> Option<(String, PathBuf)> {
     None
 }
 
+/// Demucs's segments, overlap and shifts from the flags.
+fn demucs_apply(args: &SeparateArgs) -> ApplyConfig {
+    ApplyConfig {
+        shifts: args.shifts,
+        split: !args.no_split,
+        overlap: args.overlap,
+        segment: args.segment,
+        ..ApplyConfig::default()
+    }
+}
+
 /// Loads the model `--model` names, or the embedded one.
 fn load_model(args: &SeparateArgs) -> Result<Model> {
     let device = candle_core::Device::Cpu;
@@ -145,18 +157,21 @@ fn load_model(args: &SeparateArgs) -> Result<Model> {
         )?)));
     };
     if is_demucs(model) {
-        use audio_models::demucs::{ApplyConfig, Demucs};
-        let apply = ApplyConfig {
-            shifts: args.shifts,
-            split: !args.no_split,
-            overlap: args.overlap,
-            segment: args.segment,
-            ..ApplyConfig::default()
-        };
-        return Ok(Model::Other(Box::new(Demucs::load(model, apply, &device)?)));
+        return Ok(Model::Other(Box::new(Demucs::load(
+            model,
+            demucs_apply(args),
+            &device,
+        )?)));
     }
     if model.is_dir() {
         match checkpoint_arch(model) {
+            Some((arch, dir)) if arch == audio_models::demucs::ARCHITECTURE => {
+                return Ok(Model::Other(Box::new(Demucs::from_checkpoint(
+                    dir,
+                    demucs_apply(args),
+                    &device,
+                )?)));
+            }
             Some((arch, dir)) if arch == audio_models::wave_u_net::ARCHITECTURE => {
                 return Ok(Model::Other(Box::new(WaveUNetSeparator::load(
                     dir, None, &device,

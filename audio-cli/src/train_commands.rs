@@ -137,7 +137,9 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
     }
     match arch.name {
         audio_models::open_unmix::ARCHITECTURE => train_open_unmix(&args, data, out),
-        audio_models::wave_u_net::ARCHITECTURE | audio_models::tf_mask::ARCHITECTURE => {
+        audio_models::demucs::ARCHITECTURE
+        | audio_models::wave_u_net::ARCHITECTURE
+        | audio_models::tf_mask::ARCHITECTURE => {
             crate::train_separators::train(&args, arch.name, data, out)
         }
         _ => Err(audio_models::Error::UnknownArchitecture {
@@ -245,7 +247,8 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
             args.json.as_deref(),
         );
     }
-    if arch.name == audio_models::wave_u_net::ARCHITECTURE
+    if arch.name == audio_models::demucs::ARCHITECTURE
+        || arch.name == audio_models::wave_u_net::ARCHITECTURE
         || arch.name == audio_models::tf_mask::ARCHITECTURE
     {
         let separator = crate::train_separators::load(arch.name, required_model(&args)?)?;

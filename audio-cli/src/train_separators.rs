@@ -1,9 +1,10 @@
 //! `audio train` and `audio evaluate` for the separators that learn every
-//! source at once: Wave-U-Net and the LSTM T-F mask model.
+//! source at once: Demucs, Wave-U-Net and the LSTM T-F mask model.
 
 use std::path::{Path, PathBuf};
 
 use audio_models::datasets::{SeparationDataset, Split};
+use audio_models::demucs::{self, ApplyConfig, Demucs, DemucsConfig};
 use audio_models::open_unmix::StemDataset;
 use audio_models::tf_mask::{self, TfMaskConfig, TfMaskSeparator};
 use audio_models::training::{read_checkpoint_info, TrainReport, BEST_DIR};
@@ -42,7 +43,31 @@ pub fn train(args: &TrainArgs, arch: &str, data: &PathBuf, out: &Path) -> Result
     let rate = SeparationDataset::open(data, Split::Train)?.sample_rate();
     let train_set = StemDataset::open(data, Split::Train, rate)?;
     let valid_set = StemDataset::open(data, Split::Valid, rate)?;
-    let report: TrainReport = if arch == wave_u_net::ARCHITECTURE {
+    let report: TrainReport = if arch == demucs::ARCHITECTURE {
+        let mut model = model_config!(args.config.as_deref(), DemucsConfig)?;
+        model.samplerate = rate;
+        match &args.targets {
+            Some(t) => model.sources.clone_from(t),
+            None if args.config.is_none() => model.sources.clone_from(&train_set.sources),
+            None => {}
+        }
+        let config = demucs::TrainConfig {
+            segment_seconds: args.seq_seconds,
+            batch_size: args.batch_size,
+            steps_per_epoch: args.steps_per_epoch,
+            epochs: args.epochs,
+            patience: args.patience,
+            lr: args.lr,
+            seed: args.seed,
+            valid_seconds: Some(args.valid_seconds),
+            time_limit_seconds: args.minutes.map(|m| m * 60.0),
+            resume: args.resume,
+            checkpoint_every: args.checkpoint_every,
+            progress: true,
+            ..demucs::TrainConfig::new(model)
+        };
+        demucs::train(&train_set, &valid_set, &config, out)?
+    } else if arch == wave_u_net::ARCHITECTURE {
         let mut model = model_config!(args.config.as_deref(), WaveUNetConfig)?;
         model.sr = rate;
         match &args.targets {
@@ -135,7 +160,13 @@ pub fn load(arch: &str, model: &Path) -> Result<Box<dyn Separator>> {
         .into());
     }
     let device = candle_core::Device::Cpu;
-    Ok(if arch == wave_u_net::ARCHITECTURE {
+    Ok(if arch == demucs::ARCHITECTURE {
+        Box::new(Demucs::from_checkpoint(
+            &dir,
+            ApplyConfig::default(),
+            &device,
+        )?)
+    } else if arch == wave_u_net::ARCHITECTURE {
         Box::new(WaveUNetSeparator::load(&dir, None, &device)?)
     } else {
         Box::new(TfMaskSeparator::load(&dir, &device)?)

@@ -59,6 +59,11 @@ pub const ARCHITECTURES: &[Architecture] = &[
             "Open-Unmix (Stöter et al. 2019): BiLSTM magnitude-mask model, one per target source",
     },
     Architecture {
+        name: crate::demucs::ARCHITECTURE,
+        task: Task::Separation,
+        summary: "Demucs (Défossez et al. 2019): waveform U-Net with a BiLSTM, all sources at once",
+    },
+    Architecture {
         name: crate::wave_u_net::ARCHITECTURE,
         task: Task::Separation,
         summary: "Wave-U-Net (Stoller et al. 2018): waveform U-Net of valid convolutions, all sources at once",

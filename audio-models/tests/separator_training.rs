@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use audio_models::demucs::{self, ApplyConfig, Demucs, DemucsConfig, DemucsNet};
 use audio_models::open_unmix::{Song, StemDataset};
 use audio_models::tf_mask::{self, TfMaskConfig, TfMaskSeparator};
 use audio_models::wave_u_net::{self, ConvType, WaveUNet, WaveUNetConfig, WaveUNetSeparator};
@@ -118,6 +119,53 @@ fn wave_u_net_trains_and_its_checkpoint_separates() {
     // the same network at its (seeded) initial weights.
     let vb = audio_nn::init::SeededVarMap::new(config.seed).var_builder(DType::F32, &Device::Cpu);
     let untrained = WaveUNetSeparator::new(WaveUNet::new(wave_u_net_config(), vb).unwrap());
+    let before = untrained.separate(mix.view()).unwrap();
+    assert_closer(&est, &before, &valid.songs[0]);
+}
+
+fn demucs_config() -> DemucsConfig {
+    DemucsConfig {
+        channels: 8,
+        depth: 2,
+        lstm_layers: 1,
+        dconv_mode: 0,
+        resample: false,
+        samplerate: RATE,
+        segment: 1.0,
+        ..DemucsConfig::new(vec!["bass".into(), "vocals".into()])
+    }
+}
+
+#[test]
+fn demucs_trains_and_its_checkpoint_separates() {
+    let (train, valid) = (dataset(3, 1.0, 8), dataset(1, 1.0, 9));
+    let out = scratch_dir("demucs-train");
+    let config = demucs::TrainConfig {
+        segment_seconds: 0.25,
+        batch_size: 4,
+        steps_per_epoch: 8,
+        epochs: 8,
+        lr: 3e-3,
+        valid_seconds: Some(0.5),
+        ..demucs::TrainConfig::new(demucs_config())
+    };
+    demucs::train(&train, &valid, &config, &out).unwrap();
+    let losses = loss_column(&out);
+    assert!(
+        losses.last().unwrap() < &(0.9 * losses[0]),
+        "validation loss did not fall: {losses:?}"
+    );
+    let apply = ApplyConfig {
+        shifts: 0,
+        ..ApplyConfig::default()
+    };
+    let sep = Demucs::from_checkpoint(out.join("best"), apply.clone(), &Device::Cpu).unwrap();
+    assert_eq!(sep.targets(), ["bass", "vocals"]);
+    assert_eq!(sep.net().config(), &demucs_config());
+    let mix = valid.songs[0].mixture();
+    let est = sep.separate(mix.view()).unwrap();
+    let vb = audio_nn::init::SeededVarMap::new(config.seed).var_builder(DType::F32, &Device::Cpu);
+    let untrained = Demucs::new(DemucsNet::new(demucs_config(), vb).unwrap(), apply);
     let before = untrained.separate(mix.view()).unwrap();
     assert_closer(&est, &before, &valid.songs[0]);
 }

@@ -8,7 +8,11 @@ use crate::error::{Error, Result};
 /// with the same names and defaults. A checkpoint stores the ones its
 /// training changed (`kwargs`); [`DemucsConfig::from_kwargs`] fills the rest
 /// from these defaults, as the constructor does.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// It serialises with the constructor's keyword names (the form our
+/// training checkpoints record).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct DemucsConfig {
     /// Source names, in output order (`sources`).
     pub sources: Vec<String>,
@@ -58,6 +62,18 @@ pub struct DemucsConfig {
     pub samplerate: u32,
     /// Seconds per chunk when separating with `split` (`segment`, 40).
     pub segment: f64,
+}
+
+impl Default for DemucsConfig {
+    /// The constructor's defaults, with MUSDB's sources in the package's
+    /// order (`drums`, `bass`, `other`, `vocals`).
+    fn default() -> Self {
+        Self::new(
+            ["drums", "bass", "other", "vocals"]
+                .map(str::to_string)
+                .to_vec(),
+        )
+    }
 }
 
 impl DemucsConfig {

@@ -24,6 +24,7 @@ mod config;
 mod dconv;
 mod model;
 mod resample_frac;
+mod training;
 
 use std::path::Path;
 
@@ -36,6 +37,7 @@ pub use config::DemucsConfig;
 pub use dconv::{Blstm, DConv, LocalState};
 pub use model::DemucsNet;
 pub use resample_frac::ResampleFrac;
+pub use training::{train, TrainConfig, ARCHITECTURE};
 
 use crate::error::{Error, Result};
 use crate::traits::Separator;
@@ -99,6 +101,35 @@ impl Demucs {
         let (weights, object) = Weights::from_pth_bytes_with_objects(bytes)?;
         let (config, state) = read_package(&weights, &object)?;
         let net = DemucsNet::from_weights(config, &state, device)?;
+        Ok(Self { net, apply })
+    }
+
+    /// Loads a checkpoint directory that `audio train demucs` wrote
+    /// (`weights.safetensors` and `checkpoint.json`, whose `architecture`
+    /// holds the constructor's keywords), e.g. a run's `best/`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::File`] / [`Error::ModelJson`] for unreadable files;
+    /// [`Error::MissingKey`] / [`Error::WeightShape`] naming the key and
+    /// both shapes; as [`DemucsConfig::validate`].
+    pub fn from_checkpoint(
+        dir: impl AsRef<Path>,
+        apply: ApplyConfig,
+        device: &Device,
+    ) -> Result<Self> {
+        let dir = dir.as_ref();
+        let info = crate::training::read_checkpoint_info(dir)?;
+        let config: DemucsConfig =
+            serde_json::from_value(info.architecture.clone()).map_err(|source| {
+                Error::ModelJson {
+                    path: dir.join(crate::training::SIDECAR_FILE),
+                    source,
+                }
+            })?;
+        config.validate()?;
+        let weights = Weights::load(dir.join(crate::training::WEIGHTS_FILE))?;
+        let net = DemucsNet::from_weights(config, &weights, device)?;
         Ok(Self { net, apply })
     }
 
