@@ -53,7 +53,8 @@ pub struct SeparateArgs {
     /// `<target>-<hash>.pth` (the Zenodo files of umxhq or umxl) or
     /// `<target>.safetensors`, optionally `<target>.json` and
     /// `separator.json`; a checkpoint directory (or run directory) that
-    /// `audio train demucs`, `wave-u-net` or `tf-mask` wrote; or any other
+    /// `audio train demucs`, `wave-u-net`, `wavenet-separator` or `tf-mask`
+    /// wrote; or any other
     /// file, read as a Wave-U-Net-Pytorch checkpoint with `--config`.
     #[arg(long)]
     model: Option<PathBuf>,
@@ -176,6 +177,11 @@ fn load_model(args: &SeparateArgs) -> Result<Model> {
                 return Ok(Model::Other(Box::new(WaveUNetSeparator::load(
                     dir, None, &device,
                 )?)));
+            }
+            Some((arch, dir)) if arch == audio_models::wavenet_separator::ARCHITECTURE => {
+                return Ok(Model::Other(Box::new(
+                    audio_models::wavenet_separator::WavenetSeparator::load(dir, &device)?,
+                )));
             }
             Some((arch, dir)) if arch == audio_models::tf_mask::ARCHITECTURE => {
                 return Ok(Model::Other(Box::new(TfMaskSeparator::load(dir, &device)?)));

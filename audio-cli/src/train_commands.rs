@@ -139,6 +139,7 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
         audio_models::open_unmix::ARCHITECTURE => train_open_unmix(&args, data, out),
         audio_models::demucs::ARCHITECTURE
         | audio_models::wave_u_net::ARCHITECTURE
+        | audio_models::wavenet_separator::ARCHITECTURE
         | audio_models::tf_mask::ARCHITECTURE => {
             crate::train_separators::train(&args, arch.name, data, out)
         }
@@ -249,6 +250,7 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
     }
     if arch.name == audio_models::demucs::ARCHITECTURE
         || arch.name == audio_models::wave_u_net::ARCHITECTURE
+        || arch.name == audio_models::wavenet_separator::ARCHITECTURE
         || arch.name == audio_models::tf_mask::ARCHITECTURE
     {
         let separator = crate::train_separators::load(arch.name, required_model(&args)?)?;

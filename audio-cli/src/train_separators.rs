@@ -1,5 +1,6 @@
 //! `audio train` and `audio evaluate` for the separators that learn every
-//! source at once: Demucs, Wave-U-Net and the LSTM T-F mask model.
+//! source at once: Demucs, Wave-U-Net, the Wavenet separator and the LSTM
+//! T-F mask model.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +10,7 @@ use audio_models::open_unmix::StemDataset;
 use audio_models::tf_mask::{self, TfMaskConfig, TfMaskSeparator};
 use audio_models::training::{read_checkpoint_info, TrainReport, BEST_DIR};
 use audio_models::wave_u_net::{self, WaveUNetConfig, WaveUNetSeparator};
+use audio_models::wavenet_separator::{self, WavenetSeparator, WavenetSeparatorConfig};
 use audio_models::Separator;
 
 use crate::train_commands::TrainArgs;
@@ -40,10 +42,38 @@ macro_rules! model_config {
 ///
 /// Reading the configuration and the dataset; the trainer's errors.
 pub fn train(args: &TrainArgs, arch: &str, data: &PathBuf, out: &Path) -> Result<()> {
-    let rate = SeparationDataset::open(data, Split::Train)?.sample_rate();
+    let mut rate = SeparationDataset::open(data, Split::Train)?.sample_rate();
+    // The Wavenet separator runs at its own rate (16 kHz by default): the
+    // songs are resampled to it as they load.
+    let wavenet = if arch == wavenet_separator::ARCHITECTURE {
+        let model = model_config!(args.config.as_deref(), WavenetSeparatorConfig)?;
+        rate = model.sample_rate;
+        Some(model)
+    } else {
+        None
+    };
     let train_set = StemDataset::open(data, Split::Train, rate)?;
     let valid_set = StemDataset::open(data, Split::Valid, rate)?;
-    let report: TrainReport = if arch == demucs::ARCHITECTURE {
+    let report: TrainReport = if let Some(mut model) = wavenet {
+        if let Some(t) = &args.targets {
+            model.sources.clone_from(t);
+        }
+        let config = wavenet_separator::TrainConfig {
+            batch_size: args.batch_size,
+            steps_per_epoch: args.steps_per_epoch,
+            epochs: args.epochs,
+            patience: args.patience,
+            lr: args.lr,
+            seed: args.seed,
+            valid_seconds: Some(args.valid_seconds),
+            time_limit_seconds: args.minutes.map(|m| m * 60.0),
+            resume: args.resume,
+            checkpoint_every: args.checkpoint_every,
+            progress: true,
+            ..wavenet_separator::TrainConfig::new(model)
+        };
+        wavenet_separator::train(&train_set, &valid_set, &config, out)?
+    } else if arch == demucs::ARCHITECTURE {
         let mut model = model_config!(args.config.as_deref(), DemucsConfig)?;
         model.samplerate = rate;
         match &args.targets {
@@ -160,7 +190,9 @@ pub fn load(arch: &str, model: &Path) -> Result<Box<dyn Separator>> {
         .into());
     }
     let device = candle_core::Device::Cpu;
-    Ok(if arch == demucs::ARCHITECTURE {
+    Ok(if arch == wavenet_separator::ARCHITECTURE {
+        Box::new(WavenetSeparator::load(&dir, &device)?)
+    } else if arch == demucs::ARCHITECTURE {
         Box::new(Demucs::from_checkpoint(
             &dir,
             ApplyConfig::default(),

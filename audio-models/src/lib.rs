@@ -56,6 +56,7 @@ pub mod tf_mask;
 pub mod training;
 pub mod traits;
 pub mod wave_u_net;
+pub mod wavenet_separator;
 
 pub use datasets::Split;
 pub use error::{Error, Result};

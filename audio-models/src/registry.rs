@@ -69,6 +69,11 @@ pub const ARCHITECTURES: &[Architecture] = &[
         summary: "Wave-U-Net (Stoller et al. 2018): waveform U-Net of valid convolutions, all sources at once",
     },
     Architecture {
+        name: crate::wavenet_separator::ARCHITECTURE,
+        task: Task::Separation,
+        summary: "Wavenet separator (Lluís et al. 2019): non-causal dilated Wavenet, waveform regression",
+    },
+    Architecture {
         name: crate::tf_mask::ARCHITECTURE,
         task: Task::Separation,
         summary: "LSTM T-F mask separator (seed 001): peephole LSTMs, soft masks summing to the mixture",

@@ -12,6 +12,7 @@ use audio_models::demucs::{self, ApplyConfig, Demucs, DemucsConfig, DemucsNet};
 use audio_models::open_unmix::{Song, StemDataset};
 use audio_models::tf_mask::{self, TfMaskConfig, TfMaskSeparator};
 use audio_models::wave_u_net::{self, ConvType, WaveUNet, WaveUNetConfig, WaveUNetSeparator};
+use audio_models::wavenet_separator::{self, WavenetSeparator, WavenetSeparatorConfig};
 use audio_models::Separator;
 use audio_test_fixtures::scratch_dir;
 use candle_core::{DType, Device};
@@ -166,6 +167,49 @@ fn demucs_trains_and_its_checkpoint_separates() {
     let est = sep.separate(mix.view()).unwrap();
     let vb = audio_nn::init::SeededVarMap::new(config.seed).var_builder(DType::F32, &Device::Cpu);
     let untrained = Demucs::new(DemucsNet::new(demucs_config(), vb).unwrap(), apply);
+    let before = untrained.separate(mix.view()).unwrap();
+    assert_closer(&est, &before, &valid.songs[0]);
+}
+
+fn wavenet_config() -> WavenetSeparatorConfig {
+    WavenetSeparatorConfig {
+        sources: vec!["bass".into()],
+        difference: Some("vocals".into()),
+        num_stacks: 1,
+        dilations: vec![1, 2, 4, 8],
+        res_channels: 8,
+        skip_channels: 8,
+        final_channels: [16, 8],
+        target_field_length: 101,
+        sample_rate: RATE,
+        ..WavenetSeparatorConfig::default()
+    }
+}
+
+#[test]
+fn wavenet_separator_trains_and_its_checkpoint_separates() {
+    let (train, valid) = (dataset(3, 1.0, 10), dataset(1, 1.0, 11));
+    let out = scratch_dir("wavenet-separator-train");
+    let config = wavenet_separator::TrainConfig {
+        batch_size: 8,
+        steps_per_epoch: 8,
+        epochs: 8,
+        lr: 3e-3,
+        valid_seconds: Some(0.5),
+        ..wavenet_separator::TrainConfig::new(wavenet_config())
+    };
+    wavenet_separator::train(&train, &valid, &config, &out).unwrap();
+    let losses = loss_column(&out);
+    assert!(
+        losses.last().unwrap() < &(0.9 * losses[0]),
+        "validation loss did not fall: {losses:?}"
+    );
+    let sep = WavenetSeparator::load(out.join("best"), &Device::Cpu).unwrap();
+    assert_eq!(sep.targets(), ["bass", "vocals"]);
+    let mix = valid.songs[0].mixture();
+    let est = sep.separate(mix.view()).unwrap();
+    let vb = audio_nn::init::SeededVarMap::new(config.seed).var_builder(DType::F32, &Device::Cpu);
+    let untrained = WavenetSeparator::new(wavenet_config(), vb).unwrap();
     let before = untrained.separate(mix.view()).unwrap();
     assert_closer(&est, &before, &valid.songs[0]);
 }
