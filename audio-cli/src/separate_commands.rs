@@ -13,7 +13,6 @@ use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
 use audio_io::LoadOptions;
 use audio_models::demucs::{ApplyConfig, Demucs};
 use audio_models::open_unmix::{ChunkedSeparator, OpenUnmixSeparator, SeparatorConfig};
-use audio_models::tf_mask::TfMaskSeparator;
 use audio_models::wave_u_net::WaveUNetSeparator;
 use audio_models::Separator;
 use clap::{Args, Subcommand};
@@ -112,23 +111,6 @@ enum Model {
     Other(Box<dyn Separator>),
 }
 
-/// The architecture a checkpoint directory's sidecar names, looking into
-/// `best/` for a run directory.
-fn checkpoint_arch(dir: &std::path::Path) -> Option<(String, PathBuf)> {
-    for d in [dir.to_path_buf(), dir.join("best")] {
-        if let Ok(info) = audio_models::training::read_checkpoint_info(&d) {
-            let arch = info
-                .architecture
-                .get("arch")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            return Some((arch, d));
-        }
-    }
-    None
-}
-
 /// Demucs's segments, overlap and shifts from the flags.
 fn demucs_apply(args: &SeparateArgs) -> ApplyConfig {
     ApplyConfig {
@@ -165,28 +147,12 @@ fn load_model(args: &SeparateArgs) -> Result<Model> {
         )?)));
     }
     if model.is_dir() {
-        match checkpoint_arch(model) {
-            Some((arch, dir)) if arch == audio_models::demucs::ARCHITECTURE => {
-                return Ok(Model::Other(Box::new(Demucs::from_checkpoint(
-                    dir,
-                    demucs_apply(args),
-                    &device,
-                )?)));
+        if let Some((arch, dir)) = crate::train_separators::checkpoint_of(model) {
+            if let Some(sep) =
+                crate::train_separators::load_checkpoint(&arch, &dir, demucs_apply(args))?
+            {
+                return Ok(Model::Other(sep));
             }
-            Some((arch, dir)) if arch == audio_models::wave_u_net::ARCHITECTURE => {
-                return Ok(Model::Other(Box::new(WaveUNetSeparator::load(
-                    dir, None, &device,
-                )?)));
-            }
-            Some((arch, dir)) if arch == audio_models::wavenet_separator::ARCHITECTURE => {
-                return Ok(Model::Other(Box::new(
-                    audio_models::wavenet_separator::WavenetSeparator::load(dir, &device)?,
-                )));
-            }
-            Some((arch, dir)) if arch == audio_models::tf_mask::ARCHITECTURE => {
-                return Ok(Model::Other(Box::new(TfMaskSeparator::load(dir, &device)?)));
-            }
-            _ => {}
         }
         return Ok(Model::OpenUnmix(Box::new(OpenUnmixSeparator::from_dir(
             model,

@@ -162,6 +162,44 @@ pub fn train(args: &TrainArgs, arch: &str, data: &PathBuf, out: &Path) -> Result
     Ok(())
 }
 
+/// The architecture a checkpoint directory's sidecar names (`arch`), and
+/// the directory: `model` itself, or its `best/` for a run directory.
+pub fn checkpoint_of(model: &Path) -> Option<(String, PathBuf)> {
+    [model.to_path_buf(), model.join(BEST_DIR)]
+        .into_iter()
+        .find_map(|dir| {
+            let info = read_checkpoint_info(&dir).ok()?;
+            let arch = info
+                .architecture
+                .get("arch")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            Some((arch, dir))
+        })
+}
+
+/// Loads a checkpoint directory of `arch` (`demucs`, `wave-u-net`,
+/// `wavenet-separator` or `tf-mask`); `None` for another architecture.
+///
+/// # Errors
+///
+/// Reading the checkpoint.
+pub fn load_checkpoint(
+    arch: &str,
+    dir: &Path,
+    apply: ApplyConfig,
+) -> Result<Option<Box<dyn Separator>>> {
+    let device = candle_core::Device::Cpu;
+    Ok(Some(match arch {
+        demucs::ARCHITECTURE => Box::new(Demucs::from_checkpoint(dir, apply, &device)?),
+        wave_u_net::ARCHITECTURE => Box::new(WaveUNetSeparator::load(dir, None, &device)?),
+        wavenet_separator::ARCHITECTURE => Box::new(WavenetSeparator::load(dir, &device)?),
+        tf_mask::ARCHITECTURE => Box::new(TfMaskSeparator::load(dir, &device)?),
+        _ => return Ok(None),
+    }))
+}
+
 /// Loads a trained `arch` from a run directory (its `best/`) or a
 /// checkpoint directory.
 ///
@@ -170,37 +208,14 @@ pub fn train(args: &TrainArgs, arch: &str, data: &PathBuf, out: &Path) -> Result
 /// Reading the checkpoint; [`audio_models::Error::InvalidParameter`] when
 /// it holds another architecture.
 pub fn load(arch: &str, model: &Path) -> Result<Box<dyn Separator>> {
-    let dir = if model.join(BEST_DIR).join("checkpoint.json").is_file() {
-        model.join(BEST_DIR)
-    } else {
-        model.to_path_buf()
+    let mismatch = |found: &str| audio_models::Error::InvalidParameter {
+        name: "model",
+        value: format!("{} ({found:?})", model.display()),
+        expected: "a checkpoint of the architecture named",
     };
-    let info = read_checkpoint_info(&dir)?;
-    let found = info
-        .architecture
-        .get("arch")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("");
+    let (found, dir) = checkpoint_of(model).ok_or_else(|| mismatch("no checkpoint.json"))?;
     if found != arch {
-        return Err(audio_models::Error::InvalidParameter {
-            name: "model",
-            value: format!("{} ({found:?})", dir.display()),
-            expected: "a checkpoint of the architecture named",
-        }
-        .into());
+        return Err(mismatch(&found).into());
     }
-    let device = candle_core::Device::Cpu;
-    Ok(if arch == wavenet_separator::ARCHITECTURE {
-        Box::new(WavenetSeparator::load(&dir, &device)?)
-    } else if arch == demucs::ARCHITECTURE {
-        Box::new(Demucs::from_checkpoint(
-            &dir,
-            ApplyConfig::default(),
-            &device,
-        )?)
-    } else if arch == wave_u_net::ARCHITECTURE {
-        Box::new(WaveUNetSeparator::load(&dir, None, &device)?)
-    } else {
-        Box::new(TfMaskSeparator::load(&dir, &device)?)
-    })
+    load_checkpoint(arch, &dir, ApplyConfig::default())?.ok_or_else(|| mismatch(&found).into())
 }
