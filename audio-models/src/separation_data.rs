@@ -138,3 +138,68 @@ impl Dataset for StemCuts {
         })
     }
 }
+
+/// The index in `train.sources` of each name in `names`, which must be a
+/// source of both splits; `field` names the setting in the error.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] for a name either split lacks.
+pub fn source_indices(
+    train: &StemDataset,
+    valid: &StemDataset,
+    names: &[String],
+    field: &'static str,
+) -> Result<Vec<usize>> {
+    names
+        .iter()
+        .map(|name| {
+            train
+                .sources
+                .iter()
+                .position(|s| s == name)
+                .filter(|_| valid.sources.contains(name))
+                .ok_or_else(|| Error::InvalidParameter {
+                    name: field,
+                    value: name.clone(),
+                    expected: "sources of the training and validation songs",
+                })
+        })
+        .collect()
+}
+
+/// Checks what every separator's training needs of its data and loop:
+/// both splits non-empty, at `rate`, and batch size, steps per epoch and
+/// epochs above zero. `what` names the model in the errors.
+///
+/// # Errors
+///
+/// [`Error::Empty`] for an empty split; [`Error::InvalidParameter`] for
+/// another rate or a zero size.
+pub fn check_training(
+    what: &'static str,
+    train: &StemDataset,
+    valid: &StemDataset,
+    rate: u32,
+    sizes: (usize, usize, usize),
+) -> Result<()> {
+    if train.songs.is_empty() || valid.songs.is_empty() {
+        return Err(Error::Empty { what });
+    }
+    if train.sample_rate != rate || valid.sample_rate != rate {
+        return Err(Error::InvalidParameter {
+            name: "sample_rate",
+            value: rate.to_string(),
+            expected: "the dataset's sample rate",
+        });
+    }
+    let (batch, steps, epochs) = sizes;
+    if batch == 0 || steps == 0 || epochs == 0 {
+        return Err(Error::InvalidParameter {
+            name: "batch_size/steps_per_epoch/epochs",
+            value: format!("{batch}/{steps}/{epochs}"),
+            expected: "all > 0",
+        });
+    }
+    Ok(())
+}

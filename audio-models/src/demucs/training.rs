@@ -144,33 +144,18 @@ pub fn train(
 ) -> Result<TrainReport> {
     let mc = &config.model;
     mc.validate()?;
-    if train.songs.is_empty() || valid.songs.is_empty() {
-        return Err(Error::Empty {
-            what: "Demucs training or validation songs",
-        });
-    }
-    if train.sample_rate != mc.samplerate || valid.sample_rate != mc.samplerate {
-        return Err(Error::InvalidParameter {
-            name: "samplerate",
-            value: mc.samplerate.to_string(),
-            expected: "the dataset's sample rate",
-        });
-    }
+    crate::separation_data::check_training(
+        "Demucs training or validation songs",
+        train,
+        valid,
+        mc.samplerate,
+        (config.batch_size, config.steps_per_epoch, config.epochs),
+    )?;
     if mc.audio_channels != 2 {
         return Err(Error::InvalidParameter {
             name: "audio_channels",
             value: mc.audio_channels.to_string(),
             expected: "2 (the training excerpts are stereo)",
-        });
-    }
-    if config.batch_size == 0 || config.steps_per_epoch == 0 || config.epochs == 0 {
-        return Err(Error::InvalidParameter {
-            name: "batch_size/steps_per_epoch/epochs",
-            value: format!(
-                "{}/{}/{}",
-                config.batch_size, config.steps_per_epoch, config.epochs
-            ),
-            expected: "all > 0",
         });
     }
     if !(config.segment_seconds.is_finite()
@@ -183,22 +168,8 @@ pub fn train(
             expected: "a duration in (0, 600) s",
         });
     }
-    let source_index = mc
-        .sources
-        .iter()
-        .map(|name| {
-            train
-                .sources
-                .iter()
-                .position(|s| s == name)
-                .filter(|_| valid.sources.contains(name))
-                .ok_or_else(|| Error::InvalidParameter {
-                    name: "sources",
-                    value: name.clone(),
-                    expected: "sources of the training and validation songs",
-                })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let source_index =
+        crate::separation_data::source_indices(train, valid, &mc.sources, "sources")?;
     #[allow(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,

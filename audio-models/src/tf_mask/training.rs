@@ -151,28 +151,13 @@ pub fn train(
 ) -> Result<TrainReport> {
     let mc = &config.model;
     mc.validate()?;
-    if train.songs.is_empty() || valid.songs.is_empty() {
-        return Err(Error::Empty {
-            what: "T-F mask training or validation songs",
-        });
-    }
-    if train.sample_rate != mc.sample_rate || valid.sample_rate != mc.sample_rate {
-        return Err(Error::InvalidParameter {
-            name: "sample_rate",
-            value: mc.sample_rate.to_string(),
-            expected: "the dataset's sample rate",
-        });
-    }
-    if config.batch_size == 0 || config.steps_per_epoch == 0 || config.epochs == 0 {
-        return Err(Error::InvalidParameter {
-            name: "batch_size/steps_per_epoch/epochs",
-            value: format!(
-                "{}/{}/{}",
-                config.batch_size, config.steps_per_epoch, config.epochs
-            ),
-            expected: "all > 0",
-        });
-    }
+    crate::separation_data::check_training(
+        "T-F mask training or validation songs",
+        train,
+        valid,
+        mc.sample_rate,
+        (config.batch_size, config.steps_per_epoch, config.epochs),
+    )?;
     if !(config.seq_seconds.is_finite() && config.seq_seconds > 0.0 && config.seq_seconds < 600.0) {
         return Err(Error::InvalidParameter {
             name: "seq_seconds",
@@ -180,22 +165,8 @@ pub fn train(
             expected: "a duration in (0, 600) s",
         });
     }
-    let target_index = mc
-        .targets
-        .iter()
-        .map(|name| {
-            train
-                .sources
-                .iter()
-                .position(|s| s == name)
-                .filter(|_| valid.sources.contains(name))
-                .ok_or_else(|| Error::InvalidParameter {
-                    name: "targets",
-                    value: name.clone(),
-                    expected: "sources of the training and validation songs",
-                })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let target_index =
+        crate::separation_data::source_indices(train, valid, &mc.targets, "targets")?;
     #[allow(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,

@@ -201,46 +201,17 @@ pub fn train(
 ) -> Result<TrainReport> {
     let mc = &config.model;
     mc.validate()?;
-    if train.songs.is_empty() || valid.songs.is_empty() {
-        return Err(Error::Empty {
-            what: "Wave-U-Net training or validation songs",
-        });
-    }
-    if train.sample_rate != mc.sr || valid.sample_rate != mc.sr {
-        return Err(Error::InvalidParameter {
-            name: "sr",
-            value: mc.sr.to_string(),
-            expected: "the dataset's sample rate",
-        });
-    }
-    if config.batch_size == 0 || config.steps_per_epoch == 0 || config.epochs == 0 {
-        return Err(Error::InvalidParameter {
-            name: "batch_size/steps_per_epoch/epochs",
-            value: format!(
-                "{}/{}/{}",
-                config.batch_size, config.steps_per_epoch, config.epochs
-            ),
-            expected: "all > 0",
-        });
-    }
+    crate::separation_data::check_training(
+        "Wave-U-Net training or validation songs",
+        train,
+        valid,
+        mc.sr,
+        (config.batch_size, config.steps_per_epoch, config.epochs),
+    )?;
     // With the difference output the last source is derived, but it is
     // still scored, so it must be in the data too.
-    let source_index = mc
-        .instruments
-        .iter()
-        .map(|name| {
-            train
-                .sources
-                .iter()
-                .position(|s| s == name)
-                .filter(|_| valid.sources.contains(name))
-                .ok_or_else(|| Error::InvalidParameter {
-                    name: "instruments",
-                    value: name.clone(),
-                    expected: "sources of the training and validation songs",
-                })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let source_index =
+        crate::separation_data::source_indices(train, valid, &mc.instruments, "instruments")?;
     let store = SeededVarMap::new(config.seed);
     let net = WaveUNet::new(mc.clone(), store.var_builder(DType::F32, &Device::Cpu))?;
     let input = net.shapes().input_frames;

@@ -139,44 +139,15 @@ pub fn train(
 ) -> Result<TrainReport> {
     let mc = &config.model;
     mc.validate()?;
-    if train.songs.is_empty() || valid.songs.is_empty() {
-        return Err(Error::Empty {
-            what: "Wavenet separator training or validation songs",
-        });
-    }
-    if train.sample_rate != mc.sample_rate || valid.sample_rate != mc.sample_rate {
-        return Err(Error::InvalidParameter {
-            name: "sample_rate",
-            value: mc.sample_rate.to_string(),
-            expected: "the dataset's sample rate",
-        });
-    }
-    if config.batch_size == 0 || config.steps_per_epoch == 0 || config.epochs == 0 {
-        return Err(Error::InvalidParameter {
-            name: "batch_size/steps_per_epoch/epochs",
-            value: format!(
-                "{}/{}/{}",
-                config.batch_size, config.steps_per_epoch, config.epochs
-            ),
-            expected: "all > 0",
-        });
-    }
-    let source_index = mc
-        .sources
-        .iter()
-        .map(|name| {
-            train
-                .sources
-                .iter()
-                .position(|s| s == name)
-                .filter(|_| valid.sources.contains(name))
-                .ok_or_else(|| Error::InvalidParameter {
-                    name: "sources",
-                    value: name.clone(),
-                    expected: "sources of the training and validation songs",
-                })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    crate::separation_data::check_training(
+        "Wavenet separator training or validation songs",
+        train,
+        valid,
+        mc.sample_rate,
+        (config.batch_size, config.steps_per_epoch, config.epochs),
+    )?;
+    let source_index =
+        crate::separation_data::source_indices(train, valid, &mc.sources, "sources")?;
     let store = SeededVarMap::new(config.seed);
     let net = WavenetSeparatorNet::new(mc.clone(), store.var_builder(DType::F32, &Device::Cpu))?;
     // Each stereo excerpt gives two windows.
