@@ -241,3 +241,53 @@ fn bad_inputs_are_errors() {
         );
     }
 }
+
+mod window_sizes {
+    use super::*;
+    use audio_models::wave_u_net::{ConvType, FeatureGrowth, Resampling};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// For any shape, the window sizes the reference's size arithmetic
+        /// gives are what the network does: an input of `input_frames`
+        /// samples runs and gives `output_frames` samples, at least the
+        /// target, with the output centred (an even difference).
+        #[test]
+        fn computed_windows_are_the_networks(
+            levels in 2usize..5,
+            kernel in prop::sample::select(vec![3usize, 5, 7]),
+            strides in 2usize..5,
+            learned in any::<bool>(),
+            add in any::<bool>(),
+            depth in 1usize..3,
+            target in 8usize..300,
+        ) {
+            let config = WaveUNetConfig {
+                instruments: vec!["a".into(), "b".into()],
+                channels: 1,
+                features: 8,
+                levels,
+                depth,
+                kernel_size: kernel,
+                strides,
+                conv_type: ConvType::Normal,
+                res: if learned { Resampling::Learned } else { Resampling::Fixed },
+                separate: false,
+                feature_growth: if add { FeatureGrowth::Add } else { FeatureGrowth::Double },
+                sr: 1000,
+                output_size: target as f64 / 1000.0,
+                difference_output: false,
+            };
+            let vb = audio_nn::init::SeededVarMap::new(1).var_builder(DType::F32, &Device::Cpu);
+            let net = WaveUNet::new(config, vb).unwrap();
+            let s = net.shapes();
+            prop_assert!(s.output_frames >= target);
+            prop_assert_eq!((s.input_frames - s.output_frames) % 2, 0);
+            let x = Tensor::zeros((1, 1, s.input_frames), DType::F32, &Device::Cpu).unwrap();
+            let y = net.forward_t(&x, false).unwrap();
+            prop_assert_eq!(y[0].dims(), &[1, 1, s.output_frames]);
+        }
+    }
+}

@@ -164,9 +164,12 @@ impl Resample1d {
     }
 
     /// Output samples for `input` (`get_output_size`), `None` when the
-    /// reference's checks fail.
+    /// reference's checks fail or the input is too short to pad.
     pub fn output_size(&self, input: usize) -> Option<usize> {
-        if input <= 1 {
+        // Reflect padding of 7 needs more than 7 input samples (the
+        // reference's size arithmetic omits this, so it can pick windows
+        // its forward pass then refuses; here they are skipped).
+        if input <= (RESAMPLE_TAPS - 1) / 2 {
             return None;
         }
         if self.transpose {
@@ -178,13 +181,14 @@ impl Resample1d {
 
     /// Input samples for `output` (`get_input_size`), `None` when none fits.
     pub fn input_size(&self, output: usize) -> Option<usize> {
-        if self.transpose {
+        let input = if self.transpose {
             if output == 0 || !(output - 1).is_multiple_of(self.stride) {
                 return None;
             }
-            Some((output - 1) / self.stride + 1)
+            (output - 1) / self.stride + 1
         } else {
-            Some((output.checked_sub(1)?) * self.stride + 1)
-        }
+            (output.checked_sub(1)?) * self.stride + 1
+        };
+        (input > (RESAMPLE_TAPS - 1) / 2).then_some(input)
     }
 }
