@@ -346,12 +346,16 @@ fn separate_open_unmix(
             })?;
         }
         None => {
+            // The exact whole-track path, written block by block as the
+            // Wiener filter and the inverse STFT finish each.
             bar.enable_steady_tick(std::time::Duration::from_millis(200));
-            let estimates = sep.separate(mix.view())?;
-            for (w, e) in writers.iter_mut().zip(&estimates) {
-                w.write_block(e)?;
-            }
-            bar.set_position(samples as u64);
+            sep.separate_blocks(mix.view(), |blocks| {
+                for (w, b) in writers.iter_mut().zip(&blocks) {
+                    w.write_block(b).map_err(audio_models::Error::Io)?;
+                }
+                bar.inc(blocks.first().map_or(0, |b| b.ncols() as u64));
+                Ok(())
+            })?;
         }
     }
     bar.finish_and_clear();

@@ -178,14 +178,29 @@ impl<T: Float> StreamingIstft<T> {
     ///
     /// Returns `(n_fft - hop_length - dropped_padding,)` samples.
     pub fn finish(&mut self) -> Vec<T> {
+        let mut out = self.finish_keeping_padding();
+        if self.center {
+            let drop = (self.n_fft / 2).min(out.len());
+            out.truncate(out.len() - drop);
+        }
+        out
+    }
+
+    /// Ends the spectrogram like [`StreamingIstft::finish`], but keeps the
+    /// samples of the centring padding at the end, as
+    /// [`crate::Istft::process`] does with an explicit `length` (it trims
+    /// only the start's padding, then cuts or zero-pads to `length`): a
+    /// caller that knows the signal's length truncates to it.
+    ///
+    /// # Shapes
+    ///
+    /// Returns `(n_fft - hop_length,)` samples (fewer while the start's
+    /// padding is still being dropped).
+    pub fn finish_keeping_padding(&mut self) -> Vec<T> {
         let mut out = Vec::new();
         if self.frames > 0 {
             let tail = self.n_fft.saturating_sub(self.hop);
             self.emit(tail, &mut out);
-            if self.center {
-                let drop = (self.n_fft / 2).min(out.len());
-                out.truncate(out.len() - drop);
-            }
         }
         self.reset();
         out

@@ -422,6 +422,69 @@ impl OpenUnmix {
         Ok(x.relu()?.mul(mix)?.permute((1, 2, 3, 0))?.contiguous()?)
     }
 
+    /// The eval-mode recurrent state of a whole track, computed block by
+    /// block: the encoder (framewise) on each block of frames that `input`
+    /// gives, then the LSTM over the whole sequence. With
+    /// [`OpenUnmix::decode_frames`] this is [`OpenUnmix::forward`] in
+    /// memory that grows with `frames × hidden_size` only, not with the
+    /// spectrogram.
+    ///
+    /// `input(start, len)` returns the magnitudes of frames `start..start +
+    /// len` as `(1, nb_channels, nb_bins, len)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`OpenUnmix::forward`]; `input`'s errors.
+    ///
+    /// # Shapes
+    ///
+    /// Returns `(h, lstm_out)`, each `(frames, 1, hidden_size)`.
+    pub fn encode_track(
+        &self,
+        frames: usize,
+        block: usize,
+        mut input: impl FnMut(usize, usize) -> Result<Tensor>,
+    ) -> Result<(Tensor, Tensor)> {
+        let block = block.max(1);
+        let mut hs = Vec::with_capacity(frames.div_ceil(block));
+        let mut start = 0;
+        while start < frames {
+            let len = block.min(frames - start);
+            hs.push(self.encode(&input(start, len)?, false)?.0);
+            start += len;
+        }
+        let h = Tensor::cat(&hs, 0)?;
+        let lstm_out = self.lstm.forward_with_state(&h, None)?.0;
+        Ok((h, lstm_out))
+    }
+
+    /// The eval-mode output for frames `start..start + len` from the
+    /// whole-track state of [`OpenUnmix::encode_track`] and those frames'
+    /// magnitudes `(1, nb_channels, nb_bins, len)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`OpenUnmix::forward`].
+    ///
+    /// # Shapes
+    ///
+    /// Returns `(1, nb_channels, nb_bins, len)`.
+    pub fn decode_frames(
+        &self,
+        state: &(Tensor, Tensor),
+        start: usize,
+        x: &Tensor,
+    ) -> Result<Tensor> {
+        let (_, _, _, len) = self.check_input(x)?;
+        let mix = x.permute((3, 0, 1, 2))?.contiguous()?;
+        self.decode(
+            &state.0.narrow(0, start, len)?,
+            &state.1.narrow(0, start, len)?,
+            &mix,
+            false,
+        )
+    }
+
     /// Eval-mode forward pass, `OpenUnmix.forward` after `model.eval()`
     /// (`forward_t(x, false)`).
     ///
