@@ -451,9 +451,7 @@ impl OpenUnmixSeparator {
         mut sink: impl FnMut(Vec<Array2<f32>>) -> Result<()>,
     ) -> Result<()> {
         let samples = mixture.ncols();
-        let audio = self.prepare(mixture)?;
-        let mix = self.stft.process_multichannel(audio.view())?;
-        drop(audio);
+        let mix = self.mixture_stft(mixture)?;
         let (channels, bins, frames) = mix.dim();
         let win = self.config.wiener_win_len.unwrap_or(frames).max(1);
         let mono_model = self.nb_channels == 1 && channels > 1;
@@ -558,7 +556,38 @@ impl OpenUnmixSeparator {
         Ok(())
     }
 
-    fn prepare(&self, mixture: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+    /// The mixture's STFT `(channels', bins, frames)`, each channel
+    /// written straight into the result (no copy of the audio or of a
+    /// channel's spectrogram); a mono mixture for a stereo model is
+    /// transformed once and used for both channels.
+    fn mixture_stft(&self, mixture: ArrayView2<'_, f32>) -> Result<Array3<Complex<f32>>> {
+        self.check_mixture(mixture)?;
+        let (channels, samples) = mixture.dim();
+        let out_channels = self.output_channels(channels);
+        let shape = self.stft.output_shape(samples)?;
+        let mut out = Array3::zeros((out_channels, shape[0], shape[1]));
+        for (c, row) in mixture.outer_iter().enumerate() {
+            let owned;
+            let signal = match row.as_slice() {
+                Some(s) => s,
+                None => {
+                    owned = row.to_vec();
+                    &owned
+                }
+            };
+            self.stft
+                .process_into(signal, out.index_axis_mut(Axis(0), c))?;
+        }
+        if out_channels > channels {
+            let (first, mut second) = out.view_mut().split_at(Axis(0), 1);
+            second.assign(&first);
+        }
+        Ok(out)
+    }
+
+    /// The checks of [`Separator::separate`] on a mixture: 1 or 2 channels,
+    /// at least [`OpenUnmixSeparator::min_samples`] samples, finite.
+    fn check_mixture(&self, mixture: ArrayView2<'_, f32>) -> Result<()> {
         let (channels, samples) = mixture.dim();
         if !(1..=2).contains(&channels) || samples < self.min_samples() {
             return Err(Error::ShapeMismatch {
@@ -573,6 +602,12 @@ impl OpenUnmixSeparator {
                 index,
             });
         }
+        Ok(())
+    }
+
+    fn prepare(&self, mixture: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        self.check_mixture(mixture)?;
+        let (channels, samples) = mixture.dim();
         Ok(if channels == 1 && self.nb_channels == 2 {
             ndarray::concatenate(Axis(0), &[mixture, mixture]).map_err(|_| {
                 Error::ShapeMismatch {
