@@ -13,7 +13,8 @@ use crate::Result;
 
 /// A source separator: a mixture in, one estimate per target out.
 ///
-/// Implemented by Open-Unmix; Wave-U-Net and Demucs follow the same shape.
+/// Implemented by Open-Unmix, Demucs, Wave-U-Net, the Wavenet separator and
+/// the LSTM T-F mask separator.
 ///
 /// # Shapes
 /// - input `mixture`: `(channels, samples)` at [`Separator::sample_rate`];
