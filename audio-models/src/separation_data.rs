@@ -203,3 +203,23 @@ pub fn check_training(
     }
     Ok(())
 }
+
+/// The architecture record a separator writes into its checkpoints: its
+/// configuration, with `arch` naming the architecture so that a checkpoint
+/// directory says which model it holds (`audio separate` dispatches on it).
+///
+/// # Errors
+///
+/// [`Error::StateJson`] when the configuration does not serialise.
+pub fn architecture_record(
+    config: &impl serde::Serialize,
+    arch: &'static str,
+    what: &'static str,
+) -> Result<serde_json::Value> {
+    let mut record =
+        serde_json::to_value(config).map_err(|source| Error::StateJson { what, source })?;
+    if let Some(obj) = record.as_object_mut() {
+        obj.insert("arch".into(), arch.into());
+    }
+    Ok(record)
+}

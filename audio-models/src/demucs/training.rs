@@ -224,13 +224,8 @@ pub fn train(
         Box::new(optimizer),
         None,
     )?;
-    let mut architecture = serde_json::to_value(mc).map_err(|source| Error::StateJson {
-        what: "Demucs configuration",
-        source,
-    })?;
-    if let Some(obj) = architecture.as_object_mut() {
-        obj.insert("arch".into(), ARCHITECTURE.into());
-    }
+    let architecture =
+        crate::separation_data::architecture_record(mc, ARCHITECTURE, "Demucs configuration")?;
     let mut task = DemucsTask {
         net,
         source_index,

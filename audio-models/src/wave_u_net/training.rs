@@ -272,15 +272,8 @@ pub fn train(
         Box::new(optimizer),
         Some(Box::new(scheduler)),
     )?;
-    let mut architecture = serde_json::to_value(mc).map_err(|source| Error::StateJson {
-        what: "Wave-U-Net configuration",
-        source,
-    })?;
-    // The sidecar names the architecture, so `audio separate` can tell
-    // which model a checkpoint directory holds.
-    if let Some(obj) = architecture.as_object_mut() {
-        obj.insert("arch".into(), ARCHITECTURE.into());
-    }
+    let architecture =
+        crate::separation_data::architecture_record(mc, ARCHITECTURE, "Wave-U-Net configuration")?;
     let mut task = WaveUNetTask {
         net,
         source_index,

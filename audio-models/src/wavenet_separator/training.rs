@@ -198,13 +198,11 @@ pub fn train(
         Box::new(optimizer),
         None,
     )?;
-    let mut architecture = serde_json::to_value(mc).map_err(|source| Error::StateJson {
-        what: "Wavenet separator configuration",
-        source,
-    })?;
-    if let Some(obj) = architecture.as_object_mut() {
-        obj.insert("arch".into(), ARCHITECTURE.into());
-    }
+    let architecture = crate::separation_data::architecture_record(
+        mc,
+        ARCHITECTURE,
+        "Wavenet separator configuration",
+    )?;
     let mut task = WavenetTask {
         net,
         source_index,
