@@ -102,6 +102,43 @@ impl PyValue {
         }
     }
 
+    /// An `int` or a `fractions.Fraction` as an exact ratio
+    /// `(numerator, denominator)`, the denominator positive: what Python
+    /// multiplies exactly (`int(Fraction(39, 5) * 44100)` is 343980, which
+    /// `7.8 * 44100.0` in floating point need not be). `None` for a
+    /// `float` or anything else.
+    pub fn as_fraction(&self) -> Option<(i64, i64)> {
+        match self {
+            PyValue::Int(i) => Some((*i, 1)),
+            PyValue::Call { callable, args } => {
+                let PyValue::Global { module, name } = callable.as_ref() else {
+                    return None;
+                };
+                if module != "fractions" || name != "Fraction" {
+                    return None;
+                }
+                let (p, q) = match args.as_ref() {
+                    PyValue::List(a) => match a.as_slice() {
+                        [PyValue::Str(s)] => match s.split_once('/') {
+                            Some((p, q)) => (p.trim().parse().ok()?, q.trim().parse().ok()?),
+                            None => (s.trim().parse().ok()?, 1),
+                        },
+                        [p, q] => (p.as_i64()?, q.as_i64()?),
+                        [PyValue::Int(p)] => (*p, 1),
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+                match q {
+                    0 => None,
+                    q if q < 0 => Some((p.checked_neg()?, q.checked_neg()?)),
+                    q => Some((p, q)),
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// A `bool` (or an `int` 0 or 1).
     pub fn as_bool(&self) -> Option<bool> {
         match self {
@@ -162,5 +199,19 @@ mod tests {
         );
         assert_eq!(fraction(vec![PyValue::Str("x/5".into())]).as_f64(), None);
         assert_eq!(PyValue::Str("1".into()).as_f64(), None);
+        assert_eq!(
+            fraction(vec![PyValue::Str("39/5".into())]).as_fraction(),
+            Some((39, 5))
+        );
+        assert_eq!(
+            fraction(vec![PyValue::Int(3), PyValue::Int(-4)]).as_fraction(),
+            Some((-3, 4))
+        );
+        assert_eq!(PyValue::Int(10).as_fraction(), Some((10, 1)));
+        assert_eq!(PyValue::Float(7.8).as_fraction(), None);
+        assert_eq!(
+            fraction(vec![PyValue::Int(1), PyValue::Int(0)]).as_fraction(),
+            None
+        );
     }
 }

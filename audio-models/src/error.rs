@@ -208,6 +208,28 @@ pub enum Error {
         /// The format.
         format: &'static str,
     },
+    /// A bag-of-models file (`htdemucs_ft.yaml`) that cannot be read.
+    #[error("{path:?}, line {line}: {reason} (found `{found}`)")]
+    BagYaml {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The line (1-based; 0 for the file as a whole).
+        line: usize,
+        /// What is wrong.
+        reason: &'static str,
+        /// The text at fault.
+        found: String,
+    },
+    /// A bag names a model whose `.th` file is not beside it.
+    #[error(
+        "no model `{signature}` in {dir:?} (expected {signature}.th or {signature}-<checksum>.th)"
+    )]
+    BagModelNotFound {
+        /// The directory searched.
+        dir: std::path::PathBuf,
+        /// The model's signature, as the bag names it.
+        signature: String,
+    },
     /// An error from a layer.
     #[error(transparent)]
     Nn(#[from] audio_nn::Error),

@@ -185,7 +185,7 @@ fn demucs_separates(data: &[u8]) -> bool {
     let Ok(model) = crate::demucs::Demucs::from_th_bytes(data, apply, &Device::Cpu) else {
         return false;
     };
-    let channels = model.net().config().audio_channels;
+    let channels = crate::demucs::SegmentModel::audio_channels(model.model());
     let mix = Array2::<f32>::from_shape_fn((channels, 512), |(_, t)| (t as f32 * 0.05).sin());
     model.separate(mix.view()).is_ok()
 }

@@ -162,7 +162,10 @@ fn demucs_trains_and_its_checkpoint_separates() {
     };
     let sep = Demucs::from_checkpoint(out.join("best"), apply.clone(), &Device::Cpu).unwrap();
     assert_eq!(sep.targets(), ["bass", "vocals"]);
-    assert_eq!(sep.net().config(), &demucs_config());
+    match sep.model() {
+        demucs::DemucsModel::Demucs(net) => assert_eq!(net.config(), &demucs_config()),
+        other => panic!("expected a v2 network, got {}", other.class_name()),
+    }
     let mix = valid.songs[0].mixture();
     let est = sep.separate(mix.view()).unwrap();
     let vb = audio_nn::init::SeededVarMap::new(config.seed).var_builder(DType::F32, &Device::Cpu);

@@ -191,6 +191,50 @@ fn conv_transpose1d_matches_torch() {
     }
 }
 
+/// candle 0.11's CPU `conv_transpose1d` mixes batch items when there are
+/// several, several input channels and no padding; the layer must not.
+#[test]
+fn batched_transposed_convolution_matches_per_item() {
+    let mut cases: Vec<(String, usize, usize, usize, ConvTranspose1dConfig)> = convt_cases()
+        .into_iter()
+        .map(|(name, cin, cout, k, cfg, _)| (name.to_string(), cin, cout, k, cfg))
+        .collect();
+    for (cin, cout, k, stride) in [(2, 1, 2, 1), (4, 3, 3, 1), (16, 8, 8, 4)] {
+        let cfg = ConvTranspose1dConfig {
+            stride,
+            ..ConvTranspose1dConfig::default()
+        };
+        cases.push((format!("{cin}->{cout} k{k} s{stride}"), cin, cout, k, cfg));
+    }
+    for (name, cin, cout, k, cfg) in cases {
+        // Plain tensors (not variables), so that inference takes candle's kernel.
+        let dev = Device::Cpu;
+        let tensors = std::collections::HashMap::from([
+            (
+                "weight".to_string(),
+                Tensor::randn(0f32, 1.0, (cin, cout / cfg.groups, k), &dev).unwrap(),
+            ),
+            (
+                "bias".to_string(),
+                Tensor::randn(0f32, 1.0, cout, &dev).unwrap(),
+            ),
+        ]);
+        let vb = candle_nn::VarBuilder::from_tensors(tensors, DType::F32, &dev);
+        let m = ConvTranspose1d::new(cin, cout, k, cfg, vb).unwrap();
+        let x = Tensor::randn(0f32, 1.0, (5, cin, 7), &Device::Cpu).unwrap();
+        let batched = m.apply(&x).unwrap();
+        for i in 0..5 {
+            let one = m.apply(&x.narrow(0, i, 1).unwrap()).unwrap();
+            close(
+                &format!("{name} item {i}"),
+                &batched.narrow(0, i, 1).unwrap(),
+                &one,
+                STREAM_TOL,
+            );
+        }
+    }
+}
+
 #[test]
 fn conv_transpose1d_gradients_match_torch_autograd() {
     for (name, cin, cout, k, cfg, grad) in convt_cases() {

@@ -1,11 +1,40 @@
 //! `demucs.apply.apply_model`: a model over a whole track, in overlapping
 //! segments with triangular transition weights, and with random time shifts.
 
-use candle_core::Tensor;
+use candle_core::{Device, Tensor};
 use ndarray::{s, Array1, Array3, ArrayView2};
 
-use super::model::DemucsNet;
 use crate::error::{Error, Result};
+
+/// What [`apply_model`] needs of a network: `demucs.demucs.Demucs`,
+/// `HDemucs` and `HTDemucs` all provide it.
+pub trait SegmentModel {
+    /// The sample rate the model runs at.
+    fn samplerate(&self) -> u32;
+    /// Audio channels in and out.
+    fn audio_channels(&self) -> usize;
+    /// The number of sources it estimates.
+    fn source_count(&self) -> usize;
+    /// `int(samplerate · segment)`: the split length, for the model's own
+    /// segment (`None`) or an override in seconds.
+    fn segment_samples(&self, segment: Option<f64>) -> usize;
+    /// The length a chunk of `length` samples is padded to (with the
+    /// track's own neighbouring samples) before the model runs.
+    ///
+    /// # Errors
+    ///
+    /// When the model cannot take such a chunk (HTDemucs past its segment).
+    fn valid_length(&self, length: usize, segment: Option<f64>) -> Result<usize>;
+    /// The network on `(1, audio_channels, time)` → `(1, sources,
+    /// audio_channels, time')`, `time' ≥ time` (centre-trimmed by the caller).
+    ///
+    /// # Errors
+    ///
+    /// Shape and backend errors.
+    fn forward(&self, x: &Tensor) -> Result<Tensor>;
+    /// The device of the weights.
+    fn device(&self) -> &Device;
+}
 
 /// The options of `demucs.apply.apply_model`, with its defaults
 /// (`shifts=1, split=True, overlap=0.25, transition_power=1`).
@@ -148,15 +177,14 @@ impl SplitMix {
 /// [`Error::InvalidParameter`] for bad options; [`Error::ShapeMismatch`]
 /// for a mixture with the wrong channel count or no samples;
 /// [`Error::NonFinite`] for NaN or infinite samples; backend errors.
-pub fn apply_model(
-    model: &DemucsNet,
+pub fn apply_model<M: SegmentModel + ?Sized>(
+    model: &M,
     mix: ArrayView2<'_, f32>,
     config: &ApplyConfig,
 ) -> Result<Array3<f32>> {
     config.validate()?;
     check_mix(model, mix)?;
-    let c = model.config();
-    let max_shift = (0.5 * f64::from(c.samplerate)) as usize;
+    let max_shift = (0.5 * f64::from(model.samplerate())) as usize;
     let mut rng = SplitMix(config.seed);
     let offsets: Vec<usize> = (0..config.shifts).map(|_| rng.up_to(max_shift)).collect();
     shifted(model, mix, config, &offsets)
@@ -172,8 +200,8 @@ pub fn apply_model(
 ///
 /// As [`apply_model`]; [`Error::InvalidParameter`] for an offset above
 /// `samplerate / 2`.
-pub fn apply_model_with_offsets(
-    model: &DemucsNet,
+pub fn apply_model_with_offsets<M: SegmentModel + ?Sized>(
+    model: &M,
     mix: ArrayView2<'_, f32>,
     config: &ApplyConfig,
     offsets: &[usize],
@@ -183,12 +211,11 @@ pub fn apply_model_with_offsets(
     shifted(model, mix, config, offsets)
 }
 
-fn check_mix(model: &DemucsNet, mix: ArrayView2<'_, f32>) -> Result<()> {
-    let c = model.config();
-    if mix.nrows() != c.audio_channels || mix.ncols() == 0 {
+fn check_mix<M: SegmentModel + ?Sized>(model: &M, mix: ArrayView2<'_, f32>) -> Result<()> {
+    if mix.nrows() != model.audio_channels() || mix.ncols() == 0 {
         return Err(Error::ShapeMismatch {
             what: "Demucs mixture",
-            expected: format!("({}, samples >= 1)", c.audio_channels),
+            expected: format!("({}, samples >= 1)", model.audio_channels()),
             got: mix.shape().to_vec(),
         });
     }
@@ -201,13 +228,12 @@ fn check_mix(model: &DemucsNet, mix: ArrayView2<'_, f32>) -> Result<()> {
     Ok(())
 }
 
-fn shifted(
-    model: &DemucsNet,
+fn shifted<M: SegmentModel + ?Sized>(
+    model: &M,
     mix: ArrayView2<'_, f32>,
     config: &ApplyConfig,
     offsets: &[usize],
 ) -> Result<Array3<f32>> {
-    let c = model.config();
     let length = mix.ncols();
     if offsets.is_empty() {
         let whole = Chunk {
@@ -216,7 +242,7 @@ fn shifted(
         };
         return run(model, mix, whole, config);
     }
-    let max_shift = (0.5 * f64::from(c.samplerate)) as usize;
+    let max_shift = (0.5 * f64::from(model.samplerate())) as usize;
     if let Some(&bad) = offsets.iter().find(|&&o| o > max_shift) {
         return Err(Error::InvalidParameter {
             name: "offsets",
@@ -233,7 +259,7 @@ fn shifted(
         offset: 0,
         len: padded.ncols(),
     };
-    let mut out = Array3::<f32>::zeros((c.sources.len(), c.audio_channels, length));
+    let mut out = Array3::<f32>::zeros((model.source_count(), model.audio_channels(), length));
     for &offset in offsets {
         let shifted = base.sub(offset, length + max_shift - offset);
         let y = run(model, padded.view(), shifted, config)?;
@@ -244,23 +270,21 @@ fn shifted(
 }
 
 /// `apply_model` without shifts, on `chunk` of `base`.
-fn run(
-    model: &DemucsNet,
+fn run<M: SegmentModel + ?Sized>(
+    model: &M,
     base: ArrayView2<'_, f32>,
     chunk: Chunk,
     config: &ApplyConfig,
 ) -> Result<Array3<f32>> {
-    let c = model.config();
     if !config.split {
-        return forward(model, base, chunk);
+        return forward(model, base, chunk, config);
     }
-    let segment = config.segment.unwrap_or(c.segment);
-    let segment_length = (f64::from(c.samplerate) * segment) as usize;
+    let segment_length = model.segment_samples(config.segment);
     let stride = ((1.0 - config.overlap) * segment_length as f64) as usize;
     if segment_length == 0 || stride == 0 {
         return Err(Error::InvalidParameter {
             name: "segment",
-            value: format!("{segment} s at {} Hz", c.samplerate),
+            value: format!("{:?} s at {} Hz", config.segment, model.samplerate()),
             expected: "a segment (and its stride) of at least one sample",
         });
     }
@@ -272,11 +296,11 @@ fn run(
     let max = weight.iter().copied().fold(0.0f32, f32::max);
     let weight = weight.mapv(|w| (w / max).powf(config.transition_power as f32));
     let length = chunk.len;
-    let mut out = Array3::<f32>::zeros((c.sources.len(), c.audio_channels, length));
+    let mut out = Array3::<f32>::zeros((model.source_count(), model.audio_channels(), length));
     let mut sum_weight = Array1::<f32>::zeros(length);
     for offset in (0..length).step_by(stride) {
         let part = chunk.sub(offset, segment_length);
-        let y = forward(model, base, part)?;
+        let y = forward(model, base, part, config)?;
         let n = y.shape()[2];
         let w = weight.slice(s![..n]);
         let mut dst = out.slice_mut(s![.., .., offset..offset + n]);
@@ -289,9 +313,13 @@ fn run(
 }
 
 /// The model on `chunk` padded to its valid length, centre-trimmed back.
-fn forward(model: &DemucsNet, base: ArrayView2<'_, f32>, chunk: Chunk) -> Result<Array3<f32>> {
-    let c = model.config();
-    let valid = c.valid_length(chunk.len);
+fn forward<M: SegmentModel + ?Sized>(
+    model: &M,
+    base: ArrayView2<'_, f32>,
+    chunk: Chunk,
+    config: &ApplyConfig,
+) -> Result<Array3<f32>> {
+    let valid = model.valid_length(chunk.len, config.segment)?;
     let padded = chunk.padded(base, valid);
     let (channels, samples) = padded.dim();
     let data: Vec<f32> = padded.into_iter().collect();
@@ -300,7 +328,7 @@ fn forward(model: &DemucsNet, base: ArrayView2<'_, f32>, chunk: Chunk) -> Result
     let y = super::dconv::center_trim(&y, chunk.len)?
         .squeeze(0)?
         .contiguous()?;
-    let shape = (c.sources.len(), channels, chunk.len);
+    let shape = (model.source_count(), channels, chunk.len);
     let flat: Vec<f32> = y.flatten_all()?.to_vec1()?;
     Array3::from_shape_vec(shape, flat).map_err(|_| Error::ShapeMismatch {
         what: "Demucs output",

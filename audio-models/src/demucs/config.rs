@@ -118,22 +118,7 @@ impl DemucsConfig {
     /// a value of the wrong type, or an invalid configuration
     /// ([`DemucsConfig::validate`]).
     pub fn from_kwargs(args: Option<&PyValue>, kwargs: Option<&PyValue>) -> Result<Self> {
-        let sources_value = args
-            .and_then(PyValue::as_list)
-            .and_then(<[PyValue]>::first)
-            .or_else(|| kwargs.and_then(|k| k.get("sources")));
-        let sources: Vec<String> = sources_value
-            .and_then(PyValue::as_list)
-            .and_then(|list| {
-                list.iter()
-                    .map(|s| s.as_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()
-            })
-            .ok_or_else(|| Error::InvalidParameter {
-                name: "sources",
-                value: format!("{sources_value:?}"),
-                expected: "a list of source names (the first argument)",
-            })?;
+        let sources = sources_argument(args, kwargs)?;
         let mut c = Self::new(sources);
         if let Some(PyValue::Dict(items)) = kwargs {
             for (key, value) in items {
@@ -326,4 +311,32 @@ impl DemucsConfig {
         }
         length as usize
     }
+}
+
+/// A constructor's `sources`: its first positional argument, or the
+/// `sources` keyword.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] unless it is a list of strings.
+pub(crate) fn sources_argument(
+    args: Option<&PyValue>,
+    kwargs: Option<&PyValue>,
+) -> Result<Vec<String>> {
+    let sources_value = args
+        .and_then(PyValue::as_list)
+        .and_then(<[PyValue]>::first)
+        .or_else(|| kwargs.and_then(|k| k.get("sources")));
+    sources_value
+        .and_then(PyValue::as_list)
+        .and_then(|list| {
+            list.iter()
+                .map(|s| s.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        })
+        .ok_or_else(|| Error::InvalidParameter {
+            name: "sources",
+            value: format!("{sources_value:?}"),
+            expected: "a list of source names (the first argument)",
+        })
 }

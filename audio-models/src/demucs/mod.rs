@@ -1,48 +1,65 @@
-//! Demucs (Défossez et al. 2019, "Music Source Separation in the Waveform
-//! Domain"; seed 003), as the `demucs` 4.1.0 package runs it.
+//! Demucs, every generation the `demucs` 4.1.0 package runs:
 //!
-//! - [`DemucsNet`]: `demucs.demucs.Demucs`, the waveform U-Net with GLU
-//!   rewrites, a BLSTM, and the DConv residual branches (dilated
-//!   convolutions, LocalState attention, chunked BLSTMs) of the v3 code.
+//! - [`DemucsNet`]: `demucs.demucs.Demucs` (Défossez et al. 2019, "Music
+//!   Source Separation in the Waveform Domain"; seed 003), the waveform
+//!   U-Net with GLU rewrites, a BLSTM, and the DConv residual branches
+//!   (dilated convolutions, LocalState attention, chunked BLSTMs).
+//! - [`HybridDemucsNet`]: `demucs.hdemucs.HDemucs` (Hybrid Demucs, v3;
+//!   Défossez 2021) and `demucs.htdemucs.HTDemucs` (Hybrid Transformer
+//!   Demucs, v4; Rouard, Massa and Défossez 2023): a spectrogram branch
+//!   (complex as channels) beside the waveform branch, merged where their
+//!   strides meet (v3) or joined by a cross-domain transformer (v4).
 //! - [`apply_model`]: `demucs.apply.apply_model`, overlapping segments with
-//!   triangular transition weights, and random shifts.
-//! - [`Demucs`]: a [`Separator`] loaded from a release's `.th` file
-//!   ([`Demucs::load`]): the pickled dict `{klass, args, kwargs, state}`
-//!   that `demucs.states.serialize_model` writes, float16 or float32. The
-//!   architecture comes from the file: its `kwargs` over the constructor's
-//!   defaults.
+//!   triangular transition weights, and random shifts, for any
+//!   [`SegmentModel`].
+//! - [`Demucs`]: a [`Separator`] loaded from a release's `.th` file or a
+//!   bag of models (`htdemucs_ft.yaml` with its `.th` files beside it):
+//!   the pickled dict `{klass, args, kwargs, state}` that
+//!   `demucs.states.serialize_model` writes, float16 or float32. The class
+//!   and architecture come from the file: its `kwargs` over the
+//!   constructor's defaults.
 //!
-//! Not yet here: `HDemucs` (v3) and `HTDemucs` (v4) checkpoints, whose
-//! `klass` is refused with [`Error::InvalidParameter`] naming it, and
-//! bags of models (`.yaml`).
-//!
-//! Parity: `tests/demucs.rs` compares with the package on a random-weight
-//! release-format checkpoint (`tools/reference/demucs_fixtures.py`).
+//! Parity: `tests/demucs.rs` and `tests/hdemucs.rs` compare with the
+//! package on random-weight release-format checkpoints
+//! (`tools/reference/demucs_fixtures.py`, `hdemucs_fixtures.py`).
 
 mod apply;
+mod bag;
 mod config;
 mod dconv;
+mod hybrid_config;
+mod hybrid_layers;
+mod hybrid_model;
+mod hybrid_spec;
 mod model;
+mod network;
 mod resample_frac;
 mod training;
+mod transformer;
 
 use std::path::Path;
 
-use audio_io::weights::{PyValue, Weights};
+use audio_io::weights::Weights;
 use candle_core::Device;
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, Array3, ArrayView2, Axis};
 
-pub use apply::{apply_model, apply_model_with_offsets, ApplyConfig};
+pub use apply::{apply_model, apply_model_with_offsets, ApplyConfig, SegmentModel};
+pub use bag::BagSpec;
 pub use config::DemucsConfig;
 pub use dconv::{Blstm, DConv, LocalState};
+pub use hybrid_config::{HybridConfig, HybridVersion, TransformerConfig};
+pub use hybrid_model::HybridDemucsNet;
 pub use model::DemucsNet;
+pub use network::DemucsModel;
 pub use resample_frac::ResampleFrac;
 pub use training::{train, TrainConfig, ARCHITECTURE};
+pub use transformer::CrossTransformer;
 
 use crate::error::{Error, Result};
 use crate::traits::Separator;
 
-/// A Demucs release ready to separate: the network and how to apply it.
+/// A Demucs release ready to separate: one network or a bag of them, the
+/// bag's per-source weights, and how to apply them.
 ///
 /// # Example
 ///
@@ -51,7 +68,8 @@ use crate::traits::Separator;
 /// use audio_models::Separator;
 /// use candle_core::Device;
 ///
-/// let model = Demucs::load("demucs_small.th", ApplyConfig::default(), &Device::Cpu)?;
+/// // A single release, or a bag: `htdemucs_ft.yaml` with its four `.th` files beside it.
+/// let model = Demucs::load("955717e8-8726e21a.th", ApplyConfig::default(), &Device::Cpu)?;
 /// let mix = ndarray::Array2::<f32>::zeros((2, 44_100));
 /// let stems = model.separate(mix.view())?;
 /// assert_eq!(stems.len(), model.targets().len());
@@ -59,49 +77,155 @@ use crate::traits::Separator;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Demucs {
-    net: DemucsNet,
+    models: Vec<DemucsModel>,
+    /// Per model, per source.
+    weights: Vec<Vec<f64>>,
     apply: ApplyConfig,
 }
 
 impl Demucs {
-    /// A separator over `net`.
+    /// A separator over one v2 network.
     pub fn new(net: DemucsNet, apply: ApplyConfig) -> Self {
-        Self { net, apply }
+        Self::from_model(DemucsModel::Demucs(net), apply)
     }
 
-    /// Loads a `.th` file as the package saves it.
+    /// A separator over one network of any generation.
+    pub fn from_model(model: DemucsModel, apply: ApplyConfig) -> Self {
+        let weights = vec![vec![1.0; model.sources().len()]];
+        Self {
+            models: vec![model],
+            weights,
+            apply,
+        }
+    }
+
+    /// A bag: `weights` gives each model's weight per source (`None`: all
+    /// 1); as `demucs.apply.BagOfModels`, every model must have the same
+    /// sources, sample rate and channels, and a `segment` longer than a
+    /// non-HTDemucs model's own replaces it.
     ///
     /// # Errors
     ///
-    /// `audio_io` errors reading the file (naming it); as
-    /// [`Demucs::from_th_bytes`].
+    /// [`Error::InvalidParameter`] for an empty bag, models that differ, a
+    /// weights table of the wrong shape, or a source whose weights sum to 0.
+    pub fn from_bag(
+        mut models: Vec<DemucsModel>,
+        weights: Option<Vec<Vec<f64>>>,
+        segment: Option<(f64, Option<(i64, i64)>)>,
+        apply: ApplyConfig,
+    ) -> Result<Self> {
+        let first = models.first().ok_or(Error::InvalidParameter {
+            name: "models",
+            value: "[]".into(),
+            expected: "at least one model in a bag",
+        })?;
+        let (sources, rate, channels) = (
+            first.sources().to_vec(),
+            first.samplerate(),
+            first.audio_channels(),
+        );
+        for m in &models {
+            if m.sources() != sources.as_slice()
+                || m.samplerate() != rate
+                || m.audio_channels() != channels
+            {
+                return Err(Error::InvalidParameter {
+                    name: "models",
+                    value: format!(
+                        "{:?} at {} Hz, {} channels vs {:?} at {rate} Hz, {channels} channels",
+                        m.sources(),
+                        m.samplerate(),
+                        m.audio_channels(),
+                        sources
+                    ),
+                    expected: "models with the same sources, sample rate and channels",
+                });
+            }
+        }
+        let weights = weights.unwrap_or_else(|| vec![vec![1.0; sources.len()]; models.len()]);
+        if weights.len() != models.len() || weights.iter().any(|w| w.len() != sources.len()) {
+            return Err(Error::InvalidParameter {
+                name: "weights",
+                value: format!("{weights:?}"),
+                expected: "one row per model, one weight per source",
+            });
+        }
+        for (k, source) in sources.iter().enumerate() {
+            let total: f64 = weights.iter().map(|w| w[k]).sum();
+            if total == 0.0 || !total.is_finite() {
+                return Err(Error::InvalidParameter {
+                    name: "weights",
+                    value: format!("{source}: {total}"),
+                    expected: "a non-zero, finite total weight for every source",
+                });
+            }
+        }
+        if let Some((seconds, ratio)) = segment {
+            for m in &mut models {
+                m.extend_segment(seconds, ratio)?;
+            }
+        }
+        Ok(Self {
+            models,
+            weights,
+            apply,
+        })
+    }
+
+    /// Loads a `.th` file as the package saves it, or a bag-of-models
+    /// `.yaml` whose models' `.th` files (`<sig>.th` or
+    /// `<sig>-<checksum>.th`) are in the same directory.
+    ///
+    /// # Errors
+    ///
+    /// `audio_io` errors reading a file (naming it); as
+    /// [`Demucs::from_th_bytes`], [`BagSpec::load`], [`Demucs::from_bag`].
     pub fn load(path: impl AsRef<Path>, apply: ApplyConfig, device: &Device) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::File {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_th_bytes(&bytes, apply, device).map_err(|e| match e {
-            Error::Io(io) => Error::Io(io.in_file(path)),
-            other => other,
-        })
+        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            return Self::load_bag(path, apply, device);
+        }
+        let model = load_th(path, device)?;
+        Ok(Self::from_model(model, apply))
+    }
+
+    /// Loads a bag of models (`htdemucs_ft.yaml`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Demucs::load`].
+    pub fn load_bag(path: impl AsRef<Path>, apply: ApplyConfig, device: &Device) -> Result<Self> {
+        let path = path.as_ref();
+        let spec = BagSpec::load(path)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let models = spec
+            .model_files(dir)?
+            .iter()
+            .map(|f| load_th(f, device))
+            .collect::<Result<Vec<_>>>()?;
+        Self::from_bag(
+            models,
+            spec.weights,
+            spec.segment.map(|s| (s, spec.segment_ratio)),
+            apply,
+        )
     }
 
     /// Reads a `.th` checkpoint from memory.
     ///
     /// # Errors
     ///
-    /// `audio_io` errors for a malformed file; [`Error::InvalidParameter`]
-    /// for a file that is not a pickled dict with `klass`, `args`,
-    /// `kwargs` and `state`, for a `klass` other than
-    /// `demucs.demucs.Demucs`, or for bad `kwargs`;
-    /// [`Error::MissingKey`] / [`Error::WeightShape`] naming the key and
-    /// both shapes.
+    /// As [`DemucsModel::from_th_bytes`].
     pub fn from_th_bytes(bytes: &[u8], apply: ApplyConfig, device: &Device) -> Result<Self> {
-        let (weights, object) = Weights::from_pth_bytes_with_objects(bytes)?;
-        let (config, state) = read_package(&weights, &object)?;
-        let net = DemucsNet::from_weights(config, &state, device)?;
-        Ok(Self { net, apply })
+        Ok(Self::from_model(
+            DemucsModel::from_th_bytes(bytes, device)?,
+            apply,
+        ))
     }
 
     /// Loads a checkpoint directory that `audio train demucs` wrote
@@ -130,74 +254,87 @@ impl Demucs {
         config.validate()?;
         let weights = Weights::load(dir.join(crate::training::WEIGHTS_FILE))?;
         let net = DemucsNet::from_weights(config, &weights, device)?;
-        Ok(Self { net, apply })
+        Ok(Self::new(net, apply))
     }
 
-    /// The network.
-    pub fn net(&self) -> &DemucsNet {
-        &self.net
+    /// The first (for a single release, the only) network.
+    pub fn model(&self) -> &DemucsModel {
+        &self.models[0]
     }
 
-    /// How the model is applied.
+    /// The networks of the bag.
+    pub fn models(&self) -> &[DemucsModel] {
+        &self.models
+    }
+
+    /// The bag's weights, per model and source.
+    pub fn bag_weights(&self) -> &[Vec<f64>] {
+        &self.weights
+    }
+
+    /// How the models are applied.
     pub fn apply_config(&self) -> &ApplyConfig {
         &self.apply
     }
+
+    /// `apply_model(bag, mix)`: each model applied ([`apply_model`]), its
+    /// sources weighted, and each source divided by its total weight.
+    /// `mix` is the normalised mixture `(audio_channels, samples)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`apply_model`].
+    pub fn apply_bag(&self, mix: ArrayView2<'_, f32>) -> Result<Array3<f32>> {
+        let mut estimates: Option<Array3<f32>> = None;
+        let sources = self.models[0].sources().len();
+        let mut totals = vec![0.0f64; sources];
+        for (model, weights) in self.models.iter().zip(&self.weights) {
+            let mut out = apply_model(model, mix, &self.apply)?;
+            for (k, &w) in weights.iter().enumerate() {
+                out.index_axis_mut(Axis(0), k)
+                    .mapv_inplace(|v| v * w as f32);
+                totals[k] += w;
+            }
+            estimates = Some(match estimates {
+                Some(acc) => acc + out,
+                None => out,
+            });
+        }
+        let mut estimates = estimates.ok_or(Error::Empty { what: "Demucs bag" })?;
+        for (k, &t) in totals.iter().enumerate() {
+            estimates
+                .index_axis_mut(Axis(0), k)
+                .mapv_inplace(|v| v / t as f32);
+        }
+        Ok(estimates)
+    }
 }
 
-/// The configuration and the `state.` weights of a serialized package.
-fn read_package(weights: &Weights, object: &PyValue) -> Result<(DemucsConfig, Weights)> {
-    let klass = object.get("klass");
-    match klass {
-        Some(PyValue::Global { module, name }) if module == "demucs.demucs" && name == "Demucs" => {
-        }
-        other => {
-            return Err(Error::InvalidParameter {
-                name: "klass",
-                value: match other {
-                    Some(PyValue::Global { module, name }) => format!("{module}.{name}"),
-                    Some(v) => format!("{v:?}"),
-                    None => "no `klass` entry (not a demucs package)".to_string(),
-                },
-                expected: "demucs.demucs.Demucs (HDemucs and HTDemucs are not supported yet)",
-            })
-        }
-    }
-    match object.get("state") {
-        None => {
-            return Err(Error::InvalidParameter {
-                name: "state",
-                value: "absent".into(),
-                expected: "the model's state dict under `state`",
-            })
-        }
-        Some(state) if state.get("__quantized").is_some() => {
-            return Err(Error::InvalidParameter {
-                name: "state",
-                value: "__quantized".into(),
-                expected: "an unquantized state (diffq checkpoints are not supported)",
-            })
-        }
-        Some(_) => {}
-    }
-    let config = DemucsConfig::from_kwargs(object.get("args"), object.get("kwargs"))?;
-    let state = weights.clone().strip_prefix("state.");
-    Ok((config, state))
+fn load_th(path: &Path, device: &Device) -> Result<DemucsModel> {
+    let bytes = std::fs::read(path).map_err(|source| Error::File {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    DemucsModel::from_th_bytes(&bytes, device).map_err(|e| match e {
+        Error::Io(io) => Error::Io(io.in_file(path)),
+        other => other,
+    })
 }
 
 impl Separator for Demucs {
     fn sample_rate(&self) -> u32 {
-        self.net.config().samplerate
+        self.models[0].samplerate()
     }
 
     fn targets(&self) -> Vec<String> {
-        self.net.config().sources.clone()
+        self.models[0].sources().to_vec()
     }
 
     /// As `demucs.separate`: a mono mixture is copied to a stereo model's
     /// channels; the mixture is standardised by its mono mean and standard
     /// deviation, [`apply_model`] runs, and the scaling is undone.
     fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>> {
-        let want = self.net.config().audio_channels;
+        let want = self.models[0].audio_channels();
         let mix: Array2<f32> = match mixture.nrows() {
             n if n == want => mixture.to_owned(),
             1 => {
@@ -226,7 +363,7 @@ impl Separator for Demucs {
         let std = reference.std(1.0);
         let scale = if std > 0.0 { std } else { 1.0 };
         let normalised = mix.mapv(|v| (v - mean) / scale);
-        let out = apply_model(&self.net, normalised.view(), &self.apply)?;
+        let out = self.apply_bag(normalised.view())?;
         Ok(out
             .outer_iter()
             .map(|source| source.mapv(|v| v * scale + mean))

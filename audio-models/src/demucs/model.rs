@@ -248,6 +248,11 @@ impl DemucsNet {
         &self.config
     }
 
+    /// Replaces the segment used by `split` (a bag's `segment`).
+    pub(crate) fn set_segment(&mut self, segment: f64) {
+        self.config.segment = segment;
+    }
+
     /// The device the weights live on.
     pub fn device(&self) -> &Device {
         &self.device
