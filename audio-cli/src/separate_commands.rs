@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
 use audio_io::LoadOptions;
-use audio_models::demucs::{ApplyConfig, Demucs};
+use audio_models::demucs::{ApplyConfig, Demucs, SegmentModel};
 use audio_models::open_unmix::{ChunkedSeparator, OpenUnmixSeparator, SeparatorConfig};
 use audio_models::wave_u_net::WaveUNetSeparator;
 use audio_models::Separator;
@@ -48,7 +48,8 @@ pub struct SeparateArgs {
     /// The model (default: the embedded small Open-Unmix, trained on
     /// synthetic renders; official checkpoints separate real music far
     /// better): a Demucs `.th` file as the demucs package releases it
-    /// (`demucs.demucs.Demucs`); an Open-Unmix directory of `<target>.pth` /
+    /// (v2 `Demucs`, v3 `HDemucs`, v4 `HTDemucs`), or a bag of models
+    /// (`htdemucs_ft.yaml`, its `.th` files beside it); an Open-Unmix directory of `<target>.pth` /
     /// `<target>-<hash>.pth` (the Zenodo files of umxhq or umxl) or
     /// `<target>.safetensors`, optionally `<target>.json` and
     /// `separator.json`; a checkpoint directory (or run directory) that
@@ -108,6 +109,7 @@ pub struct SeparateArgs {
 /// streamed writing); the others separate through the trait.
 enum Model {
     OpenUnmix(Box<OpenUnmixSeparator>),
+    Demucs(Box<Demucs>),
     Other(Box<dyn Separator>),
 }
 
@@ -140,7 +142,7 @@ fn load_model(args: &SeparateArgs) -> Result<Model> {
         )?)));
     };
     if is_demucs(model) {
-        return Ok(Model::Other(Box::new(Demucs::load(
+        return Ok(Model::Demucs(Box::new(Demucs::load(
             model,
             demucs_apply(args),
             &device,
@@ -203,10 +205,13 @@ fn load_mixture(
     Ok(audio)
 }
 
+/// A Demucs release (`.th`) or bag of models (`.yaml`).
 fn is_demucs(model: &std::path::Path) -> bool {
-    model
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("th"))
+    model.extension().is_some_and(|e| {
+        e.eq_ignore_ascii_case("th")
+            || e.eq_ignore_ascii_case("yaml")
+            || e.eq_ignore_ascii_case("yml")
+    })
 }
 
 /// One input through a model that separates through the [`Separator`]
@@ -218,22 +223,7 @@ fn separate_with(
     input: &std::path::Path,
     output: &std::path::Path,
 ) -> Result<()> {
-    let all = sep.targets();
-    let chosen: Vec<String> = match &args.targets {
-        Some(t) => t.clone(),
-        None => all.clone(),
-    };
-    let mut indices = Vec::with_capacity(chosen.len());
-    for t in &chosen {
-        let i = all.iter().position(|a| a == t).ok_or_else(|| {
-            audio_models::Error::InvalidParameter {
-                name: "targets",
-                value: t.clone(),
-                expected: "a source of the model",
-            }
-        })?;
-        indices.push(i);
-    }
+    let (chosen, indices) = chosen_targets(sep, args)?;
     let audio = load_mixture(input, output, sep.sample_rate())?;
     let bar = ProgressBar::new_spinner();
     bar.set_message("separating");
@@ -252,6 +242,82 @@ fn separate_with(
         w.write_block(e)?;
         w.finalize()?;
         files.push(file);
+    }
+    for file in files {
+        file.commit()?;
+    }
+    for t in &chosen {
+        println!("{}", output.join(format!("{t}.wav")).display());
+    }
+    Ok(())
+}
+
+/// The targets `--targets` names (default: all), and their indices among
+/// the model's.
+fn chosen_targets(sep: &dyn Separator, args: &SeparateArgs) -> Result<(Vec<String>, Vec<usize>)> {
+    let all = sep.targets();
+    let chosen: Vec<String> = match &args.targets {
+        Some(t) => t.clone(),
+        None => all.clone(),
+    };
+    let mut indices = Vec::with_capacity(chosen.len());
+    for t in &chosen {
+        let i = all.iter().position(|a| a == t).ok_or_else(|| {
+            audio_models::Error::InvalidParameter {
+                name: "targets",
+                value: t.clone(),
+                expected: "a source of the model",
+            }
+        })?;
+        indices.push(i);
+    }
+    Ok((chosen, indices))
+}
+
+/// One input through Demucs (a release or a bag), each chosen stem written
+/// to its file block by block as the segments finish
+/// ([`Demucs::separate_streaming`]): the output never sits whole in memory.
+fn separate_demucs(
+    sep: &Demucs,
+    args: &SeparateArgs,
+    input: &std::path::Path,
+    output: &std::path::Path,
+) -> Result<()> {
+    let (chosen, indices) = chosen_targets(sep, args)?;
+    let mix = load_mixture(input, output, sep.sample_rate())?.samples;
+    let channels = sep.models()[0].audio_channels();
+    let options = WavWriteOptions {
+        format: WavWriteFormat::Float32,
+        dither: Dither::None,
+    };
+    // Written under temporary names and renamed once complete, so a failed
+    // or killed run leaves no truncated stem.
+    let mut files = chosen
+        .iter()
+        .map(|t| audio_io::OutputFile::create(output.join(format!("{t}.wav"))))
+        .collect::<audio_io::Result<Vec<_>>>()?;
+    let mut writers = files
+        .iter_mut()
+        .map(|file| WavStreamWriter::new(file, channels, sep.sample_rate(), &options))
+        .collect::<audio_io::Result<Vec<_>>>()?;
+    let bar = ProgressBar::new(mix.ncols() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} separating [{bar:40}] {percent}% {elapsed_precise} (eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    sep.separate_streaming(mix.view(), |stems| {
+        for (w, &i) in writers.iter_mut().zip(&indices) {
+            w.write_block(&stems[i]).map_err(audio_models::Error::Io)?;
+        }
+        bar.inc(stems.first().map_or(0, |s| s.ncols() as u64));
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    for w in writers {
+        w.finalize()?;
     }
     for file in files {
         file.commit()?;
@@ -294,6 +360,7 @@ fn separate(args: SeparateArgs) -> Result<()> {
     for (input, output) in args.inputs.iter().zip(output_dirs(&args)) {
         match &model {
             Model::OpenUnmix(sep) => separate_open_unmix(sep, &args, input, &output)?,
+            Model::Demucs(sep) => separate_demucs(sep, &args, input, &output)?,
             Model::Other(sep) => separate_with(sep.as_ref(), &args, input, &output)?,
         }
     }

@@ -197,6 +197,77 @@ fn demucs_th_separates_into_its_sources() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A bag of models through the CLI: `bag.yaml` of
+/// `tools/reference/hdemucs_fixtures.py` (an HTDemucs and an HDemucs at
+/// 4 kHz, per-source weights), streamed to the stem files segment by
+/// segment; the stems equal the library's whole-track `separate` (tied to
+/// the package by `audio-models/tests/hdemucs.rs`). A segment longer than
+/// the HTDemucs was trained on is refused, as `demucs.separate` does.
+#[test]
+fn demucs_bag_yaml_separates_into_its_sources() {
+    use audio_models::demucs::{ApplyConfig, Demucs};
+    use audio_models::Separator;
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../audio-models/tests/fixtures/hdemucs");
+    let dir = std::env::temp_dir().join(format!("audio-separate-bag-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mix = read_npy_f32(fixtures.join("mix.npy"))
+        .into_dimensionality::<Ix2>()
+        .unwrap();
+    let path = dir.join("mix.wav");
+    let audio = Audio {
+        samples: mix.clone(),
+        sample_rate: 4000,
+    };
+    let options = WavWriteOptions {
+        format: WavWriteFormat::Float32,
+        dither: Dither::None,
+    };
+    audio_io::wav::write_wav(&path, &audio, &options).unwrap();
+    let bag = fixtures.join("bag").join("bag.yaml");
+    let out = dir.join("stems");
+    let status = common::audio_command()
+        .arg("separate")
+        .arg(&path)
+        .arg("--model")
+        .arg(&bag)
+        .args(["--shifts", "0"])
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let model = Demucs::load(
+        &bag,
+        ApplyConfig {
+            shifts: 0,
+            ..ApplyConfig::default()
+        },
+        &candle_core::Device::Cpu,
+    )
+    .unwrap();
+    let expected = model.separate(mix.view()).unwrap();
+    for (index, name) in ["drums", "bass", "other", "vocals"].iter().enumerate() {
+        let got = audio_io::wav::read_wav(out.join(format!("{name}.wav"))).unwrap();
+        assert_eq!(got.sample_rate, 4000);
+        assert_close(name, &to_dyn(&got.samples), &to_dyn(&expected[index]), 1e-6);
+    }
+    let too_long = common::audio_command()
+        .arg("separate")
+        .arg(&path)
+        .arg("--model")
+        .arg(fixtures.join("ht_a.th"))
+        .args(["--segment", "5"])
+        .arg("-o")
+        .arg(dir.join("none"))
+        .output()
+        .unwrap();
+    assert!(!too_long.status.success());
+    let err = String::from_utf8_lossy(&too_long.stderr);
+    assert!(err.contains("segment"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// `audio separate` with no `--model` runs the embedded small Open-Unmix:
 /// on a fresh clone, nothing to download. Its stems are what the library's
 /// embedded separator gives, and several inputs go to one folder each.

@@ -101,11 +101,13 @@ impl ApplyConfig {
 }
 
 /// A window of `len` samples starting at `offset` of the base signal
-/// (`demucs.apply.TensorChunk`): padding it to a longer length takes the
-/// base signal's own samples around it where there are some, zeros beyond.
+/// (`demucs.apply.TensorChunk`); the offset may lie before the signal,
+/// whose samples are zero outside it (the shift trick's padding, without
+/// copying the track). Padding it to a longer length takes the base
+/// signal's own samples around it where there are some, zeros beyond.
 #[derive(Debug, Clone, Copy)]
 struct Chunk {
-    offset: usize,
+    offset: isize,
     len: usize,
 }
 
@@ -113,7 +115,7 @@ impl Chunk {
     /// `TensorChunk(self, offset, length)`: clipped to this chunk's end.
     fn sub(self, offset: usize, len: usize) -> Chunk {
         Chunk {
-            offset: self.offset + offset,
+            offset: self.offset + offset as isize,
             len: len.min(self.len - offset),
         }
     }
@@ -122,7 +124,7 @@ impl Chunk {
     fn padded(self, base: ArrayView2<'_, f32>, target: usize) -> ndarray::Array2<f32> {
         let total = base.ncols() as isize;
         let delta = (target - self.len) as isize;
-        let start = self.offset as isize - delta / 2;
+        let start = self.offset - delta / 2;
         let end = start + target as isize;
         let (from, to) = (start.max(0), end.min(total));
         let mut out = ndarray::Array2::<f32>::zeros((base.nrows(), target));
@@ -166,7 +168,9 @@ impl SplitMix {
 ///   for each shift a random offset in `[0, samplerate / 2]` moves it; the
 ///   estimates, shifted back, are averaged.
 ///
-/// Memory: one segment's activations at a time, plus the output.
+/// Memory: one segment's activations at a time, plus the output; the
+/// streaming form [`crate::demucs::Demucs::separate_streaming`] holds
+/// about two segments of output instead.
 ///
 /// # Shapes
 ///
@@ -182,12 +186,7 @@ pub fn apply_model<M: SegmentModel + ?Sized>(
     mix: ArrayView2<'_, f32>,
     config: &ApplyConfig,
 ) -> Result<Array3<f32>> {
-    config.validate()?;
-    check_mix(model, mix)?;
-    let max_shift = (0.5 * f64::from(model.samplerate())) as usize;
-    let mut rng = SplitMix(config.seed);
-    let offsets: Vec<usize> = (0..config.shifts).map(|_| rng.up_to(max_shift)).collect();
-    shifted(model, mix, config, &offsets)
+    collect(model, mix, ModelStream::seeded(model, mix, config)?)
 }
 
 /// [`apply_model`] with the shift offsets given, one per shift, each in
@@ -208,7 +207,7 @@ pub fn apply_model_with_offsets<M: SegmentModel + ?Sized>(
 ) -> Result<Array3<f32>> {
     config.validate()?;
     check_mix(model, mix)?;
-    shifted(model, mix, config, offsets)
+    collect(model, mix, ModelStream::new(model, mix, config, offsets)?)
 }
 
 fn check_mix<M: SegmentModel + ?Sized>(model: &M, mix: ArrayView2<'_, f32>) -> Result<()> {
@@ -228,88 +227,294 @@ fn check_mix<M: SegmentModel + ?Sized>(model: &M, mix: ArrayView2<'_, f32>) -> R
     Ok(())
 }
 
-fn shifted<M: SegmentModel + ?Sized>(
+/// A stream's blocks gathered into the whole track's estimates.
+fn collect<M: SegmentModel + ?Sized>(
     model: &M,
     mix: ArrayView2<'_, f32>,
-    config: &ApplyConfig,
-    offsets: &[usize],
+    mut stream: impl BlockStream,
 ) -> Result<Array3<f32>> {
-    let length = mix.ncols();
-    if offsets.is_empty() {
-        let whole = Chunk {
-            offset: 0,
-            len: length,
-        };
-        return run(model, mix, whole, config);
+    let mut out = Array3::<f32>::zeros((model.source_count(), model.audio_channels(), mix.ncols()));
+    let mut at = 0;
+    while let Some(block) = stream.next_block()? {
+        let n = block.shape()[2];
+        out.slice_mut(s![.., .., at..at + n]).assign(&block);
+        at += n;
     }
-    let max_shift = (0.5 * f64::from(model.samplerate())) as usize;
-    if let Some(&bad) = offsets.iter().find(|&&o| o > max_shift) {
-        return Err(Error::InvalidParameter {
-            name: "offsets",
-            value: bad.to_string(),
-            expected: "shift offsets of at most half a second (samplerate / 2)",
-        });
-    }
-    let padded = Chunk {
-        offset: 0,
-        len: length,
-    }
-    .padded(mix, length + 2 * max_shift);
-    let base = Chunk {
-        offset: 0,
-        len: padded.ncols(),
-    };
-    let mut out = Array3::<f32>::zeros((model.source_count(), model.audio_channels(), length));
-    for &offset in offsets {
-        let shifted = base.sub(offset, length + max_shift - offset);
-        let y = run(model, padded.view(), shifted, config)?;
-        out += &y.slice(s![.., .., max_shift - offset..max_shift - offset + length]);
-    }
-    out /= offsets.len() as f32;
     Ok(out)
 }
 
-/// `apply_model` without shifts, on `chunk` of `base`.
-fn run<M: SegmentModel + ?Sized>(
-    model: &M,
-    base: ArrayView2<'_, f32>,
+/// Something that yields a track's estimates `(sources, channels, n)` in
+/// order, a block at a time, until it returns `None`.
+pub(crate) trait BlockStream {
+    /// The next finished block.
+    ///
+    /// # Errors
+    ///
+    /// The model's errors.
+    fn next_block(&mut self) -> Result<Option<Array3<f32>>>;
+}
+
+/// `apply_model` without shifts on `chunk` of `base`, as a stream: each
+/// segment's weighted output is added to a window that starts at the first
+/// unfinished sample; once a segment is in, every sample before the next
+/// segment's start is final and leaves the window. Memory: one segment's
+/// activations and about two segments of output.
+struct SplitStream<'a, M: SegmentModel + ?Sized> {
+    model: &'a M,
+    base: ArrayView2<'a, f32>,
     chunk: Chunk,
-    config: &ApplyConfig,
-) -> Result<Array3<f32>> {
-    if !config.split {
-        return forward(model, base, chunk, config);
+    config: &'a ApplyConfig,
+    /// Leading output samples to drop (the shift trick's padding).
+    skip: usize,
+    segment_length: usize,
+    stride: usize,
+    weight: Array1<f32>,
+    /// Next segment start, relative to `chunk`.
+    next: usize,
+    /// The window's first sample, relative to `chunk`.
+    done: usize,
+    acc: Array3<f32>,
+    sum_weight: Array1<f32>,
+    finished: bool,
+}
+
+impl<'a, M: SegmentModel + ?Sized> SplitStream<'a, M> {
+    fn new(
+        model: &'a M,
+        base: ArrayView2<'a, f32>,
+        chunk: Chunk,
+        config: &'a ApplyConfig,
+        skip: usize,
+    ) -> Result<Self> {
+        let segment_length = model.segment_samples(config.segment);
+        let stride = ((1.0 - config.overlap) * segment_length as f64) as usize;
+        if config.split && (segment_length == 0 || stride == 0) {
+            return Err(Error::InvalidParameter {
+                name: "segment",
+                value: format!("{:?} s at {} Hz", config.segment, model.samplerate()),
+                expected: "a segment (and its stride) of at least one sample",
+            });
+        }
+        let half = segment_length / 2;
+        let weight: Array1<f32> = (1..=half)
+            .chain((1..=segment_length - half).rev())
+            .map(|v| v as f32)
+            .collect();
+        let max = weight.iter().copied().fold(0.0f32, f32::max);
+        let weight = weight.mapv(|w| (w / max).powf(config.transition_power as f32));
+        let shape = (model.source_count(), model.audio_channels(), 0);
+        Ok(Self {
+            model,
+            base,
+            chunk,
+            config,
+            skip,
+            segment_length,
+            stride,
+            weight,
+            next: 0,
+            done: 0,
+            acc: Array3::zeros(shape),
+            sum_weight: Array1::zeros(0),
+            finished: false,
+        })
     }
-    let segment_length = model.segment_samples(config.segment);
-    let stride = ((1.0 - config.overlap) * segment_length as f64) as usize;
-    if segment_length == 0 || stride == 0 {
-        return Err(Error::InvalidParameter {
-            name: "segment",
-            value: format!("{:?} s at {} Hz", config.segment, model.samplerate()),
-            expected: "a segment (and its stride) of at least one sample",
-        });
+
+    /// Drops the first `skip` samples of a block (and counts them off).
+    fn trimmed(&mut self, block: Array3<f32>) -> Array3<f32> {
+        let n = block.shape()[2];
+        let drop = self.skip.min(n);
+        self.skip -= drop;
+        if drop == 0 {
+            block
+        } else {
+            block.slice(s![.., .., drop..]).to_owned()
+        }
     }
-    let half = segment_length / 2;
-    let weight: Array1<f32> = (1..=half)
-        .chain((1..=segment_length - half).rev())
-        .map(|v| v as f32)
-        .collect();
-    let max = weight.iter().copied().fold(0.0f32, f32::max);
-    let weight = weight.mapv(|w| (w / max).powf(config.transition_power as f32));
-    let length = chunk.len;
-    let mut out = Array3::<f32>::zeros((model.source_count(), model.audio_channels(), length));
-    let mut sum_weight = Array1::<f32>::zeros(length);
-    for offset in (0..length).step_by(stride) {
-        let part = chunk.sub(offset, segment_length);
-        let y = forward(model, base, part, config)?;
+}
+
+impl<M: SegmentModel + ?Sized> BlockStream for SplitStream<'_, M> {
+    fn next_block(&mut self) -> Result<Option<Array3<f32>>> {
+        if self.finished {
+            return Ok(None);
+        }
+        if !self.config.split {
+            self.finished = true;
+            let y = forward(self.model, self.base, self.chunk, self.config)?;
+            return Ok(Some(self.trimmed(y)));
+        }
+        let offset = self.next;
+        let part = self.chunk.sub(offset, self.segment_length);
+        let y = forward(self.model, self.base, part, self.config)?;
         let n = y.shape()[2];
-        let w = weight.slice(s![..n]);
-        let mut dst = out.slice_mut(s![.., .., offset..offset + n]);
+        let end = offset + n - self.done;
+        let have = self.acc.shape()[2];
+        if end > have {
+            let (sources, channels, _) = self.acc.dim();
+            let grown = Array3::zeros((sources, channels, end - have));
+            self.acc = ndarray::concatenate(ndarray::Axis(2), &[self.acc.view(), grown.view()])
+                .map_err(|_| Error::ShapeMismatch {
+                    what: "Demucs output window",
+                    expected: format!("{sources} sources, {channels} channels"),
+                    got: y.shape().to_vec(),
+                })?;
+            let mut sw = Array1::zeros(end);
+            sw.slice_mut(s![..have]).assign(&self.sum_weight);
+            self.sum_weight = sw;
+        }
+        let w = self.weight.slice(s![..n]);
+        let at = offset - self.done;
+        let mut dst = self.acc.slice_mut(s![.., .., at..at + n]);
         dst += &(&y * &w);
-        let mut sw = sum_weight.slice_mut(s![offset..offset + n]);
+        let mut sw = self.sum_weight.slice_mut(s![at..at + n]);
         sw += &w;
+        self.next += self.stride;
+        let final_end = if self.next < self.chunk.len {
+            self.next
+        } else {
+            self.finished = true;
+            self.chunk.len
+        };
+        let ready = final_end - self.done;
+        let mut block = self.acc.slice(s![.., .., ..ready]).to_owned();
+        block /= &self.sum_weight.slice(s![..ready]);
+        self.acc = self.acc.slice(s![.., .., ready..]).to_owned();
+        self.sum_weight = self.sum_weight.slice(s![ready..]).to_owned();
+        self.done = final_end;
+        Ok(Some(self.trimmed(block)))
     }
-    out /= &sum_weight;
-    Ok(out)
+}
+
+/// Several streams of the same track read in step: each call gives every
+/// stream's next `n` samples, `n` the most all of them have ready.
+pub(crate) struct Aligned<'a> {
+    streams: Vec<Box<dyn BlockStream + 'a>>,
+    pending: Vec<Option<Array3<f32>>>,
+}
+
+impl<'a> Aligned<'a> {
+    pub(crate) fn new(streams: Vec<Box<dyn BlockStream + 'a>>) -> Self {
+        let pending = streams.iter().map(|_| None).collect();
+        Self { streams, pending }
+    }
+
+    pub(crate) fn next_aligned(&mut self) -> Result<Option<Vec<Array3<f32>>>> {
+        for (stream, pending) in self.streams.iter_mut().zip(&mut self.pending) {
+            while pending.as_ref().is_none_or(|p| p.shape()[2] == 0) {
+                match stream.next_block()? {
+                    Some(b) => *pending = Some(b),
+                    None => break,
+                }
+            }
+        }
+        let n = self
+            .pending
+            .iter()
+            .map(|p| p.as_ref().map_or(0, |b| b.shape()[2]))
+            .min()
+            .unwrap_or(0);
+        if n == 0 {
+            return Ok(None);
+        }
+        let mut out = Vec::with_capacity(self.pending.len());
+        for pending in &mut self.pending {
+            if let Some(b) = pending.take() {
+                out.push(b.slice(s![.., .., ..n]).to_owned());
+                *pending = Some(b.slice(s![.., .., n..]).to_owned());
+            }
+        }
+        Ok(Some(out))
+    }
+}
+
+/// `apply_model` for one model, with shifts, as a stream: one
+/// [`SplitStream`] per shift, run in step and averaged.
+pub(crate) struct ModelStream<'a> {
+    shifts: Aligned<'a>,
+}
+
+impl<'a> ModelStream<'a> {
+    /// The streams for `offsets` (none: no shifts).
+    pub(crate) fn new<M: SegmentModel + ?Sized>(
+        model: &'a M,
+        mix: ArrayView2<'a, f32>,
+        config: &'a ApplyConfig,
+        offsets: &[usize],
+    ) -> Result<Self> {
+        let length = mix.ncols();
+        let streams: Vec<Box<dyn BlockStream + 'a>> = if offsets.is_empty() {
+            let whole = Chunk {
+                offset: 0,
+                len: length,
+            };
+            vec![Box::new(SplitStream::new(model, mix, whole, config, 0)?)]
+        } else {
+            let max_shift = (0.5 * f64::from(model.samplerate())) as usize;
+            if let Some(&bad) = offsets.iter().find(|&&o| o > max_shift) {
+                return Err(Error::InvalidParameter {
+                    name: "offsets",
+                    value: bad.to_string(),
+                    expected: "shift offsets of at most half a second (samplerate / 2)",
+                });
+            }
+            // `TensorChunk(mix.padded(length + 2·max_shift), offset,
+            // length + max_shift − offset)`, its first `max_shift − offset`
+            // outputs dropped.
+            offsets
+                .iter()
+                .map(|&offset| -> Result<Box<dyn BlockStream + 'a>> {
+                    let chunk = Chunk {
+                        offset: offset as isize - max_shift as isize,
+                        len: length + max_shift - offset,
+                    };
+                    Ok(Box::new(SplitStream::new(
+                        model,
+                        mix,
+                        chunk,
+                        config,
+                        max_shift - offset,
+                    )?))
+                })
+                .collect::<Result<_>>()?
+        };
+        Ok(Self {
+            shifts: Aligned::new(streams),
+        })
+    }
+
+    /// The model's streams for `config`'s seeded shifts.
+    pub(crate) fn seeded<M: SegmentModel + ?Sized>(
+        model: &'a M,
+        mix: ArrayView2<'a, f32>,
+        config: &'a ApplyConfig,
+    ) -> Result<Self> {
+        config.validate()?;
+        check_mix(model, mix)?;
+        let max_shift = (0.5 * f64::from(model.samplerate())) as usize;
+        let mut rng = SplitMix(config.seed);
+        let offsets: Vec<usize> = (0..config.shifts).map(|_| rng.up_to(max_shift)).collect();
+        Self::new(model, mix, config, &offsets)
+    }
+}
+
+impl BlockStream for ModelStream<'_> {
+    fn next_block(&mut self) -> Result<Option<Array3<f32>>> {
+        let Some(blocks) = self.shifts.next_aligned()? else {
+            return Ok(None);
+        };
+        let count = blocks.len() as f32;
+        let mut it = blocks.into_iter();
+        let Some(mut sum) = it.next() else {
+            return Ok(None);
+        };
+        for b in it {
+            sum += &b;
+        }
+        if count > 1.0 {
+            sum /= count;
+        }
+        Ok(Some(sum))
+    }
 }
 
 /// The model on `chunk` padded to its valid length, centre-trimmed back.

@@ -44,6 +44,8 @@ use candle_core::Device;
 use ndarray::{Array2, Array3, ArrayView2, Axis};
 
 pub use apply::{apply_model, apply_model_with_offsets, ApplyConfig, SegmentModel};
+
+use apply::{Aligned, BlockStream, ModelStream};
 pub use bag::BagSpec;
 pub use config::DemucsConfig;
 pub use dconv::{Blstm, DConv, LocalState};
@@ -86,17 +88,28 @@ pub struct Demucs {
 impl Demucs {
     /// A separator over one v2 network.
     pub fn new(net: DemucsNet, apply: ApplyConfig) -> Self {
-        Self::from_model(DemucsModel::Demucs(net), apply)
-    }
-
-    /// A separator over one network of any generation.
-    pub fn from_model(model: DemucsModel, apply: ApplyConfig) -> Self {
-        let weights = vec![vec![1.0; model.sources().len()]];
+        let weights = vec![vec![1.0; net.config().sources.len()]];
         Self {
-            models: vec![model],
+            models: vec![DemucsModel::Demucs(net)],
             weights,
             apply,
         }
+    }
+
+    /// A separator over one network of any generation.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a `segment` longer than an
+    /// HTDemucs was trained on (as `demucs.separate`).
+    pub fn from_model(model: DemucsModel, apply: ApplyConfig) -> Result<Self> {
+        let weights = vec![vec![1.0; model.sources().len()]];
+        check_segment(std::slice::from_ref(&model), &apply)?;
+        Ok(Self {
+            models: vec![model],
+            weights,
+            apply,
+        })
     }
 
     /// A bag: `weights` gives each model's weight per source (`None`: all
@@ -165,6 +178,7 @@ impl Demucs {
                 m.extend_segment(seconds, ratio)?;
             }
         }
+        check_segment(&models, &apply)?;
         Ok(Self {
             models,
             weights,
@@ -186,7 +200,7 @@ impl Demucs {
             return Self::load_bag(path, apply, device);
         }
         let model = load_th(path, device)?;
-        Ok(Self::from_model(model, apply))
+        Self::from_model(model, apply)
     }
 
     /// Loads a bag of models (`htdemucs_ft.yaml`).
@@ -222,10 +236,7 @@ impl Demucs {
     ///
     /// As [`DemucsModel::from_th_bytes`].
     pub fn from_th_bytes(bytes: &[u8], apply: ApplyConfig, device: &Device) -> Result<Self> {
-        Ok(Self::from_model(
-            DemucsModel::from_th_bytes(bytes, device)?,
-            apply,
-        ))
+        Self::from_model(DemucsModel::from_th_bytes(bytes, device)?, apply)
     }
 
     /// Loads a checkpoint directory that `audio train demucs` wrote
@@ -285,29 +296,160 @@ impl Demucs {
     ///
     /// As [`apply_model`].
     pub fn apply_bag(&self, mix: ArrayView2<'_, f32>) -> Result<Array3<f32>> {
-        let mut estimates: Option<Array3<f32>> = None;
+        let sources = self.models[0].sources().len();
+        let mut out = Array3::<f32>::zeros((sources, mix.nrows(), mix.ncols()));
+        let mut at = 0;
+        let mut stream = self.bag_stream(mix)?;
+        while let Some(block) = stream.next_block()? {
+            let n = block.shape()[2];
+            out.slice_mut(ndarray::s![.., .., at..at + n])
+                .assign(&block);
+            at += n;
+        }
+        Ok(out)
+    }
+
+    /// The bag's estimates of the normalised `mix`, block by block.
+    fn bag_stream<'a>(&'a self, mix: ArrayView2<'a, f32>) -> Result<BagStream<'a>> {
+        let streams = self
+            .models
+            .iter()
+            .map(|m| -> Result<Box<dyn BlockStream + 'a>> {
+                Ok(Box::new(ModelStream::seeded(m, mix, &self.apply)?))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let sources = self.models[0].sources().len();
         let mut totals = vec![0.0f64; sources];
-        for (model, weights) in self.models.iter().zip(&self.weights) {
-            let mut out = apply_model(model, mix, &self.apply)?;
+        for w in &self.weights {
+            for (t, v) in totals.iter_mut().zip(w) {
+                *t += v;
+            }
+        }
+        Ok(BagStream {
+            models: Aligned::new(streams),
+            weights: &self.weights,
+            totals,
+        })
+    }
+
+    /// [`Separator::separate`] with bounded memory: the estimates are handed
+    /// to `sink` in order, one block `(samples,)` per source (each
+    /// `(channels, n)`), as soon as no later segment can change them. Peak
+    /// memory is the mixture, its normalised copy, one segment's
+    /// activations and about two segments of output per model and shift,
+    /// whatever the track's length.
+    ///
+    /// # Errors
+    ///
+    /// As [`Separator::separate`]; the first error `sink` returns.
+    pub fn separate_streaming(
+        &self,
+        mixture: ArrayView2<'_, f32>,
+        mut sink: impl FnMut(&[Array2<f32>]) -> Result<()>,
+    ) -> Result<()> {
+        let (normalised, mean, scale) = self.normalise(mixture)?;
+        let mut stream = self.bag_stream(normalised.view())?;
+        while let Some(block) = stream.next_block()? {
+            let stems: Vec<Array2<f32>> = block
+                .outer_iter()
+                .map(|source| source.mapv(|v| v * scale + mean))
+                .collect();
+            sink(&stems)?;
+        }
+        Ok(())
+    }
+
+    /// As `demucs.separate`: a mono mixture copied to a stereo model's
+    /// channels, standardised by its mono mean and standard deviation.
+    fn normalise(&self, mixture: ArrayView2<'_, f32>) -> Result<(Array2<f32>, f32, f32)> {
+        let want = self.models[0].audio_channels();
+        let mix: Array2<f32> = match mixture.nrows() {
+            n if n == want => mixture.to_owned(),
+            1 => {
+                let row = mixture.row(0);
+                Array2::from_shape_fn((want, mixture.ncols()), |(_, t)| row[t])
+            }
+            _ => {
+                return Err(Error::ShapeMismatch {
+                    what: "Demucs mixture",
+                    expected: format!("(1 or {want}, samples)"),
+                    got: mixture.shape().to_vec(),
+                })
+            }
+        };
+        if mix.ncols() < 2 {
+            return Err(Error::ShapeMismatch {
+                what: "Demucs mixture",
+                expected: "at least 2 samples".into(),
+                got: mix.shape().to_vec(),
+            });
+        }
+        let reference = mix.mean_axis(Axis(0)).ok_or(Error::Empty {
+            what: "Demucs mixture",
+        })?;
+        let mean = reference.mean().unwrap_or(0.0);
+        let std = reference.std(1.0);
+        let scale = if std > 0.0 { std } else { 1.0 };
+        let mut mix = mix;
+        mix.mapv_inplace(|v| (v - mean) / scale);
+        Ok((mix, mean, scale))
+    }
+}
+
+/// A bag's models run in step, weighted per source.
+struct BagStream<'a> {
+    models: Aligned<'a>,
+    weights: &'a [Vec<f64>],
+    totals: Vec<f64>,
+}
+
+impl BlockStream for BagStream<'_> {
+    fn next_block(&mut self) -> Result<Option<Array3<f32>>> {
+        let Some(blocks) = self.models.next_aligned()? else {
+            return Ok(None);
+        };
+        let mut estimates: Option<Array3<f32>> = None;
+        for (mut out, weights) in blocks.into_iter().zip(self.weights) {
             for (k, &w) in weights.iter().enumerate() {
                 out.index_axis_mut(Axis(0), k)
                     .mapv_inplace(|v| v * w as f32);
-                totals[k] += w;
             }
             estimates = Some(match estimates {
                 Some(acc) => acc + out,
                 None => out,
             });
         }
-        let mut estimates = estimates.ok_or(Error::Empty { what: "Demucs bag" })?;
-        for (k, &t) in totals.iter().enumerate() {
+        let Some(mut estimates) = estimates else {
+            return Ok(None);
+        };
+        for (k, &t) in self.totals.iter().enumerate() {
             estimates
                 .index_axis_mut(Axis(0), k)
                 .mapv_inplace(|v| v / t as f32);
         }
-        Ok(estimates)
+        Ok(Some(estimates))
     }
+}
+
+/// `demucs.separate`'s check: an HTDemucs cannot run on a segment longer
+/// than the one it was trained on.
+fn check_segment(models: &[DemucsModel], apply: &ApplyConfig) -> Result<()> {
+    let Some(segment) = apply.segment else {
+        return Ok(());
+    };
+    for m in models.iter().filter(|m| m.is_htdemucs()) {
+        if segment > m.segment() {
+            return Err(Error::InvalidParameter {
+                name: "segment",
+                value: format!(
+                    "{segment} s (the HTDemucs was trained on {} s)",
+                    m.segment()
+                ),
+                expected: "a segment no longer than an HTDemucs's training segment",
+            });
+        }
+    }
+    Ok(())
 }
 
 fn load_th(path: &Path, device: &Device) -> Result<DemucsModel> {
@@ -334,35 +476,7 @@ impl Separator for Demucs {
     /// channels; the mixture is standardised by its mono mean and standard
     /// deviation, [`apply_model`] runs, and the scaling is undone.
     fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>> {
-        let want = self.models[0].audio_channels();
-        let mix: Array2<f32> = match mixture.nrows() {
-            n if n == want => mixture.to_owned(),
-            1 => {
-                let row = mixture.row(0);
-                Array2::from_shape_fn((want, mixture.ncols()), |(_, t)| row[t])
-            }
-            _ => {
-                return Err(Error::ShapeMismatch {
-                    what: "Demucs mixture",
-                    expected: format!("(1 or {want}, samples)"),
-                    got: mixture.shape().to_vec(),
-                })
-            }
-        };
-        if mix.ncols() < 2 {
-            return Err(Error::ShapeMismatch {
-                what: "Demucs mixture",
-                expected: "at least 2 samples".into(),
-                got: mix.shape().to_vec(),
-            });
-        }
-        let reference = mix.mean_axis(Axis(0)).ok_or_else(|| Error::Empty {
-            what: "Demucs mixture",
-        })?;
-        let mean = reference.mean().unwrap_or(0.0);
-        let std = reference.std(1.0);
-        let scale = if std > 0.0 { std } else { 1.0 };
-        let normalised = mix.mapv(|v| (v - mean) / scale);
+        let (normalised, mean, scale) = self.normalise(mixture)?;
         let out = self.apply_bag(normalised.view())?;
         Ok(out
             .outer_iter()
