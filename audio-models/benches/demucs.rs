@@ -14,7 +14,9 @@
 
 use std::time::Duration;
 
-use audio_models::demucs::{apply_model, ApplyConfig, DemucsConfig, DemucsNet};
+use audio_models::demucs::{
+    apply_model, ApplyConfig, DemucsConfig, DemucsNet, HybridConfig, HybridDemucsNet, HybridVersion,
+};
 use audio_test_fixtures::cpu_timed;
 use candle_core::{DType, Device};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -54,5 +56,37 @@ fn demucs(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, demucs);
+/// HTDemucs at the release's size: the constructor's defaults with
+/// `dconv_mode=3` and `segment=Fraction(39, 5)`, 27.4 M parameters; the
+/// same 10 s and options (two 7.8 s segments). Python: `MODEL=htdemucs`.
+fn htdemucs(c: &mut Criterion) {
+    let mut config = HybridConfig::new(
+        HybridVersion::HTDemucs,
+        ["drums", "bass", "other", "vocals"]
+            .map(String::from)
+            .to_vec(),
+    );
+    config.dconv_mode = 3;
+    config.segment = 7.8;
+    config.segment_ratio = Some((39, 5));
+    let store = audio_nn::init::SeededVarMap::new(0);
+    HybridDemucsNet::new(config.clone(), store.var_builder(DType::F32, &Device::Cpu)).unwrap();
+    let net =
+        HybridDemucsNet::new(config, store.plain_var_builder(DType::F32, &Device::Cpu)).unwrap();
+    let apply = ApplyConfig {
+        shifts: 0,
+        ..ApplyConfig::default()
+    };
+    let audio = ten_seconds();
+    let mut group = c.benchmark_group("htdemucs_4_sources_10s");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(60));
+    group.bench_function("apply_model_split", |b| {
+        b.iter_custom(|iters| cpu_timed(iters, || apply_model(&net, audio.view(), &apply).unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, demucs, htdemucs);
 criterion_main!(benches);

@@ -119,10 +119,20 @@ fn augmentations_are_seeded_and_mix_the_target() {
         channel_swap: 0.0,
         random_mix: false,
         noise_snr_db: None,
+        sign_flip: 0.0,
     };
     let (m, _) = sample_excerpt(&data, "drums", 4410, &plain, &mut SeededRng::new(1));
     let energy: f32 = m.iter().map(|v| v * v).sum();
     assert!(energy > 0.0);
+    // Demucs's sign flip: always flipping negates the mixture and the target.
+    let flipped = AugmentConfig {
+        sign_flip: 1.0,
+        ..plain
+    };
+    let (mf, tf) = sample_excerpt(&data, "drums", 4410, &flipped, &mut SeededRng::new(1));
+    let (mp, tp) = sample_excerpt(&data, "drums", 4410, &plain, &mut SeededRng::new(1));
+    assert_eq!(mf, mp.mapv(|v| -v));
+    assert_eq!(tf, tp.mapv(|v| -v));
     std::fs::remove_dir_all(root).unwrap();
 }
 

@@ -50,6 +50,7 @@ pub use layers::gating::{gated_tanh, glu};
 pub use layers::layer_scale::LayerScale;
 pub use layers::linear::{Linear, Mlp};
 pub use layers::prelu::PRelu;
+pub use layers::softmax::softmax_last_dim;
 pub use layers::squeeze_excitation::SqueezeExcitation;
 pub use norm::batch_norm::{BatchNorm, BatchNormConfig};
 pub use norm::group_norm::GroupNorm;

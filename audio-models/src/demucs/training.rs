@@ -39,9 +39,10 @@ pub struct TrainConfig {
     pub lr: f64,
     /// L2 (MSE) instead of the paper's L1.
     pub l2: bool,
-    /// Augmentations: the paper's random gain in [0.25, 1.25], channel
-    /// swap and remixing of sources across songs (its sign flip and
-    /// random shift are not applied: the excerpt offsets are random).
+    /// Augmentations, as the package's `demucs.augment`: random gain in
+    /// [0.25, 1.25], channel swap, sign flip (probability 0.5), and
+    /// remixing of sources across songs, each source cut at its own random
+    /// offset (which is what its random `Shift` does).
     pub augment: AugmentConfig,
     /// Seconds of each validation song scored, in excerpts.
     pub valid_seconds: Option<f64>,
@@ -75,6 +76,7 @@ impl TrainConfig {
                 channel_swap: 0.5,
                 random_mix: true,
                 noise_snr_db: None,
+                sign_flip: 0.5,
             },
             valid_seconds: Some(10.0),
             time_limit_seconds: None,

@@ -19,6 +19,9 @@ use crate::error::Result;
 /// LayerNorm's and GroupNorm's epsilon in the package.
 const EPS: f64 = 1e-5;
 
+/// Queries per block of attention scores.
+const QUERY_BLOCK: usize = 256;
+
 /// A norm over `(batch, tokens, channels)`: LayerNorm over channels,
 /// `MyGroupNorm(1, C)` over tokens and channels together, or none.
 #[derive(Debug, Clone)]
@@ -93,10 +96,19 @@ impl Attention {
         let qh = (project(q, &self.w_q, &self.b_q, n)? * (1.0 / (d as f64).sqrt()))?;
         let kh = project(kv, &self.w_k, &self.b_k, m)?;
         let vh = project(kv, &self.w_v, &self.b_v, m)?;
-        let att = qh.matmul(&kh.transpose(1, 2)?.contiguous()?)?;
-        let att = candle_nn::ops::softmax_last_dim(&att)?;
-        let y = att
-            .matmul(&vh)?
+        let kt = kh.transpose(1, 2)?.contiguous()?;
+        // Queries in blocks, so that the scores held at once are
+        // `heads × QUERY_BLOCK × keys` rather than `heads × queries × keys`
+        // (231 MB for one release-size segment).
+        let mut parts = Vec::with_capacity(n.div_ceil(QUERY_BLOCK));
+        for start in (0..n).step_by(QUERY_BLOCK) {
+            let rows = QUERY_BLOCK.min(n - start);
+            let att = qh.narrow(1, start, rows)?.matmul(&kt)?;
+            let att = audio_nn::softmax_last_dim(&att)?;
+            parts.push(att.matmul(&vh)?);
+        }
+        let y = Tensor::cat(&parts, 1)?;
+        let y = y
             .reshape((b, h, n, d))?
             .transpose(1, 2)?
             .contiguous()?

@@ -25,6 +25,10 @@ pub struct AugmentConfig {
     /// White noise added to the mixture (not the target) at an SNR drawn
     /// uniformly from this range in dB; `None` for no noise.
     pub noise_snr_db: Option<(f64, f64)>,
+    /// Probability of flipping a source's sign (Demucs's `FlipSign`,
+    /// 0.5 there); 0 draws nothing, so other models' excerpts are
+    /// unchanged.
+    pub sign_flip: f64,
 }
 
 impl Default for AugmentConfig {
@@ -34,6 +38,7 @@ impl Default for AugmentConfig {
             channel_swap: 0.5,
             random_mix: true,
             noise_snr_db: Some((20.0, 50.0)),
+            sign_flip: 0.0,
         }
     }
 }
@@ -119,8 +124,11 @@ pub fn sample_stems(
         let Some(stem) = data.songs[song].stems.get(name) else {
             continue;
         };
-        let gain = rng.range(config.gain.0, config.gain.1) as f32;
+        let mut gain = rng.range(config.gain.0, config.gain.1) as f32;
         let swap = rng.uniform() < config.channel_swap;
+        if config.sign_flip > 0.0 && rng.uniform() < config.sign_flip {
+            gain = -gain;
+        }
         let n = samples.min(stem.ncols().saturating_sub(off));
         for c in 0..2 {
             let from = if swap { 1 - c } else { c };

@@ -80,6 +80,7 @@ impl TrainConfig {
                 channel_swap: 0.5,
                 random_mix: true,
                 noise_snr_db: None,
+                sign_flip: 0.0,
             },
             valid_seconds: Some(10.0),
             time_limit_seconds: None,

@@ -40,6 +40,67 @@ fn map_inplace<const TANH: bool>(isa: Isa, x: &mut [f32]) {
     }
 }
 
+/// `softmax` over each row of `row_len` values of `x`, in place:
+/// `e^{x − max} / Σ e^{x − max}` (the max taken first, as `torch.softmax`).
+pub(crate) fn softmax_rows_inplace(isa: Isa, x: &mut [f32], row_len: usize) {
+    if row_len == 0 {
+        return;
+    }
+    for row in x.chunks_mut(row_len) {
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        #[cfg(target_arch = "x86_64")]
+        let sum = if isa.avx2_fma() {
+            // SAFETY: AVX2 and FMA are present (`Isa::detect` found them).
+            unsafe { exp_shifted_avx2(row, max) }
+        } else {
+            exp_shifted_scalar(row, max)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let sum = {
+            let _ = isa;
+            exp_shifted_scalar(row, max)
+        };
+        let inv = 1.0 / sum;
+        row.iter_mut().for_each(|v| *v *= inv);
+    }
+}
+
+/// `x ← e^{x − max}`, returning the sum.
+fn exp_shifted_scalar(row: &mut [f32], max: f32) -> f32 {
+    let mut sum = 0.0f32;
+    for v in row.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    sum
+}
+
+/// [`exp_shifted_scalar`] 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU has AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn exp_shifted_avx2(row: &mut [f32], max: f32) -> f32 {
+    use std::arch::x86_64::*;
+    let m = _mm256_set1_ps(max);
+    let mut acc = _mm256_setzero_ps();
+    let mut chunks = row.chunks_exact_mut(8);
+    for c in &mut chunks {
+        // SAFETY: `c` holds exactly 8 floats.
+        let v = unsafe { _mm256_loadu_ps(c.as_ptr()) };
+        let e = exp256(_mm256_sub_ps(v, m));
+        acc = _mm256_add_ps(acc, e);
+        // SAFETY: as above.
+        unsafe { _mm256_storeu_ps(c.as_mut_ptr(), e) };
+    }
+    let mut lanes = [0.0f32; 8];
+    // SAFETY: `lanes` holds 8 floats.
+    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), acc) };
+    lanes.iter().sum::<f32>() + exp_shifted_scalar(chunks.into_remainder(), max)
+}
+
 pub(crate) fn sigmoid_scalar(x: &mut [f32]) {
     x.iter_mut().for_each(|v| *v = 1.0 / (1.0 + (-*v).exp()));
 }
@@ -128,6 +189,23 @@ mod tests {
     /// Bound on the SIMD path's absolute error against the standard library's
     /// `exp`/`tanh`, over [-100, 100] (both saturate at the ends).
     const SIMD_ABS_TOL: f32 = 3e-7;
+
+    #[test]
+    fn softmax_dispatch_matches_scalar() {
+        let x: Vec<f32> = (0..3 * 1001)
+            .map(|i| ((i * 37 % 1000) as f32 - 500.0) / 25.0)
+            .collect();
+        let isa = super::Isa::detect();
+        let (mut fast, mut slow) = (x.clone(), x.clone());
+        super::softmax_rows_inplace(isa, &mut fast, 1001);
+        super::softmax_rows_inplace(super::Isa::scalar(), &mut slow, 1001);
+        for row in slow.chunks(1001) {
+            assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        }
+        for (f, s) in fast.iter().zip(&slow) {
+            assert!((f - s).abs() <= 1e-6 * s.max(1e-3), "{f} vs {s}");
+        }
+    }
 
     #[test]
     fn dispatch_matches_scalar() {

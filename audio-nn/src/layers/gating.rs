@@ -33,7 +33,7 @@ fn halves(layer: &'static str, x: &Tensor, dim: usize) -> Result<(Tensor, Tensor
 /// ```
 pub fn glu(x: &Tensor, dim: usize) -> Result<Tensor> {
     let (a, b) = halves("glu", x, dim)?;
-    Ok(a.mul(&candle_nn::ops::sigmoid(&b)?)?)
+    Ok(a.mul(&super::softmax::sigmoid(&b)?)?)
 }
 
 /// WaveNet's gated activation: split `x` in halves `a, b` along `dim` and
