@@ -7,9 +7,10 @@
 //!   separation: inference equal to `openunmix` 1.3.0, loading of its official
 //!   `.pth` checkpoints by their own key names, multichannel Wiener
 //!   post-filtering, and training.
-//! - [`demucs`]: the waveform Demucs (Défossez et al. 2019,
-//!   `demucs.demucs.Demucs`) and `apply_model`, equal to `demucs` 4.1.0,
-//!   loading the package's release `.th` files.
+//! - [`demucs`]: Demucs v2 (`demucs.demucs.Demucs`), v3 (`HDemucs`) and v4
+//!   (`HTDemucs`, with its cross-domain transformer), `apply_model` and bags
+//!   of models, equal to `demucs` 4.1.0, loading the package's release `.th`
+//!   and `.yaml` files; streamed separation in bounded memory; training (v2).
 //! - [`basic_pitch`]: Basic Pitch (Bittner et al. 2022) for polyphonic note
 //!   transcription, with its pretrained ICASSP 2022 weights embedded in the
 //!   crate (144 KB), equal to `basic-pitch` 0.4.0.
@@ -22,8 +23,12 @@
 //!
 //! A small Open-Unmix trained here is embedded
 //! ([`OpenUnmixSeparator::embedded`](open_unmix::OpenUnmixSeparator::embedded)).
-//! The other models of the seeds (HDemucs and HTDemucs, the Wavenet
-//! separator, WaveNet, the generative models, ...) are not implemented yet.
+//! - [`wavenet_separator`]: the Wavenet regression separator (Lluís et al.
+//!   2019), with training.
+//!
+//! The generative models of the seeds (WaveNet, the LSTM melody model, the
+//! denoisers, a GAN vocoder, DDSP), the TCN effect model and the frame
+//! transcriber are not implemented yet.
 //!
 //! [`training`] holds the shared trainer, and [`datasets`] reads the folder
 //! layouts it trains on (separation, classification, transcription, melody,

@@ -100,6 +100,41 @@ impl ApplyConfig {
     }
 }
 
+/// The track as the model sees it: `(x − mean) / scale` of the caller's
+/// mixture, computed chunk by chunk (no standardised copy of the track),
+/// zeros outside it — as the package standardises the whole track and then
+/// pads it with zeros.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Track<'a> {
+    samples: ArrayView2<'a, f32>,
+    mean: f32,
+    scale: f32,
+}
+
+impl<'a> Track<'a> {
+    /// The mixture as it is.
+    pub(crate) fn raw(samples: ArrayView2<'a, f32>) -> Self {
+        Self {
+            samples,
+            mean: 0.0,
+            scale: 1.0,
+        }
+    }
+
+    /// The mixture standardised by `mean` and `scale`.
+    pub(crate) fn standardised(samples: ArrayView2<'a, f32>, mean: f32, scale: f32) -> Self {
+        Self {
+            samples,
+            mean,
+            scale,
+        }
+    }
+
+    fn ncols(&self) -> usize {
+        self.samples.ncols()
+    }
+}
+
 /// A window of `len` samples starting at `offset` of the base signal
 /// (`demucs.apply.TensorChunk`); the offset may lie before the signal,
 /// whose samples are zero outside it (the shift trick's padding, without
@@ -120,8 +155,9 @@ impl Chunk {
         }
     }
 
-    /// `TensorChunk.padded(target)` of `base` `(channels, samples)`.
-    fn padded(self, base: ArrayView2<'_, f32>, target: usize) -> ndarray::Array2<f32> {
+    /// `TensorChunk.padded(target)` of `track` `(channels, samples)`.
+    fn padded(self, track: Track<'_>, target: usize) -> ndarray::Array2<f32> {
+        let base = track.samples;
         let total = base.ncols() as isize;
         let delta = (target - self.len) as isize;
         let start = self.offset - delta / 2;
@@ -130,8 +166,11 @@ impl Chunk {
         let mut out = ndarray::Array2::<f32>::zeros((base.nrows(), target));
         if to > from {
             let at = (from - start) as usize;
-            out.slice_mut(s![.., at..at + (to - from) as usize])
-                .assign(&base.slice(s![.., from as usize..to as usize]));
+            let mut dst = out.slice_mut(s![.., at..at + (to - from) as usize]);
+            dst.assign(&base.slice(s![.., from as usize..to as usize]));
+            if track.mean != 0.0 || track.scale != 1.0 {
+                dst.mapv_inplace(|v| (v - track.mean) / track.scale);
+            }
         }
         out
     }
@@ -186,7 +225,11 @@ pub fn apply_model<M: SegmentModel + ?Sized>(
     mix: ArrayView2<'_, f32>,
     config: &ApplyConfig,
 ) -> Result<Array3<f32>> {
-    collect(model, mix, ModelStream::seeded(model, mix, config)?)
+    collect(
+        model,
+        mix,
+        ModelStream::seeded(model, Track::raw(mix), config)?,
+    )
 }
 
 /// [`apply_model`] with the shift offsets given, one per shift, each in
@@ -207,7 +250,11 @@ pub fn apply_model_with_offsets<M: SegmentModel + ?Sized>(
 ) -> Result<Array3<f32>> {
     config.validate()?;
     check_mix(model, mix)?;
-    collect(model, mix, ModelStream::new(model, mix, config, offsets)?)
+    collect(
+        model,
+        mix,
+        ModelStream::new(model, Track::raw(mix), config, offsets)?,
+    )
 }
 
 fn check_mix<M: SegmentModel + ?Sized>(model: &M, mix: ArrayView2<'_, f32>) -> Result<()> {
@@ -261,7 +308,7 @@ pub(crate) trait BlockStream {
 /// activations and about two segments of output.
 struct SplitStream<'a, M: SegmentModel + ?Sized> {
     model: &'a M,
-    base: ArrayView2<'a, f32>,
+    base: Track<'a>,
     chunk: Chunk,
     config: &'a ApplyConfig,
     /// Leading output samples to drop (the shift trick's padding).
@@ -281,7 +328,7 @@ struct SplitStream<'a, M: SegmentModel + ?Sized> {
 impl<'a, M: SegmentModel + ?Sized> SplitStream<'a, M> {
     fn new(
         model: &'a M,
-        base: ArrayView2<'a, f32>,
+        base: Track<'a>,
         chunk: Chunk,
         config: &'a ApplyConfig,
         skip: usize,
@@ -437,7 +484,7 @@ impl<'a> ModelStream<'a> {
     /// The streams for `offsets` (none: no shifts).
     pub(crate) fn new<M: SegmentModel + ?Sized>(
         model: &'a M,
-        mix: ArrayView2<'a, f32>,
+        mix: Track<'a>,
         config: &'a ApplyConfig,
         offsets: &[usize],
     ) -> Result<Self> {
@@ -485,11 +532,11 @@ impl<'a> ModelStream<'a> {
     /// The model's streams for `config`'s seeded shifts.
     pub(crate) fn seeded<M: SegmentModel + ?Sized>(
         model: &'a M,
-        mix: ArrayView2<'a, f32>,
+        mix: Track<'a>,
         config: &'a ApplyConfig,
     ) -> Result<Self> {
         config.validate()?;
-        check_mix(model, mix)?;
+        check_mix(model, mix.samples)?;
         let max_shift = (0.5 * f64::from(model.samplerate())) as usize;
         let mut rng = SplitMix(config.seed);
         let offsets: Vec<usize> = (0..config.shifts).map(|_| rng.up_to(max_shift)).collect();
@@ -520,7 +567,7 @@ impl BlockStream for ModelStream<'_> {
 /// The model on `chunk` padded to its valid length, centre-trimmed back.
 fn forward<M: SegmentModel + ?Sized>(
     model: &M,
-    base: ArrayView2<'_, f32>,
+    base: Track<'_>,
     chunk: Chunk,
     config: &ApplyConfig,
 ) -> Result<Array3<f32>> {

@@ -45,7 +45,7 @@ use ndarray::{Array2, Array3, ArrayView2, Axis};
 
 pub use apply::{apply_model, apply_model_with_offsets, ApplyConfig, SegmentModel};
 
-use apply::{Aligned, BlockStream, ModelStream};
+use apply::{Aligned, BlockStream, ModelStream, Track};
 pub use bag::BagSpec;
 pub use config::DemucsConfig;
 pub use dconv::{Blstm, DConv, LocalState};
@@ -299,7 +299,7 @@ impl Demucs {
         let sources = self.models[0].sources().len();
         let mut out = Array3::<f32>::zeros((sources, mix.nrows(), mix.ncols()));
         let mut at = 0;
-        let mut stream = self.bag_stream(mix)?;
+        let mut stream = self.bag_stream(Track::raw(mix))?;
         while let Some(block) = stream.next_block()? {
             let n = block.shape()[2];
             out.slice_mut(ndarray::s![.., .., at..at + n])
@@ -310,7 +310,7 @@ impl Demucs {
     }
 
     /// The bag's estimates of the normalised `mix`, block by block.
-    fn bag_stream<'a>(&'a self, mix: ArrayView2<'a, f32>) -> Result<BagStream<'a>> {
+    fn bag_stream<'a>(&'a self, mix: Track<'a>) -> Result<BagStream<'a>> {
         let streams = self
             .models
             .iter()
@@ -333,11 +333,12 @@ impl Demucs {
     }
 
     /// [`Separator::separate`] with bounded memory: the estimates are handed
-    /// to `sink` in order, one block `(samples,)` per source (each
-    /// `(channels, n)`), as soon as no later segment can change them. Peak
-    /// memory is the mixture, its normalised copy, one segment's
-    /// activations and about two segments of output per model and shift,
-    /// whatever the track's length.
+    /// to `sink` in order, one block per source (each `(channels, n)`), as
+    /// soon as no later segment can change them. Besides the caller's
+    /// mixture, peak memory is one segment's activations and about two
+    /// segments of output per model and shift, whatever the track's length
+    /// (the mixture is standardised chunk by chunk; a mono mixture for a
+    /// stereo model is first copied to both channels).
     ///
     /// # Errors
     ///
@@ -347,8 +348,8 @@ impl Demucs {
         mixture: ArrayView2<'_, f32>,
         mut sink: impl FnMut(&[Array2<f32>]) -> Result<()>,
     ) -> Result<()> {
-        let (normalised, mean, scale) = self.normalise(mixture)?;
-        let mut stream = self.bag_stream(normalised.view())?;
+        let (mix, mean, scale) = self.prepare(mixture)?;
+        let mut stream = self.bag_stream(Track::standardised(mix.view(), mean, scale))?;
         while let Some(block) = stream.next_block()? {
             let stems: Vec<Array2<f32>> = block
                 .outer_iter()
@@ -360,14 +361,18 @@ impl Demucs {
     }
 
     /// As `demucs.separate`: a mono mixture copied to a stereo model's
-    /// channels, standardised by its mono mean and standard deviation.
-    fn normalise(&self, mixture: ArrayView2<'_, f32>) -> Result<(Array2<f32>, f32, f32)> {
+    /// channels, and the mean and (unbiased) standard deviation of its
+    /// channel average, by which the model sees it standardised.
+    fn prepare<'m>(
+        &self,
+        mixture: ArrayView2<'m, f32>,
+    ) -> Result<(ndarray::CowArray<'m, f32, ndarray::Ix2>, f32, f32)> {
         let want = self.models[0].audio_channels();
-        let mix: Array2<f32> = match mixture.nrows() {
-            n if n == want => mixture.to_owned(),
+        let mix: ndarray::CowArray<'m, f32, ndarray::Ix2> = match mixture.nrows() {
+            n if n == want => mixture.into(),
             1 => {
                 let row = mixture.row(0);
-                Array2::from_shape_fn((want, mixture.ncols()), |(_, t)| row[t])
+                Array2::from_shape_fn((want, mixture.ncols()), |(_, t)| row[t]).into()
             }
             _ => {
                 return Err(Error::ShapeMismatch {
@@ -377,22 +382,25 @@ impl Demucs {
                 })
             }
         };
-        if mix.ncols() < 2 {
+        let n = mix.ncols();
+        if n < 2 {
             return Err(Error::ShapeMismatch {
                 what: "Demucs mixture",
                 expected: "at least 2 samples".into(),
                 got: mix.shape().to_vec(),
             });
         }
-        let reference = mix.mean_axis(Axis(0)).ok_or(Error::Empty {
-            what: "Demucs mixture",
-        })?;
-        let mean = reference.mean().unwrap_or(0.0);
-        let std = reference.std(1.0);
-        let scale = if std > 0.0 { std } else { 1.0 };
-        let mut mix = mix;
-        mix.mapv_inplace(|v| (v - mean) / scale);
-        Ok((mix, mean, scale))
+        let channels = mix.nrows() as f64;
+        let mono = |t: usize| mix.column(t).iter().map(|&v| f64::from(v)).sum::<f64>() / channels;
+        let mean = (0..n).map(mono).sum::<f64>() / n as f64;
+        let var = (0..n).map(|t| (mono(t) - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let std = var.sqrt() as f32;
+        let scale = if std > 0.0 && std.is_finite() {
+            std
+        } else {
+            1.0
+        };
+        Ok((mix, mean as f32, scale))
     }
 }
 
@@ -476,11 +484,24 @@ impl Separator for Demucs {
     /// channels; the mixture is standardised by its mono mean and standard
     /// deviation, [`apply_model`] runs, and the scaling is undone.
     fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>> {
-        let (normalised, mean, scale) = self.normalise(mixture)?;
-        let out = self.apply_bag(normalised.view())?;
-        Ok(out
-            .outer_iter()
-            .map(|source| source.mapv(|v| v * scale + mean))
-            .collect())
+        let sources = self.models[0].sources().len();
+        let mut out: Vec<Array2<f32>> = Vec::with_capacity(sources);
+        let mut at = 0;
+        self.separate_streaming(mixture, |stems| {
+            if out.is_empty() {
+                let total = mixture.ncols();
+                out = stems
+                    .iter()
+                    .map(|s| Array2::zeros((s.nrows(), total)))
+                    .collect();
+            }
+            let n = stems.first().map_or(0, |s| s.ncols());
+            for (dst, s) in out.iter_mut().zip(stems) {
+                dst.slice_mut(ndarray::s![.., at..at + n]).assign(s);
+            }
+            at += n;
+            Ok(())
+        })?;
+        Ok(out)
     }
 }
