@@ -132,6 +132,80 @@ impl Conv2d {
         })
     }
 
+    /// Stride 1 on the CPU without an im2col buffer: each kernel tap
+    /// `(p, q)` is one matrix product `W[:, :, p, q] · x_pad` over the
+    /// padded input shifted by `p` rows and `q` columns, accumulated in
+    /// place by gemm, on rows of the padded width (the extra columns are
+    /// dropped at the end). The work is the convolution's; the memory is
+    /// the padded input and the output.
+    fn forward_taps(&self, x: &Tensor, pad: usize) -> Result<Tensor> {
+        let (b, cin, h, w) = x.dims4()?;
+        let (kh, kw) = self.kernel;
+        let cout = self.out_channels;
+        let (hp, wp) = (h + 2 * pad, w + 2 * pad);
+        let (ho, wo) = (hp - kh + 1, wp - kw + 1);
+        let xp = x.pad_with_zeros(2, pad, pad)?.pad_with_zeros(3, pad, pad)?;
+        let xp = xp.flatten_all()?.to_vec1::<f32>()?;
+        let wt = self.weight.flatten_all()?.to_vec1::<f32>()?;
+        // Columns computed per output row: the padded width, less the
+        // last row's tail that would read past the input.
+        let n = ho * wp - (kw - 1);
+        let mut full = vec![0.0f32; cout * ho * wp];
+        let mut out = Vec::with_capacity(b * cout * ho * wo);
+        let threads = candle_core::utils::get_num_threads();
+        let parallelism = if threads > 1 {
+            gemm::Parallelism::Rayon(threads)
+        } else {
+            gemm::Parallelism::None
+        };
+        for item in 0..b {
+            let image = &xp[item * cin * hp * wp..(item + 1) * cin * hp * wp];
+            for p in 0..kh {
+                for q in 0..kw {
+                    let rhs = &image[p * wp + q..];
+                    let lhs = &wt[p * kw + q..];
+                    // SAFETY: dst is `cout × n` with row stride `ho·wp`
+                    // (`cout·ho·wp` floats); lhs reads `w[o, c, p, q]` at
+                    // `o·cin·kh·kw + c·kh·kw` (< `wt.len()` − `p·kw + q`);
+                    // rhs reads `cin × n` with row stride `hp·wp` from
+                    // offset `p·wp + q`, and `(cin−1)·hp·wp + p·wp + q + n`
+                    // ≤ `cin·hp·wp` because `p ≤ kh−1`, `q ≤ kw−1` and
+                    // `n = ho·wp − kw + 1`.
+                    unsafe {
+                        gemm::gemm(
+                            cout,
+                            n,
+                            cin,
+                            full.as_mut_ptr(),
+                            1,
+                            (ho * wp) as isize,
+                            p + q > 0,
+                            lhs.as_ptr(),
+                            (kh * kw) as isize,
+                            (cin * kh * kw) as isize,
+                            rhs.as_ptr(),
+                            1,
+                            (hp * wp) as isize,
+                            1.0,
+                            1.0,
+                            false,
+                            false,
+                            false,
+                            parallelism,
+                        );
+                    }
+                }
+            }
+            for o in 0..cout {
+                for i in 0..ho {
+                    let row = (o * ho + i) * wp;
+                    out.extend_from_slice(&full[row..row + wo]);
+                }
+            }
+        }
+        Ok(Tensor::from_vec(out, (b, cout, ho, wo), x.device())?)
+    }
+
     /// The `weight` tensor `(out, in, k_h, k_w)`.
     pub fn weight(&self) -> &Tensor {
         &self.weight
@@ -156,9 +230,18 @@ impl Conv2d {
             h + 2 * p >= self.kernel.0 && w + 2 * p >= self.kernel.1,
             "padded input at least the kernel size",
         )?;
-        let y = x
-            .contiguous()?
-            .conv2d(&self.weight, p, self.config.stride.0, 1, 1)?;
+        let y = if self.config.stride == (1, 1)
+            && x.device().is_cpu()
+            && x.dtype() == candle_core::DType::F32
+            && self.weight.dtype() == candle_core::DType::F32
+            && !x.track_op()
+            && !self.weight.track_op()
+        {
+            self.forward_taps(x, p)?
+        } else {
+            x.contiguous()?
+                .conv2d(&self.weight, p, self.config.stride.0, 1, 1)?
+        };
         Ok(match &self.bias {
             Some(b) => y.broadcast_add(&b.reshape((1, self.out_channels, 1, 1))?)?,
             None => y,
@@ -169,5 +252,44 @@ impl Conv2d {
 impl Module for Conv2d {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         self.apply(x).map_err(candle_core::Error::wrap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{DType, Device};
+    use std::collections::HashMap;
+
+    /// The per-tap products against candle's im2col convolution.
+    #[test]
+    fn taps_match_candle_conv2d() -> crate::Result<()> {
+        let dev = Device::Cpu;
+        for (cin, cout, kernel, pad, h, w) in [
+            (3, 5, (3, 3), 1, 7, 9),
+            (4, 2, (1, 1), 0, 5, 6),
+            (2, 3, (3, 5), 2, 4, 3),
+            (6, 4, (2, 2), 0, 5, 5),
+        ] {
+            let weight = Tensor::randn(0f32, 1.0, (cout, cin, kernel.0, kernel.1), &dev)?;
+            let bias = Tensor::randn(0f32, 1.0, cout, &dev)?;
+            let map = HashMap::from([
+                ("weight".to_string(), weight.clone()),
+                ("bias".to_string(), bias),
+            ]);
+            let vb = VarBuilder::from_tensors(map, DType::F32, &dev);
+            let cfg = Conv2dConfig {
+                padding: (pad, pad),
+                ..Conv2dConfig::default()
+            };
+            let conv = Conv2d::new(cin, cout, kernel, cfg, vb)?;
+            let x = Tensor::randn(0f32, 1.0, (2, cin, h, w), &dev)?;
+            let ours = conv.forward_taps(&x, pad)?;
+            let theirs = x.conv2d(&weight, pad, 1, 1, 1)?;
+            assert_eq!(ours.dims(), theirs.dims());
+            let diff = (ours - theirs)?.abs()?.max_all()?.to_scalar::<f32>()?;
+            assert!(diff < 1e-4, "{cin}->{cout} {kernel:?} pad {pad}: {diff}");
+        }
+        Ok(())
     }
 }
