@@ -32,7 +32,7 @@ struct Bottom {
 /// transformer at the bottom (HTDemucs); the outputs of the two branches
 /// are summed.
 ///
-/// 1. spectrogram `(B, 2C, nfft/2, frames)` by [`HybridSpec`], each branch
+/// 1. spectrogram `(B, 2C, nfft/2, frames)` (`_spec`), each branch
 ///    standardised by its mean and (unbiased) standard deviation;
 /// 2. encoder layers (`HEncLayer`), a frequency embedding after the first;
 /// 3. HDemucs: the decoder starts from zeros, fed by the skips; HTDemucs:
