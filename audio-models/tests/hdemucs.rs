@@ -79,6 +79,10 @@ fn releases_load_with_their_class_and_architecture() {
     assert_eq!(t.emb, "cape");
     assert!(!t.norm_first && t.group_norm && t.cross_first && !t.layer_scale && !t.gelu);
 
+    let s = load("ht_s");
+    let t = hybrid(&s).config().transformer.clone().unwrap();
+    assert_eq!((t.emb.as_str(), t.max_positions), ("scaled", 40));
+
     let cm = load("hd_c");
     let c = hybrid(&cm).config();
     assert_eq!(cm.model().class_name(), "demucs.hdemucs.HDemucs");
@@ -93,7 +97,7 @@ fn releases_load_with_their_class_and_architecture() {
 #[test]
 fn apply_model_with_split_matches_the_package() {
     let mix = read2("mix.npy");
-    for name in ["ht_a", "ht_b", "hd_c", "hd_d"] {
+    for name in ["ht_a", "ht_b", "ht_s", "hd_c", "hd_d"] {
         let m = load(name);
         let got = apply_model(m.model(), mix.view(), m.apply_config()).unwrap();
         check(&format!("{name} split"), &got, &format!("{name}_split.npy"));
@@ -109,6 +113,7 @@ fn apply_model_without_split_matches_the_package() {
     for (name, input) in [
         ("ht_a", "mix_short.npy"),
         ("ht_b", "mix_short.npy"),
+        ("ht_s", "mix_short.npy"),
         ("hd_c", "mix.npy"),
         ("hd_d", "mix.npy"),
         ("hd_e", "mix.npy"),

@@ -18,6 +18,7 @@ non-default hyperparameters:
   4 channels, `channels_time` 8, DConv LocalState attention and BLSTM from layer 3,
   GroupNorm from layer 3, float segment 1.5.
 - `hd_d.th`: HDemucs with `hybrid_old=True` (the MDX models' padding).
+- `ht_s.th`: HTDemucs with the learned (`"scaled"`) positional embedding.
 - `hd_e.th`: HDemucs with `hybrid=False` (spectrogram only; no `split`
   fixture, as the package fails on a last segment under nfft / 2).
 - `bag/`: `bag.yaml` (models `aaaa1111` = ht_a and `cccc3333` = hd_c,
@@ -92,6 +93,8 @@ MODELS = {
                            dconv_mode=1, segment=1.5)),
     "hd_e": (HDemucs, dict(COMMON_HD, nfft=1024, depth=5, hybrid=False, norm_starts=2,
                            dconv_mode=2, segment=1.5)),
+    "ht_s": (HTDemucs, dict(COMMON, nfft=1024, depth=4, dconv_comp=2, t_layers=2, t_heads=2,
+                            t_emb="scaled", t_max_positions=40, segment=1)),
 }
 
 
