@@ -28,16 +28,21 @@ fn write_mixture(dir: &Path) -> PathBuf {
         .unwrap()
         .mapv(|v| f32::from(v) / 32768.0);
     let path = dir.join("mix.wav");
+    write_float_wav(&path, &m, 44_100);
+    path
+}
+
+/// `samples` as a lossless 32-bit float WAV.
+fn write_float_wav(path: &Path, samples: &ndarray::Array2<f32>, sample_rate: u32) {
     let audio = Audio {
-        samples: m,
-        sample_rate: 44_100,
+        samples: samples.clone(),
+        sample_rate,
     };
     let options = WavWriteOptions {
         format: WavWriteFormat::Float32,
         dither: Dither::None,
     };
-    audio_io::wav::write_wav(&path, &audio, &options).unwrap();
-    path
+    audio_io::wav::write_wav(path, &audio, &options).unwrap();
 }
 
 fn separate(extra: &[&str], tag: &str) -> (PathBuf, PathBuf) {
@@ -140,15 +145,7 @@ fn demucs_th_separates_into_its_sources() {
         .into_dimensionality::<Ix2>()
         .unwrap();
     let path = dir.join("mix.wav");
-    let audio = Audio {
-        samples: mix.clone(),
-        sample_rate: 8000,
-    };
-    let options = WavWriteOptions {
-        format: WavWriteFormat::Float32,
-        dither: Dither::None,
-    };
-    audio_io::wav::write_wav(&path, &audio, &options).unwrap();
+    write_float_wav(&path, &mix, 8000);
     let out = dir.join("stems");
     let status = common::audio_command()
         .arg("separate")
@@ -215,15 +212,7 @@ fn demucs_bag_yaml_separates_into_its_sources() {
         .into_dimensionality::<Ix2>()
         .unwrap();
     let path = dir.join("mix.wav");
-    let audio = Audio {
-        samples: mix.clone(),
-        sample_rate: 4000,
-    };
-    let options = WavWriteOptions {
-        format: WavWriteFormat::Float32,
-        dither: Dither::None,
-    };
-    audio_io::wav::write_wav(&path, &audio, &options).unwrap();
+    write_float_wav(&path, &mix, 4000);
     let bag = fixtures.join("bag").join("bag.yaml");
     let out = dir.join("stems");
     let status = common::audio_command()
@@ -321,19 +310,7 @@ fn separate_runs_a_wave_u_net_checkpoint() {
         .into_dimensionality::<Ix2>()
         .unwrap();
     let path = dir.join("song.wav");
-    let options = WavWriteOptions {
-        format: WavWriteFormat::Float32,
-        dither: Dither::None,
-    };
-    audio_io::wav::write_wav(
-        &path,
-        &Audio {
-            samples: song.clone(),
-            sample_rate: 8000,
-        },
-        &options,
-    )
-    .unwrap();
+    write_float_wav(&path, &song, 8000);
     let out = dir.join("stems");
     let status = common::audio_command()
         .arg("separate")

@@ -225,11 +225,8 @@ pub fn apply_model<M: SegmentModel + ?Sized>(
     mix: ArrayView2<'_, f32>,
     config: &ApplyConfig,
 ) -> Result<Array3<f32>> {
-    collect(
-        model,
-        mix,
-        ModelStream::seeded(model, Track::raw(mix), config)?,
-    )
+    let shape = (model.source_count(), model.audio_channels(), mix.ncols());
+    collect(shape, ModelStream::seeded(model, Track::raw(mix), config)?)
 }
 
 /// [`apply_model`] with the shift offsets given, one per shift, each in
@@ -250,9 +247,9 @@ pub fn apply_model_with_offsets<M: SegmentModel + ?Sized>(
 ) -> Result<Array3<f32>> {
     config.validate()?;
     check_mix(model, mix)?;
+    let shape = (model.source_count(), model.audio_channels(), mix.ncols());
     collect(
-        model,
-        mix,
+        shape,
         ModelStream::new(model, Track::raw(mix), config, offsets)?,
     )
 }
@@ -275,12 +272,12 @@ fn check_mix<M: SegmentModel + ?Sized>(model: &M, mix: ArrayView2<'_, f32>) -> R
 }
 
 /// A stream's blocks gathered into the whole track's estimates.
-fn collect<M: SegmentModel + ?Sized>(
-    model: &M,
-    mix: ArrayView2<'_, f32>,
+/// `(sources, channels, samples)`.
+pub(crate) fn collect(
+    shape: (usize, usize, usize),
     mut stream: impl BlockStream,
 ) -> Result<Array3<f32>> {
-    let mut out = Array3::<f32>::zeros((model.source_count(), model.audio_channels(), mix.ncols()));
+    let mut out = Array3::<f32>::zeros(shape);
     let mut at = 0;
     while let Some(block) = stream.next_block()? {
         let n = block.shape()[2];
@@ -465,9 +462,14 @@ impl<'a> Aligned<'a> {
         }
         let mut out = Vec::with_capacity(self.pending.len());
         for pending in &mut self.pending {
-            if let Some(b) = pending.take() {
-                out.push(b.slice(s![.., .., ..n]).to_owned());
-                *pending = Some(b.slice(s![.., .., n..]).to_owned());
+            match pending.take() {
+                // Usually the streams are in step: the whole block goes.
+                Some(b) if b.shape()[2] == n => out.push(b),
+                Some(b) => {
+                    out.push(b.slice(s![.., .., ..n]).to_owned());
+                    *pending = Some(b.slice(s![.., .., n..]).to_owned());
+                }
+                None => {}
             }
         }
         Ok(Some(out))

@@ -192,24 +192,133 @@ impl DemucsConfig {
     /// [`Error::InvalidParameter`] naming the first bad field; a source
     /// name must be a plain file stem (it names the stem's file).
     pub fn validate(&self) -> Result<()> {
-        let check = |ok: bool, name: &'static str, value: String, expected: &'static str| {
-            if ok {
-                Ok(())
-            } else {
-                Err(Error::InvalidParameter {
-                    name,
-                    value,
-                    expected,
-                })
-            }
-        };
+        SharedSizes {
+            sources: &self.sources,
+            audio_channels: self.audio_channels,
+            channels: self.channels,
+            depth: self.depth,
+            growth: self.growth,
+            kernel_size: self.kernel_size,
+            stride: self.stride,
+            norm_groups: self.norm_groups,
+            dconv_mode: self.dconv_mode,
+            dconv_depth: self.dconv_depth,
+            dconv_comp: self.dconv_comp,
+            samplerate: self.samplerate,
+            segment: self.segment,
+        }
+        .validate()?;
+        let mut channels = self.channels;
+        for _ in 0..self.depth {
+            check(
+                (1..=65_536).contains(&channels),
+                "channels",
+                channels.to_string(),
+                "every layer between 1 and 65536 channels (channels · growth^depth)",
+            )?;
+            channels = (self.growth * channels as f64) as usize;
+        }
+        Ok(())
+    }
+
+    /// `Demucs.valid_length`: the nearest length at or above `length` that
+    /// leaves no time step over in any convolution.
+    pub fn valid_length(&self, length: usize) -> usize {
+        let mut length = length as f64;
+        if self.resample {
+            length *= 2.0;
+        }
+        let (k, s) = (self.kernel_size as f64, self.stride as f64);
+        for _ in 0..self.depth {
+            length = ((length - k) / s).ceil() + 1.0;
+            length = length.max(1.0);
+        }
+        for _ in 0..self.depth {
+            length = (length - 1.0) * s + k;
+        }
+        if self.resample {
+            length = (length / 2.0).ceil();
+        }
+        length as usize
+    }
+}
+
+/// A constructor's `sources`: its first positional argument, or the
+/// `sources` keyword.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] unless it is a list of strings.
+pub(crate) fn sources_argument(
+    args: Option<&PyValue>,
+    kwargs: Option<&PyValue>,
+) -> Result<Vec<String>> {
+    let sources_value = args
+        .and_then(PyValue::as_list)
+        .and_then(<[PyValue]>::first)
+        .or_else(|| kwargs.and_then(|k| k.get("sources")));
+    sources_value
+        .and_then(PyValue::as_list)
+        .and_then(|list| {
+            list.iter()
+                .map(|s| s.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        })
+        .ok_or_else(|| Error::InvalidParameter {
+            name: "sources",
+            value: format!("{sources_value:?}"),
+            expected: "a list of source names (the first argument)",
+        })
+}
+
+/// `Ok` when `ok`, else [`Error::InvalidParameter`] with the other fields.
+pub(crate) fn check(
+    ok: bool,
+    name: &'static str,
+    value: String,
+    expected: &'static str,
+) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameter {
+            name,
+            value,
+            expected,
+        })
+    }
+}
+
+/// The constructor arguments every Demucs generation has, checked one way.
+pub(crate) struct SharedSizes<'a> {
+    pub sources: &'a [String],
+    pub audio_channels: usize,
+    pub channels: usize,
+    pub depth: usize,
+    pub growth: f64,
+    pub kernel_size: usize,
+    pub stride: usize,
+    pub norm_groups: usize,
+    pub dconv_mode: usize,
+    pub dconv_depth: i64,
+    pub dconv_comp: f64,
+    pub samplerate: u32,
+    pub segment: f64,
+}
+
+impl SharedSizes<'_> {
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] naming the first bad field; a source
+    /// name must be a plain file stem (it names the stem's file).
+    pub(crate) fn validate(&self) -> Result<()> {
         check(
             !self.sources.is_empty(),
             "sources",
             "[]".into(),
             "at least one source",
         )?;
-        for source in &self.sources {
+        for source in self.sources {
             crate::target_name::check_target_name(source)?;
         }
         check(
@@ -273,70 +382,10 @@ impl DemucsConfig {
             "> 0",
         )?;
         check(
-            self.segment.is_finite() && self.segment > 0.0,
+            self.segment.is_finite() && self.segment > 0.0 && self.segment < 86_400.0,
             "segment",
             self.segment.to_string(),
-            "> 0 seconds",
-        )?;
-        let mut channels = self.channels;
-        for _ in 0..self.depth {
-            check(
-                (1..=65_536).contains(&channels),
-                "channels",
-                channels.to_string(),
-                "every layer between 1 and 65536 channels (channels · growth^depth)",
-            )?;
-            channels = (self.growth * channels as f64) as usize;
-        }
-        Ok(())
+            "> 0 seconds (and under a day)",
+        )
     }
-
-    /// `Demucs.valid_length`: the nearest length at or above `length` that
-    /// leaves no time step over in any convolution.
-    pub fn valid_length(&self, length: usize) -> usize {
-        let mut length = length as f64;
-        if self.resample {
-            length *= 2.0;
-        }
-        let (k, s) = (self.kernel_size as f64, self.stride as f64);
-        for _ in 0..self.depth {
-            length = ((length - k) / s).ceil() + 1.0;
-            length = length.max(1.0);
-        }
-        for _ in 0..self.depth {
-            length = (length - 1.0) * s + k;
-        }
-        if self.resample {
-            length = (length / 2.0).ceil();
-        }
-        length as usize
-    }
-}
-
-/// A constructor's `sources`: its first positional argument, or the
-/// `sources` keyword.
-///
-/// # Errors
-///
-/// [`Error::InvalidParameter`] unless it is a list of strings.
-pub(crate) fn sources_argument(
-    args: Option<&PyValue>,
-    kwargs: Option<&PyValue>,
-) -> Result<Vec<String>> {
-    let sources_value = args
-        .and_then(PyValue::as_list)
-        .and_then(<[PyValue]>::first)
-        .or_else(|| kwargs.and_then(|k| k.get("sources")));
-    sources_value
-        .and_then(PyValue::as_list)
-        .and_then(|list| {
-            list.iter()
-                .map(|s| s.as_str().map(str::to_string))
-                .collect::<Option<Vec<_>>>()
-        })
-        .ok_or_else(|| Error::InvalidParameter {
-            name: "sources",
-            value: format!("{sources_value:?}"),
-            expected: "a list of source names (the first argument)",
-        })
 }

@@ -345,6 +345,27 @@ impl DConv {
     }
 }
 
+/// `(batch, channels, time)` of a network's input, which must have
+/// `channels` channels and at least one batch item and sample.
+///
+/// # Errors
+///
+/// [`crate::Error::ShapeMismatch`] naming `what`.
+pub(crate) fn input_dims(
+    mix: &Tensor,
+    channels: usize,
+    what: &'static str,
+) -> Result<(usize, usize, usize)> {
+    match *mix.dims() {
+        [b, ch, t] if ch == channels && t > 0 && b > 0 => Ok((b, ch, t)),
+        _ => Err(crate::Error::ShapeMismatch {
+            what,
+            expected: format!("(batch, {channels}, time >= 1)"),
+            got: mix.dims().to_vec(),
+        }),
+    }
+}
+
 /// The last axis helper for centre trimming (`demucs.utils.center_trim`):
 /// keeps `len` samples, removing the extra one on the right when the
 /// difference is odd.

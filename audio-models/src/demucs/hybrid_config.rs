@@ -4,6 +4,7 @@
 
 use audio_io::weights::PyValue;
 
+use super::config::{check, SharedSizes};
 use crate::error::{Error, Result};
 
 /// Which hybrid class a configuration builds.
@@ -399,38 +400,22 @@ impl HybridConfig {
     ///
     /// [`Error::InvalidParameter`] naming the first bad field.
     pub fn validate(&self) -> Result<()> {
-        let check = |ok: bool, name: &'static str, value: String, expected: &'static str| {
-            if ok {
-                Ok(())
-            } else {
-                Err(Error::InvalidParameter {
-                    name,
-                    value,
-                    expected,
-                })
-            }
-        };
-        check(
-            !self.sources.is_empty(),
-            "sources",
-            "[]".into(),
-            "at least one source",
-        )?;
-        for source in &self.sources {
-            crate::target_name::check_target_name(source)?;
+        SharedSizes {
+            sources: &self.sources,
+            audio_channels: self.audio_channels,
+            channels: self.channels,
+            depth: self.depth,
+            growth: self.growth,
+            kernel_size: self.kernel_size,
+            stride: self.stride,
+            norm_groups: self.norm_groups,
+            dconv_mode: self.dconv_mode,
+            dconv_depth: self.dconv_depth,
+            dconv_comp: self.dconv_comp,
+            samplerate: self.samplerate,
+            segment: self.segment,
         }
-        check(
-            (1..=16).contains(&self.audio_channels),
-            "audio_channels",
-            self.audio_channels.to_string(),
-            "1 to 16",
-        )?;
-        check(
-            (1..=4096).contains(&self.channels),
-            "channels",
-            self.channels.to_string(),
-            "1 to 4096",
-        )?;
+        .validate()?;
         if let Some(ct) = self.channels_time {
             check(
                 (1..=4096).contains(&ct),
@@ -440,28 +425,10 @@ impl HybridConfig {
             )?;
         }
         check(
-            self.growth.is_finite() && self.growth > 0.0 && self.growth <= 8.0,
-            "growth",
-            self.growth.to_string(),
-            "in (0, 8]",
-        )?;
-        check(
             self.nfft >= 16 && self.nfft <= 1 << 16 && self.nfft.is_multiple_of(4),
             "nfft",
             self.nfft.to_string(),
             "a multiple of 4 from 16 to 65536",
-        )?;
-        check(
-            (1..=12).contains(&self.depth),
-            "depth",
-            self.depth.to_string(),
-            "1 to 12",
-        )?;
-        check(
-            self.stride >= 1 && self.kernel_size >= self.stride && self.kernel_size <= 64,
-            "kernel_size",
-            format!("{} (stride {})", self.kernel_size, self.stride),
-            "stride <= kernel_size <= 64",
         )?;
         check(
             self.time_stride >= 1 && self.time_stride <= 16,
@@ -480,42 +447,6 @@ impl HybridConfig {
             "context_enc",
             self.context_enc.to_string(),
             "0 to 8",
-        )?;
-        check(
-            self.norm_groups >= 1,
-            "norm_groups",
-            self.norm_groups.to_string(),
-            ">= 1",
-        )?;
-        check(
-            self.dconv_mode <= 3,
-            "dconv_mode",
-            self.dconv_mode.to_string(),
-            "0 to 3",
-        )?;
-        check(
-            self.dconv_depth.unsigned_abs() <= 16,
-            "dconv_depth",
-            self.dconv_depth.to_string(),
-            "-16 to 16",
-        )?;
-        check(
-            self.dconv_comp.is_finite() && self.dconv_comp >= 1.0,
-            "dconv_comp",
-            self.dconv_comp.to_string(),
-            ">= 1",
-        )?;
-        check(
-            self.samplerate > 0,
-            "samplerate",
-            self.samplerate.to_string(),
-            "> 0",
-        )?;
-        check(
-            self.segment.is_finite() && self.segment > 0.0 && self.segment < 86_400.0,
-            "segment",
-            self.segment.to_string(),
-            "> 0 seconds (and under a day)",
         )?;
         check(
             self.cac,

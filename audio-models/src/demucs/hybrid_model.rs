@@ -10,6 +10,7 @@ use audio_nn::Conv1dConfig;
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::VarBuilder;
 
+use super::dconv::input_dims;
 use super::hybrid_config::{HybridConfig, HybridVersion};
 use super::hybrid_layers::{HDecLayer, HEncLayer, LayerSpec};
 use super::hybrid_spec::HybridSpec;
@@ -300,17 +301,7 @@ impl HybridDemucsNet {
     /// training segment; backend errors.
     pub fn forward(&self, mix: &Tensor) -> Result<Tensor> {
         let c = &self.config;
-        let dims = mix.dims().to_vec();
-        let (b, ch, length) = match dims.as_slice() {
-            &[b, ch, t] if ch == c.audio_channels && t > 0 && b > 0 => (b, ch, t),
-            _ => {
-                return Err(Error::ShapeMismatch {
-                    what: "Hybrid Demucs input",
-                    expected: format!("(batch, {}, time >= 1)", c.audio_channels),
-                    got: dims,
-                })
-            }
-        };
+        let (b, ch, length) = input_dims(mix, c.audio_channels, "Hybrid Demucs input")?;
         let ht = c.version == HybridVersion::HTDemucs;
         let hybrid = c.hybrid || ht;
         let run_length = self.valid_length(length)?;

@@ -45,7 +45,7 @@ use ndarray::{Array2, Array3, ArrayView2, Axis};
 
 pub use apply::{apply_model, apply_model_with_offsets, ApplyConfig, SegmentModel};
 
-use apply::{Aligned, BlockStream, ModelStream, Track};
+use apply::{collect, Aligned, BlockStream, ModelStream, Track};
 pub use bag::BagSpec;
 pub use config::DemucsConfig;
 pub use dconv::{Blstm, DConv, LocalState};
@@ -175,7 +175,7 @@ impl Demucs {
         }
         if let Some((seconds, ratio)) = segment {
             for m in &mut models {
-                m.extend_segment(seconds, ratio)?;
+                m.extend_segment(seconds, ratio);
             }
         }
         check_segment(&models, &apply)?;
@@ -296,17 +296,8 @@ impl Demucs {
     ///
     /// As [`apply_model`].
     pub fn apply_bag(&self, mix: ArrayView2<'_, f32>) -> Result<Array3<f32>> {
-        let sources = self.models[0].sources().len();
-        let mut out = Array3::<f32>::zeros((sources, mix.nrows(), mix.ncols()));
-        let mut at = 0;
-        let mut stream = self.bag_stream(Track::raw(mix))?;
-        while let Some(block) = stream.next_block()? {
-            let n = block.shape()[2];
-            out.slice_mut(ndarray::s![.., .., at..at + n])
-                .assign(&block);
-            at += n;
-        }
-        Ok(out)
+        let shape = (self.models[0].sources().len(), mix.nrows(), mix.ncols());
+        collect(shape, self.bag_stream(Track::raw(mix))?)
     }
 
     /// The bag's estimates of the normalised `mix`, block by block.
@@ -484,24 +475,15 @@ impl Separator for Demucs {
     /// channels; the mixture is standardised by its mono mean and standard
     /// deviation, [`apply_model`] runs, and the scaling is undone.
     fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>> {
-        let sources = self.models[0].sources().len();
-        let mut out: Vec<Array2<f32>> = Vec::with_capacity(sources);
-        let mut at = 0;
-        self.separate_streaming(mixture, |stems| {
-            if out.is_empty() {
-                let total = mixture.ncols();
-                out = stems
-                    .iter()
-                    .map(|s| Array2::zeros((s.nrows(), total)))
-                    .collect();
-            }
-            let n = stems.first().map_or(0, |s| s.ncols());
-            for (dst, s) in out.iter_mut().zip(stems) {
-                dst.slice_mut(ndarray::s![.., at..at + n]).assign(s);
-            }
-            at += n;
-            Ok(())
-        })?;
-        Ok(out)
+        let (mix, mean, scale) = self.prepare(mixture)?;
+        let shape = (self.models[0].sources().len(), mix.nrows(), mix.ncols());
+        let out = collect(
+            shape,
+            self.bag_stream(Track::standardised(mix.view(), mean, scale))?,
+        )?;
+        Ok(out
+            .outer_iter()
+            .map(|source| source.mapv(|v| v * scale + mean))
+            .collect())
     }
 }

@@ -9,7 +9,7 @@ use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::VarBuilder;
 
 use super::config::DemucsConfig;
-use super::dconv::{center_trim, Blstm, DConv, NORM_EPS};
+use super::dconv::{center_trim, input_dims, Blstm, DConv, NORM_EPS};
 use super::resample_frac::ResampleFrac;
 use crate::error::{Error, Result};
 
@@ -280,17 +280,7 @@ impl DemucsNet {
     /// `(batch, audio_channels, time ≥ 1)`; backend errors.
     pub fn forward(&self, mix: &Tensor) -> Result<Tensor> {
         let c = &self.config;
-        let dims = mix.dims().to_vec();
-        let (b, ch, length) = match dims.as_slice() {
-            &[b, ch, t] if ch == c.audio_channels && t > 0 && b > 0 => (b, ch, t),
-            _ => {
-                return Err(Error::ShapeMismatch {
-                    what: "Demucs input",
-                    expected: format!("(batch, {}, time >= 1)", c.audio_channels),
-                    got: dims,
-                })
-            }
-        };
+        let (b, ch, length) = input_dims(mix, c.audio_channels, "Demucs input")?;
         let (mut x, mean, std) = if c.normalize {
             let mono = mix.mean_keepdim(1)?;
             let mean = mono.mean_keepdim(2)?;

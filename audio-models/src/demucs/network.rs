@@ -86,15 +86,14 @@ impl DemucsModel {
 
     /// `BagOfModels(segment=...)`: a longer segment replaces the model's
     /// own, except for HTDemucs (trained on a fixed length).
-    pub(crate) fn extend_segment(&mut self, segment: f64, ratio: Option<(i64, i64)>) -> Result<()> {
+    pub(crate) fn extend_segment(&mut self, segment: f64, ratio: Option<(i64, i64)>) {
         if self.is_htdemucs() || segment <= self.segment() {
-            return Ok(());
+            return;
         }
         match self {
             Self::Demucs(n) => n.set_segment(segment),
             Self::Hybrid(n) => n.set_segment(segment, ratio),
         }
-        Ok(())
     }
 }
 
@@ -153,7 +152,8 @@ impl SegmentModel for DemucsNet {
     }
 
     fn segment_samples(&self, segment: Option<f64>) -> usize {
-        (f64::from(self.config().samplerate) * segment.unwrap_or(self.config().segment)) as usize
+        let c = self.config();
+        segment_samples(segment.unwrap_or(c.segment), None, c.samplerate)
     }
 
     fn valid_length(&self, length: usize, _segment: Option<f64>) -> Result<usize> {

@@ -144,8 +144,15 @@ impl Conv2d {
         let cout = self.out_channels;
         let (hp, wp) = (h + 2 * pad, w + 2 * pad);
         let (ho, wo) = (hp - kh + 1, wp - kw + 1);
-        let xp = x.pad_with_zeros(2, pad, pad)?.pad_with_zeros(3, pad, pad)?;
-        let xp = xp.flatten_all()?.to_vec1::<f32>()?;
+        // The zero-padded input, written row by row from one read.
+        let xs = x.flatten_all()?.to_vec1::<f32>()?;
+        let mut xp = vec![0.0f32; b * cin * hp * wp];
+        for (plane, src) in xs.chunks_exact(h * w).enumerate() {
+            for (i, row) in src.chunks_exact(w).enumerate() {
+                let at = (plane * hp + i + pad) * wp + pad;
+                xp[at..at + w].copy_from_slice(row);
+            }
+        }
         let wt = self.weight.flatten_all()?.to_vec1::<f32>()?;
         // Columns computed per output row: the padded width, less the
         // last row's tail that would read past the input.
