@@ -61,7 +61,7 @@ const MAX_RESAMPLED: u64 = 1 << 22;
 
 /// `load_resample`: `load_bytes` at 22050 Hz mono (decode, downmix, soxr).
 /// The bytes are first loaded at their own rate; when the output at 22050 Hz
-/// stays within [`MAX_RESAMPLED`] samples they are loaded again through the
+/// stays within `MAX_RESAMPLED` samples they are loaded again through the
 /// resampler.
 #[cfg(feature = "decode")]
 pub fn load_resample(data: &[u8]) {

@@ -33,7 +33,11 @@ pub struct TcnBlockConfig {
     /// convolution is valid (micro-TCN's `padding=0`) and the residual is cropped
     /// to the output (`causal_crop` when `causal_crop` is set, else centre crop).
     pub causal: bool,
-    /// With `causal == false`: crop the residual to its last samples instead of its centre.
+    /// With `causal == false`: crop the residual as micro-TCN's `causal_crop`
+    /// instead of its centre. micro-TCN slices `x[..., n-1-t' : n-1]`, the
+    /// `t'` samples that end one before the last (so the residual lags the
+    /// convolution's newest input by one sample); this follows it, so that
+    /// its causal checkpoints give its numbers. Needs `dilation·(kernel_size-1) ≥ 1`.
     pub causal_crop: bool,
 }
 
@@ -104,7 +108,8 @@ impl TcnBlock {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] when `out_channels` is not a multiple of
-    /// `in_channels`; weight errors naming the key.
+    /// `in_channels`, or for a valid block with `causal_crop` whose
+    /// convolution spans one sample; weight errors naming the key.
     pub fn new(config: TcnBlockConfig, vb: VarBuilder) -> Result<Self> {
         let c = &config;
         checks::config(
@@ -113,6 +118,14 @@ impl TcnBlock {
             c.out_channels,
             c.in_channels > 0 && c.out_channels.is_multiple_of(c.in_channels),
             "a multiple of in_channels",
+        )?;
+        checks::config(
+            LAYER,
+            "kernel_size",
+            c.kernel_size,
+            c.kernel_size > 0
+                && (c.causal || !c.causal_crop || c.dilation * (c.kernel_size - 1) >= 1),
+            "> 0, and > 1 with a causal crop of a valid convolution",
         )?;
         let conv1 = Conv1d::new(
             c.in_channels,
@@ -200,7 +213,9 @@ impl TcnBlock {
         let r = if r.dim(2)? == t {
             r
         } else if self.config.causal_crop {
-            causal_crop(&r, t)?
+            // micro-TCN's `causal_crop`: the `t` samples ending one before the last.
+            let n = r.dim(2)?;
+            causal_crop(&r.narrow(2, 0, n - 1)?, t)?
         } else {
             centre_crop(&r, t)?
         };
@@ -275,7 +290,7 @@ impl TcnBlock {
         let (xv, wv) = (flat(x)?, flat(w)?);
         let (scale, shift, slope, res) = (flat(&scale)?, flat(&shift)?, flat(&slope)?, flat(res)?);
         let res_off = if c.causal_crop {
-            t_in - t_out
+            t_in - t_out - 1
         } else {
             (t_in - t_out) / 2
         };
