@@ -8,6 +8,9 @@ use candle_core::{DType, Tensor};
 use super::tcn_config::{TcnEffectConfig, GEN_SIZES};
 use crate::{Error, Result};
 
+/// Samples computed together by the kernel (sharing weight loads).
+const TIME_TILE: usize = 8;
+
 /// Batch-norm epsilon of PyTorch's `BatchNorm1d` (micro-TCN's FiLM and blocks).
 const BN_EPS: f32 = 1e-5;
 
@@ -119,6 +122,7 @@ pub struct TcnEffectProcessor {
     /// The DC blocker's pole and, per output channel, its last input and output.
     dc_pole: Option<f32>,
     dc_state: Vec<(f32, f32)>,
+    kernel: Kernel,
 }
 
 fn tensor_vec(map: &HashMap<String, Tensor>, key: &str, len: usize) -> Result<Vec<f32>> {
@@ -251,6 +255,7 @@ impl TcnEffectProcessor {
             pos: 0,
             dc_pole: None,
             dc_state: Vec::new(),
+            kernel: Kernel::detect(),
             config,
         })
     }
@@ -258,6 +263,13 @@ impl TcnEffectProcessor {
     /// The configuration.
     pub fn config(&self) -> &TcnEffectConfig {
         &self.config
+    }
+
+    /// Runs the portable kernel instead of the one chosen for this CPU
+    /// (for tests: every kernel gives the same bits).
+    #[doc(hidden)]
+    pub fn use_scalar_kernel(&mut self) {
+        self.kernel = Kernel::Scalar;
     }
 
     /// The delay of the output behind the input, in samples: the model's
@@ -323,7 +335,7 @@ impl TcnEffectProcessor {
                     from_shift: vec![0.0; l.c_out],
                     to_scale: vec![0.0; l.c_out],
                     to_shift: vec![0.0; l.c_out],
-                    acc: vec![0.0; l.c_out],
+                    acc: vec![0.0; TIME_TILE * l.c_out],
                 }
             })
             .collect();
@@ -528,46 +540,17 @@ impl TcnEffectProcessor {
         }
         for li in 0..self.layers.len() {
             let (head, tail) = self.state.split_at_mut(li + 1);
-            let s = &mut head[li];
-            let l = &self.layers[li];
-            let mut next = tail.first_mut();
-            let span = l.dilation * (l.k - 1);
-            for j in 0..n {
-                let t = self.pos + j;
-                let f = ramp_fraction(self.ramp_pos + j, self.ramp_len);
-                s.acc.fill(0.0);
-                for tap in 0..l.k {
-                    let back = span - tap * l.dilation;
-                    let row = &s.ring[((t.wrapping_sub(back)) & s.mask) * l.c_in..][..l.c_in];
-                    let wk = &l.w[tap * l.c_in * l.c_out..][..l.c_in * l.c_out];
-                    for (&x, wrow) in row.iter().zip(wk.chunks_exact(l.c_out)) {
-                        for (a, &w) in s.acc.iter_mut().zip(wrow) {
-                            *a += x * w;
-                        }
-                    }
-                }
-                let res_row = ((t.wrapping_sub(l.res_lag)) & s.mask) * l.c_in;
-                let out: &mut [f32] = match next.as_deref_mut() {
-                    Some(ns) => {
-                        let r = (t & ns.mask) * l.c_out;
-                        &mut ns.ring[r..r + l.c_out]
-                    }
-                    None => &mut self.last[j * l.c_out..(j + 1) * l.c_out],
-                };
-                for o in 0..l.c_out {
-                    let (scale, shift) = if f >= 1.0 {
-                        (s.to_scale[o], s.to_shift[o])
-                    } else {
-                        (
-                            s.from_scale[o] + (s.to_scale[o] - s.from_scale[o]) * f,
-                            s.from_shift[o] + (s.to_shift[o] - s.from_shift[o]) * f,
-                        )
-                    };
-                    let h = s.acc[o] * scale + shift;
-                    let h = if h >= 0.0 { h } else { l.slope[o] * h };
-                    out[o] = h + l.res[o] * s.ring[res_row + o / l.ratio];
-                }
-            }
+            let run = LayerRun {
+                layer: &self.layers[li],
+                state: &mut head[li],
+                next: tail.first_mut(),
+                last: &mut self.last,
+                pos: self.pos,
+                n,
+                ramp_pos: self.ramp_pos,
+                ramp_len: self.ramp_len,
+            };
+            self.kernel.run(run);
         }
         let c_last = self.last.len() / self.max_block;
         for (c, ch) in output.iter_mut().enumerate() {
@@ -589,6 +572,144 @@ impl TcnEffectProcessor {
         self.pos += n;
         self.ramp_pos = self.ramp_pos.saturating_add(n).min(self.ramp_len);
         Ok(())
+    }
+}
+
+/// One block of one layer: the arguments of [`run_layer`].
+struct LayerRun<'a> {
+    layer: &'a Layer,
+    state: &'a mut LayerState,
+    /// The next layer's state (its ring receives the output), or none for
+    /// the last layer, whose output rows go to `last`.
+    next: Option<&'a mut LayerState>,
+    last: &'a mut [f32],
+    pos: usize,
+    n: usize,
+    ramp_pos: usize,
+    ramp_len: usize,
+}
+
+/// The per-sample kernel, compiled once per instruction set (the
+/// vectorised loops are the AXPYs over output channels). Every tier runs
+/// the same operations in the same order (no contraction into FMA), so
+/// all give the same bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kernel {
+    Scalar,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Kernel {
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Self::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Self::Avx2;
+            }
+        }
+        Self::Scalar
+    }
+
+    fn run(self, r: LayerRun<'_>) {
+        match self {
+            Self::Scalar => run_layer(r),
+            // SAFETY: chosen by `detect` only where the CPU has the feature.
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2 => unsafe { run_layer_avx2(r) },
+            // SAFETY: as above.
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512 => unsafe { run_layer_avx512(r) },
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn run_layer_avx2(r: LayerRun<'_>) {
+    run_layer(r);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn run_layer_avx512(r: LayerRun<'_>) {
+    run_layer(r);
+}
+
+#[inline(always)]
+fn run_layer(r: LayerRun<'_>) {
+    let LayerRun {
+        layer: l,
+        state: s,
+        mut next,
+        last,
+        pos,
+        n,
+        ramp_pos,
+        ramp_len,
+    } = r;
+    let c_out = l.c_out;
+    let mut j0 = 0;
+    while j0 < n {
+        let m = TIME_TILE.min(n - j0);
+        let t0 = pos + j0;
+        convolve_tile(l, s, t0, m);
+        for tau in 0..m {
+            let j = j0 + tau;
+            let t = pos + j;
+            let f = ramp_fraction(ramp_pos + j, ramp_len);
+            let res_row = ((t.wrapping_sub(l.res_lag)) & s.mask) * l.c_in;
+            let out: &mut [f32] = match next.as_deref_mut() {
+                Some(ns) => {
+                    let r = (t & ns.mask) * c_out;
+                    &mut ns.ring[r..r + c_out]
+                }
+                None => &mut last[j * c_out..(j + 1) * c_out],
+            };
+            let a = &s.acc[tau * c_out..(tau + 1) * c_out];
+            for o in 0..c_out {
+                let (scale, shift) = if f >= 1.0 {
+                    (s.to_scale[o], s.to_shift[o])
+                } else {
+                    (
+                        s.from_scale[o] + (s.to_scale[o] - s.from_scale[o]) * f,
+                        s.from_shift[o] + (s.to_shift[o] - s.from_shift[o]) * f,
+                    )
+                };
+                let h = a[o] * scale + shift;
+                let h = if h >= 0.0 { h } else { l.slope[o] * h };
+                out[o] = h + l.res[o] * s.ring[res_row + o / l.ratio];
+            }
+        }
+        j0 += m;
+    }
+}
+
+/// The dilated convolution of samples `t0 .. t0 + m` (`m ≤ TIME_TILE`)
+/// into `s.acc`: each weight row is applied to the `m` samples in turn,
+/// and each output sums its products in (tap, input) order.
+#[inline(always)]
+fn convolve_tile(l: &Layer, s: &mut LayerState, t0: usize, m: usize) {
+    let c_out = l.c_out;
+    let span = l.dilation * (l.k - 1);
+    let acc = &mut s.acc[..m * c_out];
+    acc.fill(0.0);
+    for tap in 0..l.k {
+        let back = span - tap * l.dilation;
+        let wk = &l.w[tap * l.c_in * c_out..][..l.c_in * c_out];
+        for (i, wrow) in wk.chunks_exact(c_out).enumerate() {
+            for (tau, a) in acc.chunks_exact_mut(c_out).enumerate() {
+                let x = s.ring[((t0 + tau).wrapping_sub(back) & s.mask) * l.c_in + i];
+                for (a, &w) in a.iter_mut().zip(wrow) {
+                    *a += x * w;
+                }
+            }
+        }
     }
 }
 
