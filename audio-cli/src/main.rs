@@ -10,6 +10,7 @@
 
 mod cqt_commands;
 mod dsp_commands;
+mod effect_commands;
 mod error;
 mod eval_commands;
 mod eval_separation;
@@ -65,6 +66,9 @@ enum Command {
     Tag(tag_commands::TagArgs),
     /// Basic Pitch transcription of an audio file to MIDI (pretrained, embedded).
     Transcribe(transcribe_commands::TranscribeArgs),
+    /// A TCN effect model (micro-TCN with FiLM) or a randomised overdrive
+    /// over a file, block by block.
+    Effect(effect_commands::EffectArgs),
     /// Train an architecture on a dataset folder (`audio train --list`).
     Train(train_commands::TrainArgs),
     /// Score a trained model on a dataset split with its task's metrics.
@@ -137,6 +141,7 @@ fn main() -> std::process::ExitCode {
         Command::Eval(cmd) => eval_commands::run(cmd),
         Command::Separation(cmd) => separate_commands::run(cmd),
         Command::Transcribe(args) => transcribe_commands::run(args),
+        Command::Effect(args) => effect_commands::run(args),
         Command::Tag(args) => tag_commands::run(args),
         Command::VisualizeFilters(args) => visualize_commands::run(args),
         Command::Train(args) => train_commands::run_train(args),

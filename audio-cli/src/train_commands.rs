@@ -126,6 +126,7 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
     let arch = architecture(name)?;
     match arch.task {
         Task::Classification => return crate::train_tagging::train(&args, arch.name, data, out),
+        Task::Effects => return crate::effect_commands::train_effect(&args, data, out),
         Task::Separation => {}
         _ => {
             return Err(audio_models::Error::UnknownArchitecture {
@@ -239,6 +240,14 @@ fn required_model(args: &EvaluateArgs) -> Result<&PathBuf> {
 /// split; the metrics' errors.
 pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
     let arch = architecture(&args.arch)?;
+    if arch.task == Task::Effects {
+        return crate::effect_commands::evaluate_effect(
+            required_model(&args)?,
+            &args.data,
+            args.split,
+            args.json.as_deref(),
+        );
+    }
     if arch.task == Task::Classification {
         return crate::train_tagging::evaluate(
             required_model(&args)?,

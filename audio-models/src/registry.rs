@@ -109,6 +109,11 @@ pub const ARCHITECTURES: &[Architecture] = &[
         summary: "Seed 000's VGG-style genre CNN on mel spectrograms",
     },
     Architecture {
+        name: crate::effects::ARCHITECTURE,
+        task: Task::Effects,
+        summary: "micro-TCN (Steinmetz & Reiss 2022): dilated TCN with FiLM from the effect's parameters",
+    },
+    Architecture {
         name: "mfcc-logreg",
         task: Task::Classification,
         summary: "Baseline: MFCC means and deviations, multinomial logistic regression",

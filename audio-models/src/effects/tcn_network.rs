@@ -126,6 +126,38 @@ impl TcnEffectNet {
         }
     }
 
+    /// Every block's batch-norm running statistics by full key
+    /// (`blocks.{n}.film.bn.running_mean`, ...), for checkpoints.
+    ///
+    /// # Errors
+    ///
+    /// Never at present (kept fallible like the other buffers).
+    pub fn batch_norm_buffers(&self) -> Result<Vec<(String, Tensor)>> {
+        Ok(self
+            .blocks
+            .iter()
+            .enumerate()
+            .flat_map(|(n, b)| {
+                b.running_stats()
+                    .into_iter()
+                    .map(move |(k, t)| (format!("blocks.{n}.{k}"), t))
+            })
+            .collect())
+    }
+
+    /// Sets the running statistics from `get` (by the keys of
+    /// [`TcnEffectNet::batch_norm_buffers`]).
+    ///
+    /// # Errors
+    ///
+    /// A tensor of the wrong size.
+    pub fn set_batch_norm_buffers(&self, get: impl Fn(&str) -> Option<Tensor>) -> Result<()> {
+        for (n, b) in self.blocks.iter().enumerate() {
+            b.set_running_stats(|k| get(&format!("blocks.{n}.{k}")))?;
+        }
+        Ok(())
+    }
+
     /// The conditioning vector `gen(p)`, `(batch, 32)`, when the model has controls.
     ///
     /// # Errors

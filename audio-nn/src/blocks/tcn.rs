@@ -185,6 +185,47 @@ impl TcnBlock {
         &self.config
     }
 
+    /// The batch norm of the block (FiLM's affine-free one, or the plain
+    /// one without conditioning) with its key prefix (`film.bn`, `bn`).
+    fn norm(&self) -> Option<(&'static str, &BatchNorm)> {
+        match (&self.film, &self.bn) {
+            (Some(film), _) => film.batch_norm().map(|bn| ("film.bn", bn)),
+            (None, Some(bn)) => Some(("bn", bn)),
+            (None, None) => None,
+        }
+    }
+
+    /// The batch norm's running statistics by key relative to the block
+    /// (`film.bn.running_mean`, `film.bn.running_var`, or `bn.…`), as
+    /// training leaves them, for checkpoints.
+    pub fn running_stats(&self) -> Vec<(String, Tensor)> {
+        self.norm()
+            .map(|(prefix, bn)| {
+                vec![
+                    (format!("{prefix}.running_mean"), bn.running_mean()),
+                    (format!("{prefix}.running_var"), bn.running_var()),
+                ]
+            })
+            .unwrap_or_default()
+    }
+
+    /// Sets the running statistics from `get` (by the keys of
+    /// [`TcnBlock::running_stats`]); keys it does not know are left alone.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WeightShape`] for a tensor of the wrong size.
+    pub fn set_running_stats(&self, get: impl Fn(&str) -> Option<Tensor>) -> Result<()> {
+        if let Some((prefix, bn)) = self.norm() {
+            let mean = get(&format!("{prefix}.running_mean"));
+            let var = get(&format!("{prefix}.running_var"));
+            if let (Some(m), Some(v)) = (mean, var) {
+                bn.set_running_stats(&m, &v)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Samples of past context the block needs, `dilation·(kernel_size-1)`.
     pub fn context(&self) -> usize {
         self.conv1.context()

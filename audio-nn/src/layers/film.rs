@@ -74,6 +74,12 @@ impl Film {
         })
     }
 
+    /// The affine-free batch norm applied before the modulation, when
+    /// built with `normalize`.
+    pub fn batch_norm(&self) -> Option<&BatchNorm> {
+        self.bn.as_ref()
+    }
+
     /// `(γ, β)`, each `(batch, C, 1)`, for a conditioning batch `(batch, cond_dim)`.
     ///
     /// # Errors
