@@ -94,9 +94,13 @@ impl TrainConfig {
 /// One excerpt: input `(ninputs, n_in)`, target `(noutputs, n_out)`, normalised controls.
 type Excerpt = (Vec<f32>, Vec<f32>, Vec<f32>);
 
-/// The examples in memory: dry, wet (channel-major), normalised controls.
+/// One example in memory: dry and wet (channel-major), normalised
+/// controls, samples per channel.
+type Example = (Vec<f32>, Vec<f32>, Vec<f32>, usize);
+
+/// The examples of a split in memory.
 struct Examples {
-    items: Vec<(Vec<f32>, Vec<f32>, Vec<f32>, usize)>,
+    items: Vec<Example>,
     channels: (usize, usize),
 }
 
