@@ -26,6 +26,7 @@ const HANG_LIMIT: Duration = Duration::from_secs(120);
 fn fixed_value(command: &[String], value_name: &str) -> Option<String> {
     let separate = command.last().is_some_and(|c| c == "separate");
     let tag = command.last().is_some_and(|c| c == "tag");
+    let effect = command.last().is_some_and(|c| c == "effect");
     match value_name {
         "TARGET_SR" => Some("16000".into()),
         "INTERVALS" => Some("0:10".into()),
@@ -47,6 +48,14 @@ fn fixed_value(command: &[String], value_name: &str) -> Option<String> {
                 .display()
                 .to_string(),
         ),
+        // micro-TCN's Lightning-style checkpoint (it names its own size),
+        // so that `effect` gets as far as its input and output.
+        "MODEL" if effect => Some(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../audio-models/tests/fixtures/tcn_effect/utcn300.ckpt")
+                .display()
+                .to_string(),
+        ),
         _ => None,
     }
 }
@@ -54,7 +63,7 @@ fn fixed_value(command: &[String], value_name: &str) -> Option<String> {
 /// The output name a command expects (its writer chooses the format by it).
 fn output_name(command: &[String]) -> &'static str {
     match command.last().map(String::as_str) {
-        Some("convert") => "out.wav",
+        Some("convert" | "effect") => "out.wav",
         Some("specshow" | "waveshow") => "out.png",
         Some("notes-to-midi" | "transcribe") => "out.mid",
         Some("midi-to-notes") => "out.csv",
@@ -474,6 +483,13 @@ fn arguments(command: &[String], help: &str, input: &Path, output: &Path) -> Vec
         args.extend(["--output".to_owned(), path(output)]);
     } else if !has_output && has_flag("--json <JSON>") {
         args.extend(["--json".to_owned(), path(output)]);
+    }
+    // `effect` needs `--model` unless `--random-overdrive` is given, which
+    // its usage line does not show.
+    if command.last().is_some_and(|c| c == "effect") {
+        if let Some(model) = fixed_value(command, "MODEL") {
+            args.extend(["--model".to_owned(), model]);
+        }
     }
     if has_flag("--data <DATA>") && !args.iter().any(|a| a == "--data") {
         args.extend(["--data".to_owned(), path(input)]);
