@@ -6,10 +6,14 @@
 # README.md. A crash is left in artifacts/<target>/: fix it, then copy the
 # input into regressions/<target>/, where `cargo test` replays it.
 #
-# The mutation seed is fixed (FUZZ_SEED, default 1), so a CI run explores
-# the same inputs as a local run of the same code and corpus for as long as
-# both last: a CI failure reproduces here. Set FUZZ_SEED=0 for a random seed
-# on long runs by hand, which is how new inputs are found.
+# The mutation seed is fixed (FUZZ_SEED, default 1), so a CI run starts from
+# the same inputs as a local run of the same code and corpus; how far each
+# gets in the time given depends on the machine, so a CI failure may not
+# reproduce here in the same seconds (the load_resample out-of-memory input
+# CI found on 2026-12-05 did not in 40 s here): read the input's class from
+# CI's report (the allocation size, the target) and build it by hand. Set
+# FUZZ_SEED=0 for a random seed on long runs by hand, which is how new
+# inputs are found.
 #
 # Needs the nightly toolchain (libFuzzer's sanitizer flags are nightly-only)
 # and cargo-fuzz, which this script installs when it is missing.

@@ -41,7 +41,9 @@ use crate::{Error, Result};
 /// let net = TcnEffectNet::new(config, vb)?;
 /// let x = Tensor::zeros((1, 1, 100), DType::F32, &Device::Cpu)?;
 /// let p = Tensor::new(&[[0f32, 0.5]], &Device::Cpu)?;
-/// assert_eq!(net.forward(&x, Some(&p))?.dims(), &[1, 1, 100 - 15 + 1]);
+/// // Four blocks of kernel 3, dilations 1, 2, 4, 8: 1 + 2·15 = 31 samples.
+/// assert_eq!(net.config().receptive_field(), 31);
+/// assert_eq!(net.forward(&x, Some(&p))?.dims(), &[1, 1, 100 - 31 + 1]);
 /// assert_eq!(net.process(&x, Some(&p))?.dims(), &[1, 1, 100]);
 /// # Ok::<(), audio_models::Error>(())
 /// ```
