@@ -182,6 +182,24 @@ proptest! {
     }
 }
 
+/// The kernel chosen for this CPU (AVX-512, AVX2) gives the portable
+/// kernel's bits: the same operations in the same order.
+#[test]
+fn every_kernel_gives_the_same_bits() {
+    let e = effect("utcn300");
+    let x: Vec<f32> = (0..20_000)
+        .map(|t| ((t as f32) * 0.013).sin() * 0.6)
+        .collect();
+    let mut chosen = e.processor().unwrap();
+    chosen.set_param("peak_reduction", 0.7).unwrap();
+    let mut portable = chosen.clone();
+    portable.use_scalar_kernel();
+    assert_eq!(
+        run_blocks(&mut chosen, &x, &[256, 37]),
+        run_blocks(&mut portable, &x, &[256, 37])
+    );
+}
+
 #[test]
 fn a_turned_control_ramps_then_settles_on_the_new_setting() {
     // Without the DC blocker, whose long memory would carry the ramp.

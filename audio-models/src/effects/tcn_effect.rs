@@ -140,8 +140,7 @@ pub struct TcnEffect {
     tensors: HashMap<String, Tensor>,
 }
 
-/// A class holding a pickled argument dict: a Lightning `.ckpt` keeps its
-/// `hyper_parameters` in one.
+/// The entry `name` of a Lightning `.ckpt`'s `hyper_parameters` dict.
 fn hyper_parameter<'a>(object: &'a PyValue, name: &str) -> Option<&'a PyValue> {
     object.get("hyper_parameters")?.get(name)
 }

@@ -109,7 +109,6 @@ pub struct TcnEffectProcessor {
     applied: Vec<f64>,
     smoothing_ms: f64,
     // Planned by `prepare`.
-    sample_rate: u32,
     max_block: usize,
     state: Vec<LayerState>,
     /// The last block's output rows `(max_block, c_last)`.
@@ -245,7 +244,6 @@ impl TcnEffectProcessor {
             applied: values.clone(),
             values,
             smoothing_ms: DEFAULT_SMOOTHING_MS,
-            sample_rate: 0,
             max_block: 0,
             state: Vec::new(),
             last: Vec::new(),
@@ -266,7 +264,7 @@ impl TcnEffectProcessor {
     }
 
     /// Runs the portable kernel instead of the one chosen for this CPU
-    /// (for tests: every kernel gives the same bits).
+    /// (for the test that every kernel gives the same bits).
     #[doc(hidden)]
     pub fn use_scalar_kernel(&mut self) {
         self.kernel = Kernel::Scalar;
@@ -320,7 +318,6 @@ impl TcnEffectProcessor {
                 expected: "1 to 2^20 samples",
             });
         }
-        self.sample_rate = sample_rate;
         self.max_block = max_block;
         self.ramp_len = (self.smoothing_ms * 1e-3 * f64::from(sample_rate)).round() as usize;
         self.state = self

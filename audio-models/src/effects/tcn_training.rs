@@ -107,10 +107,18 @@ struct Examples {
 impl Examples {
     fn load(data: &EffectsDataset, params: &[EffectParam]) -> Result<Self> {
         let mut items = Vec::with_capacity(data.len());
-        let mut channels = (0, 0);
+        let mut channels = None;
         for i in 0..data.len() {
             let (dry, wet, p) = data.get(i)?;
-            channels = (dry.nrows(), wet.nrows());
+            // Excerpts index every example by the first one's channels.
+            let first = *channels.get_or_insert((dry.nrows(), wet.nrows()));
+            if (dry.nrows(), wet.nrows()) != first {
+                return Err(Error::ChannelMismatch {
+                    path: data.paths(i)?.0,
+                    expected: first.0,
+                    got: dry.nrows(),
+                });
+            }
             let controls = params
                 .iter()
                 .map(|q| {
@@ -131,7 +139,10 @@ impl Examples {
                 n,
             ));
         }
-        Ok(Self { items, channels })
+        Ok(Self {
+            items,
+            channels: channels.unwrap_or_default(),
+        })
     }
 
     /// The excerpt of example `i` whose aligned output starts at `start`.
@@ -307,7 +318,8 @@ pub fn dataset_params(data: &EffectsDataset) -> Result<Vec<EffectParam>> {
 ///
 /// [`Error::InvalidParameter`] for zero sizes, a dataset at another rate
 /// than the model's or with other channel counts, or a parameter missing
-/// from an example; as the trainer and the network.
+/// from an example; [`Error::ChannelMismatch`] for examples of different
+/// channel counts; as the trainer and the network.
 pub fn train(
     train: &EffectsDataset,
     valid: &EffectsDataset,
