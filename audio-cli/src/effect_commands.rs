@@ -181,7 +181,7 @@ pub fn train_effect(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
     let train_set = EffectsDataset::open(data, Split::Train)?;
     let valid_set = EffectsDataset::open(data, Split::Valid)?;
     let config = TrainConfig {
-        batch_size: args.batch_size,
+        batch_size: args.batch_size_or(crate::train_commands::DEFAULT_BATCH_SIZE),
         steps_per_epoch: args.steps_per_epoch,
         epochs: args.epochs,
         patience: args.patience,

@@ -17,6 +17,7 @@ mod eval_separation;
 mod feature_commands;
 mod inverse_commands;
 mod io_commands;
+mod pipeline_commands;
 mod pitch_commands;
 mod rhythm_commands;
 mod separate_commands;
@@ -24,6 +25,7 @@ mod tag_commands;
 mod train_commands;
 mod train_separators;
 mod train_tagging;
+mod train_transcription;
 mod transcribe_commands;
 mod visualize_commands;
 
@@ -64,8 +66,12 @@ enum Command {
     VisualizeFilters(visualize_commands::VisualizeArgs),
     /// Tag or classify audio with a trained network (SampleCNN, short-chunk CNN, ...).
     Tag(tag_commands::TagArgs),
-    /// Basic Pitch transcription of an audio file to MIDI (pretrained, embedded).
+    /// Transcription of an audio file to MIDI: Basic Pitch (pretrained,
+    /// embedded) or a trained frame-window MLP.
     Transcribe(transcribe_commands::TranscribeArgs),
+    /// Seed 004's chain: separate, keep one stem, transcribe, quantise,
+    /// filter by key, write MIDI.
+    Pipeline(pipeline_commands::PipelineArgs),
     /// A TCN effect model (micro-TCN with FiLM) or a randomised overdrive
     /// over a file, block by block.
     Effect(effect_commands::EffectArgs),
@@ -141,6 +147,7 @@ fn main() -> std::process::ExitCode {
         Command::Eval(cmd) => eval_commands::run(cmd),
         Command::Separation(cmd) => separate_commands::run(cmd),
         Command::Transcribe(args) => transcribe_commands::run(args),
+        Command::Pipeline(args) => pipeline_commands::run(args),
         Command::Effect(args) => effect_commands::run(args),
         Command::Tag(args) => tag_commands::run(args),
         Command::VisualizeFilters(args) => visualize_commands::run(args),

@@ -39,9 +39,10 @@ pub struct TrainArgs {
     /// Maximum epochs.
     #[arg(long, default_value_t = 1000)]
     pub(crate) epochs: usize,
-    /// Examples per batch.
-    #[arg(long, default_value_t = 8)]
-    pub(crate) batch_size: usize,
+    /// Examples per batch (default 8; for `frame-mlp` an example is a
+    /// frame, and the default is 256).
+    #[arg(long)]
+    pub(crate) batch_size: Option<usize>,
     /// Learning rate.
     #[arg(long, default_value_t = 1e-3)]
     pub(crate) lr: f64,
@@ -105,6 +106,16 @@ pub struct TrainArgs {
     pub(crate) weight_decay: f64,
 }
 
+/// `--batch-size`'s default for every architecture but `frame-mlp`.
+pub(crate) const DEFAULT_BATCH_SIZE: usize = 8;
+
+impl TrainArgs {
+    /// `--batch-size`, or `default` when not given.
+    pub(crate) fn batch_size_or(&self, default: usize) -> usize {
+        self.batch_size.unwrap_or(default)
+    }
+}
+
 /// Runs `audio train`.
 ///
 /// # Errors
@@ -127,6 +138,7 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
     match arch.task {
         Task::Classification => return crate::train_tagging::train(&args, arch.name, data, out),
         Task::Effects => return crate::effect_commands::train_effect(&args, data, out),
+        Task::Transcription => return crate::train_transcription::train(&args, data, out),
         Task::Separation => {}
         _ => {
             return Err(audio_models::Error::UnknownArchitecture {
@@ -165,7 +177,7 @@ fn train_open_unmix(args: &TrainArgs, data: &PathBuf, out: &PathBuf) -> Result<(
         config.model.hidden_size = args.hidden_size;
         config.model.nb_layers = args.nb_layers;
         config.seq_seconds = args.seq_seconds;
-        config.batch_size = args.batch_size;
+        config.batch_size = args.batch_size_or(DEFAULT_BATCH_SIZE);
         config.steps_per_epoch = args.steps_per_epoch;
         config.epochs = args.epochs;
         config.patience = args.patience;
@@ -207,8 +219,8 @@ pub struct EvaluateArgs {
     /// The architecture (`audio train --list`).
     arch: String,
     /// The run directory `audio train` wrote (or any model directory of the
-    /// architecture). For `open-unmix` it may be left out: the embedded
-    /// model is scored.
+    /// architecture). For `open-unmix` and `frame-mlp` it may be left out:
+    /// the embedded model is scored.
     #[arg(long)]
     model: Option<PathBuf>,
     /// Dataset root.
@@ -223,12 +235,16 @@ pub struct EvaluateArgs {
     /// Also write the scores as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Transcription: also score the embedded Basic Pitch on the same
+    /// audio, side by side.
+    #[arg(long)]
+    with_basic_pitch: bool,
 }
 
 /// `--model`, which every architecture but `open-unmix` needs.
 fn required_model(args: &EvaluateArgs) -> Result<&PathBuf> {
     args.model.as_ref().ok_or(Error::Usage {
-        message: "audio evaluate needs --model for this architecture (only open-unmix has an embedded model)",
+        message: "audio evaluate needs --model for this architecture (only open-unmix and frame-mlp have embedded models)",
     })
 }
 
@@ -246,6 +262,15 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
             &args.data,
             args.split,
             args.json.as_deref(),
+        );
+    }
+    if arch.task == Task::Transcription {
+        return crate::train_transcription::evaluate(
+            args.model.as_deref(),
+            &args.data,
+            args.split,
+            args.json.as_deref(),
+            args.with_basic_pitch,
         );
     }
     if arch.task == Task::Classification {

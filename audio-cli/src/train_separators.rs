@@ -59,7 +59,7 @@ pub fn train(args: &TrainArgs, arch: &str, data: &PathBuf, out: &Path) -> Result
             model.sources.clone_from(t);
         }
         let config = wavenet_separator::TrainConfig {
-            batch_size: args.batch_size,
+            batch_size: args.batch_size_or(crate::train_commands::DEFAULT_BATCH_SIZE),
             steps_per_epoch: args.steps_per_epoch,
             epochs: args.epochs,
             patience: args.patience,
@@ -83,7 +83,7 @@ pub fn train(args: &TrainArgs, arch: &str, data: &PathBuf, out: &Path) -> Result
         }
         let config = demucs::TrainConfig {
             segment_seconds: args.seq_seconds,
-            batch_size: args.batch_size,
+            batch_size: args.batch_size_or(crate::train_commands::DEFAULT_BATCH_SIZE),
             steps_per_epoch: args.steps_per_epoch,
             epochs: args.epochs,
             patience: args.patience,
@@ -106,7 +106,7 @@ pub fn train(args: &TrainArgs, arch: &str, data: &PathBuf, out: &Path) -> Result
             None => {}
         }
         let config = wave_u_net::TrainConfig {
-            batch_size: args.batch_size,
+            batch_size: args.batch_size_or(crate::train_commands::DEFAULT_BATCH_SIZE),
             steps_per_epoch: args.steps_per_epoch,
             epochs: args.epochs,
             patience: args.patience,
@@ -130,7 +130,7 @@ pub fn train(args: &TrainArgs, arch: &str, data: &PathBuf, out: &Path) -> Result
         }
         let config = tf_mask::TrainConfig {
             seq_seconds: args.seq_seconds,
-            batch_size: args.batch_size,
+            batch_size: args.batch_size_or(crate::train_commands::DEFAULT_BATCH_SIZE),
             steps_per_epoch: args.steps_per_epoch,
             epochs: args.epochs,
             patience: args.patience,

@@ -56,7 +56,7 @@ pub fn train(args: &TrainArgs, arch: &str, data: &Path, out: &Path) -> Result<()
     model.multi_label = args.multi_label;
     let mut config = TagTrainConfig::new(model);
     config.epochs = args.epochs;
-    config.batch_size = args.batch_size;
+    config.batch_size = args.batch_size_or(crate::train_commands::DEFAULT_BATCH_SIZE);
     config.lr = args.lr;
     config.weight_decay = args.weight_decay;
     config.optimizer = match args.optimizer {

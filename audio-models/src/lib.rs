@@ -51,6 +51,7 @@ pub mod demucs;
 pub mod effects;
 pub mod error;
 pub mod evaluation;
+pub mod frame_mlp;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod open_unmix;

@@ -114,6 +114,11 @@ pub const ARCHITECTURES: &[Architecture] = &[
         summary: "micro-TCN (Steinmetz & Reiss 2022): dilated TCN with FiLM from the effect's parameters",
     },
     Architecture {
+        name: crate::frame_mlp::ARCHITECTURE,
+        task: Task::Transcription,
+        summary: "Seed 004's piano transcriber: 7-frame log-mel window, 4 x 500 MLP, 88 sigmoids",
+    },
+    Architecture {
         name: "mfcc-logreg",
         task: Task::Classification,
         summary: "Baseline: MFCC means and deviations, multinomial logistic regression",
