@@ -63,6 +63,7 @@ pub mod tf_mask;
 pub mod training;
 pub mod traits;
 pub mod wave_u_net;
+pub mod wavenet;
 pub mod wavenet_separator;
 
 pub use datasets::Split;
