@@ -17,6 +17,7 @@ mod eval_separation;
 mod feature_commands;
 mod inverse_commands;
 mod io_commands;
+mod melody_commands;
 mod pipeline_commands;
 mod pitch_commands;
 mod rhythm_commands;
@@ -75,6 +76,9 @@ enum Command {
     /// A TCN effect model (micro-TCN with FiLM) or a randomised overdrive
     /// over a file, block by block.
     Effect(effect_commands::EffectArgs),
+    /// Generation with a trained generative model.
+    #[command(subcommand)]
+    Generate(melody_commands::GenerateCommand),
     /// Train an architecture on a dataset folder (`audio train --list`).
     Train(train_commands::TrainArgs),
     /// Score a trained model on a dataset split with its task's metrics.
@@ -148,6 +152,7 @@ fn main() -> std::process::ExitCode {
         Command::Separation(cmd) => separate_commands::run(cmd),
         Command::Transcribe(args) => transcribe_commands::run(args),
         Command::Pipeline(args) => pipeline_commands::run(args),
+        Command::Generate(cmd) => melody_commands::run(cmd),
         Command::Effect(args) => effect_commands::run(args),
         Command::Tag(args) => tag_commands::run(args),
         Command::VisualizeFilters(args) => visualize_commands::run(args),

@@ -65,18 +65,21 @@ pub struct TrainArgs {
     /// of the dataset).
     #[arg(long, value_delimiter = ',')]
     pub(crate) targets: Option<Vec<String>>,
-    /// Open-Unmix, T-F mask: LSTM width (Open-Unmix's `hidden_size`).
+    /// Open-Unmix, T-F mask, melody-lstm: LSTM width (Open-Unmix's `hidden_size`).
     #[arg(long, default_value_t = 128)]
     pub(crate) hidden_size: usize,
-    /// Open-Unmix, T-F mask: LSTM layers.
+    /// Open-Unmix, T-F mask, melody-lstm: LSTM layers.
     #[arg(long, default_value_t = 3)]
     pub(crate) nb_layers: usize,
     /// Open-Unmix, T-F mask: excerpt length in seconds (`--seq-dur`).
     #[arg(long, default_value_t = 4.0)]
     pub(crate) seq_seconds: f64,
-    /// Separation: batches per epoch.
+    /// Separation, melody-lstm: batches per epoch.
     #[arg(long, default_value_t = 20)]
     pub(crate) steps_per_epoch: usize,
+    /// Melody LSTM: symbols per input sequence (the seed: 64).
+    #[arg(long, default_value_t = 64)]
+    pub(crate) seq_len: usize,
     /// Separation: seconds of each validation song scored.
     #[arg(long, default_value_t = 10.0)]
     pub(crate) valid_seconds: f64,
@@ -139,6 +142,7 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
         Task::Classification => return crate::train_tagging::train(&args, arch.name, data, out),
         Task::Effects => return crate::effect_commands::train_effect(&args, data, out),
         Task::Transcription => return crate::train_transcription::train(&args, data, out),
+        Task::Melody => return crate::melody_commands::train(&args, data, out),
         Task::Separation => {}
         _ => {
             return Err(audio_models::Error::UnknownArchitecture {
@@ -258,6 +262,14 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
     let arch = architecture(&args.arch)?;
     if arch.task == Task::Effects {
         return crate::effect_commands::evaluate_effect(
+            required_model(&args)?,
+            &args.data,
+            args.split,
+            args.json.as_deref(),
+        );
+    }
+    if arch.task == Task::Melody {
+        return crate::melody_commands::evaluate(
             required_model(&args)?,
             &args.data,
             args.split,

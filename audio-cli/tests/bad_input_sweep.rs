@@ -65,7 +65,7 @@ fn output_name(command: &[String]) -> &'static str {
     match command.last().map(String::as_str) {
         Some("convert" | "effect") => "out.wav",
         Some("specshow" | "waveshow") => "out.png",
-        Some("notes-to-midi" | "transcribe" | "pipeline") => "out.mid",
+        Some("notes-to-midi" | "transcribe" | "pipeline" | "melody") => "out.mid",
         Some("midi-to-notes") => "out.csv",
         Some("estimate-key" | "tag") => "out.json",
         Some("separate") => "stems",

@@ -54,6 +54,7 @@ pub mod evaluation;
 pub mod frame_mlp;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod melody;
 pub mod open_unmix;
 pub mod registry;
 pub mod separation_data;

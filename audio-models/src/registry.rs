@@ -119,6 +119,11 @@ pub const ARCHITECTURES: &[Architecture] = &[
         summary: "Seed 004's piano transcriber: 7-frame log-mel window, 4 x 500 MLP, 88 sigmoids",
     },
     Architecture {
+        name: crate::melody::ARCHITECTURE,
+        task: Task::Melody,
+        summary: "Seed 002's melody generator: one-hot 16th-note symbols, LSTM, softmax over the next symbol",
+    },
+    Architecture {
         name: "mfcc-logreg",
         task: Task::Classification,
         summary: "Baseline: MFCC means and deviations, multinomial logistic regression",

@@ -1,0 +1,126 @@
+//! Seed 002's melody LSTM (`audio_models::melody`): `audio train
+//! melody-lstm`, `audio evaluate melody-lstm` and `audio generate melody`.
+
+use std::path::{Path, PathBuf};
+
+use audio_io::melody::{melody_to_string, parse_melody};
+use audio_io::midi::MidiType;
+use audio_models::datasets::{MelodyDataset, Split};
+use audio_models::melody::{train as train_melody, MelodyModel, TrainConfig};
+use clap::{Args, Subcommand};
+
+use crate::train_commands::TrainArgs;
+use crate::{Error, Result};
+
+/// Windows per batch by default.
+const MELODY_BATCH_SIZE: usize = 64;
+
+/// `audio train melody-lstm`: `--hidden-size`, `--nb-layers`, `--seq-len`.
+///
+/// # Errors
+///
+/// Reading the dataset; the trainer's.
+pub fn train(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
+    let train_set = MelodyDataset::open(data, Split::Train)?;
+    let valid_set = MelodyDataset::open(data, Split::Valid)?;
+    let config = TrainConfig {
+        hidden_size: args.hidden_size,
+        num_layers: args.nb_layers,
+        sequence_length: args.seq_len,
+        batch_size: args.batch_size_or(MELODY_BATCH_SIZE),
+        steps_per_epoch: args.steps_per_epoch,
+        epochs: args.epochs,
+        patience: args.patience,
+        lr: args.lr,
+        time_limit_seconds: args.minutes.map(|m| m * 60.0),
+        seed: args.seed,
+        resume: args.resume,
+        progress: true,
+        ..TrainConfig::default()
+    };
+    let report = train_melody(&train_set, &valid_set, &config, out)?;
+    if let Some((epoch, loss)) = report.best {
+        println!("best validation cross-entropy {loss:.4} at epoch {epoch}");
+    }
+    println!("model: {}", out.join("best").display());
+    Ok(())
+}
+
+/// `audio evaluate melody-lstm`: next-symbol accuracy on the split, and
+/// the seed's checks of melodies generated from each song's first bar.
+///
+/// # Errors
+///
+/// Loading the model and the dataset.
+pub fn evaluate(model: &Path, data: &Path, split: Split, json: Option<&Path>) -> Result<()> {
+    let model = MelodyModel::load(model)?;
+    let set = MelodyDataset::open(data, split)?;
+    let scores = model.evaluate(&set)?;
+    let generated = model.generation_scores(&set, 50, 16, 256, 0.8, 0)?;
+    let out = serde_json::json!({ "next_symbol": scores, "generation": generated });
+    let text = serde_json::to_string_pretty(&out).map_err(|source| Error::Json {
+        path: json.map_or_else(PathBuf::new, Path::to_path_buf),
+        source,
+    })?;
+    println!("{text}");
+    if let Some(path) = json {
+        audio_io::write_file(path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Generation subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GenerateCommand {
+    /// Continue a seed melody with a trained melody LSTM and write MIDI.
+    Melody(MelodyArgs),
+}
+
+/// Arguments of `audio generate melody`.
+#[derive(Debug, Args)]
+pub struct MelodyArgs {
+    /// The run (or checkpoint) directory of `audio train melody-lstm`.
+    #[arg(long)]
+    model: PathBuf,
+    /// The seed melody in the seed's encoding, in C major / A minor: MIDI
+    /// pitches, `_` to hold, `r` for a rest, one symbol per 16th note.
+    #[arg(long, default_value = "60 _ 62 _ 64 _ 65 _")]
+    seed_notes: String,
+    /// The most symbols to generate (the model may end the melody sooner).
+    #[arg(long, default_value_t = 256)]
+    steps: usize,
+    /// Softmax temperature (0: always the most likely symbol).
+    #[arg(long, default_value_t = 0.8)]
+    temperature: f64,
+    /// The sampling seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Tempo of the MIDI file, in bpm.
+    #[arg(long, default_value_t = 120.0)]
+    bpm: f64,
+    /// MIDI file to write.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+/// Runs `audio generate …`.
+///
+/// # Errors
+///
+/// Loading the model; a seed that does not parse or holds symbols outside
+/// the model's vocabulary; writing the file.
+pub fn run(cmd: GenerateCommand) -> Result<()> {
+    match cmd {
+        GenerateCommand::Melody(args) => {
+            let model = MelodyModel::load(&args.model)?;
+            let seed = parse_melody(&args.seed_notes)?;
+            let melody = model.generate(&seed, args.steps, args.temperature, args.seed)?;
+            model
+                .to_midi(&melody, args.bpm)?
+                .write(&args.output, MidiType::Type1)?;
+            println!("{}", melody_to_string(&melody));
+            println!("{} symbols -> {}", melody.len(), args.output.display());
+            Ok(())
+        }
+    }
+}
