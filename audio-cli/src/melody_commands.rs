@@ -101,6 +101,50 @@ pub struct MelodyArgs {
     /// MIDI file to write.
     #[arg(short, long)]
     output: PathBuf,
+    /// Also draw the melody as a piano-roll picture (PNG).
+    #[arg(long)]
+    roll: Option<PathBuf>,
+}
+
+/// A piano-roll picture of `notes` (one column per 16th note at `bpm`),
+/// the pitch range two semitones beyond the melody's.
+fn piano_roll_png(notes: &[audio_io::Note], bpm: f64, path: &Path) -> Result<()> {
+    let fs = bpm / 60.0 * 4.0;
+    let roll = audio_io::piano_roll::notes_to_piano_roll(notes, fs, None)?;
+    let lo = notes
+        .iter()
+        .map(|n| n.pitch)
+        .min()
+        .unwrap_or(60)
+        .saturating_sub(2);
+    let hi = notes
+        .iter()
+        .map(|n| n.pitch)
+        .max()
+        .unwrap_or(72)
+        .saturating_add(2)
+        .min(127);
+    let rows = roll
+        .slice(ndarray::s![usize::from(lo)..=usize::from(hi), ..])
+        .mapv(|v| if v > 0.0 { 1.0f32 } else { 0.0 });
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small frame rate"
+    )]
+    let options = audio_io::picture::SpecshowOptions {
+        y_axis: audio_io::picture::FrequencyAxis::Cqt {
+            fmin: 440.0 * 2f64.powf((f64::from(lo) - 69.0) / 12.0),
+            bins_per_octave: 12,
+        },
+        sr: fs.round().max(1.0) as u32,
+        hop_length: 1,
+        vmin: Some(0.0),
+        vmax: Some(1.0),
+        height: 300,
+        ..audio_io::picture::SpecshowOptions::default()
+    };
+    Ok(audio_io::picture::specshow(&rows, &options)?.save_png(path)?)
 }
 
 /// Runs `audio generate …`.
@@ -118,6 +162,16 @@ pub fn run(cmd: GenerateCommand) -> Result<()> {
             model
                 .to_midi(&melody, args.bpm)?
                 .write(&args.output, MidiType::Type1)?;
+            if let Some(path) = &args.roll {
+                let notes = audio_io::melody::decode_melody(
+                    &melody,
+                    args.bpm,
+                    audio_io::melody::SIXTEENTH,
+                    90,
+                    0,
+                )?;
+                piano_roll_png(&notes, args.bpm, path)?;
+            }
             println!("{}", melody_to_string(&melody));
             println!("{} symbols -> {}", melody.len(), args.output.display());
             Ok(())

@@ -78,7 +78,12 @@ fn melody_lstm_trains_evaluates_and_generates() {
         "3",
         "-o",
         out.to_str().unwrap(),
+        "--roll",
+        common::tmp("melody.png").to_str().unwrap(),
     ]);
+    assert!(std::fs::read(common::tmp("melody.png"))
+        .unwrap()
+        .starts_with(b"\x89PNG"));
     assert!(stdout.starts_with("60 _ 62 _"), "{stdout}");
     assert!(!MidiFile::read(&out).unwrap().notes().is_empty());
     // A seed outside the vocabulary is an error, and no file is left.
