@@ -29,6 +29,7 @@ mod train_tagging;
 mod train_transcription;
 mod transcribe_commands;
 mod visualize_commands;
+mod wavenet_commands;
 
 use clap::{Parser, Subcommand};
 

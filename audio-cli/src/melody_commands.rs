@@ -74,6 +74,8 @@ pub fn evaluate(model: &Path, data: &Path, split: Split, json: Option<&Path>) ->
 pub enum GenerateCommand {
     /// Continue a seed melody with a trained melody LSTM and write MIDI.
     Melody(MelodyArgs),
+    /// Generate audio with a trained WaveNet (fast generation).
+    Wavenet(crate::wavenet_commands::WavenetArgs),
 }
 
 /// Arguments of `audio generate melody`.
@@ -155,6 +157,7 @@ fn piano_roll_png(notes: &[audio_io::Note], bpm: f64, path: &Path) -> Result<()>
 /// the model's vocabulary; writing the file.
 pub fn run(cmd: GenerateCommand) -> Result<()> {
     match cmd {
+        GenerateCommand::Wavenet(args) => crate::wavenet_commands::generate(&args),
         GenerateCommand::Melody(args) => {
             let model = MelodyModel::load(&args.model)?;
             let seed = parse_melody(&args.seed_notes)?;

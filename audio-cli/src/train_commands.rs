@@ -138,6 +138,9 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
         });
     };
     let arch = architecture(name)?;
+    if arch.name == audio_models::wavenet::ARCHITECTURE {
+        return crate::wavenet_commands::train(&args, data, out);
+    }
     match arch.task {
         Task::Classification => return crate::train_tagging::train(&args, arch.name, data, out),
         Task::Effects => return crate::effect_commands::train_effect(&args, data, out),
@@ -267,6 +270,11 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
             args.split,
             args.json.as_deref(),
         );
+    }
+    if arch.name == audio_models::wavenet::ARCHITECTURE {
+        return Err(Error::Usage {
+            message: "audio evaluate has no metric for wavenet: listen to `audio generate wavenet`; training reports the validation cross-entropy",
+        });
     }
     if arch.task == Task::Melody {
         return crate::melody_commands::evaluate(

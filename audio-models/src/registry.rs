@@ -124,6 +124,11 @@ pub const ARCHITECTURES: &[Architecture] = &[
         summary: "Seed 002's melody generator: one-hot 16th-note symbols, LSTM, softmax over the next symbol",
     },
     Architecture {
+        name: crate::wavenet::ARCHITECTURE,
+        task: Task::Classification,
+        summary: "WaveNet (van den Oord et al. 2016): mu-law next-sample model on labelled audio, conditioned on the label",
+    },
+    Architecture {
         name: "mfcc-logreg",
         task: Task::Classification,
         summary: "Baseline: MFCC means and deviations, multinomial logistic regression",

@@ -115,6 +115,7 @@ pub struct FastWaveNet {
     post2_w: Vec<f32>,
     post2_b: Vec<f32>,
     embedding: Option<Vec<f32>>,
+    labels: Vec<String>,
 }
 
 fn read(vb: &VarBuilder, shape: &[usize], name: &str) -> Result<Vec<f32>> {
@@ -200,7 +201,45 @@ impl FastWaveNet {
             post2_b: read(&vb, &[q], "post2.bias")?,
             embedding,
             config,
+            labels: Vec::new(),
         })
+    }
+
+    /// Loads a checkpoint directory that `audio train wavenet` wrote, or a
+    /// run directory (its `best/`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::File`] / [`Error::ModelJson`] for missing or unreadable
+    /// files; a missing or misshapen weight.
+    pub fn load(dir: impl AsRef<std::path::Path>) -> Result<Self> {
+        use crate::training::{read_checkpoint_info, BEST_DIR, SIDECAR_FILE, WEIGHTS_FILE};
+        let mut dir = dir.as_ref().to_path_buf();
+        if !dir.join(SIDECAR_FILE).exists() && dir.join(BEST_DIR).join(SIDECAR_FILE).exists() {
+            dir = dir.join(BEST_DIR);
+        }
+        let info = read_checkpoint_info(&dir)?;
+        let stored: super::WaveNetArchitecture = serde_json::from_value(info.architecture)
+            .map_err(|source| Error::ModelJson {
+                path: dir.join(SIDECAR_FILE),
+                source,
+            })?;
+        let path = dir.join(WEIGHTS_FILE);
+        let bytes = std::fs::read(&path).map_err(|source| Error::File {
+            path: path.clone(),
+            source,
+        })?;
+        let tensors = candle_core::safetensors::load_buffer(&bytes, &candle_core::Device::Cpu)?;
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &candle_core::Device::Cpu);
+        let mut model = Self::new(stored.model, vb)?;
+        model.labels = stored.labels;
+        Ok(model)
+    }
+
+    /// The names of the global classes (a trained model's labels; empty
+    /// when unconditioned or unnamed).
+    pub fn labels(&self) -> &[String] {
+        &self.labels
     }
 
     /// The configuration.

@@ -8,15 +8,19 @@
 //! - [`WaveNet`]: the network on candle (teacher-forced logits);
 //! - [`FastWaveNet`]: generation sample by sample with per-layer queues
 //!   (Paine et al. 2016), and the naive recomputation it replaces, which
-//!   gives the same samples to the bit; a [`crate::Generator`].
+//!   gives the same samples to the bit; a [`crate::Generator`];
+//! - [`train`]: teacher-forced training on labelled audio through the
+//!   shared trainer, globally conditioned on the label.
 
 mod config;
 mod generation;
 mod network;
+mod training;
 
 pub use config::WaveNetConfig;
 pub use generation::{FastWaveNet, GenerateConfig};
 pub use network::WaveNet;
+pub use training::{audio_to_classes, train, TrainConfig, WaveNetArchitecture, ARCHITECTURE};
 
 use ndarray::Array2;
 
