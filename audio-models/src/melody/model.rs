@@ -58,6 +58,15 @@ pub struct MelodyScores {
     pub accuracy: f64,
     /// Their mean cross-entropy, in nats.
     pub cross_entropy: f64,
+    /// The accuracy of always answering the most frequent target (the
+    /// hold symbol `_`, in the seed's encoding): what the accuracy must beat.
+    pub majority_accuracy: f64,
+    /// The cross-entropy of the targets' own frequencies (a model that
+    /// ignores the context): what the cross-entropy must beat.
+    pub unigram_cross_entropy: f64,
+    /// The accuracy over every window of the joined sequence, the
+    /// delimiter padding between songs included (the seed's measure).
+    pub accuracy_with_delimiters: f64,
 }
 
 /// The seed's checks of generated melodies.
@@ -158,6 +167,19 @@ impl MelodyModel {
         };
         let (mut correct, mut loss) = (0usize, 0.0f64);
         let n = windows.len();
+        let mut counts = vec![0usize; c.vocabulary.len()];
+        for &start in &windows.starts {
+            counts[ids[start + c.sequence_length]] += 1;
+        }
+        let majority = counts.iter().copied().max().unwrap_or(0);
+        let unigram = -counts
+            .iter()
+            .filter(|&&k| k > 0)
+            .map(|&k| {
+                let p = k as f64 / n as f64;
+                p * p.ln()
+            })
+            .sum::<f64>();
         for chunk in (0..n).collect::<Vec<_>>().chunks(EVAL_BATCH) {
             let batch = chunk
                 .iter()
@@ -181,7 +203,32 @@ impl MelodyModel {
             windows: n,
             accuracy: correct as f64 / n as f64,
             cross_entropy: loss / n as f64,
+            majority_accuracy: majority as f64 / n as f64,
+            unigram_cross_entropy: unigram,
+            accuracy_with_delimiters: self.accuracy_of(&ids, None)?,
         })
+    }
+
+    /// The next-symbol accuracy over the windows of `ids` starting at
+    /// `starts` (all windows for `None`).
+    fn accuracy_of(&self, ids: &[usize], starts: Option<Vec<usize>>) -> Result<f64> {
+        let l = self.config().sequence_length;
+        let starts = starts.unwrap_or_else(|| (0..ids.len().saturating_sub(l)).collect());
+        let mut correct = 0usize;
+        for chunk in starts.chunks(EVAL_BATCH) {
+            let batch: Vec<(Vec<usize>, usize)> = chunk
+                .iter()
+                .map(|&i| (ids[i..i + l].to_vec(), ids[i + l]))
+                .collect();
+            let (x, y) = batch_tensors(&self.net, &batch)?;
+            let predicted = self.net.next_logits(&x, &mut Pass::Eval)?.argmax(1)?.to_vec1::<u32>()?;
+            correct += predicted
+                .iter()
+                .zip(y.to_vec1::<u32>()?)
+                .filter(|(a, b)| **a == *b)
+                .count();
+        }
+        Ok(correct as f64 / starts.len().max(1) as f64)
     }
 
     /// Draws the next id after the last `sequence_length` ids of `context`.
