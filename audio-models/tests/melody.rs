@@ -14,10 +14,9 @@ use audio_models::melody::{encode_song, train, MelodyModel, TrainConfig, Vocabul
 use audio_models::{Error, Generator};
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = audio_test_fixtures::scratch_dir("audio-models-melody").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    // One scratch folder per test: `scratch_dir` empties its folder, and
+    // the tests run in parallel.
+    audio_test_fixtures::scratch_dir(&format!("audio-models-melody-{name}"))
 }
 
 /// A one-track MIDI melody at 120 bpm (a 16th note is 0.125 s) from

@@ -221,7 +221,11 @@ impl MelodyModel {
                 .map(|&i| (ids[i..i + l].to_vec(), ids[i + l]))
                 .collect();
             let (x, y) = batch_tensors(&self.net, &batch)?;
-            let predicted = self.net.next_logits(&x, &mut Pass::Eval)?.argmax(1)?.to_vec1::<u32>()?;
+            let predicted = self
+                .net
+                .next_logits(&x, &mut Pass::Eval)?
+                .argmax(1)?
+                .to_vec1::<u32>()?;
             correct += predicted
                 .iter()
                 .zip(y.to_vec1::<u32>()?)
