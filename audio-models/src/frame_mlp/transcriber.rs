@@ -265,7 +265,7 @@ impl FrameMlp {
     }
 
     /// The probability of each pitch at each frame, from standardised
-    /// features, [`CHUNK_FRAMES`] frames at a time.
+    /// features, 2048 frames at a time (bounded memory).
     ///
     /// # Errors
     ///
