@@ -163,16 +163,7 @@ pub fn run(args: EffectArgs) -> Result<()> {
 /// Reading the configuration and the dataset; training errors.
 pub fn train_effect(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
     let model = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::File {
-                path: path.clone(),
-                source,
-            })?;
-            serde_json::from_str(&text).map_err(|source| Error::Json {
-                path: path.clone(),
-                source,
-            })?
-        }
+        Some(path) => crate::train_commands::read_json(path)?,
         None => TcnEffectConfig {
             kernel_size: 5,
             ..TcnEffectConfig::default()

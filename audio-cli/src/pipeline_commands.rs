@@ -135,7 +135,7 @@ fn separated_stem(args: &PipelineArgs) -> Result<(Vec<f32>, u32)> {
             return Ok((mono, native));
         }
         "default" => OpenUnmixSeparator::embedded(None, config, &device)?,
-        path if is_demucs(Path::new(path)) => {
+        path if crate::separate_commands::is_demucs(Path::new(path)) => {
             let sep = Demucs::load(path, ApplyConfig::default(), &device)?;
             let index = sep
                 .targets()
@@ -186,15 +186,6 @@ fn unknown_target(target: &str, known: &[String]) -> crate::Error {
         expected: "one of the separator's sources",
     }
     .into()
-}
-
-/// A Demucs release (`.th`) or bag of models (`.yaml`).
-fn is_demucs(model: &Path) -> bool {
-    model.extension().is_some_and(|e| {
-        e.eq_ignore_ascii_case("th")
-            || e.eq_ignore_ascii_case("yaml")
-            || e.eq_ignore_ascii_case("yml")
-    })
 }
 
 /// `mono` at `from` Hz resampled to `to` Hz (soxr HQ, as `librosa.load`).

@@ -164,16 +164,7 @@ fn load_model(args: &SeparateArgs) -> Result<Model> {
         )?)));
     }
     let wave_u_net_config = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::File {
-                path: path.clone(),
-                source,
-            })?;
-            Some(serde_json::from_str(&text).map_err(|source| Error::Json {
-                path: path.clone(),
-                source,
-            })?)
-        }
+        Some(path) => Some(crate::train_commands::read_json(path)?),
         None => None,
     };
     Ok(Model::Other(Box::new(WaveUNetSeparator::load(
@@ -206,7 +197,7 @@ fn load_mixture(
 }
 
 /// A Demucs release (`.th`) or bag of models (`.yaml`).
-fn is_demucs(model: &std::path::Path) -> bool {
+pub(crate) fn is_demucs(model: &std::path::Path) -> bool {
     model.extension().is_some_and(|e| {
         e.eq_ignore_ascii_case("th")
             || e.eq_ignore_ascii_case("yaml")

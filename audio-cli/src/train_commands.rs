@@ -109,6 +109,24 @@ pub struct TrainArgs {
     pub(crate) weight_decay: f64,
 }
 
+/// A model configuration (`--config`) read from a JSON file; unset fields
+/// keep their defaults where the type says so.
+///
+/// # Errors
+///
+/// [`Error::File`] when it cannot be read, [`Error::Json`] when it does not
+/// parse as `T`.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::File {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| Error::Json {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// `--batch-size`'s default for every architecture but `frame-mlp`.
 pub(crate) const DEFAULT_BATCH_SIZE: usize = 8;
 

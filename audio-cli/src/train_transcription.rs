@@ -24,16 +24,7 @@ const FRAME_BATCH_SIZE: usize = 256;
 /// Reading the configuration and the dataset; the trainer's.
 pub fn train(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
     let model: FrameMlpConfig = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::File {
-                path: path.clone(),
-                source,
-            })?;
-            serde_json::from_str(&text).map_err(|source| Error::Json {
-                path: path.clone(),
-                source,
-            })?
-        }
+        Some(path) => crate::train_commands::read_json(path)?,
         None => FrameMlpConfig::default(),
     };
     let train_set = TranscriptionDataset::open(data, Split::Train)?;

@@ -233,14 +233,12 @@ pub const BASIC_PITCH_MIN_NOTE_MS: f64 = 127.70;
 
 /// `audio transcribe --model frame-mlp:RUN`.
 fn run_frame_mlp(args: &TranscribeArgs, run: Option<&std::path::Path>) -> Result<()> {
-    let basic_pitch_only = [
-        ("--notes-json", args.notes_json.is_some()),
-        ("--min-freq", args.min_freq.is_some()),
-        ("--max-freq", args.max_freq.is_some()),
-        ("--no-melodia", args.no_melodia),
-        ("--pitch-bends", args.pitch_bends),
-    ];
-    if basic_pitch_only.iter().any(|(_, set)| *set) {
+    let basic_pitch_only = args.notes_json.is_some()
+        || args.min_freq.is_some()
+        || args.max_freq.is_some()
+        || args.no_melodia
+        || args.pitch_bends;
+    if basic_pitch_only {
         return Err(crate::Error::Usage {
             message: "--notes-json, --min-freq, --max-freq, --no-melodia and --pitch-bends are Basic Pitch's",
         });

@@ -12,7 +12,7 @@ use audio_models::wavenet::{
 use clap::Args;
 
 use crate::train_commands::TrainArgs;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Excerpts per batch by default.
 const WAVENET_BATCH_SIZE: usize = 4;
@@ -36,16 +36,7 @@ fn small() -> WaveNetConfig {
 /// Reading the configuration and the dataset; the trainer's.
 pub fn train(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
     let model: WaveNetConfig = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::File {
-                path: path.clone(),
-                source,
-            })?;
-            serde_json::from_str(&text).map_err(|source| Error::Json {
-                path: path.clone(),
-                source,
-            })?
-        }
+        Some(path) => crate::train_commands::read_json(path)?,
         None => small(),
     };
     let train_set = ClassificationDataset::open(data, Split::Train)?;

@@ -57,6 +57,7 @@ pub mod fuzzing;
 pub mod melody;
 pub mod open_unmix;
 pub mod registry;
+mod sampling;
 pub mod separation_data;
 pub mod tagging;
 mod target_name;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::config::{FrameMlpConfig, NoteDecoding};
 use super::features::{window_into, LogMel, Scaler};
 use super::network::FrameMlpNet;
-use crate::training::{read_checkpoint_info, BEST_DIR, SIDECAR_FILE, WEIGHTS_FILE};
+use crate::training::read_trained;
 use crate::{Error, Result, Transcriber};
 
 /// The name of the per-band means in a checkpoint.
@@ -182,22 +182,12 @@ impl FrameMlp {
     /// [`Error::File`] / [`Error::ModelJson`] for missing or unreadable
     /// files; as [`FrameMlp::from_tensors`].
     pub fn load(dir: impl AsRef<Path>) -> Result<Self> {
-        let mut dir = dir.as_ref().to_path_buf();
-        if !dir.join(SIDECAR_FILE).exists() && dir.join(BEST_DIR).join(SIDECAR_FILE).exists() {
-            dir = dir.join(BEST_DIR);
-        }
-        let info = read_checkpoint_info(&dir)?;
-        let stored: StoredArchitecture = serde_json::from_value(info.architecture.clone())
-            .map_err(|source| Error::ModelJson {
-                path: dir.join(SIDECAR_FILE),
+        let (architecture, tensors, sidecar) = read_trained(dir.as_ref())?;
+        let stored: StoredArchitecture =
+            serde_json::from_value(architecture).map_err(|source| Error::ModelJson {
+                path: sidecar,
                 source,
             })?;
-        let path = dir.join(WEIGHTS_FILE);
-        let bytes = std::fs::read(&path).map_err(|source| Error::File {
-            path: path.clone(),
-            source,
-        })?;
-        let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu)?;
         Self::from_tensors(stored.model, stored.decoding, &tensors)
     }
 

@@ -3,7 +3,6 @@
 //! generated melodies (notes in the key, endings on the tonic).
 
 use std::path::Path;
-use std::sync::atomic::AtomicU64;
 
 use audio_dsp::{estimate_key_from_notes, SeededRng};
 use audio_io::melody::{decode_melody, parse_melody, MelodySymbol, SIXTEENTH};
@@ -16,10 +15,11 @@ use serde::Serialize;
 
 use super::encoding::symbol_text;
 use super::network::{MelodyLstm, MelodyLstmConfig};
-use super::training::{batch_tensors, encode_songs, Windows};
+use super::training::{batch_tensors, encode_songs};
 use crate::datasets::MelodyDataset;
+use crate::sampling::sample_logits;
 use crate::tagging::Pass;
-use crate::training::{read_checkpoint_info, Dataset, BEST_DIR, SIDECAR_FILE, WEIGHTS_FILE};
+use crate::training::read_trained;
 use crate::{Error, Result};
 
 /// Windows scored at once in [`MelodyModel::evaluate`].
@@ -107,22 +107,12 @@ impl MelodyModel {
     /// [`Error::File`] / [`Error::ModelJson`] for missing or unreadable
     /// files; a missing or misshapen weight.
     pub fn load(dir: impl AsRef<Path>) -> Result<Self> {
-        let mut dir = dir.as_ref().to_path_buf();
-        if !dir.join(SIDECAR_FILE).exists() && dir.join(BEST_DIR).join(SIDECAR_FILE).exists() {
-            dir = dir.join(BEST_DIR);
-        }
-        let info = read_checkpoint_info(&dir)?;
+        let (architecture, tensors, sidecar) = read_trained(dir.as_ref())?;
         let config: MelodyLstmConfig =
-            serde_json::from_value(info.architecture).map_err(|source| Error::ModelJson {
-                path: dir.join(SIDECAR_FILE),
+            serde_json::from_value(architecture).map_err(|source| Error::ModelJson {
+                path: sidecar,
                 source,
             })?;
-        let path = dir.join(WEIGHTS_FILE);
-        let bytes = std::fs::read(&path).map_err(|source| Error::File {
-            path: path.clone(),
-            source,
-        })?;
-        let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu)?;
         Self::new(
             config,
             VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu),
@@ -158,17 +148,9 @@ impl MelodyModel {
                 what: "melody windows to score",
             });
         }
-        let windows = Windows {
-            ids: &ids,
-            length: c.sequence_length,
-            starts,
-            random: None,
-            epoch: AtomicU64::new(0),
-        };
-        let (mut correct, mut loss) = (0usize, 0.0f64);
-        let n = windows.len();
+        let n = starts.len();
         let mut counts = vec![0usize; c.vocabulary.len()];
-        for &start in &windows.starts {
+        for &start in &starts {
             counts[ids[start + c.sequence_length]] += 1;
         }
         let majority = counts.iter().copied().max().unwrap_or(0);
@@ -180,23 +162,9 @@ impl MelodyModel {
                 p * p.ln()
             })
             .sum::<f64>();
-        for chunk in (0..n).collect::<Vec<_>>().chunks(EVAL_BATCH) {
-            let batch = chunk
-                .iter()
-                .map(|&i| windows.get(i))
-                .collect::<Result<Vec<_>>>()?;
-            let (x, y) = batch_tensors(&self.net, &batch)?;
-            let logits = self.net.next_logits(&x, &mut Pass::Eval)?;
-            let ce = candle_nn::loss::cross_entropy(&logits, &y)?.to_scalar::<f32>()?;
-            loss += f64::from(ce) * batch.len() as f64;
-            let predicted = logits.argmax(1)?.to_vec1::<u32>()?;
-            let targets = y.to_vec1::<u32>()?;
-            correct += predicted
-                .iter()
-                .zip(&targets)
-                .filter(|(a, b)| a == b)
-                .count();
-        }
+        let (correct, loss) = self.score(&ids, &starts)?;
+        let every: Vec<usize> = (0..ids.len() - c.sequence_length).collect();
+        let (correct_all, _) = self.score(&ids, &every)?;
         Ok(MelodyScores {
             songs: encoded.read,
             rejected: encoded.rejected + left_out,
@@ -205,34 +173,33 @@ impl MelodyModel {
             cross_entropy: loss / n as f64,
             majority_accuracy: majority as f64 / n as f64,
             unigram_cross_entropy: unigram,
-            accuracy_with_delimiters: self.accuracy_of(&ids, None)?,
+            accuracy_with_delimiters: correct_all as f64 / every.len() as f64,
         })
     }
 
-    /// The next-symbol accuracy over the windows of `ids` starting at
-    /// `starts` (all windows for `None`).
-    fn accuracy_of(&self, ids: &[usize], starts: Option<Vec<usize>>) -> Result<f64> {
+    /// The windows of `ids` starting at `starts`, scored: how many have the
+    /// target as their most likely next symbol, and the sum of their
+    /// cross-entropies (nats).
+    fn score(&self, ids: &[usize], starts: &[usize]) -> Result<(usize, f64)> {
         let l = self.config().sequence_length;
-        let starts = starts.unwrap_or_else(|| (0..ids.len().saturating_sub(l)).collect());
-        let mut correct = 0usize;
+        let (mut correct, mut loss) = (0usize, 0.0f64);
         for chunk in starts.chunks(EVAL_BATCH) {
             let batch: Vec<(Vec<usize>, usize)> = chunk
                 .iter()
                 .map(|&i| (ids[i..i + l].to_vec(), ids[i + l]))
                 .collect();
             let (x, y) = batch_tensors(&self.net, &batch)?;
-            let predicted = self
-                .net
-                .next_logits(&x, &mut Pass::Eval)?
-                .argmax(1)?
-                .to_vec1::<u32>()?;
+            let logits = self.net.next_logits(&x, &mut Pass::Eval)?;
+            let ce = candle_nn::loss::cross_entropy(&logits, &y)?.to_scalar::<f32>()?;
+            loss += f64::from(ce) * batch.len() as f64;
+            let predicted = logits.argmax(1)?.to_vec1::<u32>()?;
             correct += predicted
                 .iter()
                 .zip(y.to_vec1::<u32>()?)
                 .filter(|(a, b)| **a == *b)
                 .count();
         }
-        Ok(correct as f64 / starts.len().max(1) as f64)
+        Ok((correct, loss))
     }
 
     /// Draws the next id after the last `sequence_length` ids of `context`.
@@ -242,33 +209,7 @@ impl MelodyModel {
         let x = self.net.one_hot(window, 1)?;
         let logits = self.net.next_logits(&x, &mut Pass::Eval)?.squeeze(0)?;
         let logits = logits.to_vec1::<f32>()?;
-        if temperature <= 0.0 {
-            return Ok(logits
-                .iter()
-                .enumerate()
-                .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
-                    if v > bv {
-                        (i, v)
-                    } else {
-                        (bi, bv)
-                    }
-                })
-                .0);
-        }
-        let max = logits.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-        let p: Vec<f64> = logits
-            .iter()
-            .map(|&v| ((f64::from(v) - f64::from(max)) / temperature).exp())
-            .collect();
-        let u = rng.uniform() * p.iter().sum::<f64>();
-        let mut acc = 0.0;
-        for (i, v) in p.iter().enumerate() {
-            acc += v;
-            if u < acc {
-                return Ok(i);
-            }
-        }
-        Ok(p.len() - 1)
+        Ok(sample_logits(&logits, temperature, rng))
     }
 
     /// Continues `seed` (the seed's encoding, in C major / A minor) by up

@@ -153,6 +153,36 @@ pub fn read_checkpoint_info(dir: &Path) -> Result<CheckpointInfo> {
     serde_json::from_str(&text).map_err(|source| Error::ModelJson { path, source })
 }
 
+/// A trained model as its loaders read it: the checkpoint in `dir`, or in
+/// `dir/best` when `dir` is a run directory. Returns the checkpoint's
+/// architecture (the model's configuration as the training wrote it, to be
+/// deserialised by the caller), its tensors on the CPU, and the sidecar's
+/// path (for the caller's [`Error::ModelJson`]).
+///
+/// # Errors
+///
+/// [`Error::File`] when the sidecar or the weights cannot be read;
+/// [`Error::ModelJson`] for a malformed sidecar; a candle error for a
+/// malformed weight file.
+pub fn read_trained(
+    dir: &Path,
+) -> Result<(
+    serde_json::Value,
+    std::collections::HashMap<String, candle_core::Tensor>,
+    PathBuf,
+)> {
+    let mut dir = dir.to_path_buf();
+    let best = dir.join(super::trainer::BEST_DIR);
+    if !dir.join(SIDECAR_FILE).exists() && best.join(SIDECAR_FILE).exists() {
+        dir = best;
+    }
+    let info = read_checkpoint_info(&dir)?;
+    let path = dir.join(WEIGHTS_FILE);
+    let bytes = std::fs::read(&path).map_err(file_error(&path))?;
+    let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu)?;
+    Ok((info.architecture, tensors, dir.join(SIDECAR_FILE)))
+}
+
 /// Sets every variable of `varmap` from the checkpoint weights in `dir`
 /// (extra tensors in the file are ignored).
 ///

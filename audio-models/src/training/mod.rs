@@ -23,9 +23,9 @@ mod trainer;
 
 pub use adam::{Adam, AdamConfig, AdamW};
 pub use checkpoint::{
-    load_checkpoint, load_weights, read_checkpoint_info, save_checkpoint, CheckpointInfo,
-    OptimizerInfo, PartialEpoch, RngInfo, TrainProgress, CHECKPOINT_FORMAT, OPTIMIZER_FILE,
-    SIDECAR_FILE, WEIGHTS_FILE,
+    load_checkpoint, load_weights, read_checkpoint_info, read_trained, save_checkpoint,
+    CheckpointInfo, OptimizerInfo, PartialEpoch, RngInfo, TrainProgress, CHECKPOINT_FORMAT,
+    OPTIMIZER_FILE, SIDECAR_FILE, WEIGHTS_FILE,
 };
 pub use clip::clip_grad_norm;
 pub use data::{stack_pairs, Batcher, Dataset, TensorDataset};

@@ -11,6 +11,7 @@ use candle_nn::VarBuilder;
 use ndarray::ArrayView2;
 
 use super::config::WaveNetConfig;
+use crate::sampling::sample_logits;
 use crate::{Error, Result};
 
 /// `out[i] += Σ_j w[i n + j] x[j]`, `n = x.len()`, summed in order.
@@ -59,10 +60,16 @@ struct State {
     scratch: Scratch,
 }
 
-/// Scratch of one position.
+/// Scratch of one position (allocated once per generation).
 struct Scratch {
     h: Vec<f32>,
     z: Vec<f32>,
+    /// A layer's local-conditioning term `(2C)`.
+    cond: Vec<f32>,
+    /// A layer's skip output `(S)`.
+    skip: Vec<f32>,
+    /// The rectified skip sum `(S)`.
+    relu: Vec<f32>,
     hidden: Vec<f32>,
 }
 
@@ -213,23 +220,12 @@ impl FastWaveNet {
     /// [`Error::File`] / [`Error::ModelJson`] for missing or unreadable
     /// files; a missing or misshapen weight.
     pub fn load(dir: impl AsRef<std::path::Path>) -> Result<Self> {
-        use crate::training::{read_checkpoint_info, BEST_DIR, SIDECAR_FILE, WEIGHTS_FILE};
-        let mut dir = dir.as_ref().to_path_buf();
-        if !dir.join(SIDECAR_FILE).exists() && dir.join(BEST_DIR).join(SIDECAR_FILE).exists() {
-            dir = dir.join(BEST_DIR);
-        }
-        let info = read_checkpoint_info(&dir)?;
-        let stored: super::WaveNetArchitecture = serde_json::from_value(info.architecture)
-            .map_err(|source| Error::ModelJson {
-                path: dir.join(SIDECAR_FILE),
+        let (architecture, tensors, sidecar) = crate::training::read_trained(dir.as_ref())?;
+        let stored: super::WaveNetArchitecture =
+            serde_json::from_value(architecture).map_err(|source| Error::ModelJson {
+                path: sidecar,
                 source,
             })?;
-        let path = dir.join(WEIGHTS_FILE);
-        let bytes = std::fs::read(&path).map_err(|source| Error::File {
-            path: path.clone(),
-            source,
-        })?;
-        let tensors = candle_core::safetensors::load_buffer(&bytes, &candle_core::Device::Cpu)?;
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &candle_core::Device::Cpu);
         let mut model = Self::new(stored.model, vb)?;
         model.labels = stored.labels;
@@ -257,6 +253,9 @@ impl FastWaveNet {
         Scratch {
             h: vec![0.0; 2 * c],
             z: vec![0.0; c],
+            cond: vec![0.0; 2 * c],
+            skip: vec![0.0; s],
+            relu: vec![0.0; s],
             hidden: vec![0.0; s],
         }
     }
@@ -296,9 +295,9 @@ impl FastWaveNet {
         matvec_add(&mut sc.h, &layer.w_prev, prev);
         matvec_add(&mut sc.h, &layer.w_cur, cur);
         if let (Some((w, b)), Some(x)) = (&layer.cond, local) {
-            let mut t = b.clone();
-            matvec_add(&mut t, w, x);
-            sc.h.iter_mut().zip(&t).for_each(|(h, v)| *h += v);
+            sc.cond.copy_from_slice(b);
+            matvec_add(&mut sc.cond, w, x);
+            sc.h.iter_mut().zip(&sc.cond).for_each(|(h, v)| *h += v);
         }
         if let Some(g) = global {
             sc.h.iter_mut()
@@ -311,16 +310,18 @@ impl FastWaveNet {
         res_out.copy_from_slice(&layer.res_b);
         matvec_add(res_out, &layer.res_w, &sc.z);
         res_out.iter_mut().zip(cur).for_each(|(r, x)| *r += x);
-        let mut s = layer.skip_b.clone();
-        matvec_add(&mut s, &layer.skip_w, &sc.z);
-        skip_acc.iter_mut().zip(&s).for_each(|(a, v)| *a += v);
+        sc.skip.copy_from_slice(&layer.skip_b);
+        matvec_add(&mut sc.skip, &layer.skip_w, &sc.z);
+        skip_acc.iter_mut().zip(&sc.skip).for_each(|(a, v)| *a += v);
     }
 
     /// The logits from the summed skips.
     fn head(&self, skips: &[f32], sc: &mut Scratch, logits: &mut [f32]) {
-        let relu: Vec<f32> = skips.iter().map(|v| v.max(0.0)).collect();
+        for (r, v) in sc.relu.iter_mut().zip(skips) {
+            *r = v.max(0.0);
+        }
         sc.hidden.copy_from_slice(&self.post1_b);
-        matvec_add(&mut sc.hidden, &self.post1_w, &relu);
+        matvec_add(&mut sc.hidden, &self.post1_w, &sc.relu);
         sc.hidden.iter_mut().for_each(|v| *v = v.max(0.0));
         logits.copy_from_slice(&self.post2_b);
         matvec_add(logits, &self.post2_w, &sc.hidden);
@@ -378,41 +379,19 @@ impl FastWaveNet {
         }
     }
 
-    /// The conditioning frame of sample `t`.
-    fn local_at(&self, local: Option<&ArrayView2<'_, f32>>, t: usize) -> Option<Vec<f32>> {
-        local.map(|a| a.column(t / self.config.local_hop).to_vec())
-    }
-
-    /// Draws the next class from `logits`.
-    fn sample(logits: &[f32], temperature: f64, rng: &mut SeededRng) -> usize {
-        if temperature <= 0.0 {
-            return logits
-                .iter()
-                .enumerate()
-                .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
-                    if v > bv {
-                        (i, v)
-                    } else {
-                        (bi, bv)
-                    }
-                })
-                .0;
-        }
-        let max = logits.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-        let p: Vec<f64> = logits
-            .iter()
-            .map(|&v| ((f64::from(v) - f64::from(max)) / temperature).exp())
-            .collect();
-        let total: f64 = p.iter().sum();
-        let u = rng.uniform() * total;
-        let mut acc = 0.0;
-        for (i, v) in p.iter().enumerate() {
-            acc += v;
-            if u < acc {
-                return i;
-            }
-        }
-        p.len() - 1
+    /// The conditioning frame of sample `t`, copied into `buf` (reused from
+    /// sample to sample).
+    fn local_at<'b>(
+        &self,
+        local: Option<&ArrayView2<'_, f32>>,
+        t: usize,
+        buf: &'b mut Vec<f32>,
+    ) -> Option<&'b [f32]> {
+        local.map(|a| {
+            buf.clear();
+            buf.extend(a.column(t / self.config.local_hop).iter());
+            &buf[..]
+        })
     }
 
     /// A fresh generation state: empty (silent) queues.
@@ -483,10 +462,11 @@ impl FastWaveNet {
         self.check_local(classes.len(), local)?;
         let global = self.global_terms(global)?;
         let mut st = self.state();
+        let mut frame = Vec::new();
         let mut out = Vec::with_capacity(classes.len() * q);
         for (t, &class) in classes.iter().enumerate() {
-            let lc = self.local_at(local.as_ref(), t);
-            self.step(&mut st, class, lc.as_deref(), global.as_deref());
+            let lc = self.local_at(local.as_ref(), t, &mut frame);
+            self.step(&mut st, class, lc, global.as_deref());
             out.extend_from_slice(&st.logits);
         }
         Ok(out)
@@ -526,15 +506,16 @@ impl FastWaveNet {
     ) -> Result<Vec<usize>> {
         let (global, mut rng) = self.start(prime, n, local, config)?;
         let mut st = self.state();
+        let mut frame = Vec::new();
         let mut out = Vec::with_capacity(n);
         let mut class = self.silence();
         for t in 0..prime.len() + n {
-            let lc = self.local_at(local.as_ref(), t);
-            self.step(&mut st, class, lc.as_deref(), global.as_deref());
+            let lc = self.local_at(local.as_ref(), t, &mut frame);
+            self.step(&mut st, class, lc, global.as_deref());
             if t < prime.len() {
                 class = prime[t];
             } else {
-                class = Self::sample(&st.logits, config.temperature, &mut rng);
+                class = sample_logits(&st.logits, config.temperature, &mut rng);
                 out.push(class);
             }
         }
@@ -610,6 +591,9 @@ impl FastWaveNet {
         classes.extend_from_slice(prime);
         let mut logits = vec![0.0; q];
         let zeros = vec![0.0; c];
+        let mut frame = Vec::new();
+        // Skips of the positions before the last, which reach no output.
+        let mut skip_sink = vec![0.0; s];
         for t in prime.len()..prime.len() + n {
             let w0 = (t + 1).saturating_sub(rf);
             let width = t + 1 - w0;
@@ -628,30 +612,20 @@ impl FastWaveNet {
                     } else {
                         &zeros[..]
                     };
-                    let lc = self.local_at(local.as_ref(), w0 + p);
+                    let lc = self.local_at(local.as_ref(), w0 + p, &mut frame);
                     // Only the last position's skips reach the output.
-                    let mut skip_sink = vec![0.0; s];
                     let sink = if p + 1 == width {
                         &mut skips
                     } else {
                         &mut skip_sink
                     };
                     let (cur, out) = (&x[p * c..(p + 1) * c], &mut next[p * c..(p + 1) * c]);
-                    self.layer(
-                        l,
-                        prev,
-                        cur,
-                        lc.as_deref(),
-                        global.as_deref(),
-                        out,
-                        sink,
-                        &mut sc,
-                    );
+                    self.layer(l, prev, cur, lc, global.as_deref(), out, sink, &mut sc);
                 }
                 std::mem::swap(&mut x, &mut next);
             }
             self.head(&skips, &mut sc, &mut logits);
-            let class = Self::sample(&logits, config.temperature, &mut rng);
+            let class = sample_logits(&logits, config.temperature, &mut rng);
             classes.push(class);
         }
         Ok(classes.split_off(1 + prime.len()))
