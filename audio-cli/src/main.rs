@@ -9,6 +9,7 @@
 //! `audio-dsp`.
 
 mod cqt_commands;
+mod denoise_commands;
 mod dsp_commands;
 mod effect_commands;
 mod error;
@@ -77,6 +78,9 @@ enum Command {
     /// A TCN effect model (micro-TCN with FiLM) or a randomised overdrive
     /// over a file, block by block.
     Effect(effect_commands::EffectArgs),
+    /// Denoise speech with a trained spectrogram autoencoder (DCAE or VAE)
+    /// and Griffin-Lim.
+    Denoise(denoise_commands::DenoiseArgs),
     /// Generation with a trained generative model.
     #[command(subcommand)]
     Generate(melody_commands::GenerateCommand),
@@ -155,6 +159,7 @@ fn main() -> std::process::ExitCode {
         Command::Pipeline(args) => pipeline_commands::run(args),
         Command::Generate(cmd) => melody_commands::run(cmd),
         Command::Effect(args) => effect_commands::run(args),
+        Command::Denoise(args) => denoise_commands::run(args),
         Command::Tag(args) => tag_commands::run(args),
         Command::VisualizeFilters(args) => visualize_commands::run(args),
         Command::Train(args) => train_commands::run_train(args),

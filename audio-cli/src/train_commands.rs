@@ -104,6 +104,13 @@ pub struct TrainArgs {
     /// Tagging: the optimizer.
     #[arg(long, value_enum, default_value = "adam")]
     pub(crate) optimizer: crate::train_tagging::OptimizerArg,
+    /// Denoising autoencoders: encoder depth of the seed's Table 1 (2, 3
+    /// or 4; default 2).
+    #[arg(long)]
+    pub(crate) depth: Option<usize>,
+    /// Denoising autoencoders: size of the latent space (default 64).
+    #[arg(long)]
+    pub(crate) latent_dim: Option<usize>,
     /// Tagging: L2 weight decay.
     #[arg(long, default_value_t = 1e-4)]
     pub(crate) weight_decay: f64,
@@ -164,6 +171,7 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
         Task::Effects => return crate::effect_commands::train_effect(&args, data, out),
         Task::Transcription => return crate::train_transcription::train(&args, data, out),
         Task::Melody => return crate::melody_commands::train(&args, data, out),
+        Task::Denoising => return crate::denoise_commands::train(&args, arch.name, data, out),
         Task::Separation => {}
         _ => {
             return Err(audio_models::Error::UnknownArchitecture {
@@ -260,6 +268,10 @@ pub struct EvaluateArgs {
     /// Also write the scores as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Denoising: write clean, noisy and denoised spectrogram pictures of
+    /// the split's first three pairs into this folder.
+    #[arg(long)]
+    pictures: Option<PathBuf>,
     /// Transcription: also score the embedded Basic Pitch on the same
     /// audio, side by side.
     #[arg(long)]
@@ -300,6 +312,15 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
             &args.data,
             args.split,
             args.json.as_deref(),
+        );
+    }
+    if arch.task == Task::Denoising {
+        return crate::denoise_commands::evaluate(
+            required_model(&args)?,
+            &args.data,
+            args.split,
+            args.json.as_deref(),
+            args.pictures.as_deref(),
         );
     }
     if arch.task == Task::Transcription {

@@ -48,6 +48,7 @@ pub mod basic_pitch;
 mod checked_weights;
 pub mod datasets;
 pub mod demucs;
+pub mod denoiser;
 pub mod effects;
 pub mod error;
 pub mod evaluation;

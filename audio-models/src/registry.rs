@@ -129,6 +129,16 @@ pub const ARCHITECTURES: &[Architecture] = &[
         summary: "WaveNet (van den Oord et al. 2016): mu-law next-sample model on labelled audio, conditioned on the label",
     },
     Architecture {
+        name: crate::denoiser::ARCHITECTURES[0],
+        task: Task::Denoising,
+        summary: "Seed 002's deep convolutional autoencoder: noisy -> clean dB spectrogram image, Griffin-Lim back",
+    },
+    Architecture {
+        name: crate::denoiser::ARCHITECTURES[1],
+        task: Task::Denoising,
+        summary: "Seed 002's variational autoencoder (alpha * MSE + KL): noisy -> clean dB spectrogram image",
+    },
+    Architecture {
         name: "mfcc-logreg",
         task: Task::Classification,
         summary: "Baseline: MFCC means and deviations, multinomial logistic regression",
