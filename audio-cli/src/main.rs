@@ -21,6 +21,7 @@ mod io_commands;
 mod melody_commands;
 mod pipeline_commands;
 mod pitch_commands;
+mod resynth_commands;
 mod rhythm_commands;
 mod separate_commands;
 mod tag_commands;
@@ -81,6 +82,9 @@ enum Command {
     /// Denoise speech with a trained spectrogram autoencoder (DCAE or VAE)
     /// and Griffin-Lim.
     Denoise(denoise_commands::DenoiseArgs),
+    /// Resynthesise a monophonic recording with a trained DDSP model (its
+    /// f0 and loudness drive the model's instrument: timbre transfer).
+    Resynth(resynth_commands::ResynthArgs),
     /// Generation with a trained generative model.
     #[command(subcommand)]
     Generate(melody_commands::GenerateCommand),
@@ -160,6 +164,7 @@ fn main() -> std::process::ExitCode {
         Command::Generate(cmd) => melody_commands::run(cmd),
         Command::Effect(args) => effect_commands::run(args),
         Command::Denoise(args) => denoise_commands::run(args),
+        Command::Resynth(args) => resynth_commands::run(args),
         Command::Tag(args) => tag_commands::run(args),
         Command::VisualizeFilters(args) => visualize_commands::run(args),
         Command::Train(args) => train_commands::run_train(args),

@@ -172,6 +172,7 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
         Task::Transcription => return crate::train_transcription::train(&args, data, out),
         Task::Melody => return crate::melody_commands::train(&args, data, out),
         Task::Denoising => return crate::denoise_commands::train(&args, arch.name, data, out),
+        Task::Resynthesis => return crate::resynth_commands::train(&args, data, out),
         Task::Separation => {}
         _ => {
             return Err(audio_models::Error::UnknownArchitecture {
@@ -308,6 +309,14 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
     }
     if arch.task == Task::Melody {
         return crate::melody_commands::evaluate(
+            required_model(&args)?,
+            &args.data,
+            args.split,
+            args.json.as_deref(),
+        );
+    }
+    if arch.task == Task::Resynthesis {
+        return crate::resynth_commands::evaluate(
             required_model(&args)?,
             &args.data,
             args.split,

@@ -39,6 +39,40 @@ pub fn hz_to_midi(hz: f64) -> f64 {
     12.0 * (hz.log2() - 440f64.log2()) + 69.0
 }
 
+/// A-weighting of a frequency in dB, `librosa.A_weighting(f, min_db)`
+/// (IEC 61672): `2 + 20 (log10 c₀ + 2 log10 f² − log10(f² + c₀) −
+/// log10(f² + c₁) − ½ log10(f² + c₂) − ½ log10(f² + c₃))` with
+/// `c = (12194.217², 20.598997², 107.65265², 737.86223²)`, floored at
+/// `min_db` when given (librosa's default `-80`).
+///
+/// # Example
+///
+/// ```
+/// // 0 dB near 1 kHz by design.
+/// assert!(audio_dsp::a_weighting(1000.0, Some(-80.0)).abs() < 0.01);
+/// assert_eq!(audio_dsp::a_weighting(0.0, Some(-80.0)), -80.0);
+/// ```
+pub fn a_weighting(hz: f64, min_db: Option<f64>) -> f64 {
+    const C: [f64; 4] = [
+        12_194.217 * 12_194.217,
+        20.598_997 * 20.598_997,
+        107.652_65 * 107.652_65,
+        737.862_23 * 737.862_23,
+    ];
+    let f2 = hz * hz;
+    let w = 2.0
+        + 20.0
+            * (C[0].log10() + 2.0 * f2.log10()
+                - (f2 + C[0]).log10()
+                - (f2 + C[1]).log10()
+                - 0.5 * (f2 + C[2]).log10()
+                - 0.5 * (f2 + C[3]).log10());
+    match min_db {
+        Some(floor) => w.max(floor),
+        None => w,
+    }
+}
+
 /// MIDI note number → Hz, `librosa.midi_to_hz`: `440 · 2^((m − 69) / 12)`.
 ///
 /// # Example

@@ -51,9 +51,10 @@ pub mod transform;
 pub mod util;
 
 pub use convert::{
-    frames_to_samples, frames_to_time, hz_to_midi, hz_to_note, midi_to_hz, midi_to_note,
-    midi_to_note_with, note_to_hz, note_to_midi, note_to_pitch_class, samples_to_frames,
-    samples_to_time, time_to_frames, time_to_samples, PitchNameOptions, PITCH_CLASS_NAMES,
+    a_weighting, frames_to_samples, frames_to_time, hz_to_midi, hz_to_note, midi_to_hz,
+    midi_to_note, midi_to_note_with, note_to_hz, note_to_midi, note_to_pitch_class,
+    samples_to_frames, samples_to_time, time_to_frames, time_to_samples, PitchNameOptions,
+    PITCH_CLASS_NAMES,
 };
 pub use cqt::constant_q::{cqt, vqt, Cqt, CqtConfig};
 pub use cqt::cqt_filters::{cqt_frequencies, C1_HZ};

@@ -47,6 +47,7 @@ pub mod augment;
 pub mod basic_pitch;
 mod checked_weights;
 pub mod datasets;
+pub mod ddsp;
 pub mod demucs;
 pub mod denoiser;
 pub mod effects;

@@ -23,6 +23,10 @@ pub enum Task {
     Denoising,
     /// Effect modelling: `ROOT/<split>/<id>.{dry,wet}.wav`; ESR.
     Effects,
+    /// Resynthesis of one monophonic instrument from f0 and loudness: the
+    /// transcription layout `ROOT/<split>/<song>.{wav,mid}` (MIDI unused);
+    /// spectral convergence and log-STFT distance.
+    Resynthesis,
 }
 
 impl Task {
@@ -35,6 +39,7 @@ impl Task {
             Task::Melody => "melody",
             Task::Denoising => "denoising",
             Task::Effects => "effects",
+            Task::Resynthesis => "resynthesis",
         }
     }
 }
@@ -137,6 +142,11 @@ pub const ARCHITECTURES: &[Architecture] = &[
         name: crate::denoiser::ARCHITECTURES[1],
         task: Task::Denoising,
         summary: "Seed 002's variational autoencoder (alpha * MSE + KL): noisy -> clean dB spectrogram image",
+    },
+    Architecture {
+        name: crate::ddsp::ARCHITECTURE,
+        task: Task::Resynthesis,
+        summary: "DDSP (Engel et al. 2020): f0 + loudness -> RNN decoder -> harmonic + filtered-noise synthesiser",
     },
     Architecture {
         name: "mfcc-logreg",

@@ -9,10 +9,11 @@
 
 use audio_models::datasets::DenoisingDataset;
 use audio_models::denoiser::{
-    autoencoder_loss, kl_divergence, reparameterise, train, AutoencoderKind, AutoencoderNet,
-    DenoiserConfig, SpectrogramConfig, SpectrogramDenoiser, SpectrogramFrontEnd, TrainConfig,
+    autoencoder_loss, train, AutoencoderKind, AutoencoderNet, DenoiserConfig, SpectrogramConfig,
+    SpectrogramDenoiser, SpectrogramFrontEnd, TrainConfig,
 };
 use audio_models::{Error, Split};
+use audio_nn::loss::{reparameterize, vae_kl};
 use audio_test_fixtures::{
     assert_close, fixtures_dir, read_json, read_npy_f32, scratch_dir, to_dyn,
 };
@@ -150,7 +151,7 @@ fn vae_loss_matches_pytorch() {
     let x = npy_tensor("vae_input");
     let enc = net.encode(&x, false).unwrap();
     let log_var = enc.log_var.clone().unwrap();
-    let z = reparameterise(&enc.mu, &log_var, &npy_tensor("vae_eps")).unwrap();
+    let z = reparameterize(&enc.mu, &log_var, &npy_tensor("vae_eps")).unwrap();
     let y = net.decode(&z, false).unwrap();
     assert_close(
         "decoded z",
@@ -204,13 +205,13 @@ fn kl_term_is_the_divergence() {
         let mu: Vec<f64> = params.iter().map(|p| p.0).collect();
         let lv: Vec<f64> = params.iter().map(|p| p.1).collect();
         let d = params.len();
-        let ours = kl_divergence(
+        let ours = vae_kl(
             &Tensor::from_vec(mu.clone(), (1, d), &Device::Cpu).unwrap(),
             &Tensor::from_vec(lv.clone(), (1, d), &Device::Cpu).unwrap(),
         )
         .unwrap()
-        .to_vec1::<f64>()
-        .unwrap()[0];
+        .to_scalar::<f64>()
+        .unwrap();
         let integrated: f64 = mu.iter().zip(&lv).map(|(&m, &v)| kl_integrated(m, v)).sum();
         assert!(
             (ours - integrated).abs() < 1e-6 * integrated.max(1.0),
@@ -238,7 +239,7 @@ fn reparameterisation_gradient_matches_finite_differences() {
     let mu0 = [0.2f64, -0.4, 0.9];
     let lv0 = [-0.3f64, 0.5, -1.2];
     let loss_of = |mu: &Tensor, lv: &Tensor| -> Tensor {
-        let z = reparameterise(mu, lv, &eps).unwrap();
+        let z = reparameterize(mu, lv, &eps).unwrap();
         let y = net.decode(&z, false).unwrap();
         autoencoder_loss(AutoencoderKind::Vae, &y, &target, mu, Some(lv), 50.0).unwrap()
     };

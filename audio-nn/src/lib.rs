@@ -32,12 +32,13 @@ pub mod loss;
 pub mod norm;
 pub mod recurrent;
 pub mod streaming;
+pub mod synth;
 
 pub use blocks::tcn::{TcnBlock, TcnBlockConfig, TcnBlockStream};
 pub use blocks::unet::{causal_crop, centre_crop, crop_and_concat, decimate, interpolate_linear};
 pub use blocks::wavenet::{WaveNetBlock, WaveNetBlockConfig, WaveNetBlockStream};
 pub use conv::conv1d::{Conv1d, Conv1dConfig, ConvTranspose1d, ConvTranspose1dConfig, Padding};
-pub use conv::conv2d::{Conv2d, Conv2dConfig};
+pub use conv::conv2d::{conv2d_im2col, Conv2d, Conv2dConfig};
 pub use conv::conv_transpose2d::{ConvTranspose2d, ConvTranspose2dConfig};
 pub use conv::padding::{pad1d, PadMode};
 pub use conv::streaming_conv::CausalConv1dStream;

@@ -9,8 +9,8 @@
 //! - [`SpectrogramFrontEnd`], [`ScaledSpectrogram`]: clip → `|STFT|` dB →
 //!   `[0, 1]` and back through Griffin-Lim;
 //! - [`AutoencoderNet`]: the network on candle;
-//! - [`reparameterise`], [`kl_divergence`], [`autoencoder_loss`]: the VAE's
-//!   pieces and the seed's loss `α·MSE + KL`;
+//! - [`autoencoder_loss`]: the seed's loss `α·MSE + KL` (on audio-nn's
+//!   `vae_kl` and `reparameterize`);
 //! - [`train`]: training on a denoising dataset through the shared trainer;
 //! - [`SpectrogramDenoiser`]: a trained model, denoising audio of any
 //!   length clip by clip, and the seed's evaluation (image MSE, SI-SDR).
@@ -23,7 +23,7 @@ mod spectrogram;
 mod training;
 
 pub use config::{AutoencoderKind, DenoiserConfig, SpectrogramConfig};
-pub use loss::{autoencoder_loss, kl_divergence, reparameterise};
+pub use loss::autoencoder_loss;
 pub use model::{DenoiserScores, SpectrogramDenoiser, GRIFFIN_LIM_ITERS};
 pub use network::{mse_per_item, AutoencoderNet, AutoencoderOutput, Encoded};
 pub use spectrogram::{ScaledSpectrogram, SpectrogramFrontEnd, AMIN};

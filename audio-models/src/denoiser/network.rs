@@ -10,7 +10,6 @@ use candle_core::{Tensor, D};
 use candle_nn::VarBuilder;
 
 use super::config::{AutoencoderKind, DenoiserConfig};
-use super::loss::reparameterise;
 use crate::{Error, Result};
 
 /// A convolution followed by ReLU and BatchNorm (the seed's block order).
@@ -262,7 +261,7 @@ impl AutoencoderNet {
                 let (b, d) = encoded.mu.dims2()?;
                 let eps: Vec<f32> = (0..b * d).map(|_| rng.normal() as f32).collect();
                 let eps = Tensor::from_vec(eps, (b, d), x.device())?;
-                reparameterise(&encoded.mu, log_var, &eps)?
+                audio_nn::loss::reparameterize(&encoded.mu, log_var, &eps)?
             }
             _ => encoded.mu.clone(),
         };

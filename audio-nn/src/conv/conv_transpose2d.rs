@@ -44,10 +44,12 @@ impl Default for ConvTranspose2dConfig {
 /// `(out_channels)`; PyTorch's default init with
 /// `fan_in = out_channels · k_h · k_w`.
 ///
-/// Two evaluations give the same numbers: without autograd on the CPU, one
-/// matrix product `Wᵀ X` and a scatter of its taps (the work of the
-/// transposed convolution itself); with autograd, zero-stuffing then a
-/// convolution with the flipped kernel, which candle can differentiate.
+/// Two evaluations give the same numbers, both one matrix product `Wᵀ X`
+/// (the transposed convolution's own work) and a scatter of its taps:
+/// without autograd on the CPU the scatter is a plain loop; with autograd
+/// it is made of candle ops (stuffing, padding, sums) that candle can
+/// differentiate (candle 0.11 has no backward pass for its transposed
+/// convolution).
 ///
 /// # Shapes
 ///
@@ -168,38 +170,49 @@ impl ConvTranspose2d {
         ))
     }
 
-    /// Zero-stuffing by the stride, then a stride-1 convolution with the
-    /// kernel flipped on both axes and its channel axes swapped.
+    /// `P = Wᵀ X` by one matrix product, then each tap's plane of `P`
+    /// zero-stuffed by the stride and added at its offset, with candle ops
+    /// that autograd differentiates. The products are the transposed
+    /// convolution's own (no multiplications by stuffed zeros); the
+    /// scatter moves `k_h·k_w` planes of the output's size.
     fn forward_differentiable(&self, x: &Tensor, out: (usize, usize)) -> Result<Tensor> {
         let c = &self.config;
-        let (b, ch, h, w) = x.dims4()?;
-        let (sh, sw) = c.stride;
+        let (b, cin, h, w) = x.dims4()?;
         let (kh, kw) = self.kernel;
-        let mut stuffed = x.clone();
-        if sh > 1 {
-            let z = Tensor::zeros((b, ch, h, sh - 1, w), x.dtype(), x.device())?;
-            stuffed = Tensor::cat(&[&stuffed.unsqueeze(3)?, &z], 3)?
-                .reshape((b, ch, h * sh, w))?
-                .narrow(2, 0, (h - 1) * sh + 1)?;
+        let cout = self.out_channels;
+        let (sh, sw) = c.stride;
+        // (b, cin, h·w) → (b, cout·kh·kw, h·w).
+        let wm = self.weight.reshape((cin, cout * kh * kw))?.t()?;
+        let p = wm
+            .broadcast_matmul(&x.reshape((b, cin, h * w))?)?
+            .reshape((b, cout, kh * kw, h, w))?;
+        // The full output before cropping: (h−1)·s + k (+ output padding).
+        let full_h = ((h - 1) * sh + kh).max(c.padding.0 + out.0);
+        let full_w = ((w - 1) * sw + kw).max(c.padding.1 + out.1);
+        let (span_h, span_w) = ((h - 1) * sh + 1, (w - 1) * sw + 1);
+        let mut acc: Option<Tensor> = None;
+        for tap_h in 0..kh {
+            for tap_w in 0..kw {
+                let plane = p.narrow(2, tap_h * kw + tap_w, 1)?.squeeze(2)?;
+                let stuffed = stuff(&stuff(&plane, 2, sh)?, 3, sw)?;
+                let placed = stuffed
+                    .pad_with_zeros(2, tap_h, full_h - tap_h - span_h)?
+                    .pad_with_zeros(3, tap_w, full_w - tap_w - span_w)?;
+                acc = Some(match acc {
+                    None => placed,
+                    Some(a) => (a + placed)?,
+                });
+            }
         }
-        if sw > 1 {
-            let hs = stuffed.dim(2)?;
-            let z = Tensor::zeros((b, ch, hs, w, sw - 1), x.dtype(), x.device())?;
-            stuffed = Tensor::cat(&[&stuffed.unsqueeze(4)?, &z], 4)?
-                .reshape((b, ch, hs, w * sw))?
-                .narrow(3, 0, (w - 1) * sw + 1)?;
-        }
-        let kernel = self
-            .weight
-            .transpose(0, 1)?
-            .contiguous()?
-            .flip(&[2, 3])?
-            .contiguous()?;
-        // The full correlation needs k−1 zeros on both sides; `padding`
-        // removes that many from both ends and `output_padding` adds at the end.
-        let y = pad_crop(&stuffed, 2, kh - 1, c.padding.0, out.0)?;
-        let y = pad_crop(&y, 3, kw - 1, c.padding.1, out.1)?;
-        let y = y.contiguous()?.conv2d(&kernel, 0, 1, 1, 1)?;
+        let full = acc.ok_or(crate::Error::InvalidParameter {
+            layer: CONVT2,
+            name: "kernel",
+            value: format!("{:?}", self.kernel),
+            expected: "> 0",
+        })?;
+        let y = full
+            .narrow(2, c.padding.0, out.0)?
+            .narrow(3, c.padding.1, out.1)?;
         self.add_bias(y)
     }
 
@@ -253,8 +266,8 @@ impl ConvTranspose2d {
         })
     }
 
-    /// The differentiable evaluation whatever the input (zero-stuffing and a
-    /// convolution), for tests that compare the two paths.
+    /// The differentiable evaluation whatever the input, for tests that
+    /// compare the two paths.
     ///
     /// # Errors
     ///
@@ -301,15 +314,20 @@ impl ConvTranspose2d {
     }
 }
 
-/// Along `axis`: `full` zeros on both sides, then the window that starts
-/// `crop` in and is `out + full` long (extra zeros at the end where the
-/// output padding asks for them).
-fn pad_crop(x: &Tensor, axis: usize, full: usize, crop: usize, out: usize) -> Result<Tensor> {
+/// `s − 1` zeros between neighbours along `axis` (length `(n−1)·s + 1`).
+fn stuff(x: &Tensor, axis: usize, s: usize) -> Result<Tensor> {
+    if s == 1 {
+        return Ok(x.clone());
+    }
     let n = x.dim(axis)?;
-    let needed = crop + out + full;
-    let right = needed.saturating_sub(n + 2 * full);
-    let padded = x.pad_with_zeros(axis, full, full + right)?;
-    Ok(padded.narrow(axis, crop, out + full)?)
+    let mut zeros_shape = x.dims().to_vec();
+    zeros_shape.insert(axis + 1, s - 1);
+    let zeros = Tensor::zeros(zeros_shape, x.dtype(), x.device())?;
+    let mut merged = x.dims().to_vec();
+    merged[axis] = n * s;
+    Ok(Tensor::cat(&[&x.unsqueeze(axis + 1)?, &zeros], axis + 1)?
+        .reshape(merged)?
+        .narrow(axis, 0, (n - 1) * s + 1)?)
 }
 
 impl Module for ConvTranspose2d {

@@ -1,0 +1,127 @@
+//! DDSP (`audio_models::ddsp`): `audio train ddsp`, `audio evaluate ddsp`
+//! and `audio resynth` (resynthesis and timbre transfer).
+
+use std::path::{Path, PathBuf};
+
+use audio_io::wav::{write_wav, WavWriteOptions};
+use audio_io::{Audio, LoadOptions};
+use audio_models::datasets::{Split, TranscriptionDataset};
+use audio_models::ddsp::{train as train_ddsp, Ddsp, DdspConfig, TrainConfig};
+use clap::Args;
+
+use crate::train_commands::TrainArgs;
+use crate::{Error, Result};
+
+/// `audio train ddsp`: `--steps-per-epoch`, `--batch-size` (default 8),
+/// `--config` (a `DdspConfig` JSON).
+///
+/// # Errors
+///
+/// Reading the dataset; the trainer's.
+pub fn train(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
+    let model = match &args.config {
+        Some(path) => crate::train_commands::read_json::<DdspConfig>(path)?,
+        None => DdspConfig::default(),
+    };
+    let train_set = TranscriptionDataset::open(data, Split::Train)?;
+    let valid_set = TranscriptionDataset::open(data, Split::Valid)?;
+    let defaults = TrainConfig::default();
+    let config = TrainConfig {
+        model,
+        batch_size: args.batch_size_or(defaults.batch_size),
+        steps_per_epoch: args.steps_per_epoch,
+        epochs: args.epochs,
+        patience: args.patience,
+        lr: args.lr,
+        time_limit_seconds: args.minutes.map(|m| m * 60.0),
+        seed: args.seed,
+        resume: args.resume,
+        progress: true,
+        ..defaults
+    };
+    let report = train_ddsp(&train_set, &valid_set, &config, out)?;
+    if let Some((epoch, loss)) = report.best {
+        println!("best validation multi-resolution STFT loss {loss:.4} at epoch {epoch}");
+    }
+    println!("model: {}", out.join("best").display());
+    Ok(())
+}
+
+/// `audio evaluate ddsp`: spectral convergence and log-STFT distance of the
+/// resynthesis and of Griffin-Lim from the mel spectrogram.
+///
+/// # Errors
+///
+/// Loading the model and the dataset.
+pub fn evaluate(model: &Path, data: &Path, split: Split, json: Option<&Path>) -> Result<()> {
+    let model = Ddsp::load(model)?;
+    let set = TranscriptionDataset::open(data, split)?;
+    let scores = model.evaluate(&set, None)?;
+    let text = serde_json::to_string_pretty(&scores).map_err(|source| Error::Json {
+        path: json.map_or_else(PathBuf::new, Path::to_path_buf),
+        source,
+    })?;
+    println!("{text}");
+    if let Some(path) = json {
+        audio_io::write_file(path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Arguments of `audio resynth`.
+#[derive(Debug, Args)]
+pub struct ResynthArgs {
+    /// A monophonic recording (any rate; mixed to mono and resampled to the
+    /// model's rate).
+    input: PathBuf,
+    /// The output WAV, at the model's rate.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The run (or checkpoint) directory of `audio train ddsp`.
+    #[arg(long)]
+    model: PathBuf,
+    /// Shift the input's f0 by this many semitones (timbre transfer into
+    /// the trained instrument's range).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pitch_shift: f64,
+    /// Shift the input's loudness by this many dB.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    loudness_shift: f64,
+}
+
+/// Runs `audio resynth`: f0 and loudness of the input, then the trained
+/// decoder and synthesisers.
+///
+/// # Errors
+///
+/// Loading the model and the file; writing the output.
+pub fn run(args: ResynthArgs) -> Result<()> {
+    let model = Ddsp::load(&args.model)?;
+    let rate = model.config().sample_rate;
+    let audio = audio_io::load::<f32>(
+        &args.input,
+        &LoadOptions {
+            sr: Some(rate),
+            ..LoadOptions::default()
+        },
+    )?;
+    let features = model
+        .features(&audio.samples.row(0).to_vec())?
+        .shifted(args.pitch_shift, args.loudness_shift);
+    let y = model.synthesize(&features)?;
+    let n = y.len();
+    let out = Audio {
+        samples: ndarray::Array2::from_shape_vec((1, n), y).map_err(|_| Error::Usage {
+            message: "internal: resynthesised audio shape",
+        })?,
+        sample_rate: rate,
+    };
+    write_wav(&args.output, &out, &WavWriteOptions::default())?;
+    #[allow(clippy::cast_precision_loss, reason = "sample counts of audio files")]
+    let seconds = n as f64 / f64::from(rate);
+    println!(
+        "wrote {} ({seconds:.2} s at {rate} Hz)",
+        args.output.display()
+    );
+    Ok(())
+}
