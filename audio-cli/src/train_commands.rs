@@ -104,6 +104,9 @@ pub struct TrainArgs {
     /// Tagging: the optimizer.
     #[arg(long, value_enum, default_value = "adam")]
     pub(crate) optimizer: crate::train_tagging::OptimizerArg,
+    /// DDSP: seconds per training excerpt (default 2).
+    #[arg(long)]
+    pub(crate) excerpt_seconds: Option<f64>,
     /// Denoising autoencoders: encoder depth of the seed's Table 1 (2, 3
     /// or 4; default 2).
     #[arg(long)]

@@ -28,6 +28,8 @@ fn fixed_value(command: &[String], value_name: &str) -> Option<String> {
     let tag = command.last().is_some_and(|c| c == "tag");
     let effect = command.last().is_some_and(|c| c == "effect");
     let generate = command.first().is_some_and(|c| c == "generate");
+    let denoise = command.last().is_some_and(|c| c == "denoise");
+    let resynth = command.last().is_some_and(|c| c == "resynth");
     match value_name {
         "TARGET_SR" => Some("16000".into()),
         "INTERVALS" => Some("0:10".into()),
@@ -57,6 +59,16 @@ fn fixed_value(command: &[String], value_name: &str) -> Option<String> {
                 .display()
                 .to_string(),
         ),
+        // Tiny trained runs (a VAE of 2 + 2 filters; a DDSP decoder of
+        // width 8), so that `denoise` and `resynth` get to their input.
+        "MODEL" if denoise || resynth => Some(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../audio-models/tests/fixtures")
+                .join(if denoise { "denoiser" } else { "ddsp" })
+                .join("tiny_run")
+                .display()
+                .to_string(),
+        ),
         // Tiny trained runs (a melody LSTM of 16 cells; an unconditioned
         // WaveNet of 4 channels), so that `generate` gets to its output.
         "MODEL" if generate => Some(
@@ -77,7 +89,7 @@ fn output_name(command: &[String]) -> &'static str {
         Some("convert" | "effect") => "out.wav",
         Some("specshow" | "waveshow") => "out.png",
         Some("notes-to-midi" | "transcribe" | "pipeline" | "melody") => "out.mid",
-        Some("wavenet") => "out.wav",
+        Some("wavenet" | "denoise" | "resynth") => "out.wav",
         Some("midi-to-notes") => "out.csv",
         Some("estimate-key" | "tag") => "out.json",
         Some("separate") => "stems",

@@ -51,7 +51,7 @@ impl Default for DdspConfig {
             mlp_layers: 2,
             gru_size: 256,
             fmin: 65.406_391_325_149_66,
-            fmax: 2093.004_522_404_789,
+            fmax: 2_093.004_522_404_789,
             frame_length: 1024,
             noise_seed: 0,
         }

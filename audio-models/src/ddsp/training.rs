@@ -230,9 +230,9 @@ impl TrainTask for DdspTask {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] for zero sizes, a bad configuration or a
-/// dataset at another rate; [`Error::Empty`] when no song holds an
-/// excerpt; the trainer's.
+/// [`Error::InvalidParameter`] for zero sizes, a bad configuration, a
+/// dataset at another rate, or excerpts longer than every song of a
+/// split; the trainer's.
 pub fn train(
     train: &TranscriptionDataset,
     valid: &TranscriptionDataset,
@@ -267,8 +267,10 @@ pub fn train(
     );
     let valid_set = Excerpts::new(&valid_songs, config.excerpt_frames, hop, None);
     if train_set.fixed.is_empty() || valid_set.fixed.is_empty() {
-        return Err(Error::Empty {
-            what: "songs at least one excerpt long",
+        return Err(Error::InvalidParameter {
+            name: "excerpt_frames",
+            value: config.excerpt_frames.to_string(),
+            expected: "no longer than the longest training and validation song",
         });
     }
     let store = SeededVarMap::new(config.seed);

@@ -170,46 +170,57 @@ impl ConvTranspose2d {
         ))
     }
 
-    /// `P = Wᵀ X` by one matrix product, then each tap's plane of `P`
-    /// zero-stuffed by the stride and added at its offset, with candle ops
-    /// that autograd differentiates. The products are the transposed
-    /// convolution's own (no multiplications by stuffed zeros); the
-    /// scatter moves `k_h·k_w` planes of the output's size.
+    /// `P = Wᵀ X` by one matrix product (the transposed convolution's own
+    /// work), then the sub-pixel scatter with candle ops that autograd
+    /// differentiates: output pixel `u = v·s + r` (before cropping) gathers
+    /// the taps `p ≡ r (mod s)`, each tap's plane of `P` shifted by
+    /// `(p − r)/s`; the `s_h·s_w` phase planes are then interleaved. No
+    /// zero-stuffing, so the copies are of the output's size, not `k_h·k_w`
+    /// times it.
     fn forward_differentiable(&self, x: &Tensor, out: (usize, usize)) -> Result<Tensor> {
         let c = &self.config;
         let (b, cin, h, w) = x.dims4()?;
         let (kh, kw) = self.kernel;
         let cout = self.out_channels;
         let (sh, sw) = c.stride;
-        // (b, cin, h·w) → (b, cout·kh·kw, h·w).
         let wm = self.weight.reshape((cin, cout * kh * kw))?.t()?;
         let p = wm
             .broadcast_matmul(&x.reshape((b, cin, h * w))?)?
             .reshape((b, cout, kh * kw, h, w))?;
-        // The full output before cropping: (h−1)·s + k (+ output padding).
+        // Phase planes of V rows: the full output is (h−1)·s + k (+ output
+        // padding) long, and every tap's shifted plane fits in V.
         let full_h = ((h - 1) * sh + kh).max(c.padding.0 + out.0);
         let full_w = ((w - 1) * sw + kw).max(c.padding.1 + out.1);
-        let (span_h, span_w) = ((h - 1) * sh + 1, (w - 1) * sw + 1);
-        let mut acc: Option<Tensor> = None;
-        for tap_h in 0..kh {
-            for tap_w in 0..kw {
-                let plane = p.narrow(2, tap_h * kw + tap_w, 1)?.squeeze(2)?;
-                let stuffed = stuff(&stuff(&plane, 2, sh)?, 3, sw)?;
-                let placed = stuffed
-                    .pad_with_zeros(2, tap_h, full_h - tap_h - span_h)?
-                    .pad_with_zeros(3, tap_w, full_w - tap_w - span_w)?;
-                acc = Some(match acc {
-                    None => placed,
-                    Some(a) => (a + placed)?,
+        let (vh, vw) = (full_h.div_ceil(sh), full_w.div_ceil(sw));
+        let mut rows = Vec::with_capacity(sh);
+        for rh in 0..sh {
+            let mut phases = Vec::with_capacity(sw);
+            for rw in 0..sw {
+                let mut acc: Option<Tensor> = None;
+                for tap_h in (rh..kh).step_by(sh) {
+                    for tap_w in (rw..kw).step_by(sw) {
+                        let (mh, mw) = ((tap_h - rh) / sh, (tap_w - rw) / sw);
+                        let plane = p
+                            .narrow(2, tap_h * kw + tap_w, 1)?
+                            .squeeze(2)?
+                            .pad_with_zeros(2, mh, vh - mh - h)?
+                            .pad_with_zeros(3, mw, vw - mw - w)?;
+                        acc = Some(match acc {
+                            None => plane,
+                            Some(a) => (a + plane)?,
+                        });
+                    }
+                }
+                phases.push(match acc {
+                    Some(a) => a,
+                    None => Tensor::zeros((b, cout, vh, vw), p.dtype(), p.device())?,
                 });
             }
+            // (b, cout, vh, vw, sw)
+            rows.push(Tensor::stack(&phases, 4)?);
         }
-        let full = acc.ok_or(crate::Error::InvalidParameter {
-            layer: CONVT2,
-            name: "kernel",
-            value: format!("{:?}", self.kernel),
-            expected: "> 0",
-        })?;
+        // (b, cout, vh, sh, vw, sw) → (b, cout, vh·sh, vw·sw).
+        let full = Tensor::stack(&rows, 3)?.reshape((b, cout, vh * sh, vw * sw))?;
         let y = full
             .narrow(2, c.padding.0, out.0)?
             .narrow(3, c.padding.1, out.1)?;
@@ -312,22 +323,6 @@ impl ConvTranspose2d {
         }
         self.forward_differentiable(x, out)
     }
-}
-
-/// `s − 1` zeros between neighbours along `axis` (length `(n−1)·s + 1`).
-fn stuff(x: &Tensor, axis: usize, s: usize) -> Result<Tensor> {
-    if s == 1 {
-        return Ok(x.clone());
-    }
-    let n = x.dim(axis)?;
-    let mut zeros_shape = x.dims().to_vec();
-    zeros_shape.insert(axis + 1, s - 1);
-    let zeros = Tensor::zeros(zeros_shape, x.dtype(), x.device())?;
-    let mut merged = x.dims().to_vec();
-    merged[axis] = n * s;
-    Ok(Tensor::cat(&[&x.unsqueeze(axis + 1)?, &zeros], axis + 1)?
-        .reshape(merged)?
-        .narrow(axis, 0, (n - 1) * s + 1)?)
 }
 
 impl Module for ConvTranspose2d {

@@ -3,6 +3,7 @@
 pub(crate) mod fast_math;
 pub(crate) mod gemv;
 pub(crate) mod gru_kernel;
+pub(crate) mod im2col_conv;
 pub(crate) mod lstm_kernel;
 pub(crate) mod real_fft;
 pub(crate) mod stft_fft;

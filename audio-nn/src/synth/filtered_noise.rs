@@ -231,6 +231,28 @@ pub fn filtered_noise_direct(
         .collect())
 }
 
+/// `basis[k, m]` (`M × L`): the causal, Hann-windowed impulse response of
+/// unit magnitude in band `k` and zero elsewhere: the inverse real DFT of
+/// length `L = 2(M − 1)` (`(1/L)·c_k·cos(2πk(m − L/2)/L)` with `c_k = 1` at
+/// DC and Nyquist, 2 between), times a periodic Hann window of length `L`.
+fn impulse_basis(bands: usize) -> Vec<f64> {
+    let l = 2 * (bands - 1);
+    #[allow(clippy::cast_precision_loss, reason = "filter lengths are small")]
+    let lf = l as f64;
+    let mut basis = vec![0.0f64; bands * l];
+    for k in 0..bands {
+        let c = if k == 0 || k == bands - 1 { 1.0 } else { 2.0 };
+        for m in 0..l {
+            #[allow(clippy::cast_precision_loss, reason = "filter lengths are small")]
+            let (kf, mf) = (k as f64, m as f64);
+            let window = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * mf / lf).cos();
+            basis[k * l + m] =
+                window * c * (2.0 * std::f64::consts::PI * kf * (mf - lf / 2.0) / lf).cos() / lf;
+        }
+    }
+    basis
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,26 +290,4 @@ mod tests {
         }
         Ok(())
     }
-}
-
-/// `basis[k, m]` (`M × L`): the causal, Hann-windowed impulse response of
-/// unit magnitude in band `k` and zero elsewhere: the inverse real DFT of
-/// length `L = 2(M − 1)` (`(1/L)·c_k·cos(2πk(m − L/2)/L)` with `c_k = 1` at
-/// DC and Nyquist, 2 between), times a periodic Hann window of length `L`.
-fn impulse_basis(bands: usize) -> Vec<f64> {
-    let l = 2 * (bands - 1);
-    #[allow(clippy::cast_precision_loss, reason = "filter lengths are small")]
-    let lf = l as f64;
-    let mut basis = vec![0.0f64; bands * l];
-    for k in 0..bands {
-        let c = if k == 0 || k == bands - 1 { 1.0 } else { 2.0 };
-        for m in 0..l {
-            #[allow(clippy::cast_precision_loss, reason = "filter lengths are small")]
-            let (kf, mf) = (k as f64, m as f64);
-            let window = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * mf / lf).cos();
-            basis[k * l + m] =
-                window * c * (2.0 * std::f64::consts::PI * kf * (mf - lf / 2.0) / lf).cos() / lf;
-        }
-    }
-    basis
 }

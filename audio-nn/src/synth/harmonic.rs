@@ -300,6 +300,10 @@ mod tests {
             .flatten_all()?
             .to_vec1::<f32>()?;
         let mut phase = 0.0f64;
+        #[allow(
+            clippy::needless_range_loop,
+            reason = "n is the sample time of the formula"
+        )]
         for n in 0..frames * hop {
             let (t, j) = (n / hop, n % hop);
             let w = j as f64 / hop as f64;

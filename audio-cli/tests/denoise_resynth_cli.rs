@@ -1,0 +1,179 @@
+//! `audio train`/`audio evaluate` for `vae`, `dcae` and `ddsp` on tiny
+//! datasets, `audio denoise` and `audio resynth` (with timbre-transfer
+//! shifts) end to end.
+
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+mod common;
+
+use std::path::Path;
+
+fn write(path: &Path, y: Vec<f32>, rate: u32) {
+    let audio = audio_io::Audio {
+        samples: ndarray::Array2::from_shape_vec((1, y.len()), y).unwrap(),
+        sample_rate: rate,
+    };
+    audio_io::wav::write_wav(path, &audio, &audio_io::wav::WavWriteOptions::default()).unwrap();
+}
+
+fn tone(f: f32, n: usize, rate: f32) -> Vec<f32> {
+    (0..n)
+        .map(|i| 0.3 * (2.0 * std::f32::consts::PI * f * i as f32 / rate).sin())
+        .collect()
+}
+
+#[test]
+fn denoisers_train_evaluate_and_denoise() {
+    let data = common::tmp("denoise-data");
+    for split in ["train", "valid", "test"] {
+        for sub in ["clean", "noisy"] {
+            std::fs::create_dir_all(data.join(split).join(sub)).unwrap();
+        }
+        for (k, f) in [300.0f32, 450.0].iter().enumerate() {
+            let clean = tone(*f, 4400, 8000.0);
+            let noisy: Vec<f32> = clean
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v + 0.05 * (((i * 7919) % 101) as f32 / 50.0 - 1.0))
+                .collect();
+            write(
+                &data.join(split).join("clean").join(format!("t{k}.wav")),
+                clean,
+                8000,
+            );
+            write(
+                &data.join(split).join("noisy").join(format!("t{k}.wav")),
+                noisy,
+                8000,
+            );
+        }
+    }
+    let config = common::tmp("denoise.json");
+    std::fs::write(&config, r#"{"filters": [2, 2], "latent_dim": 4}"#).unwrap();
+    for arch in ["vae", "dcae"] {
+        let run = common::tmp(&format!("denoise-run-{arch}"));
+        let d = data.to_str().unwrap();
+        let stdout = common::run_ok(&[
+            "train",
+            arch,
+            "--data",
+            d,
+            "--out",
+            run.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "2",
+        ]);
+        assert!(stdout.contains("best validation image MSE"), "{stdout}");
+        let pictures = common::tmp(&format!("denoise-pictures-{arch}"));
+        let stdout = common::run_ok(&[
+            "evaluate",
+            arch,
+            "--model",
+            run.to_str().unwrap(),
+            "--data",
+            d,
+            "--pictures",
+            pictures.to_str().unwrap(),
+        ]);
+        assert!(stdout.contains("si_sdr_denoised"), "{stdout}");
+        assert!(pictures.join("t0-denoised.png").exists());
+        let out = common::tmp(&format!("denoised-{arch}.wav"));
+        let input = data.join("test").join("noisy").join("t0.wav");
+        common::run_ok(&[
+            "denoise",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--model",
+            run.to_str().unwrap(),
+        ]);
+        let y = audio_io::wav::read_wav(&out).unwrap();
+        assert_eq!(y.sample_rate, 22_050);
+        // 4400 samples at 8 kHz are 12128 at 22.05 kHz (ceil, as librosa).
+        assert_eq!(y.samples.ncols(), 12_128);
+    }
+}
+
+#[test]
+fn ddsp_trains_evaluates_and_resynthesises() {
+    let data = common::tmp("ddsp-data");
+    for (split, f) in [("train", 220.0f32), ("valid", 330.0), ("test", 262.0)] {
+        std::fs::create_dir_all(data.join(split)).unwrap();
+        write(
+            &data.join(split).join("song.wav"),
+            tone(f, 16_000, 16_000.0),
+            16_000,
+        );
+        let note = audio_io::Note::new(0.0, 1.0, 60, 90);
+        audio_io::midi::MidiFile::from_notes(
+            vec![note],
+            audio_io::midi::TempoMap::constant(480, 120.0),
+        )
+        .write(
+            data.join(split).join("song.mid"),
+            audio_io::midi::MidiType::Type1,
+        )
+        .unwrap();
+    }
+    let config = common::tmp("ddsp.json");
+    std::fs::write(
+        &config,
+        r#"{"mlp_width": 8, "mlp_layers": 1, "gru_size": 8, "harmonics": 4, "noise_bands": 5}"#,
+    )
+    .unwrap();
+    let run = common::tmp("ddsp-run");
+    let d = data.to_str().unwrap();
+    let stdout = common::run_ok(&[
+        "train",
+        "ddsp",
+        "--data",
+        d,
+        "--out",
+        run.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--epochs",
+        "1",
+        "--steps-per-epoch",
+        "2",
+        "--batch-size",
+        "2",
+        "--excerpt-seconds",
+        "0.5",
+    ]);
+    assert!(
+        stdout.contains("best validation multi-resolution STFT loss"),
+        "{stdout}"
+    );
+    let stdout = common::run_ok(&[
+        "evaluate",
+        "ddsp",
+        "--model",
+        run.to_str().unwrap(),
+        "--data",
+        d,
+    ]);
+    assert!(stdout.contains("griffin_lim_mel"), "{stdout}");
+    let input = common::tmp("violin-like.wav");
+    write(&input, tone(440.0, 22_050, 22_050.0), 22_050);
+    let out = common::tmp("resynth.wav");
+    common::run_ok(&[
+        "resynth",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--model",
+        run.to_str().unwrap(),
+        "--pitch-shift",
+        "-12",
+        "--loudness-shift",
+        "3",
+    ]);
+    let y = audio_io::wav::read_wav(&out).unwrap();
+    assert_eq!(y.sample_rate, 16_000);
+    assert_eq!(y.samples.ncols(), 16_000 / 128 * 128);
+}
