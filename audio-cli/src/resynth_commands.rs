@@ -58,7 +58,6 @@ pub fn train(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
         seed: args.seed,
         resume: args.resume,
         progress: true,
-        ..defaults
     };
     let report = train_ddsp(&train_set, &valid_set, &config, out)?;
     if let Some((epoch, loss)) = report.best {
