@@ -110,8 +110,12 @@ impl DdspConfig {
                 "0 < fmin < fmax < Nyquist",
             );
         }
-        if self.frame_length < 2 * self.hop.min(self.frame_length) || self.frame_length < 64 {
-            return bad("frame_length", self.frame_length.to_string(), ">= 64");
+        if self.frame_length < 64.max(self.hop) || self.frame_length > 65_536 {
+            return bad(
+                "frame_length",
+                self.frame_length.to_string(),
+                "in 64..=65536 and at least the hop",
+            );
         }
         Ok(())
     }

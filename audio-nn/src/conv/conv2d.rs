@@ -260,11 +260,11 @@ impl Conv2d {
 
 /// A 2-D convolution (`torch.nn.functional.conv2d`, one group, dilation
 /// one) as im2col and one matrix product per batch item, with a backward
-/// pass of its own (`∂W = Σ ∂Y·colsᵀ`, `∂X = col2im(Wᵀ·∂Y)`): on the CPU several
-/// times faster than candle 0.11's direct convolution, forward and
-/// backward, for the training-sized layers of audio-models. `f32` or `f64`
-/// on the CPU; other devices use candle's convolution (one stride and
-/// padding for both axes there).
+/// pass of its own (`∂W = Σ ∂Y·colsᵀ`, `∂X = col2im(Wᵀ·∂Y)`), used on the
+/// CPU in place of candle 0.11's direct convolution and its backward (no
+/// benchmark of the two is recorded yet). `f32` or `f64` on the CPU; other
+/// devices use candle's convolution (one stride and padding for both axes
+/// there).
 ///
 /// # Errors
 ///
