@@ -31,6 +31,7 @@ mod train_tagging;
 mod train_transcription;
 mod transcribe_commands;
 mod visualize_commands;
+mod vocode_commands;
 mod wavenet_commands;
 
 use clap::{Parser, Subcommand};
@@ -85,6 +86,10 @@ enum Command {
     /// Resynthesise a monophonic recording with a trained DDSP model (its
     /// f0 and loudness drive the model's instrument: timbre transfer).
     Resynth(resynth_commands::ResynthArgs),
+    /// A waveform from a log-mel spectrogram (`.npy`, or an audio file's
+    /// own mel) with a trained MelGAN (`audio train melgan`), or with
+    /// Griffin-Lim.
+    Vocode(vocode_commands::VocodeArgs),
     /// Generation with a trained generative model.
     #[command(subcommand)]
     Generate(melody_commands::GenerateCommand),
@@ -165,6 +170,7 @@ fn main() -> std::process::ExitCode {
         Command::Effect(args) => effect_commands::run(args),
         Command::Denoise(args) => denoise_commands::run(args),
         Command::Resynth(args) => resynth_commands::run(args),
+        Command::Vocode(args) => vocode_commands::run(args),
         Command::Tag(args) => tag_commands::run(args),
         Command::VisualizeFilters(args) => visualize_commands::run(args),
         Command::Train(args) => train_commands::run_train(args),

@@ -26,26 +26,9 @@ pub fn train(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
     let train_set = TranscriptionDataset::open(data, Split::Train)?;
     let valid_set = TranscriptionDataset::open(data, Split::Valid)?;
     let defaults = TrainConfig::default();
-    let excerpt_frames = match args.excerpt_seconds {
-        Some(s) if s.is_finite() && s > 0.0 && s <= 600.0 => {
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "checked finite, positive and at most 600 s"
-            )]
-            let frames = (s * f64::from(model.sample_rate) / model.hop as f64).round() as usize;
-            frames.max(1)
-        }
-        Some(s) => {
-            return Err(audio_models::Error::InvalidParameter {
-                name: "excerpt_seconds",
-                value: s.to_string(),
-                expected: "a number of seconds in (0, 600]",
-            }
-            .into())
-        }
-        None => defaults.excerpt_frames,
-    };
+    let excerpt_frames =
+        crate::train_commands::excerpt_hops(args.excerpt_seconds, model.sample_rate, model.hop)?
+            .map_or(defaults.excerpt_frames, |frames| frames.max(1));
     let config = TrainConfig {
         excerpt_frames,
         model,

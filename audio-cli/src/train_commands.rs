@@ -104,7 +104,8 @@ pub struct TrainArgs {
     /// Tagging: the optimizer.
     #[arg(long, value_enum, default_value = "adam")]
     pub(crate) optimizer: crate::train_tagging::OptimizerArg,
-    /// DDSP: seconds per training excerpt (default 2).
+    /// DDSP and MelGAN: seconds per training excerpt (DDSP's default 2,
+    /// MelGAN's 8192 samples).
     #[arg(long)]
     pub(crate) excerpt_seconds: Option<f64>,
     /// Denoising autoencoders: encoder depth of the seed's Table 1 (2, 3
@@ -117,6 +118,39 @@ pub struct TrainArgs {
     /// Tagging: L2 weight decay.
     #[arg(long, default_value_t = 1e-4)]
     pub(crate) weight_decay: f64,
+}
+
+/// `--excerpt-seconds` as a whole number of hops at `sample_rate`
+/// (rounded), or `None` when it is not given.
+///
+/// # Errors
+///
+/// [`audio_models::Error::InvalidParameter`] unless it is finite, positive
+/// and at most 600 s.
+pub(crate) fn excerpt_hops(
+    seconds: Option<f64>,
+    sample_rate: u32,
+    hop: usize,
+) -> Result<Option<usize>> {
+    match seconds {
+        Some(s) if s.is_finite() && s > 0.0 && s <= 600.0 => {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "checked finite, positive and at most 600 s; hops are small"
+            )]
+            let hops = (s * f64::from(sample_rate) / hop.max(1) as f64).round() as usize;
+            Ok(Some(hops))
+        }
+        Some(s) => Err(audio_models::Error::InvalidParameter {
+            name: "excerpt_seconds",
+            value: s.to_string(),
+            expected: "a number of seconds in (0, 600]",
+        }
+        .into()),
+        None => Ok(None),
+    }
 }
 
 /// A model configuration (`--config`) read from a JSON file; unset fields
@@ -176,6 +210,7 @@ pub fn run_train(args: TrainArgs) -> Result<()> {
         Task::Melody => return crate::melody_commands::train(&args, data, out),
         Task::Denoising => return crate::denoise_commands::train(&args, arch.name, data, out),
         Task::Resynthesis => return crate::resynth_commands::train(&args, data, out),
+        Task::Vocoding => return crate::vocode_commands::train(&args, data, out),
         Task::Separation => {}
         _ => {
             return Err(audio_models::Error::UnknownArchitecture {
@@ -320,6 +355,14 @@ pub fn run_evaluate(args: EvaluateArgs) -> Result<()> {
     }
     if arch.task == Task::Resynthesis {
         return crate::resynth_commands::evaluate(
+            required_model(&args)?,
+            &args.data,
+            args.split,
+            args.json.as_deref(),
+        );
+    }
+    if arch.task == Task::Vocoding {
+        return crate::vocode_commands::evaluate(
             required_model(&args)?,
             &args.data,
             args.split,

@@ -26,9 +26,12 @@
 //! - [`wavenet_separator`]: the Wavenet regression separator (Lluís et al.
 //!   2019), with training.
 //!
-//! The generative models of the seeds (WaveNet, the LSTM melody model, the
-//! denoisers, a GAN vocoder, DDSP), the TCN effect model and the frame
-//! transcriber are not implemented yet.
+//! The generative models of the seeds: [`wavenet`] (with fast incremental
+//! generation), [`melody`] (the LSTM melody generator of seed 002),
+//! [`denoiser`] (seed 002's DCAE and VAE spectrogram denoisers), [`ddsp`]
+//! (harmonic-plus-noise resynthesis and timbre transfer) and [`vocoder`]
+//! (MelGAN). [`effects`] holds the TCN effect model with FiLM and
+//! [`frame_mlp`] seed 004's frame-window piano transcriber.
 //!
 //! [`training`] holds the shared trainer, and [`datasets`] reads the folder
 //! layouts it trains on (separation, classification, transcription, melody,
@@ -66,6 +69,7 @@ mod target_name;
 pub mod tf_mask;
 pub mod training;
 pub mod traits;
+pub mod vocoder;
 pub mod wave_u_net;
 pub mod wavenet;
 pub mod wavenet_separator;

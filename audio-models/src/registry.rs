@@ -27,6 +27,10 @@ pub enum Task {
     /// transcription layout `ROOT/<split>/<song>.{wav,mid}` (MIDI unused);
     /// spectral convergence and log-STFT distance.
     Resynthesis,
+    /// Vocoding, mel spectrogram to waveform: the transcription layout
+    /// `ROOT/<split>/<song>.{wav,mid}` (MIDI unused); spectral convergence
+    /// and log-STFT distance against Griffin-Lim on the same mel.
+    Vocoding,
 }
 
 impl Task {
@@ -40,6 +44,7 @@ impl Task {
             Task::Denoising => "denoising",
             Task::Effects => "effects",
             Task::Resynthesis => "resynthesis",
+            Task::Vocoding => "vocoding",
         }
     }
 }
@@ -147,6 +152,11 @@ pub const ARCHITECTURES: &[Architecture] = &[
         name: crate::ddsp::ARCHITECTURE,
         task: Task::Resynthesis,
         summary: "DDSP (Engel et al. 2020): f0 + loudness -> RNN decoder -> harmonic + filtered-noise synthesiser",
+    },
+    Architecture {
+        name: crate::vocoder::ARCHITECTURE,
+        task: Task::Vocoding,
+        summary: "MelGAN (Kumar et al. 2019): log-mel -> upsampling conv generator, multi-scale discriminator, hinge + feature matching (+ MR-STFT)",
     },
     Architecture {
         name: "mfcc-logreg",

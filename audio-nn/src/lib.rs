@@ -33,6 +33,7 @@ pub mod norm;
 pub mod recurrent;
 pub mod streaming;
 pub mod synth;
+pub mod weight_norm;
 
 pub use blocks::tcn::{TcnBlock, TcnBlockConfig, TcnBlockStream};
 pub use blocks::unet::{causal_crop, centre_crop, crop_and_concat, decimate, interpolate_linear};
@@ -61,6 +62,7 @@ pub use norm::layer_norm::LayerNorm;
 pub use recurrent::gru::{Gru, GruConfig, GruStream};
 pub use recurrent::lstm::{Lstm, LstmConfig, LstmState, LstmStream};
 pub use streaming::StreamingLayer;
+pub use weight_norm::fold_weight_norm;
 
 /// The code blocks of this crate's README, run as doctests so the README stays true.
 #[cfg(doctest)]
