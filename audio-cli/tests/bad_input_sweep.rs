@@ -30,6 +30,7 @@ fn fixed_value(command: &[String], value_name: &str) -> Option<String> {
     let generate = command.first().is_some_and(|c| c == "generate");
     let denoise = command.last().is_some_and(|c| c == "denoise");
     let resynth = command.last().is_some_and(|c| c == "resynth");
+    let vocode = command.last().is_some_and(|c| c == "vocode");
     match value_name {
         "TARGET_SR" => Some("16000".into()),
         "INTERVALS" => Some("0:10".into()),
@@ -60,11 +61,18 @@ fn fixed_value(command: &[String], value_name: &str) -> Option<String> {
                 .to_string(),
         ),
         // Tiny trained runs (a VAE of 2 + 2 filters; a DDSP decoder of
-        // width 8), so that `denoise` and `resynth` get to their input.
-        "MODEL" if denoise || resynth => Some(
+        // width 8; a MelGAN of width 4), so that `denoise`, `resynth` and
+        // `vocode` get to their input.
+        "MODEL" if denoise || resynth || vocode => Some(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../audio-models/tests/fixtures")
-                .join(if denoise { "denoiser" } else { "ddsp" })
+                .join(if denoise {
+                    "denoiser"
+                } else if resynth {
+                    "ddsp"
+                } else {
+                    "melgan"
+                })
                 .join("tiny_run")
                 .display()
                 .to_string(),
@@ -89,7 +97,7 @@ fn output_name(command: &[String]) -> &'static str {
         Some("convert" | "effect") => "out.wav",
         Some("specshow" | "waveshow") => "out.png",
         Some("notes-to-midi" | "transcribe" | "pipeline" | "melody") => "out.mid",
-        Some("wavenet" | "denoise" | "resynth") => "out.wav",
+        Some("wavenet" | "denoise" | "resynth" | "vocode") => "out.wav",
         Some("midi-to-notes") => "out.csv",
         Some("estimate-key" | "tag") => "out.json",
         Some("separate") => "stems",
