@@ -111,14 +111,13 @@ fn read_mel(path: &Path) -> Result<Array2<f32>> {
         [1, _, _] => array.index_axis_move(ndarray::Axis(0), 0),
         _ => array,
     };
-    squeezed.into_dimensionality::<Ix2>().map_err(|_| {
-        audio_models::Error::InvalidParameter {
-            name: "mel",
-            value: format!("an array of shape {shape:?}"),
-            expected: "a log-mel spectrogram of shape (n_mels, frames) or (1, n_mels, frames)",
-        }
-        .into()
-    })
+    squeezed
+        .into_dimensionality::<Ix2>()
+        .map_err(|_| Error::ShapeMismatch {
+            path: path.to_path_buf(),
+            expected: "a log-mel spectrogram (n_mels, frames) or (1, n_mels, frames)",
+            got: shape,
+        })
 }
 
 /// Runs `audio vocode`.

@@ -29,6 +29,7 @@ pub mod init;
 pub mod kernels;
 pub mod layers;
 pub mod loss;
+pub mod mix_logistic;
 pub mod norm;
 pub mod recurrent;
 pub mod streaming;
