@@ -30,11 +30,11 @@ const MEL_TOL: f32 = 1e-4;
 const GENERATOR_TOL: f32 = 2e-5;
 
 /// Each discriminator layer's output against PyTorch's, relative to the
-/// layer's peak: float32 sums in another order.
-const DISCRIMINATOR_TOL: f32 = 1e-4;
+/// layer's peak: float32 sums in another order (measured 1.3e-6).
+const DISCRIMINATOR_TOL: f32 = 1e-5;
 
-/// The losses against PyTorch's, relative.
-const LOSS_TOL: f64 = 1e-4;
+/// The losses against PyTorch's, relative: float32 means (measured 7.9e-8).
+const LOSS_TOL: f64 = 1e-5;
 
 /// Chunked vocoding against one pass over the whole mel: the same
 /// computation on the same samples (context covers the receptive field),
@@ -141,6 +141,7 @@ fn discriminators_and_losses_match_pytorch() {
     let real = Tensor::from_vec(real, (1, 1, 4096), &Device::Cpu).unwrap();
     let d_real = d.forward(&real).unwrap();
     assert_eq!(d_real.len(), 3);
+    let mut worst = (0.0f32, 0, 0);
     for (i, scale) in d_real.iter().enumerate() {
         assert_eq!(scale.len(), 5);
         for (j, feat) in scale.iter().enumerate() {
@@ -149,13 +150,19 @@ fn discriminators_and_losses_match_pytorch() {
             let ours = feat.flatten_all().unwrap().to_vec1::<f32>().unwrap();
             let want: Vec<f32> = want.iter().copied().collect();
             let peak = want.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
-            let diff = max_abs_diff(&ours, &want);
-            assert!(
-                diff <= DISCRIMINATOR_TOL * peak,
-                "scale {i} layer {j}: {diff} vs peak {peak}"
-            );
+            let relative = max_abs_diff(&ours, &want) / peak;
+            if relative >= worst.0 {
+                worst = (relative, i, j);
+            }
         }
     }
+    assert!(
+        worst.0 <= DISCRIMINATOR_TOL,
+        "scale {} layer {}: {} of the peak",
+        worst.1,
+        worst.2,
+        worst.0
+    );
     let model = MelGan::from_tensors(fixture_config(), weights("generator.safetensors")).unwrap();
     let mel = npy("mel.npy");
     let first: Vec<f32> = mel
@@ -171,14 +178,12 @@ fn discriminators_and_losses_match_pytorch() {
         generator_hinge_loss(&d_fake).unwrap(),
         feature_matching_loss(&d_real, &d_fake, 2).unwrap(),
     ];
-    for (k, (g, w)) in got.iter().zip(want.iter()).enumerate() {
+    let mut worst = 0.0f64;
+    for (g, w) in got.iter().zip(want.iter()) {
         let g = f64::from(g.to_scalar::<f32>().unwrap());
-        let w = *w;
-        assert!(
-            (g - w).abs() <= LOSS_TOL * w.abs().max(1.0),
-            "loss {k}: {g} vs {w}"
-        );
+        worst = worst.max((g - w).abs() / w.abs().max(1.0));
     }
+    assert!(worst <= LOSS_TOL, "losses differ by {worst} (relative)");
 }
 
 #[test]
