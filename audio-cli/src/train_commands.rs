@@ -108,6 +108,10 @@ pub struct TrainArgs {
     /// MelGAN's 8192 samples).
     #[arg(long)]
     pub(crate) excerpt_seconds: Option<f64>,
+    /// MelGAN: epochs of the generator on the STFT loss alone before the
+    /// discriminator joins (default 2).
+    #[arg(long)]
+    pub(crate) adversarial_start_epoch: Option<usize>,
     /// Denoising autoencoders: encoder depth of the seed's Table 1 (2, 3
     /// or 4; default 2).
     #[arg(long)]

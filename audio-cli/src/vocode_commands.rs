@@ -18,7 +18,7 @@ use crate::{Error, Result};
 /// `audio train melgan`: `--config` (a `MelGanConfig` JSON; without it
 /// the reference sizes at the dataset's rate), `--batch-size` (default 8),
 /// `--steps-per-epoch`, `--excerpt-seconds` (default 8192 samples, rounded
-/// to whole hops).
+/// to whole hops), `--adversarial-start-epoch` (default 2).
 ///
 /// # Errors
 ///
@@ -48,6 +48,9 @@ pub fn train(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
         seed: args.seed,
         resume: args.resume,
         progress: true,
+        adversarial_start_epoch: args
+            .adversarial_start_epoch
+            .unwrap_or(defaults.adversarial_start_epoch),
         ..defaults
     };
     let report = train_melgan(&train_set, &valid_set, &config, out)?;

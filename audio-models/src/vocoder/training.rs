@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use audio_dsp::SeededRng;
-use audio_nn::init::SeededVarMap;
 use audio_nn::loss::MultiResolutionStftLoss;
+use audio_nn::weight_norm::WeightNormVarMap;
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::VarMap;
 
@@ -171,8 +171,9 @@ impl Dataset for Excerpts<'_> {
 }
 
 struct MelGanTask {
-    generator: MelGanGenerator,
-    discriminator: MultiScaleDiscriminator,
+    model: MelGanConfig,
+    g_store: WeightNormVarMap,
+    d_store: WeightNormVarMap,
     d_varmap: VarMap,
     d_optimizer: Adam,
     stft: MultiResolutionStftLoss,
@@ -186,6 +187,22 @@ struct MelGanTask {
 }
 
 impl MelGanTask {
+    /// The networks with their weight-normalised weights computed from the
+    /// current variables (after the last optimiser steps).
+    fn generator(&self) -> Result<MelGanGenerator> {
+        MelGanGenerator::new(
+            &self.model,
+            self.g_store.var_builder(DType::F32, &Device::Cpu),
+        )
+    }
+
+    fn discriminator(&self) -> Result<MultiScaleDiscriminator> {
+        MultiScaleDiscriminator::new(
+            &self.model,
+            self.d_store.var_builder(DType::F32, &Device::Cpu),
+        )
+    }
+
     fn tensors(&self, batch: &[Excerpt]) -> Result<(Tensor, Tensor)> {
         let b = batch.len();
         let t = batch.first().map_or(0, |e| e.0.len());
@@ -204,18 +221,19 @@ impl TrainTask for MelGanTask {
 
     fn train_loss(&mut self, batch: Vec<Excerpt>) -> Result<Tensor> {
         let (real, mel) = self.tensors(&batch)?;
-        let fake = self.generator.forward(&mel)?;
+        let fake = self.generator()?.forward(&mel)?;
         let stft = self.stft.forward(&fake, &real)?;
         if self.epoch < self.adversarial_start_epoch {
             return Ok(stft);
         }
         // The discriminator's step, on the generated audio detached.
-        let d_real = self.discriminator.forward(&real)?;
-        let d_fake = self.discriminator.forward(&fake.detach())?;
+        let discriminator = self.discriminator()?;
+        let d_real = discriminator.forward(&real)?;
+        let d_fake = discriminator.forward(&fake.detach())?;
         let loss_d = discriminator_hinge_loss(&d_real, &d_fake)?;
         self.d_optimizer.step(&loss_d.backward()?)?;
         // The generator's loss through the updated discriminator.
-        let d_fake = self.discriminator.forward(&fake)?;
+        let d_fake = self.discriminator()?.forward(&fake)?;
         let adversarial = generator_hinge_loss(&d_fake)?;
         let feature = feature_matching_loss(&d_real, &d_fake, self.discriminator_layers)?;
         Ok(((adversarial + (feature * self.lambda_feature)?)? + (stft * self.lambda_stft)?)?)
@@ -223,7 +241,7 @@ impl TrainTask for MelGanTask {
 
     fn valid_loss(&mut self, batch: Vec<Excerpt>) -> Result<f64> {
         let (real, mel) = self.tensors(&batch)?;
-        let fake = self.generator.forward(&mel)?;
+        let fake = self.generator()?.forward(&mel)?;
         Ok(self
             .stft
             .forward(&fake, &real)?
@@ -280,6 +298,9 @@ fn load_songs(data: &TranscriptionDataset, model: &MelGanConfig) -> Result<Vec<V
 /// the MIDI is not used), validating on every whole excerpt of `valid` by
 /// the multi-resolution STFT loss, into `out_dir` (`best/` loads with
 /// [`super::MelGan::load`]).
+///
+/// Both networks are weight-normalised ([`WeightNormVarMap`]), as the
+/// reference trains them.
 ///
 /// Each step: the generator's audio from the excerpts' log-mel; for the
 /// first `adversarial_start_epoch` epochs the STFT loss alone; then the
@@ -339,12 +360,13 @@ pub fn train(
             expected: "no longer than the longest training and validation song",
         });
     }
-    let g_store = SeededVarMap::new(config.seed);
-    let generator =
-        MelGanGenerator::new(&model_config, g_store.var_builder(DType::F32, &Device::Cpu))?;
-    let d_store = SeededVarMap::new(config.seed.wrapping_add(1));
-    let discriminator =
-        MultiScaleDiscriminator::new(&model_config, d_store.var_builder(DType::F32, &Device::Cpu))?;
+    // Both networks weight-normalised, as the reference trains them (the
+    // checkpoints hold `weight_g` / `weight_v`; `MelGan::load` folds them).
+    // Building them once creates the variables.
+    let g_store = WeightNormVarMap::new(config.seed);
+    MelGanGenerator::new(&model_config, g_store.var_builder(DType::F32, &Device::Cpu))?;
+    let d_store = WeightNormVarMap::new(config.seed.wrapping_add(1));
+    MultiScaleDiscriminator::new(&model_config, d_store.var_builder(DType::F32, &Device::Cpu))?;
     let adam = AdamConfig {
         lr: config.lr,
         beta1: 0.5,
@@ -387,9 +409,10 @@ pub fn train(
         source,
     })?;
     let mut task = MelGanTask {
-        generator,
-        discriminator,
+        model: model_config.clone(),
         d_varmap: d_store.varmap().clone(),
+        g_store,
+        d_store,
         d_optimizer,
         stft: MultiResolutionStftLoss::new(&STFT_RESOLUTIONS, DType::F32, &Device::Cpu)?,
         n_mels: model_config.n_mels,
