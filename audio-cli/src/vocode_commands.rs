@@ -44,6 +44,7 @@ pub fn train(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
         steps_per_epoch: args.steps_per_epoch,
         epochs: args.epochs,
         patience: args.patience,
+        lr: args.lr,
         time_limit_seconds: args.minutes.map(|m| m * 60.0),
         seed: args.seed,
         resume: args.resume,

@@ -223,11 +223,17 @@ fn melgan_trains_evaluates_and_vocodes() {
         "2",
         "--excerpt-seconds",
         "0.128",
+        "--lr",
+        "0.0025",
     ]);
     assert!(
         stdout.contains("best validation multi-resolution STFT loss"),
         "{stdout}"
     );
+    // The learning rate given is the one used (the log's fourth column).
+    let log = std::fs::read_to_string(run.join("log.csv")).unwrap();
+    let row = log.lines().nth(1).unwrap();
+    assert_eq!(row.split(',').nth(3), Some("0.0025"), "{log}");
     let stdout = common::run_ok(&[
         "evaluate",
         "melgan",
