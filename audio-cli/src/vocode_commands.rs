@@ -134,7 +134,15 @@ pub fn run(args: VocodeArgs) -> Result<()> {
     let model = MelGan::load(&args.model)?;
     let rate = model.config().sample_rate;
     let mel = if is_npy(&args.input) {
-        read_mel(&args.input)?
+        let mel = read_mel(&args.input)?;
+        if mel.nrows() != model.config().n_mels || mel.ncols() < 4 {
+            return Err(Error::ShapeMismatch {
+                path: args.input.clone(),
+                expected: "the model's n_mels bands and at least 4 frames",
+                got: mel.shape().to_vec(),
+            });
+        }
+        mel
     } else {
         let audio = audio_io::load::<f32>(
             &args.input,

@@ -286,4 +286,18 @@ fn melgan_trains_evaluates_and_vocodes() {
         audio_io::wav::read_wav(&gl).unwrap().samples.ncols(),
         16_000 / 256 * 256
     );
+    // A mel of another band count is an error naming the file.
+    let narrow = common::tmp("vocode-40-bands.npy");
+    audio_io::npy::write_npy(&narrow, &ndarray::Array2::<f32>::zeros((40, 20))).unwrap();
+    let out = common::run(&[
+        "vocode",
+        narrow.to_str().unwrap(),
+        "-o",
+        common::tmp("never.wav").to_str().unwrap(),
+        "--model",
+        run.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("vocode-40-bands.npy"), "{stderr}");
 }

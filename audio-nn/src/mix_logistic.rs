@@ -153,7 +153,7 @@ pub fn discretized_mix_logistic_nll(
 /// // Two components; the Gumbel noise picks the second (mean 0.25); v = ½
 /// // is the component's median.
 /// let params = [0.0f32, 0.0, -0.5, 0.25, -3.0, -3.0];
-/// let x = sample_discretized_mix_logistic(&params, &[0.9, 0.1], 0.5, LOG_SCALE_MIN)?;
+/// let x = sample_discretized_mix_logistic(&params, &[0.1, 0.9], 0.5, LOG_SCALE_MIN)?;
 /// assert!((x - 0.25).abs() < 1e-6);
 /// # Ok::<(), audio_nn::Error>(())
 /// ```
