@@ -12,9 +12,10 @@ use super::config::DdspConfig;
 use super::features::{DdspFeatures, FeatureExtractor};
 use super::network::DdspDecoder;
 use crate::datasets::TranscriptionDataset;
-use crate::evaluation::{griffin_lim_from_mel, SpectralComparison, SpectralDistances};
+use crate::evaluation::mean_distances_over_split;
+use crate::evaluation::{griffin_lim_from_mel, SpectralDistances};
 use crate::training::read_trained;
-use crate::{Dataset, Error, Result};
+use crate::{Error, Result};
 
 /// The STFT of the evaluation's spectral distances: 1024 points, hop 256.
 pub const EVAL_N_FFT: usize = 1024;
@@ -195,42 +196,23 @@ impl Ddsp {
         limit: Option<usize>,
     ) -> Result<DdspScores> {
         let c = self.config();
-        if data.sample_rate() != c.sample_rate {
-            return Err(Error::InvalidParameter {
-                name: "sample_rate",
-                value: format!("{} Hz", data.sample_rate()),
-                expected: "the model's sample rate (render the dataset at it)",
-            });
-        }
-        let n = limit.map_or(data.len(), |l| l.min(data.len()));
-        if n == 0 {
-            return Err(Error::Empty { what: "DDSP split" });
-        }
-        let cmp = SpectralComparison::new(EVAL_N_FFT, EVAL_HOP)?;
-        let mut sums = [0.0f64; 4];
-        for i in 0..n {
-            let (samples, _) = data.get(i)?;
-            let mono = audio_io::to_mono(&samples).row(0).to_vec();
-            let ours = cmp.compare(&mono, &self.resynthesize(&mono)?)?;
-            let gl = griffin_lim_from_mel(&mono, c.sample_rate, EVAL_N_FFT, EVAL_HOP, EVAL_N_MELS)?;
-            let base = cmp.compare(&mono, &gl)?;
-            sums[0] += ours.spectral_convergence;
-            sums[1] += ours.log_stft_distance;
-            sums[2] += base.spectral_convergence;
-            sums[3] += base.log_stft_distance;
-        }
-        #[allow(clippy::cast_precision_loss, reason = "song counts are small")]
-        let mean = |s: f64| s / n as f64;
+        let (songs, ddsp, griffin_lim_mel) = mean_distances_over_split(
+            data,
+            c.sample_rate,
+            limit,
+            (EVAL_N_FFT, EVAL_HOP),
+            "DDSP split",
+            |mono| {
+                Ok((
+                    self.resynthesize(mono)?,
+                    griffin_lim_from_mel(mono, c.sample_rate, EVAL_N_FFT, EVAL_HOP, EVAL_N_MELS)?,
+                ))
+            },
+        )?;
         Ok(DdspScores {
-            songs: n,
-            ddsp: SpectralDistances {
-                spectral_convergence: mean(sums[0]),
-                log_stft_distance: mean(sums[1]),
-            },
-            griffin_lim_mel: SpectralDistances {
-                spectral_convergence: mean(sums[2]),
-                log_stft_distance: mean(sums[3]),
-            },
+            songs,
+            ddsp,
+            griffin_lim_mel,
         })
     }
 }

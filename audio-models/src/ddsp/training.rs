@@ -2,22 +2,19 @@
 //! trainer: random excerpts, their f0 and loudness in, the excerpt out,
 //! the multi-resolution STFT loss.
 
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use audio_dsp::SeededRng;
 use audio_nn::init::SeededVarMap;
 use audio_nn::loss::MultiResolutionStftLoss;
 use audio_nn::synth::FilteredNoise;
 use candle_core::{DType, Device, Tensor};
+use std::path::Path;
 
 use super::config::DdspConfig;
 use super::features::{DdspFeatures, FeatureExtractor};
 use super::model::Ddsp;
-use crate::augment::item_seed;
 use crate::datasets::TranscriptionDataset;
 use crate::training::{
-    named_vars, Adam, AdamConfig, Dataset, TrainReport, TrainTask, Trainer, TrainerConfig,
+    named_vars, Adam, AdamConfig, Dataset, ExcerptPositions, TrainReport, TrainTask, Trainer,
+    TrainerConfig,
 };
 use crate::{Error, Result};
 
@@ -111,25 +108,17 @@ struct Excerpts<'a> {
     songs: &'a [Song],
     frames: usize,
     hop: usize,
-    random: Option<(u64, usize)>,
-    fixed: Vec<(usize, usize)>,
-    epoch: AtomicU64,
+    positions: ExcerptPositions,
 }
 
 impl<'a> Excerpts<'a> {
     fn new(songs: &'a [Song], frames: usize, hop: usize, random: Option<(u64, usize)>) -> Self {
-        let fixed = songs
-            .iter()
-            .enumerate()
-            .flat_map(|(s, song)| (0..song.features.len() / frames).map(move |k| (s, k * frames)))
-            .collect();
+        let lengths = songs.iter().map(|s| s.features.len()).collect();
         Self {
             songs,
             frames,
             hop,
-            random,
-            fixed,
-            epoch: AtomicU64::new(0),
+            positions: ExcerptPositions::new(lengths, frames, random),
         }
     }
 }
@@ -138,32 +127,11 @@ impl Dataset for Excerpts<'_> {
     type Item = Excerpt;
 
     fn len(&self) -> usize {
-        self.random.map_or(self.fixed.len(), |(_, n)| n)
+        self.positions.len()
     }
 
     fn get(&self, index: usize) -> Result<Excerpt> {
-        let (song, start) = match self.random {
-            Some((seed, _)) => {
-                let mut rng = SeededRng::new(item_seed(
-                    seed,
-                    self.epoch.load(Ordering::Relaxed),
-                    index as u64,
-                ));
-                let pick =
-                    self.fixed
-                        .get(rng.below(self.fixed.len().max(1)))
-                        .ok_or(Error::Empty {
-                            what: "songs of at least one excerpt",
-                        })?;
-                let len = self.songs[pick.0].features.len();
-                (pick.0, rng.below(len - self.frames + 1))
-            }
-            None => *self.fixed.get(index).ok_or(Error::InvalidParameter {
-                name: "index",
-                value: index.to_string(),
-                expected: "an index below the number of excerpts",
-            })?,
-        };
+        let (song, start) = self.positions.position(index)?;
         let s = &self.songs[song];
         let f = s.features.slice(start, self.frames)?;
         let a = start * self.hop;
@@ -175,7 +143,7 @@ impl Dataset for Excerpts<'_> {
     }
 
     fn start_epoch(&self, epoch: usize) {
-        self.epoch.store(epoch as u64, Ordering::Relaxed);
+        self.positions.start_epoch(epoch);
     }
 }
 
@@ -266,7 +234,7 @@ pub fn train(
         Some((config.seed, config.batch_size * config.steps_per_epoch)),
     );
     let valid_set = Excerpts::new(&valid_songs, config.excerpt_frames, hop, None);
-    if train_set.fixed.is_empty() || valid_set.fixed.is_empty() {
+    if train_set.positions.no_whole_excerpt() || valid_set.positions.no_whole_excerpt() {
         return Err(Error::InvalidParameter {
             name: "excerpt_frames",
             value: config.excerpt_frames.to_string(),

@@ -5,7 +5,8 @@ use audio_dsp::feature::inverse::{mel_to_audio, MelToAudioConfig, MelToStftConfi
 use audio_dsp::{spectrogram, MelConfig, MelSpectrogram, MelSpectrogramConfig, Stft, StftConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Result};
+use crate::datasets::TranscriptionDataset;
+use crate::{Dataset, Error, Result};
 
 /// The floor of the magnitudes in the log-STFT distance (−100 dB).
 pub const LOG_FLOOR: f64 = 1e-5;
@@ -132,4 +133,62 @@ pub fn griffin_lim_from_mel(
         ..MelToAudioConfig::default()
     };
     Ok(mel_to_audio(m.view(), &config)?)
+}
+
+/// The mean [`SpectralDistances`] of an estimate and of a baseline over the
+/// first `limit` songs (all by default) of a split at `sample_rate`, each
+/// song mixed to mono and handed to `estimate_and_baseline`, both compared
+/// with it by `SpectralComparison::new(n_fft, hop)`. Returns the number of
+/// songs scored and the two means.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] for a split at another rate;
+/// [`Error::Empty`] (naming `what`) for no songs; the readers' and the
+/// closure's.
+pub(crate) fn mean_distances_over_split(
+    data: &TranscriptionDataset,
+    sample_rate: u32,
+    limit: Option<usize>,
+    (n_fft, hop): (usize, usize),
+    what: &'static str,
+    mut estimate_and_baseline: impl FnMut(&[f32]) -> Result<(Vec<f32>, Vec<f32>)>,
+) -> Result<(usize, SpectralDistances, SpectralDistances)> {
+    if data.sample_rate() != sample_rate {
+        return Err(Error::InvalidParameter {
+            name: "sample_rate",
+            value: format!("{} Hz", data.sample_rate()),
+            expected: "the model's sample rate (render the dataset at it)",
+        });
+    }
+    let n = limit.map_or(data.len(), |l| l.min(data.len()));
+    if n == 0 {
+        return Err(Error::Empty { what });
+    }
+    let cmp = SpectralComparison::new(n_fft, hop)?;
+    let mut sums = [0.0f64; 4];
+    for i in 0..n {
+        let (samples, _) = data.get(i)?;
+        let mono = audio_io::to_mono(&samples).row(0).to_vec();
+        let (estimate, baseline) = estimate_and_baseline(&mono)?;
+        let ours = cmp.compare(&mono, &estimate)?;
+        let base = cmp.compare(&mono, &baseline)?;
+        sums[0] += ours.spectral_convergence;
+        sums[1] += ours.log_stft_distance;
+        sums[2] += base.spectral_convergence;
+        sums[3] += base.log_stft_distance;
+    }
+    #[allow(clippy::cast_precision_loss, reason = "song counts are small")]
+    let mean = |s: f64| s / n as f64;
+    Ok((
+        n,
+        SpectralDistances {
+            spectral_convergence: mean(sums[0]),
+            log_stft_distance: mean(sums[1]),
+        },
+        SpectralDistances {
+            spectral_convergence: mean(sums[2]),
+            log_stft_distance: mean(sums[3]),
+        },
+    ))
 }

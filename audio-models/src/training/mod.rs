@@ -14,6 +14,7 @@ mod adam;
 mod checkpoint;
 mod clip;
 mod data;
+mod excerpts;
 mod log;
 mod memory;
 mod optimizer;
@@ -29,6 +30,7 @@ pub use checkpoint::{
 };
 pub use clip::clip_grad_norm;
 pub use data::{stack_pairs, Batcher, Dataset, TensorDataset};
+pub(crate) use excerpts::ExcerptPositions;
 pub use log::{log_csv, write_logs, EpochRecord, LOG_CSV, LOG_JSON};
 pub use memory::{resident_memory, ResidentMemory};
 pub use optimizer::{named_vars, Optimizer};

@@ -14,9 +14,10 @@ use super::config::MelGanConfig;
 use super::generator::MelGanGenerator;
 use super::mel::LogMel;
 use crate::datasets::TranscriptionDataset;
-use crate::evaluation::{SpectralComparison, SpectralDistances};
+use crate::evaluation::mean_distances_over_split;
+use crate::evaluation::SpectralDistances;
 use crate::training::read_trained;
-use crate::{Dataset, Error, Result};
+use crate::{Error, Result};
 
 /// Frames the generator runs on at once in [`MelGan::vocode`] (plus its
 /// context on both sides): about 3 s at the defaults.
@@ -173,9 +174,11 @@ impl MelGan {
             if hi - lo < 4 {
                 lo = hi.saturating_sub(4);
             }
-            let chunk = mel.slice(s![.., lo..hi]).to_owned();
             let x = Tensor::from_vec(
-                chunk.iter().copied().collect::<Vec<f32>>(),
+                mel.slice(s![.., lo..hi])
+                    .iter()
+                    .copied()
+                    .collect::<Vec<f32>>(),
                 (1, bands, hi - lo),
                 &Device::Cpu,
             )?;
@@ -248,45 +251,21 @@ impl MelGan {
         data: &TranscriptionDataset,
         limit: Option<usize>,
     ) -> Result<VocoderScores> {
-        let c = &self.config;
-        if data.sample_rate() != c.sample_rate {
-            return Err(Error::InvalidParameter {
-                name: "sample_rate",
-                value: format!("{} Hz", data.sample_rate()),
-                expected: "the model's sample rate (render the dataset at it)",
-            });
-        }
-        let n = limit.map_or(data.len(), |l| l.min(data.len()));
-        if n == 0 {
-            return Err(Error::Empty {
-                what: "vocoder split",
-            });
-        }
-        let cmp = SpectralComparison::new(EVAL_N_FFT, EVAL_HOP)?;
-        let mut sums = [0.0f64; 4];
-        for i in 0..n {
-            let (samples, _) = data.get(i)?;
-            let mono = audio_io::to_mono(&samples).row(0).to_vec();
-            let mel = self.mel(&mono)?;
-            let ours = cmp.compare(&mono, &self.vocode(mel.view())?)?;
-            let base = cmp.compare(&mono, &self.griffin_lim(mel.view())?)?;
-            sums[0] += ours.spectral_convergence;
-            sums[1] += ours.log_stft_distance;
-            sums[2] += base.spectral_convergence;
-            sums[3] += base.log_stft_distance;
-        }
-        #[allow(clippy::cast_precision_loss, reason = "song counts are small")]
-        let mean = |s: f64| s / n as f64;
+        let (songs, melgan, griffin_lim) = mean_distances_over_split(
+            data,
+            self.config.sample_rate,
+            limit,
+            (EVAL_N_FFT, EVAL_HOP),
+            "vocoder split",
+            |mono| {
+                let mel = self.mel(mono)?;
+                Ok((self.vocode(mel.view())?, self.griffin_lim(mel.view())?))
+            },
+        )?;
         Ok(VocoderScores {
-            songs: n,
-            melgan: SpectralDistances {
-                spectral_convergence: mean(sums[0]),
-                log_stft_distance: mean(sums[1]),
-            },
-            griffin_lim: SpectralDistances {
-                spectral_convergence: mean(sums[2]),
-                log_stft_distance: mean(sums[3]),
-            },
+            songs,
+            melgan,
+            griffin_lim,
         })
     }
 }

@@ -2,25 +2,21 @@
 //! log-mel spectrograms; the generator's loss returned to the trainer, the
 //! discriminator stepped inside the task by its own Adam.
 
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use audio_dsp::SeededRng;
 use audio_nn::loss::MultiResolutionStftLoss;
 use audio_nn::weight_norm::WeightNormVarMap;
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::VarMap;
+use std::path::Path;
 
 use super::config::MelGanConfig;
 use super::discriminator::MultiScaleDiscriminator;
 use super::generator::MelGanGenerator;
 use super::loss::{discriminator_hinge_loss, feature_matching_loss, generator_hinge_loss};
 use super::mel::LogMel;
-use crate::augment::item_seed;
 use crate::datasets::TranscriptionDataset;
 use crate::training::{
-    named_vars, Adam, AdamConfig, Dataset, Optimizer, TrainReport, TrainTask, Trainer,
-    TrainerConfig,
+    named_vars, Adam, AdamConfig, Dataset, ExcerptPositions, Optimizer, TrainReport, TrainTask,
+    Trainer, TrainerConfig,
 };
 use crate::{Error, Result};
 
@@ -102,9 +98,7 @@ struct Excerpts<'a> {
     songs: &'a [Vec<f32>],
     mel: &'a LogMel,
     segment: usize,
-    random: Option<(u64, usize)>,
-    fixed: Vec<(usize, usize)>,
-    epoch: AtomicU64,
+    positions: ExcerptPositions,
 }
 
 impl<'a> Excerpts<'a> {
@@ -114,18 +108,12 @@ impl<'a> Excerpts<'a> {
         segment: usize,
         random: Option<(u64, usize)>,
     ) -> Self {
-        let fixed = songs
-            .iter()
-            .enumerate()
-            .flat_map(|(s, song)| (0..song.len() / segment).map(move |k| (s, k * segment)))
-            .collect();
+        let lengths = songs.iter().map(Vec::len).collect();
         Self {
             songs,
             mel,
             segment,
-            random,
-            fixed,
-            epoch: AtomicU64::new(0),
+            positions: ExcerptPositions::new(lengths, segment, random),
         }
     }
 }
@@ -134,39 +122,18 @@ impl Dataset for Excerpts<'_> {
     type Item = Excerpt;
 
     fn len(&self) -> usize {
-        self.random.map_or(self.fixed.len(), |(_, n)| n)
+        self.positions.len()
     }
 
     fn get(&self, index: usize) -> Result<Excerpt> {
-        let (song, start) = match self.random {
-            Some((seed, _)) => {
-                let mut rng = SeededRng::new(item_seed(
-                    seed,
-                    self.epoch.load(Ordering::Relaxed),
-                    index as u64,
-                ));
-                let pick =
-                    self.fixed
-                        .get(rng.below(self.fixed.len().max(1)))
-                        .ok_or(Error::Empty {
-                            what: "songs of at least one excerpt",
-                        })?;
-                let len = self.songs[pick.0].len();
-                (pick.0, rng.below(len - self.segment + 1))
-            }
-            None => *self.fixed.get(index).ok_or(Error::InvalidParameter {
-                name: "index",
-                value: index.to_string(),
-                expected: "an index below the number of excerpts",
-            })?,
-        };
+        let (song, start) = self.positions.position(index)?;
         let audio = self.songs[song][start..start + self.segment].to_vec();
         let mel = self.mel.compute(&audio)?;
         Ok((audio, mel.iter().copied().collect()))
     }
 
     fn start_epoch(&self, epoch: usize) {
-        self.epoch.store(epoch as u64, Ordering::Relaxed);
+        self.positions.start_epoch(epoch);
     }
 }
 
@@ -174,11 +141,8 @@ struct MelGanTask {
     model: MelGanConfig,
     g_store: WeightNormVarMap,
     d_store: WeightNormVarMap,
-    d_varmap: VarMap,
     d_optimizer: Adam,
     stft: MultiResolutionStftLoss,
-    n_mels: usize,
-    discriminator_layers: usize,
     lambda_feature: f64,
     lambda_stft: f64,
     adversarial_start_epoch: usize,
@@ -206,12 +170,12 @@ impl MelGanTask {
     fn tensors(&self, batch: &[Excerpt]) -> Result<(Tensor, Tensor)> {
         let b = batch.len();
         let t = batch.first().map_or(0, |e| e.0.len());
-        let frames = batch.first().map_or(0, |e| e.1.len()) / self.n_mels;
+        let frames = batch.first().map_or(0, |e| e.1.len()) / self.model.n_mels;
         let audio: Vec<f32> = batch.iter().flat_map(|e| e.0.iter().copied()).collect();
         let mel: Vec<f32> = batch.iter().flat_map(|e| e.1.iter().copied()).collect();
         Ok((
             Tensor::from_vec(audio, (b, 1, t), &Device::Cpu)?,
-            Tensor::from_vec(mel, (b, self.n_mels, frames), &Device::Cpu)?,
+            Tensor::from_vec(mel, (b, self.model.n_mels, frames), &Device::Cpu)?,
         ))
     }
 }
@@ -235,7 +199,7 @@ impl TrainTask for MelGanTask {
         // The generator's loss through the updated discriminator.
         let d_fake = self.discriminator()?.forward(&fake)?;
         let adversarial = generator_hinge_loss(&d_fake)?;
-        let feature = feature_matching_loss(&d_real, &d_fake, self.discriminator_layers)?;
+        let feature = feature_matching_loss(&d_real, &d_fake, self.model.discriminator_layers)?;
         Ok(((adversarial + (feature * self.lambda_feature)?)? + (stft * self.lambda_stft)?)?)
     }
 
@@ -260,7 +224,7 @@ impl TrainTask for MelGanTask {
     fn buffers(&self) -> Result<Vec<(String, Tensor)>> {
         // Copies: the trainer's `VarMap` must not share the discriminator's
         // storage (setting a variable from its own value is refused).
-        named_vars(&self.d_varmap)?
+        named_vars(self.d_store.varmap())?
             .into_iter()
             .map(|(k, v)| Ok((format!("{DISCRIMINATOR_PREFIX}{k}"), v.as_tensor().copy()?)))
             .collect()
@@ -269,7 +233,7 @@ impl TrainTask for MelGanTask {
     fn restore_buffers(&mut self, varmap: &VarMap) -> Result<()> {
         let saved: std::collections::HashMap<String, Var> =
             named_vars(varmap)?.into_iter().collect();
-        for (k, v) in named_vars(&self.d_varmap)? {
+        for (k, v) in named_vars(self.d_store.varmap())? {
             if let Some(s) = saved.get(&format!("{DISCRIMINATOR_PREFIX}{k}")) {
                 v.set(s.as_tensor())?;
             }
@@ -353,7 +317,7 @@ pub fn train(
         Some((config.seed, config.batch_size * config.steps_per_epoch)),
     );
     let valid_set = Excerpts::new(&valid_songs, &mel, config.segment_samples, None);
-    if train_set.fixed.is_empty() || valid_set.fixed.is_empty() {
+    if train_set.positions.no_whole_excerpt() || valid_set.positions.no_whole_excerpt() {
         return Err(Error::InvalidParameter {
             name: "segment_samples",
             value: config.segment_samples.to_string(),
@@ -410,13 +374,10 @@ pub fn train(
     })?;
     let mut task = MelGanTask {
         model: model_config.clone(),
-        d_varmap: d_store.varmap().clone(),
         g_store,
         d_store,
         d_optimizer,
         stft: MultiResolutionStftLoss::new(&STFT_RESOLUTIONS, DType::F32, &Device::Cpu)?,
-        n_mels: model_config.n_mels,
-        discriminator_layers: model_config.discriminator_layers,
         lambda_feature: config.lambda_feature,
         lambda_stft: config.lambda_stft,
         adversarial_start_epoch: config.adversarial_start_epoch,
