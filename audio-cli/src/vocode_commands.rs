@@ -105,7 +105,13 @@ pub struct VocodeArgs {
     save_mel: Option<PathBuf>,
 }
 
-fn read_mel(path: &Path) -> Result<Array2<f32>> {
+/// Reads a log-mel `.npy` of shape `(n_mels, frames)` or
+/// `(1, n_mels, frames)`.
+///
+/// # Errors
+///
+/// Reading the file; another shape.
+pub(crate) fn read_mel(path: &Path) -> Result<Array2<f32>> {
     let array = match read_floats(path)? {
         Precision::F32(a) => a,
         Precision::F64(a) => a.mapv(|v| v as f32),

@@ -1,15 +1,19 @@
 //! WaveNet (`audio_models::wavenet`): `audio train wavenet` on labelled
-//! audio and `audio generate wavenet`.
+//! audio and `audio generate wavenet` (unconditioned, by label, or as a
+//! vocoder from a log-mel spectrogram).
 
 use std::path::{Path, PathBuf};
 
+use audio_io::npy::is_npy;
 use audio_io::wav::{write_wav, WavWriteOptions};
+use audio_io::LoadOptions;
 use audio_models::datasets::{ClassificationDataset, Split};
+use audio_models::vocoder::LogMel;
 use audio_models::wavenet::{
-    classes_to_audio, train as train_wavenet, FastWaveNet, GenerateConfig, TrainConfig,
-    WaveNetConfig,
+    train as train_wavenet, FastWaveNet, GenerateConfig, TrainConfig, WaveNetConfig,
 };
 use clap::Args;
+use ndarray::Array2;
 
 use crate::train_commands::TrainArgs;
 use crate::Result;
@@ -29,7 +33,9 @@ fn small() -> WaveNetConfig {
     }
 }
 
-/// `audio train wavenet`: `--config` a `WaveNetConfig` JSON.
+/// `audio train wavenet`: `--config` a `WaveNetConfig` JSON (with
+/// `mixtures` for a mixture-of-logistics output, `local_channels` for a
+/// vocoder conditioned on the audio's own log-mel spectrogram).
 ///
 /// # Errors
 ///
@@ -55,7 +61,7 @@ pub fn train(args: &TrainArgs, data: &Path, out: &Path) -> Result<()> {
     };
     let report = train_wavenet(&train_set, &valid_set, &config, out)?;
     if let Some((epoch, loss)) = report.best {
-        println!("best validation cross-entropy {loss:.4} nats at epoch {epoch}");
+        println!("best validation negative log-likelihood {loss:.4} nats at epoch {epoch}");
     }
     println!("model: {}", out.join("best").display());
     Ok(())
@@ -67,14 +73,21 @@ pub struct WavenetArgs {
     /// The run (or checkpoint) directory of `audio train wavenet`.
     #[arg(long)]
     model: PathBuf,
-    /// Seconds to generate.
-    #[arg(long, default_value_t = 2.0)]
-    seconds: f64,
+    /// Seconds to generate (default 2, or all the conditioning's frames).
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// For a mel-conditioned model (a vocoder): a log-mel `.npy`
+    /// `(n_mels, frames)` as the model's front end computes it, or an audio
+    /// file whose own log-mel is used (mixed to mono, resampled to the
+    /// model's rate).
+    #[arg(long)]
+    condition: Option<PathBuf>,
     /// The label to condition on, for a conditioned model (one of the
     /// training dataset's labels).
     #[arg(long)]
     class: Option<String>,
-    /// Softmax temperature (0: always the most likely class).
+    /// Softmax temperature (0: always the most likely class); for a mixture
+    /// of logistics, the scale of the logistic noise.
     #[arg(long, default_value_t = 1.0)]
     temperature: f64,
     /// The sampling seed.
@@ -93,14 +106,16 @@ pub struct WavenetArgs {
 pub fn generate(args: &WavenetArgs) -> Result<()> {
     let model = FastWaveNet::load(&args.model)?;
     let c = model.config().clone();
-    if !(args.seconds.is_finite() && args.seconds > 0.0 && args.seconds <= 3600.0) {
+    let seconds = args.seconds.unwrap_or(2.0);
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
         return Err(audio_models::Error::InvalidParameter {
             name: "seconds",
-            value: args.seconds.to_string(),
+            value: seconds.to_string(),
             expected: "a length in (0, 3600] s",
         }
         .into());
     }
+    let mel = conditioning(&model, args.condition.as_deref())?;
     let global = match (&args.class, model.labels()) {
         (None, []) => None,
         (Some(name), labels) if !labels.is_empty() => {
@@ -134,17 +149,23 @@ pub fn generate(args: &WavenetArgs) -> Result<()> {
         clippy::cast_sign_loss,
         reason = "checked above"
     )]
-    let n = (args.seconds * f64::from(c.sample_rate)).round() as usize;
-    let classes = model.generate(
+    let requested = (seconds * f64::from(c.sample_rate)).round() as usize;
+    let n = match &mel {
+        Some(m) => {
+            let available = m.ncols() * c.local_hop;
+            args.seconds.map_or(available, |_| requested.min(available))
+        }
+        None => requested,
+    };
+    let audio = model.generate_audio(
         n,
-        None,
+        mel.as_ref().map(|m| m.view()),
         &GenerateConfig {
             temperature: args.temperature,
             seed: args.seed,
             global,
         },
     )?;
-    let audio = classes_to_audio(&classes, c.quantization_channels)?;
     let audio = audio_io::Audio {
         samples: ndarray::Array2::from_shape_vec((1, n), audio).map_err(|_| {
             audio_models::Error::Empty {
@@ -160,4 +181,53 @@ pub fn generate(args: &WavenetArgs) -> Result<()> {
         args.output.display()
     );
     Ok(())
+}
+
+/// The log-mel conditioning of a vocoder model from `--condition`.
+///
+/// # Errors
+///
+/// `--condition` missing for a conditioned model or given for another; a
+/// model without its front end (not from `audio train wavenet`); the mel's
+/// bands not the model's; reading the file.
+fn conditioning(model: &FastWaveNet, condition: Option<&Path>) -> Result<Option<Array2<f32>>> {
+    let c = model.config();
+    let path = match (c.local_channels, condition) {
+        (None, None) => return Ok(None),
+        (Some(_), Some(path)) => path,
+        (Some(_), None) => {
+            return Err(crate::Error::Usage {
+                message:
+                    "the model is a vocoder: give --condition (a log-mel .npy or an audio file)",
+            })
+        }
+        (None, Some(_)) => {
+            return Err(crate::Error::Usage {
+                message: "the model takes no local conditioning: drop --condition",
+            })
+        }
+    };
+    let mel = if is_npy(path) {
+        crate::vocode_commands::read_mel(path)?
+    } else {
+        let front = model.log_mel().ok_or(crate::Error::Usage {
+            message: "the model's run stores no mel front end: give --condition a log-mel .npy",
+        })?;
+        let audio = audio_io::load::<f32>(
+            path,
+            &LoadOptions {
+                sr: Some(c.sample_rate),
+                ..LoadOptions::default()
+            },
+        )?;
+        LogMel::from_config(front)?.compute(&audio.samples.row(0).to_vec())?
+    };
+    if Some(mel.nrows()) != c.local_channels || mel.ncols() == 0 {
+        return Err(crate::Error::ShapeMismatch {
+            path: path.to_path_buf(),
+            expected: "a log-mel spectrogram with the model's local_channels bands",
+            got: mel.shape().to_vec(),
+        });
+    }
+    Ok(Some(mel))
 }

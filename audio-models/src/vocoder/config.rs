@@ -76,6 +76,18 @@ impl MelGanConfig {
         self.ratios.iter().product()
     }
 
+    /// The front end's sizes.
+    pub fn log_mel(&self) -> super::LogMelConfig {
+        super::LogMelConfig {
+            sample_rate: self.sample_rate,
+            n_fft: self.n_fft,
+            hop: self.hop(),
+            n_mels: self.n_mels,
+            fmin: self.fmin,
+            fmax: self.fmax,
+        }
+    }
+
     /// Checks every size.
     ///
     /// # Errors

@@ -4,6 +4,7 @@
 
 use audio_dsp::{spectrogram, MelConfig, MelFilterbank, Stft, StftConfig};
 use ndarray::Array2;
+use serde::{Deserialize, Serialize};
 
 use super::config::MelGanConfig;
 use crate::{Error, Result};
@@ -11,7 +12,84 @@ use crate::{Error, Result};
 /// The floor of the mel magnitudes before the logarithm (−100 dB).
 pub const MEL_FLOOR: f32 = 1e-5;
 
-/// The planned log-mel front end of a [`MelGanConfig`]. A signal of `n`
+/// The sizes of the log-mel front end alone (MelGAN's are
+/// [`MelGanConfig::log_mel`]; a WaveNet vocoder stores its own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogMelConfig {
+    /// Sample rate, in Hz.
+    pub sample_rate: u32,
+    /// FFT size (hann window of the same length).
+    pub n_fft: usize,
+    /// Samples per frame.
+    pub hop: usize,
+    /// Mel bands (Slaney).
+    pub n_mels: usize,
+    /// Lowest band edge, in Hz.
+    pub fmin: f64,
+    /// Highest band edge, in Hz (`None`: Nyquist).
+    pub fmax: Option<f64>,
+}
+
+impl LogMelConfig {
+    /// MelGAN's proportions for `hop` and `n_mels`: `n_fft = 4·hop`, the
+    /// full band.
+    pub fn for_hop(sample_rate: u32, hop: usize, n_mels: usize) -> Self {
+        Self {
+            sample_rate,
+            n_fft: 4 * hop,
+            hop,
+            n_mels,
+            fmin: 0.0,
+            fmax: None,
+        }
+    }
+
+    /// Checks the sizes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] naming the first bad field: a zero
+    /// size, a hop not below the FFT size or differing from it by an odd
+    /// number, a band edge outside `[0, Nyquist]`.
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("sample_rate", self.sample_rate as usize),
+            ("hop", self.hop),
+            ("n_mels", self.n_mels),
+        ] {
+            if v == 0 {
+                return Err(Error::InvalidParameter {
+                    name,
+                    value: "0".into(),
+                    expected: "> 0",
+                });
+            }
+        }
+        if self.hop >= self.n_fft
+            || !(self.n_fft - self.hop).is_multiple_of(2)
+            || self.n_fft > 65_536
+        {
+            return Err(Error::InvalidParameter {
+                name: "n_fft",
+                value: self.n_fft.to_string(),
+                expected: "above the hop, at most 65536, and differing from it by an even number",
+            });
+        }
+        let nyquist = f64::from(self.sample_rate) / 2.0;
+        let fmax = self.fmax.unwrap_or(nyquist);
+        if !(self.fmin >= 0.0 && self.fmin < fmax && fmax <= nyquist) {
+            return Err(Error::InvalidParameter {
+                name: "fmin",
+                value: format!("{} .. {fmax}", self.fmin),
+                expected: "0 <= fmin < fmax <= Nyquist",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The planned log-mel front end of a [`MelGanConfig`] (or of a
+/// [`LogMelConfig`]). A signal of `n`
 /// samples gives `⌊n / hop⌋` frames (for `n ≥ hop`),
 /// frame `t` covering samples `t·hop − (n_fft − hop)/2 …`, so the
 /// generator's `frames · hop` samples line up with the input.
@@ -43,7 +121,17 @@ impl LogMel {
     /// [`Error::InvalidParameter`] for a bad configuration.
     pub fn new(config: &MelGanConfig) -> Result<Self> {
         config.validate()?;
-        let hop = config.hop();
+        Self::from_config(&config.log_mel())
+    }
+
+    /// Plans the STFT and the filters of `config`.
+    ///
+    /// # Errors
+    ///
+    /// As [`LogMelConfig::validate`].
+    pub fn from_config(config: &LogMelConfig) -> Result<Self> {
+        config.validate()?;
+        let hop = config.hop;
         Ok(Self {
             stft: Stft::new(StftConfig {
                 n_fft: config.n_fft,

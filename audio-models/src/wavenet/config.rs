@@ -6,8 +6,23 @@ use crate::{Error, Result};
 
 /// WaveNet (van den Oord et al. 2016): stacks of dilated causal
 /// convolutions with gated activations, residual and skip paths, a μ-law
-/// softmax output, and optional local (an upsampled spectrogram) and global
-/// (a class id) conditioning.
+/// softmax output or a discretized mixture of logistics, and optional local
+/// (an upsampled spectrogram) and global (a class id) conditioning.
+///
+/// The output is a softmax over `quantization_channels` μ-law classes
+/// (input: the one-hot class of each sample) by default. With
+/// `mixtures: Some(K)` it is a discretized mixture of `K` logistics
+/// (Salimans et al. 2017, as r9y9's `wavenet_vocoder`): the input is the
+/// sample itself in `[−1, 1]` (one channel), the head gives `3K`
+/// parameters per sample, and `quantization_channels` is the number of
+/// discretization bins (65536 for 16-bit audio).
+///
+/// Local conditioning reaches the audio rate by repeating each frame
+/// `local_hop` times, or, with `upsample_scales` (whose product is
+/// `local_hop`), by r9y9's `UpsampleNetwork`: per scale `s`, each frame
+/// repeated `s` times (nearest) then smoothed along time by a learned
+/// kernel of `2s + 1` taps shared by all bands (a `Conv2d(1, 1, (1, 2s+1))`
+/// without bias, padding `s`), with no activation.
 ///
 /// Layer `i` has dilation `2^(i mod layers_per_stack)` and kernel 2, so the
 /// receptive field is `1 + stacks × (2^layers_per_stack - 1)` samples.
@@ -37,6 +52,12 @@ pub struct WaveNetConfig {
     pub global_classes: Option<usize>,
     /// Width of the global embedding.
     pub global_dim: usize,
+    /// The output distribution: `None` for the μ-law softmax, `Some(K)`
+    /// for a discretized mixture of `K` logistics.
+    pub mixtures: Option<usize>,
+    /// The learned upsampling of the local conditioning, scale by scale
+    /// (product `local_hop`); empty: repetition.
+    pub upsample_scales: Vec<usize>,
 }
 
 impl Default for WaveNetConfig {
@@ -55,11 +76,29 @@ impl Default for WaveNetConfig {
             local_hop: 256,
             global_classes: None,
             global_dim: 16,
+            mixtures: None,
+            upsample_scales: Vec::new(),
         }
     }
 }
 
 impl WaveNetConfig {
+    /// The network's input channels per sample: `Q` one-hot classes, or
+    /// the sample itself for a mixture of logistics.
+    pub fn input_channels(&self) -> usize {
+        if self.mixtures.is_some() {
+            1
+        } else {
+            self.quantization_channels
+        }
+    }
+
+    /// The head's outputs per sample: `Q` logits, or `3K` mixture
+    /// parameters.
+    pub fn output_channels(&self) -> usize {
+        self.mixtures.map_or(self.quantization_channels, |k| 3 * k)
+    }
+
     /// Total layers.
     pub fn layers(&self) -> usize {
         self.stacks * self.layers_per_stack
@@ -80,7 +119,8 @@ impl WaveNetConfig {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for a zero size, fewer than 2 classes,
-    /// or more than 20 layers per stack.
+    /// more than 20 layers per stack, zero mixtures, or upsampling scales
+    /// that are zero or whose product is not `local_hop`.
     pub fn validate(&self) -> Result<()> {
         for (name, v) in [
             ("sample_rate", self.sample_rate as usize),
@@ -113,9 +153,20 @@ impl WaveNetConfig {
                 expected: "at most 20 (a dilation of 2^19)",
             });
         }
+        if !self.upsample_scales.is_empty()
+            && (self.upsample_scales.contains(&0)
+                || self.upsample_scales.iter().product::<usize>() != self.local_hop)
+        {
+            return Err(Error::InvalidParameter {
+                name: "upsample_scales",
+                value: format!("{:?}", self.upsample_scales),
+                expected: "positive scales whose product is local_hop",
+            });
+        }
         for (name, v) in [
             ("local_channels", self.local_channels),
             ("global_classes", self.global_classes),
+            ("mixtures", self.mixtures),
         ] {
             if v == Some(0) {
                 return Err(Error::InvalidParameter {
@@ -144,5 +195,19 @@ mod tests {
             ..WaveNetConfig::default()
         };
         assert!(bad.validate().is_err());
+        let bad = WaveNetConfig {
+            local_hop: 16,
+            upsample_scales: vec![4, 2],
+            ..WaveNetConfig::default()
+        };
+        assert!(bad.validate().is_err());
+        let good = WaveNetConfig {
+            local_hop: 16,
+            upsample_scales: vec![4, 4],
+            mixtures: Some(3),
+            ..WaveNetConfig::default()
+        };
+        assert!(good.validate().is_ok());
+        assert_eq!((good.input_channels(), good.output_channels()), (1, 9));
     }
 }

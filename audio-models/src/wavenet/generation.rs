@@ -8,11 +8,27 @@
 use audio_dsp::SeededRng;
 use candle_core::{DType, Tensor};
 use candle_nn::VarBuilder;
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 
 use super::config::WaveNetConfig;
-use crate::sampling::sample_logits;
+use crate::sampling::{sample_logits, sample_mixture, MixtureScratch};
 use crate::{Error, Result};
+
+/// One sample as the network takes it: a μ-law class, or the value itself
+/// (a mixture-of-logistics model).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sample {
+    Class(usize),
+    Value(f32),
+}
+
+/// The local conditioning of a generation at the audio rate's positions.
+enum LocalFrames<'a> {
+    /// The frames `(L, frames)`, each repeated `local_hop` times.
+    Repeat(ArrayView2<'a, f32>),
+    /// Upsampled by the learned kernels: one column per sample.
+    Upsampled(Array2<f32>),
+}
 
 /// `out[i] += Σ_j w[i n + j] x[j]`, `n = x.len()`, summed in order.
 fn matvec_add(out: &mut [f32], w: &[f32], x: &[f32]) {
@@ -58,6 +74,7 @@ struct State {
     skips: Vec<f32>,
     logits: Vec<f32>,
     scratch: Scratch,
+    mixture: MixtureScratch,
 }
 
 /// Scratch of one position (allocated once per generation).
@@ -76,7 +93,9 @@ struct Scratch {
 /// Settings of a generation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GenerateConfig {
-    /// Softmax temperature; 0 takes the most likely class.
+    /// Softmax temperature; 0 takes the most likely class. For a mixture
+    /// of logistics it scales the logistic noise (0: the mean of the most
+    /// likely component).
     pub temperature: f64,
     /// The seed of the sampling.
     pub seed: u64,
@@ -96,6 +115,11 @@ impl Default for GenerateConfig {
 
 /// WaveNet's weights as plain arrays for sample-by-sample generation.
 ///
+/// A μ-law model generates classes ([`FastWaveNet::generate`]) or audio
+/// ([`FastWaveNet::generate_audio`]); a mixture-of-logistics model
+/// generates audio. Learned upsampling of the local conditioning runs once,
+/// over all frames, before the first sample.
+///
 /// # Example
 ///
 /// ```
@@ -113,7 +137,8 @@ impl Default for GenerateConfig {
 #[derive(Debug, Clone)]
 pub struct FastWaveNet {
     config: WaveNetConfig,
-    /// `input.weight` transposed: row `q` is the `C` channels of class `q`.
+    /// `input.weight` transposed: row `q` is the `C` channels of class `q`
+    /// (one row, the sample's weights, for a mixture of logistics).
     input_t: Vec<f32>,
     input_b: Vec<f32>,
     layers: Vec<Layer>,
@@ -122,7 +147,10 @@ pub struct FastWaveNet {
     post2_w: Vec<f32>,
     post2_b: Vec<f32>,
     embedding: Option<Vec<f32>>,
+    /// The learned upsampling kernels (`2s + 1` taps per scale).
+    upsample: Vec<Vec<f32>>,
     labels: Vec<String>,
+    mel: Option<crate::vocoder::LogMelConfig>,
 }
 
 fn read(vb: &VarBuilder, shape: &[usize], name: &str) -> Result<Vec<f32>> {
@@ -139,7 +167,7 @@ impl FastWaveNet {
     pub fn new(config: WaveNetConfig, vb: VarBuilder) -> Result<Self> {
         config.validate()?;
         let (q, c, s) = (
-            config.quantization_channels,
+            config.input_channels(),
             config.residual_channels,
             config.skip_channels,
         );
@@ -198,17 +226,34 @@ impl FastWaveNet {
             )?),
             None => None,
         };
+        let upsample = match config.local_channels {
+            Some(_) => config
+                .upsample_scales
+                .iter()
+                .enumerate()
+                .map(|(i, &scale)| {
+                    read(
+                        &vb,
+                        &[1, 1, 1, 2 * scale + 1],
+                        &format!("upsample.{i}.weight"),
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?,
+            None => Vec::new(),
+        };
         Ok(Self {
             input_t,
             input_b,
             layers,
             post1_w: read(&vb, &[s, s, 1], "post1.weight")?,
             post1_b: read(&vb, &[s], "post1.bias")?,
-            post2_w: read(&vb, &[q, s, 1], "post2.weight")?,
-            post2_b: read(&vb, &[q], "post2.bias")?,
+            post2_w: read(&vb, &[config.output_channels(), s, 1], "post2.weight")?,
+            post2_b: read(&vb, &[config.output_channels()], "post2.bias")?,
             embedding,
+            upsample,
             config,
             labels: Vec::new(),
+            mel: None,
         })
     }
 
@@ -229,7 +274,16 @@ impl FastWaveNet {
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &candle_core::Device::Cpu);
         let mut model = Self::new(stored.model, vb)?;
         model.labels = stored.labels;
+        model.mel = stored.mel;
         Ok(model)
+    }
+
+    /// The log-mel front end of a trained vocoder's local conditioning
+    /// (`None` when unconditioned, or not loaded from a run): compute the
+    /// conditioning of a recording with
+    /// [`crate::vocoder::LogMel::from_config`].
+    pub fn log_mel(&self) -> Option<&crate::vocoder::LogMelConfig> {
+        self.mel.as_ref()
     }
 
     /// The names of the global classes (a trained model's labels; empty
@@ -248,6 +302,30 @@ impl FastWaveNet {
         self.config.quantization_channels / 2
     }
 
+    /// Silence as the network's input.
+    fn silent_sample(&self) -> Sample {
+        if self.config.mixtures.is_some() {
+            Sample::Value(0.0)
+        } else {
+            Sample::Class(self.silence())
+        }
+    }
+
+    /// The next sample drawn from the head's outputs.
+    fn draw(
+        &self,
+        outputs: &[f32],
+        temperature: f64,
+        rng: &mut SeededRng,
+        mixture: &mut MixtureScratch,
+    ) -> Result<Sample> {
+        Ok(if self.config.mixtures.is_some() {
+            Sample::Value(sample_mixture(outputs, temperature, rng, mixture)?)
+        } else {
+            Sample::Class(sample_logits(outputs, temperature, rng))
+        })
+    }
+
     fn scratch(&self) -> Scratch {
         let (c, s) = (self.config.residual_channels, self.config.skip_channels);
         Scratch {
@@ -260,15 +338,24 @@ impl FastWaveNet {
         }
     }
 
-    /// The input vector of class `q`.
-    fn input(&self, q: usize, out: &mut [f32]) {
+    /// The input layer's output for one sample.
+    fn input(&self, x: Sample, out: &mut [f32]) {
         let c = self.config.residual_channels;
-        for ((o, w), b) in out
-            .iter_mut()
-            .zip(&self.input_t[q * c..(q + 1) * c])
-            .zip(&self.input_b)
-        {
-            *o = w + b;
+        match x {
+            Sample::Class(q) => {
+                for ((o, w), b) in out
+                    .iter_mut()
+                    .zip(&self.input_t[q * c..(q + 1) * c])
+                    .zip(&self.input_b)
+                {
+                    *o = w + b;
+                }
+            }
+            Sample::Value(v) => {
+                for ((o, w), b) in out.iter_mut().zip(&self.input_t).zip(&self.input_b) {
+                    *o = w * v + b;
+                }
+            }
         }
     }
 
@@ -315,7 +402,7 @@ impl FastWaveNet {
         skip_acc.iter_mut().zip(&sc.skip).for_each(|(a, v)| *a += v);
     }
 
-    /// The logits from the summed skips.
+    /// The logits (or mixture parameters) from the summed skips.
     fn head(&self, skips: &[f32], sc: &mut Scratch, logits: &mut [f32]) {
         for (r, v) in sc.relu.iter_mut().zip(skips) {
             *r = v.max(0.0);
@@ -361,12 +448,21 @@ impl FastWaveNet {
         }
     }
 
-    /// Checks the local conditioning `(L, frames)` against `n` samples.
-    fn check_local(&self, n: usize, local: Option<ArrayView2<'_, f32>>) -> Result<()> {
+    /// Checks the local conditioning `(L, frames)` against `n` samples and
+    /// brings it to the audio rate's positions.
+    fn prepare_local<'a>(
+        &self,
+        n: usize,
+        local: Option<ArrayView2<'a, f32>>,
+    ) -> Result<Option<LocalFrames<'a>>> {
         match (self.config.local_channels, local) {
-            (None, None) => Ok(()),
+            (None, None) => Ok(None),
             (Some(l), Some(a)) if a.nrows() == l && a.ncols() * self.config.local_hop >= n => {
-                Ok(())
+                if self.upsample.is_empty() {
+                    Ok(Some(LocalFrames::Repeat(a)))
+                } else {
+                    Ok(Some(LocalFrames::Upsampled(self.upsampled(a, n))))
+                }
             }
             (want, got) => Err(Error::ShapeMismatch {
                 what: "local conditioning",
@@ -379,17 +475,45 @@ impl FastWaveNet {
         }
     }
 
-    /// The conditioning frame of sample `t`, copied into `buf` (reused from
+    /// The frames `(L, frames)` upsampled by the learned kernels, cut to
+    /// `n` columns: per scale `s`, each column repeated `s` times, then
+    /// `y[j] = Σ_k w[k] x[j + k − s]` along time (zeros outside).
+    fn upsampled(&self, frames: ArrayView2<'_, f32>, n: usize) -> Array2<f32> {
+        let mut x = frames.to_owned();
+        for (w, &scale) in self.upsample.iter().zip(&self.config.upsample_scales) {
+            let len = x.ncols() * scale;
+            let mut y = Array2::<f32>::zeros((x.nrows(), len));
+            for (row_in, mut row_out) in x.rows().into_iter().zip(y.rows_mut()) {
+                for (j, out) in row_out.iter_mut().enumerate() {
+                    let mut acc = 0.0f32;
+                    for (k, wk) in w.iter().enumerate() {
+                        if let Some(p) = (j + k).checked_sub(scale).filter(|&p| p < len) {
+                            acc += wk * row_in[p / scale];
+                        }
+                    }
+                    *out = acc;
+                }
+            }
+            x = y;
+        }
+        let keep = n.min(x.ncols());
+        x.slice_move(ndarray::s![.., ..keep])
+    }
+
+    /// The conditioning of sample `t`, copied into `buf` (reused from
     /// sample to sample).
     fn local_at<'b>(
         &self,
-        local: Option<&ArrayView2<'_, f32>>,
+        local: Option<&LocalFrames<'_>>,
         t: usize,
         buf: &'b mut Vec<f32>,
     ) -> Option<&'b [f32]> {
-        local.map(|a| {
+        local.map(|frames| {
             buf.clear();
-            buf.extend(a.column(t / self.config.local_hop).iter());
+            match frames {
+                LocalFrames::Repeat(a) => buf.extend(a.column(t / self.config.local_hop).iter()),
+                LocalFrames::Upsampled(a) => buf.extend(a.column(t).iter()),
+            }
             &buf[..]
         })
     }
@@ -399,7 +523,7 @@ impl FastWaveNet {
         let (c, s, q) = (
             self.config.residual_channels,
             self.config.skip_channels,
-            self.config.quantization_channels,
+            self.config.output_channels(),
         );
         State {
             queues: self
@@ -413,14 +537,15 @@ impl FastWaveNet {
             skips: vec![0.0; s],
             logits: vec![0.0; q],
             scratch: self.scratch(),
+            mixture: MixtureScratch::new(self.config.mixtures.unwrap_or(0)),
         }
     }
 
-    /// One time step: the input class at `t`, its conditioning frame; the
-    /// logits of sample `t + 1` land in `st.logits`.
-    fn step(&self, st: &mut State, class: usize, local: Option<&[f32]>, global: Option<&[f32]>) {
+    /// One time step: the input sample at `t`, its conditioning frame; the
+    /// outputs describing sample `t + 1` land in `st.logits`.
+    fn step(&self, st: &mut State, x: Sample, local: Option<&[f32]>, global: Option<&[f32]>) {
         let c = self.config.residual_channels;
-        self.input(class, &mut st.x);
+        self.input(x, &mut st.x);
         st.skips.iter_mut().for_each(|v| *v = 0.0);
         for l in 0..self.layers.len() {
             let (queue, head) = &mut st.queues[l];
@@ -457,16 +582,75 @@ impl FastWaveNet {
         local: Option<ArrayView2<'_, f32>>,
         global: Option<usize>,
     ) -> Result<Vec<f32>> {
-        let q = self.config.quantization_channels;
         self.check_classes(classes)?;
-        self.check_local(classes.len(), local)?;
+        let inputs: Vec<Sample> = classes.iter().map(|&c| Sample::Class(c)).collect();
+        self.outputs(&inputs, local, global)
+    }
+
+    /// Teacher-forced mixture parameters on the fast path, for a mixture
+    /// of logistics model: the samples `0 .. n` in `[−1, 1]` as inputs,
+    /// time-major `(n, 3K)`; row `t` describes sample `t + 1`. Equal to
+    /// [`super::WaveNet::forward`] up to float rounding.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a μ-law model or a non-finite
+    /// sample; conditioning that does not fit the model.
+    pub fn mixture_params(
+        &self,
+        audio: &[f32],
+        local: Option<ArrayView2<'_, f32>>,
+        global: Option<usize>,
+    ) -> Result<Vec<f32>> {
+        self.require_mixture()?;
+        if let Some(bad) = audio.iter().find(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "audio",
+                value: bad.to_string(),
+                expected: "finite samples",
+            });
+        }
+        let inputs: Vec<Sample> = audio.iter().map(|&v| Sample::Value(v)).collect();
+        self.outputs(&inputs, local, global)
+    }
+
+    fn require_mixture(&self) -> Result<()> {
+        match self.config.mixtures {
+            Some(_) => Ok(()),
+            None => Err(Error::InvalidParameter {
+                name: "mixtures",
+                value: "a mu-law model".into(),
+                expected: "a mixture-of-logistics model (use the class methods)",
+            }),
+        }
+    }
+
+    fn require_mu_law(&self) -> Result<()> {
+        match self.config.mixtures {
+            None => Ok(()),
+            Some(k) => Err(Error::InvalidParameter {
+                name: "mixtures",
+                value: format!("a mixture of {k} logistics"),
+                expected: "a mu-law model (use generate_audio)",
+            }),
+        }
+    }
+
+    /// The head's outputs, time-major, for teacher-forced inputs.
+    fn outputs(
+        &self,
+        inputs: &[Sample],
+        local: Option<ArrayView2<'_, f32>>,
+        global: Option<usize>,
+    ) -> Result<Vec<f32>> {
+        let local = self.prepare_local(inputs.len(), local)?;
         let global = self.global_terms(global)?;
         let mut st = self.state();
         let mut frame = Vec::new();
-        let mut out = Vec::with_capacity(classes.len() * q);
-        for (t, &class) in classes.iter().enumerate() {
+        let mut out = Vec::with_capacity(inputs.len() * self.config.output_channels());
+        for (t, &x) in inputs.iter().enumerate() {
             let lc = self.local_at(local.as_ref(), t, &mut frame);
-            self.step(&mut st, class, lc, global.as_deref());
+            self.step(&mut st, x, lc, global.as_deref());
             out.extend_from_slice(&st.logits);
         }
         Ok(out)
@@ -475,11 +659,13 @@ impl FastWaveNet {
     /// Generates `n` samples' classes, fast: each layer's queue holds its
     /// last `dilation` inputs. The first input is silence; sample `t` is
     /// drawn from the logits at `t - 1`. `local` `(L, frames)` conditions
-    /// sample `t` on frame `t / local_hop`.
+    /// sample `t` on frame `t / local_hop` (or on its learned upsampling).
     ///
     /// # Errors
     ///
-    /// Conditioning that does not fit the model, or too few frames.
+    /// [`Error::InvalidParameter`] for a mixture-of-logistics model (use
+    /// [`FastWaveNet::generate_audio`]); conditioning that does not fit
+    /// the model, or too few frames.
     pub fn generate(
         &self,
         n: usize,
@@ -504,38 +690,85 @@ impl FastWaveNet {
         local: Option<ArrayView2<'_, f32>>,
         config: &GenerateConfig,
     ) -> Result<Vec<usize>> {
-        let (global, mut rng) = self.start(prime, n, local, config)?;
-        let mut st = self.state();
-        let mut frame = Vec::new();
-        let mut out = Vec::with_capacity(n);
-        let mut class = self.silence();
-        for t in 0..prime.len() + n {
-            let lc = self.local_at(local.as_ref(), t, &mut frame);
-            self.step(&mut st, class, lc, global.as_deref());
-            if t < prime.len() {
-                class = prime[t];
-            } else {
-                class = sample_logits(&st.logits, config.temperature, &mut rng);
-                out.push(class);
-            }
-        }
-        Ok(out)
+        self.require_mu_law()?;
+        self.check_classes(prime)?;
+        let prime: Vec<Sample> = prime.iter().map(|&c| Sample::Class(c)).collect();
+        classes_of(self.run_fast(&prime, n, local, config)?)
     }
 
-    /// Checks a generation's inputs; its global terms and generator.
-    fn start(
+    /// Generates `n` samples of audio in `[−1, 1]`, fast: μ-law classes
+    /// expanded ([`super::classes_to_audio`]), or the mixture of
+    /// logistics' samples. Otherwise as [`FastWaveNet::generate`].
+    ///
+    /// # Errors
+    ///
+    /// Conditioning that does not fit the model, or too few frames.
+    pub fn generate_audio(
         &self,
-        prime: &[usize],
         n: usize,
         local: Option<ArrayView2<'_, f32>>,
         config: &GenerateConfig,
-    ) -> Result<(Option<Vec<f32>>, SeededRng)> {
-        self.check_classes(prime)?;
-        self.check_local(prime.len() + n, local)?;
-        Ok((
-            self.global_terms(config.global)?,
-            SeededRng::new(config.seed),
-        ))
+    ) -> Result<Vec<f32>> {
+        let samples = self.run_fast(&[], n, local, config)?;
+        self.audio_of(samples)
+    }
+
+    /// [`FastWaveNet::generate_audio`] by naive recomputation: the same
+    /// samples, to the bit.
+    ///
+    /// # Errors
+    ///
+    /// As [`FastWaveNet::generate_audio`].
+    pub fn generate_audio_naive(
+        &self,
+        n: usize,
+        local: Option<ArrayView2<'_, f32>>,
+        config: &GenerateConfig,
+    ) -> Result<Vec<f32>> {
+        let samples = self.run_naive(&[], n, local, config)?;
+        self.audio_of(samples)
+    }
+
+    fn audio_of(&self, samples: Vec<Sample>) -> Result<Vec<f32>> {
+        if self.config.mixtures.is_some() {
+            return Ok(samples
+                .into_iter()
+                .map(|s| match s {
+                    Sample::Value(v) => v,
+                    Sample::Class(_) => 0.0,
+                })
+                .collect());
+        }
+        super::classes_to_audio(&classes_of(samples)?, self.config.quantization_channels)
+    }
+
+    /// The fast loop: `prime` after the initial silence, then `n` drawn
+    /// samples, which it returns.
+    fn run_fast(
+        &self,
+        prime: &[Sample],
+        n: usize,
+        local: Option<ArrayView2<'_, f32>>,
+        config: &GenerateConfig,
+    ) -> Result<Vec<Sample>> {
+        let local = self.prepare_local(prime.len() + n, local)?;
+        let global = self.global_terms(config.global)?;
+        let mut rng = SeededRng::new(config.seed);
+        let mut st = self.state();
+        let mut frame = Vec::new();
+        let mut out = Vec::with_capacity(n);
+        let mut x = self.silent_sample();
+        for t in 0..prime.len() + n {
+            let lc = self.local_at(local.as_ref(), t, &mut frame);
+            self.step(&mut st, x, lc, global.as_deref());
+            if t < prime.len() {
+                x = prime[t];
+            } else {
+                x = self.draw(&st.logits, config.temperature, &mut rng, &mut st.mixture)?;
+                out.push(x);
+            }
+        }
+        Ok(out)
     }
 
     fn check_classes(&self, classes: &[usize]) -> Result<()> {
@@ -579,16 +812,34 @@ impl FastWaveNet {
         local: Option<ArrayView2<'_, f32>>,
         config: &GenerateConfig,
     ) -> Result<Vec<usize>> {
-        let (global, mut rng) = self.start(prime, n, local, config)?;
+        self.require_mu_law()?;
+        self.check_classes(prime)?;
+        let prime: Vec<Sample> = prime.iter().map(|&c| Sample::Class(c)).collect();
+        classes_of(self.run_naive(&prime, n, local, config)?)
+    }
+
+    /// The naive loop: every layer recomputed over the receptive field for
+    /// each new sample.
+    fn run_naive(
+        &self,
+        prime: &[Sample],
+        n: usize,
+        local: Option<ArrayView2<'_, f32>>,
+        config: &GenerateConfig,
+    ) -> Result<Vec<Sample>> {
+        let local = self.prepare_local(prime.len() + n, local)?;
+        let global = self.global_terms(config.global)?;
+        let mut rng = SeededRng::new(config.seed);
         let (c, s, q) = (
             self.config.residual_channels,
             self.config.skip_channels,
-            self.config.quantization_channels,
+            self.config.output_channels(),
         );
         let rf = self.config.receptive_field();
         let mut sc = self.scratch();
-        let mut classes = vec![self.silence()];
-        classes.extend_from_slice(prime);
+        let mut mixture = MixtureScratch::new(self.config.mixtures.unwrap_or(0));
+        let mut samples = vec![self.silent_sample()];
+        samples.extend_from_slice(prime);
         let mut logits = vec![0.0; q];
         let zeros = vec![0.0; c];
         let mut frame = Vec::new();
@@ -600,7 +851,7 @@ impl FastWaveNet {
             // Layer inputs over the window, position-major.
             let mut x = vec![0.0; width * c];
             for (p, row) in x.chunks_exact_mut(c).enumerate() {
-                self.input(classes[w0 + p], row);
+                self.input(samples[w0 + p], row);
             }
             let mut skips = vec![0.0; s];
             let mut next = vec![0.0; width * c];
@@ -625,9 +876,24 @@ impl FastWaveNet {
                 std::mem::swap(&mut x, &mut next);
             }
             self.head(&skips, &mut sc, &mut logits);
-            let class = sample_logits(&logits, config.temperature, &mut rng);
-            classes.push(class);
+            let drawn = self.draw(&logits, config.temperature, &mut rng, &mut mixture)?;
+            samples.push(drawn);
         }
-        Ok(classes.split_off(1 + prime.len()))
+        Ok(samples.split_off(1 + prime.len()))
     }
+}
+
+/// The classes of a μ-law model's samples.
+fn classes_of(samples: Vec<Sample>) -> Result<Vec<usize>> {
+    samples
+        .into_iter()
+        .map(|s| match s {
+            Sample::Class(c) => Ok(c),
+            Sample::Value(_) => Err(Error::InvalidParameter {
+                name: "mixtures",
+                value: "a mixture-of-logistics sample".into(),
+                expected: "μ-law classes",
+            }),
+        })
+        .collect()
 }

@@ -1,7 +1,9 @@
 //! WaveNet (van den Oord et al. 2016, "WaveNet: A Generative Model for Raw
 //! Audio"; seed 003's generative zoo): dilated causal convolutions with
-//! gated activations, residual and skip paths and a 256-way μ-law softmax,
-//! with optional local and global conditioning.
+//! gated activations, residual and skip paths and a 256-way μ-law softmax
+//! or a discretized mixture of logistics, with optional local (a log-mel
+//! spectrogram, repeated or upsampled by learned kernels) and global
+//! conditioning.
 //!
 //! - [`WaveNetConfig`]: the sizes (stacks of layers with dilations 1, 2,
 //!   …, 2^(n-1));
@@ -10,7 +12,9 @@
 //!   (Paine et al. 2016), and the naive recomputation it replaces, which
 //!   gives the same samples to the bit; a [`crate::Generator`];
 //! - [`train`]: teacher-forced training on labelled audio through the
-//!   shared trainer, globally conditioned on the label.
+//!   shared trainer, globally conditioned on the label and locally on the
+//!   audio's own log-mel spectrogram when the model takes one (a WaveNet
+//!   vocoder).
 
 mod config;
 mod generation;
@@ -69,8 +73,7 @@ impl crate::Generator for FastWaveNet {
                 expected: "an unconditioned model (or FastWaveNet::generate with its conditioning)",
             });
         }
-        let classes = FastWaveNet::generate(
-            self,
+        let audio = self.generate_audio(
             length,
             None,
             &GenerateConfig {
@@ -78,7 +81,6 @@ impl crate::Generator for FastWaveNet {
                 ..GenerateConfig::default()
             },
         )?;
-        let audio = classes_to_audio(&classes, c.quantization_channels)?;
         Array2::from_shape_vec((1, length), audio).map_err(|_| Error::Empty {
             what: "generated audio",
         })

@@ -7,19 +7,23 @@ use candle_nn::VarBuilder;
 use super::config::WaveNetConfig;
 use crate::{Error, Result};
 
-/// The network: `input` (1×1 convolution of the one-hot μ-law classes to
-/// `C` channels), `blocks.{i}` (audio-nn's [`WaveNetBlock`]: dilated causal
+/// The network: `input` (1×1 convolution of the one-hot μ-law classes, or
+/// of the sample itself for a mixture of logistics, to `C` channels), `blocks.{i}` (audio-nn's [`WaveNetBlock`]: dilated causal
 /// convolution of kernel 2, gated `tanh ⊙ σ`, residual and skip 1×1
 /// convolutions, local `cond` and global `gcond` terms), the sum of the
 /// skips, then `ReLU → post1 (1×1, S → S) → ReLU → post2 (1×1, S → Q)`:
-/// the logits of the next sample's class. A global class is looked up in
-/// `global_embedding.weight` `(classes, global_dim)`.
+/// the logits of the next sample's class (or `post2 (S → 3K)`: the
+/// next sample's mixture parameters). A global class is looked up in
+/// `global_embedding.weight` `(classes, global_dim)`; learned upsampling
+/// kernels are `upsample.{i}.weight` `(1, 1, 1, 2s + 1)`.
 ///
 /// # Shapes
 ///
-/// classes `(batch, time)` (u32, `0..Q`), local `(batch, L, frames)` with
-/// `frames × local_hop >= time`, global `(batch,)` (u32) → logits
-/// `(batch, Q, time)`: logits `[.., t]` predict the class of sample `t + 1`.
+/// inputs `(batch, time)`: μ-law classes (u32, `0..Q`), or samples in
+/// `[−1, 1]` (f32) for a mixture of logistics; local `(batch, L, frames)`
+/// with `frames × local_hop >= time`; global `(batch,)` (u32) → logits
+/// `(batch, Q, time)` or mixture parameters `(batch, 3K, time)`:
+/// `[.., t]` describes sample `t + 1`.
 ///
 /// # Example
 ///
@@ -42,6 +46,8 @@ pub struct WaveNet {
     post1: Conv1d,
     post2: Conv1d,
     embedding: Option<Tensor>,
+    /// The learned upsampling kernels `(1, 1, 2s + 1)`, one per scale.
+    upsample: Vec<Tensor>,
 }
 
 impl WaveNet {
@@ -52,13 +58,9 @@ impl WaveNet {
     /// As [`WaveNetConfig::validate`]; a missing or misshapen weight.
     pub fn new(config: WaveNetConfig, vb: VarBuilder) -> Result<Self> {
         config.validate()?;
-        let (q, c, s) = (
-            config.quantization_channels,
-            config.residual_channels,
-            config.skip_channels,
-        );
+        let (c, s) = (config.residual_channels, config.skip_channels);
         let one = Conv1dConfig::default();
-        let input = Conv1d::new(q, c, 1, one, vb.pp("input"))?;
+        let input = Conv1d::new(config.input_channels(), c, 1, one, vb.pp("input"))?;
         let blocks = (0..config.layers())
             .map(|i| {
                 let block = WaveNetBlockConfig {
@@ -70,7 +72,7 @@ impl WaveNet {
             })
             .collect::<audio_nn::Result<Vec<_>>>()?;
         let post1 = Conv1d::new(s, s, 1, one, vb.pp("post1"))?;
-        let post2 = Conv1d::new(s, q, 1, one, vb.pp("post2"))?;
+        let post2 = Conv1d::new(s, config.output_channels(), 1, one, vb.pp("post2"))?;
         let embedding = config
             .global_classes
             .map(|n| {
@@ -84,6 +86,25 @@ impl WaveNet {
                 )
             })
             .transpose()?;
+        let upsample = if config.local_channels.is_some() {
+            config
+                .upsample_scales
+                .iter()
+                .enumerate()
+                .map(|(i, &scale)| {
+                    let taps = 2 * scale + 1;
+                    // r9y9's initialisation: the mean of the taps.
+                    let w = vb.get_with_hints(
+                        (1, 1, 1, taps),
+                        &format!("upsample.{i}.weight"),
+                        candle_nn::Init::Const(1.0 / taps as f64),
+                    )?;
+                    Ok(w.reshape((1, 1, taps))?)
+                })
+                .collect::<Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
         Ok(Self {
             config,
             input,
@@ -91,12 +112,22 @@ impl WaveNet {
             post1,
             post2,
             embedding,
+            upsample,
         })
     }
 
     /// The configuration.
     pub fn config(&self) -> &WaveNetConfig {
         &self.config
+    }
+
+    /// The input layer's features `(batch, Q or 1, time)`: the one-hot
+    /// classes, or the samples as one channel.
+    fn input_features(&self, inputs: &Tensor) -> Result<Tensor> {
+        if self.config.mixtures.is_some() {
+            return Ok(inputs.to_dtype(DType::F32)?.unsqueeze(1)?);
+        }
+        self.one_hot(inputs)
     }
 
     /// One-hot `(batch, Q, time)` of class indices `(batch, time)`.
@@ -123,8 +154,9 @@ impl WaveNet {
         Ok(Tensor::from_vec(v, (b, q, t), &Device::Cpu)?)
     }
 
-    /// The local conditioning at the audio rate: each frame repeated
-    /// `local_hop` times, cut to `time`.
+    /// The local conditioning at the audio rate, cut to `time`: each frame
+    /// repeated `local_hop` times, or upsampled by the learned kernels
+    /// (see [`WaveNetConfig`]).
     ///
     /// # Errors
     ///
@@ -144,11 +176,26 @@ impl WaveNet {
                 got: vec![b, l, f],
             });
         }
-        let up = local
-            .unsqueeze(3)?
-            .repeat((1, 1, 1, hop))?
-            .reshape((b, l, f * hop))?;
-        Ok(up.narrow(2, 0, time)?)
+        if self.upsample.is_empty() {
+            let up = local
+                .unsqueeze(3)?
+                .repeat((1, 1, 1, hop))?
+                .reshape((b, l, f * hop))?;
+            return Ok(up.narrow(2, 0, time)?);
+        }
+        let mut x = local.to_dtype(DType::F32)?;
+        let mut frames = f;
+        for (kernel, &scale) in self.upsample.iter().zip(&self.config.upsample_scales) {
+            frames *= scale;
+            let stretched =
+                x.unsqueeze(3)?
+                    .repeat((1, 1, 1, scale))?
+                    .reshape((b * l, 1, frames))?;
+            x = stretched
+                .conv1d(kernel, scale, 1, 1, 1)?
+                .reshape((b, l, frames))?;
+        }
+        Ok(x.narrow(2, 0, time)?)
     }
 
     /// The global embeddings `(batch, global_dim)` of class ids `(batch,)`.
@@ -172,7 +219,8 @@ impl WaveNet {
         Ok(Some(table.index_select(&ids, 0)?))
     }
 
-    /// Teacher-forced logits (see the type's shapes).
+    /// Teacher-forced logits or mixture parameters (see the type's
+    /// shapes).
     ///
     /// # Errors
     ///
@@ -180,17 +228,17 @@ impl WaveNet {
     /// or missing when configured; wrong shapes.
     pub fn forward(
         &self,
-        classes: &Tensor,
+        inputs: &Tensor,
         local: Option<&Tensor>,
         global: Option<&Tensor>,
     ) -> Result<Tensor> {
-        let t = classes.dim(1)?;
+        let t = inputs.dim(1)?;
         let local = local.map(|l| self.upsample_local(l, t)).transpose()?;
         let global = match global {
             Some(g) => self.global_embedding(g)?,
             None => None,
         };
-        let mut x = self.input.apply(&self.one_hot(classes)?)?;
+        let mut x = self.input.apply(&self.input_features(inputs)?)?;
         let mut skips: Option<Tensor> = None;
         for block in &self.blocks {
             let (r, s) = block.apply(&x, local.as_ref(), global.as_ref())?;
