@@ -24,6 +24,7 @@ mod pitch_commands;
 mod resynth_commands;
 mod rhythm_commands;
 mod separate_commands;
+mod serve;
 mod tag_commands;
 mod train_commands;
 mod train_separators;
@@ -97,6 +98,10 @@ enum Command {
     Train(train_commands::TrainArgs),
     /// Score a trained model on a dataset split with its task's metrics.
     Evaluate(train_commands::EvaluateArgs),
+    /// An HTTP service with a web page: separation, transcription, the
+    /// pipeline and features as jobs (`/v1/...`, OpenAPI at
+    /// `/v1/openapi.json`).
+    Serve(serve::ServeArgs),
 }
 
 /// A flag value that is a number or `none` (any case): `--top-db`,
@@ -152,9 +157,9 @@ pub(crate) fn matrix<T>(
         })
 }
 
-fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+/// Runs one parsed subcommand.
+fn dispatch(command: Command) -> Result<()> {
+    match command {
         Command::Dsp(cmd) => dsp_commands::run(cmd),
         Command::Feature(cmd) => feature_commands::run(cmd),
         Command::Cqt(cmd) => cqt_commands::run(cmd),
@@ -175,7 +180,23 @@ fn main() -> std::process::ExitCode {
         Command::VisualizeFilters(args) => visualize_commands::run(args),
         Command::Train(args) => train_commands::run_train(args),
         Command::Evaluate(args) => train_commands::run_evaluate(args),
-    };
+        Command::Serve(args) => serve::run(args),
+    }
+}
+
+/// Parses and runs a command line in-process (`audio serve`'s jobs): the
+/// parse error or the command's error, as text.
+pub(crate) fn run_args(args: Vec<std::ffi::OsString>) -> std::result::Result<(), String> {
+    let cli = Cli::try_parse_from(args).map_err(|e| e.to_string())?;
+    if matches!(cli.command, Command::Serve(_)) {
+        return Err("a job cannot start a service".into());
+    }
+    dispatch(cli.command).map_err(|e| e.to_string())
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = dispatch(cli.command);
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

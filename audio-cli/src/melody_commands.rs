@@ -111,7 +111,16 @@ pub struct MelodyArgs {
 /// A piano-roll picture of `notes` (one column per 16th note at `bpm`),
 /// the pitch range two semitones beyond the melody's.
 fn piano_roll_png(notes: &[audio_io::Note], bpm: f64, path: &Path) -> Result<()> {
-    let fs = bpm / 60.0 * 4.0;
+    piano_roll_png_at(notes, bpm / 60.0 * 4.0, path)
+}
+
+/// A piano-roll picture of `notes` at `fs` columns a second, the pitch
+/// range two semitones beyond the notes'.
+///
+/// # Errors
+///
+/// Drawing or writing the picture.
+pub(crate) fn piano_roll_png_at(notes: &[audio_io::Note], fs: f64, path: &Path) -> Result<()> {
     let roll = audio_io::piano_roll::notes_to_piano_roll(notes, fs, None)?;
     let lo = notes
         .iter()
