@@ -3,6 +3,8 @@
 //! μ-law classes; random weights, seed 0), one thread:
 //!
 //! - `fast_1000`: 1000 samples with per-layer queues (Paine et al. 2016);
+//! - `fast_mol_1000`: the same with a mixture of 10 logistics as the output
+//!   (30 head outputs instead of 256 logits; the input is the sample);
 //! - `naive_3`: 3 samples after a primer of 2047, each recomputing every
 //!   layer over the full receptive field, with the same kernel (the samples
 //!   are identical);
@@ -39,6 +41,25 @@ fn wavenet(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("fast_1000", |b| {
         b.iter(|| fast.generate(1000, None, &gen).unwrap());
+    });
+    let mol_config = WaveNetConfig {
+        mixtures: Some(10),
+        quantization_channels: 65_536,
+        ..config.clone()
+    };
+    let mol_store = SeededVarMap::new(0);
+    WaveNet::new(
+        mol_config.clone(),
+        mol_store.var_builder(DType::F32, &Device::Cpu),
+    )
+    .unwrap();
+    let mol = FastWaveNet::new(
+        mol_config,
+        mol_store.plain_var_builder(DType::F32, &Device::Cpu),
+    )
+    .unwrap();
+    group.bench_function("fast_mol_1000", |b| {
+        b.iter(|| mol.generate_audio(1000, None, &gen).unwrap());
     });
     let prime = vec![128usize; rf];
     group.bench_function("naive_3", |b| {
