@@ -509,3 +509,30 @@ fn shutdown_during_a_job_keeps_finished_results() {
     assert_eq!(job["state"], "cancelled", "{job}");
     assert!(job["error"].as_str().unwrap().contains("shut down"));
 }
+
+/// The disk budget: once the jobs' folders hold so much that one more
+/// upload of the largest size could pass it, uploads get 503 with
+/// Retry-After; deleting results makes room again.
+#[test]
+fn the_disk_budget_holds_new_uploads_until_results_go() {
+    let data = common::tmp("serve-disk");
+    let server = Server::start(&data, &["--max-upload-mb", "1", "--max-disk-mb", "1.5"]);
+    // Four 32-bit stereo stems of 1 s at 44.1 kHz: 1.4 MB of results.
+    let wav = song(1.0, 44_100, 2);
+    let r = post_raw(&server.url("/v1/jobs?task=separate"), &wav, None);
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(wait(&server, &id, None)["state"], "done");
+    let r = post_raw(&server.url("/v1/jobs?task=transcribe"), &wav, None);
+    assert_eq!(r.status, 503);
+    assert_eq!(r.retry_after.as_deref(), Some("5"));
+    assert!(r.json()["error"].as_str().unwrap().contains("disk"));
+    let del = reply(
+        agent()
+            .delete(&server.url(&format!("/v1/jobs/{id}")))
+            .call(),
+    );
+    assert_eq!(del.status, 204);
+    let r = post_raw(&server.url("/v1/jobs?task=transcribe"), &wav, None);
+    assert_eq!(r.status, 202);
+}
