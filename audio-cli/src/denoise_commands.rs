@@ -77,14 +77,7 @@ pub fn evaluate(
     let model = SpectrogramDenoiser::load(model)?;
     let set = DenoisingDataset::open(data, split)?;
     let scores = model.evaluate(&set, audio_models::denoiser::GRIFFIN_LIM_ITERS, None)?;
-    let text = serde_json::to_string_pretty(&scores).map_err(|source| Error::Json {
-        path: json.map_or_else(PathBuf::new, Path::to_path_buf),
-        source,
-    })?;
-    println!("{text}");
-    if let Some(path) = json {
-        audio_io::write_file(path, text.as_bytes())?;
-    }
+    crate::print_json(&scores, json)?;
     if let Some(dir) = pictures {
         write_pictures(&model, &set, dir, 3)?;
     }

@@ -200,13 +200,6 @@ pub fn evaluate_effect(model: &Path, data: &Path, split: Split, json: Option<&Pa
     let effect = load_effect(model)?;
     let set = EffectsDataset::open(data, split)?;
     let report = evaluate(&effect, &set)?;
-    let text = serde_json::to_string_pretty(&report).map_err(|source| Error::Json {
-        path: json.map_or_else(PathBuf::new, Path::to_path_buf),
-        source,
-    })?;
-    println!("{text}");
-    if let Some(path) = json {
-        audio_io::write_file(path, text.as_bytes())?;
-    }
+    crate::print_json(&report, json)?;
     Ok(())
 }

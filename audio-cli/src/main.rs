@@ -141,6 +141,40 @@ where
     Ok(())
 }
 
+/// `value` as pretty JSON; [`Error::Json`] names `path` (or nothing).
+fn pretty_json<T: serde::Serialize>(value: &T, path: Option<&std::path::Path>) -> Result<String> {
+    serde_json::to_string_pretty(value).map_err(|source| Error::Json {
+        path: path.map_or_else(std::path::PathBuf::new, std::path::Path::to_path_buf),
+        source,
+    })
+}
+
+/// Prints `value` as pretty JSON, and also writes it to `path` when given
+/// (the `--json` of the `evaluate` commands).
+pub(crate) fn print_json<T: serde::Serialize>(
+    value: &T,
+    path: Option<&std::path::Path>,
+) -> Result<()> {
+    let text = pretty_json(value, path)?;
+    println!("{text}");
+    if let Some(path) = path {
+        audio_io::write_file(path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes `value` as pretty JSON to `path` when given (commands that print
+/// their own summary).
+pub(crate) fn write_json_file<T: serde::Serialize>(
+    value: &T,
+    path: Option<&std::path::Path>,
+) -> Result<()> {
+    if let Some(path) = path {
+        audio_io::write_file(path, pretty_json(value, Some(path))?.as_bytes())?;
+    }
+    Ok(())
+}
+
 /// An array read from `path` as a 2-D array, or [`Error::ShapeMismatch`]
 /// naming the file, what was `expected` and the shape it has.
 pub(crate) fn matrix<T>(

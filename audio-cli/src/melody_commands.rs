@@ -10,7 +10,7 @@ use audio_models::melody::{train as train_melody, MelodyModel, TrainConfig};
 use clap::{Args, Subcommand};
 
 use crate::train_commands::TrainArgs;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Windows per batch by default.
 const MELODY_BATCH_SIZE: usize = 64;
@@ -58,14 +58,7 @@ pub fn evaluate(model: &Path, data: &Path, split: Split, json: Option<&Path>) ->
     let scores = model.evaluate(&set)?;
     let generated = model.generation_scores(&set, 50, 16, 256, 0.8, 0)?;
     let out = serde_json::json!({ "next_symbol": scores, "generation": generated });
-    let text = serde_json::to_string_pretty(&out).map_err(|source| Error::Json {
-        path: json.map_or_else(PathBuf::new, Path::to_path_buf),
-        source,
-    })?;
-    println!("{text}");
-    if let Some(path) = json {
-        audio_io::write_file(path, text.as_bytes())?;
-    }
+    crate::print_json(&out, json)?;
     Ok(())
 }
 

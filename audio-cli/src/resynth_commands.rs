@@ -60,14 +60,7 @@ pub fn evaluate(model: &Path, data: &Path, split: Split, json: Option<&Path>) ->
     let model = Ddsp::load(model)?;
     let set = TranscriptionDataset::open(data, split)?;
     let scores = model.evaluate(&set, None)?;
-    let text = serde_json::to_string_pretty(&scores).map_err(|source| Error::Json {
-        path: json.map_or_else(PathBuf::new, Path::to_path_buf),
-        source,
-    })?;
-    println!("{text}");
-    if let Some(path) = json {
-        audio_io::write_file(path, text.as_bytes())?;
-    }
+    crate::print_json(&scores, json)?;
     Ok(())
 }
 

@@ -187,12 +187,6 @@ pub fn run(args: TagArgs) -> Result<()> {
     for (label, p) in report.ranked().into_iter().take(args.top) {
         println!("{p:.4}  {label}");
     }
-    if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&report).map_err(|source| Error::Json {
-            path: path.clone(),
-            source,
-        })?;
-        audio_io::write_file(path, text)?;
-    }
+    crate::write_json_file(&report, args.json.as_deref())?;
     Ok(())
 }

@@ -473,12 +473,6 @@ fn print_separation_scores(separator: &dyn Separator, args: &EvaluateArgs) -> Re
     for (t, (e, m)) in scores.targets.iter().zip(&means) {
         println!("{t}: SDR improvement over the mixture {:+.2} dB", e - m);
     }
-    if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&scores).map_err(|e| Error::Json {
-            path: path.clone(),
-            source: e,
-        })?;
-        audio_io::write_file(path, text)?;
-    }
+    crate::write_json_file(&scores, args.json.as_deref())?;
     Ok(())
 }

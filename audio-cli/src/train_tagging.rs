@@ -151,12 +151,6 @@ pub fn evaluate(
         evaluate_classifier(&tagger, &set)?
     };
     print_scores(arch, split, &evaluation);
-    if let Some(path) = json {
-        let text = serde_json::to_string_pretty(&evaluation).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        audio_io::write_file(path, text)?;
-    }
+    crate::write_json_file(&evaluation, json)?;
     Ok(())
 }

@@ -111,12 +111,6 @@ pub fn evaluate(
             source,
         })?;
     }
-    if let Some(path) = json {
-        let text = serde_json::to_string_pretty(&out).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        audio_io::write_file(path, text.as_bytes())?;
-    }
+    crate::write_json_file(&out, json)?;
     Ok(())
 }

@@ -381,14 +381,19 @@ impl Jobs {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// Removes the jobs that ended more than `ttl` ago, with their files.
+    /// Removes the jobs that ended more than `ttl` ago (counted in whole
+    /// seconds, so between `ttl` and `ttl` + 1 s), with their files.
     /// Returns how many.
     pub fn expire(&self, ttl: Duration) -> usize {
-        let cutoff = now().saturating_sub(ttl.as_secs());
+        let now = now();
         let expired: Vec<String> = self
             .records()
             .iter()
-            .filter(|(_, (j, _))| j.state.is_final() && j.finished.is_some_and(|f| f <= cutoff))
+            .filter(|(_, (j, _))| {
+                j.state.is_final()
+                    && j.finished
+                        .is_some_and(|f| f.saturating_add(ttl.as_secs()) < now)
+            })
             .map(|(id, _)| id.clone())
             .collect();
         for id in &expired {
