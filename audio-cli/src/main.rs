@@ -21,6 +21,7 @@ mod io_commands;
 mod melody_commands;
 mod pipeline_commands;
 mod pitch_commands;
+mod progress;
 mod resynth_commands;
 mod rhythm_commands;
 mod separate_commands;

@@ -18,7 +18,9 @@ use audio_models::demucs::{ApplyConfig, Demucs};
 use audio_models::open_unmix::{ChunkedSeparator, OpenUnmixSeparator, SeparatorConfig};
 use audio_models::{Separator, Transcriber};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
+
+use crate::progress::StageBar;
 use ndarray::{Array2, ArrayView2};
 
 use crate::transcribe_commands::{
@@ -81,17 +83,8 @@ pub struct PipelineArgs {
     print_notes: bool,
 }
 
-fn bar(len: u64, stage: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    let template = format!(
-        "{{spinner}} {stage:<12} [{{bar:40}}] {{percent}}% {{elapsed_precise}} (eta {{eta}})"
-    );
-    bar.set_style(
-        ProgressStyle::with_template(&template)
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar
+fn bar(len: u64, stage: &'static str) -> StageBar {
+    StageBar::new(len, stage)
 }
 
 fn spinner(stage: &'static str) -> ProgressBar {
@@ -143,7 +136,7 @@ fn separated_stem(args: &PipelineArgs) -> Result<(Vec<f32>, u32)> {
                 .position(|t| *t == args.target)
                 .ok_or_else(|| unknown_target(&args.target, &sep.targets()))?;
             let mix = load_input(&args.input, sep.sample_rate())?;
-            let progress = bar(mix.ncols() as u64, "separating");
+            let mut progress = bar(mix.ncols() as u64, "separating");
             let mut mono = Vec::with_capacity(mix.ncols());
             sep.separate_streaming(mix.view(), |stems| {
                 push_mono(&mut mono, stems[index].view());
@@ -166,7 +159,7 @@ fn separated_stem(args: &PipelineArgs) -> Result<(Vec<f32>, u32)> {
     let mix = load_input(&args.input, rate)?;
     let chunked =
         ChunkedSeparator::with_seconds(open_unmix, args.chunk_seconds, args.overlap_seconds)?;
-    let progress = bar(mix.ncols() as u64, "separating");
+    let mut progress = bar(mix.ncols() as u64, "separating");
     let mut mono = Vec::with_capacity(mix.ncols());
     chunked.process(mix.view(), |_, stems| {
         if let Some(stem) = stems.get(index) {
@@ -260,7 +253,7 @@ pub fn run(args: PipelineArgs) -> Result<()> {
             };
             let model = BasicPitch::new()?;
             let mut stream = model.stream(false);
-            let progress = bar(stem.len() as u64, "transcribing");
+            let mut progress = bar(stem.len() as u64, "transcribing");
             for block in stem.chunks(TRANSCRIBE_BLOCK) {
                 stream.push(block)?;
                 progress.inc(block.len() as u64);

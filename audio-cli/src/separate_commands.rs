@@ -16,7 +16,9 @@ use audio_models::open_unmix::{ChunkedSeparator, OpenUnmixSeparator, SeparatorCo
 use audio_models::wave_u_net::WaveUNetSeparator;
 use audio_models::Separator;
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
+
+use crate::progress::StageBar;
 
 use crate::{Error, Result};
 
@@ -291,14 +293,7 @@ fn separate_demucs(
         .iter_mut()
         .map(|file| WavStreamWriter::new(file, channels, sep.sample_rate(), &options))
         .collect::<audio_io::Result<Vec<_>>>()?;
-    let bar = ProgressBar::new(mix.ncols() as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} separating [{bar:40}] {percent}% {elapsed_precise} (eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
+    let mut bar = StageBar::new(mix.ncols() as u64, "separating");
     sep.separate_streaming(mix.view(), |stems| {
         for (w, &i) in writers.iter_mut().zip(&indices) {
             w.write_block(&stems[i]).map_err(audio_models::Error::Io)?;
@@ -384,14 +379,7 @@ fn separate_open_unmix(
         .iter_mut()
         .map(|file| WavStreamWriter::new(file, out_channels, sep.sample_rate(), &options))
         .collect::<audio_io::Result<Vec<_>>>()?;
-    let bar = ProgressBar::new(samples as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} separating [{bar:40}] {percent}% {elapsed_precise} (eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
+    let mut bar = StageBar::new(samples as u64, "separating");
     match args.chunk_seconds {
         Some(chunk) => {
             let chunked = ChunkedSeparator::with_seconds(sep.clone(), chunk, args.overlap_seconds)?;
@@ -406,7 +394,7 @@ fn separate_open_unmix(
         None => {
             // The exact whole-track path, written block by block as the
             // Wiener filter and the inverse STFT finish each.
-            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar.enable_steady_tick();
             sep.separate_blocks(mix.view(), |blocks| {
                 for (w, b) in writers.iter_mut().zip(&blocks) {
                     w.write_block(b).map_err(audio_models::Error::Io)?;

@@ -101,11 +101,13 @@ pub fn is_id(id: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
+/// Reports a running job's progress (0 to 1) and stage.
+pub type StageFn = Arc<dyn Fn(f32, &str) + Send + Sync>;
+
 /// The work of one job, run on a worker thread: it reads the job's input
 /// and writes its results into `out`, reporting stages through `stage`.
-pub type Runner = dyn Fn(&JobRequest, &Path, &Path, &dyn Fn(f32, &str)) -> Result<Vec<ResultFile>, String>
-    + Send
-    + Sync;
+pub type Runner =
+    dyn Fn(&JobRequest, &Path, &Path, StageFn) -> Result<Vec<ResultFile>, String> + Send + Sync;
 
 /// The jobs, the queue and the workers.
 pub struct Jobs {
@@ -281,7 +283,7 @@ impl Jobs {
 
     /// Runs queued jobs until the service stops (one call per worker
     /// thread).
-    pub fn work(&self) {
+    pub fn work(self: &Arc<Self>) {
         loop {
             let next = {
                 let rx = self.receiver.lock().unwrap_or_else(PoisonError::into_inner);
@@ -313,7 +315,7 @@ impl Jobs {
         });
     }
 
-    fn run_one(&self, id: &str) {
+    fn run_one(self: &Arc<Self>, id: &str) {
         let request = match self.records().get(id) {
             Some((job, request)) if job.state == JobState::Queued => request.clone(),
             _ => return,
@@ -330,17 +332,19 @@ impl Jobs {
         let dir = self.job_dir(id);
         let out = dir.join("out");
         let input = dir.join("input");
-        let stage = |progress: f32, what: &str| {
-            self.update(id, |job| {
+        let jobs = Arc::clone(self);
+        let job_id = id.to_string();
+        let stage: StageFn = Arc::new(move |progress: f32, what: &str| {
+            jobs.update(&job_id, |job| {
                 job.progress = progress.clamp(0.0, 1.0);
                 what.clone_into(&mut job.stage);
             });
-        };
+        });
         let result = std::fs::create_dir_all(&out)
             .map_err(|e| format!("cannot create the job's output folder: {e}"))
             .and_then(|()| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    (self.runner)(&request, &input, &out, &stage)
+                    (self.runner)(&request, &input, &out, stage)
                 }))
                 .unwrap_or_else(|_| Err("internal error while running the job".into()))
             });

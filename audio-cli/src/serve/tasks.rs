@@ -7,7 +7,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use super::jobs::ResultFile;
+use super::jobs::{ResultFile, StageFn};
 use super::request::{JobRequest, Task};
 
 /// The frame rate of the transcription piano-roll pictures.
@@ -23,8 +23,26 @@ pub fn run(
     request: &JobRequest,
     input: &Path,
     out: &Path,
-    stage: &dyn Fn(f32, &str),
+    stage: StageFn,
 ) -> Result<Vec<ResultFile>, String> {
+    // Where each command's progress bars fall in the job's 0 to 1.
+    let task = request.task;
+    let listener = {
+        let stage = stage.clone();
+        move |name: &str, done: f64| {
+            let (start, width) = match (task, name) {
+                (Task::Separate, _) => (0.1, 0.85),
+                (Task::Pipeline, "separating") => (0.1, 0.5),
+                (Task::Pipeline, _) => (0.6, 0.3),
+                _ => (0.1, 0.8),
+            };
+            #[allow(clippy::cast_possible_truncation, reason = "a fraction")]
+            stage((start + width * done) as f32, name);
+        }
+    };
+    let command = |args: Vec<OsString>| {
+        crate::progress::with_sink(Box::new(listener.clone()), || run_command(args))
+    };
     let arg = |s: &str| OsString::from(s);
     let path = |p: &Path| p.as_os_str().to_os_string();
     let flag_args = |names: &[(&str, &str)]| -> Vec<OsString> {
@@ -134,7 +152,7 @@ pub fn run(
 }
 
 /// Runs one subcommand in-process.
-fn command(args: Vec<OsString>) -> Result<(), String> {
+fn run_command(args: Vec<OsString>) -> Result<(), String> {
     let mut full = vec![OsString::from("audio")];
     full.extend(args);
     crate::run_args(full)
