@@ -19,7 +19,7 @@ fn mir_eval_dir(task: &str) -> PathBuf {
 
 fn run_task(task: &str, subcommand: &str, case: &str, extra: &[&str]) {
     let dir = mir_eval_dir(task);
-    let out = std::env::temp_dir().join(format!("audio-cli-eval-{subcommand}-{case}.json"));
+    let out = common::tmp(&format!("eval-{subcommand}-{case}.json"));
     let status = common::audio_command()
         .args(["eval", subcommand, "--reference"])
         .arg(dir.join(format!("ref{case}.txt")))
@@ -86,7 +86,7 @@ fn onset_only_transcription_and_bad_files() {
     assert!(text.contains("\"F-measure_no_offset\""));
     assert!(!text.contains("\"Offset_F-measure\""));
     // A malformed file is a clean error naming the file and line.
-    let bad = std::env::temp_dir().join("audio-cli-eval-bad-notes.txt");
+    let bad = common::tmp("eval-bad-notes.txt");
     std::fs::write(&bad, "0.1 0.5 440\n0.2 oops 220\n").expect("write");
     let output = common::audio_command()
         .args(["eval", "transcription", "--reference"])
@@ -104,11 +104,9 @@ fn onset_only_transcription_and_bad_files() {
 /// JSON layout: one key per line, lists inline, floats as Python's `repr`.
 #[test]
 fn classification_prints_python_json() {
-    let dir = std::env::temp_dir();
-    let (truth, pred) = (
-        dir.join(format!("audio-cli-cls-truth-{}.txt", std::process::id())),
-        dir.join(format!("audio-cli-cls-pred-{}.txt", std::process::id())),
-    );
+    // In this test binary's scratch folder, which the next run clears
+    // (the files used to pile up in the system's temporary folder).
+    let (truth, pred) = (common::tmp("cls-truth.txt"), common::tmp("cls-pred.txt"));
     std::fs::write(&truth, "cat\ndog\n# a comment\ndog\n").expect("write");
     std::fs::write(&pred, "cat\ncat\ndog\n").expect("write");
     let output = common::audio_command()
