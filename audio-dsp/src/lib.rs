@@ -94,7 +94,7 @@ pub use onset::peak_pick::{peak_pick, PeakPickConfig};
 pub use pitch::pyin::{pyin, Pyin, PyinConfig, PyinOutput};
 pub use pitch::tuning::{estimate_tuning, piptrack, pitch_tuning, TuningConfig};
 pub use pitch::yin::{yin, Yin, YinConfig};
-pub use resample::resampler::{resample, ResampleMethod, Resampler};
+pub use resample::resampler::{resample, ResampleMethod, ResampleStream, Resampler};
 pub use spectral::griffin_lim::{
     griffin_lim, GriffinLimConfig, GriffinLimInit, GriffinLimPrecision,
 };

@@ -4,4 +4,4 @@ pub mod resampler;
 mod soxr;
 mod two_stage;
 
-pub use resampler::{resample, ResampleMethod, Resampler};
+pub use resampler::{resample, ResampleMethod, ResampleStream, Resampler};

@@ -458,6 +458,146 @@ impl Resampler {
     }
 }
 
+impl Resampler {
+    /// A stream over this plan: the signal fed block by block, any sizes,
+    /// with exactly the samples of [`Resampler::process`] on the whole
+    /// signal (to the bit), in memory that does not grow with its length.
+    /// Supported for soxr's recipes (`ResampleMethod::Soxr*`, librosa's
+    /// default among them) and equal rates.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] (`method`) for the other methods: the
+    /// FFT method is defined on the whole signal, and the sinc presets
+    /// have no streaming form here.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_dsp::resample::{ResampleMethod, Resampler};
+    ///
+    /// let resampler = Resampler::new(44_100.0, 22_050.0, ResampleMethod::SoxrHq)?;
+    /// let tone: Vec<f32> = (0..44_100).map(|n| (n as f32 * 0.05).sin()).collect();
+    /// let mut stream = resampler.stream()?;
+    /// let mut streamed = Vec::new();
+    /// for block in tone.chunks(1000) {
+    ///     stream.process(block, &mut streamed)?;
+    /// }
+    /// stream.finish(&mut streamed)?;
+    /// assert_eq!(streamed, resampler.process(&tone)?);
+    /// # Ok::<(), audio_dsp::Error>(())
+    /// ```
+    pub fn stream(&self) -> Result<ResampleStream> {
+        let engine = match &self.engine {
+            Engine::Identity => None,
+            Engine::Soxr(soxr) => Some(soxr.stream()),
+            _ => {
+                return Err(Error::InvalidParameter {
+                    name: "method",
+                    value: format!("{:?}", self.method),
+                    expected:
+                        "a streaming method: SoxrHq, SoxrVhq, SoxrMq or SoxrLq (or equal rates)",
+                })
+            }
+        };
+        Ok(ResampleStream {
+            orig_sr: self.orig_sr,
+            target_sr: self.target_sr,
+            engine,
+            received: 0,
+            emitted: 0,
+        })
+    }
+}
+
+/// A [`Resampler`] fed block by block (from [`Resampler::stream`]), as
+/// rubato's `process_into_buffer`: each call appends the output samples
+/// the input so far completes, and [`ResampleStream::finish`] the rest.
+/// The outputs are those of [`Resampler::process`] on the whole signal,
+/// bit for bit, for any block sizes (`ceil(n * target_sr / orig_sr)`
+/// samples in all); the stream holds only the filters' reach of input, so
+/// memory does not grow with the signal.
+pub struct ResampleStream {
+    orig_sr: f64,
+    target_sr: f64,
+    /// `None` for equal rates (a copy).
+    engine: Option<super::soxr::SoxrStream>,
+    received: usize,
+    emitted: usize,
+}
+
+impl std::fmt::Debug for ResampleStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResampleStream")
+            .field("orig_sr", &self.orig_sr)
+            .field("target_sr", &self.target_sr)
+            .field("received", &self.received)
+            .field("emitted", &self.emitted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResampleStream {
+    /// Input samples taken since the start of the signal.
+    pub fn received(&self) -> usize {
+        self.received
+    }
+
+    /// Takes the next `input` samples and appends to `out` the outputs
+    /// they complete (a filter's reach behind the input: none at first).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonFinite`] when `input` holds NaN or infinity (its index
+    /// counted from the start of the signal); the stream is unchanged.
+    pub fn process<T: Float>(&mut self, input: &[T], out: &mut Vec<T>) -> Result<()> {
+        if let Err(Error::NonFinite { what, index }) =
+            crate::spectral::stft::check_finite("resample input", input)
+        {
+            return Err(Error::NonFinite {
+                what,
+                index: index + self.received,
+            });
+        }
+        let before = out.len();
+        match &mut self.engine {
+            None => out.extend_from_slice(input),
+            Some(soxr) => soxr.push(input, out),
+        }
+        self.received += input.len();
+        self.emitted += out.len() - before;
+        Ok(())
+    }
+
+    /// Ends the signal: appends the remaining outputs, so that
+    /// `ceil(n * target_sr / orig_sr)` samples have come out for `n` in,
+    /// then resets the stream for a new signal (the plan is kept).
+    ///
+    /// # Errors
+    ///
+    /// None at present; the `Result` leaves room for checks.
+    pub fn finish<T: Float>(&mut self, out: &mut Vec<T>) -> Result<()> {
+        let total = if self.orig_sr == self.target_sr {
+            self.received
+        } else {
+            (self.received as f64 * (self.target_sr / self.orig_sr)).ceil() as usize
+        };
+        if let Some(soxr) = &mut self.engine {
+            let before = out.len();
+            soxr.finish(out);
+            self.emitted += out.len() - before;
+        }
+        // librosa's `fix_length`: zeros after soxr's own length, never
+        // more than `total`.
+        let extra = self.emitted.saturating_sub(total);
+        out.truncate(out.len() - extra.min(out.len()));
+        out.resize(out.len() + total.saturating_sub(self.emitted), T::zero());
+        self.received = 0;
+        self.emitted = 0;
+        Ok(())
+    }
+}
+
 /// `(n,)` → `(ceil(n * target_sr / orig_sr),)`: the resampled signal as an
 /// [`ndarray::Array1`], for code generic over [`Transform`]s, and
 /// [`Transform::process_multichannel`] for `(channels, n)` arrays. Method

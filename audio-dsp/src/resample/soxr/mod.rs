@@ -18,10 +18,11 @@
 mod design;
 mod plan;
 mod stages;
+mod stream;
 
 pub(crate) use plan::Recipe;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rustfft::FftPlanner;
 
@@ -37,7 +38,7 @@ enum Engine {
 /// only the first signal of a length allocates and page-faults; a lock keeps
 /// a shared `Resampler` usable from several threads).
 struct Pipeline<E: Float> {
-    stages: Vec<stages::Planned<E>>,
+    stages: Arc<Vec<stages::Planned<E>>>,
     work: Mutex<Work<E>>,
 }
 
@@ -51,10 +52,11 @@ impl<E: Float> Pipeline<E> {
     fn new(plan: &[plan::Stage]) -> Self {
         let mut planner = FftPlanner::new();
         Self {
-            stages: plan
-                .iter()
-                .map(|s| stages::Planned::new(s, &mut planner))
-                .collect(),
+            stages: Arc::new(
+                plan.iter()
+                    .map(|s| stages::Planned::new(s, &mut planner))
+                    .collect(),
+            ),
             work: Mutex::new(Work {
                 input: Vec::new(),
                 ping: Vec::new(),
@@ -78,7 +80,7 @@ impl<E: Float> Pipeline<E> {
             }
             (_, first) => {
                 current.clear();
-                current.extend(x.iter().map(|&v| E::from(v).unwrap_or_else(E::zero)));
+                current.extend(x.iter().map(|&v| convert::<T, E>(v)));
                 if let Some(first) = first {
                     first.run_into(&current, &mut next, &mut work.padded);
                     std::mem::swap(&mut current, &mut next);
@@ -90,10 +92,120 @@ impl<E: Float> Pipeline<E> {
             std::mem::swap(&mut current, &mut next);
         }
         for (o, &v) in out.iter_mut().zip(current.iter()) {
-            *o = T::from(v).unwrap_or_else(T::zero);
+            *o = convert(v);
         }
         work.input = current;
         work.ping = next;
+    }
+}
+
+/// The conversion of one element to another (`0` where it does not fit,
+/// which no finite sample reaches).
+fn convert<A: Float, B: Float>(v: A) -> B {
+    B::from(v).unwrap_or_else(B::zero)
+}
+
+/// The pipeline fed block by block (see [`stream::StageStream`]).
+struct PipelineStream<E: Float> {
+    stages: Arc<Vec<stages::Planned<E>>>,
+    states: Vec<stream::StageStream<E>>,
+    current: Vec<E>,
+    next: Vec<E>,
+    /// Outputs beyond soxr's length for the input so far, held back.
+    pending: Vec<E>,
+}
+
+impl<E: Float> PipelineStream<E> {
+    fn new(pipeline: &Pipeline<E>) -> Self {
+        Self {
+            stages: Arc::clone(&pipeline.stages),
+            states: pipeline
+                .stages
+                .iter()
+                .map(stream::StageStream::new)
+                .collect(),
+            current: Vec::new(),
+            next: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn reset(&mut self) {
+        for (state, stage) in self.states.iter_mut().zip(self.stages.iter()) {
+            *state = stream::StageStream::new(stage);
+        }
+        self.pending.clear();
+    }
+
+    /// Runs `x` (converted to `E` as the whole-signal run converts it)
+    /// through the stages, and appends to `out` the last stage's new
+    /// outputs, at most `limit` of them.
+    fn push<T: Float>(&mut self, x: &[T], finish: bool, out: &mut Vec<T>, limit: usize) {
+        self.current.clear();
+        self.current.extend(x.iter().map(|&v| convert::<T, E>(v)));
+        for (state, stage) in self.states.iter_mut().zip(self.stages.iter()) {
+            self.next.clear();
+            state.push(stage, &self.current, &mut self.next);
+            if finish {
+                state.finish(stage, &mut self.next);
+            }
+            std::mem::swap(&mut self.current, &mut self.next);
+        }
+        self.pending.extend_from_slice(&self.current);
+        let n = limit.min(self.pending.len());
+        out.extend(self.pending.drain(..n).map(|v| convert::<E, T>(v)));
+    }
+}
+
+/// A soxr conversion fed block by block: the samples of
+/// [`Soxr::process_into`] on the whole signal, to the bit.
+pub(crate) struct SoxrStream {
+    io_ratio: f64,
+    engine: StreamEngine,
+    received: usize,
+    emitted: usize,
+}
+
+enum StreamEngine {
+    Single(PipelineStream<f32>),
+    Double(PipelineStream<f64>),
+}
+
+impl SoxrStream {
+    /// Takes `x` and appends to `out` the outputs it completes.
+    pub(crate) fn push<T: Float>(&mut self, x: &[T], out: &mut Vec<T>) {
+        self.received += x.len();
+        self.run(x, false, out);
+    }
+
+    /// Ends the signal: appends the remaining outputs (`soxr_len(n)` in all
+    /// for `n` inputs), then starts over for a new signal.
+    pub(crate) fn finish<T: Float>(&mut self, out: &mut Vec<T>) {
+        self.run::<T>(&[], true, out);
+        // The stages end past `soxr_len`; were they ever short, zeros
+        // stand in, as the whole-signal run leaves them.
+        let total = (self.received as f64 / self.io_ratio + 0.5) as usize;
+        let missing = total.saturating_sub(self.emitted);
+        out.resize(out.len() + missing, T::zero());
+        self.received = 0;
+        self.emitted = 0;
+        match &mut self.engine {
+            StreamEngine::Single(p) => p.reset(),
+            StreamEngine::Double(p) => p.reset(),
+        }
+    }
+
+    fn run<T: Float>(&mut self, x: &[T], finish: bool, out: &mut Vec<T>) {
+        // Never past soxr's length for the input so far (the stages'
+        // outputs reach past it only in the flushed tail).
+        let total = (self.received as f64 / self.io_ratio + 0.5) as usize;
+        let limit = total.saturating_sub(self.emitted);
+        let before = out.len();
+        match &mut self.engine {
+            StreamEngine::Single(p) => p.push(x, finish, out, limit),
+            StreamEngine::Double(p) => p.push(x, finish, out, limit),
+        }
+        self.emitted += out.len() - before;
     }
 }
 
@@ -114,6 +226,19 @@ impl Soxr {
             Engine::Single(Pipeline::new(&stages))
         };
         Self { io_ratio, engine }
+    }
+
+    /// A stream over this plan (its filters shared, its buffers its own).
+    pub(crate) fn stream(&self) -> SoxrStream {
+        SoxrStream {
+            io_ratio: self.io_ratio,
+            engine: match &self.engine {
+                Engine::Single(p) => StreamEngine::Single(PipelineStream::new(p)),
+                Engine::Double(p) => StreamEngine::Double(PipelineStream::new(p)),
+            },
+            received: 0,
+            emitted: 0,
+        }
     }
 
     /// The number of samples soxr returns for `n` input samples:

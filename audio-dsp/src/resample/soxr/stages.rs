@@ -59,16 +59,38 @@ impl<T: Float> Planned<T> {
 /// ×2 decimation by the half-band FIR whose odd taps are `coefs` (centre tap
 /// 1/2), output `i` centred on input `2i`.
 fn half_band<T: Float>(x: &[T], coefs: &[T], out: &mut Vec<T>, u: &mut Vec<T>) {
-    let n = coefs.len();
-    let pre = 2 * n;
+    let pre = 2 * coefs.len();
     u.clear();
     u.resize(pre + x.len() + 2 * pre + 4, T::zero());
     u[pre..pre + x.len()].copy_from_slice(x);
+    let count = half_band_len(coefs, x.len());
+    half_band_outputs(u, 0, coefs, 0..count, out);
+}
+
+/// The number of outputs of the half-band stage for `n` inputs: every
+/// sample its filter's tail reaches.
+pub(crate) fn half_band_len<T>(coefs: &[T], n: usize) -> usize {
+    (n + 2 * coefs.len()).div_ceil(2)
+}
+
+/// Appends the half-band outputs `range` to `out`, read from `u`: the
+/// padded stream `[0; 2 coefs.len()] ++ x ++ silence` from its sample
+/// `ubase` on (output `i` reads `u[2i + 1 - ubase ..= 4 coefs.len() + 2i -
+/// 1 - ubase]`). The whole-signal and the streaming stage both call this,
+/// so they round alike.
+pub(crate) fn half_band_outputs<T: Float>(
+    u: &[T],
+    ubase: usize,
+    coefs: &[T],
+    range: std::ops::Range<usize>,
+    out: &mut Vec<T>,
+) {
+    let n = coefs.len();
+    let pre = 2 * n;
     let half = cast::<T>(0.5);
-    let count = (x.len() + 2 * n).div_ceil(2);
-    out.extend((0..count).map(|i| {
-        let p = pre + 2 * i;
-        let left = &u[p - 2 * n + 1..p];
+    out.extend(range.map(|i| {
+        let p = pre + 2 * i - ubase;
+        let left = &u[p + 1 - 2 * n..p];
         let right = &u[p + 1..p + 2 * n];
         coefs.iter().enumerate().fold(u[p] * half, |s, (j, &c)| {
             s + (left[left.len() - 1 - 2 * j] + right[2 * j]) * c
@@ -166,9 +188,13 @@ impl<T: Float> FirStage<T> {
 
     /// The real time block that starts at `start` (in stuffed samples):
     /// `v[start..][..block]` of the zero-stuffed, preloaded input, or when
-    /// `stuffed` the `block / l` input samples it spreads out.
-    fn fill(&self, x: &[T], start: usize, time: &mut [T]) {
-        let (l, preload, at0) = (self.l, self.post_peak / self.l, self.post_peak % self.l);
+    /// `stuffed` the `block / l` input samples it spreads out. `x` holds the
+    /// input from its sample `xbase` on (the block never reaches before it)
+    /// to its end so far; silence follows.
+    fn fill(&self, x: &[T], xbase: usize, start: usize, time: &mut [T]) {
+        let (l, at0) = (self.l, self.post_peak % self.l);
+        // The buffer's first sample sits at u[preload].
+        let preload = self.post_peak / l + xbase;
         if self.stuffed || l == 1 {
             // time[t] = u[q0 + t] (stuffed: start a multiple of l, the
             // samples at at0 + l t): silence, then x, then silence.
@@ -210,137 +236,218 @@ impl<T: Float> FirStage<T> {
     /// What [`FirStage::fill`] would write for the block at `start`, as a
     /// slice of `x`, when that block is `len` samples of `x` itself (no
     /// zero-stuffing in the time domain, no silence).
-    fn inside<'a>(&self, x: &'a [T], start: usize, len: usize) -> Option<&'a [T]> {
+    fn inside<'a>(&self, x: &'a [T], xbase: usize, start: usize, len: usize) -> Option<&'a [T]> {
         if !(self.stuffed || self.l == 1) {
             return None;
         }
-        let (q0, preload) = (start / self.l, self.post_peak / self.l);
+        let (q0, preload) = (start / self.l, self.post_peak / self.l + xbase);
         (q0 >= preload && q0 + len <= preload + x.len())
             .then(|| &x[q0 - preload..q0 - preload + len])
     }
 
-    fn run(&self, x: &[T], out: &mut Vec<T>) {
-        let (l, m, block) = (self.l, self.m, self.block);
-        let preload = self.post_peak / l;
-        let at0 = self.post_peak % l;
-        let overlap = self.taps_len - 1;
-        let hop = block - overlap;
-        // u = [0; preload] ++ x ++ silence; v[at0 + l q] = u[q] (zero-stuffed).
-        let v_len = at0 + (preload + x.len()) * l;
-        let count = v_len.div_ceil(m);
-        out.resize(count, T::zero());
-        let short = if self.stuffed { block / l } else { block };
-        let small = if self.decimate { block / m } else { block };
-        let (mut first, mut second) = (vec![T::zero(); short], vec![T::zero(); short]);
-        let mut z = vec![Complex::new(T::zero(), T::zero()); block];
-        let mut zs = vec![Complex::new(T::zero(), T::zero()); small];
-        let mut scratch = vec![
-            Complex::new(T::zero(), T::zero());
-            self.forward
-                .get_inplace_scratch_len()
-                .max(self.inverse.get_inplace_scratch_len())
-        ];
-        // valid[i] = Σ_k h[k] v[i + overlap - k]; out[j] = valid[j m].
-        let mut start = 0;
-        while start < count * m {
-            let next = start + hop;
-            let inside = (next < count * m)
-                .then(|| {
-                    self.inside(x, start, short)
-                        .zip(self.inside(x, next, short))
-                })
-                .flatten();
-            if let Some((a, b)) = inside {
-                // Both blocks are runs of x: pack them straight from it.
-                for ((zk, &a), &b) in z.iter_mut().zip(a).zip(b) {
-                    *zk = Complex::new(a, b);
-                }
-            } else {
-                self.fill(x, start, &mut first);
-                if next < count * m {
-                    self.fill(x, next, &mut second);
-                } else {
-                    second.iter_mut().for_each(|t| *t = T::zero());
-                }
-                for ((zk, &a), &b) in z.iter_mut().zip(&first).zip(&second) {
-                    *zk = Complex::new(a, b);
-                }
-            }
-            self.forward
-                .process_with_scratch(&mut z[..short], &mut scratch);
-            // Times the filter; when stuffed, the block's spectrum is the
-            // short one repeated `l` times (the copies first, as the first
-            // period is their source).
-            let (head, tail) = z.split_at_mut(short);
-            let (h_head, h_tail) = self.spectrum.split_at(short);
-            if self.stuffed {
-                for (period, h) in tail.chunks_mut(short).zip(h_tail.chunks(short)) {
-                    for ((zk, &s), h) in period.iter_mut().zip(head.iter()).zip(h) {
-                        *zk = s * *h;
-                    }
-                }
-            } else {
-                for (zk, h) in tail.iter_mut().zip(h_tail) {
-                    *zk = *zk * *h;
-                }
-            }
-            for (zk, h) in head.iter_mut().zip(h_head) {
-                *zk = *zk * *h;
-            }
-            let time: &[Complex<T>] = if self.decimate {
-                // The low `block / m` bins, both signs (each part's
-                // spectrum is conjugate-symmetric), the small Nyquist bin
-                // taking the full transform's (soxr's packed half
-                // spectrum). soxr rotates its filter so that valid outputs
-                // start at 0; ours start at `overlap`, a shift of `(block -
-                // overlap) / m` small samples, whose phase at the small
-                // Nyquist bin is ±1.
-                let half = small / 2;
-                zs[..half].copy_from_slice(&z[..half]);
-                let sign = if ((block - overlap) / m) % 2 == 1 {
-                    -T::one()
-                } else {
-                    T::one()
-                };
-                zs[half] = z[block / 2] * sign;
-                zs[half + 1..].copy_from_slice(&z[block - small + half + 1..]);
-                self.inverse.process_with_scratch(&mut zs, &mut scratch);
-                &zs
-            } else {
-                self.inverse.process_with_scratch(&mut z, &mut scratch);
-                &z
-            };
-            for (begin, part) in [(start, 0), (next, 1)] {
-                if begin >= count * m {
-                    break;
-                }
-                let first_j = begin.div_ceil(m);
-                let end = count.min((begin + hop).div_ceil(m));
-                let outputs = &mut out[first_j..end];
-                let (from, stride) = if self.decimate {
-                    (first_j + overlap / m - begin / m, 1)
-                } else {
-                    (first_j * m + overlap - begin, m)
-                };
-                let source = &time[from..];
-                // One loop per case, so the common ones (every sample, one
-                // part) run as plain de-interleaving copies.
-                match (part, stride) {
-                    (0, 1) => outputs.iter_mut().zip(source).for_each(|(o, c)| *o = c.re),
-                    (_, 1) => outputs.iter_mut().zip(source).for_each(|(o, c)| *o = c.im),
-                    (0, _) => outputs
-                        .iter_mut()
-                        .zip(source.iter().step_by(stride))
-                        .for_each(|(o, c)| *o = c.re),
-                    _ => outputs
-                        .iter_mut()
-                        .zip(source.iter().step_by(stride))
-                        .for_each(|(o, c)| *o = c.im),
-                }
-            }
-            start += 2 * hop;
+    /// Samples between the starts of consecutive blocks (in stuffed
+    /// samples): the block less the filter's overlap.
+    pub(crate) fn hop(&self) -> usize {
+        self.block - (self.taps_len - 1)
+    }
+
+    /// Stuffed samples per FFT block.
+    pub(crate) fn block(&self) -> usize {
+        self.block
+    }
+
+    /// Stuffed samples before the input's sample `q` (its position is
+    /// `post_peak + l q`), the zero-stuffed stream's length after `n` inputs.
+    pub(crate) fn stuffed_len(&self, n: usize) -> usize {
+        self.post_peak % self.l + (self.post_peak / self.l + n) * self.l
+    }
+
+    /// The first input sample the block at `start` (or any later one) reads.
+    pub(crate) fn first_input(&self, start: usize) -> usize {
+        (start.saturating_sub(self.post_peak % self.l) / self.l)
+            .saturating_sub(self.post_peak / self.l)
+    }
+
+    /// The decimation factor: outputs are every `m`-th filtered sample.
+    pub(crate) fn m(&self) -> usize {
+        self.m
+    }
+
+    /// Working buffers for [`FirStage::pair`].
+    pub(crate) fn scratch(&self) -> FirScratch<T> {
+        let short = if self.stuffed {
+            self.block / self.l
+        } else {
+            self.block
+        };
+        let small = if self.decimate {
+            self.block / self.m
+        } else {
+            self.block
+        };
+        let zero = Complex::new(T::zero(), T::zero());
+        FirScratch {
+            first: vec![T::zero(); short],
+            second: vec![T::zero(); short],
+            z: vec![zero; self.block],
+            zs: vec![zero; small],
+            fft: vec![
+                zero;
+                self.forward
+                    .get_inplace_scratch_len()
+                    .max(self.inverse.get_inplace_scratch_len())
+            ],
         }
     }
+
+    fn run(&self, x: &[T], out: &mut Vec<T>) {
+        let count = self.stuffed_len(x.len()).div_ceil(self.m);
+        out.resize(count, T::zero());
+        let mut scratch = self.scratch();
+        let mut start = 0;
+        while start < count * self.m {
+            self.pair(x, 0, start, count, out, 0, &mut scratch);
+            start += 2 * self.hop();
+        }
+    }
+
+    /// The blocks at `start` and `start + hop`, through one complex FFT:
+    /// writes their outputs `j` (below `count`) to `out[j - jbase]`, growing
+    /// `out` as needed. `x` holds the input from its sample `xbase` on; the
+    /// whole-signal and the streaming stage both call this with the same
+    /// pairs of blocks, so they round alike.
+    ///
+    /// `valid[i] = Σ_k h[k] v[i + overlap - k]`; `out[j] = valid[j m]`.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the pair's place in the stream (start, count, jbase, xbase) and the buffers it reads and writes"
+    )]
+    pub(crate) fn pair(
+        &self,
+        x: &[T],
+        xbase: usize,
+        start: usize,
+        count: usize,
+        out: &mut Vec<T>,
+        jbase: usize,
+        s: &mut FirScratch<T>,
+    ) {
+        let (l, m, block) = (self.l, self.m, self.block);
+        let overlap = self.taps_len - 1;
+        let hop = block - overlap;
+        let short = if self.stuffed { block / l } else { block };
+        let small = s.zs.len();
+        let next = start + hop;
+        let inside = (next < count * m)
+            .then(|| {
+                self.inside(x, xbase, start, short)
+                    .zip(self.inside(x, xbase, next, short))
+            })
+            .flatten();
+        let z = &mut s.z;
+        if let Some((a, b)) = inside {
+            // Both blocks are runs of x: pack them straight from it.
+            for ((zk, &a), &b) in z.iter_mut().zip(a).zip(b) {
+                *zk = Complex::new(a, b);
+            }
+        } else {
+            self.fill(x, xbase, start, &mut s.first);
+            if next < count * m {
+                self.fill(x, xbase, next, &mut s.second);
+            } else {
+                s.second.iter_mut().for_each(|t| *t = T::zero());
+            }
+            for ((zk, &a), &b) in z.iter_mut().zip(&s.first).zip(&s.second) {
+                *zk = Complex::new(a, b);
+            }
+        }
+        self.forward
+            .process_with_scratch(&mut z[..short], &mut s.fft);
+        // Times the filter; when stuffed, the block's spectrum is the
+        // short one repeated `l` times (the copies first, as the first
+        // period is their source).
+        let (head, tail) = z.split_at_mut(short);
+        let (h_head, h_tail) = self.spectrum.split_at(short);
+        if self.stuffed {
+            for (period, h) in tail.chunks_mut(short).zip(h_tail.chunks(short)) {
+                for ((zk, &v), h) in period.iter_mut().zip(head.iter()).zip(h) {
+                    *zk = v * *h;
+                }
+            }
+        } else {
+            for (zk, h) in tail.iter_mut().zip(h_tail) {
+                *zk = *zk * *h;
+            }
+        }
+        for (zk, h) in head.iter_mut().zip(h_head) {
+            *zk = *zk * *h;
+        }
+        let time: &[Complex<T>] = if self.decimate {
+            // The low `block / m` bins, both signs (each part's
+            // spectrum is conjugate-symmetric), the small Nyquist bin
+            // taking the full transform's (soxr's packed half
+            // spectrum). soxr rotates its filter so that valid outputs
+            // start at 0; ours start at `overlap`, a shift of `(block -
+            // overlap) / m` small samples, whose phase at the small
+            // Nyquist bin is ±1.
+            let zs = &mut s.zs;
+            let half = small / 2;
+            zs[..half].copy_from_slice(&z[..half]);
+            let sign = if ((block - overlap) / m) % 2 == 1 {
+                -T::one()
+            } else {
+                T::one()
+            };
+            zs[half] = z[block / 2] * sign;
+            zs[half + 1..].copy_from_slice(&z[block - small + half + 1..]);
+            self.inverse.process_with_scratch(zs, &mut s.fft);
+            &zs[..]
+        } else {
+            self.inverse.process_with_scratch(z, &mut s.fft);
+            &z[..]
+        };
+        for (begin, part) in [(start, 0), (next, 1)] {
+            if begin >= count * m {
+                break;
+            }
+            let first_j = begin.div_ceil(m);
+            let end = count.min((begin + hop).div_ceil(m));
+            if out.len() < end - jbase {
+                out.resize(end - jbase, T::zero());
+            }
+            let outputs = &mut out[first_j - jbase..end - jbase];
+            let (from, stride) = if self.decimate {
+                (first_j + overlap / m - begin / m, 1)
+            } else {
+                (first_j * m + overlap - begin, m)
+            };
+            let source = &time[from..];
+            // One loop per case, so the common ones (every sample, one
+            // part) run as plain de-interleaving copies.
+            match (part, stride) {
+                (0, 1) => outputs.iter_mut().zip(source).for_each(|(o, c)| *o = c.re),
+                (_, 1) => outputs.iter_mut().zip(source).for_each(|(o, c)| *o = c.im),
+                (0, _) => outputs
+                    .iter_mut()
+                    .zip(source.iter().step_by(stride))
+                    .for_each(|(o, c)| *o = c.re),
+                _ => outputs
+                    .iter_mut()
+                    .zip(source.iter().step_by(stride))
+                    .for_each(|(o, c)| *o = c.im),
+            }
+        }
+    }
+}
+
+/// The working buffers of one [`FirStage`] run (the two time blocks, the
+/// packed complex block, the decimated block and the FFT scratch).
+pub(crate) struct FirScratch<T> {
+    first: Vec<T>,
+    second: Vec<T>,
+    z: Vec<Complex<T>>,
+    zs: Vec<Complex<T>>,
+    fft: Vec<Complex<T>>,
 }
 
 /// The poly-phase stage: output `i` is at input position `at + i step` on a
@@ -428,13 +535,75 @@ impl<T: Float> PolyStage<T> {
         u.clear();
         u.resize(self.preload + x.len() + 2 * padded + 8, T::zero());
         u[self.preload..self.preload + x.len()].copy_from_slice(x);
-        let limit = (self.preload + x.len() + padded) as u64;
+        let limit = self.limit(x.len());
         let ratio = self.step as f64 / super::plan::MULT32 / self.l as f64;
         out.reserve((limit as f64 / ratio) as usize + 2);
+        let mut clock = self.clock();
+        let total = self.outputs_below(limit);
+        self.outputs(&mut clock, u, 0, total, out);
+    }
+
+    /// Silent samples before the input in the stage's buffer.
+    pub(crate) fn preload(&self) -> usize {
+        self.preload
+    }
+
+    /// Taps per phase, as read from the buffer.
+    pub(crate) fn padded(&self) -> usize {
+        self.padded
+    }
+
+    /// The clock's end for `n` inputs: outputs are taken while their input
+    /// index is below `preload + n + padded`.
+    pub(crate) fn limit(&self, n: usize) -> u64 {
+        (self.preload + n + self.padded) as u64
+    }
+
+    /// The clock at the first output.
+    pub(crate) fn clock(&self) -> PolyClock {
         if self.order == 0 {
-            self.run_rational(u, limit, out);
+            PolyClock::Rational(RationalClock::new(self.at, self.step, self.l))
         } else {
-            self.run_interpolated(u, limit, out);
+            PolyClock::Interpolated(self.at)
+        }
+    }
+
+    /// How many outputs have their input index below `bound`.
+    pub(crate) fn outputs_below(&self, bound: u64) -> u64 {
+        let at = u128::from(self.at);
+        let step = u128::from(self.step);
+        let end = if self.order == 0 {
+            // Outputs t = 0, 1, ... while at + t step < bound l 2^32.
+            (u128::from(bound) * u128::from(self.l)) << 32
+        } else {
+            u128::from(bound) << 32
+        };
+        let count = if at >= end {
+            0
+        } else {
+            (end - at - 1) / step + 1
+        };
+        u64::try_from(count).unwrap_or(u64::MAX)
+    }
+
+    /// Appends `count` outputs from `clock` on to `out`, reading `u`: the
+    /// stage's buffer (`preload` zeros, the input, silence) from its sample
+    /// `ubase` on. The whole-signal and the streaming stage both call this,
+    /// so they round alike.
+    pub(crate) fn outputs(
+        &self,
+        clock: &mut PolyClock,
+        u: &[T],
+        ubase: usize,
+        count: u64,
+        out: &mut Vec<T>,
+    ) {
+        let begin = out.len();
+        out.resize(begin + usize::try_from(count).unwrap_or(0), T::zero());
+        let out = &mut out[begin..];
+        match clock {
+            PolyClock::Rational(clock) => self.run_rational(clock, u, ubase, out),
+            PolyClock::Interpolated(at) => self.run_interpolated(at, u, ubase, out),
         }
     }
 
@@ -444,55 +613,58 @@ impl<T: Float> PolyStage<T> {
     /// division per output (which was most of this stage's time), and no
     /// limit on the signal's length (`whole` itself passes 2^32 after
     /// 2^32 / l input samples, 110 s at 44.1 kHz for l = 882).
-    fn run_rational(&self, u: &[T], limit: u64, out: &mut Vec<T>) {
-        // Outputs t = 0, 1, ... while at + t step < limit l 2^32.
-        let end = (u128::from(limit) * u128::from(self.l)) << 32;
-        let at = u128::from(self.at);
-        let count = if at >= end {
-            0
-        } else {
-            (end - at - 1) / u128::from(self.step) + 1
-        };
-        out.resize(usize::try_from(count).unwrap_or(0), T::zero());
-        let clock = RationalClock::new(self.at, self.step, self.l);
+    fn run_rational(&self, clock: &mut RationalClock, u: &[T], ubase: usize, out: &mut [T]) {
         #[cfg(target_arch = "x86_64")]
         if let (Some(table), Some(u), Some(out)) = (
             crate::kernels::same_type::view::<T, f32>(&self.table),
             crate::kernels::same_type::view::<T, f32>(u),
             crate::kernels::same_type::view_mut::<T, f32>(out),
         ) {
-            return clock.run(table, self.padded, u, out, dot_sse, dot4_sse);
+            return clock.run(table, self.padded, u, ubase, out, dot_sse, dot4_sse);
         }
-        clock.run(&self.table, self.padded, u, out, dot, dot4);
+        clock.run(&self.table, self.padded, u, ubase, out, dot, dot4);
     }
 
     /// The interpolated case: the clock's fraction picks one of
     /// `2^phase_bits` phases and the polynomial position between it and
     /// the next.
-    fn run_interpolated(&self, u: &[T], limit: u64, out: &mut Vec<T>) {
+    fn run_interpolated(&self, at: &mut u64, u: &[T], ubase: usize, out: &mut [T]) {
         let padded = self.padded;
         let width = self.order + 1;
-        let mut at = self.at;
-        loop {
-            let index = at >> 32;
-            if index >= limit {
-                break;
-            }
-            let input = &u[index as usize..index as usize + padded];
-            let fraction = at & 0xffff_ffff;
+        for o in out.iter_mut() {
+            let index = (*at >> 32) as usize - ubase;
+            let input = &u[index..index + padded];
+            let fraction = *at & 0xffff_ffff;
             let phase = (fraction >> (32 - self.phase_bits)) as usize;
             let rest = (fraction << self.phase_bits) & 0xffff_ffff;
             let frac: T = cast(rest as f64 / super::plan::MULT32);
             let rows = &self.table[phase * width * padded..(phase + 1) * width * padded];
-            out.push(interpolated_dot(rows, padded, frac, input));
-            at = at.wrapping_add(self.step);
+            *o = interpolated_dot(rows, padded, frac, input);
+            *at = at.wrapping_add(self.step);
+        }
+    }
+}
+
+/// Where the poly-phase stage's next output reads: the rational clock, or
+/// the interpolated case's 32.32 position.
+pub(crate) enum PolyClock {
+    Rational(RationalClock),
+    Interpolated(u64),
+}
+
+impl PolyClock {
+    /// The input index the next output reads from.
+    pub(crate) fn index(&self) -> u64 {
+        match self {
+            Self::Rational(clock) => clock.index,
+            Self::Interpolated(at) => *at >> 32,
         }
     }
 }
 
 /// The poly-phase clock of the rational case as (input index, phase,
 /// fraction of a phase), advanced without division.
-struct RationalClock {
+pub(crate) struct RationalClock {
     index: u64,
     phase: u64,
     fraction: u64,
@@ -544,26 +716,32 @@ impl RationalClock {
     /// `table` (rows `padded` long) with the input from its index, four
     /// outputs at a time through `dot4` (which must round each as `dot`).
     #[inline(always)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the table, the buffer and its place in the stream, the output and the two kernels"
+    )]
     fn run<E: Copy>(
-        mut self,
+        &mut self,
         table: &[E],
         padded: usize,
         u: &[E],
+        ubase: usize,
         out: &mut [E],
         dot: impl Fn(&[E], &[E]) -> E,
         dot4: impl Fn([&[E]; 4], [&[E]; 4]) -> [E; 4],
     ) {
         let row = |clock: &mut Self| {
             let (i, p) = clock.next();
+            let i = i - ubase;
             (&table[p * padded..(p + 1) * padded], &u[i..i + padded])
         };
         let mut quads = out.chunks_exact_mut(4);
         for quad in &mut quads {
-            let [(h0, v0), (h1, v1), (h2, v2), (h3, v3)] = std::array::from_fn(|_| row(&mut self));
+            let [(h0, v0), (h1, v1), (h2, v2), (h3, v3)] = std::array::from_fn(|_| row(self));
             quad.copy_from_slice(&dot4([h0, h1, h2, h3], [v0, v1, v2, v3]));
         }
         for o in quads.into_remainder() {
-            let (h, v) = row(&mut self);
+            let (h, v) = row(self);
             *o = dot(h, v);
         }
     }
