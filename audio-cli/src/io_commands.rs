@@ -35,7 +35,7 @@ pub enum IoCommand {
         /// Average the channels.
         #[arg(long)]
         mono: bool,
-        /// Resample to this rate (soxr_hq, as librosa.load; the file is then processed whole).
+        /// Resample to this rate (soxr_hq, as librosa.load; streamed, the same samples).
         #[arg(long)]
         sr: Option<u32>,
         /// Add TPDF dither (±1 LSB) before quantising to 16/24 bits.

@@ -22,8 +22,8 @@ use crate::Result;
 /// Arguments of `audio transcribe`.
 #[derive(Debug, Args)]
 pub struct TranscribeArgs {
-    /// Audio file (WAV, FLAC, MP3, OGG). Mixed to mono; a 22.05 kHz file is
-    /// streamed block by block, any other rate is loaded whole and resampled.
+    /// Audio file (WAV, FLAC, MP3, OGG). Decoded, mixed to mono and
+    /// resampled to the model's rate block by block (bounded memory).
     input: PathBuf,
     /// MIDI file to write.
     #[arg(short, long)]

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use crate::decode::AudioReader;
-use crate::load::{load_from, LoadOptions};
+use crate::load::LoadOptions;
+use crate::load_stream::LoadStream;
 use crate::wav::{WavStreamWriter, WavWriteOptions};
-use crate::{to_mono, Error, Result};
+use crate::Result;
 
 /// What [`convert_to_wav`] writes.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -23,27 +23,17 @@ pub struct ConvertOptions {
     pub duration: Option<f64>,
 }
 
-/// Seconds to frames at `rate`: `⌊s · rate⌋`.
-fn seconds_to_frames(seconds: f64, rate: u32, name: &'static str) -> Result<u64> {
-    if !seconds.is_finite() || seconds < 0.0 {
-        return Err(Error::InvalidParameter {
-            name,
-            expected: "a finite number of seconds >= 0",
-            value: seconds.to_string(),
-        });
-    }
-    Ok((seconds * f64::from(rate)) as u64)
-}
-
 /// Decodes `input` (WAV, FLAC, MP3, OGG/Vorbis) and writes the WAV file
-/// `output`. Without resampling, memory stays bounded: blocks of 65 536
-/// frames are decoded, mixed down when `mono` and written as they come.
-/// Resampling works on the whole excerpt (as `librosa.load(sr=...)`).
+/// `output`, in memory that does not grow with the file: blocks of 65 536
+/// frames are decoded, mixed down when `mono`, resampled when `sr` differs
+/// (soxr_hq, streaming: the samples of `librosa.load(sr=...)`, see
+/// [`LoadStream`]) and written as they come, to a temporary file renamed
+/// to `output` at the end (an interrupted run leaves no partial file).
 ///
 /// # Errors
 ///
 /// [`Error::InvalidParameter`] for a negative or non-finite `offset` or
-/// `duration`; [`Error::Io`] when `output` cannot be created; decoding and
+/// `duration` or `sr = 0`; [`Error::Io`] when `output` cannot be created; decoding and
 /// WAV-writing errors.
 ///
 /// # Example
@@ -63,48 +53,25 @@ fn seconds_to_frames(seconds: f64, rate: u32, name: &'static str) -> Result<u64>
 /// # Ok::<(), audio_io::Error>(())
 /// ```
 pub fn convert_to_wav(input: &Path, output: &Path, options: &ConvertOptions) -> Result<()> {
-    let mut reader = AudioReader::open(input)?;
-    let rate = reader.info().sample_rate;
-    reader.skip(seconds_to_frames(options.offset, rate, "offset")?)?;
-    let mut left = match options.duration {
-        Some(d) => seconds_to_frames(d, rate, "duration")?,
-        None => u64::MAX,
-    };
-    let channels = reader.info().channels;
+    let mut blocks = LoadStream::<f32>::open(
+        input,
+        &LoadOptions {
+            sr: options.sr,
+            mono: options.mono,
+            offset: options.offset,
+            duration: options.duration,
+            ..LoadOptions::default()
+        },
+    )?;
     let mut file = crate::OutputFile::create(output)?;
-    let out_channels = if options.mono { 1 } else { channels };
-    if let Some(sr) = options.sr.filter(|&s| s != rate) {
-        // The reader has already skipped `offset`.
-        let audio = load_from::<f32>(
-            reader,
-            &LoadOptions {
-                sr: Some(sr),
-                mono: options.mono,
-                offset: 0.0,
-                duration: options.duration,
-                ..Default::default()
-            },
-        )?;
-        let mut writer = WavStreamWriter::new(&mut file, out_channels, sr, &options.wav)?;
-        writer.write_block(&audio.samples)?;
-        writer.finalize()?;
-        return file.commit();
-    }
-    let mut writer = WavStreamWriter::new(&mut file, out_channels, rate, &options.wav)?;
-    let mut block = ndarray::Array2::<f32>::zeros((channels, 1 << 16));
-    while left > 0 {
-        let n = reader.read_into(&mut block)?;
-        if n == 0 {
-            break;
-        }
-        let n = n.min(usize::try_from(left).unwrap_or(usize::MAX));
-        left -= n as u64;
-        let part = block.slice(ndarray::s![.., ..n]).to_owned();
-        if options.mono && channels > 1 {
-            writer.write_block(&to_mono(&part))?;
-        } else {
-            writer.write_block(&part)?;
-        }
+    let mut writer = WavStreamWriter::new(
+        &mut file,
+        blocks.channels(),
+        blocks.sample_rate(),
+        &options.wav,
+    )?;
+    while let Some(block) = blocks.next_block()? {
+        writer.write_block(&block)?;
     }
     writer.finalize()?;
     file.commit()

@@ -47,6 +47,9 @@ pub mod fuzzing;
 pub mod kern;
 #[cfg(feature = "decode")]
 pub mod load;
+/// `load` as a stream of blocks in bounded memory.
+#[cfg(feature = "decode")]
+pub mod load_stream;
 #[cfg(feature = "midi")]
 pub mod melody;
 #[cfg(feature = "midi")]
@@ -79,6 +82,8 @@ pub use decode::{decode, decode_bytes, AudioInfo, AudioReader};
 pub use error::{Error, Result};
 #[cfg(feature = "decode")]
 pub use load::{load, load_bytes, load_from, resample_audio, LoadOptions, Stream, StreamOptions};
+#[cfg(feature = "decode")]
+pub use load_stream::{LoadStream, LOAD_BLOCK_FRAMES};
 pub use output_file::{write_file, OutputFile};
 
 /// The code blocks of this crate's README, run as doctests so the README stays true.

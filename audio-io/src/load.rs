@@ -43,7 +43,7 @@ impl Default for LoadOptions {
     }
 }
 
-fn frames_of(seconds: f64, rate: u32, name: &'static str) -> Result<u64> {
+pub(crate) fn frames_of(seconds: f64, rate: u32, name: &'static str) -> Result<u64> {
     if !seconds.is_finite() || seconds < 0.0 {
         return Err(Error::InvalidParameter {
             name,

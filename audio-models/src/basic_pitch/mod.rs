@@ -265,10 +265,11 @@ impl BasicPitch {
         note_creation::model_output_to_notes(&post, config)
     }
 
-    /// The posteriorgrams of an audio file, mixed to mono: a 22.05 kHz file
-    /// is decoded and streamed block by block (memory bounded by the
-    /// posteriorgrams), any other rate is loaded whole and resampled
-    /// (`audio_io::load`).
+    /// The posteriorgrams of an audio file, as `librosa.load(path,
+    /// sr=22050, mono=True)` gives it to basic-pitch: decoded, mixed to mono
+    /// and resampled (soxr_hq) block by block by [`audio_io::LoadStream`],
+    /// the same samples as loading it whole, so memory is bounded by the
+    /// posteriorgrams whatever the file's rate.
     ///
     /// # Errors
     /// [`Error::Io`] for a file that cannot be opened or decoded; as
@@ -278,33 +279,17 @@ impl BasicPitch {
         path: impl AsRef<std::path::Path>,
         keep_contour: bool,
     ) -> Result<Posteriorgrams> {
-        /// Frames decoded a block.
-        const BLOCK_FRAMES: usize = 1 << 16;
-        let mut reader = audio_io::AudioReader::open(path)?;
+        let mut blocks = audio_io::LoadStream::<f32>::open(
+            path,
+            &audio_io::LoadOptions {
+                sr: Some(SAMPLE_RATE),
+                mono: true,
+                ..audio_io::LoadOptions::default()
+            },
+        )?;
         let mut stream = self.stream(keep_contour);
-        if reader.info().sample_rate == SAMPLE_RATE {
-            loop {
-                let block = reader.read_frames::<f32>(BLOCK_FRAMES)?;
-                if block.ncols() == 0 {
-                    break;
-                }
-                let mono = if block.nrows() > 1 {
-                    audio_io::to_mono(&block)
-                } else {
-                    block
-                };
-                stream.push(&mono.row(0).to_vec())?;
-            }
-        } else {
-            let audio = audio_io::load_from::<f32>(
-                reader,
-                &audio_io::LoadOptions {
-                    sr: Some(SAMPLE_RATE),
-                    mono: true,
-                    ..audio_io::LoadOptions::default()
-                },
-            )?;
-            stream.push(&audio.samples.row(0).to_vec())?;
+        while let Some(block) = blocks.next_block()? {
+            stream.push(&block.row(0).to_vec())?;
         }
         stream.finish()
     }
