@@ -12,7 +12,8 @@ use clap::{Args, Subcommand};
 use num_complex::Complex;
 
 use audio_io::npy::{
-    is_npy, read_complex, read_floats, read_npy, read_signal, NpyArray, Precision, WritableElement,
+    is_npy, read_complex, read_floats, read_npy, read_signal, NpyArray, NpyColumnWriter, Precision,
+    WritableElement,
 };
 use audio_io::on_precision;
 
@@ -385,6 +386,36 @@ fn istft_of<T: Float + WritableElement>(
     write_npy(out, &ndarray::Array1::from(y))
 }
 
+/// A frame-wise feature of an audio file, streamed: the file is loaded as
+/// `read_signal` loads it (`librosa.load(sr, mono=True)`, float32) but
+/// block by block ([`audio_io::LoadStream`]), each block's finished frames
+/// (`frames(Some(block))`, then `frames(None)` at the end) are appended to
+/// the `.npy` as they come ([`NpyColumnWriter`]), so memory does not grow
+/// with the file, and the array equals the whole-file one to the bit.
+fn stream_frames<E: WritableElement + Clone>(
+    io: &InputOutput,
+    rows: usize,
+    mut frames: impl FnMut(Option<&[f32]>) -> Result<ndarray::Array2<E>>,
+) -> Result<()> {
+    let mut blocks = audio_io::LoadStream::<f32>::open(
+        &io.input,
+        &audio_io::LoadOptions {
+            sr: Some(io.sr),
+            mono: true,
+            ..audio_io::LoadOptions::default()
+        },
+    )?;
+    let mut writer = NpyColumnWriter::<E>::create(&io.output, rows)?;
+    while let Some(block) = blocks.next_block()? {
+        let samples = block.row(0).to_vec();
+        writer.write_columns(frames(Some(&samples))?.view())?;
+    }
+    writer.write_columns(frames(None)?.view())?;
+    let info = writer.finish()?;
+    println!("wrote {} ({info})", io.output.display());
+    Ok(())
+}
+
 /// `power_to_db` (`power = true`) or `amplitude_to_db` of a `.npy` array, in its precision.
 fn db_of(io: &InputOutput, db: &DbArgs, amin: f64, power: bool) -> Result<()> {
     let (reference, top_db) = (db.reference, db.top_db.0);
@@ -438,6 +469,14 @@ pub fn run(cmd: DspCommand) -> Result<()> {
         }
         DspCommand::Stft { io, stft } => {
             let cfg = stft.config()?;
+            if !is_npy(&io.input) {
+                let mut stream = audio_dsp::StreamingStft::<f32>::new(cfg.clone())?;
+                let bins = 1 + cfg.n_fft / 2;
+                return stream_frames(&io, bins, |block| match block {
+                    Some(block) => Ok(stream.push(block)?),
+                    None => Ok(stream.finish()?),
+                });
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| stft_of(
                 &x, cfg, &io.output
             ))
@@ -456,6 +495,14 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             power,
         } => {
             let cfg = mel_config(&stft, &mel, norm, io.sr, power)?;
+            if !is_npy(&io.input) {
+                let n_mels = cfg.mel.n_mels;
+                let mut stream = audio_dsp::StreamingMelSpectrogram::<f32>::new(cfg)?;
+                return stream_frames(&io, n_mels, |block| match block {
+                    Some(block) => Ok(stream.push(block)?),
+                    None => Ok(stream.finish()?),
+                });
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let m = audio_dsp::MelSpectrogram::new(cfg)?.process(&x)?;
                 write_npy(&io.output, &m)

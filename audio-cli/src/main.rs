@@ -44,6 +44,10 @@ pub use error::{Error, Result};
 #[derive(Debug, Parser)]
 #[command(name = "audio", version, about, long_about = None)]
 struct Cli {
+    /// Print the process's peak resident memory (Linux `VmHWM`) to standard
+    /// error when the command ends.
+    #[arg(long, global = true)]
+    peak_memory: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -231,7 +235,14 @@ pub(crate) fn run_args(args: Vec<std::ffi::OsString>) -> std::result::Result<(),
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    let peak_memory = cli.peak_memory;
     let result = dispatch(cli.command);
+    if peak_memory {
+        match audio_models::training::resident_memory() {
+            Some(m) => eprintln!("peak resident memory: {:.1} MiB", m.peak_mib),
+            None => eprintln!("peak resident memory: unknown (no /proc/self/status)"),
+        }
+    }
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

@@ -73,6 +73,7 @@ pub use feature::chroma_cens::{chroma_cens, ChromaCens, ChromaCensConfig};
 pub use feature::chroma_cqt::{chroma_cqt, cq_to_chroma, ChromaCqt, ChromaCqtConfig, CqtMode};
 pub use feature::melspectrogram::{MelSpectrogram, MelSpectrogramConfig};
 pub use feature::mfcc::{Mfcc, MfccConfig};
+pub use feature::streaming_melspectrogram::StreamingMelSpectrogram;
 pub use filters::dct::{dct_matrix, DctNorm, DctType};
 pub use filters::mel::{
     fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz, MelConfig, MelFilterbank, MelNorm,

@@ -58,6 +58,8 @@ pub mod midi;
 pub mod notes;
 #[cfg(feature = "npy")]
 pub mod npy;
+#[cfg(feature = "npy")]
+mod npy_columns;
 pub mod output_file;
 #[cfg(feature = "midi")]
 pub mod piano_roll;

@@ -46,6 +46,8 @@ use crate::{Error, Result};
 
 pub use ndarray_npy::{ReadableElement, WritableElement};
 
+pub use crate::npy_columns::NpyColumnWriter;
+
 /// Data in the precision it was stored in: single (`float32`, `complex64`,
 /// or audio decoded as `f32`) or double (`float64`, `complex128`).
 #[derive(Debug, Clone, PartialEq)]
@@ -307,7 +309,7 @@ impl fmt::Display for NpyInfo {
 }
 
 /// numpy's name of an element type's dtype, from its `.npy` descriptor.
-fn dtype_name<T: WritableElement>() -> &'static str {
+pub(crate) fn dtype_name<T: WritableElement>() -> &'static str {
     let descr = T::type_descriptor().to_string();
     let code = descr
         .trim_matches(|c| c == '\'' || c == '"')

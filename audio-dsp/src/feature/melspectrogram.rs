@@ -99,6 +99,52 @@ impl<T: Float> MelSpectrogram<T> {
     pub fn process_spectrogram(&self, spec: ArrayView2<T>) -> Result<Array2<T>> {
         self.filterbank.apply(spec)
     }
+
+    /// One frame of the fused transform: `out = W |spectrum|^power`, with
+    /// `power` as scratch (`1 + n_fft / 2` long, as `spectrum`; `out` is
+    /// `n_mels` long). [`Transform::process_into`] runs exactly this on
+    /// every frame, so frames from a [`crate::StreamingStft`] give the same
+    /// mel frames to the bit.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::BufferLength`] for a wrong buffer length.
+    pub fn project_spectrum(
+        &self,
+        spectrum: &[Complex<T>],
+        power: &mut [T],
+        out: &mut [T],
+    ) -> Result<()> {
+        for (what, expected, got) in [
+            ("mel spectrum", self.stft.n_bins(), spectrum.len()),
+            ("mel power scratch", self.stft.n_bins(), power.len()),
+            ("mel frame", self.filterbank.n_mels(), out.len()),
+        ] {
+            if expected != got {
+                return Err(crate::Error::BufferLength {
+                    what,
+                    expected,
+                    got,
+                });
+            }
+        }
+        self.frame(spectrum, power, out);
+        Ok(())
+    }
+
+    /// [`MelSpectrogram::project_spectrum`] without the length checks.
+    fn frame(&self, spec: &[Complex<T>], power: &mut [T], out: &mut [T]) {
+        let two = T::one() + T::one();
+        if self.power == two {
+            (self.kernels.power)(spec, power);
+        } else if self.power == T::one() {
+            (self.kernels.magnitude)(spec, power);
+        } else {
+            (self.kernels.magnitude)(spec, power);
+            power.iter_mut().for_each(|v| *v = v.powf(self.power));
+        }
+        self.filterbank.project_frame(power, out);
+    }
 }
 
 /// `(samples,)` → `(n_mels, frames)` mel energies, fused per frame
@@ -128,22 +174,12 @@ impl<T: Float> Transform<T> for MelSpectrogram<T> {
         let mut spectrum = vec![Complex::new(T::zero(), T::zero()); self.stft.n_bins()];
         let mut power = vec![T::zero(); self.stft.n_bins()];
         let mut frame = vec![T::zero(); shape[0]];
-        let two = T::one() + T::one();
-        let kernels = &self.kernels;
         self.stft.for_each_frame(signal, &mut spectrum, |t, spec| {
-            if self.power == two {
-                (kernels.power)(spec, &mut power);
-            } else if self.power == T::one() {
-                (kernels.magnitude)(spec, &mut power);
-            } else {
-                (kernels.magnitude)(spec, &mut power);
-                power.iter_mut().for_each(|v| *v = v.powf(self.power));
-            }
             let mut column = out.column_mut(t);
             match column.as_slice_mut() {
-                Some(dst) => self.filterbank.project_frame(&power, dst),
+                Some(dst) => self.frame(spec, &mut power, dst),
                 None => {
-                    self.filterbank.project_frame(&power, &mut frame);
+                    self.frame(spec, &mut power, &mut frame);
                     column.iter_mut().zip(&frame).for_each(|(d, &v)| *d = v);
                 }
             }

@@ -14,5 +14,6 @@ pub mod rhythm;
 pub mod rms;
 pub mod spectral;
 pub mod stack_memory;
+pub mod streaming_melspectrogram;
 pub mod tonnetz;
 pub mod zero_crossing_rate;

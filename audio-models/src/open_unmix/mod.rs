@@ -39,6 +39,7 @@ mod augment;
 mod chunked;
 mod convert;
 mod dataset;
+mod mixture_frames;
 mod model;
 mod separator;
 mod training;

@@ -1,0 +1,159 @@
+//! [`NpyColumnWriter`]: a 2-D `.npy` array written frame by frame.
+
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use ndarray::ArrayView2;
+use ndarray_npy::npy::header::{Header, Layout};
+use ndarray_npy::WritableElement;
+
+use crate::npy::NpyInfo;
+use crate::{Error, OutputFile, Result};
+
+/// Writes a `(rows, columns)` array to a `.npy` file one block of columns
+/// (frames) at a time, so a feature of any length is written in memory of
+/// one block: the data go out in Fortran (column-major) order, which numpy
+/// reads as the same array (`np.load` gives the same shape and values, as
+/// `np.asfortranarray` of the C-order array), and the header's column
+/// count is filled in by [`NpyColumnWriter::finish`]. The file appears at
+/// `path` only then (written under a temporary name and renamed), so an
+/// interrupted run leaves no partial array.
+///
+/// # Example
+///
+/// ```
+/// use audio_io::npy::{read_npy, NpyColumnWriter};
+/// let path = std::env::temp_dir().join(format!("audio-io-columns-doc-{}.npy", std::process::id()));
+/// let mut writer = NpyColumnWriter::<f32>::create(&path, 2)?;
+/// writer.write_columns(ndarray::array![[1.0f32, 2.0], [3.0, 4.0]].view())?;
+/// writer.write_columns(ndarray::array![[5.0f32], [6.0]].view())?;
+/// assert_eq!(writer.finish()?.shape, vec![2, 3]);
+/// let back = read_npy(&path)?.into_floats()?;
+/// let want = ndarray::array![[1.0f32, 2.0, 5.0], [3.0, 4.0, 6.0]].into_dyn();
+/// assert_eq!(back, audio_io::npy::Precision::F32(want));
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), audio_io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct NpyColumnWriter<T: WritableElement> {
+    file: OutputFile,
+    path: PathBuf,
+    rows: usize,
+    columns: usize,
+    header_len: usize,
+    scratch: Vec<T>,
+}
+
+/// A column count wider than any array written, for the header's room.
+const PLACEHOLDER_COLUMNS: usize = 99_999_999_999_999;
+
+impl<T: WritableElement + Clone> NpyColumnWriter<T> {
+    /// Creates the file (under a temporary name) with room for the header.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file cannot be created or written.
+    pub fn create(path: impl AsRef<Path>, rows: usize) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut file = OutputFile::create(&path)?;
+        let header = header_bytes::<T>(&path, rows, PLACEHOLDER_COLUMNS, None)?;
+        file.write_all(&header).map_err(|e| Error::io(&path, e))?;
+        Ok(Self {
+            file,
+            path,
+            rows,
+            columns: 0,
+            header_len: header.len(),
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Appends the columns of `block` (`(rows, k)`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when `block` has another number of rows;
+    /// [`Error::WriteNpy`] when writing fails.
+    pub fn write_columns(&mut self, block: ArrayView2<'_, T>) -> Result<()> {
+        if block.nrows() != self.rows {
+            return Err(Error::ShapeMismatch {
+                what: format!("columns written to {}", self.path.display()),
+                expected: vec![self.rows],
+                got: vec![block.nrows()],
+            });
+        }
+        self.scratch.clear();
+        // Column-major: columns one after another.
+        self.scratch.extend(block.t().iter().cloned());
+        T::write_slice(&self.scratch, &mut self.file).map_err(|e| Error::WriteNpy {
+            what: self.path.display().to_string(),
+            source: e.into(),
+        })?;
+        self.columns += block.ncols();
+        Ok(())
+    }
+
+    /// Columns written so far.
+    pub fn columns(&self) -> usize {
+        self.columns
+    }
+
+    /// Writes the final header and moves the file into place.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when seeking, writing or renaming fails.
+    pub fn finish(mut self) -> Result<NpyInfo> {
+        let header = header_bytes::<T>(&self.path, self.rows, self.columns, Some(self.header_len))?;
+        let io = |e| Error::io(&self.path, e);
+        self.file.seek(SeekFrom::Start(0)).map_err(io)?;
+        self.file.write_all(&header).map_err(io)?;
+        self.file.commit()?;
+        Ok(NpyInfo {
+            dtype: crate::npy::dtype_name::<T>(),
+            shape: vec![self.rows, self.columns],
+        })
+    }
+}
+
+/// numpy's header for a Fortran-order `(rows, columns)` array, padded with
+/// spaces to `len` bytes when given (version 1.0 or 2.0 as its length
+/// needs).
+fn header_bytes<T: WritableElement>(
+    path: &Path,
+    rows: usize,
+    columns: usize,
+    len: Option<usize>,
+) -> Result<Vec<u8>> {
+    let header = Header {
+        type_descriptor: T::type_descriptor(),
+        layout: Layout::Fortran,
+        shape: vec![rows, columns],
+    };
+    let format_error = |e: ndarray_npy::npy::header::FormatHeaderError| Error::WriteNpy {
+        what: path.display().to_string(),
+        source: e.into(),
+    };
+    let bytes = header.to_bytes().map_err(format_error)?;
+    let Some(len) = len else {
+        return Ok(bytes);
+    };
+    // The same version and total length as the placeholder; the dict, then
+    // spaces, then the newline.
+    let dict = header.to_string();
+    let prefix = if bytes[6] == 1 { 10 } else { 12 };
+    let mut out = Vec::with_capacity(len);
+    out.extend_from_slice(b"\x93NUMPY");
+    let length = len - prefix;
+    if prefix == 10 {
+        out.extend_from_slice(&[1, 0]);
+        out.extend_from_slice(&u16::try_from(length).unwrap_or(u16::MAX).to_le_bytes());
+    } else {
+        out.extend_from_slice(&[2, 0]);
+        out.extend_from_slice(&u32::try_from(length).unwrap_or(u32::MAX).to_le_bytes());
+    }
+    out.extend_from_slice(dict.as_bytes());
+    out.resize(len - 1, b' ');
+    out.push(b'\n');
+    Ok(out)
+}
