@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
 use audio_io::LoadOptions;
 use audio_models::demucs::{ApplyConfig, Demucs, SegmentModel};
-use audio_models::open_unmix::{ChunkedSeparator, OpenUnmixSeparator, SeparatorConfig};
+use audio_models::open_unmix::{
+    ChunkedSeparator, FileMixture, MixtureSource, OpenUnmixSeparator, SeparatorConfig,
+};
 use audio_models::wave_u_net::WaveUNetSeparator;
 use audio_models::Separator;
 use clap::{Args, Subcommand};
@@ -361,8 +363,28 @@ fn separate_open_unmix(
     input: &std::path::Path,
     output: &std::path::Path,
 ) -> Result<()> {
-    let mix = load_mixture(input, output, sep.sample_rate())?.samples;
-    let (channels, samples) = mix.dim();
+    // The exact path reads the file block by block, once per pass, and
+    // never holds it; the chunked path separates the decoded track chunk
+    // by chunk.
+    let (mut file, whole) = match args.chunk_seconds {
+        None => {
+            let file = FileMixture::open(input, sep.sample_rate())?;
+            std::fs::create_dir_all(output).map_err(|source| Error::File {
+                path: output.to_path_buf(),
+                source,
+            })?;
+            (Some(file), None)
+        }
+        Some(_) => (
+            None,
+            Some(load_mixture(input, output, sep.sample_rate())?.samples),
+        ),
+    };
+    let (channels, samples) = match (&file, &whole) {
+        (Some(f), _) => (f.channels(), f.len()),
+        (_, Some(w)) => w.dim(),
+        _ => (0, 0),
+    };
     let targets = sep.targets();
     let out_channels = sep.output_channels(channels);
     let options = WavWriteOptions {
@@ -380,8 +402,8 @@ fn separate_open_unmix(
         .map(|file| WavStreamWriter::new(file, out_channels, sep.sample_rate(), &options))
         .collect::<audio_io::Result<Vec<_>>>()?;
     let mut bar = StageBar::new(samples as u64, "separating");
-    match args.chunk_seconds {
-        Some(chunk) => {
+    match (args.chunk_seconds, &mut file, &whole) {
+        (Some(chunk), _, Some(mix)) => {
             let chunked = ChunkedSeparator::with_seconds(sep.clone(), chunk, args.overlap_seconds)?;
             chunked.process(mix.view(), |_, segment| {
                 for (w, s) in writers.iter_mut().zip(&segment) {
@@ -391,11 +413,11 @@ fn separate_open_unmix(
                 Ok(())
             })?;
         }
-        None => {
+        (_, Some(file), _) => {
             // The exact whole-track path, written block by block as the
             // Wiener filter and the inverse STFT finish each.
             bar.enable_steady_tick();
-            sep.separate_blocks(mix.view(), |blocks| {
+            sep.separate_source(file, |blocks| {
                 for (w, b) in writers.iter_mut().zip(&blocks) {
                     w.write_block(b).map_err(audio_models::Error::Io)?;
                 }
@@ -403,6 +425,7 @@ fn separate_open_unmix(
                 Ok(())
             })?;
         }
+        _ => {}
     }
     bar.finish_and_clear();
     for w in writers {

@@ -2,10 +2,11 @@
 //! as they are needed instead of held for the whole track.
 
 use audio_dsp::{StftConfig, StreamingStft};
-use ndarray::{Array3, ArrayView2};
+use ndarray::Array3;
 use num_complex::Complex;
 
-use crate::Result;
+use super::mixture_source::MixtureSource;
+use crate::{Error, Result};
 
 /// Samples fed to the STFT at a time (at least; more when a block of
 /// frames needs more).
@@ -18,9 +19,8 @@ const FEED_SAMPLES: usize = 1 << 16;
 /// equals it to the bit). A mono mixture for a stereo model gives its one
 /// channel twice.
 pub(crate) struct MixtureFrames<'a> {
-    mixture: ArrayView2<'a, f32>,
+    mixture: &'a mut dyn MixtureSource,
     streams: Vec<StreamingStft<f32>>,
-    fed: usize,
     hop: usize,
     bins: usize,
     out_channels: usize,
@@ -31,13 +31,14 @@ pub(crate) struct MixtureFrames<'a> {
 }
 
 impl<'a> MixtureFrames<'a> {
-    /// Plans one streaming STFT per channel of `mixture`.
+    /// Plans one streaming STFT per channel of `mixture` and rewinds it.
     pub(crate) fn new(
-        mixture: ArrayView2<'a, f32>,
+        mixture: &'a mut dyn MixtureSource,
         config: &StftConfig,
         out_channels: usize,
     ) -> Result<Self> {
-        let channels = mixture.nrows();
+        mixture.rewind()?;
+        let channels = mixture.channels();
         let streams = (0..channels)
             .map(|_| StreamingStft::new(config.clone()))
             .collect::<std::result::Result<Vec<_>, _>>()?;
@@ -45,7 +46,6 @@ impl<'a> MixtureFrames<'a> {
         Ok(Self {
             mixture,
             streams,
-            fed: 0,
             hop,
             bins: config.n_fft / 2 + 1,
             out_channels,
@@ -61,22 +61,24 @@ impl<'a> MixtureFrames<'a> {
     /// The next `len` frames, `(channels', bins, len)` (fewer only past the
     /// end of the signal).
     pub(crate) fn next(&mut self, len: usize) -> Result<Array3<Complex<f32>>> {
-        let samples = self.mixture.ncols();
         while self.pending_frames() < len && !self.finished {
-            if self.fed < samples {
-                let step = FEED_SAMPLES.max(len * self.hop);
-                let end = (self.fed + step).min(samples);
+            let block = self.mixture.read(FEED_SAMPLES.max(len * self.hop))?;
+            if block.ncols() > 0 {
                 for ((stream, row), pending) in self
                     .streams
                     .iter_mut()
-                    .zip(self.mixture.outer_iter())
+                    .zip(block.outer_iter())
                     .zip(&mut self.pending)
                 {
-                    let chunk = row.slice(ndarray::s![self.fed..end]).to_vec();
-                    let frames = stream.push(&chunk)?;
+                    let frames = stream.push(&row.to_vec()).map_err(|e| match e {
+                        audio_dsp::Error::NonFinite { index, .. } => Error::NonFinite {
+                            what: "mixture",
+                            index,
+                        },
+                        e => e.into(),
+                    })?;
                     pending.extend(frames.t().iter().copied());
                 }
-                self.fed = end;
             } else {
                 for (stream, pending) in self.streams.iter_mut().zip(&mut self.pending) {
                     let frames = stream.finish()?;

@@ -10,6 +10,7 @@ use ndarray::{s, Array2, Array3, ArrayView2, Axis};
 use num_complex::Complex;
 
 use super::mixture_frames::MixtureFrames;
+use super::mixture_source::{InMemoryMixture, MixtureSource};
 use super::model::{OpenUnmix, OpenUnmixConfig};
 use super::wiener::{wiener, WienerConfig};
 use crate::target_name::check_target_name;
@@ -452,11 +453,39 @@ impl OpenUnmixSeparator {
     pub fn separate_blocks(
         &self,
         mixture: ArrayView2<'_, f32>,
-        mut sink: impl FnMut(Vec<Array2<f32>>) -> Result<()>,
+        sink: impl FnMut(Vec<Array2<f32>>) -> Result<()>,
     ) -> Result<()> {
         self.check_mixture(mixture)?;
-        let samples = mixture.ncols();
-        let channels = self.output_channels(mixture.nrows());
+        self.separate_source(&mut InMemoryMixture::new(mixture), sink)
+    }
+
+    /// [`OpenUnmixSeparator::separate_blocks`] on a [`MixtureSource`] read
+    /// once per model and once more for the Wiener filter, so that a file
+    /// ([`super::FileMixture`]) is never held whole: only the recurrent
+    /// states grow with the track. The output is the same as from the
+    /// samples in memory.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] for other than 1 or 2 channels or fewer
+    /// than [`OpenUnmixSeparator::min_samples`] samples;
+    /// [`Error::NonFinite`] for a NaN or infinite sample (its index within
+    /// its block); the source's and `sink`'s errors; as
+    /// [`Separator::separate`].
+    pub fn separate_source(
+        &self,
+        mixture: &mut dyn MixtureSource,
+        mut sink: impl FnMut(Vec<Array2<f32>>) -> Result<()>,
+    ) -> Result<()> {
+        let samples = mixture.len();
+        if !(1..=2).contains(&mixture.channels()) || samples < self.min_samples() {
+            return Err(Error::ShapeMismatch {
+                what: "mixture",
+                expected: format!("(1 or 2 channels, at least {} samples)", self.min_samples()),
+                got: vec![mixture.channels(), samples],
+            });
+        }
+        let channels = self.output_channels(mixture.channels());
         let stft_config = self.stft.config().clone();
         let frames = self.stft.output_shape(samples)?[1];
         let bins = self.config.n_fft / 2 + 1;
@@ -490,7 +519,7 @@ impl OpenUnmixSeparator {
             .models
             .iter()
             .map(|(_, m)| {
-                let mut mix = MixtureFrames::new(mixture, &stft_config, channels)?;
+                let mut mix = MixtureFrames::new(&mut *mixture, &stft_config, channels)?;
                 m.encode_track(frames, win, |_, len| {
                     magnitudes(&mix.next(len)?, m.device())
                 })

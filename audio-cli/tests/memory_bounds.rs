@@ -1,0 +1,202 @@
+//! Peak resident memory of the streaming commands does not grow with the
+//! input (issue 24's check, on 1- and 10-minute 44.1 kHz stereo files; the
+//! performance guide has the 60-minute figures). Each command runs as its
+//! own process with `--peak-memory` (Linux `VmHWM`); elsewhere the test
+//! only checks that the commands succeed.
+
+#![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use audio_io::wav::{WavStreamWriter, WavWriteOptions};
+use common::{audio_command, tmp};
+use ndarray::Array2;
+
+/// The issue's bound: the long input's peak within 1.5× of the short one's.
+const MAX_GROWTH: f64 = 1.5;
+
+/// Basic Pitch's note creation is global (onsets rescaled by file-wide
+/// maxima, the melodia trick from the file-wide maximum), so the note and
+/// onset posteriorgrams (88 + 88 f32 a frame) and the note creation's copy
+/// of the note posteriorgram (88 f32) are kept for the whole file: 1056 B
+/// a frame at 22050 / 256 frames a second. The stated growth: that, with
+/// half again for the vectors' doubling, per second of audio.
+const TRANSCRIBE_BYTES_PER_SECOND: f64 = 1.5 * 1056.0 * 22_050.0 / 256.0;
+
+/// Open-Unmix's exact path keeps each model's encoder output and BiLSTM
+/// output for the whole track (`2 × hidden_size` f32 a frame per target,
+/// 44100 / 1024 frames a second; the BiLSTM runs over the whole sequence).
+/// The CLI reads the file once per pass and never holds it. With half again
+/// for the tensors' copies.
+fn separate_bytes_per_second(hidden_size: f64, targets: f64) -> f64 {
+    1.5 * targets * 2.0 * hidden_size * 4.0 * 44_100.0 / 1024.0
+}
+
+/// A stereo 44.1 kHz 16-bit WAV of `seconds`: two decaying plucked tones a
+/// second and a little noise, written block by block.
+fn render(path: &Path, seconds: usize) {
+    let mut file = std::fs::File::create(path).unwrap();
+    let mut writer =
+        WavStreamWriter::new(&mut file, 2, 44_100, &WavWriteOptions::default()).unwrap();
+    let mut state = 1u32;
+    for s in 0..seconds {
+        let f = [220.0, 277.2, 329.6, 440.0][s % 4];
+        let block = Array2::from_shape_fn((2, 44_100), |(c, t)| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+            let t = t as f32 / 44_100.0;
+            let tone = (2.0 * std::f32::consts::PI * f * (1.0 + 0.5 * c as f32) * t).sin();
+            0.4 * tone * (-3.0 * t).exp() + 0.01 * noise
+        });
+        writer.write_block(&block).unwrap();
+    }
+    writer.finalize().unwrap();
+}
+
+/// Runs `audio --peak-memory args…` and returns its peak in bytes (`None`
+/// where the platform does not report it).
+fn peak(args: &[&str]) -> Option<f64> {
+    let out = audio_command()
+        .arg("--peak-memory")
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "audio {args:?}: {stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("peak resident memory:"))?;
+    let mib: f64 = line
+        .trim_start_matches("peak resident memory:")
+        .trim()
+        .strip_suffix("MiB")?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(mib * 1024.0 * 1024.0)
+}
+
+struct Inputs {
+    short: PathBuf,
+    long: PathBuf,
+}
+
+fn inputs(short_s: usize, long_s: usize) -> Inputs {
+    let (short, long) = (
+        tmp(&format!("in_{short_s}s.wav")),
+        tmp(&format!("in_{long_s}s.wav")),
+    );
+    if !short.exists() {
+        render(&short, short_s);
+    }
+    if !long.exists() {
+        render(&long, long_s);
+    }
+    Inputs { short, long }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `(short peak, long peak)` of one command on both inputs; `args` holds
+/// `{in}` and `{out}` placeholders.
+fn both(inputs: &Inputs, args: &[&str], out: &str) -> Option<(f64, f64)> {
+    let run = |input: &Path, tag: &str| {
+        let output = tmp(&format!("{tag}_{out}"));
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.replace("{in}", s(input)).replace("{out}", s(&output)))
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let p = peak(&args);
+        if output.is_dir() {
+            std::fs::remove_dir_all(&output).ok();
+        } else {
+            std::fs::remove_file(&output).ok();
+        }
+        p
+    };
+    Some((run(&inputs.short, "short")?, run(&inputs.long, "long")?))
+}
+
+fn mib(b: f64) -> f64 {
+    b / 1024.0 / 1024.0
+}
+
+#[test]
+fn streaming_commands_stay_flat_from_1_to_10_minutes() {
+    let inputs = inputs(60, 600);
+    for (name, args, out) in [
+        (
+            "convert --sr 22050 --mono",
+            &["convert", "{in}", "-o", "{out}", "--sr", "22050", "--mono"][..],
+            "c.wav",
+        ),
+        (
+            "melspectrogram",
+            &["melspectrogram", "{in}", "-o", "{out}"][..],
+            "mel.npy",
+        ),
+        (
+            "stft --sr 8000",
+            &[
+                "stft", "{in}", "-o", "{out}", "--sr", "8000", "--n-fft", "256",
+            ][..],
+            "stft.npy",
+        ),
+    ] {
+        let Some((short, long)) = both(&inputs, args, out) else {
+            return;
+        };
+        eprintln!(
+            "{name}: {:.1} MiB (1 min) -> {:.1} MiB (10 min)",
+            mib(short),
+            mib(long)
+        );
+        assert!(
+            long <= MAX_GROWTH * short,
+            "{name}: {short} -> {long} bytes"
+        );
+    }
+}
+
+#[test]
+fn transcribe_and_separate_grow_only_by_their_whole_track_state() {
+    let inputs = inputs(30, 150);
+    let seconds = 120.0;
+    let Some((short, long)) = both(&inputs, &["transcribe", "{in}", "-o", "{out}"], "t.mid") else {
+        return;
+    };
+    let bound = TRANSCRIBE_BYTES_PER_SECOND * seconds;
+    eprintln!(
+        "transcribe: {:.1} -> {:.1} MiB (stated growth at most {:.1} MiB)",
+        mib(short),
+        mib(long),
+        mib(bound)
+    );
+    assert!(
+        long - short <= bound,
+        "transcribe grew {} bytes",
+        long - short
+    );
+    let Some((short, long)) = both(&inputs, &["separate", "{in}", "-o", "{out}"], "stems") else {
+        return;
+    };
+    // The embedded separator: four targets, hidden size from its config.
+    let hidden: f64 = 64.0;
+    let bound = separate_bytes_per_second(hidden, 4.0) * seconds;
+    eprintln!(
+        "separate: {:.1} -> {:.1} MiB (stated growth at most {:.1} MiB)",
+        mib(short),
+        mib(long),
+        mib(bound)
+    );
+    assert!(
+        long - short <= bound,
+        "separate grew {} bytes",
+        long - short
+    );
+}

@@ -1,0 +1,164 @@
+//! [`MixtureSource`]: a mixture a separator reads block by block, as often
+//! as it needs, from memory or from a file.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::{s, Array2, ArrayView2};
+
+use crate::Result;
+
+/// A mixture read block by block, from the start again on each
+/// [`MixtureSource::rewind`]: the exact Open-Unmix path reads it once per
+/// model and once more for the Wiener filter
+/// ([`super::OpenUnmixSeparator::separate_source`]), so a file never has
+/// to be held in memory.
+pub trait MixtureSource {
+    /// Channels (1 or 2 for Open-Unmix).
+    fn channels(&self) -> usize;
+
+    /// Samples per channel.
+    fn len(&self) -> usize;
+
+    /// Whether there are no samples.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Starts again from the first sample.
+    ///
+    /// # Errors
+    ///
+    /// The source's own (reopening a file).
+    fn rewind(&mut self) -> Result<()>;
+
+    /// The next samples, `(channels, n)` with `0 < n <= max`; `n = 0` at
+    /// the end.
+    ///
+    /// # Errors
+    ///
+    /// The source's own (decoding).
+    fn read(&mut self, max: usize) -> Result<Array2<f32>>;
+}
+
+/// A mixture in memory as a [`MixtureSource`].
+#[derive(Debug, Clone)]
+pub struct InMemoryMixture<'a> {
+    samples: ArrayView2<'a, f32>,
+    position: usize,
+}
+
+impl<'a> InMemoryMixture<'a> {
+    /// Reads `samples` (`(channels, n)`).
+    pub fn new(samples: ArrayView2<'a, f32>) -> Self {
+        Self {
+            samples,
+            position: 0,
+        }
+    }
+}
+
+impl MixtureSource for InMemoryMixture<'_> {
+    fn channels(&self) -> usize {
+        self.samples.nrows()
+    }
+
+    fn len(&self) -> usize {
+        self.samples.ncols()
+    }
+
+    fn rewind(&mut self) -> Result<()> {
+        self.position = 0;
+        Ok(())
+    }
+
+    fn read(&mut self, max: usize) -> Result<Array2<f32>> {
+        let end = (self.position + max).min(self.samples.ncols());
+        let block = self.samples.slice(s![.., self.position..end]).to_owned();
+        self.position = end;
+        Ok(block)
+    }
+}
+
+/// An audio file as a [`MixtureSource`] at a separator's sample rate:
+/// decoded and resampled block by block ([`audio_io::LoadStream`], soxr_hq
+/// as `librosa.load`), reopened on each rewind, so memory holds one block
+/// whatever the file's length. The samples equal `audio_io::load(path,
+/// sr, mono=False)`'s.
+#[derive(Debug)]
+pub struct FileMixture {
+    path: PathBuf,
+    options: audio_io::LoadOptions,
+    stream: audio_io::LoadStream<f32>,
+    channels: usize,
+    len: usize,
+    /// Decoded samples not yet read.
+    pending: Array2<f32>,
+}
+
+impl FileMixture {
+    /// Opens `path` for reading at `sample_rate`, counting its frames when
+    /// the header does not declare them.
+    ///
+    /// # Errors
+    ///
+    /// The decoder's errors ([`crate::Error::Io`]).
+    pub fn open(path: impl AsRef<Path>, sample_rate: u32) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let options = audio_io::LoadOptions {
+            sr: Some(sample_rate),
+            mono: false,
+            ..audio_io::LoadOptions::default()
+        };
+        let stream = audio_io::LoadStream::<f32>::open(&path, &options)?;
+        let native = stream.info().sample_rate;
+        let frames = match stream.info().frames {
+            Some(n) => n,
+            None => audio_io::AudioReader::open(&path)?.count_remaining_frames()?,
+        };
+        let frames = usize::try_from(frames).unwrap_or(usize::MAX);
+        let len = if native == sample_rate {
+            frames
+        } else {
+            audio_dsp::Resampler::new(f64::from(native), f64::from(sample_rate), options.res_type)?
+                .output_len(frames)
+        };
+        let channels = stream.channels();
+        Ok(Self {
+            path,
+            options,
+            stream,
+            channels,
+            len,
+            pending: Array2::zeros((channels, 0)),
+        })
+    }
+}
+
+impl MixtureSource for FileMixture {
+    fn channels(&self) -> usize {
+        self.channels
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn rewind(&mut self) -> Result<()> {
+        self.stream = audio_io::LoadStream::open(&self.path, &self.options)?;
+        self.pending = Array2::zeros((self.channels, 0));
+        Ok(())
+    }
+
+    fn read(&mut self, max: usize) -> Result<Array2<f32>> {
+        if self.pending.ncols() == 0 {
+            match self.stream.next_block()? {
+                Some(block) => self.pending = block,
+                None => return Ok(Array2::zeros((self.channels, 0))),
+            }
+        }
+        let n = max.min(self.pending.ncols());
+        let block = self.pending.slice(s![.., ..n]).to_owned();
+        self.pending = self.pending.slice(s![.., n..]).to_owned();
+        Ok(block)
+    }
+}
