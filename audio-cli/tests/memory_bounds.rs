@@ -17,6 +17,10 @@ use ndarray::Array2;
 /// The bound: the long input's peak within 1.5× of the short one's.
 const MAX_GROWTH: f64 = 1.5;
 
+/// Slack on the stated growth: the allocator's arenas and the decoder's
+/// buffers vary by a few MiB from run to run whatever the input's length.
+const SLACK_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
+
 /// Basic Pitch's note creation is global (onsets rescaled by file-wide
 /// maxima, the melodia trick from the file-wide maximum), so the note and
 /// onset posteriorgrams (88 + 88 f32 a frame) and the note creation's copy
@@ -170,7 +174,7 @@ fn transcribe_and_separate_grow_only_by_their_whole_track_state() {
     let Some((short, long)) = both(&inputs, &["transcribe", "{in}", "-o", "{out}"], "t.mid") else {
         return;
     };
-    let bound = TRANSCRIBE_BYTES_PER_SECOND * seconds;
+    let bound = TRANSCRIBE_BYTES_PER_SECOND * seconds + SLACK_BYTES;
     eprintln!(
         "transcribe: {:.1} -> {:.1} MiB (stated growth at most {:.1} MiB)",
         mib(short),
@@ -187,7 +191,7 @@ fn transcribe_and_separate_grow_only_by_their_whole_track_state() {
     };
     // The embedded separator: four targets, hidden size from its config.
     let hidden: f64 = 64.0;
-    let bound = separate_bytes_per_second(hidden, 4.0) * seconds;
+    let bound = separate_bytes_per_second(hidden, 4.0) * seconds + SLACK_BYTES;
     eprintln!(
         "separate: {:.1} -> {:.1} MiB (stated growth at most {:.1} MiB)",
         mib(short),
