@@ -363,28 +363,14 @@ fn separate_open_unmix(
     input: &std::path::Path,
     output: &std::path::Path,
 ) -> Result<()> {
-    // The exact path reads the file block by block, once per pass, and
-    // never holds it; the chunked path separates the decoded track chunk
-    // by chunk.
-    let (mut file, whole) = match args.chunk_seconds {
-        None => {
-            let file = FileMixture::open(input, sep.sample_rate())?;
-            std::fs::create_dir_all(output).map_err(|source| Error::File {
-                path: output.to_path_buf(),
-                source,
-            })?;
-            (Some(file), None)
-        }
-        Some(_) => (
-            None,
-            Some(load_mixture(input, output, sep.sample_rate())?.samples),
-        ),
-    };
-    let (channels, samples) = match (&file, &whole) {
-        (Some(f), _) => (f.channels(), f.len()),
-        (_, Some(w)) => w.dim(),
-        _ => (0, 0),
-    };
+    // The file is read block by block (once per pass of the exact path,
+    // once for the chunked path) and never held whole.
+    let mut file = FileMixture::open(input, sep.sample_rate())?;
+    std::fs::create_dir_all(output).map_err(|source| Error::File {
+        path: output.to_path_buf(),
+        source,
+    })?;
+    let (channels, samples) = (file.channels(), file.len());
     let targets = sep.targets();
     let out_channels = sep.output_channels(channels);
     let options = WavWriteOptions {
@@ -402,10 +388,10 @@ fn separate_open_unmix(
         .map(|file| WavStreamWriter::new(file, out_channels, sep.sample_rate(), &options))
         .collect::<audio_io::Result<Vec<_>>>()?;
     let mut bar = StageBar::new(samples as u64, "separating");
-    match (args.chunk_seconds, &mut file, &whole) {
-        (Some(chunk), _, Some(mix)) => {
+    match args.chunk_seconds {
+        Some(chunk) => {
             let chunked = ChunkedSeparator::with_seconds(sep.clone(), chunk, args.overlap_seconds)?;
-            chunked.process(mix.view(), |_, segment| {
+            chunked.process_source(&mut file, |_, segment| {
                 for (w, s) in writers.iter_mut().zip(&segment) {
                     w.write_block(s).map_err(audio_models::Error::Io)?;
                 }
@@ -413,11 +399,11 @@ fn separate_open_unmix(
                 Ok(())
             })?;
         }
-        (_, Some(file), _) => {
+        None => {
             // The exact whole-track path, written block by block as the
             // Wiener filter and the inverse STFT finish each.
             bar.enable_steady_tick();
-            sep.separate_source(file, |blocks| {
+            sep.separate_source(&mut file, |blocks| {
                 for (w, b) in writers.iter_mut().zip(&blocks) {
                     w.write_block(b).map_err(audio_models::Error::Io)?;
                 }
@@ -425,7 +411,6 @@ fn separate_open_unmix(
                 Ok(())
             })?;
         }
-        _ => {}
     }
     bar.finish_and_clear();
     for w in writers {

@@ -299,6 +299,24 @@ fn a_file_source_separates_as_the_loaded_samples() {
             let got = ndarray::concatenate(Axis(1), &views).unwrap();
             assert_eq!(&got, w, "rate {rate}, source {j}");
         }
+        // The chunked path reads the file once, chunk by chunk.
+        let chunked = ChunkedSeparator::new(sep.clone(), 20_000, 3_000).unwrap();
+        let mut want = Vec::new();
+        chunked
+            .process(loaded.samples.view(), |start, seg| {
+                want.push((start, seg));
+                Ok(())
+            })
+            .unwrap();
+        let mut got = Vec::new();
+        chunked
+            .process_source(&mut source, |start, seg| {
+                got.push((start, seg));
+                Ok(())
+            })
+            .unwrap();
+        assert!(want.len() > 2, "several chunks");
+        assert_eq!(got, want, "rate {rate}: chunked");
         std::fs::remove_file(&path).ok();
     }
 }

@@ -1,8 +1,9 @@
 //! Separation of long tracks in overlapping chunks with a linear cross-fade:
 //! memory bounded by the chunk length, not the track length.
 
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView2, Axis};
 
+use super::mixture_source::{InMemoryMixture, MixtureSource};
 use super::separator::OpenUnmixSeparator;
 use crate::{Error, Result, Separator};
 
@@ -137,10 +138,30 @@ impl ChunkedSeparator {
     pub fn process(
         &self,
         mixture: ArrayView2<'_, f32>,
+        sink: impl FnMut(usize, Vec<Array2<f32>>) -> Result<()>,
+    ) -> Result<()> {
+        self.process_source(&mut InMemoryMixture::new(mixture), sink)
+    }
+
+    /// [`ChunkedSeparator::process`] on a [`MixtureSource`] read once, in
+    /// order: only the current chunk (at most 1.5 chunks) of the mixture is
+    /// held, so with a file ([`super::FileMixture`]) memory does not depend
+    /// on the track's length at all.
+    ///
+    /// # Errors
+    ///
+    /// As [`ChunkedSeparator::process`]; the source's errors.
+    pub fn process_source(
+        &self,
+        mixture: &mut dyn MixtureSource,
         mut sink: impl FnMut(usize, Vec<Array2<f32>>) -> Result<()>,
     ) -> Result<()> {
-        let n = mixture.ncols();
+        mixture.rewind()?;
+        let mut n = mixture.len();
         let (chunk, ov) = (self.chunk, self.overlap);
+        // The mixture from sample `held_from` on, as far as read.
+        let mut held = Array2::<f32>::zeros((mixture.channels(), 0));
+        let mut held_from = 0usize;
         let mut start = 0usize;
         let mut tail: Option<Vec<Array2<f32>>> = None;
         loop {
@@ -148,7 +169,26 @@ impl ChunkedSeparator {
             if n - end < chunk / 2 {
                 end = n;
             }
-            let est = self.inner.separate(mixture.slice(s![.., start..end]))?;
+            while held_from + held.ncols() < end {
+                let block = mixture.read(end - held_from - held.ncols())?;
+                if block.ncols() == 0 {
+                    // The source ended before its declared length.
+                    n = held_from + held.ncols();
+                    end = n;
+                    break;
+                }
+                held =
+                    ndarray::concatenate(Axis(1), &[held.view(), block.view()]).map_err(|_| {
+                        Error::ShapeMismatch {
+                            what: "mixture block",
+                            expected: format!("{} channels", held.nrows()),
+                            got: block.shape().to_vec(),
+                        }
+                    })?;
+            }
+            let est = self
+                .inner
+                .separate(held.slice(s![.., start - held_from..end - held_from]))?;
             let len = end - start;
             let mut from = 0;
             if let Some(prev) = tail.take() {
@@ -193,6 +233,8 @@ impl ChunkedSeparator {
                     .collect(),
             );
             start = end - ov;
+            held = held.slice(s![.., start - held_from..]).to_owned();
+            held_from = start;
         }
     }
 }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Peak resident memory of the streaming commands on 1-, 10- and 60-minute
+# 44.1 kHz stereo 16-bit WAVs (issue 24), as a Markdown table on stdout.
+#
+#   tools/bench/memory_table.sh target/release/audio /tmp/memory-inputs
+#
+# The inputs are rendered with sox (two plucked tones) when missing; each
+# command runs as its own process with `--peak-memory` (Linux VmHWM) under
+# /usr/bin/time for the wall time. Needs sox and about 1 GB of disk.
+set -euo pipefail
+audio=${1:?usage: memory_table.sh AUDIO_BINARY [DIR]}
+dir=${2:-/tmp/memory-inputs}
+mkdir -p "$dir"
+for minutes in 1 10 60; do
+    f="$dir/m$minutes.wav"
+    [ -f "$f" ] || sox -n -r 44100 -c 2 -b 16 "$f" synth $((minutes * 60)) pluck C3 pluck E4 vol 0.5
+done
+run() {
+    # run NAME ARGS... ; {in} and {out} are replaced per input.
+    local name=$1
+    shift
+    local row="| \`$name\` |"
+    for minutes in 1 10 60; do
+        local out="$dir/out-$minutes"
+        rm -rf "$out" "$out".*
+        local args=()
+        for a in "$@"; do
+            a=${a//\{in\}/$dir/m$minutes.wav}
+            args+=("${a//\{out\}/$out}")
+        done
+        local log
+        log=$( { /usr/bin/time -f "wall %e" "$audio" --peak-memory "${args[@]}" >/dev/null; } 2>&1 )
+        local mib wall
+        mib=$(grep -o 'peak resident memory: [0-9.]*' <<<"$log" | grep -o '[0-9.]*$')
+        wall=$(grep -o 'wall [0-9.]*' <<<"$log" | grep -o '[0-9.]*$')
+        row+=" $mib MiB ($wall s) |"
+        rm -rf "$out" "$out".*
+    done
+    echo "$row"
+}
+echo "| command | 1 minute | 10 minutes | 60 minutes |"
+echo "|---|---|---|---|"
+run "convert --sr 22050 --mono" convert "{in}" -o "{out}.wav" --sr 22050 --mono
+run "melspectrogram" melspectrogram "{in}" -o "{out}.npy"
+run "stft --n-fft 512" stft "{in}" -o "{out}.npy" --n-fft 512
+run "transcribe" transcribe "{in}" -o "{out}.mid"
+run "separate (exact, embedded)" separate "{in}" -o "{out}"
+run "separate --chunk-seconds 30" separate "{in}" -o "{out}" --chunk-seconds 30
