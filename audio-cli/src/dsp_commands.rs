@@ -255,6 +255,65 @@ fn resample_of<T: Float + WritableElement>(
     write_npy(output, &ndarray::Array1::from(y))
 }
 
+/// Whether `method` resamples block by block (soxr's recipes).
+fn method_streams(method: ResampleMethod) -> bool {
+    matches!(
+        method,
+        ResampleMethod::SoxrHq
+            | ResampleMethod::SoxrVhq
+            | ResampleMethod::SoxrMq
+            | ResampleMethod::SoxrLq
+    )
+}
+
+/// `resample` of an audio file with a soxr recipe: decoded and mixed at
+/// its own rate block by block, resampled by a stream (the samples of the
+/// whole-signal resampler, to the bit) and appended to the 1-D float32
+/// `.npy` as they come, so memory does not grow with the file.
+fn resample_file_streaming(
+    input: &Path,
+    output: &Path,
+    target_sr: f64,
+    method: ResampleMethod,
+    scale: bool,
+) -> Result<()> {
+    let mut blocks = audio_io::LoadStream::<f32>::open(
+        input,
+        &audio_io::LoadOptions {
+            sr: None,
+            ..audio_io::LoadOptions::default()
+        },
+    )?;
+    let orig_sr = f64::from(blocks.sample_rate());
+    let mut stream = audio_dsp::Resampler::new(orig_sr, target_sr, method)?.stream()?;
+    let gain = (orig_sr / target_sr).sqrt() as f32;
+    let mut writer = NpyColumnWriter::<f32>::create_vector(output)?;
+    let mut out = Vec::new();
+    let mut write = |out: &mut Vec<f32>| -> Result<()> {
+        if scale {
+            out.iter_mut().for_each(|v| *v *= gain);
+        }
+        let row =
+            ndarray::ArrayView2::from_shape((1, out.len()), out.as_slice()).map_err(|_| {
+                crate::Error::Usage {
+                    message: "a resampled block has an impossible shape",
+                }
+            })?;
+        writer.write_columns(row)?;
+        out.clear();
+        Ok(())
+    };
+    while let Some(block) = blocks.next_block()? {
+        stream.process(&block.row(0).to_vec(), &mut out)?;
+        write(&mut out)?;
+    }
+    stream.finish(&mut out)?;
+    write(&mut out)?;
+    let info = writer.finish()?;
+    println!("wrote {} ({info})", output.display());
+    Ok(())
+}
+
 /// Input file, output file and sample rate (of the `audio-dsp` and the
 /// pitch subcommands).
 #[derive(Debug, Args)]
@@ -450,6 +509,9 @@ pub fn run(cmd: DspCommand) -> Result<()> {
                         expected: "the rate of the .npy signal (--orig-sr)",
                     }
                     .into())
+                }
+                _ if method_streams(method) => {
+                    return resample_file_streaming(&input, &output, target_sr, method, scale);
                 }
                 _ => {
                     let audio = audio_io::load::<f32>(

@@ -145,6 +145,11 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             "mel.npy",
         ),
         (
+            "resample --target-sr 16000",
+            &["resample", "{in}", "-o", "{out}", "--target-sr", "16000"][..],
+            "r.npy",
+        ),
+        (
             "stft --sr 8000",
             &[
                 "stft", "{in}", "-o", "{out}", "--sr", "8000", "--n-fft", "256",

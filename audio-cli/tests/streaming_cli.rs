@@ -145,3 +145,41 @@ fn transcribing_a_44k_file_streams_to_the_same_notes() {
     let want = audio_models::basic_pitch::note_creation::detections_to_json(&want);
     assert_eq!(std::fs::read_to_string(&json).unwrap(), want);
 }
+
+#[test]
+fn resample_of_an_audio_file_streams_to_the_whole_signal_result() {
+    let out = tmp("song_16k.npy");
+    audio(&[
+        "resample",
+        song().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--target-sr",
+        "16000",
+        "--scale",
+    ]);
+    let options = LoadOptions {
+        sr: None,
+        ..LoadOptions::default()
+    };
+    let x = load::<f32>(song(), &options)
+        .unwrap()
+        .samples
+        .row(0)
+        .to_vec();
+    let resampler =
+        audio_dsp::Resampler::new(44_100.0, 16_000.0, audio_dsp::ResampleMethod::SoxrHq).unwrap();
+    let gain = (44_100f64 / 16_000.0).sqrt() as f32;
+    let want: Vec<f32> = resampler
+        .process(&x)
+        .unwrap()
+        .iter()
+        .map(|v| v * gain)
+        .collect();
+    let got = read_npy::<f32>(&out);
+    assert_eq!(got.shape(), &[want.len()]);
+    assert_eq!(
+        bits(got.iter().copied(), f32::to_bits),
+        bits(want.iter().copied(), f32::to_bits)
+    );
+}

@@ -62,7 +62,8 @@ const MAX_RESAMPLED: u64 = 1 << 22;
 /// `load_resample`: `load_bytes` at 22050 Hz mono (decode, downmix, soxr).
 /// The bytes are first loaded at their own rate; when the output at 22050 Hz
 /// stays within `MAX_RESAMPLED` samples they are loaded again through the
-/// resampler.
+/// resampler. Both loads are repeated block by block with [`crate::LoadStream`],
+/// which must give the same samples (or fail where `load_bytes` fails).
 #[cfg(feature = "decode")]
 pub fn load_resample(data: &[u8]) {
     let native = crate::LoadOptions {
@@ -73,6 +74,7 @@ pub fn load_resample(data: &[u8]) {
     let Ok(audio) = crate::load_bytes::<f32>(data.to_vec(), &native) else {
         return;
     };
+    same_as_streamed(data, &native, &audio);
     let target = 22_050_u64;
     let frames = audio.samples.ncols() as u64;
     let rate = u64::from(audio.sample_rate.max(1));
@@ -81,8 +83,42 @@ pub fn load_resample(data: &[u8]) {
             sr: Some(22_050),
             ..native
         };
-        let _ = crate::load_bytes::<f32>(data.to_vec(), &options);
+        match crate::load_bytes::<f32>(data.to_vec(), &options) {
+            Ok(resampled) => same_as_streamed(data, &options, &resampled),
+            Err(_) => assert!(
+                streamed(data, &options).is_err(),
+                "LoadStream succeeded where load failed"
+            ),
+        }
     }
+}
+
+/// The blocks of [`crate::LoadStream`] on `data`, joined.
+#[cfg(feature = "decode")]
+fn streamed(data: &[u8], options: &crate::LoadOptions) -> crate::Result<Vec<f32>> {
+    let reader = crate::AudioReader::from_bytes(data.to_vec(), None)?;
+    let mut stream = crate::LoadStream::<f32>::new(reader, options)?;
+    let mut out = Vec::new();
+    while let Some(block) = stream.next_block()? {
+        out.extend(block.iter().copied());
+    }
+    Ok(out)
+}
+
+/// Panics unless streaming `data` gives `loaded`'s samples to the bit.
+#[cfg(feature = "decode")]
+fn same_as_streamed(data: &[u8], options: &crate::LoadOptions, loaded: &crate::Audio<f32>) {
+    let Ok(got) = streamed(data, options) else {
+        panic!("LoadStream failed where load succeeded");
+    };
+    let want: Vec<f32> = loaded.samples.iter().copied().collect();
+    assert_eq!(got.len(), want.len(), "LoadStream length");
+    assert!(
+        got.iter()
+            .zip(&want)
+            .all(|(a, b)| a.to_bits() == b.to_bits()),
+        "LoadStream samples differ from load"
+    );
 }
 
 /// `midi_parse`: the MIDI parser, re-encoding, and a piano roll of the notes.

@@ -40,6 +40,8 @@ pub struct NpyColumnWriter<T: WritableElement> {
     path: PathBuf,
     rows: usize,
     columns: usize,
+    /// A 1-D array `(columns,)` rather than `(1, columns)`.
+    vector: bool,
     header_len: usize,
     scratch: Vec<T>,
 }
@@ -54,15 +56,30 @@ impl<T: WritableElement + Clone> NpyColumnWriter<T> {
     ///
     /// [`Error::Io`] when the file cannot be created or written.
     pub fn create(path: impl AsRef<Path>, rows: usize) -> Result<Self> {
-        let path = path.as_ref().to_path_buf();
+        Self::create_shaped(path.as_ref(), rows, false)
+    }
+
+    /// A 1-D array `(n,)` written a block of samples at a time
+    /// ([`NpyColumnWriter::write_columns`] with one row).
+    ///
+    /// # Errors
+    ///
+    /// As [`NpyColumnWriter::create`].
+    pub fn create_vector(path: impl AsRef<Path>) -> Result<Self> {
+        Self::create_shaped(path.as_ref(), 1, true)
+    }
+
+    fn create_shaped(path: &Path, rows: usize, vector: bool) -> Result<Self> {
+        let path = path.to_path_buf();
         let mut file = OutputFile::create(&path)?;
-        let header = header_bytes::<T>(&path, rows, PLACEHOLDER_COLUMNS, None)?;
+        let header = header_bytes::<T>(&path, &shape(rows, PLACEHOLDER_COLUMNS, vector), None)?;
         file.write_all(&header).map_err(|e| Error::io(&path, e))?;
         Ok(Self {
             file,
             path,
             rows,
             columns: 0,
+            vector,
             header_len: header.len(),
             scratch: Vec::new(),
         })
@@ -104,31 +121,39 @@ impl<T: WritableElement + Clone> NpyColumnWriter<T> {
     ///
     /// [`Error::Io`] when seeking, writing or renaming fails.
     pub fn finish(mut self) -> Result<NpyInfo> {
-        let header = header_bytes::<T>(&self.path, self.rows, self.columns, Some(self.header_len))?;
+        let shape = shape(self.rows, self.columns, self.vector);
+        let header = header_bytes::<T>(&self.path, &shape, Some(self.header_len))?;
         let io = |e| Error::io(&self.path, e);
         self.file.seek(SeekFrom::Start(0)).map_err(io)?;
         self.file.write_all(&header).map_err(io)?;
         self.file.commit()?;
         Ok(NpyInfo {
             dtype: crate::npy::dtype_name::<T>(),
-            shape: vec![self.rows, self.columns],
+            shape,
         })
     }
 }
 
-/// numpy's header for a Fortran-order `(rows, columns)` array, padded with
-/// spaces to `len` bytes when given (version 1.0 or 2.0 as its length
-/// needs).
+/// `(rows, columns)`, or `(columns,)` for a vector.
+fn shape(rows: usize, columns: usize, vector: bool) -> Vec<usize> {
+    if vector {
+        vec![columns]
+    } else {
+        vec![rows, columns]
+    }
+}
+
+/// numpy's header for a Fortran-order array of `shape`, padded with spaces
+/// to `len` bytes when given (version 1.0 or 2.0 as its length needs).
 fn header_bytes<T: WritableElement>(
     path: &Path,
-    rows: usize,
-    columns: usize,
+    shape: &[usize],
     len: Option<usize>,
 ) -> Result<Vec<u8>> {
     let header = Header {
         type_descriptor: T::type_descriptor(),
         layout: Layout::Fortran,
-        shape: vec![rows, columns],
+        shape: shape.to_vec(),
     };
     let format_error = |e: ndarray_npy::npy::header::FormatHeaderError| Error::WriteNpy {
         what: path.display().to_string(),
