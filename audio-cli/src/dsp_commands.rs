@@ -255,6 +255,45 @@ fn resample_of<T: Float + WritableElement>(
     write_npy(output, &ndarray::Array1::from(y))
 }
 
+/// `mfcc` of an audio file in two streamed passes: librosa's log-mel
+/// (`power_to_db(S, ref=1.0, amin=1e-10, top_db=80)`) clips at the whole
+/// file's maximum minus 80 dB, so the first pass finds that maximum from
+/// the streamed mel frames, and the second clips each block's log-mel at
+/// it, applies the DCT and appends the coefficients to the `.npy`. The
+/// element-wise steps are those of the whole-file path.
+fn mfcc_streaming(io: &InputOutput, cfg: MfccConfig) -> Result<()> {
+    const TOP_DB: f32 = 80.0;
+    let mfcc = audio_dsp::Mfcc::<f32>::new(cfg.clone())?;
+    let log_mel = |m: &ndarray::Array2<f32>| {
+        audio_dsp::power_to_db(m.view(), DbReference::Value(1.0), 1e-10, None)
+    };
+    let mut peak = f32::NEG_INFINITY;
+    let mut stream = audio_dsp::StreamingMelSpectrogram::<f32>::new(cfg.mel.clone())?;
+    let mut blocks = audio_io::LoadStream::<f32>::open(
+        &io.input,
+        &audio_io::LoadOptions {
+            sr: Some(io.sr),
+            mono: true,
+            ..audio_io::LoadOptions::default()
+        },
+    )?;
+    while let Some(block) = blocks.next_block()? {
+        let m = log_mel(&stream.push(&block.row(0).to_vec())?)?;
+        peak = m.iter().fold(peak, |p, &v| p.max(v));
+    }
+    let m = log_mel(&stream.finish()?)?;
+    let floor = m.iter().fold(peak, |p, &v| p.max(v)) - TOP_DB;
+    stream_frames(io, cfg.n_mfcc, |block| {
+        let mel = match block {
+            Some(block) => stream.push(block)?,
+            None => stream.finish()?,
+        };
+        let mut m = log_mel(&mel)?;
+        m.mapv_inplace(|v| v.max(floor));
+        Ok(mfcc.process_log_mel(m.view())?)
+    })
+}
+
 /// Whether `method` resamples block by block (soxr's recipes).
 fn method_streams(method: ResampleMethod) -> bool {
     matches!(
@@ -589,6 +628,9 @@ pub fn run(cmd: DspCommand) -> Result<()> {
                 norm: norm.into(),
                 lifter,
             };
+            if !is_npy(&io.input) {
+                return mfcc_streaming(&io, cfg);
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let m = audio_dsp::Mfcc::new(cfg)?.process(&x)?;
                 write_npy(&io.output, &m)

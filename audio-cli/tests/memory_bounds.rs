@@ -145,6 +145,11 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             "mel.npy",
         ),
         (
+            "mfcc (two passes)",
+            &["mfcc", "{in}", "-o", "{out}"][..],
+            "mfcc.npy",
+        ),
+        (
             "resample --target-sr 16000",
             &["resample", "{in}", "-o", "{out}", "--target-sr", "16000"][..],
             "r.npy",

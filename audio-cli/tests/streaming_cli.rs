@@ -183,3 +183,40 @@ fn resample_of_an_audio_file_streams_to_the_whole_signal_result() {
         bits(want.iter().copied(), f32::to_bits)
     );
 }
+
+/// `mfcc` of an audio file streams in two passes (the first finds the
+/// whole file's log-mel maximum for `top_db`); the DCT runs per block, so
+/// the matrix product could round differently from the whole file's in the
+/// last place: the "within float rounding", 1e-5 of the peak
+/// (measured: 0).
+const MFCC_STREAM_TOL: f32 = 1e-5;
+
+#[test]
+fn mfcc_streams_in_two_passes_to_the_whole_file_result() {
+    let out = tmp("song_mfcc.npy");
+    audio(&[
+        "mfcc",
+        song().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--n-mfcc",
+        "13",
+    ]);
+    let config = audio_dsp::MfccConfig {
+        n_mfcc: 13,
+        ..audio_dsp::MfccConfig::default()
+    };
+    let want = audio_dsp::Mfcc::<f32>::new(config)
+        .unwrap()
+        .process(&loaded(22_050))
+        .unwrap();
+    let got = read_npy::<f32>(&out);
+    assert_eq!(got.shape(), want.shape());
+    let peak = want.iter().fold(0f32, |p, v| p.max(v.abs()));
+    let worst = got
+        .iter()
+        .zip(want.iter())
+        .fold(0f32, |w, (a, b)| w.max((a - b).abs()));
+    eprintln!("mfcc streamed vs whole: worst {worst:e} of peak {peak}");
+    assert!(worst <= MFCC_STREAM_TOL * peak, "{worst:e}");
+}
