@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use audio_dsp::resample::{ResampleMethod, Resampler};
+use audio_dsp::resample::{ResampleMethod, ResampleStream, Resampler};
 use audio_dsp::{KeySelection, Note, Postprocess, QuantizeGrid};
 use audio_io::midi::{MidiFile, MidiType, TempoMap};
 use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
@@ -15,7 +15,9 @@ use audio_io::LoadOptions;
 use audio_models::basic_pitch::note_creation::{model_output_to_notes, note_events_to_midi};
 use audio_models::basic_pitch::{BasicPitch, PredictConfig};
 use audio_models::demucs::{ApplyConfig, Demucs};
-use audio_models::open_unmix::{ChunkedSeparator, OpenUnmixSeparator, SeparatorConfig};
+use audio_models::open_unmix::{
+    ChunkedSeparator, FileMixture, MixtureSource, OpenUnmixSeparator, SeparatorConfig,
+};
 use audio_models::{Separator, Transcriber};
 use clap::Args;
 use indicatif::ProgressBar;
@@ -28,9 +30,6 @@ use crate::transcribe_commands::{
     BASIC_PITCH_MIN_NOTE_MS,
 };
 use crate::Result;
-
-/// Samples pushed into Basic Pitch at once (10 s at 22.05 kHz).
-const TRANSCRIBE_BLOCK: usize = 220_500;
 
 /// Arguments of `audio pipeline`.
 #[derive(Debug, Args)]
@@ -94,10 +93,14 @@ fn spinner(stage: &'static str) -> ProgressBar {
     bar
 }
 
-/// Appends the channel mean of `block` `(channels, n)` to `mono`.
-fn push_mono(mono: &mut Vec<f32>, block: ArrayView2<'_, f32>) {
+/// The channel mean of `block` `(channels, n)`.
+fn mono_of(block: ArrayView2<'_, f32>) -> Vec<f32> {
     let c = block.nrows().max(1) as f32;
-    mono.extend(block.columns().into_iter().map(|col| col.sum() / c));
+    block
+        .columns()
+        .into_iter()
+        .map(|col| col.sum() / c)
+        .collect()
 }
 
 /// The input at `rate`, all channels.
@@ -115,17 +118,30 @@ fn load_input(path: &Path, rate: u32) -> Result<Array2<f32>> {
     Ok(audio.samples)
 }
 
-/// The chosen stem, mono, and its rate.
-fn separated_stem(args: &PipelineArgs) -> Result<(Vec<f32>, u32)> {
+/// Separates the input and hands the chosen stem, mono, to `stem` block
+/// by block with its rate. Open-Unmix (the default) and no separation read
+/// the file block by block; Demucs decodes it whole.
+fn separated_stem(
+    args: &PipelineArgs,
+    stem: &mut dyn FnMut(&[f32], u32) -> audio_models::Result<()>,
+) -> Result<()> {
     let device = candle_core::Device::Cpu;
     let config = SeparatorConfig::default();
     let open_unmix = match args.separate.as_str() {
         "none" => {
-            let native = audio_io::AudioReader::open(&args.input)?.info().sample_rate;
-            let mix = load_input(&args.input, native)?;
-            let mut mono = Vec::with_capacity(mix.ncols());
-            push_mono(&mut mono, mix.view());
-            return Ok((mono, native));
+            let mut blocks = audio_io::LoadStream::<f32>::open(
+                &args.input,
+                &LoadOptions {
+                    sr: None,
+                    mono: true,
+                    ..LoadOptions::default()
+                },
+            )?;
+            let rate = blocks.sample_rate();
+            while let Some(block) = blocks.next_block()? {
+                stem(&block.row(0).to_vec(), rate)?;
+            }
+            return Ok(());
         }
         "default" => OpenUnmixSeparator::embedded(None, config, &device)?,
         path if crate::separate_commands::is_demucs(Path::new(path)) => {
@@ -135,16 +151,16 @@ fn separated_stem(args: &PipelineArgs) -> Result<(Vec<f32>, u32)> {
                 .iter()
                 .position(|t| *t == args.target)
                 .ok_or_else(|| unknown_target(&args.target, &sep.targets()))?;
-            let mix = load_input(&args.input, sep.sample_rate())?;
+            let rate = sep.sample_rate();
+            let mix = load_input(&args.input, rate)?;
             let mut progress = bar(mix.ncols() as u64, "separating");
-            let mut mono = Vec::with_capacity(mix.ncols());
             sep.separate_streaming(mix.view(), |stems| {
-                push_mono(&mut mono, stems[index].view());
+                stem(&mono_of(stems[index].view()), rate)?;
                 progress.inc(stems[index].ncols() as u64);
                 Ok(())
             })?;
             progress.finish_and_clear();
-            return Ok((mono, sep.sample_rate()));
+            return Ok(());
         }
         path => OpenUnmixSeparator::from_dir(path, None, config, &device)?,
     };
@@ -156,20 +172,19 @@ fn separated_stem(args: &PipelineArgs) -> Result<(Vec<f32>, u32)> {
         .position(|t| *t == args.target)
         .ok_or_else(|| unknown_target(&args.target, &open_unmix.targets()))?;
     let rate = open_unmix.sample_rate();
-    let mix = load_input(&args.input, rate)?;
+    let mut mix = FileMixture::open(&args.input, rate)?;
     let chunked =
         ChunkedSeparator::with_seconds(open_unmix, args.chunk_seconds, args.overlap_seconds)?;
-    let mut progress = bar(mix.ncols() as u64, "separating");
-    let mut mono = Vec::with_capacity(mix.ncols());
-    chunked.process(mix.view(), |_, stems| {
-        if let Some(stem) = stems.get(index) {
-            push_mono(&mut mono, stem.view());
-            progress.inc(stem.ncols() as u64);
+    let mut progress = bar(mix.len() as u64, "separating");
+    chunked.process_source(&mut mix, |_, stems| {
+        if let Some(s) = stems.get(index) {
+            stem(&mono_of(s.view()), rate)?;
+            progress.inc(s.ncols() as u64);
         }
         Ok(())
     })?;
     progress.finish_and_clear();
-    Ok((mono, rate))
+    Ok(())
 }
 
 fn unknown_target(target: &str, known: &[String]) -> crate::Error {
@@ -179,18 +194,6 @@ fn unknown_target(target: &str, known: &[String]) -> crate::Error {
         expected: "one of the separator's sources",
     }
     .into()
-}
-
-/// `mono` at `from` Hz resampled to `to` Hz (soxr HQ, as `librosa.load`).
-fn resample(mono: Vec<f32>, from: u32, to: u32) -> Result<Vec<f32>> {
-    if from == to {
-        return Ok(mono);
-    }
-    let bar = spinner("resampling");
-    let out =
-        Resampler::new(f64::from(from), f64::from(to), ResampleMethod::SoxrHq)?.process(&mono)?;
-    bar.finish_and_clear();
-    Ok(out)
 }
 
 /// Runs `audio pipeline`.
@@ -206,44 +209,95 @@ pub fn run(args: PipelineArgs) -> Result<()> {
         }
         TranscriberChoice::BasicPitch => None,
     };
-    let (stem, rate) = separated_stem(&args)?;
-    if stem.is_empty() {
-        return Err(audio_models::Error::Empty { what: "audio" }.into());
-    }
     let target_rate = frame_mlp
         .as_ref()
         .map_or(audio_models::basic_pitch::SAMPLE_RATE, |m| m.sample_rate());
-    let stem = resample(stem, rate, target_rate)?;
-    if let Some(path) = &args.stem {
-        let mut file = audio_io::OutputFile::create(path)?;
-        let options = WavWriteOptions {
-            format: WavWriteFormat::Float32,
-            dither: Dither::None,
-        };
-        let mut w = WavStreamWriter::new(&mut file, 1, target_rate, &options)?;
-        w.write_block(
-            &ndarray::ArrayView2::from_shape((1, stem.len()), &stem)
-                .map_err(|_| audio_models::Error::Empty { what: "stem" })?
-                .to_owned(),
-        )?;
-        w.finalize()?;
+    let basic_pitch = match frame_mlp {
+        None => Some(BasicPitch::new()?),
+        Some(_) => None,
+    };
+    // The stem goes, block by block, through a streaming soxr HQ resampler
+    // (the samples of `librosa.load`'s), to the stem WAV when asked, and to
+    // Basic Pitch's streaming posteriorgrams (or, for the frame MLP, into
+    // one buffer): nothing of the track is held but the posteriorgrams.
+    let mut stem_file = args
+        .stem
+        .as_ref()
+        .map(audio_io::OutputFile::create)
+        .transpose()?;
+    let options = WavWriteOptions {
+        format: WavWriteFormat::Float32,
+        dither: Dither::None,
+    };
+    let mut stem_writer = stem_file
+        .as_mut()
+        .map(|f| WavStreamWriter::new(f, 1, target_rate, &options))
+        .transpose()?;
+    let mut posteriorgrams = basic_pitch.as_ref().map(|m| m.stream(false));
+    let mut whole_stem: Vec<f32> = Vec::new();
+    let mut resampler: Option<ResampleStream> = None;
+    let mut samples = 0usize;
+    let mut resampled = Vec::new();
+    let mut take = |block: &[f32]| -> audio_models::Result<()> {
+        if let Some(w) = stem_writer.as_mut() {
+            let view = ndarray::ArrayView2::from_shape((1, block.len()), block)
+                .map_err(|_| audio_models::Error::Empty { what: "stem" })?;
+            w.write_block(&view.to_owned())
+                .map_err(audio_models::Error::Io)?;
+        }
+        match posteriorgrams.as_mut() {
+            Some(stream) => stream.push(block)?,
+            None => whole_stem.extend_from_slice(block),
+        }
+        Ok(())
+    };
+    let mut on_stem = |block: &[f32], rate: u32| -> audio_models::Result<()> {
+        samples += block.len();
+        if rate == target_rate {
+            return take(block);
+        }
+        if resampler.is_none() {
+            let plan = Resampler::new(
+                f64::from(rate),
+                f64::from(target_rate),
+                ResampleMethod::SoxrHq,
+            )?;
+            resampler = Some(plan.stream()?);
+        }
+        resampled.clear();
+        if let Some(r) = resampler.as_mut() {
+            r.process(block, &mut resampled)?;
+        }
+        take(&resampled)
+    };
+    separated_stem(&args, &mut on_stem)?;
+    if samples == 0 {
+        return Err(audio_models::Error::Empty { what: "audio" }.into());
+    }
+    if let Some(r) = resampler.as_mut() {
+        resampled.clear();
+        r.finish(&mut resampled)?;
+        take(&resampled)?;
+    }
+    stem_writer.map(WavStreamWriter::finalize).transpose()?;
+    if let Some(file) = stem_file {
         file.commit()?;
     }
     let post = Postprocess {
         key: args.key,
         quantize: args.quantize,
     };
-    let notes: Vec<Note> = match &frame_mlp {
-        Some(model) => {
+    let notes: Vec<Note> = match (frame_mlp, posteriorgrams) {
+        (Some(model), _) => {
             let bar = spinner("transcribing");
-            let mut notes = model.transcribe_mono(&stem)?;
+            let mut notes = model.transcribe_mono(&whole_stem)?;
             bar.finish_and_clear();
             report_key(post.apply(&mut notes)?);
             MidiFile::from_notes(notes.iter().cloned(), TempoMap::constant(480, 120.0))
                 .write(&args.output, MidiType::Type1)?;
             notes
         }
-        None => {
+        (None, Some(stream)) => {
             let config = PredictConfig {
                 min_note_len: PredictConfig::min_note_len_from_ms(
                     args.min_note_ms.unwrap_or(BASIC_PITCH_MIN_NOTE_MS),
@@ -251,21 +305,20 @@ pub fn run(args: PipelineArgs) -> Result<()> {
                 include_pitch_bends: false,
                 ..PredictConfig::default()
             };
-            let model = BasicPitch::new()?;
-            let mut stream = model.stream(false);
-            let mut progress = bar(stem.len() as u64, "transcribing");
-            for block in stem.chunks(TRANSCRIBE_BLOCK) {
-                stream.push(block)?;
-                progress.inc(block.len() as u64);
-            }
-            drop(stem);
+            let bar = spinner("transcribing");
             let posteriorgrams = stream.finish()?;
-            progress.finish_and_clear();
             let mut events = model_output_to_notes(&posteriorgrams, &config)?;
             drop(posteriorgrams);
+            bar.finish_and_clear();
             report_key(post.apply(&mut events)?);
             note_events_to_midi(&events, &config)?.write(&args.output, MidiType::Type1)?;
             events.into_iter().map(|d| d.note).collect()
+        }
+        (None, None) => {
+            return Err(audio_models::Error::Empty {
+                what: "transcriber",
+            }
+            .into())
         }
     };
     let mut sorted = notes;
