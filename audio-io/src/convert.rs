@@ -32,8 +32,8 @@ pub struct ConvertOptions {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] for a negative or non-finite `offset` or
-/// `duration` or `sr = 0`; [`Error::Io`] when `output` cannot be created; decoding and
+/// [`crate::Error::InvalidParameter`] for a negative or non-finite `offset` or
+/// `duration` or `sr = 0`; [`crate::Error::Io`] when `output` cannot be created; decoding and
 /// WAV-writing errors.
 ///
 /// # Example

@@ -14,16 +14,16 @@ use crate::{Error, Result};
 /// Frames decoded per block (at the file's rate): 1.5 s at 44.1 kHz.
 pub const LOAD_BLOCK_FRAMES: usize = 1 << 16;
 
-/// [`crate::load`] as a stream of blocks: decode, `offset`/`duration`,
+/// [`crate::load()`] as a stream of blocks: decode, `offset`/`duration`,
 /// mono mix and resampling run block by block, and the blocks joined are
-/// exactly what [`crate::load`] returns with the same options (the same
+/// exactly what [`crate::load()`] returns with the same options (the same
 /// samples to the bit: the mix is per frame, and the resampler's stream
 /// equals its whole-signal run; tested in `audio-io/tests/load_stream.rs`).
 ///
 /// Memory is one decoded block ([`LOAD_BLOCK_FRAMES`] frames) plus the
 /// resampler's filter state, whatever the file's length. Resampling
 /// streams with soxr's recipes (librosa's default `soxr_hq` among them);
-/// other `res_type`s are rejected here, use [`crate::load`].
+/// other `res_type`s are rejected here, use [`crate::load()`].
 ///
 /// # Example
 ///

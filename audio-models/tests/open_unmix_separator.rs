@@ -320,3 +320,31 @@ fn a_file_source_separates_as_the_loaded_samples() {
         std::fs::remove_file(&path).ok();
     }
 }
+
+/// A WAV whose `data` chunk claims more bytes than the file holds (a
+/// truncated download): `FileMixture` counts the frames really there, and
+/// the separation covers them.
+#[test]
+fn a_truncated_wav_separates_the_frames_present() {
+    use audio_models::open_unmix::{FileMixture, MixtureSource};
+    let (sep, _) = separator("niter0");
+    let mix = mixture();
+    let audio = audio_io::Audio {
+        samples: mix.clone(),
+        sample_rate: 44_100,
+    };
+    let bytes = audio_io::wav::write_wav_to_vec(&audio, &Default::default()).unwrap();
+    let kept = bytes.len() - 4 * 10_000; // 10 000 stereo 16-bit frames cut
+    let path = std::env::temp_dir().join(format!("umx-truncated-{}.wav", std::process::id()));
+    std::fs::write(&path, &bytes[..kept]).unwrap();
+    let mut source = FileMixture::open(&path, 44_100).unwrap();
+    assert_eq!(source.len(), mix.ncols() - 10_000);
+    let mut samples = 0;
+    sep.separate_source(&mut source, |blocks| {
+        samples += blocks[0].ncols();
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(samples, mix.ncols() - 10_000);
+    std::fs::remove_file(&path).ok();
+}

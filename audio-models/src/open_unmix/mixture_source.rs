@@ -96,8 +96,9 @@ pub struct FileMixture {
 }
 
 impl FileMixture {
-    /// Opens `path` for reading at `sample_rate`, counting its frames when
-    /// the header does not declare them.
+    /// Opens `path` for reading at `sample_rate`. One decoding pass counts
+    /// the frames really present (a header's count may be wrong, an MP3 may
+    /// give none) and finds an undecodable file before any separating.
     ///
     /// # Errors
     ///
@@ -111,10 +112,7 @@ impl FileMixture {
         };
         let stream = audio_io::LoadStream::<f32>::open(&path, &options)?;
         let native = stream.info().sample_rate;
-        let frames = match stream.info().frames {
-            Some(n) => n,
-            None => audio_io::AudioReader::open(&path)?.count_remaining_frames()?,
-        };
+        let frames = audio_io::AudioReader::open(&path)?.count_remaining_frames()?;
         let frames = usize::try_from(frames).unwrap_or(usize::MAX);
         let len = if native == sample_rate {
             frames
