@@ -87,6 +87,15 @@ struct Inputs {
     long: PathBuf,
 }
 
+impl Drop for Inputs {
+    /// The rendered inputs are large (106 MB for 10 minutes): removed when
+    /// the test ends, pass or fail.
+    fn drop(&mut self) {
+        std::fs::remove_file(&self.short).ok();
+        std::fs::remove_file(&self.long).ok();
+    }
+}
+
 fn inputs(short_s: usize, long_s: usize) -> Inputs {
     let (short, long) = (
         tmp(&format!("in_{short_s}s.wav")),
