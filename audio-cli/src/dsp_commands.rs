@@ -269,14 +269,7 @@ fn mfcc_streaming(io: &InputOutput, cfg: MfccConfig) -> Result<()> {
     };
     let mut peak = f32::NEG_INFINITY;
     let mut stream = audio_dsp::StreamingMelSpectrogram::<f32>::new(cfg.mel.clone())?;
-    let mut blocks = audio_io::LoadStream::<f32>::open(
-        &io.input,
-        &audio_io::LoadOptions {
-            sr: Some(io.sr),
-            mono: true,
-            ..audio_io::LoadOptions::default()
-        },
-    )?;
+    let mut blocks = io.stream()?;
     while let Some(block) = blocks.next_block()? {
         let m = log_mel(&stream.push(&block.row(0).to_vec())?)?;
         peak = m.iter().fold(peak, |p, &v| p.max(v));
@@ -365,6 +358,19 @@ pub struct InputOutput {
     /// Sample rate the audio is loaded at (and the transform is built for).
     #[arg(long, default_value_t = 22050)]
     pub(crate) sr: u32,
+}
+
+impl InputOutput {
+    /// The audio input as `read_signal` loads it (`librosa.load(sr,
+    /// mono=True)`, float32), block by block.
+    fn stream(&self) -> Result<audio_io::LoadStream<f32>> {
+        let options = audio_io::LoadOptions {
+            sr: Some(self.sr),
+            mono: true,
+            ..audio_io::LoadOptions::default()
+        };
+        Ok(audio_io::LoadStream::open(&self.input, &options)?)
+    }
 }
 
 /// STFT flags, librosa's keyword arguments.
@@ -495,14 +501,7 @@ fn stream_frames<E: WritableElement + Clone>(
     rows: usize,
     mut frames: impl FnMut(Option<&[f32]>) -> Result<ndarray::Array2<E>>,
 ) -> Result<()> {
-    let mut blocks = audio_io::LoadStream::<f32>::open(
-        &io.input,
-        &audio_io::LoadOptions {
-            sr: Some(io.sr),
-            mono: true,
-            ..audio_io::LoadOptions::default()
-        },
-    )?;
+    let mut blocks = io.stream()?;
     let mut writer = NpyColumnWriter::<E>::create(&io.output, rows)?;
     while let Some(block) = blocks.next_block()? {
         let samples = block.row(0).to_vec();
