@@ -92,6 +92,7 @@ pub use onset::onset_strength::{
     onset_strength, OnsetAggregate, OnsetStrength, OnsetStrengthConfig,
 };
 pub use onset::peak_pick::{peak_pick, PeakPickConfig};
+pub use onset::streaming_onset_strength::StreamingOnsetStrength;
 pub use pitch::pyin::{pyin, Pyin, PyinConfig, PyinOutput};
 pub use pitch::tuning::{estimate_tuning, piptrack, pitch_tuning, TuningConfig};
 pub use pitch::yin::{yin, Yin, YinConfig};

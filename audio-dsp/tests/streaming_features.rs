@@ -1,9 +1,11 @@
 //! The streaming mel spectrogram against the whole-signal one: the same
-//! frames to the bit, for any block sizes and the usual parameter sets.
+//! frames to the bit, for any block sizes and the usual parameter sets;
+//! and the streamed onset strength envelope against the whole-signal one.
 
 use audio_dsp::{
-    MelConfig, MelSpectrogram, MelSpectrogramConfig, PadMode, StftConfig, StreamingMelSpectrogram,
-    Transform,
+    power_to_db, DbReference, MelConfig, MelSpectrogram, MelSpectrogramConfig, OnsetAggregate,
+    OnsetStrength, OnsetStrengthConfig, PadMode, StftConfig, StreamingMelSpectrogram,
+    StreamingOnsetStrength, Transform,
 };
 use ndarray::{concatenate, Array2, Axis};
 
@@ -96,5 +98,93 @@ fn a_short_signal_and_bad_samples() {
     assert!(matches!(
         stream.push(&[0.0, f32::INFINITY]),
         Err(audio_dsp::Error::NonFinite { .. })
+    ));
+}
+
+/// The onset envelope of `x` in two streamed passes, as a caller of
+/// [`StreamingOnsetStrength`] computes it: the log-mel maximum first, then
+/// each block's log-mel clipped 80 dB below it and pushed.
+fn streamed_onsets(config: &OnsetStrengthConfig, x: &[f32], block: usize) -> Vec<f32> {
+    let log_mel = |m: &Array2<f32>| power_to_db(m.view(), DbReference::Value(1.0), 1e-10, None);
+    let mut mel = StreamingMelSpectrogram::<f32>::new(config.mel.clone()).expect("plan");
+    let mut peak = f32::NEG_INFINITY;
+    for chunk in x.chunks(block) {
+        let m = log_mel(&mel.push(chunk).expect("push")).expect("db");
+        peak = m.iter().fold(peak, |p, &v| p.max(v));
+    }
+    let m = log_mel(&mel.finish().expect("finish")).expect("db");
+    let floor = m.iter().fold(peak, |p, &v| p.max(v)) - 80.0;
+    let mut onsets = StreamingOnsetStrength::<f32>::new(config.clone()).expect("plan");
+    let mut out = Vec::new();
+    let mut push = |m: Array2<f32>| {
+        let mut db = log_mel(&m).expect("db");
+        db.mapv_inplace(|v| v.max(floor));
+        out.extend(onsets.push_db(db.view()).expect("push db"));
+    };
+    for chunk in x.chunks(block) {
+        push(mel.push(chunk).expect("push"));
+    }
+    push(mel.finish().expect("finish"));
+    out
+}
+
+#[test]
+fn streamed_onset_envelopes_equal_the_whole_signal() {
+    let x = signal(150_000);
+    let base = OnsetStrengthConfig::default();
+    let configs = [
+        base.clone(),
+        OnsetStrengthConfig {
+            lag: 3,
+            max_size: 5,
+            detrend: true,
+            ..base.clone()
+        },
+        OnsetStrengthConfig {
+            center: false,
+            lag: 2,
+            aggregate: OnsetAggregate::Median,
+            ..base.clone()
+        },
+        OnsetStrengthConfig {
+            mel: MelSpectrogramConfig {
+                stft: StftConfig {
+                    n_fft: 4096,
+                    hop_length: Some(256),
+                    ..StftConfig::default()
+                },
+                ..base.mel.clone()
+            },
+            max_size: 2,
+            ..base.clone()
+        },
+    ];
+    for config in &configs {
+        let whole = OnsetStrength::<f32>::new(config.clone())
+            .expect("plan")
+            .process(&x)
+            .expect("whole");
+        for block in [777, 8_192, 150_000] {
+            let got = streamed_onsets(config, &x, block);
+            assert_eq!(got.len(), whole.len(), "{config:?} block {block}");
+            let same = got
+                .iter()
+                .zip(&whole)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "{config:?} block {block}: envelopes differ");
+        }
+    }
+}
+
+#[test]
+fn an_onset_stream_refuses_a_change_of_band_count() {
+    let mut stream =
+        StreamingOnsetStrength::<f64>::new(OnsetStrengthConfig::default()).expect("plan");
+    stream
+        .push_db(Array2::zeros((8, 3)).view())
+        .expect("first block");
+    assert!(matches!(
+        stream.push_db(Array2::zeros((9, 3)).view()),
+        Err(audio_dsp::Error::ShapeMismatch { .. })
     ));
 }

@@ -1,6 +1,6 @@
 //! Spectral-flux onset strength, as `librosa.onset.onset_strength`.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 
 use crate::util::pairwise_sum::median;
 
@@ -265,6 +265,17 @@ impl<T: Float> OnsetStrength<T> {
 
     /// The rectified, aggregated, shifted flux of each band range; `write(c, t, v)`
     /// receives every non-padding value (the padding frames stay zero).
+    /// Frames the flux is shifted by: `lag`, plus `n_fft / (2 hop)` when
+    /// centred.
+    pub(crate) fn flux_offset(&self) -> usize {
+        self.config.lag
+            + if self.config.center {
+                self.mel.stft().n_fft() / (2 * self.hop_length())
+            } else {
+                0
+            }
+    }
+
     fn flux(
         &self,
         db: ArrayView2<T>,
@@ -273,61 +284,90 @@ impl<T: Float> OnsetStrength<T> {
     ) {
         let (bands, frames) = db.dim();
         let lag = self.config.lag;
-        let reference = local_max_filter(db, self.config.max_size);
-        let n_fft = self.mel.stft().n_fft();
-        let hop = self.hop_length();
-        let pad = lag
-            + if self.config.center {
-                n_fft / (2 * hop)
-            } else {
-                0
-            };
+        let pad = self.flux_offset();
         let n_flux = frames.saturating_sub(lag);
+        let mut reference = vec![T::zero(); bands];
         let mut column = vec![T::zero(); bands];
         let mut scratch = vec![T::zero(); bands];
         for t in 0..n_flux {
             let dest = pad + t;
-            if self.config.center && dest >= frames {
+            if dest >= frames {
                 break;
             }
-            for (f, c) in column.iter_mut().enumerate() {
-                let d = db[[f, t + lag]] - reference[[f, t]];
-                *c = if d > T::zero() { d } else { T::zero() };
-            }
-            for (ch, &(lo, hi)) in ranges.iter().enumerate() {
-                let band = &column[lo..hi];
-                let v = if band.is_empty() {
-                    T::nan()
-                } else {
-                    match self.config.aggregate {
-                        OnsetAggregate::Mean => {
-                            band.iter().fold(T::zero(), |s, &v| s + v)
-                                / T::from(band.len()).unwrap_or_else(T::one)
-                        }
-                        OnsetAggregate::Median => {
-                            let s = &mut scratch[..band.len()];
-                            s.copy_from_slice(band);
-                            median(s)
-                        }
+            local_max_column(db.column(t), self.config.max_size, &mut reference);
+            self.flux_values(
+                db.column(t + lag),
+                &reference,
+                ranges,
+                (&mut column, &mut scratch),
+                |ch, v| write(ch, dest, v),
+            );
+        }
+    }
+
+    /// The flux of one frame per band range: `aggregate_f max(0, now[f] -
+    /// reference[f])` over each `(lo, hi)` band range (NaN for an empty one).
+    pub(crate) fn flux_values(
+        &self,
+        now: ArrayView1<T>,
+        reference: &[T],
+        ranges: &[(usize, usize)],
+        (column, scratch): (&mut [T], &mut [T]),
+        mut emit: impl FnMut(usize, T),
+    ) {
+        for ((c, &n), &r) in column.iter_mut().zip(now.iter()).zip(reference) {
+            let d = n - r;
+            *c = if d > T::zero() { d } else { T::zero() };
+        }
+        for (ch, &(lo, hi)) in ranges.iter().enumerate() {
+            let band = &column[lo..hi];
+            let v = if band.is_empty() {
+                T::nan()
+            } else {
+                match self.config.aggregate {
+                    OnsetAggregate::Mean => {
+                        band.iter().fold(T::zero(), |s, &v| s + v)
+                            / T::from(band.len()).unwrap_or_else(T::one)
                     }
-                };
-                if dest < frames {
-                    write(ch, dest, v);
+                    OnsetAggregate::Median => {
+                        let s = &mut scratch[..band.len()];
+                        s.copy_from_slice(band);
+                        median(s)
+                    }
                 }
-            }
+            };
+            emit(ch, v);
         }
     }
 }
 
 /// `scipy.signal.lfilter([1, -1], [1, -0.99], x)`: `y[n] = x[n] - x[n-1] + 0.99 y[n-1]`.
 fn detrend<T: Float>(x: &mut [T]) {
-    let a: T = T::from(0.99).unwrap_or_else(T::one);
-    let (mut prev_x, mut prev_y) = (T::zero(), T::zero());
-    for v in x.iter_mut() {
-        let y = *v - prev_x + a * prev_y;
-        prev_x = *v;
-        prev_y = y;
-        *v = y;
+    let mut state = Detrend::new();
+    x.iter_mut().for_each(|v| *v = state.step(*v));
+}
+
+/// The DC-removal filter `(1 - z^-1) / (1 - 0.99 z^-1)`, one sample at a time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Detrend<T> {
+    prev_x: T,
+    prev_y: T,
+}
+
+impl<T: Float> Detrend<T> {
+    pub(crate) fn new() -> Self {
+        Self {
+            prev_x: T::zero(),
+            prev_y: T::zero(),
+        }
+    }
+
+    pub(crate) fn step(&mut self, x: T) -> T {
+        let a: T = T::from(0.99).unwrap_or_else(T::one);
+        let y = x - self.prev_x + a * self.prev_y;
+        self.prev_x = x;
+        self.prev_y = y;
+        y
     }
 }
 
@@ -339,20 +379,23 @@ fn reflect_index(i: isize, n: usize) -> usize {
     (if m < n { m } else { period - 1 - m }) as usize
 }
 
-/// `scipy.ndimage.maximum_filter1d(S, size, axis=0)` (mode `reflect`, origin 0):
-/// each entry replaced by the maximum of `S[f - size/2 ..= f - size/2 + size - 1]`.
-fn local_max_filter<T: Float>(s: ArrayView2<T>, size: usize) -> Array2<T> {
+/// `scipy.ndimage.maximum_filter1d(S, size, axis=0)` (mode `reflect`, origin 0)
+/// of one frame: each band replaced by the maximum of
+/// `column[f - size/2 ..= f - size/2 + size - 1]`, into `out`; a copy for
+/// `size == 1`.
+pub(crate) fn local_max_column<T: Float>(column: ArrayView1<T>, size: usize, out: &mut [T]) {
     if size == 1 {
-        return s.to_owned();
+        out.iter_mut().zip(column.iter()).for_each(|(o, &v)| *o = v);
+        return;
     }
-    let (bands, frames) = s.dim();
+    let bands = column.len();
     let half = (size / 2) as isize;
-    Array2::from_shape_fn((bands, frames), |(f, t)| {
+    for (f, o) in out.iter_mut().enumerate() {
         let start = f as isize - half;
-        (start..start + size as isize)
-            .map(|i| s[[reflect_index(i, bands), t]])
-            .fold(T::neg_infinity(), |m, v| m.max(v))
-    })
+        *o = (start..start + size as isize)
+            .map(|i| column[reflect_index(i, bands)])
+            .fold(T::neg_infinity(), |m, v| m.max(v));
+    }
 }
 
 /// One-shot [`OnsetStrength`]: `librosa.onset.onset_strength(y=signal, **config)`.

@@ -2,6 +2,7 @@
 
 pub mod db;
 pub mod frame;
+pub mod frame_stream;
 pub mod lbfgsb;
 pub mod mu_law;
 pub mod nnls;
