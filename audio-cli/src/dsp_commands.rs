@@ -17,6 +17,7 @@ use audio_io::npy::{
 };
 use audio_io::on_precision;
 
+use crate::stream_input::{log_mel, log_mel_peak, stream_frames};
 use crate::write_npy;
 use crate::Result;
 
@@ -264,19 +265,9 @@ fn resample_of<T: Float + WritableElement>(
 fn mfcc_streaming(io: &InputOutput, cfg: MfccConfig) -> Result<()> {
     const TOP_DB: f32 = 80.0;
     let mfcc = audio_dsp::Mfcc::<f32>::new(cfg.clone())?;
-    let log_mel = |m: &ndarray::Array2<f32>| {
-        audio_dsp::power_to_db(m.view(), DbReference::Value(1.0), 1e-10, None)
-    };
-    let mut peak = f32::NEG_INFINITY;
+    let floor = log_mel_peak(io, &cfg.mel)? - TOP_DB;
     let mut stream = audio_dsp::StreamingMelSpectrogram::<f32>::new(cfg.mel.clone())?;
-    let mut blocks = io.stream()?;
-    while let Some(block) = blocks.next_block()? {
-        let m = log_mel(&stream.push(&block.row(0).to_vec())?)?;
-        peak = m.iter().fold(peak, |p, &v| p.max(v));
-    }
-    let m = log_mel(&stream.finish()?)?;
-    let floor = m.iter().fold(peak, |p, &v| p.max(v)) - TOP_DB;
-    stream_frames(io, cfg.n_mfcc, |block| {
+    stream_frames(io, Some(cfg.n_mfcc), |block| {
         let mel = match block {
             Some(block) => stream.push(block)?,
             None => stream.finish()?,
@@ -363,7 +354,7 @@ pub struct InputOutput {
 impl InputOutput {
     /// The audio input as `read_signal` loads it (`librosa.load(sr,
     /// mono=True)`, float32), block by block.
-    fn stream(&self) -> Result<audio_io::LoadStream<f32>> {
+    pub(crate) fn stream(&self) -> Result<audio_io::LoadStream<f32>> {
         let options = audio_io::LoadOptions {
             sr: Some(self.sr),
             mono: true,
@@ -490,29 +481,6 @@ fn istft_of<T: Float + WritableElement>(
     write_npy(out, &ndarray::Array1::from(y))
 }
 
-/// A frame-wise feature of an audio file, streamed: the file is loaded as
-/// `read_signal` loads it (`librosa.load(sr, mono=True)`, float32) but
-/// block by block ([`audio_io::LoadStream`]), each block's finished frames
-/// (`frames(Some(block))`, then `frames(None)` at the end) are appended to
-/// the `.npy` as they come ([`NpyColumnWriter`]), so memory does not grow
-/// with the file, and the array equals the whole-file one to the bit.
-fn stream_frames<E: WritableElement + Clone>(
-    io: &InputOutput,
-    rows: usize,
-    mut frames: impl FnMut(Option<&[f32]>) -> Result<ndarray::Array2<E>>,
-) -> Result<()> {
-    let mut blocks = io.stream()?;
-    let mut writer = NpyColumnWriter::<E>::create(&io.output, rows)?;
-    while let Some(block) = blocks.next_block()? {
-        let samples = block.row(0).to_vec();
-        writer.write_columns(frames(Some(&samples))?.view())?;
-    }
-    writer.write_columns(frames(None)?.view())?;
-    let info = writer.finish()?;
-    println!("wrote {} ({info})", io.output.display());
-    Ok(())
-}
-
 /// `power_to_db` (`power = true`) or `amplitude_to_db` of a `.npy` array, in its precision.
 fn db_of(io: &InputOutput, db: &DbArgs, amin: f64, power: bool) -> Result<()> {
     let (reference, top_db) = (db.reference, db.top_db.0);
@@ -572,7 +540,7 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             if !is_npy(&io.input) {
                 let mut stream = audio_dsp::StreamingStft::<f32>::new(cfg.clone())?;
                 let bins = 1 + cfg.n_fft / 2;
-                return stream_frames(&io, bins, |block| match block {
+                return stream_frames(&io, Some(bins), |block| match block {
                     Some(block) => Ok(stream.push(block)?),
                     None => Ok(stream.finish()?),
                 });
@@ -598,7 +566,7 @@ pub fn run(cmd: DspCommand) -> Result<()> {
             if !is_npy(&io.input) {
                 let n_mels = cfg.mel.n_mels;
                 let mut stream = audio_dsp::StreamingMelSpectrogram::<f32>::new(cfg)?;
-                return stream_frames(&io, n_mels, |block| match block {
+                return stream_frames(&io, Some(n_mels), |block| match block {
                     Some(block) => Ok(stream.push(block)?),
                     None => Ok(stream.finish()?),
                 });

@@ -12,12 +12,13 @@ use audio_dsp::feature::rms::RmsConfig;
 use audio_dsp::feature::spectral::{SpectralBandwidthConfig, SpectralFlatnessConfig};
 use audio_dsp::feature::zero_crossing_rate::ZeroCrossingRateConfig;
 use audio_dsp::{PadMode, Stft, Transform};
-use audio_io::npy::{read_floats, read_signal, Precision};
+use audio_io::npy::{is_npy, read_floats, read_signal, Precision};
 use audio_io::on_precision;
 use clap::{Args, Subcommand};
 use ndarray::Array2;
 
 use crate::dsp_commands::{InputOutput, StftArgs};
+use crate::stream_input::{stream_framed, stream_magnitude};
 use crate::{write_npy, Result};
 
 /// Frame-level feature subcommands.
@@ -294,6 +295,12 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
     let sr = |io: &InputOutput| f64::from(io.sr);
     match cmd {
         FeatureCommand::SpectralCentroid { io, stft } => {
+            if !is_npy(&io.input) {
+                let rate = sr(&io);
+                return stream_magnitude(&io, stft.config()?, 1, |s| {
+                    Ok(audio_dsp::feature::spectral::spectral_centroid(s, rate)?)
+                });
+            }
             let (s, _) = magnitude(&io, &stft)?;
             let c = audio_dsp::feature::spectral::spectral_centroid(s.view(), sr(&io))?;
             write_npy(&io.output, &c)
@@ -304,8 +311,16 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             p,
             no_norm,
         } => {
-            let (s, _) = magnitude(&io, &stft)?;
             let config = SpectralBandwidthConfig { p, norm: !no_norm };
+            if !is_npy(&io.input) {
+                let rate = sr(&io);
+                return stream_magnitude(&io, stft.config()?, 1, |s| {
+                    Ok(audio_dsp::feature::spectral::spectral_bandwidth(
+                        s, rate, &config,
+                    )?)
+                });
+            }
+            let (s, _) = magnitude(&io, &stft)?;
             let b = audio_dsp::feature::spectral::spectral_bandwidth(s.view(), sr(&io), &config)?;
             write_npy(&io.output, &b)
         }
@@ -314,6 +329,19 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             stft,
             roll_percent,
         } => {
+            if !is_npy(&io.input) {
+                // An audio file is float32: the cumulative sum in float32.
+                let rate = sr(&io);
+                return stream_magnitude(&io, stft.config()?, 1, |s| {
+                    let s32 = s.mapv(|v| v as f32);
+                    Ok(audio_dsp::feature::spectral::spectral_rolloff(
+                        s32.view(),
+                        rate,
+                        roll_percent,
+                    )?
+                    .mapv(f64::from))
+                });
+            }
             let (s, single) = magnitude(&io, &stft)?;
             // The cumulative sum in the spectrogram's own precision, as numpy.
             let r = if single {
@@ -331,11 +359,16 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             amin,
             power,
         } => {
+            let config = SpectralFlatnessConfig { amin, power };
+            if !is_npy(&io.input) {
+                // An audio file is float32: so is the flatness.
+                return stream_magnitude(&io, stft.config()?, 1, |s| {
+                    Ok(audio_dsp::feature::spectral::spectral_flatness(s, &config)?
+                        .mapv(|v| v as f32))
+                });
+            }
             let (s, single) = magnitude(&io, &stft)?;
-            let f = audio_dsp::feature::spectral::spectral_flatness(
-                s.view(),
-                &SpectralFlatnessConfig { amin, power },
-            )?;
+            let f = audio_dsp::feature::spectral::spectral_flatness(s.view(), &config)?;
             write_as(&io.output, &f, single)
         }
         FeatureCommand::SpectralContrast {
@@ -346,17 +379,31 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             quantile,
             linear,
         } => {
-            let (s, _) = magnitude(&io, &stft)?;
             let config = audio_dsp::feature::spectral::SpectralContrastConfig {
                 fmin,
                 n_bands,
                 quantile,
                 linear,
             };
+            if !is_npy(&io.input) {
+                let rate = sr(&io);
+                return stream_magnitude(&io, stft.config()?, n_bands + 1, |s| {
+                    Ok(audio_dsp::feature::spectral::spectral_contrast(
+                        s, rate, &config,
+                    )?)
+                });
+            }
+            let (s, _) = magnitude(&io, &stft)?;
             let c = audio_dsp::feature::spectral::spectral_contrast(s.view(), sr(&io), &config)?;
             write_npy(&io.output, &c)
         }
         FeatureCommand::PolyFeatures { io, stft, order } => {
+            if !is_npy(&io.input) {
+                let rate = sr(&io);
+                return stream_magnitude(&io, stft.config()?, order + 1, |s| {
+                    Ok(audio_dsp::feature::spectral::poly_features(s, rate, order)?)
+                });
+            }
             let (s, _) = magnitude(&io, &stft)?;
             let p = audio_dsp::feature::spectral::poly_features(s.view(), sr(&io), order)?;
             write_npy(&io.output, &p)
@@ -405,6 +452,22 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
                 center: !frames.no_center,
                 pad_mode: PadMode::parse(&pad_mode)?,
             };
+            if !is_npy(&io.input) {
+                // The padded frames come from the stream: rms frames them as they are.
+                let framing = (
+                    config.frame_length,
+                    config.hop_length,
+                    config.center,
+                    config.pad_mode,
+                );
+                let uncentred = RmsConfig {
+                    center: false,
+                    ..config
+                };
+                return stream_framed(&io, framing, Some(1), |span| {
+                    Ok(audio_dsp::feature::rms::rms(span, &uncentred)?)
+                });
+            }
             let r: Array2<f64> = on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 audio_dsp::feature::rms::rms(&x, &config)?.mapv(f64::from)
             });
@@ -424,6 +487,25 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
                 threshold,
                 zero_pos: !no_zero_pos,
             };
+            if !is_npy(&io.input) {
+                // librosa pads the zero-crossing frames with the edge samples.
+                let framing = (
+                    config.frame_length,
+                    config.hop_length,
+                    config.center,
+                    PadMode::Edge,
+                );
+                let uncentred = ZeroCrossingRateConfig {
+                    center: false,
+                    ..config
+                };
+                return stream_framed(&io, framing, Some(1), |span| {
+                    Ok(audio_dsp::feature::zero_crossing_rate::zero_crossing_rate(
+                        span, &uncentred,
+                    )?
+                    .mapv(f64::from))
+                });
+            }
             let z: Array2<f64> = on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 audio_dsp::feature::zero_crossing_rate::zero_crossing_rate(&x, &config)?
                     .mapv(f64::from)

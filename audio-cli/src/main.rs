@@ -26,6 +26,7 @@ mod resynth_commands;
 mod rhythm_commands;
 mod separate_commands;
 mod serve;
+mod stream_input;
 mod tag_commands;
 mod train_commands;
 mod train_separators;

@@ -17,6 +17,7 @@ use audio_io::npy::{is_npy, read_floats, read_signal, Precision, WritableElement
 use audio_io::on_precision;
 
 use crate::dsp_commands::InputOutput;
+use crate::stream_input::{onset_envelope, row, stream_framed, stream_onset_envelope};
 use crate::write_npy;
 use crate::{Error, Result};
 
@@ -212,6 +213,35 @@ pub struct PitchArgs {
     pad_mode: String,
 }
 
+/// `onset-strength` of an audio file, streamed in two passes
+/// ([`stream_onset_envelope`]) and appended to the 1-D `.npy` as it comes.
+fn stream_onset_strength(io: &InputOutput, cfg: &OnsetStrengthConfig) -> Result<()> {
+    let mut writer = audio_io::npy::NpyColumnWriter::<f32>::create_vector(&io.output)?;
+    stream_onset_envelope(io, cfg, |values| {
+        Ok(writer.write_columns(row(values)?.view())?)
+    })?;
+    let info = writer.finish()?;
+    println!("wrote {} ({info})", io.output.display());
+    Ok(())
+}
+
+/// `yin` of an audio file, streamed: frames come from the stream's
+/// centring and framing, each span's frames go through the same per-frame
+/// estimate uncentred, and the f0 values are appended as they come.
+fn stream_yin(io: &InputOutput, config: YinConfig) -> Result<()> {
+    let framing = (
+        config.frame_length,
+        config.hop_length.unwrap_or(config.frame_length / 4),
+        config.center,
+        config.pad_mode,
+    );
+    let yin = Yin::new(YinConfig {
+        center: false,
+        ..config
+    })?;
+    stream_framed(io, framing, None, |span| row(yin.process(span)?))
+}
+
 fn onset_strength_of<T: Float>(x: &[T], cfg: OnsetStrengthConfig) -> Result<Vec<T>> {
     Ok(OnsetStrength::<T>::new(cfg)?.process(x)?)
 }
@@ -288,6 +318,9 @@ pub fn run(cmd: PitchCommand) -> Result<()> {
         }
         PitchCommand::OnsetStrength { io, onset } => {
             let cfg = onset.config(io.sr)?;
+            if !is_npy(&io.input) {
+                return stream_onset_strength(&io, &cfg);
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| write_vec(
                 &io.output,
                 onset_strength_of(&x, cfg)?
@@ -306,9 +339,13 @@ pub fn run(cmd: PitchCommand) -> Result<()> {
                 backtrack,
                 ..OnsetDetectConfig::default()
             })?;
-            let frames = on_precision!(read_signal(&io.input, io.sr)?, |x| onset_detect_of(
-                &x, cfg, &detect
-            ))?;
+            let frames = if is_npy(&io.input) {
+                on_precision!(read_signal(&io.input, io.sr)?, |x| onset_detect_of(
+                    &x, cfg, &detect
+                ))?
+            } else {
+                detect.process_envelope(&onset_envelope(&io, &cfg)?, None)?
+            };
             match units.as_str() {
                 "frames" => write_vec(&io.output, frames.iter().map(|&f| f as i64).collect()),
                 "samples" => write_vec(
@@ -332,7 +369,11 @@ pub fn run(cmd: PitchCommand) -> Result<()> {
             pitch,
             trough_threshold,
         } => {
-            let yin = Yin::new(pitch.yin(io.sr, trough_threshold)?)?;
+            let config = pitch.yin(io.sr, trough_threshold)?;
+            if !is_npy(&io.input) {
+                return stream_yin(&io, config);
+            }
+            let yin = Yin::new(config)?;
             let f0 = on_precision!(read_signal(&io.input, io.sr)?, |x| yin.process(&x))?;
             write_vec(&io.output, f0)
         }

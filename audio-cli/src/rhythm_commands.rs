@@ -14,11 +14,12 @@ use audio_dsp::feature::rhythm::{
     FourierTempogramConfig, TempoAggregate, TempoConfig, TempogramConfig,
 };
 use audio_dsp::{OnsetAggregate, OnsetStrength, OnsetStrengthConfig, WindowKind};
-use audio_io::npy::{read_floats, read_signal, Precision, Signal};
+use audio_io::npy::{is_npy, read_floats, read_signal, Precision, Signal};
 use audio_io::on_precision;
 use clap::{Args, Subcommand};
 
 use crate::dsp_commands::InputOutput;
+use crate::stream_input::onset_envelope;
 use crate::{write_npy, NoneOr, Result};
 
 /// Rhythm and remix subcommands.
@@ -171,6 +172,10 @@ fn envelope(io: &InputOutput, args: &EnvelopeArgs, aggregate: OnsetAggregate) ->
     };
     cfg.mel.stft.hop_length = Some(args.hop_length);
     cfg.mel.mel.sr = f64::from(io.sr);
+    if !is_npy(&io.input) {
+        // An audio file streams (two passes); the envelope is 4 bytes a frame.
+        return Ok(Precision::F32(onset_envelope(io, &cfg)?));
+    }
     Ok(match read_signal(&io.input, io.sr)? {
         Precision::F32(x) => Precision::F32(OnsetStrength::<f32>::new(cfg)?.process(&x)?),
         Precision::F64(x) => Precision::F64(OnsetStrength::<f64>::new(cfg)?.process(&x)?),

@@ -170,6 +170,23 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             ][..],
             "stft.npy",
         ),
+        (
+            "spectral-centroid",
+            &["spectral-centroid", "{in}", "-o", "{out}"][..],
+            "centroid.npy",
+        ),
+        ("rms", &["rms", "{in}", "-o", "{out}"][..], "rms.npy"),
+        ("yin", &["yin", "{in}", "-o", "{out}"][..], "yin.npy"),
+        (
+            "onset-strength (two passes)",
+            &["onset-strength", "{in}", "-o", "{out}"][..],
+            "onset.npy",
+        ),
+        (
+            "tempo (the onset envelope kept)",
+            &["tempo", "{in}", "-o", "{out}"][..],
+            "tempo.npy",
+        ),
     ] {
         let Some((short, long)) = both(&inputs, args, out) else {
             return;

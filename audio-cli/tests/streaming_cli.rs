@@ -220,3 +220,141 @@ fn mfcc_streams_in_two_passes_to_the_whole_file_result() {
     eprintln!("mfcc streamed vs whole: worst {worst:e} of peak {peak}");
     assert!(worst <= MFCC_STREAM_TOL * peak, "{worst:e}");
 }
+
+/// The song loaded as `load` gives it (22.05 kHz mono float32), as a
+/// `.npy` signal: the input of each command's whole-signal path.
+fn song_npy() -> std::path::PathBuf {
+    let path = tmp("song_22k_signal.npy");
+    audio_io::npy::write_npy(&path, &ndarray::Array1::from(loaded(22_050))).unwrap();
+    path
+}
+
+/// Runs `command` on the song's audio file (streamed) and on the same
+/// samples as a `.npy` signal (the whole-signal path) and returns both
+/// outputs, as float64.
+fn streamed_and_whole(command: &str, args: &[&str]) -> (Vec<f64>, Vec<f64>, Vec<usize>) {
+    let signal = song_npy();
+    let (streamed, whole) = (
+        tmp(&format!("{command}_streamed.npy")),
+        tmp(&format!("{command}_whole.npy")),
+    );
+    for (input, out) in [(song(), &streamed), (signal, &whole)] {
+        let mut all = vec![
+            command,
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        audio(&all);
+    }
+    let read = |p: &std::path::Path| -> (Vec<f64>, Vec<usize>) {
+        match audio_io::npy::read_npy(p).unwrap() {
+            audio_io::npy::NpyArray::F32(a) => (
+                a.iter().map(|&v| f64::from(v)).collect(),
+                a.shape().to_vec(),
+            ),
+            audio_io::npy::NpyArray::F64(a) => (a.iter().copied().collect(), a.shape().to_vec()),
+            other => {
+                let a = other.into_integers().unwrap();
+                (
+                    a.iter().map(|&v: &i64| v as f64).collect(),
+                    a.shape().to_vec(),
+                )
+            }
+        }
+    };
+    let (s, s_shape) = read(&streamed);
+    let (w, w_shape) = read(&whole);
+    assert_eq!(s_shape, w_shape, "{command}: shapes");
+    assert!(!s.is_empty(), "{command}: no values");
+    (s, w, s_shape)
+}
+
+/// Asserts two outputs equal to the bit (NaN equal to NaN).
+fn assert_identical(command: &str, streamed: &[f64], whole: &[f64]) {
+    let differ = streamed
+        .iter()
+        .zip(whole)
+        .filter(|(a, b)| a.to_bits() != b.to_bits())
+        .count();
+    assert_eq!(differ, 0, "{command}: {differ} values differ");
+}
+
+#[test]
+fn spectral_descriptors_stream_to_the_whole_signal_result() {
+    let cases: [(&str, &[&str]); 7] = [
+        ("spectral-centroid", &[]),
+        ("spectral-bandwidth", &["--p", "1.5"]),
+        ("spectral-rolloff", &["--roll-percent", "0.9"]),
+        ("spectral-flatness", &[]),
+        ("spectral-contrast", &["--n-fft", "1024"]),
+        ("poly-features", &["--order", "2", "--hop-length", "256"]),
+        ("spectral-centroid", &["--no-center", "--n-fft", "4096"]),
+    ];
+    for (command, args) in cases {
+        let (streamed, whole, _) = streamed_and_whole(command, args);
+        assert_identical(command, &streamed, &whole);
+    }
+}
+
+#[test]
+fn frame_features_and_yin_stream_to_the_whole_signal_result() {
+    for (command, args) in [
+        ("zero-crossing-rate", &[][..]),
+        (
+            "zero-crossing-rate",
+            &["--frame-length", "1000", "--hop-length", "300"][..],
+        ),
+        ("yin", &[][..]),
+        (
+            "yin",
+            &["--pad-mode", "reflect", "--frame-length", "1024"][..],
+        ),
+    ] {
+        let (streamed, whole, _) = streamed_and_whole(command, args);
+        assert_identical(command, &streamed, &whole);
+    }
+}
+
+/// `rms` sums each hop's squares in float64 lanes; the whole-signal path
+/// sums the samples of a hop that reaches into the centring padding apart
+/// from the padding, the stream (which frames the padded signal) together,
+/// so the first and last frames' float64 sums may differ in their last bit
+/// and, rarely, the float32 result by one ulp (6e-8 relative). Measured on
+/// the song: 0.
+const RMS_STREAM_TOL: f64 = 1e-6;
+
+#[test]
+fn rms_streams_to_the_whole_signal_result_within_rounding() {
+    for args in [
+        &[][..],
+        &["--pad-mode", "reflect", "--hop-length", "333"][..],
+    ] {
+        let (streamed, whole, _) = streamed_and_whole("rms", args);
+        let worst = streamed
+            .iter()
+            .zip(&whole)
+            .map(|(a, b)| (a - b).abs() / b.abs().max(1e-3))
+            .fold(0f64, f64::max);
+        eprintln!("rms {args:?}: worst relative difference {worst:e}");
+        assert!(worst <= RMS_STREAM_TOL, "{worst:e}");
+    }
+}
+
+#[test]
+fn onsets_and_beats_stream_to_the_whole_signal_result() {
+    for (command, args) in [
+        ("onset-strength", &[][..]),
+        (
+            "onset-strength",
+            &["--hop-length", "256", "--n-mels", "64"][..],
+        ),
+        ("onset-detect", &["--units", "time"][..]),
+        ("tempo", &[][..]),
+        ("plp", &[][..]),
+    ] {
+        let (streamed, whole, _) = streamed_and_whole(command, args);
+        assert_identical(command, &streamed, &whole);
+    }
+}
