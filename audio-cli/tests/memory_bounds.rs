@@ -187,6 +187,11 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             &["tempo", "{in}", "-o", "{out}"][..],
             "tempo.npy",
         ),
+        (
+            "beat-track",
+            &["beat-track", "{in}", "-o", "{out}"][..],
+            "beats.npz",
+        ),
     ] {
         let Some((short, long)) = both(&inputs, args, out) else {
             return;

@@ -8,6 +8,7 @@ pub mod mu_law;
 pub mod nnls;
 pub mod norm;
 pub mod pad;
+pub mod pairwise_stream;
 pub mod pairwise_sum;
 pub(crate) mod parallel;
 pub mod rng;

@@ -5,6 +5,7 @@ use ndarray::{ArrayView2, Axis};
 use super::tempogram::{Tempogram, TempogramConfig};
 use crate::error::invalid;
 use crate::util::frame::check_positive;
+use crate::util::pairwise_stream::{PairwisePlan, PairwiseStream};
 use crate::util::pairwise_sum::{mean, median};
 use crate::{time_to_frames, Float, Result};
 
@@ -197,12 +198,109 @@ pub fn tempo_frequencies(n_bins: usize, hop_length: usize, sr: f64) -> Result<Ve
 /// ```
 pub fn tempo<T: Float>(onset_envelope: &[T], config: &TempoConfig) -> Result<Vec<f64>> {
     config.validate()?;
-    let tg = Tempogram::new(TempogramConfig {
+    let plan = Tempogram::new(TempogramConfig {
         win_length: config.win_length()?,
         ..TempogramConfig::default()
-    })?
-    .process(onset_envelope)?;
-    tempo_from_tempogram(tg.view(), config)
+    })?;
+    if config.aggregate == TempoAggregate::Median {
+        // The median needs every frame's value of each lag at once.
+        return tempo_from_tempogram(plan.process(onset_envelope)?.view(), config);
+    }
+    // The tempogram in blocks of frames, never whole (it is `win_length`
+    // float64 a frame, 3 KB at the default window, against the envelope's
+    // 4 bytes): each block's columns are picked (per-frame tempo) or
+    // summed into each lag's running NumPy pairwise sum or maximum, which
+    // round exactly as the whole tempogram's.
+    let (padded, frames) = plan.prepare(onset_envelope)?;
+    let picker = TempoPicker::new(plan.config().win_length, config)?;
+    let order = PairwisePlan::new(frames);
+    let mut sums: Vec<PairwiseStream<f64>> = (0..picker.bins()).map(|_| order.stream()).collect();
+    let mut maxima = vec![f64::NEG_INFINITY; picker.bins()];
+    let mut per_frame = Vec::new();
+    for start in (0..frames).step_by(TEMPO_BLOCK_FRAMES) {
+        let tg = plan.frames_of(&padded, start..(start + TEMPO_BLOCK_FRAMES).min(frames))?;
+        check_no_nan(tg.view())?;
+        match config.aggregate {
+            TempoAggregate::None => {
+                per_frame.extend(tg.axis_iter(Axis(1)).map(|c| picker.pick(&c.to_vec())));
+            }
+            TempoAggregate::Max => {
+                for (m, row) in maxima.iter_mut().zip(tg.rows()) {
+                    *m = row.fold(*m, |m, &v| m.max(v));
+                }
+            }
+            _ => {
+                for (sum, row) in sums.iter_mut().zip(tg.rows()) {
+                    row.iter().for_each(|&v| sum.push(v));
+                }
+            }
+        }
+    }
+    let summary: Vec<f64> = match config.aggregate {
+        TempoAggregate::None => return Ok(per_frame),
+        TempoAggregate::Max => maxima,
+        _ => sums
+            .iter()
+            .map(|s| s.sum().unwrap_or(f64::NAN) / frames as f64)
+            .collect(),
+    };
+    Ok(vec![picker.pick(&summary)])
+}
+
+/// Tempogram frames computed at a time by [`tempo()`]: 1.5 MB of them at
+/// the default window.
+const TEMPO_BLOCK_FRAMES: usize = 512;
+
+/// [`crate::Error::NonFinite`] at the first NaN of a tempogram.
+fn check_no_nan(tg: ArrayView2<'_, f64>) -> Result<()> {
+    match tg.iter().position(|v| v.is_nan()) {
+        Some(index) => Err(crate::Error::NonFinite {
+            what: "tempogram",
+            index,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The lag of the best score `log1p(10⁶ T[k]) + prior[k]`, as BPM.
+struct TempoPicker {
+    bpms: Vec<f64>,
+    logprior: Vec<f64>,
+}
+
+impl TempoPicker {
+    fn new(bins: usize, config: &TempoConfig) -> Result<Self> {
+        let bpms = tempo_frequencies(bins, config.hop_length, config.sr)?;
+        let log_start = config.start_bpm.log2();
+        let mut logprior: Vec<f64> = bpms
+            .iter()
+            .map(|&b| -0.5 * ((b.log2() - log_start) / config.std_bpm).powi(2))
+            .collect();
+        if let Some(max_tempo) = config.max_tempo {
+            // np.argmax(bpms < max_tempo): the first lag below the limit (0 if none).
+            let first = bpms.iter().position(|&b| b < max_tempo).unwrap_or(0);
+            logprior[..first].fill(f64::NEG_INFINITY);
+        }
+        Ok(Self { bpms, logprior })
+    }
+
+    fn bins(&self) -> usize {
+        self.bpms.len()
+    }
+
+    fn pick(&self, column: &[f64]) -> f64 {
+        let mut best = 0;
+        let mut best_score = f64::NAN;
+        for (k, (&v, &prior)) in column.iter().zip(&self.logprior).enumerate() {
+            let score = (1e6 * v).ln_1p() + prior;
+            // np.argmax: the first maximum.
+            if best_score.is_nan() || score > best_score {
+                best = k;
+                best_score = score;
+            }
+        }
+        self.bpms[best]
+    }
 }
 
 /// [`tempo()`] from a precomputed autocorrelation tempogram (librosa's `tg=`):
@@ -222,39 +320,14 @@ pub fn tempo_from_tempogram(tg: ArrayView2<'_, f64>, config: &TempoConfig) -> Re
             got: bins.min(frames),
         });
     }
-    if let Some(index) = tg.iter().position(|v| v.is_nan()) {
-        return Err(crate::Error::NonFinite {
-            what: "tempogram",
-            index,
-        });
-    }
-    let bpms = tempo_frequencies(bins, config.hop_length, config.sr)?;
-    let log_start = config.start_bpm.log2();
-    let mut logprior: Vec<f64> = bpms
-        .iter()
-        .map(|&b| -0.5 * ((b.log2() - log_start) / config.std_bpm).powi(2))
-        .collect();
-    if let Some(max_tempo) = config.max_tempo {
-        // np.argmax(bpms < max_tempo): the first lag below the limit (0 if none).
-        let first = bpms.iter().position(|&b| b < max_tempo).unwrap_or(0);
-        logprior[..first].fill(f64::NEG_INFINITY);
-    }
-    let pick = |column: &[f64]| -> f64 {
-        let mut best = 0;
-        let mut best_score = f64::NAN;
-        for (k, (&v, &prior)) in column.iter().zip(&logprior).enumerate() {
-            let score = (1e6 * v).ln_1p() + prior;
-            // np.argmax: the first maximum.
-            if best_score.is_nan() || score > best_score {
-                best = k;
-                best_score = score;
-            }
-        }
-        bpms[best]
-    };
+    check_no_nan(tg)?;
+    let picker = TempoPicker::new(bins, config)?;
     let summary: Vec<f64> = match config.aggregate {
         TempoAggregate::None => {
-            return Ok(tg.axis_iter(Axis(1)).map(|c| pick(&c.to_vec())).collect())
+            return Ok(tg
+                .axis_iter(Axis(1))
+                .map(|c| picker.pick(&c.to_vec()))
+                .collect())
         }
         TempoAggregate::Mean => tg.rows().into_iter().map(|r| mean(&r.to_vec())).collect(),
         TempoAggregate::Median => tg
@@ -268,7 +341,7 @@ pub fn tempo_from_tempogram(tg: ArrayView2<'_, f64>, config: &TempoConfig) -> Re
             .map(|r| r.fold(f64::NEG_INFINITY, |m, &v| m.max(v)))
             .collect(),
     };
-    Ok(vec![pick(&summary)])
+    Ok(vec![picker.pick(&summary)])
 }
 
 #[cfg(test)]
@@ -276,6 +349,43 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
     use super::*;
+
+    #[test]
+    fn blocked_tempo_equals_the_whole_tempogram_to_the_bit() {
+        // Longer than several blocks and not a multiple of one; a pulse
+        // train with drift, so every lag's mean matters.
+        let env: Vec<f32> = (0..2_345)
+            .map(|t| {
+                let t = t as f32;
+                (t * 0.27).sin().max(0.0) + 0.3 * (t * 0.031).cos().abs()
+            })
+            .collect();
+        for aggregate in [
+            TempoAggregate::Mean,
+            TempoAggregate::Max,
+            TempoAggregate::None,
+            TempoAggregate::Median,
+        ] {
+            let config = TempoConfig {
+                aggregate,
+                ..TempoConfig::default()
+            };
+            let tg = Tempogram::new(TempogramConfig {
+                win_length: config.win_length().unwrap(),
+                ..TempogramConfig::default()
+            })
+            .unwrap()
+            .process(&env)
+            .unwrap();
+            let whole = tempo_from_tempogram(tg.view(), &config).unwrap();
+            let blocked = tempo(&env, &config).unwrap();
+            assert_eq!(
+                blocked.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                whole.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                "{aggregate:?}"
+            );
+        }
+    }
 
     #[test]
     fn prior_and_max_tempo_pick_the_lag() {

@@ -126,6 +126,13 @@ impl Tempogram {
     /// [`Error::InputTooShort`] for an empty envelope, or one shorter than
     /// `win_length` when not centred; [`Error::NonFinite`] for NaN or infinite values.
     pub fn process<T: Float>(&self, onset_envelope: &[T]) -> Result<Array2<f64>> {
+        let (padded, frames) = self.prepare(onset_envelope)?;
+        self.frames_of(&padded, 0..frames)
+    }
+
+    /// The envelope as float64, padded when centred, and the number of
+    /// tempogram frames, after the checks of [`Tempogram::process`].
+    pub(crate) fn prepare<T: Float>(&self, onset_envelope: &[T]) -> Result<(Vec<f64>, usize)> {
         let win = self.config.win_length;
         let env = super::envelope_f64("tempogram onset envelope", onset_envelope)?;
         let n = env.len();
@@ -147,16 +154,33 @@ impl Tempogram {
         } else {
             frames
         };
+        Ok((padded, frames))
+    }
+
+    /// Frames `range` of the tempogram of a [`Tempogram::prepare`]d
+    /// envelope (each frame is computed and normalised on its own, so any
+    /// split of the frames gives the same columns).
+    pub(crate) fn frames_of(
+        &self,
+        padded: &[f64],
+        range: std::ops::Range<usize>,
+    ) -> Result<Array2<f64>> {
+        let win = self.config.win_length;
         let n_pad = self.forward.len();
         // Column-major, so that each frame's lags are written contiguously.
-        let mut out = Array2::<f64>::zeros((win, frames).f());
+        let mut out = Array2::<f64>::zeros((win, range.len()).f());
         let mut time = vec![0.0f64; n_pad];
         let mut spec = self.forward.make_output_vec();
         let mut scratch_f = self.forward.make_scratch_vec();
         let mut scratch_i = self.inverse.make_scratch_vec();
         let scale = 1.0 / n_pad as f64;
-        for t in 0..frames {
-            for ((dst, &o), &w) in time.iter_mut().zip(&padded[t..t + win]).zip(&self.window) {
+        for (column, t) in range.enumerate() {
+            let frame = padded.get(t..t + win).ok_or(Error::InputTooShort {
+                what: "tempogram frame",
+                expected: t + win,
+                got: padded.len(),
+            })?;
+            for ((dst, &o), &w) in time.iter_mut().zip(frame).zip(&self.window) {
                 *dst = o * w;
             }
             time[win..].fill(0.0);
@@ -169,7 +193,7 @@ impl Tempogram {
             self.inverse
                 .process_with_scratch(&mut spec, &mut time, &mut scratch_i)
                 .map_err(|_| fft_length_error(n_pad))?;
-            for (o, &v) in out.column_mut(t).iter_mut().zip(&time[..win]) {
+            for (o, &v) in out.column_mut(column).iter_mut().zip(&time[..win]) {
                 *o = v * scale;
             }
         }
