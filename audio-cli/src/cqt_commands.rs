@@ -6,12 +6,14 @@ use std::path::PathBuf;
 
 use audio_dsp::{
     ChromaCens, ChromaCensConfig, ChromaCqt, ChromaCqtConfig, Cqt, CqtConfig, CqtMode, Float, Hcqt,
-    HcqtConfig, HybridCqt, Icqt, PNorm, PadMode, ResampleMethod, Transform, WindowKind,
+    HcqtConfig, HybridCqt, Icqt, PNorm, PadMode, ResampleMethod, StftConfig, StreamingCqt,
+    Transform, WindowKind,
 };
 use clap::{Args, Subcommand};
 use num_complex::Complex;
 
-use crate::dsp_commands::ResType;
+use crate::dsp_commands::{InputOutput, ResType};
+use crate::stream_input::{stream_frames, stream_tuning};
 use audio_io::npy::{read_complex, read_signal, WritableElement};
 use audio_io::on_precision;
 
@@ -131,7 +133,7 @@ pub struct CqtArgs {
     #[arg(long, default_value_t = 12)]
     bins_per_octave: usize,
     /// Tuning offset in fractions of a bin.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     tuning: f64,
     /// Filter length scale.
     #[arg(long, default_value_t = 1.0)]
@@ -167,7 +169,7 @@ pub struct ChromaArgs {
     fmin: Option<f64>,
     /// Tuning offset in fractions of a CQT bin (default: estimated from the
     /// signal, as librosa's tuning=None).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     tuning: Option<f64>,
     /// Chroma bins.
     #[arg(long, default_value_t = 12)]
@@ -202,6 +204,68 @@ impl CqtArgs {
             res_type: ResampleMethod::from(io.res_type),
         })
     }
+}
+
+impl CqtInputOutput {
+    /// Whether the input streams: an audio file, with a resampler that
+    /// streams inside the transform (soxr's recipes).
+    fn streams(&self) -> bool {
+        !audio_io::npy::is_npy(&self.input)
+            && crate::dsp_commands::method_streams(ResampleMethod::from(self.res_type))
+    }
+
+    /// The input and output as the streamed path reads them.
+    fn io(&self) -> InputOutput {
+        InputOutput {
+            input: self.input.clone(),
+            output: self.output.clone(),
+            sr: self.sr,
+        }
+    }
+}
+
+/// `cqt` / `vqt` of an audio file, streamed ([`StreamingCqt`]: each
+/// octave frames its own signal, halved by a resampling stream), the
+/// frames (or their magnitudes) appended as every octave completes them.
+fn stream_cqt(io: &InputOutput, config: CqtConfig, magnitude: bool) -> Result<()> {
+    let rows = config.n_bins;
+    let mut stream = StreamingCqt::<f32>::new(config)?;
+    let mut frames = |block: Option<&[f32]>| match block {
+        Some(block) => stream.push(block),
+        None => stream.finish(),
+    };
+    if magnitude {
+        stream_frames(
+            io,
+            Some(rows),
+            |block| Ok(frames(block)?.mapv(|c| c.norm())),
+        )
+    } else {
+        stream_frames(io, Some(rows), |block| Ok(frames(block)?))
+    }
+}
+
+/// `chroma-cqt` of an audio file, streamed: the tuning (when estimated,
+/// librosa's default) from a first pass over the 2048-point magnitude
+/// STFT's peaks, then the CQT magnitudes of each block folded into chroma
+/// and normalised frame by frame.
+fn stream_chroma_cqt(io: &InputOutput, config: ChromaCqtConfig) -> Result<()> {
+    let tuning = match config.tuning {
+        Some(tuning) => tuning,
+        None => stream_tuning(io, &StftConfig::default(), 1.0, config.bins_per_octave)?,
+    };
+    let chroma = ChromaCqt::<f32>::new(ChromaCqtConfig {
+        tuning: Some(tuning),
+        ..config.clone()
+    })?;
+    let mut stream = StreamingCqt::<f32>::new(config.cqt_config(tuning))?;
+    stream_frames(io, Some(config.n_chroma), |block| {
+        let c = match block {
+            Some(block) => stream.push(block)?,
+            None => stream.finish()?,
+        };
+        Ok(chroma.process_cqt(c.mapv(|v| v.norm()).view())?)
+    })
 }
 
 fn cqt_of<T: Float + WritableElement>(
@@ -243,6 +307,9 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
     match cmd {
         CqtCommand::Cqt { io, cqt } => {
             let config = cqt.config(&io)?;
+            if io.streams() {
+                return stream_cqt(&io.io(), config, cqt.magnitude);
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| cqt_of(
                 &x,
                 config,
@@ -255,6 +322,9 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 gamma,
                 ..cqt.config(&io)?
             };
+            if io.streams() {
+                return stream_cqt(&io.io(), config, cqt.magnitude);
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| cqt_of(
                 &x,
                 config,
@@ -331,6 +401,9 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 cqt_mode: CqtMode::parse(&chroma.cqt_mode)?,
                 res_type: ResampleMethod::from(io.res_type),
             };
+            if io.streams() && config.cqt_mode == CqtMode::Full {
+                return stream_chroma_cqt(&io.io(), config);
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let c = ChromaCqt::new(config)?.process(&x)?;
                 write_npy(&io.output, &c)

@@ -279,7 +279,7 @@ fn mfcc_streaming(io: &InputOutput, cfg: MfccConfig) -> Result<()> {
 }
 
 /// Whether `method` resamples block by block (soxr's recipes).
-fn method_streams(method: ResampleMethod) -> bool {
+pub(crate) fn method_streams(method: ResampleMethod) -> bool {
     matches!(
         method,
         ResampleMethod::SoxrHq

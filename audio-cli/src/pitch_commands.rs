@@ -17,7 +17,9 @@ use audio_io::npy::{is_npy, read_floats, read_signal, Precision, WritableElement
 use audio_io::on_precision;
 
 use crate::dsp_commands::InputOutput;
-use crate::stream_input::{onset_envelope, row, stream_framed, stream_onset_envelope};
+use crate::stream_input::{
+    onset_envelope, row, stream_framed, stream_frames, stream_onset_envelope, stream_tuning,
+};
 use crate::write_npy;
 use crate::{Error, Result};
 
@@ -105,7 +107,7 @@ pub struct ChromaArgs {
     #[arg(long, default_value_t = 512)]
     hop_length: usize,
     /// Tuning in fractions of a bin; `none` estimates it (librosa's default).
-    #[arg(long, default_value = "none")]
+    #[arg(long, default_value = "none", allow_negative_numbers = true)]
     tuning: crate::NoneOr,
     /// Number of chroma bins.
     #[arg(long, default_value_t = 12)]
@@ -213,6 +215,34 @@ pub struct PitchArgs {
     pad_mode: String,
 }
 
+/// `chroma-stft` of an audio file, streamed: when the tuning is estimated
+/// (librosa's default), a first pass estimates it from the power
+/// spectrogram's peaks ([`stream_tuning`]); then each block's power frames
+/// are projected on the chroma filterbank and normalised, frame by frame
+/// as the whole-signal path, and appended.
+fn stream_chroma_stft(io: &InputOutput, cfg: ChromaStftConfig) -> Result<()> {
+    let tuning = match cfg.tuning {
+        Some(tuning) => tuning,
+        None => stream_tuning(io, &cfg.stft, 2.0, cfg.n_chroma)?,
+    };
+    let chroma = ChromaStft::<f32>::new(ChromaStftConfig {
+        tuning: Some(tuning),
+        ..cfg.clone()
+    })?;
+    let mut stream = audio_dsp::StreamingStft::<f32>::new(cfg.stft.clone())?;
+    stream_frames(io, Some(cfg.n_chroma), |block| {
+        let spec = match block {
+            Some(block) => stream.push(block)?,
+            None => stream.finish()?,
+        };
+        let power = audio_dsp::spectrogram_power(spec.view(), 2.0);
+        if power.ncols() == 0 {
+            return Ok(ndarray::Array2::zeros((cfg.n_chroma, 0)));
+        }
+        Ok(chroma.process_power(power.view())?)
+    })
+}
+
 /// `onset-strength` of an audio file, streamed in two passes
 /// ([`stream_onset_envelope`]) and appended to the 1-D `.npy` as it comes.
 fn stream_onset_strength(io: &InputOutput, cfg: &OnsetStrengthConfig) -> Result<()> {
@@ -311,6 +341,9 @@ pub fn run(cmd: PitchCommand) -> Result<()> {
     match cmd {
         PitchCommand::ChromaStft { io, chroma } => {
             let cfg = chroma.config(io.sr)?;
+            if !is_npy(&io.input) {
+                return stream_chroma_stft(&io, cfg);
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let c = ChromaStft::new(cfg)?.process(&x)?;
                 write_npy(&io.output, &c)

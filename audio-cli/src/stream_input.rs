@@ -7,7 +7,7 @@
 use audio_dsp::util::frame_stream::FrameStream;
 use audio_dsp::{
     DbReference, MelSpectrogramConfig, OnsetStrengthConfig, PadMode, StftConfig,
-    StreamingMelSpectrogram, StreamingOnsetStrength, StreamingStft,
+    StreamingMelSpectrogram, StreamingOnsetStrength, StreamingStft, TuningConfig, TuningEstimator,
 };
 use audio_io::npy::{NpyColumnWriter, WritableElement};
 use ndarray::{Array2, ArrayView2};
@@ -183,4 +183,34 @@ pub(crate) fn onset_envelope(io: &InputOutput, config: &OnsetStrengthConfig) -> 
         Ok(())
     })?;
     Ok(envelope)
+}
+
+/// librosa's `estimate_tuning` of the audio input, streamed (one pass):
+/// the peaks of `|STFT|^power` frame by frame into a [`TuningEstimator`]
+/// (16 bytes a spectral peak kept for the median), in fractions of a bin
+/// at `bins_per_octave`. Equal to the estimate from the whole spectrogram.
+pub(crate) fn stream_tuning(
+    io: &InputOutput,
+    stft: &StftConfig,
+    power: f32,
+    bins_per_octave: usize,
+) -> Result<f64> {
+    let mut stream = StreamingStft::<f32>::new(stft.clone())?;
+    let config = TuningConfig {
+        bins_per_octave,
+        ..TuningConfig::default()
+    };
+    let mut estimator = TuningEstimator::new(f64::from(io.sr), stft.n_fft, config)?;
+    let mut take = |spec: Array2<num_complex::Complex<f32>>| -> Result<()> {
+        if spec.ncols() > 0 {
+            estimator.push(audio_dsp::spectrogram_power(spec.view(), power).view())?;
+        }
+        Ok(())
+    };
+    let mut blocks = io.stream()?;
+    while let Some(block) = blocks.next_block()? {
+        take(stream.push(&block.row(0).to_vec())?)?;
+    }
+    take(stream.finish()?)?;
+    Ok(estimator.finish()?)
 }

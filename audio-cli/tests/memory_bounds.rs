@@ -192,6 +192,17 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             &["beat-track", "{in}", "-o", "{out}"][..],
             "beats.npz",
         ),
+        (
+            "chroma-stft (tuning estimated first)",
+            &["chroma-stft", "{in}", "-o", "{out}"][..],
+            "chroma.npy",
+        ),
+        ("cqt", &["cqt", "{in}", "-o", "{out}"][..], "cqt.npy"),
+        (
+            "chroma-cqt (tuning estimated first)",
+            &["chroma-cqt", "{in}", "-o", "{out}"][..],
+            "chroma_cqt.npy",
+        ),
     ] {
         let Some((short, long)) = both(&inputs, args, out) else {
             return;

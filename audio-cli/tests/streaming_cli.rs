@@ -255,6 +255,12 @@ fn streamed_and_whole(command: &str, args: &[&str]) -> (Vec<f64>, Vec<f64>, Vec<
                 a.shape().to_vec(),
             ),
             audio_io::npy::NpyArray::F64(a) => (a.iter().copied().collect(), a.shape().to_vec()),
+            audio_io::npy::NpyArray::C64(a) => (
+                a.iter()
+                    .flat_map(|c| [f64::from(c.re), f64::from(c.im)])
+                    .collect(),
+                a.shape().to_vec(),
+            ),
             other => {
                 let a = other.into_integers().unwrap();
                 (
@@ -355,6 +361,30 @@ fn onsets_and_beats_stream_to_the_whole_signal_result() {
         ("plp", &[][..]),
     ] {
         let (streamed, whole, _) = streamed_and_whole(command, args);
+        assert_identical(command, &streamed, &whole);
+    }
+}
+
+#[test]
+fn chroma_and_constant_q_stream_to_the_whole_signal_result() {
+    for (command, args) in [
+        // The tuning estimated in a first pass (librosa's default), then given.
+        ("chroma-stft", &[][..]),
+        ("chroma-stft", &["--tuning", "0.1", "--n-fft", "4096"][..]),
+        ("cqt", &[][..]),
+        (
+            "cqt",
+            &["--magnitude", "--hop-length", "256", "--n-bins", "72"][..],
+        ),
+        ("vqt", &["--res-type", "soxr_vhq"][..]),
+        ("chroma-cqt", &[][..]),
+        (
+            "chroma-cqt",
+            &["--tuning", "-0.2", "--bins-per-octave", "24"][..],
+        ),
+    ] {
+        let (streamed, whole, shape) = streamed_and_whole(command, args);
+        eprintln!("{command} {args:?}: {shape:?}");
         assert_identical(command, &streamed, &whole);
     }
 }

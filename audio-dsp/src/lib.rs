@@ -61,6 +61,7 @@ pub use cqt::cqt_filters::{cqt_frequencies, C1_HZ};
 pub use cqt::hcqt::{Hcqt, HcqtConfig};
 pub use cqt::hybrid_cqt::{hybrid_cqt, HybridCqt};
 pub use cqt::icqt::Icqt;
+pub use cqt::streaming_cqt::StreamingCqt;
 pub use effects::{
     phase_vocoder, pitch_shift, time_stretch, PhaseVocoder, PitchShift, PitchShiftConfig,
     TimeStretch,
@@ -94,7 +95,7 @@ pub use onset::onset_strength::{
 pub use onset::peak_pick::{peak_pick, PeakPickConfig};
 pub use onset::streaming_onset_strength::StreamingOnsetStrength;
 pub use pitch::pyin::{pyin, Pyin, PyinConfig, PyinOutput};
-pub use pitch::tuning::{estimate_tuning, piptrack, pitch_tuning, TuningConfig};
+pub use pitch::tuning::{estimate_tuning, piptrack, pitch_tuning, TuningConfig, TuningEstimator};
 pub use pitch::yin::{yin, Yin, YinConfig};
 pub use resample::resampler::{resample, ResampleMethod, ResampleStream, Resampler};
 pub use spectral::griffin_lim::{

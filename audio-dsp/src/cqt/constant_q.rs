@@ -156,7 +156,7 @@ impl CqtConfig {
 }
 
 /// One octave of the plan.
-struct Octave<T: Float> {
+pub(crate) struct Octave<T: Float> {
     /// Output rows (bins) this octave fills.
     rows: Range<usize>,
     hop: usize,
@@ -429,23 +429,104 @@ impl<T: Float> Cqt<T> {
     ) -> Result<()> {
         let n_fft = octave.basis.n_fft;
         let padded = pad(y, n_fft / 2, n_fft / 2, self.config.pad_mode)?;
-        let mut input = octave.fft.make_input_vec();
-        let mut spectrum = octave.fft.make_output_vec();
-        let mut scratch = octave.fft.make_scratch_vec();
+        let mut buffers = OctaveBuffers::new(octave);
         for t in 0..frames {
             let start = t * octave.hop;
-            input.copy_from_slice(&padded[start..start + n_fft]);
-            octave
-                .fft
-                .process_with_scratch(&mut input, &mut spectrum, &mut scratch)
-                .map_err(|_| Error::BufferLength {
-                    what: "cqt fft buffers",
-                    expected: n_fft / 2 + 1,
-                    got: spectrum.len(),
-                })?;
-            for (r, row) in octave.rows.clone().enumerate() {
-                out[[row, t]] = octave.basis.apply_row(r, &spectrum);
+            octave.respond(&padded[start..start + n_fft], &mut buffers, |row, v| {
+                out[[row, t]] = v;
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The octave plans, lowest rows last (the order they are computed in).
+    pub(crate) fn octaves(&self) -> &[Octave<T>] {
+        &self.octaves
+    }
+
+    /// The early downsampling's factor and gain (`sqrt(factor)`, twice
+    /// without `scale`) and resampler, if any.
+    pub(crate) fn early(&self) -> Option<(usize, T, &Resampler)> {
+        self.early.as_ref().map(|(factor, resampler)| {
+            let mut gain = (*factor as f64).sqrt();
+            if !self.config.scale {
+                gain *= (*factor as f64).sqrt();
             }
+            (*factor, cast(gain), resampler)
+        })
+    }
+
+    /// The resampler halving the rate between octaves, if any.
+    pub(crate) fn halver(&self) -> Option<&Resampler> {
+        self.halver.as_ref()
+    }
+
+    /// [`Transform::output_shape`]'s frame count (and its errors).
+    pub(crate) fn n_frames(&self, len: usize) -> Result<usize> {
+        self.frames(len)
+    }
+}
+
+/// One octave's FFT buffers.
+pub(crate) struct OctaveBuffers<T: Float> {
+    input: Vec<T>,
+    spectrum: Vec<Complex<T>>,
+    scratch: Vec<Complex<T>>,
+}
+
+impl<T: Float> OctaveBuffers<T> {
+    pub(crate) fn new(octave: &Octave<T>) -> Self {
+        Self {
+            input: octave.fft.make_input_vec(),
+            spectrum: octave.fft.make_output_vec(),
+            scratch: octave.fft.make_scratch_vec(),
+        }
+    }
+}
+
+impl<T: Float> Octave<T> {
+    /// The FFT size of the octave's frames.
+    pub(crate) fn n_fft(&self) -> usize {
+        self.basis.n_fft
+    }
+
+    /// Samples between the octave's frames.
+    pub(crate) fn hop(&self) -> usize {
+        self.hop
+    }
+
+    /// Output rows the octave fills.
+    pub(crate) fn rows(&self) -> Range<usize> {
+        self.rows.clone()
+    }
+
+    /// Whether the signal is halved in rate after this octave.
+    pub(crate) fn halve_after(&self) -> bool {
+        self.halve_after
+    }
+
+    /// The responses of the octave's filters to one frame (`n_fft`
+    /// samples of the padded signal): `put(row, value)` for each row.
+    pub(crate) fn respond(
+        &self,
+        frame: &[T],
+        buffers: &mut OctaveBuffers<T>,
+        mut put: impl FnMut(usize, Complex<T>),
+    ) -> Result<()> {
+        buffers.input.copy_from_slice(frame);
+        self.fft
+            .process_with_scratch(
+                &mut buffers.input,
+                &mut buffers.spectrum,
+                &mut buffers.scratch,
+            )
+            .map_err(|_| Error::BufferLength {
+                what: "cqt fft buffers",
+                expected: self.basis.n_fft / 2 + 1,
+                got: buffers.spectrum.len(),
+            })?;
+        for (r, row) in self.rows.clone().enumerate() {
+            put(row, self.basis.apply_row(r, &buffers.spectrum));
         }
         Ok(())
     }
@@ -483,14 +564,10 @@ impl<T: Float> Transform<T> for Cqt<T> {
         let frames = shape[1];
         check_finite("cqt input", signal)?;
         let mut y: Cow<'_, [T]> = Cow::Borrowed(signal);
-        if let Some((factor, resampler)) = &self.early {
+        if let Some((_, gain, resampler)) = self.early() {
             // resample(y, factor, 1, scale=True) multiplies by sqrt(factor);
             // without `scale`, librosa multiplies by sqrt(factor) once more.
-            let mut gain = (*factor as f64).sqrt();
-            if !self.config.scale {
-                gain *= (*factor as f64).sqrt();
-            }
-            y = Cow::Owned(scaled(resampler.process(&y)?, cast(gain)));
+            y = Cow::Owned(scaled(resampler.process(&y)?, gain));
         }
         let last = self.octaves.len() - 1;
         for (i, octave) in self.octaves.iter().enumerate() {

@@ -5,3 +5,4 @@ pub mod cqt_filters;
 pub mod hcqt;
 pub mod hybrid_cqt;
 pub mod icqt;
+pub mod streaming_cqt;

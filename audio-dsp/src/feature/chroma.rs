@@ -366,9 +366,24 @@ impl<T: Float> ChromaStft<T> {
                 &estimated
             }
         };
-        let mut raw = fb.apply(power)?;
-        normalize_columns(raw.view_mut(), self.config.norm, T::min_positive_value());
-        Ok(raw)
+        if power.nrows() != fb.weights().ncols() {
+            return Err(Error::ShapeMismatch {
+                what: "chroma_stft spectrogram",
+                expected: vec![fb.weights().ncols(), power.ncols()],
+                got: power.shape().to_vec(),
+            });
+        }
+        // Frame by frame, as the fused path of `process`, so that a
+        // spectrogram projected whole or in blocks of frames gives the
+        // same chroma to the bit.
+        let mut out = Array2::zeros((self.config.n_chroma, power.ncols()));
+        let mut column = vec![T::zero(); power.nrows()];
+        for (t, frame) in power.columns().into_iter().enumerate() {
+            column.iter_mut().zip(frame).for_each(|(c, &v)| *c = v);
+            project_frame(fb.weights(), &column, out.column_mut(t));
+        }
+        normalize_columns(out.view_mut(), self.config.norm, T::min_positive_value());
+        Ok(out)
     }
 }
 
@@ -410,19 +425,24 @@ impl<T: Float> Transform<T> for ChromaStft<T> {
         let power_kernel = self.power_kernel;
         self.stft.for_each_frame(signal, &mut spectrum, |t, spec| {
             power_kernel(spec, &mut power);
-            for (c, o) in out.column_mut(t).iter_mut().enumerate() {
-                let row = weights.row(c);
-                *o = match row.as_slice() {
-                    Some(w) => dot(w, &power),
-                    None => row
-                        .iter()
-                        .zip(&power)
-                        .fold(T::zero(), |s, (&a, &b)| s + a * b),
-                };
-            }
+            project_frame(weights, &power, out.column_mut(t));
         })?;
         normalize_columns(out, self.config.norm, T::min_positive_value());
         Ok(())
+    }
+}
+
+/// `out[c] = Σ_k weights[c, k] power[k]`: one frame's chroma energies.
+fn project_frame<T: Float>(weights: &Array2<T>, power: &[T], out: ndarray::ArrayViewMut1<T>) {
+    for (c, o) in out.into_iter().enumerate() {
+        let row = weights.row(c);
+        *o = match row.as_slice() {
+            Some(w) => dot(w, power),
+            None => row
+                .iter()
+                .zip(power)
+                .fold(T::zero(), |s, (&a, &b)| s + a * b),
+        };
     }
 }
 

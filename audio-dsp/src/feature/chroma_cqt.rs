@@ -183,8 +183,9 @@ impl Default for ChromaCqtConfig {
 }
 
 impl ChromaCqtConfig {
-    /// The CQT this chroma is computed from.
-    pub(crate) fn cqt_config(&self, tuning: f64) -> CqtConfig {
+    /// The CQT this chroma is computed from, at `tuning` (for
+    /// [`CqtMode::Full`]; the hybrid CQT takes the same configuration).
+    pub fn cqt_config(&self, tuning: f64) -> CqtConfig {
         CqtConfig {
             sr: self.sr,
             hop_length: self.hop_length,
