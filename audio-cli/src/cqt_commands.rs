@@ -248,8 +248,14 @@ fn stream_cqt(io: &InputOutput, config: CqtConfig, magnitude: bool) -> Result<()
 /// `chroma-cqt` of an audio file, streamed: the tuning (when estimated,
 /// librosa's default) from a first pass over the 2048-point magnitude
 /// STFT's peaks, then the CQT magnitudes of each block folded into chroma
-/// and normalised frame by frame.
-fn stream_chroma_cqt(io: &InputOutput, config: ChromaCqtConfig) -> Result<()> {
+/// and normalised frame by frame; `frames` turns each block's chroma into
+/// the output's `rows` (the chroma itself, or tonnetz's six dimensions).
+pub(crate) fn stream_chroma_cqt<E: WritableElement + Clone>(
+    io: &InputOutput,
+    config: ChromaCqtConfig,
+    rows: usize,
+    mut frames: impl FnMut(ndarray::Array2<f32>) -> Result<ndarray::Array2<E>>,
+) -> Result<()> {
     let tuning = match config.tuning {
         Some(tuning) => tuning,
         None => stream_tuning(io, &StftConfig::default(), 1.0, config.bins_per_octave)?,
@@ -259,13 +265,28 @@ fn stream_chroma_cqt(io: &InputOutput, config: ChromaCqtConfig) -> Result<()> {
         ..config.clone()
     })?;
     let mut stream = StreamingCqt::<f32>::new(config.cqt_config(tuning))?;
-    stream_frames(io, Some(config.n_chroma), |block| {
+    stream_frames(io, Some(rows), |block| {
         let c = match block {
             Some(block) => stream.push(block)?,
             None => stream.finish()?,
         };
-        Ok(chroma.process_cqt(c.mapv(|v| v.norm()).view())?)
+        if c.ncols() == 0 {
+            return Ok(
+                ndarray::Array2::from_shape_vec((rows, 0), Vec::new()).map_err(|_| {
+                    crate::Error::Usage {
+                        message: "an empty block has an impossible shape",
+                    }
+                })?,
+            );
+        }
+        frames(chroma.process_cqt(c.mapv(|v| v.norm()).view())?)
     })
+}
+
+/// Whether `config`'s resampler streams (soxr's recipes), so that an
+/// audio file's chroma CQT can stream.
+pub(crate) fn chroma_cqt_streams(config: &ChromaCqtConfig) -> bool {
+    config.cqt_mode == CqtMode::Full && crate::dsp_commands::method_streams(config.res_type)
 }
 
 fn cqt_of<T: Float + WritableElement>(
@@ -402,7 +423,8 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 res_type: ResampleMethod::from(io.res_type),
             };
             if io.streams() && config.cqt_mode == CqtMode::Full {
-                return stream_chroma_cqt(&io.io(), config);
+                let rows = config.n_chroma;
+                return stream_chroma_cqt(&io.io(), config, rows, Ok);
             }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let c = ChromaCqt::new(config)?.process(&x)?;

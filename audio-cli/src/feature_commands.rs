@@ -413,6 +413,14 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
                 sr: f64::from(io.sr),
                 ..audio_dsp::ChromaCqtConfig::default()
             };
+            if !is_npy(&io.input) && crate::cqt_commands::chroma_cqt_streams(&config) {
+                // Tonnetz is frame by frame: each block's chroma in turn.
+                return crate::cqt_commands::stream_chroma_cqt(&io, config, 6, |chroma| {
+                    Ok(audio_dsp::feature::tonnetz::tonnetz(
+                        chroma.mapv(f64::from).view(),
+                    )?)
+                });
+            }
             let chroma_of = |signal: audio_io::npy::Signal| -> Result<Array2<f64>> {
                 Ok(on_precision!(signal, |x| {
                     audio_dsp::ChromaCqt::new(config.clone())?

@@ -382,6 +382,7 @@ fn chroma_and_constant_q_stream_to_the_whole_signal_result() {
             "chroma-cqt",
             &["--tuning", "-0.2", "--bins-per-octave", "24"][..],
         ),
+        ("tonnetz", &[][..]),
     ] {
         let (streamed, whole, shape) = streamed_and_whole(command, args);
         eprintln!("{command} {args:?}: {shape:?}");
