@@ -14,7 +14,9 @@ use audio_dsp::feature::rhythm::{
     FourierTempogramConfig, TempoAggregate, TempoConfig, TempogramConfig,
 };
 use audio_dsp::{OnsetAggregate, OnsetStrength, OnsetStrengthConfig, WindowKind};
-use audio_io::npy::{is_npy, read_floats, read_signal, Precision, Signal};
+use audio_io::npy::{
+    is_npy, read_floats, read_signal, NpyColumnWriter, Precision, Signal, WritableElement,
+};
 use audio_io::on_precision;
 use clap::{Args, Subcommand};
 
@@ -241,6 +243,37 @@ enum BeatsOut {
     Float(Vec<f64>),
 }
 
+/// Tempogram frames computed and written at a time.
+const BLOCK_FRAMES: usize = 1024;
+
+/// Ends a `.npy` written block by block and says so.
+fn finish<E: WritableElement + Clone>(
+    writer: NpyColumnWriter<E>,
+    path: &std::path::Path,
+) -> Result<()> {
+    let info = writer.finish()?;
+    println!("wrote {} ({info})", path.display());
+    Ok(())
+}
+
+/// The Fourier tempogram of `e` written block by block (complex64 for a
+/// float32 envelope, complex128 for float64).
+fn fourier_blocks<T: audio_dsp::Float>(
+    e: &[T],
+    config: &FourierTempogramConfig,
+    rows: usize,
+    output: &std::path::Path,
+) -> Result<()>
+where
+    num_complex::Complex<T>: WritableElement,
+{
+    let mut writer = NpyColumnWriter::<num_complex::Complex<T>>::create(output, rows)?;
+    audio_dsp::feature::rhythm::fourier_tempogram_blocks(e, config, BLOCK_FRAMES, |block| {
+        Ok::<(), crate::Error>(writer.write_columns(block.view())?)
+    })?;
+    finish(writer, output)
+}
+
 /// Runs a rhythm subcommand.
 pub fn run(cmd: RhythmCommand) -> Result<()> {
     match cmd {
@@ -257,10 +290,16 @@ pub fn run(cmd: RhythmCommand) -> Result<()> {
                 window,
                 norm: norm.0,
             };
-            let tg = on_precision!(envelope(&io, &onset, OnsetAggregate::Mean)?, |e| {
-                audio_dsp::feature::rhythm::tempogram(&e, &config)?
-            });
-            write_npy(&io.output, &tg)
+            // Written block by block: the tempogram is `win_length` float64
+            // a frame, the envelope 4 bytes.
+            let plan = audio_dsp::feature::rhythm::Tempogram::new(config)?;
+            let mut writer = NpyColumnWriter::<f64>::create(&io.output, win_length)?;
+            on_precision!(envelope(&io, &onset, OnsetAggregate::Mean)?, |e| {
+                plan.process_blocks(&e, BLOCK_FRAMES, |tg| {
+                    Ok::<(), crate::Error>(writer.write_columns(tg.view())?)
+                })
+            })?;
+            finish(writer, &io.output)
         }
         RhythmCommand::FourierTempogram { io, onset, window } => {
             let (win_length, center, window) = tempogram_window(&window)?;
@@ -269,12 +308,11 @@ pub fn run(cmd: RhythmCommand) -> Result<()> {
                 center,
                 window,
             };
-            on_precision!(envelope(&io, &onset, OnsetAggregate::Mean)?, |e| {
-                write_npy(
-                    &io.output,
-                    &audio_dsp::feature::rhythm::fourier_tempogram(&e, &config)?,
-                )
-            })
+            let rows = 1 + win_length / 2;
+            match envelope(&io, &onset, OnsetAggregate::Mean)? {
+                Precision::F32(e) => fourier_blocks(&e, &config, rows, &io.output),
+                Precision::F64(e) => fourier_blocks(&e, &config, rows, &io.output),
+            }
         }
         RhythmCommand::Tempo {
             io,

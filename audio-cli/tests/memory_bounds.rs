@@ -188,6 +188,11 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             "tempo.npy",
         ),
         (
+            "tempogram (written in blocks)",
+            &["tempogram", "{in}", "-o", "{out}"][..],
+            "tempogram.npy",
+        ),
+        (
             "beat-track",
             &["beat-track", "{in}", "-o", "{out}"][..],
             "beats.npz",

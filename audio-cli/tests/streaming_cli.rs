@@ -359,6 +359,8 @@ fn onsets_and_beats_stream_to_the_whole_signal_result() {
         ("onset-detect", &["--units", "time"][..]),
         ("tempo", &[][..]),
         ("plp", &[][..]),
+        ("tempogram", &[][..]),
+        ("fourier-tempogram", &[][..]),
     ] {
         let (streamed, whole, _) = streamed_and_whole(command, args);
         assert_identical(command, &streamed, &whole);

@@ -188,3 +188,51 @@ fn an_onset_stream_refuses_a_change_of_band_count() {
         Err(audio_dsp::Error::ShapeMismatch { .. })
     ));
 }
+
+#[test]
+fn tempograms_in_blocks_equal_the_whole_tempograms() {
+    use audio_dsp::feature::rhythm::{
+        fourier_tempogram, fourier_tempogram_blocks, FourierTempogramConfig, Tempogram,
+        TempogramConfig,
+    };
+    let env: Vec<f32> = (0..2_500)
+        .map(|t| ((t as f32) * 0.29).sin().max(0.0) + 0.2 * ((t as f32) * 0.013).cos().abs())
+        .collect();
+    for center in [true, false] {
+        let plan = Tempogram::new(TempogramConfig {
+            center,
+            ..TempogramConfig::default()
+        })
+        .expect("plan");
+        let whole = plan.process(&env).expect("whole");
+        let mut parts = Vec::new();
+        plan.process_blocks(&env, 333, |b| {
+            parts.push(b);
+            Ok::<(), audio_dsp::Error>(())
+        })
+        .expect("blocks");
+        let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+        let joined = concatenate(Axis(1), &views).expect("rows");
+        assert_eq!(joined, whole, "tempogram, center {center}");
+
+        let config = FourierTempogramConfig {
+            center,
+            ..FourierTempogramConfig::default()
+        };
+        let whole = fourier_tempogram(&env, &config).expect("whole");
+        let mut parts = Vec::new();
+        fourier_tempogram_blocks(&env, &config, 777, |b| {
+            parts.push(b);
+            Ok::<(), audio_dsp::Error>(())
+        })
+        .expect("blocks");
+        let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+        let joined = concatenate(Axis(1), &views).expect("rows");
+        assert_eq!(joined.dim(), whole.dim());
+        let same = joined
+            .iter()
+            .zip(whole.iter())
+            .all(|(a, b)| a.re.to_bits() == b.re.to_bits() && a.im.to_bits() == b.im.to_bits());
+        assert!(same, "fourier tempogram, center {center}");
+    }
+}

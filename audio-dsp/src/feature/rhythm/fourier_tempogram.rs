@@ -4,7 +4,9 @@ use ndarray::Array2;
 use num_complex::Complex;
 
 use crate::util::frame::check_positive;
-use crate::{fft_frequencies, Float, Result, Stft, StftConfig, Transform, WindowKind};
+use crate::{
+    fft_frequencies, Float, Result, Stft, StftConfig, StreamingStft, Transform, WindowKind,
+};
 
 /// Parameters of [`fourier_tempogram`], with librosa's names and defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +86,68 @@ pub fn fourier_tempogram<T: Float>(
             T::from(c.im).unwrap_or_else(T::nan),
         )
     }))
+}
+
+/// [`fourier_tempogram`] in blocks: the envelope goes through a
+/// [`StreamingStft`] `block_frames` values at a time and each block of
+/// frames is handed to `sink` in order, so the tempogram (`1 + win_length /
+/// 2` complex values a frame) is never held whole. The blocks joined are
+/// `fourier_tempogram`'s result to the bit.
+///
+/// # Errors
+///
+/// As [`fourier_tempogram`]; [`crate::Error::InvalidParameter`] for
+/// `block_frames = 0`; and `sink`'s errors (of any type a
+/// [`crate::Error`] converts into).
+///
+/// # Shapes
+///
+/// Each block is `(1 + win_length / 2, frames_in_block)`.
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::feature::rhythm::{fourier_tempogram, fourier_tempogram_blocks, FourierTempogramConfig};
+/// let env: Vec<f32> = (0..3000).map(|t| if t % 21 == 0 { 1.0 } else { 0.1 }).collect();
+/// let config = FourierTempogramConfig::default();
+/// let mut frames = 0;
+/// fourier_tempogram_blocks(&env, &config, 1000, |block| {
+///     frames += block.ncols();
+///     Ok::<(), audio_dsp::Error>(())
+/// })?;
+/// assert_eq!(frames, fourier_tempogram(&env, &config)?.ncols());
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn fourier_tempogram_blocks<T: Float, E: From<crate::Error>>(
+    onset_envelope: &[T],
+    config: &FourierTempogramConfig,
+    block_frames: usize,
+    mut sink: impl FnMut(Array2<Complex<T>>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    check_positive("win_length", config.win_length)?;
+    check_positive("block_frames", block_frames)?;
+    let env = super::envelope_f64("fourier_tempogram onset envelope", onset_envelope)?;
+    let mut stream = StreamingStft::<f64>::new(StftConfig {
+        n_fft: config.win_length,
+        hop_length: Some(1),
+        win_length: None,
+        window: config.window,
+        center: config.center,
+        ..StftConfig::default()
+    })?;
+    let narrow = |c: &Complex<f64>| {
+        Complex::new(
+            T::from(c.re).unwrap_or_else(T::nan),
+            T::from(c.im).unwrap_or_else(T::nan),
+        )
+    };
+    for block in env.chunks(block_frames) {
+        let spec = stream.push(block)?;
+        if spec.ncols() > 0 {
+            sink(spec.map(narrow))?;
+        }
+    }
+    sink(stream.finish()?.map(narrow))
 }
 
 /// The tempo (BPM) of each Fourier tempogram bin,

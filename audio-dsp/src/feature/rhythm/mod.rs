@@ -7,7 +7,9 @@ pub mod fourier_tempogram;
 pub mod tempo;
 pub mod tempogram;
 
-pub use fourier_tempogram::{fourier_tempo_frequencies, fourier_tempogram, FourierTempogramConfig};
+pub use fourier_tempogram::{
+    fourier_tempo_frequencies, fourier_tempogram, fourier_tempogram_blocks, FourierTempogramConfig,
+};
 pub use tempo::{tempo, tempo_frequencies, tempo_from_tempogram, TempoAggregate, TempoConfig};
 pub use tempogram::{tempogram, Tempogram, TempogramConfig};
 

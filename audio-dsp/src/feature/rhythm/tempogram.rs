@@ -130,9 +130,37 @@ impl Tempogram {
         self.frames_of(&padded, 0..frames)
     }
 
+    /// [`Tempogram::process`] in blocks of at most `block_frames` frames,
+    /// each handed to `sink` in order, so that the tempogram (`win_length`
+    /// float64 a frame) is never held whole. The blocks joined are
+    /// `process`'s result to the bit.
+    ///
+    /// # Errors
+    ///
+    /// As [`Tempogram::process`]; [`Error::InvalidParameter`] for
+    /// `block_frames = 0`; and `sink`'s errors (of any type an [`Error`]
+    /// converts into, so that a caller's writer can fail with its own).
+    ///
+    /// # Shapes
+    ///
+    /// Each block is `(win_length, frames_in_block)`.
+    pub fn process_blocks<T: Float, E: From<Error>>(
+        &self,
+        onset_envelope: &[T],
+        block_frames: usize,
+        mut sink: impl FnMut(Array2<f64>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        check_positive("block_frames", block_frames)?;
+        let (padded, frames) = self.prepare(onset_envelope)?;
+        for start in (0..frames).step_by(block_frames) {
+            sink(self.frames_of(&padded, start..(start + block_frames).min(frames))?)?;
+        }
+        Ok(())
+    }
+
     /// The envelope as float64, padded when centred, and the number of
     /// tempogram frames, after the checks of [`Tempogram::process`].
-    pub(crate) fn prepare<T: Float>(&self, onset_envelope: &[T]) -> Result<(Vec<f64>, usize)> {
+    fn prepare<T: Float>(&self, onset_envelope: &[T]) -> Result<(Vec<f64>, usize)> {
         let win = self.config.win_length;
         let env = super::envelope_f64("tempogram onset envelope", onset_envelope)?;
         let n = env.len();
@@ -160,11 +188,7 @@ impl Tempogram {
     /// Frames `range` of the tempogram of a [`Tempogram::prepare`]d
     /// envelope (each frame is computed and normalised on its own, so any
     /// split of the frames gives the same columns).
-    pub(crate) fn frames_of(
-        &self,
-        padded: &[f64],
-        range: std::ops::Range<usize>,
-    ) -> Result<Array2<f64>> {
+    fn frames_of(&self, padded: &[f64], range: std::ops::Range<usize>) -> Result<Array2<f64>> {
         let win = self.config.win_length;
         let n_pad = self.forward.len();
         // Column-major, so that each frame's lags are written contiguously.
