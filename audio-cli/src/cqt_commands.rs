@@ -13,7 +13,7 @@ use clap::{Args, Subcommand};
 use num_complex::Complex;
 
 use crate::dsp_commands::{InputOutput, ResType};
-use crate::stream_input::{stream_frames, stream_tuning};
+use crate::stream_input::{no_frames, stream_frames, stream_tuning};
 use audio_io::npy::{read_complex, read_signal, WritableElement};
 use audio_io::on_precision;
 
@@ -271,13 +271,7 @@ pub(crate) fn stream_chroma_cqt<E: WritableElement + Clone>(
             None => stream.finish()?,
         };
         if c.ncols() == 0 {
-            return Ok(
-                ndarray::Array2::from_shape_vec((rows, 0), Vec::new()).map_err(|_| {
-                    crate::Error::Usage {
-                        message: "an empty block has an impossible shape",
-                    }
-                })?,
-            );
+            return no_frames(rows);
         }
         frames(chroma.process_cqt(c.mapv(|v| v.norm()).view())?)
     })

@@ -18,7 +18,8 @@ use audio_io::on_precision;
 
 use crate::dsp_commands::InputOutput;
 use crate::stream_input::{
-    onset_envelope, row, stream_framed, stream_frames, stream_onset_envelope, stream_tuning,
+    no_frames, onset_envelope, row, stream_framed, stream_frames, stream_onset_envelope,
+    stream_tuning,
 };
 use crate::write_npy;
 use crate::{Error, Result};
@@ -237,7 +238,7 @@ fn stream_chroma_stft(io: &InputOutput, cfg: ChromaStftConfig) -> Result<()> {
         };
         let power = audio_dsp::spectrogram_power(spec.view(), 2.0);
         if power.ncols() == 0 {
-            return Ok(ndarray::Array2::zeros((cfg.n_chroma, 0)));
+            return no_frames(cfg.n_chroma);
         }
         Ok(chroma.process_power(power.view())?)
     })

@@ -48,7 +48,7 @@ pub(crate) fn row<E>(values: Vec<E>) -> Result<Array2<E>> {
 }
 
 /// No frames, `rows` tall.
-fn no_frames<E>(rows: usize) -> Result<Array2<E>> {
+pub(crate) fn no_frames<E>(rows: usize) -> Result<Array2<E>> {
     Array2::from_shape_vec((rows, 0), Vec::new()).map_err(|_| crate::Error::Usage {
         message: "an empty block has an impossible shape",
     })
