@@ -192,6 +192,7 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             &["tempogram", "{in}", "-o", "{out}"][..],
             "tempogram.npy",
         ),
+        ("plp", &["plp", "{in}", "-o", "{out}"][..], "plp.npy"),
         (
             "beat-track",
             &["beat-track", "{in}", "-o", "{out}"][..],

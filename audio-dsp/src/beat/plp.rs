@@ -1,13 +1,14 @@
 //! Predominant local pulse, as `librosa.beat.plp`.
 
+use ndarray::{Array2, ArrayView2};
 use num_complex::Complex;
 
 use crate::error::invalid;
 use crate::feature::rhythm::tempo::check_sr;
 use crate::feature::rhythm::{
-    fourier_tempo_frequencies, fourier_tempogram, FourierTempogramConfig,
+    fourier_tempo_frequencies, fourier_tempogram_blocks, FourierTempogramConfig,
 };
-use crate::{Float, Istft, IstftConfig, Result, WindowKind};
+use crate::{Float, IstftConfig, Result, StreamingIstft, WindowKind};
 
 /// Parameters of [`plp`], with `librosa.beat.plp`'s names and defaults (no
 /// `prior` distribution).
@@ -81,15 +82,6 @@ pub fn plp<T: Float>(onset_envelope: &[T], config: &PlpConfig) -> Result<Vec<T>>
         }
     }
     let win = config.win_length;
-    // The peak picking runs in the envelope's precision, as librosa's does on
-    // its complex64 (float32 envelope) or complex128 tempogram.
-    let ftgram = fourier_tempogram(
-        onset_envelope,
-        &FourierTempogramConfig {
-            win_length: win,
-            ..FourierTempogramConfig::default()
-        },
-    )?;
     let freqs = fourier_tempo_frequencies(config.sr, win, config.hop_length)?;
     let in_range: Vec<bool> = freqs
         .iter()
@@ -97,14 +89,62 @@ pub fn plp<T: Float>(onset_envelope: &[T], config: &PlpConfig) -> Result<Vec<T>>
             config.tempo_min.is_none_or(|lo| f >= lo) && config.tempo_max.is_none_or(|hi| f <= hi)
         })
         .collect();
+    let mut istft = StreamingIstft::<f64>::new(IstftConfig {
+        n_fft: win,
+        hop_length: Some(1),
+        win_length: None,
+        window: WindowKind::Hann,
+        center: true,
+    })?;
+    // The Fourier tempogram in blocks of frames, each block's peaks picked
+    // and overlap-added at once: the tempogram (`1 + win / 2` complex
+    // values a frame) is never held whole, only the pulse.
+    let mut pulse: Vec<f64> = Vec::with_capacity(onset_envelope.len());
+    fourier_tempogram_blocks(
+        onset_envelope,
+        &FourierTempogramConfig {
+            win_length: win,
+            ..FourierTempogramConfig::default()
+        },
+        PLP_BLOCK_FRAMES,
+        |ftgram| -> Result<()> {
+            let kept = keep_peaks(ftgram.view(), &in_range);
+            pulse.extend(istft.push(kept.view())?);
+            Ok(())
+        },
+    )?;
+    pulse.extend(istft.finish());
+    pulse.resize(onset_envelope.len(), 0.0);
+    let pulse: Vec<T> = pulse
+        .iter()
+        .map(|&v| T::from(v).unwrap_or_else(T::nan).max(T::zero()))
+        .collect();
+    let peak = pulse.iter().fold(T::zero(), |m, &v| m.max(v));
+    let peak = if peak < T::min_positive_value() {
+        T::one()
+    } else {
+        peak
+    };
+    Ok(pulse.iter().map(|&v| v / peak).collect())
+}
+
+/// Fourier tempogram frames processed at a time by [`plp`].
+const PLP_BLOCK_FRAMES: usize = 1024;
+
+/// Each frame of a Fourier tempogram kept only at its strongest in-range
+/// bins (`log1p(10⁶ |F|)` at its maximum) and scaled by its largest
+/// value, as librosa's `plp` before the inverse STFT. The peak picking
+/// runs in the envelope's precision, as librosa's does on its complex64
+/// (float32 envelope) or complex128 tempogram.
+fn keep_peaks<T: Float>(ftgram: ArrayView2<Complex<T>>, in_range: &[bool]) -> Array2<Complex<f64>> {
     let million = T::from(1e6).unwrap_or_else(T::nan);
     let tiny_sqrt = T::min_positive_value().sqrt();
     let zero = Complex::new(T::zero(), T::zero());
-    let mut kept = ndarray::Array2::<Complex<f64>>::zeros(ftgram.dim());
-    let mut mag = vec![T::zero(); freqs.len()];
+    let mut kept = Array2::<Complex<f64>>::zeros(ftgram.dim());
+    let mut mag = vec![T::zero(); in_range.len()];
     for (t, column) in ftgram.columns().into_iter().enumerate() {
         // Out-of-range bins are zeroed first, so their magnitude is log1p(0) = 0.
-        for ((m, c), &inside) in mag.iter_mut().zip(column.iter()).zip(&in_range) {
+        for ((m, c), &inside) in mag.iter_mut().zip(column.iter()).zip(in_range) {
             *m = if inside {
                 (million * c.norm()).ln_1p()
             } else {
@@ -115,8 +155,8 @@ pub fn plp<T: Float>(onset_envelope: &[T], config: &PlpConfig) -> Result<Vec<T>>
         // NumPy's maximum of the column after zeroing orders complex numbers
         // lexicographically (real part, then imaginary part).
         let mut column_max = Complex::new(T::neg_infinity(), T::neg_infinity());
-        let mut picked = Vec::with_capacity(freqs.len());
-        for ((c, &m), &inside) in column.iter().zip(&mag).zip(&in_range) {
+        let mut picked = Vec::with_capacity(in_range.len());
+        for ((c, &m), &inside) in column.iter().zip(&mag).zip(in_range) {
             let c = if inside && m >= peak { *c } else { zero };
             if (c.re, c.im) > (column_max.re, column_max.im) {
                 column_max = c;
@@ -133,23 +173,5 @@ pub fn plp<T: Float>(onset_envelope: &[T], config: &PlpConfig) -> Result<Vec<T>>
             );
         }
     }
-    let istft = Istft::<f64>::new(IstftConfig {
-        n_fft: win,
-        hop_length: Some(1),
-        win_length: None,
-        window: WindowKind::Hann,
-        center: true,
-    })?;
-    let pulse = istft.process(kept.view(), Some(onset_envelope.len()))?;
-    let pulse: Vec<T> = pulse
-        .iter()
-        .map(|&v| T::from(v).unwrap_or_else(T::nan).max(T::zero()))
-        .collect();
-    let peak = pulse.iter().fold(T::zero(), |m, &v| m.max(v));
-    let peak = if peak < T::min_positive_value() {
-        T::one()
-    } else {
-        peak
-    };
-    Ok(pulse.iter().map(|&v| v / peak).collect())
+    kept
 }
