@@ -14,7 +14,7 @@ use audio_io::notes::{to_csv_string, to_table_string, CsvLayout};
 use audio_io::Note;
 use audio_models::basic_pitch::note_creation::{detections_to_json, note_events_to_midi};
 use audio_models::basic_pitch::{BasicPitch, PredictConfig};
-use audio_models::frame_mlp::FrameMlp;
+use audio_models::frame_mlp::{FrameMlp, NoteDecoder};
 use clap::Args;
 
 use crate::Result;
@@ -151,7 +151,10 @@ pub fn load_frame_mlp(
     Ok(model.with_decoding(decoding)?)
 }
 
-/// Transcribes a file with the frame MLP: loaded mono at the model's rate.
+/// Transcribes a file with the frame MLP: read mono at the model's rate
+/// block by block ([`audio_io::LoadStream`]) through the model's stream
+/// (the posteriorgram of the whole file to the bit) into a streaming note
+/// decoder, so memory does not grow with the file (only the notes do).
 ///
 /// # Errors
 ///
@@ -161,8 +164,14 @@ pub fn frame_mlp_file(model: &FrameMlp, path: &std::path::Path) -> Result<Vec<No
         sr: Some(model.config().sample_rate),
         ..audio_io::LoadOptions::default()
     };
-    let audio = audio_io::load::<f32>(path, &options)?;
-    Ok(model.transcribe_mono(&audio.samples.row(0).to_vec())?)
+    let mut blocks = audio_io::LoadStream::<f32>::open(path, &options)?;
+    let mut stream = model.stream()?;
+    let mut decoder = NoteDecoder::new(model.config(), &model.decoding())?;
+    while let Some(block) = blocks.next_block()? {
+        decoder.push(stream.push(&block.row(0).to_vec())?.view())?;
+    }
+    decoder.push(stream.finish()?.view())?;
+    Ok(decoder.finish())
 }
 
 pub fn parse_grid(s: &str) -> std::result::Result<QuantizeGrid, String> {

@@ -205,6 +205,11 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
         ),
         ("cqt", &["cqt", "{in}", "-o", "{out}"][..], "cqt.npy"),
         (
+            "transcribe --model frame-mlp",
+            &["transcribe", "{in}", "-o", "{out}", "--model", "frame-mlp"][..],
+            "mlp.mid",
+        ),
+        (
             "chroma-cqt (tuning estimated first)",
             &["chroma-cqt", "{in}", "-o", "{out}"][..],
             "chroma_cqt.npy",

@@ -373,3 +373,39 @@ fn front_end_and_network_match_librosa_and_pytorch() {
     let ours = model.posteriorgram(&audio).unwrap();
     audio_test_fixtures::assert_close("probabilities", &ours.into_dyn(), &probs, PROBS_TOL);
 }
+
+#[test]
+fn the_streamed_posteriorgram_equals_the_whole_signal_one() {
+    let model = FrameMlp::embedded().unwrap();
+    let sr = model.config().sample_rate as f32;
+    // Over two network chunks (2048 frames each) and a partial third, so
+    // the chunks' context crosses blocks.
+    let n = model.config().hop_length * 4_500;
+    let audio: Vec<f32> = (0..n)
+        .map(|i| {
+            let t = i as f32 / sr;
+            let f = 220.0 * (1.0 + (t * 0.3).floor() % 5.0);
+            0.3 * (2.0 * std::f32::consts::PI * f * t).sin() * (t * 2.0).fract()
+        })
+        .collect();
+    let whole = model.posteriorgram(&audio).unwrap();
+    for block in [4_096, 100_000, 777_777] {
+        let mut stream = model.stream().unwrap();
+        let mut rows: Vec<f32> = Vec::new();
+        for chunk in audio.chunks(block) {
+            rows.extend(stream.push(chunk).unwrap().iter());
+        }
+        rows.extend(stream.finish().unwrap().iter());
+        assert_eq!(rows.len(), whole.len(), "block {block}");
+        let same = rows
+            .iter()
+            .zip(whole.iter())
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "block {block}: the posteriorgrams differ");
+    }
+    let mut empty = model.stream().unwrap();
+    assert!(matches!(
+        empty.finish(),
+        Err(audio_models::Error::Empty { .. })
+    ));
+}

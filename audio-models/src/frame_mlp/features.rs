@@ -1,7 +1,9 @@
 //! The transcriber's input: log-mel frames, standardised per band, and the
 //! window of frames around each frame.
 
-use audio_dsp::{MelConfig, MelSpectrogram, MelSpectrogramConfig, StftConfig, Transform};
+use audio_dsp::{
+    MelConfig, MelSpectrogram, MelSpectrogramConfig, StftConfig, StreamingMelSpectrogram, Transform,
+};
 use ndarray::Array2;
 
 use super::config::FrameMlpConfig;
@@ -21,6 +23,8 @@ pub const MIN_STD: f32 = 1e-3;
 #[derive(Debug, Clone)]
 pub struct LogMel {
     mel: MelSpectrogram<f32>,
+    /// The mel spectrogram's configuration (for [`LogMel::stream`]).
+    mel_config: MelSpectrogramConfig,
     n_mels: usize,
 }
 
@@ -32,7 +36,7 @@ impl LogMel {
     /// As [`FrameMlpConfig::validate`] and [`MelSpectrogram::new`].
     pub fn new(config: &FrameMlpConfig) -> Result<Self> {
         config.validate()?;
-        let mel = MelSpectrogram::new(MelSpectrogramConfig {
+        let mel_config = MelSpectrogramConfig {
             stft: StftConfig {
                 n_fft: config.n_fft,
                 hop_length: Some(config.hop_length),
@@ -46,9 +50,10 @@ impl LogMel {
                 fmax: config.fmax,
                 ..MelConfig::default()
             },
-        })?;
+        };
         Ok(Self {
-            mel,
+            mel: MelSpectrogram::new(mel_config.clone())?,
+            mel_config,
             n_mels: config.n_mels,
         })
     }
@@ -66,10 +71,23 @@ impl LogMel {
         if audio.is_empty() {
             return Err(Error::Empty { what: "audio" });
         }
-        let m = self.mel.process(audio)?;
-        let mut out = m.t().as_standard_layout().into_owned();
+        Ok(Self::log_frames(&self.mel.process(audio)?))
+    }
+
+    /// `ln(LOG_EPS + M)` of mel frames `(n_mels, frames)`, as `(frames, n_mels)`.
+    pub(crate) fn log_frames(mel: &Array2<f32>) -> Array2<f32> {
+        let mut out = mel.t().as_standard_layout().into_owned();
         out.mapv_inplace(|v| (v + LOG_EPS).ln());
-        Ok(out)
+        out
+    }
+
+    /// The mel spectrogram as a stream (the same frames, block by block).
+    ///
+    /// # Errors
+    ///
+    /// As [`StreamingMelSpectrogram::new`].
+    pub fn stream(&self) -> Result<StreamingMelSpectrogram<f32>> {
+        Ok(StreamingMelSpectrogram::new(self.mel_config.clone())?)
     }
 
     /// Mel bands.

@@ -18,13 +18,15 @@
 mod config;
 mod features;
 mod network;
+mod stream;
 mod training;
 mod transcriber;
 
 pub use config::{FrameMlpConfig, NoteDecoding};
 pub use features::{LogMel, Scaler, LOG_EPS, MIN_STD};
 pub use network::FrameMlpNet;
+pub use stream::FrameMlpStream;
 pub use training::{frame_targets, train, TrainConfig, ARCHITECTURE};
 pub use transcriber::{
-    decode_notes, FrameMlp, StoredArchitecture, PIANO_PROGRAM, SCALER_MEAN, SCALER_STD,
+    decode_notes, FrameMlp, NoteDecoder, StoredArchitecture, PIANO_PROGRAM, SCALER_MEAN, SCALER_STD,
 };

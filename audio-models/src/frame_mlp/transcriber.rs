@@ -24,7 +24,7 @@ pub const SCALER_STD: &str = "scaler.std";
 
 /// Frames run through the network at once: bounds the memory of a long
 /// input (2048 × 7 × 229 inputs = 13 MB).
-const CHUNK_FRAMES: usize = 2048;
+pub(crate) const CHUNK_FRAMES: usize = 2048;
 
 /// The General MIDI program of the output notes (Acoustic Grand Piano).
 pub const PIANO_PROGRAM: u8 = 0;
@@ -254,6 +254,18 @@ impl FrameMlp {
         Ok(Tensor::from_vec(x, (n, width), &Device::Cpu)?)
     }
 
+    /// The sigmoid of the network's output for windows `x` `(n,
+    /// input_size)`, row-major `(n, pitches)`.
+    pub(crate) fn probabilities(&self, x: &Tensor) -> Result<Vec<f32>> {
+        let p = candle_nn::ops::sigmoid(&self.net.forward(x)?)?;
+        Ok(p.flatten_all()?.to_vec1::<f32>()?)
+    }
+
+    /// The log-mel front end.
+    pub(crate) fn log_mel(&self) -> &LogMel {
+        &self.log_mel
+    }
+
     /// The probability of each pitch at each frame, from standardised
     /// features, 2048 frames at a time (bounded memory).
     ///
@@ -272,10 +284,9 @@ impl FrameMlp {
         while start < frames {
             let end = (start + CHUNK_FRAMES).min(frames);
             let x = Self::windows(&self.config, features, start..end, &pad)?;
-            let p = candle_nn::ops::sigmoid(&self.net.forward(&x)?)?;
-            let p = p.to_vec2::<f32>()?;
-            for (t, row) in (start..end).zip(p) {
-                for (k, v) in row.into_iter().enumerate() {
+            let p = self.probabilities(&x)?;
+            for (t, row) in (start..end).zip(p.chunks_exact(self.config.pitches)) {
+                for (k, &v) in row.iter().enumerate() {
                     out[(t, k)] = v;
                 }
             }
@@ -352,61 +363,158 @@ pub fn decode_notes(
     config: &FrameMlpConfig,
     decoding: &NoteDecoding,
 ) -> Result<Vec<Note>> {
-    decoding.validate()?;
-    if posteriorgram.ncols() != config.pitches {
-        return Err(Error::ShapeMismatch {
-            what: "posteriorgram",
-            expected: format!("(frames, {})", config.pitches),
-            got: posteriorgram.shape().to_vec(),
-        });
+    let mut decoder = NoteDecoder::new(config, decoding)?;
+    decoder.push(posteriorgram)?;
+    Ok(decoder.finish())
+}
+
+/// [`decode_notes`] over posteriorgram rows fed in blocks: the same notes,
+/// with one open run and one finished run (waiting for a gap to bridge)
+/// kept per pitch instead of the posteriorgram.
+///
+/// # Example
+///
+/// ```
+/// use audio_models::frame_mlp::{decode_notes, FrameMlpConfig, NoteDecoder, NoteDecoding};
+/// use ndarray::Array2;
+/// let config = FrameMlpConfig::default();
+/// let roll = Array2::from_shape_fn((50, config.pitches), |(t, k)| {
+///     if k == 40 && (10..30).contains(&t) { 0.9 } else { 0.0 }
+/// });
+/// let mut decoder = NoteDecoder::new(&config, &NoteDecoding::default())?;
+/// decoder.push(roll.slice(ndarray::s![..20, ..]))?;
+/// decoder.push(roll.slice(ndarray::s![20.., ..]))?;
+/// let notes = decoder.finish();
+/// assert_eq!(notes, decode_notes(roll.view(), &config, &NoteDecoding::default())?);
+/// assert_eq!(notes.len(), 1);
+/// # Ok::<(), audio_models::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct NoteDecoder {
+    pitches: usize,
+    lowest_pitch: u8,
+    frame_rate: f64,
+    decoding: NoteDecoding,
+    /// Frames taken so far.
+    frame: usize,
+    /// Per pitch: the run being read, `(start, peak)`.
+    open: Vec<Option<(usize, f32)>>,
+    /// Per pitch: the last finished run `(start, end, peak)`, which the
+    /// next run joins when the gap between them is short.
+    pending: Vec<Option<(usize, usize, f32)>>,
+    notes: Vec<Note>,
+}
+
+impl NoteDecoder {
+    /// A decoder for posteriorgrams of `config`'s pitches.
+    ///
+    /// # Errors
+    ///
+    /// As [`NoteDecoding::validate`].
+    pub fn new(config: &FrameMlpConfig, decoding: &NoteDecoding) -> Result<Self> {
+        decoding.validate()?;
+        Ok(Self {
+            pitches: config.pitches,
+            lowest_pitch: config.lowest_pitch,
+            frame_rate: config.frame_rate(),
+            decoding: *decoding,
+            frame: 0,
+            open: vec![None; config.pitches],
+            pending: vec![None; config.pitches],
+            notes: Vec::new(),
+        })
     }
-    let fs = config.frame_rate();
-    let mut notes = Vec::new();
-    for (k, column) in posteriorgram.columns().into_iter().enumerate() {
-        // Runs of on-frames, `(start, end)` with `end` exclusive.
-        let mut runs: Vec<(usize, usize)> = Vec::new();
-        let mut start = None;
-        for t in 0..=column.len() {
-            let on = t < column.len() && column[t] >= decoding.threshold;
-            match (on, start) {
-                (true, None) => start = Some(t),
-                (false, Some(s)) => {
-                    match runs.last_mut() {
-                        Some(last) if s - last.1 < decoding.merge_gap_frames => last.1 = t,
-                        _ => runs.push((s, t)),
-                    }
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        for (s, e) in runs {
-            if e - s < decoding.min_note_frames.max(1) {
-                continue;
-            }
-            let peak = column
-                .slice(ndarray::s![s..e])
-                .iter()
-                .fold(0.0f32, |a, &b| a.max(b));
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "clamped to 1..=127 first"
-            )]
-            let velocity = (127.0 * peak).round().clamp(1.0, 127.0) as u8;
-            #[allow(
-                clippy::cast_possible_truncation,
-                reason = "validated: lowest_pitch + pitches <= 128"
-            )]
-            let pitch = config.lowest_pitch + k as u8;
-            notes.push(Note {
-                program: PIANO_PROGRAM,
-                ..Note::new(s as f64 / fs, e as f64 / fs, pitch, velocity)
+
+    /// Takes posteriorgram rows `(frames, pitches)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when the width is not `pitches`.
+    pub fn push(&mut self, rows: ArrayView2<'_, f32>) -> Result<()> {
+        if rows.ncols() != self.pitches {
+            return Err(Error::ShapeMismatch {
+                what: "posteriorgram",
+                expected: format!("(frames, {})", self.pitches),
+                got: rows.shape().to_vec(),
             });
         }
+        for row in rows.rows() {
+            let t = self.frame;
+            for (k, &v) in row.iter().enumerate() {
+                let on = v >= self.decoding.threshold;
+                match (on, self.open[k]) {
+                    (true, None) => self.open[k] = Some((t, v)),
+                    (true, Some((s, p))) => self.open[k] = Some((s, p.max(v))),
+                    (false, Some((s, p))) => {
+                        self.close(k, s, t, p);
+                        self.open[k] = None;
+                    }
+                    (false, None) => {}
+                }
+            }
+            self.frame += 1;
+        }
+        Ok(())
     }
-    Note::sort(&mut notes);
-    Ok(notes)
+
+    /// The notes of every row taken, sorted by onset then pitch; the
+    /// decoder is then empty for a new signal.
+    pub fn finish(&mut self) -> Vec<Note> {
+        let end = self.frame;
+        for k in 0..self.pitches {
+            if let Some((s, p)) = self.open[k].take() {
+                self.close(k, s, end, p);
+            }
+            if let Some(run) = self.pending[k].take() {
+                self.emit(k, run);
+            }
+        }
+        self.frame = 0;
+        let mut notes = std::mem::take(&mut self.notes);
+        Note::sort(&mut notes);
+        notes
+    }
+
+    /// A run of on-frames `start..end` of pitch `k` ended: it joins the
+    /// pending run across a short gap, or the pending run becomes a note.
+    fn close(&mut self, k: usize, start: usize, end: usize, peak: f32) {
+        match self.pending[k] {
+            Some((s, e, p)) if start - e < self.decoding.merge_gap_frames => {
+                // The gap's frames are below the threshold, so the peak of
+                // the joined run is the larger of the two runs' peaks.
+                self.pending[k] = Some((s, end, p.max(peak)));
+            }
+            Some(previous) => {
+                self.emit(k, previous);
+                self.pending[k] = Some((start, end, peak));
+            }
+            None => self.pending[k] = Some((start, end, peak)),
+        }
+    }
+
+    /// The note of a finished run, if long enough.
+    fn emit(&mut self, k: usize, (s, e, peak): (usize, usize, f32)) {
+        if e - s < self.decoding.min_note_frames.max(1) {
+            return;
+        }
+        let peak = peak.max(0.0);
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "clamped to 1..=127 first"
+        )]
+        let velocity = (127.0 * peak).round().clamp(1.0, 127.0) as u8;
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "validated: lowest_pitch + pitches <= 128"
+        )]
+        let pitch = self.lowest_pitch + k as u8;
+        let fs = self.frame_rate;
+        self.notes.push(Note {
+            program: PIANO_PROGRAM,
+            ..Note::new(s as f64 / fs, e as f64 / fs, pitch, velocity)
+        });
+    }
 }
 
 impl Transcriber for FrameMlp {
