@@ -420,7 +420,18 @@ pub fn run(cmd: PitchCommand) -> Result<()> {
             switch_prob,
         } => {
             let pyin = Pyin::new(pitch.pyin(io.sr, resolution, switch_prob)?)?;
-            let out = on_precision!(read_signal(&io.input, io.sr)?, |x| pyin.process(&x))?;
+            let out = if is_npy(&io.input) {
+                on_precision!(read_signal(&io.input, io.sr)?, |x| pyin.process(&x))?
+            } else {
+                // Streamed: the signal is never held, only each frame's
+                // Viterbi back-pointers (2.4 KB a frame at the defaults).
+                let mut stream = pyin.stream()?;
+                let mut blocks = io.stream()?;
+                while let Some(block) = blocks.next_block()? {
+                    stream.push(&block.row(0).to_vec())?;
+                }
+                stream.finish()?
+            };
             write_vec(&io.output, out.f0)?;
             if let Some(path) = voiced_flag {
                 write_vec(

@@ -29,6 +29,12 @@ const SLACK_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 /// half again for the vectors' doubling, per second of audio.
 const TRANSCRIBE_BYTES_PER_SECOND: f64 = 1.5 * 1056.0 * 22_050.0 / 256.0;
 
+/// pyin's Viterbi decoding is global, so each frame's back-pointers are
+/// kept (2 bytes for each of the 2 × 601 states at the default grid) and
+/// its voiced probability (8 bytes), at 22050 / 512 frames a second; with
+/// half again for the vectors' doubling.
+const PYIN_BYTES_PER_SECOND: f64 = 1.5 * (2.0 * 1202.0 + 8.0) * 22_050.0 / 512.0;
+
 /// Open-Unmix's exact path keeps each model's encoder output and BiLSTM
 /// output for the whole track (`2 × hidden_size` f32 a frame per target,
 /// 44100 / 1024 frames a second; the BiLSTM runs over the whole sequence).
@@ -231,7 +237,7 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
 }
 
 #[test]
-fn transcribe_and_separate_grow_only_by_their_whole_track_state() {
+fn transcribe_pyin_and_separate_grow_only_by_their_whole_track_state() {
     let inputs = inputs(30, 150);
     let seconds = 120.0;
     let Some((short, long)) = both(&inputs, &["transcribe", "{in}", "-o", "{out}"], "t.mid") else {
@@ -249,6 +255,17 @@ fn transcribe_and_separate_grow_only_by_their_whole_track_state() {
         "transcribe grew {} bytes",
         long - short
     );
+    let Some((short, long)) = both(&inputs, &["pyin", "{in}", "-o", "{out}"], "pyin.npy") else {
+        return;
+    };
+    let bound = PYIN_BYTES_PER_SECOND * seconds + SLACK_BYTES;
+    eprintln!(
+        "pyin: {:.1} -> {:.1} MiB (stated growth at most {:.1} MiB)",
+        mib(short),
+        mib(long),
+        mib(bound)
+    );
+    assert!(long - short <= bound, "pyin grew {} bytes", long - short);
     let Some((short, long)) = both(&inputs, &["separate", "{in}", "-o", "{out}"], "stems") else {
         return;
     };

@@ -305,7 +305,7 @@ fn spectral_descriptors_stream_to_the_whole_signal_result() {
 }
 
 #[test]
-fn frame_features_and_yin_stream_to_the_whole_signal_result() {
+fn frame_features_yin_and_pyin_stream_to_the_whole_signal_result() {
     for (command, args) in [
         ("zero-crossing-rate", &[][..]),
         (
@@ -317,6 +317,7 @@ fn frame_features_and_yin_stream_to_the_whole_signal_result() {
             "yin",
             &["--pad-mode", "reflect", "--frame-length", "1024"][..],
         ),
+        ("pyin", &[][..]),
     ] {
         let (streamed, whole, _) = streamed_and_whole(command, args);
         assert_identical(command, &streamed, &whole);

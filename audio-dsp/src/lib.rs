@@ -94,7 +94,7 @@ pub use onset::onset_strength::{
 };
 pub use onset::peak_pick::{peak_pick, PeakPickConfig};
 pub use onset::streaming_onset_strength::StreamingOnsetStrength;
-pub use pitch::pyin::{pyin, Pyin, PyinConfig, PyinOutput};
+pub use pitch::pyin::{pyin, Pyin, PyinConfig, PyinOutput, PyinStream};
 pub use pitch::tuning::{estimate_tuning, piptrack, pitch_tuning, TuningConfig, TuningEstimator};
 pub use pitch::yin::{yin, Yin, YinConfig};
 pub use resample::resampler::{resample, ResampleMethod, ResampleStream, Resampler};

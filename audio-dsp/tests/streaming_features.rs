@@ -236,3 +236,53 @@ fn tempograms_in_blocks_equal_the_whole_tempograms() {
         assert!(same, "fourier tempogram, center {center}");
     }
 }
+
+#[test]
+fn pyin_in_blocks_equals_the_whole_signal() {
+    use audio_dsp::{PadMode, Pyin, PyinConfig};
+    let x = signal(60_000);
+    for config in [
+        PyinConfig::default(),
+        PyinConfig {
+            center: true,
+            pad_mode: PadMode::Reflect,
+            hop_length: Some(333),
+            fmin: 80.0,
+            fmax: 1000.0,
+            ..PyinConfig::default()
+        },
+    ] {
+        let pyin = Pyin::new(config).expect("plan");
+        let whole = pyin.process(&x).expect("whole");
+        for block in [77, 4_096, 25_000] {
+            let mut stream = pyin.stream().expect("stream");
+            for chunk in x.chunks(block) {
+                stream.push(chunk).expect("push");
+            }
+            let got = stream.finish().expect("finish");
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got.f0), bits(&whole.f0), "block {block}");
+            assert_eq!(
+                bits(&got.voiced_prob),
+                bits(&whole.voiced_prob),
+                "block {block}"
+            );
+            assert_eq!(got.voiced_flag, whole.voiced_flag, "block {block}");
+        }
+    }
+    let pyin = Pyin::new(PyinConfig {
+        center: false,
+        ..PyinConfig::default()
+    })
+    .expect("plan");
+    let mut stream = pyin.stream().expect("stream");
+    stream.push(&x[..100]).expect("push");
+    assert!(matches!(
+        stream.finish(),
+        Err(audio_dsp::Error::InputTooShort { got: 100, .. })
+    ));
+    assert!(matches!(
+        stream.push(&[0.0, f32::NAN]),
+        Err(audio_dsp::Error::NonFinite { index: 1, .. })
+    ));
+}

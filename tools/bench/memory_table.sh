@@ -7,6 +7,8 @@
 # The inputs are rendered with sox (two plucked tones) when missing; each
 # command runs as its own process with `--peak-memory` (Linux VmHWM) under
 # /usr/bin/time for the wall time. Needs sox and about 1 GB of disk.
+# ONLY=features runs only the analysis commands (the second table of the
+# performance guide); ONLY=models only convert, transcribe and separate.
 set -euo pipefail
 audio=${1:?usage: memory_table.sh AUDIO_BINARY [DIR]}
 dir=${2:-/tmp/memory-inputs}
@@ -40,9 +42,30 @@ run() {
 }
 echo "| command | 1 minute | 10 minutes | 60 minutes |"
 echo "|---|---|---|---|"
-run "convert --sr 22050 --mono" convert "{in}" -o "{out}.wav" --sr 22050 --mono
-run "melspectrogram" melspectrogram "{in}" -o "{out}.npy"
-run "stft --n-fft 512" stft "{in}" -o "{out}.npy" --n-fft 512
-run "transcribe" transcribe "{in}" -o "{out}.mid"
-run "separate (exact, embedded)" separate "{in}" -o "{out}"
-run "separate --chunk-seconds 30" separate "{in}" -o "{out}" --chunk-seconds 30
+only=${ONLY:-all}
+if [ "$only" != features ]; then
+    run "convert --sr 22050 --mono" convert "{in}" -o "{out}.wav" --sr 22050 --mono
+    run "melspectrogram" melspectrogram "{in}" -o "{out}.npy"
+    run "stft --n-fft 512" stft "{in}" -o "{out}.npy" --n-fft 512
+    run "transcribe" transcribe "{in}" -o "{out}.mid"
+    run "separate (exact, embedded)" separate "{in}" -o "{out}"
+    run "separate --chunk-seconds 30" separate "{in}" -o "{out}" --chunk-seconds 30
+fi
+if [ "$only" != models ]; then
+    run "mfcc" mfcc "{in}" -o "{out}.npy"
+    run "spectral-contrast" spectral-contrast "{in}" -o "{out}.npy"
+    run "rms" rms "{in}" -o "{out}.npy"
+    run "zero-crossing-rate" zero-crossing-rate "{in}" -o "{out}.npy"
+    run "yin" yin "{in}" -o "{out}.npy"
+    run "chroma-stft" chroma-stft "{in}" -o "{out}.npy"
+    run "cqt" cqt "{in}" -o "{out}.npy"
+    run "chroma-cqt" chroma-cqt "{in}" -o "{out}.npy"
+    run "tonnetz" tonnetz "{in}" -o "{out}.npy"
+    run "onset-strength" onset-strength "{in}" -o "{out}.npy"
+    run "onset-detect" onset-detect "{in}" -o "{out}.npy"
+    run "tempo" tempo "{in}" -o "{out}.npy"
+    run "beat-track" beat-track "{in}" -o "{out}.npz"
+    run "tempogram" tempogram "{in}" -o "{out}.npy"
+    run "plp" plp "{in}" -o "{out}.npy"
+    run "transcribe --model frame-mlp" transcribe "{in}" -o "{out}.mid" --model frame-mlp
+fi

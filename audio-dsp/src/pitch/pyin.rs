@@ -1,8 +1,11 @@
 //! Probabilistic YIN, as `librosa.pyin`.
 
 use crate::error::invalid;
-use crate::pitch::yin::{is_trough, parabolic_shifts, DifferenceFunction, C2_HZ, C7_HZ};
-use crate::{Float, PadMode, Result};
+use crate::pitch::yin::{
+    is_trough, parabolic_shifts, DifferenceFunction, DifferenceScratch, C2_HZ, C7_HZ,
+};
+use crate::util::frame_stream::FrameStream;
+use crate::{Error, Float, PadMode, Result};
 
 /// Parameters of [`Pyin`], with librosa's names and defaults (`fmin`/`fmax`
 /// default to `C2`/`C7` as librosa's documentation recommends).
@@ -482,77 +485,68 @@ impl Pyin {
     ///
     /// `(samples,)` → three `(frames,)` vectors.
     pub fn process<T: Float>(&self, signal: &[T]) -> Result<PyinOutput> {
-        let (y, frames) = self.diff.prepare(signal)?;
+        let mut stream = self.stream()?;
+        stream.push(signal)?;
+        stream.finish()
+    }
+
+    /// A stream over a signal fed in blocks: [`Pyin::process`] of the
+    /// whole signal, to the bit.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::util::frame_stream::FrameStream::new`].
+    pub fn stream(&self) -> Result<PyinStream<'_>> {
+        let n_states = 2 * self.n_pitch_bins;
+        let d = &self.diff;
+        Ok(PyinStream {
+            pyin: self,
+            framer: FrameStream::new(d.frame_length, d.hop_length, d.center, d.pad_mode)?,
+            scratch: d.scratch(),
+            shifts: vec![0.0; d.n_lags()],
+            work: FrameWork::default(),
+            obs: Vec::new(),
+            value: vec![0.0; n_states],
+            next: vec![0.0; n_states],
+            log_obs: vec![0.0; n_states],
+            arg: vec![0u32; n_states],
+            pointers: Pointers::new(n_states),
+            voiced_prob: Vec::new(),
+            wide: Vec::new(),
+            received: 0,
+        })
+    }
+
+    /// One frame of the forward pass: its observation probabilities, then
+    /// (after the first frame) a Viterbi step whose best predecessors go
+    /// to `arg`. Returns the frame's voiced probability.
+    fn forward_frame(&self, frame: &[f64], t: usize, st: &mut ForwardState<'_>) -> Result<f64> {
         let n = self.n_pitch_bins;
         let n_states = 2 * n;
         let tiny = f64::MIN_POSITIVE;
         let ln_tiny = tiny.ln();
-        let mut s = self.diff.scratch();
-        let mut shifts = vec![0.0; self.diff.n_lags()];
-        let mut work = FrameWork::default();
-        let mut obs = Vec::new();
-        let (fl, hop) = (self.diff.frame_length, self.diff.hop_length);
-
-        let mut voiced_prob = vec![0.0; frames];
-        let mut value = vec![0.0; n_states];
-        let mut next = vec![0.0; n_states];
-        let mut log_obs = vec![0.0; n_states];
-        let mut arg = vec![0u32; n_states];
-        let mut ptr = vec![0u32; frames * n_states];
-        let log_init = (1.0 / n_states as f64 + tiny).ln();
-
-        for t in 0..frames {
-            self.diff.frame(&y[t * hop..t * hop + fl], &mut s)?;
-            parabolic_shifts(&s.cmnd, &mut shifts);
-            self.observe(&s.cmnd, &shifts, &mut work, &mut obs);
-            let vp = obs.iter().fold(0.0, |acc, o| acc + o.1).clamp(0.0, 1.0);
-            voiced_prob[t] = vp;
-            let unvoiced = ((1.0 - vp) / n as f64 + tiny).ln();
-            log_obs[..n].iter_mut().for_each(|v| *v = ln_tiny);
-            for &(bin, p) in &obs {
-                log_obs[bin] = (p + tiny).ln();
-            }
-            log_obs[n..].iter_mut().for_each(|v| *v = unvoiced);
-            if t == 0 {
-                for (v, &lo) in value.iter_mut().zip(&log_obs) {
-                    *v = lo + log_init;
-                }
-                continue;
-            }
-            self.viterbi_step(&value, &log_obs, &mut next, &mut arg);
-            ptr[t * n_states..(t + 1) * n_states].copy_from_slice(&arg);
-            std::mem::swap(&mut value, &mut next);
+        self.diff.frame(frame, st.scratch)?;
+        parabolic_shifts(&st.scratch.cmnd, st.shifts);
+        self.observe(&st.scratch.cmnd, st.shifts, st.work, st.obs);
+        let vp = st.obs.iter().fold(0.0, |acc, o| acc + o.1).clamp(0.0, 1.0);
+        let unvoiced = ((1.0 - vp) / n as f64 + tiny).ln();
+        st.log_obs[..n].iter_mut().for_each(|v| *v = ln_tiny);
+        for &(bin, p) in st.obs.iter() {
+            st.log_obs[bin] = (p + tiny).ln();
         }
-
-        // Backtrack from the first best final state.
-        let mut state = argmax(&value);
-        let mut states = vec![0usize; frames];
-        for t in (0..frames).rev() {
-            states[t] = state;
-            if t > 0 {
-                state = ptr[t * n_states + state] as usize;
+        st.log_obs[n..].iter_mut().for_each(|v| *v = unvoiced);
+        if t == 0 {
+            let log_init = (1.0 / n_states as f64 + tiny).ln();
+            for (v, &lo) in st.value.iter_mut().zip(st.log_obs.iter()) {
+                *v = lo + log_init;
             }
+        } else {
+            self.viterbi_step(st.value, st.log_obs, st.next, st.arg);
+            std::mem::swap(st.value, st.next);
         }
-        let freqs = self.pitch_frequencies();
-        let mut f0 = Vec::with_capacity(frames);
-        let mut voiced_flag = Vec::with_capacity(frames);
-        for &st in &states {
-            let voiced = st < n;
-            voiced_flag.push(voiced);
-            f0.push(match (voiced, self.config.fill_na) {
-                (false, Some(fill)) => fill,
-                _ => freqs[st % n],
-            });
-        }
-        Ok(PyinOutput {
-            f0,
-            voiced_flag,
-            voiced_prob,
-        })
+        Ok(vp)
     }
 
-    /// One Viterbi step over the banded transition: for every target state,
-    /// the first best predecessor `argmax_i value[i] + ln(A[i, j] + tiny)`.
     fn viterbi_step(&self, value: &[f64], log_obs: &[f64], next: &mut [f64], arg: &mut [u32]) {
         let n = self.n_pitch_bins;
         let ln_tiny = f64::MIN_POSITIVE.ln();
@@ -614,6 +608,219 @@ impl Pyin {
 }
 
 /// Scratch space of [`Pyin::observe`].
+/// The buffers of one forward step.
+struct ForwardState<'a> {
+    scratch: &'a mut DifferenceScratch,
+    shifts: &'a mut [f64],
+    work: &'a mut FrameWork,
+    obs: &'a mut Vec<(usize, f64)>,
+    value: &'a mut Vec<f64>,
+    next: &'a mut Vec<f64>,
+    log_obs: &'a mut [f64],
+    arg: &'a mut [u32],
+}
+
+/// The Viterbi back-pointers of every frame: 2 bytes a state while the
+/// states fit (1202 states, 2.4 KB a frame, at the default 0.1-semitone
+/// grid from C2 to C7), else 4.
+#[derive(Debug)]
+enum Pointers {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Pointers {
+    fn new(n_states: usize) -> Self {
+        if n_states <= usize::from(u16::MAX) + 1 {
+            Self::Narrow(Vec::new())
+        } else {
+            Self::Wide(Vec::new())
+        }
+    }
+
+    fn push(&mut self, arg: &[u32]) {
+        match self {
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "Narrow only when every state index fits in u16"
+            )]
+            Self::Narrow(v) => v.extend(arg.iter().map(|&a| a as u16)),
+            Self::Wide(v) => v.extend_from_slice(arg),
+        }
+    }
+
+    /// The pointer of `state` at the `step`-th stored frame.
+    fn get(&self, step: usize, n_states: usize, state: usize) -> usize {
+        match self {
+            Self::Narrow(v) => usize::from(v[step * n_states + state]),
+            Self::Wide(v) => v[step * n_states + state] as usize,
+        }
+    }
+}
+
+/// [`Pyin::process`] over a signal fed in blocks of any size: the frames
+/// come from a [`FrameStream`] (librosa's centring and framing), each
+/// frame's observation probabilities and Viterbi step are taken as it
+/// completes, and the path is traced back at [`PyinStream::finish`].
+///
+/// The decoding is global (the best path through the whole signal), so
+/// the stream keeps each frame's back-pointers (2 bytes a state: 2.4 KB
+/// a frame at the default grid, 0.37 GB an hour at hop 512 and 22050 Hz)
+/// and its voiced probability; the signal itself is not kept.
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{Pyin, PyinConfig};
+/// let pyin = Pyin::new(PyinConfig { fmin: 100.0, fmax: 800.0, ..PyinConfig::default() })?;
+/// let y: Vec<f32> = (0..22050).map(|n| (2.0 * std::f32::consts::PI * 220.0 * n as f32 / 22050.0).sin()).collect();
+/// let mut stream = pyin.stream()?;
+/// for block in y.chunks(5000) {
+///     stream.push(block)?;
+/// }
+/// assert_eq!(stream.finish()?.f0, pyin.process(&y)?.f0);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub struct PyinStream<'a> {
+    pyin: &'a Pyin,
+    framer: FrameStream<f64>,
+    scratch: DifferenceScratch,
+    shifts: Vec<f64>,
+    work: FrameWork,
+    obs: Vec<(usize, f64)>,
+    value: Vec<f64>,
+    next: Vec<f64>,
+    log_obs: Vec<f64>,
+    arg: Vec<u32>,
+    /// Back-pointers of frames 1.. (frame 0 has none).
+    pointers: Pointers,
+    voiced_prob: Vec<f64>,
+    /// The block widened to f64.
+    wide: Vec<f64>,
+    /// Samples fed so far.
+    received: usize,
+}
+
+impl std::fmt::Debug for PyinStream<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PyinStream")
+            .field("frames", &self.voiced_prob.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PyinStream<'_> {
+    /// Feeds a block of samples.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonFinite`] for NaN or infinities (the index counted from
+    /// the signal's start).
+    pub fn push<T: Float>(&mut self, block: &[T]) -> Result<()> {
+        if let Some(i) = block.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "pitch input",
+                index: self.received + i,
+            });
+        }
+        self.received += block.len();
+        let mut wide = std::mem::take(&mut self.wide);
+        wide.clear();
+        wide.extend(block.iter().map(|v| v.to_f64().unwrap_or(0.0)));
+        let span = self.framer.push(&wide);
+        let (samples, frames) = (span.samples.to_vec(), span.frames);
+        self.wide = wide;
+        self.forward(&samples, frames)
+    }
+
+    /// Ends the signal and decodes the path.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InputTooShort`] when the signal never held one frame.
+    pub fn finish(&mut self) -> Result<PyinOutput> {
+        let fl = self.pyin.diff.frame_length;
+        let received = self.received;
+        let span = match self.framer.finish() {
+            Ok(span) => span,
+            Err(_) => {
+                self.received = 0;
+                self.voiced_prob.clear();
+                self.pointers = Pointers::new(2 * self.pyin.n_pitch_bins);
+                return Err(Error::InputTooShort {
+                    what: "yin/pyin framing",
+                    expected: fl,
+                    got: received,
+                });
+            }
+        };
+        let (samples, frames) = (span.samples.to_vec(), span.frames);
+        self.forward(&samples, frames)?;
+        let out = self.backtrack();
+        self.received = 0;
+        self.voiced_prob.clear();
+        self.pointers = Pointers::new(2 * self.pyin.n_pitch_bins);
+        Ok(out)
+    }
+
+    /// The forward pass over a span's frames.
+    fn forward(&mut self, samples: &[f64], frames: usize) -> Result<()> {
+        let (fl, hop) = (self.pyin.diff.frame_length, self.pyin.diff.hop_length);
+        for k in 0..frames {
+            let t = self.voiced_prob.len();
+            let mut st = ForwardState {
+                scratch: &mut self.scratch,
+                shifts: &mut self.shifts,
+                work: &mut self.work,
+                obs: &mut self.obs,
+                value: &mut self.value,
+                next: &mut self.next,
+                log_obs: &mut self.log_obs,
+                arg: &mut self.arg,
+            };
+            let vp = self
+                .pyin
+                .forward_frame(&samples[k * hop..k * hop + fl], t, &mut st)?;
+            if t > 0 {
+                self.pointers.push(&self.arg);
+            }
+            self.voiced_prob.push(vp);
+        }
+        Ok(())
+    }
+
+    /// Traces the best path back from the first best final state.
+    fn backtrack(&mut self) -> PyinOutput {
+        let n = self.pyin.n_pitch_bins;
+        let n_states = 2 * n;
+        let frames = self.voiced_prob.len();
+        let mut state = argmax(&self.value);
+        let mut states = vec![0usize; frames];
+        for t in (0..frames).rev() {
+            states[t] = state;
+            if t > 0 {
+                state = self.pointers.get(t - 1, n_states, state);
+            }
+        }
+        let freqs = self.pyin.pitch_frequencies();
+        let mut f0 = Vec::with_capacity(frames);
+        let mut voiced_flag = Vec::with_capacity(frames);
+        for &st in &states {
+            let voiced = st < n;
+            voiced_flag.push(voiced);
+            f0.push(match (voiced, self.pyin.config.fill_na) {
+                (false, Some(fill)) => fill,
+                _ => freqs[st % n],
+            });
+        }
+        PyinOutput {
+            f0,
+            voiced_flag,
+            voiced_prob: std::mem::take(&mut self.voiced_prob),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct FrameWork {
     troughs: Vec<usize>,
