@@ -57,6 +57,7 @@ if [ "$only" != models ]; then
     run "rms" rms "{in}" -o "{out}.npy"
     run "zero-crossing-rate" zero-crossing-rate "{in}" -o "{out}.npy"
     run "yin" yin "{in}" -o "{out}.npy"
+    run "pyin" pyin "{in}" -o "{out}.npy"
     run "chroma-stft" chroma-stft "{in}" -o "{out}.npy"
     run "cqt" cqt "{in}" -o "{out}.npy"
     run "chroma-cqt" chroma-cqt "{in}" -o "{out}.npy"
