@@ -39,7 +39,7 @@ impl Default for PlpConfig {
 }
 
 /// The predominant local pulse curve (`librosa.beat.plp`): in each frame of
-/// the [`fourier_tempogram()`], only the strongest tempo bin within
+/// the [`fourier_tempogram()`](crate::feature::rhythm::fourier_tempogram()), only the strongest tempo bin within
 /// `[tempo_min, tempo_max]` is kept (by `log1p(10⁶ |F|)` in float32, so bins
 /// tied there are all kept), scaled by `1 / (√tiny + |max F|)`, and the
 /// result is inverted with an ISTFT (hop 1), half-wave rectified and divided

@@ -22,7 +22,7 @@ struct OctaveStage<T: Float> {
     halver: Option<ResampleStream>,
 }
 
-/// [`Cqt::process`] over a signal fed in blocks of any size, for the
+/// [`Transform::process`](crate::Transform::process) of [`Cqt`] over a signal fed in blocks of any size, for the
 /// streaming resamplers (the soxr recipes; [`crate::Resampler::stream`]).
 ///
 /// Each octave frames its own signal as it arrives ([`FrameStream`]); the
@@ -173,7 +173,7 @@ impl<T: Float> StreamingCqt<T> {
     ///
     /// # Errors
     ///
-    /// As [`Cqt::process`] for the whole signal's length (an empty signal,
+    /// As [`Transform::process`](crate::Transform::process) of [`Cqt`] for the whole signal's length (an empty signal,
     /// or one shorter than the early downsampling factor).
     ///
     /// # Shapes

@@ -275,7 +275,7 @@ impl Pyin {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for librosa's yin checks (`fmin <= 0`,
+    /// [`Error::InvalidParameter`] for librosa's yin checks (`fmin <= 0`,
     /// `fmax > sr / 2`, `fmin >= fmax`, `sr / fmin >= frame_length - 1`),
     /// `hop_length = 0`, `n_thresholds = 0`, non-positive beta parameters,
     /// `resolution` outside `(0, 1]`, probabilities outside `[0, 1]`, or a
@@ -478,7 +478,7 @@ impl Pyin {
     ///
     /// # Errors
     ///
-    /// [`Error::InputTooShort`](crate::Error::InputTooShort) when no frame fits; [`Error::NonFinite`](crate::Error::NonFinite) for NaN
+    /// [`Error::InputTooShort`] when no frame fits; [`Error::NonFinite`] for NaN
     /// or infinite samples.
     ///
     /// # Shapes
