@@ -185,10 +185,12 @@ pub(crate) fn onset_envelope(io: &InputOutput, config: &OnsetStrengthConfig) -> 
     Ok(envelope)
 }
 
-/// librosa's `estimate_tuning` of the audio input, streamed (one pass):
-/// the peaks of `|STFT|^power` frame by frame into a [`TuningEstimator`]
-/// (16 bytes a spectral peak kept for the median), in fractions of a bin
-/// at `bins_per_octave`. Equal to the estimate from the whole spectrogram.
+/// librosa's `estimate_tuning` of the audio input, streamed: the peaks of
+/// `|STFT|^power` frame by frame into a [`TuningEstimator`], in as many
+/// passes over the file as it asks for (three as a rule: count, settle the
+/// median magnitude, histogram), in fractions of a bin at
+/// `bins_per_octave`. Equal to the estimate from the whole spectrogram, in
+/// memory that does not grow with the file.
 pub(crate) fn stream_tuning(
     io: &InputOutput,
     stft: &StftConfig,
@@ -201,16 +203,20 @@ pub(crate) fn stream_tuning(
         ..TuningConfig::default()
     };
     let mut estimator = TuningEstimator::new(f64::from(io.sr), stft.n_fft, config)?;
-    let mut take = |spec: Array2<num_complex::Complex<f32>>| -> Result<()> {
-        if spec.ncols() > 0 {
-            estimator.push(audio_dsp::spectrogram_power(spec.view(), power).view())?;
+    loop {
+        let mut take = |spec: Array2<num_complex::Complex<f32>>| -> Result<()> {
+            if spec.ncols() > 0 {
+                estimator.push(audio_dsp::spectrogram_power(spec.view(), power).view())?;
+            }
+            Ok(())
+        };
+        let mut blocks = io.stream()?;
+        while let Some(block) = blocks.next_block()? {
+            take(stream.push(&block.row(0).to_vec())?)?;
         }
-        Ok(())
-    };
-    let mut blocks = io.stream()?;
-    while let Some(block) = blocks.next_block()? {
-        take(stream.push(&block.row(0).to_vec())?)?;
+        take(stream.finish()?)?;
+        if let Some(tuning) = estimator.finish_pass()? {
+            return Ok(tuning);
+        }
     }
-    take(stream.finish()?)?;
-    Ok(estimator.finish()?)
 }

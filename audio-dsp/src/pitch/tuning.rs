@@ -179,43 +179,77 @@ pub fn piptrack<T: Float>(
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
 pub fn pitch_tuning(frequencies: &[f64], resolution: f64, bins_per_octave: usize) -> Result<f64> {
-    check_tuning_args(resolution, bins_per_octave)?;
-    let n_bins = (1.0 / resolution).ceil() as usize;
-    // np.linspace(-0.5, 0.5, n_bins + 1)
-    let step = 1.0 / n_bins as f64;
-    let mut edges: Vec<f64> = (0..=n_bins).map(|i| i as f64 * step - 0.5).collect();
-    edges[n_bins] = 0.5;
-    let mut counts = vec![0usize; n_bins];
-    let bpo = bins_per_octave as f64;
-    let mut any = false;
-    for &f in frequencies.iter().filter(|&&f| f > 0.0) {
-        any = true;
-        let mut r = (bpo * (f / 27.5).log2()).rem_euclid(1.0);
+    let mut histogram = PitchHistogram::new(resolution, bins_per_octave)?;
+    frequencies.iter().for_each(|&f| histogram.add(f));
+    Ok(histogram.tuning())
+}
+
+/// [`pitch_tuning`]'s histogram of deviations from the equal-tempered
+/// grid, filled one frequency at a time (counting is order-free, so the
+/// result is the same however the frequencies arrive).
+#[derive(Debug, Clone)]
+struct PitchHistogram {
+    /// `np.linspace(-0.5, 0.5, n_bins + 1)`.
+    edges: Vec<f64>,
+    counts: Vec<usize>,
+    bins_per_octave: f64,
+    any: bool,
+}
+
+impl PitchHistogram {
+    fn new(resolution: f64, bins_per_octave: usize) -> Result<Self> {
+        check_tuning_args(resolution, bins_per_octave)?;
+        let n_bins = (1.0 / resolution).ceil() as usize;
+        let step = 1.0 / n_bins as f64;
+        let mut edges: Vec<f64> = (0..=n_bins).map(|i| i as f64 * step - 0.5).collect();
+        edges[n_bins] = 0.5;
+        Ok(Self {
+            edges,
+            counts: vec![0; n_bins],
+            bins_per_octave: bins_per_octave as f64,
+            any: false,
+        })
+    }
+
+    fn add(&mut self, f: f64) {
+        if f <= 0.0 || f.is_nan() {
+            return;
+        }
+        self.any = true;
+        let n_bins = self.counts.len();
+        let mut r = (self.bins_per_octave * (f / 27.5).log2()).rem_euclid(1.0);
         if r >= 0.5 {
             r -= 1.0;
         }
-        if !(edges[0]..=edges[n_bins]).contains(&r) {
-            continue;
+        if !(self.edges[0]..=self.edges[n_bins]).contains(&r) {
+            return;
         }
         // Bin i holds edges[i] <= r < edges[i + 1]; the last bin is closed.
-        let i = edges
+        let i = self
+            .edges
             .partition_point(|&e| e <= r)
             .saturating_sub(1)
             .min(n_bins - 1);
-        counts[i] += 1;
+        self.counts[i] += 1;
     }
-    if !any {
-        return Ok(0.0);
+
+    /// The left edge of the fullest bin (the first of equals), or 0 when
+    /// no positive frequency came.
+    fn tuning(&self) -> f64 {
+        if !self.any {
+            return 0.0;
+        }
+        let best = self
+            .counts
+            .iter()
+            .enumerate()
+            .fold(
+                (0, 0),
+                |(bi, bc), (i, &c)| if c > bc { (i, c) } else { (bi, bc) },
+            )
+            .0;
+        self.edges[best]
     }
-    let best = counts
-        .iter()
-        .enumerate()
-        .fold(
-            (0, 0),
-            |(bi, bc), (i, &c)| if c > bc { (i, c) } else { (bi, bc) },
-        )
-        .0;
-    Ok(edges[best])
 }
 
 fn check_tuning_args(resolution: f64, bins_per_octave: usize) -> Result<()> {
@@ -268,18 +302,109 @@ pub fn estimate_tuning<T: Float>(
     config: &TuningConfig,
 ) -> Result<f64> {
     let mut estimator = TuningEstimator::new(sr, n_fft, config.clone())?;
-    estimator.push(spec)?;
-    estimator.finish()
+    loop {
+        estimator.push(spec)?;
+        if let Some(tuning) = estimator.finish_pass()? {
+            return Ok(tuning);
+        }
+    }
 }
 
-/// [`estimate_tuning`] of a spectrogram fed in blocks of frames: the same
-/// estimate to the bit, whatever the split (`piptrack`'s peaks are found
-/// frame by frame; the median threshold and the histogram are taken at
-/// [`TuningEstimator::finish`]).
+/// At most this many candidate magnitudes are collected to settle the
+/// median exactly (512 KB); above it, the next 16 bits are counted first.
+const MEDIAN_CANDIDATES: u64 = 1 << 16;
+
+/// One median rank being selected: the magnitudes whose bit patterns
+/// (non-negative floats order as their bits) start with `prefix` (`depth`
+/// bits) hold it, `below` magnitudes are smaller.
+#[derive(Debug, Clone)]
+struct RankSelector {
+    rank: u64,
+    prefix: u64,
+    depth: u32,
+    below: u64,
+    /// Counts of the next 16 bits, or (`collect`) the candidates' values.
+    counts: Vec<u64>,
+    collect: bool,
+    values: Vec<f64>,
+    found: Option<f64>,
+}
+
+impl RankSelector {
+    /// Takes one magnitude (during a selection pass).
+    fn take(&mut self, bits: u64, value: f64) {
+        if self.found.is_some() || (self.depth > 0 && bits >> (64 - self.depth) != self.prefix) {
+            return;
+        }
+        if self.collect {
+            self.values.push(value);
+        } else {
+            self.counts[((bits >> (48 - self.depth)) & 0xFFFF) as usize] += 1;
+        }
+    }
+
+    /// Ends a pass: narrows the prefix by the counts, or settles the rank
+    /// among the collected values.
+    fn settle(&mut self) {
+        if self.found.is_some() {
+            return;
+        }
+        if self.collect {
+            self.values.sort_by(f64::total_cmp);
+            let index = (self.rank - self.below) as usize;
+            self.found = self.values.get(index).copied();
+            self.values = Vec::new();
+            return;
+        }
+        let mut below = self.below;
+        let mut bucket = 0;
+        for (j, &c) in self.counts.iter().enumerate() {
+            if below + c > self.rank {
+                bucket = j;
+                break;
+            }
+            below += c;
+        }
+        let count = self.counts[bucket];
+        self.below = below;
+        self.prefix = (self.prefix << 16) | bucket as u64;
+        self.depth += 16;
+        self.counts.iter_mut().for_each(|c| *c = 0);
+        if self.depth == 64 {
+            self.found = Some(f64::from_bits(self.prefix));
+        } else if count <= MEDIAN_CANDIDATES {
+            self.collect = true;
+            self.counts = Vec::new();
+        }
+    }
+}
+
+/// Where a [`TuningEstimator`] is.
+#[derive(Debug, Clone)]
+enum Stage {
+    /// The first pass: counting the peaks and their magnitudes' top 16 bits.
+    Count { n: u64, top: Vec<u64> },
+    /// Narrowing to the median rank(s).
+    Select(Vec<RankSelector>),
+    /// The median known: the histogram of the peaks at or above it.
+    Histogram {
+        threshold: f64,
+        histogram: PitchHistogram,
+    },
+}
+
+/// [`estimate_tuning`] of a spectrogram fed in blocks of frames, in
+/// bounded memory: the same estimate to the bit, whatever the split.
 ///
-/// The median runs over every peak of the whole signal, so the estimator
-/// keeps each peak's frequency and magnitude (16 bytes a peak; a few
-/// dozen peaks a frame at most between 150 Hz and 4 kHz).
+/// `piptrack`'s peaks are found frame by frame; the estimate needs the
+/// median magnitude of all of them, then the histogram of the peaks at or
+/// above it. So the frames are pushed in several passes
+/// ([`TuningEstimator::finish_pass`] says when another is needed): the
+/// first counts the peaks and their magnitudes' leading bits, the next
+/// narrow to the median (a radix selection: 16 bits a pass, or the few
+/// candidates collected and sorted), and the last builds the histogram.
+/// Three passes as a rule; the estimator holds a few hundred kilobytes
+/// whatever the length.
 ///
 /// # Example
 ///
@@ -289,9 +414,14 @@ pub fn estimate_tuning<T: Float>(
 /// let y: Vec<f64> = (0..22050).map(|n| (2.0 * std::f64::consts::PI * f * n as f64 / 22050.0).sin()).collect();
 /// let s = spectrogram(&Stft::new(StftConfig::default())?, &y, 2.0)?;
 /// let mut estimator = TuningEstimator::new(22050.0, 2048, TuningConfig::default())?;
-/// estimator.push(s.slice(ndarray::s![.., ..20]))?;
-/// estimator.push(s.slice(ndarray::s![.., 20..]))?;
-/// assert_eq!(estimator.finish()?, estimate_tuning(s.view(), 22050.0, 2048, &TuningConfig::default())?);
+/// let tuning = loop {
+///     estimator.push(s.slice(ndarray::s![.., ..20]))?;
+///     estimator.push(s.slice(ndarray::s![.., 20..]))?;
+///     if let Some(tuning) = estimator.finish_pass()? {
+///         break tuning;
+///     }
+/// };
+/// assert_eq!(tuning, estimate_tuning(s.view(), 22050.0, 2048, &TuningConfig::default())?);
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -299,8 +429,7 @@ pub struct TuningEstimator {
     sr: f64,
     n_fft: usize,
     config: TuningConfig,
-    /// `(frequency, magnitude)` of every peak with a positive frequency.
-    peaks: Vec<(f64, f64)>,
+    stage: Stage,
 }
 
 impl TuningEstimator {
@@ -323,11 +452,18 @@ impl TuningEstimator {
             sr,
             n_fft,
             config,
-            peaks: Vec::new(),
+            stage: Self::first_stage(),
         })
     }
 
-    /// Takes the peaks of a block of frames.
+    fn first_stage() -> Stage {
+        Stage::Count {
+            n: 0,
+            top: vec![0; 1 << 16],
+        }
+    }
+
+    /// Takes the peaks of a block of frames, in the current pass.
     ///
     /// # Errors
     ///
@@ -339,41 +475,169 @@ impl TuningEstimator {
     /// `(1 + n_fft / 2, frames)`.
     pub fn push<T: Float>(&mut self, spec: ArrayView2<T>) -> Result<()> {
         check_spec(&spec, self.sr, self.n_fft)?;
-        let peaks = &mut self.peaks;
+        let stage = &mut self.stage;
         for_each_peak(spec, self.sr, self.n_fft, &self.config, |_, _, p, m| {
             let p = p.to_f64().unwrap_or(0.0);
-            if p > 0.0 {
-                peaks.push((p, m.to_f64().unwrap_or(0.0)));
+            if p <= 0.0 {
+                return;
+            }
+            let m = m.to_f64().unwrap_or(0.0);
+            match stage {
+                Stage::Count { n, top } => {
+                    *n += 1;
+                    top[(m.to_bits() >> 48) as usize] += 1;
+                }
+                Stage::Select(selectors) => {
+                    let bits = m.to_bits();
+                    selectors.iter_mut().for_each(|s| s.take(bits, m));
+                }
+                Stage::Histogram {
+                    threshold,
+                    histogram,
+                } => {
+                    if m >= *threshold {
+                        histogram.add(p);
+                    }
+                }
             }
         });
         Ok(())
     }
 
-    /// The tuning of every frame pushed, in fractions of a bin; the
-    /// estimator is then emptied for a new signal.
+    /// Ends a pass over the frames: the tuning in fractions of a bin once
+    /// known (the estimator is then ready for a new signal), or `None`
+    /// when the same frames must be pushed again from the first.
     ///
     /// # Errors
     ///
-    /// As [`pitch_tuning`].
-    pub fn finish(&mut self) -> Result<f64> {
-        let peaks = std::mem::take(&mut self.peaks);
-        let threshold = if peaks.is_empty() {
-            0.0
-        } else {
-            let mut mags: Vec<f64> = peaks.iter().map(|p| p.1).collect();
-            mags.sort_by(f64::total_cmp);
-            let n = mags.len();
-            if n % 2 == 1 {
-                mags[n / 2]
-            } else {
-                (mags[n / 2 - 1] + mags[n / 2]) / 2.0
+    /// None at present; the `Result` leaves room for checks.
+    pub fn finish_pass(&mut self) -> Result<Option<f64>> {
+        let histogram = || PitchHistogram::new(self.config.resolution, self.config.bins_per_octave);
+        let next = match &mut self.stage {
+            Stage::Count { n, top } => {
+                let n = *n;
+                if n == 0 {
+                    self.stage = Self::first_stage();
+                    return Ok(Some(0.0));
+                }
+                // The median's rank(s): n / 2, and n / 2 - 1 for an even count.
+                let ranks = if n % 2 == 1 {
+                    vec![n / 2]
+                } else {
+                    vec![n / 2 - 1, n / 2]
+                };
+                let mut selectors: Vec<RankSelector> = ranks
+                    .into_iter()
+                    .map(|rank| RankSelector {
+                        rank,
+                        prefix: 0,
+                        depth: 0,
+                        below: 0,
+                        counts: top.clone(),
+                        collect: false,
+                        values: Vec::new(),
+                        found: None,
+                    })
+                    .collect();
+                selectors.iter_mut().for_each(RankSelector::settle);
+                Stage::Select(selectors)
             }
+            Stage::Select(selectors) => {
+                selectors.iter_mut().for_each(RankSelector::settle);
+                Stage::Select(std::mem::take(selectors))
+            }
+            Stage::Histogram { histogram, .. } => {
+                let tuning = histogram.tuning();
+                self.stage = Self::first_stage();
+                return Ok(Some(tuning));
+            }
+        };
+        self.stage = match next {
+            Stage::Select(selectors) if selectors.iter().all(|s| s.found.is_some()) => {
+                let values: Vec<f64> = selectors.iter().filter_map(|s| s.found).collect();
+                let threshold = match values.as_slice() {
+                    [one] => *one,
+                    [a, b] => (a + b) / 2.0,
+                    _ => 0.0,
+                };
+                Stage::Histogram {
+                    threshold,
+                    histogram: histogram()?,
+                }
+            }
+            other => other,
+        };
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
+
+    use super::*;
+
+    /// The estimate as librosa computes it: every peak kept, the magnitudes
+    /// sorted for the median (the oracle of the multi-pass selection).
+    fn sorted_estimate(spec: ArrayView2<f64>, sr: f64, n_fft: usize, config: &TuningConfig) -> f64 {
+        let mut peaks: Vec<(f64, f64)> = Vec::new();
+        for_each_peak(spec, sr, n_fft, config, |_, _, p, m| {
+            if p > 0.0 {
+                peaks.push((p, m));
+            }
+        });
+        let mut mags: Vec<f64> = peaks.iter().map(|p| p.1).collect();
+        mags.sort_by(f64::total_cmp);
+        let n = mags.len();
+        let threshold = match n {
+            0 => 0.0,
+            _ if n % 2 == 1 => mags[n / 2],
+            _ => (mags[n / 2 - 1] + mags[n / 2]) / 2.0,
         };
         let freqs: Vec<f64> = peaks
             .iter()
             .filter(|p| p.1 >= threshold)
             .map(|p| p.0)
             .collect();
-        pitch_tuning(&freqs, self.config.resolution, self.config.bins_per_octave)
+        pitch_tuning(&freqs, config.resolution, config.bins_per_octave).unwrap()
+    }
+
+    fn spectrum(frames: usize, levels: Option<u32>, seed: u64) -> ndarray::Array2<f64> {
+        let mut rng = crate::SeededRng::new(seed);
+        ndarray::Array2::from_shape_fn((1025, frames), |_| {
+            let v: f64 = rng.uniform();
+            match levels {
+                Some(l) => (v * f64::from(l)).floor() / f64::from(l),
+                None => v,
+            }
+        })
+    }
+
+    #[test]
+    fn the_multi_pass_median_equals_sorting_every_peak() {
+        let config = TuningConfig::default();
+        // Many peaks (the radix passes narrow past the candidate cap), few
+        // distinct levels (ties across the median), and odd/even counts.
+        for (frames, levels, seed) in [
+            (1500, None, 1),
+            (1500, Some(7), 2),
+            (3, None, 3),
+            (4, Some(3), 4),
+        ] {
+            let s = spectrum(frames, levels, seed);
+            let want = sorted_estimate(s.view(), 22050.0, 2048, &config);
+            let got = estimate_tuning(s.view(), 22050.0, 2048, &config).unwrap();
+            assert_eq!(
+                got.to_bits(),
+                want.to_bits(),
+                "{frames} frames, levels {levels:?}"
+            );
+        }
+        // No peak at all: 0, as librosa.
+        let flat = ndarray::Array2::<f64>::zeros((1025, 5));
+        assert_eq!(
+            estimate_tuning(flat.view(), 22050.0, 2048, &config).unwrap(),
+            0.0
+        );
     }
 }
