@@ -138,11 +138,20 @@ impl<T: Float> StreamingIstft<T> {
             });
         }
         let mut out = Vec::with_capacity(frames.ncols() * self.hop);
+        // The block's frames are overlap-added at their offsets first and
+        // the finished samples emitted once (not shifted after every
+        // frame): the same sums in the same order, one move per block.
+        let span = self.n_fft + self.hop * frames.ncols().max(1);
+        if self.signal.len() < span {
+            self.signal.resize(span, T::zero());
+            self.envelope.resize(span, T::zero());
+        }
         let mut spectrum = self.plan.make_input_vec();
         let mut frame = self.plan.make_output_vec();
         let mut scratch = self.plan.make_scratch_vec();
         let scale = T::one() / T::from(self.n_fft).unwrap_or_else(T::one);
-        for column in frames.columns() {
+        for (t, column) in frames.columns().into_iter().enumerate() {
+            let at = t * self.hop;
             spectrum.iter_mut().zip(column).for_each(|(d, s)| *d = *s);
             spectrum[0].im = T::zero();
             if self.n_fft.is_multiple_of(2) {
@@ -159,15 +168,18 @@ impl<T: Float> StreamingIstft<T> {
             crate::kernels::simd::multiply_add(
                 &frame,
                 &self.window,
-                &mut self.signal[..self.n_fft],
+                &mut self.signal[at..at + self.n_fft],
             );
-            self.envelope[..self.n_fft]
+            self.envelope[at..at + self.n_fft]
                 .iter_mut()
                 .zip(&self.window_sq)
                 .for_each(|(e, &w)| *e = *e + w);
             self.frames += 1;
-            self.emit(self.hop, &mut out);
         }
+        self.emit(self.hop * frames.ncols(), &mut out);
+        // Back to one frame and one hop of buffer (the rest is zeros).
+        self.signal.truncate(self.n_fft + self.hop);
+        self.envelope.truncate(self.n_fft + self.hop);
         Ok(out)
     }
 
