@@ -240,47 +240,38 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
 fn transcribe_pyin_and_separate_grow_only_by_their_whole_track_state() {
     let inputs = inputs(30, 150);
     let seconds = 120.0;
-    let Some((short, long)) = both(&inputs, &["transcribe", "{in}", "-o", "{out}"], "t.mid") else {
-        return;
-    };
-    let bound = TRANSCRIBE_BYTES_PER_SECOND * seconds + SLACK_BYTES;
-    eprintln!(
-        "transcribe: {:.1} -> {:.1} MiB (stated growth at most {:.1} MiB)",
-        mib(short),
-        mib(long),
-        mib(bound)
-    );
-    assert!(
-        long - short <= bound,
-        "transcribe grew {} bytes",
-        long - short
-    );
-    let Some((short, long)) = both(&inputs, &["pyin", "{in}", "-o", "{out}"], "pyin.npy") else {
-        return;
-    };
-    let bound = PYIN_BYTES_PER_SECOND * seconds + SLACK_BYTES;
-    eprintln!(
-        "pyin: {:.1} -> {:.1} MiB (stated growth at most {:.1} MiB)",
-        mib(short),
-        mib(long),
-        mib(bound)
-    );
-    assert!(long - short <= bound, "pyin grew {} bytes", long - short);
-    let Some((short, long)) = both(&inputs, &["separate", "{in}", "-o", "{out}"], "stems") else {
-        return;
-    };
     // The embedded separator: four targets, hidden size from its config.
     let hidden: f64 = 64.0;
-    let bound = separate_bytes_per_second(hidden, 4.0) * seconds + SLACK_BYTES;
-    eprintln!(
-        "separate: {:.1} -> {:.1} MiB (stated growth at most {:.1} MiB)",
-        mib(short),
-        mib(long),
-        mib(bound)
-    );
-    assert!(
-        long - short <= bound,
-        "separate grew {} bytes",
-        long - short
-    );
+    for (name, args, out, bytes_per_second) in [
+        (
+            "transcribe",
+            &["transcribe", "{in}", "-o", "{out}"][..],
+            "t.mid",
+            TRANSCRIBE_BYTES_PER_SECOND,
+        ),
+        (
+            "pyin",
+            &["pyin", "{in}", "-o", "{out}"][..],
+            "pyin.npy",
+            PYIN_BYTES_PER_SECOND,
+        ),
+        (
+            "separate",
+            &["separate", "{in}", "-o", "{out}"][..],
+            "stems",
+            separate_bytes_per_second(hidden, 4.0),
+        ),
+    ] {
+        let Some((short, long)) = both(&inputs, args, out) else {
+            return;
+        };
+        let bound = bytes_per_second * seconds + SLACK_BYTES;
+        eprintln!(
+            "{name}: {:.1} -> {:.1} MiB (stated growth at most {:.1} MiB)",
+            mib(short),
+            mib(long),
+            mib(bound)
+        );
+        assert!(long - short <= bound, "{name} grew {} bytes", long - short);
+    }
 }

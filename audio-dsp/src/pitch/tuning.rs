@@ -345,26 +345,37 @@ impl RankSelector {
 
     /// Ends a pass: narrows the prefix by the counts, or settles the rank
     /// among the collected values.
-    fn settle(&mut self) {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when the pass did not see the peaks the
+    /// earlier passes counted (other frames were pushed).
+    fn settle(&mut self) -> Result<()> {
+        let changed = || Error::InvalidParameter {
+            name: "spec",
+            value: "other frames than in the first pass".into(),
+            expected: "the same frames pushed in every pass",
+        };
         if self.found.is_some() {
-            return;
+            return Ok(());
         }
         if self.collect {
             self.values.sort_by(f64::total_cmp);
             let index = (self.rank - self.below) as usize;
-            self.found = self.values.get(index).copied();
+            self.found = Some(*self.values.get(index).ok_or_else(changed)?);
             self.values = Vec::new();
-            return;
+            return Ok(());
         }
         let mut below = self.below;
-        let mut bucket = 0;
+        let mut bucket = None;
         for (j, &c) in self.counts.iter().enumerate() {
             if below + c > self.rank {
-                bucket = j;
+                bucket = Some(j);
                 break;
             }
             below += c;
         }
+        let bucket = bucket.ok_or_else(changed)?;
         let count = self.counts[bucket];
         self.below = below;
         self.prefix = (self.prefix << 16) | bucket as u64;
@@ -376,6 +387,7 @@ impl RankSelector {
             self.collect = true;
             self.counts = Vec::new();
         }
+        Ok(())
     }
 }
 
@@ -510,7 +522,8 @@ impl TuningEstimator {
     ///
     /// # Errors
     ///
-    /// None at present; the `Result` leaves room for checks.
+    /// [`Error::InvalidParameter`] when a pass saw other peaks than the
+    /// first (other frames were pushed); the estimator then starts over.
     pub fn finish_pass(&mut self) -> Result<Option<f64>> {
         let histogram = || PitchHistogram::new(self.config.resolution, self.config.bins_per_octave);
         let next = match &mut self.stage {
@@ -539,11 +552,18 @@ impl TuningEstimator {
                         found: None,
                     })
                     .collect();
-                selectors.iter_mut().for_each(RankSelector::settle);
+                for selector in &mut selectors {
+                    selector.settle()?;
+                }
                 Stage::Select(selectors)
             }
             Stage::Select(selectors) => {
-                selectors.iter_mut().for_each(RankSelector::settle);
+                for selector in selectors.iter_mut() {
+                    if let Err(e) = selector.settle() {
+                        self.stage = Self::first_stage();
+                        return Err(e);
+                    }
+                }
                 Stage::Select(std::mem::take(selectors))
             }
             Stage::Histogram { histogram, .. } => {
@@ -633,6 +653,17 @@ mod tests {
                 "{frames} frames, levels {levels:?}"
             );
         }
+        // A later pass over other frames is an error, not a wrong estimate
+        // (nor a loop that never settles).
+        let (a, b) = (spectrum(40, None, 6), spectrum(40, None, 7));
+        let mut estimator = TuningEstimator::new(22050.0, 2048, config.clone()).unwrap();
+        estimator.push(a.view()).unwrap();
+        assert_eq!(estimator.finish_pass().unwrap(), None);
+        estimator.push(b.slice(ndarray::s![.., ..1])).unwrap();
+        assert!(matches!(
+            estimator.finish_pass(),
+            Err(Error::InvalidParameter { name: "spec", .. })
+        ));
         // No peak at all: 0, as librosa.
         let flat = ndarray::Array2::<f64>::zeros((1025, 5));
         assert_eq!(

@@ -4,7 +4,7 @@
 use audio_dsp::{
     MelConfig, MelSpectrogram, MelSpectrogramConfig, StftConfig, StreamingMelSpectrogram, Transform,
 };
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 
 use super::config::FrameMlpConfig;
 use crate::{Error, Result};
@@ -178,7 +178,7 @@ impl Scaler {
 /// `frames` `(frames, n_mels)` into `out` (`context × n_mels`, frame-major),
 /// frames beyond either end replaced by `pad`.
 pub(crate) fn window_into(
-    frames: &Array2<f32>,
+    frames: ArrayView2<'_, f32>,
     t: usize,
     context: usize,
     pad: &[f32],
@@ -220,9 +220,9 @@ mod tests {
     fn windows_are_padded_at_the_ends() {
         let f = array![[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]];
         let mut out = vec![0.0; 6];
-        window_into(&f, 0, 3, &[-9.0, -9.0], &mut out);
+        window_into(f.view(), 0, 3, &[-9.0, -9.0], &mut out);
         assert_eq!(out, vec![-9.0, -9.0, 1.0, 2.0, 3.0, 4.0]);
-        window_into(&f, 2, 3, &[-9.0, -9.0], &mut out);
+        window_into(f.view(), 2, 3, &[-9.0, -9.0], &mut out);
         assert_eq!(out, vec![3.0, 4.0, 5.0, 6.0, -9.0, -9.0]);
     }
 

@@ -1,7 +1,7 @@
 //! The frame MLP's posteriorgram of a signal that arrives in blocks.
 
 use audio_dsp::StreamingMelSpectrogram;
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 
 use super::features::LogMel;
 use super::transcriber::{FrameMlp, CHUNK_FRAMES};
@@ -125,17 +125,16 @@ impl FrameMlpStream<'_> {
                 break;
             }
             let rows = self.features.len() / n_mels;
-            let frames =
-                Array2::from_shape_vec((rows, n_mels), self.features.clone()).map_err(|_| {
-                    Error::ShapeMismatch {
-                        what: "streamed log-mel frames",
-                        expected: format!("{rows} x {n_mels} values"),
-                        got: vec![self.features.len()],
-                    }
-                })?;
+            let frames = ArrayView2::from_shape((rows, n_mels), &self.features).map_err(|_| {
+                Error::ShapeMismatch {
+                    what: "streamed log-mel frames",
+                    expected: format!("{rows} x {n_mels} values"),
+                    got: vec![self.features.len()],
+                }
+            })?;
             let x = FrameMlp::windows(
                 config,
-                &frames,
+                frames,
                 (self.next - self.base)..(end - self.base),
                 &self.pad,
             )?;

@@ -193,7 +193,7 @@ impl Dataset for Frames<'_> {
         let piece = &self.pieces[p as usize];
         let mut x = vec![0.0f32; self.config.input_size()];
         window_into(
-            &piece.features,
+            piece.features.view(),
             t as usize,
             self.config.context,
             &self.pad,

@@ -241,7 +241,7 @@ impl FrameMlp {
     /// `(frames, n_mels)`: one window per row.
     pub(crate) fn windows(
         config: &FrameMlpConfig,
-        features: &Array2<f32>,
+        features: ArrayView2<'_, f32>,
         frames: impl ExactSizeIterator<Item = usize>,
         pad: &[f32],
     ) -> Result<Tensor> {
@@ -283,7 +283,7 @@ impl FrameMlp {
         let mut start = 0;
         while start < frames {
             let end = (start + CHUNK_FRAMES).min(frames);
-            let x = Self::windows(&self.config, features, start..end, &pad)?;
+            let x = Self::windows(&self.config, features.view(), start..end, &pad)?;
             let p = self.probabilities(&x)?;
             for (t, row) in (start..end).zip(p.chunks_exact(self.config.pitches)) {
                 for (k, &v) in row.iter().enumerate() {

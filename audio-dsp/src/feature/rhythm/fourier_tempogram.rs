@@ -71,21 +71,30 @@ pub fn fourier_tempogram<T: Float>(
 ) -> Result<Array2<Complex<T>>> {
     check_positive("win_length", config.win_length)?;
     let env = super::envelope_f64("fourier_tempogram onset envelope", onset_envelope)?;
-    let stft = Stft::<f64>::new(StftConfig {
+    let spec = Stft::<f64>::new(stft_config(config))?.process(&env)?;
+    Ok(spec.map(narrow))
+}
+
+/// The STFT of the envelope a Fourier tempogram is: `n_fft = win_length`,
+/// hop 1.
+fn stft_config(config: &FourierTempogramConfig) -> StftConfig {
+    StftConfig {
         n_fft: config.win_length,
         hop_length: Some(1),
         win_length: None,
         window: config.window,
         center: config.center,
         ..StftConfig::default()
-    })?;
-    let spec = stft.process(&env)?;
-    Ok(spec.mapv(|c| {
-        Complex::new(
-            T::from(c.re).unwrap_or_else(T::nan),
-            T::from(c.im).unwrap_or_else(T::nan),
-        )
-    }))
+    }
+}
+
+/// A float64 tempogram value in the envelope's precision (librosa's
+/// complex64 for a float32 envelope).
+fn narrow<T: Float>(c: &Complex<f64>) -> Complex<T> {
+    Complex::new(
+        T::from(c.re).unwrap_or_else(T::nan),
+        T::from(c.im).unwrap_or_else(T::nan),
+    )
 }
 
 /// [`fourier_tempogram`] in blocks: the envelope goes through a
@@ -127,20 +136,7 @@ pub fn fourier_tempogram_blocks<T: Float, E: From<crate::Error>>(
     check_positive("win_length", config.win_length)?;
     check_positive("block_frames", block_frames)?;
     let env = super::envelope_f64("fourier_tempogram onset envelope", onset_envelope)?;
-    let mut stream = StreamingStft::<f64>::new(StftConfig {
-        n_fft: config.win_length,
-        hop_length: Some(1),
-        win_length: None,
-        window: config.window,
-        center: config.center,
-        ..StftConfig::default()
-    })?;
-    let narrow = |c: &Complex<f64>| {
-        Complex::new(
-            T::from(c.re).unwrap_or_else(T::nan),
-            T::from(c.im).unwrap_or_else(T::nan),
-        )
-    };
+    let mut stream = StreamingStft::<f64>::new(stft_config(config))?;
     for block in env.chunks(block_frames) {
         let spec = stream.push(block)?;
         if spec.ncols() > 0 {

@@ -210,17 +210,16 @@ pub fn tempo<T: Float>(onset_envelope: &[T], config: &TempoConfig) -> Result<Vec
     // float64 a frame, 3 KB at the default window, against the envelope's
     // 4 bytes): each block's columns are picked (per-frame tempo) or
     // summed into each lag's running NumPy pairwise sum or maximum, which
-    // round exactly as the whole tempogram's.
+    // round exactly as the whole tempogram's. The tempogram is centred (the
+    // default config), so it has one frame per envelope frame.
     let frames = onset_envelope.len();
     let picker = TempoPicker::new(plan.config().win_length, config)?;
     let order = PairwisePlan::new(frames);
     let mut sums: Vec<PairwiseStream<f64>> = (0..picker.bins()).map(|_| order.stream()).collect();
     let mut maxima = vec![f64::NEG_INFINITY; picker.bins()];
     let mut per_frame = Vec::new();
-    let mut seen = 0;
     plan.process_blocks(onset_envelope, TEMPO_BLOCK_FRAMES, |tg| -> Result<()> {
         check_no_nan(tg.view())?;
-        seen += tg.ncols();
         match config.aggregate {
             TempoAggregate::None => {
                 per_frame.extend(tg.axis_iter(Axis(1)).map(|c| picker.pick(&c.to_vec())));
@@ -238,8 +237,6 @@ pub fn tempo<T: Float>(onset_envelope: &[T], config: &TempoConfig) -> Result<Vec
         }
         Ok(())
     })?;
-    // The centred tempogram has one frame per envelope frame.
-    let frames = seen;
     let summary: Vec<f64> = match config.aggregate {
         TempoAggregate::None => return Ok(per_frame),
         TempoAggregate::Max => maxima,
