@@ -10,16 +10,21 @@
 //! `evaluate` (v4, or v3 with `--v3`), written like museval's track JSON
 //! (`targets` → `frames` → `metrics`, with `+inf` written as NaN as museval's
 //! `TrackStore` does) plus the per-target medians. The JSON is
-//! `audio-eval`'s ([`BssEvalReport`], [`MusevalReport`]).
+//! `audio-eval`'s ([`BssEvalReport`], [`MusevalReport`]). The stems are read
+//! block by block (`audio-eval`'s `*_blocks` functions), so a long track
+//! needs no more memory than a short one.
 
+use std::fs::File;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use audio_eval::separation::{
-    bss_eval_images, bss_eval_images_framewise, bss_eval_sources, bss_eval_sources_framewise,
-    evaluate, BssEvalReport, BssEvalVersion, MusevalConfig, MusevalReport,
+    bss_eval_images_blocks, bss_eval_images_framewise_blocks, bss_eval_sources_blocks,
+    bss_eval_sources_framewise_blocks, evaluate_blocks, BssEvalReport, BssEvalVersion,
+    MusevalConfig, MusevalReport, StemBlocks,
 };
+use audio_io::wav::WavReader;
 use clap::Args;
-use ndarray::{Array2, Array3};
 
 use crate::{Error, Result};
 
@@ -61,48 +66,146 @@ pub struct SeparationArgs {
     json: Option<PathBuf>,
 }
 
-/// `(channels, samples)` and sample rate of a WAV file, in f64.
-fn read(path: &Path) -> Result<(Array2<f64>, u32)> {
-    let file = std::fs::File::open(path).map_err(|source| Error::File {
+/// One group of stems (references or estimates): a streaming WAV reader per
+/// file, all of one rate and channel count, read in step.
+struct WavGroup {
+    paths: Vec<PathBuf>,
+    readers: Vec<WavReader<BufReader<File>>>,
+    rate: u32,
+    channels: usize,
+    /// Average the channels into one (mir_eval's `load_wav`).
+    downmix: bool,
+    interleaved: Vec<f64>,
+}
+
+fn open(path: &Path) -> Result<WavReader<BufReader<File>>> {
+    let file = File::open(path).map_err(|source| Error::File {
         path: path.to_path_buf(),
         source,
     })?;
-    let audio = audio_io::wav::read_wav_as::<f64, _>(std::io::BufReader::new(file))
-        .map_err(|e| e.in_file(path))?;
-    Ok((audio.samples, audio.sample_rate))
+    WavReader::new(BufReader::new(file)).map_err(|e| e.in_file(path).into())
 }
 
-/// Stacks the stems into `(sources, samples, channels)`; returns the rate.
-fn stack(paths: &[PathBuf]) -> Result<(Array3<f64>, u32)> {
-    let mut stems = Vec::with_capacity(paths.len());
-    for p in paths {
-        stems.push((p, read(p)?));
+impl WavGroup {
+    fn new(paths: &[PathBuf], downmix: bool) -> Result<Self> {
+        let readers = paths.iter().map(|p| open(p)).collect::<Result<Vec<_>>>()?;
+        let first = readers[0].spec();
+        for (p, r) in paths.iter().zip(&readers) {
+            let spec = r.spec();
+            if spec.channels != first.channels || spec.sample_rate != first.sample_rate {
+                return Err(Error::ShapeMismatch {
+                    path: p.clone(),
+                    expected: "the channels and sample rate of the first stem",
+                    got: vec![usize::from(spec.channels), spec.sample_rate as usize],
+                });
+            }
+        }
+        Ok(Self {
+            paths: paths.to_vec(),
+            readers,
+            rate: first.sample_rate,
+            channels: usize::from(first.channels),
+            downmix,
+            interleaved: Vec::new(),
+        })
     }
-    let (_, (first, rate)) = &stems[0];
-    let (nch, len) = first.dim();
-    for (p, (a, r)) in &stems {
-        if a.dim() != (nch, len) || r != rate {
+
+    /// Channels per source as the evaluation sees them.
+    fn shape(&self) -> (usize, usize) {
+        let channels = if self.downmix { 1 } else { self.channels };
+        (self.paths.len(), channels)
+    }
+
+    fn rewind(&mut self) -> Result<()> {
+        for (r, p) in self.readers.iter_mut().zip(&self.paths) {
+            *r = open(p)?;
+        }
+        Ok(())
+    }
+
+    /// Reads up to `max` frames of every stem into
+    /// `out[source · channels + channel]`; every stem must give as many.
+    fn read(&mut self, out: &mut [Vec<f64>], max: usize) -> Result<usize> {
+        let nch = self.channels;
+        let (_, out_ch) = self.shape();
+        let mut count = None;
+        for (s, (reader, path)) in self.readers.iter_mut().zip(&self.paths).enumerate() {
+            let n = reader
+                .read_interleaved(&mut self.interleaved, max)
+                .map_err(|e| e.in_file(path))?;
+            if *count.get_or_insert(n) != n {
+                return Err(Error::ShapeMismatch {
+                    path: path.clone(),
+                    expected: "the length of the first stem",
+                    got: vec![nch, n],
+                });
+            }
+            let frames = self.interleaved.chunks_exact(nch);
+            if self.downmix {
+                let dst = &mut out[s];
+                dst.clear();
+                // ndarray's `mean_axis`: the sum from zero, then divided.
+                dst.extend(frames.map(|f| f.iter().fold(0.0, |a, v| a + v) / nch as f64));
+            } else {
+                for c in 0..out_ch {
+                    let dst = &mut out[s * out_ch + c];
+                    dst.clear();
+                    dst.extend(self.interleaved.chunks_exact(nch).map(|f| f[c]));
+                }
+            }
+        }
+        Ok(count.unwrap_or(0))
+    }
+}
+
+/// The reference and estimate stems of `audio eval separation`, read from
+/// their WAV files block by block as `audio-eval`'s passes ask.
+struct WavStems {
+    references: WavGroup,
+    estimates: WavGroup,
+}
+
+impl WavStems {
+    fn open(a: &SeparationArgs, downmix: bool) -> Result<Self> {
+        let references = WavGroup::new(&a.reference, downmix)?;
+        let estimates = WavGroup::new(&a.estimate, downmix)?;
+        if estimates.rate != references.rate {
             return Err(Error::ShapeMismatch {
-                path: (*p).clone(),
-                expected: "the channels, length and sample rate of the first stem",
-                got: vec![a.nrows(), a.ncols()],
+                path: a.estimate[0].clone(),
+                expected: "the sample rate of the references",
+                got: vec![estimates.rate as usize],
             });
         }
+        Ok(Self {
+            references,
+            estimates,
+        })
     }
-    let out = Array3::from_shape_fn((stems.len(), len, nch), |(s, t, c)| stems[s].1 .0[[c, t]]);
-    Ok((out, *rate))
 }
 
-/// The channel mean of `(sources, samples, channels)` stems, as
-/// `(sources, samples)`; `path` names the stems in the error.
-fn downmix(stems: &Array3<f64>, path: &Path) -> Result<Array2<f64>> {
-    stems
-        .mean_axis(ndarray::Axis(2))
-        .ok_or_else(|| Error::ShapeMismatch {
-            path: path.to_path_buf(),
-            expected: "at least one channel",
-            got: vec![0],
-        })
+impl StemBlocks for WavStems {
+    type Error = Error;
+
+    fn reference_shape(&self) -> (usize, usize) {
+        self.references.shape()
+    }
+
+    fn estimate_shape(&self) -> (usize, usize) {
+        self.estimates.shape()
+    }
+
+    fn rewind(&mut self) -> Result<()> {
+        self.references.rewind()?;
+        self.estimates.rewind()
+    }
+
+    fn read_references(&mut self, out: &mut [Vec<f64>], max: usize) -> Result<usize> {
+        self.references.read(out, max)
+    }
+
+    fn read_estimates(&mut self, out: &mut [Vec<f64>], max: usize) -> Result<usize> {
+        self.estimates.read(out, max)
+    }
 }
 
 fn stem_name(p: &Path) -> String {
@@ -112,10 +215,9 @@ fn stem_name(p: &Path) -> String {
     )
 }
 
-/// Runs `audio eval separation`.
+/// Runs `audio eval separation`: the stems are read block by block, in two
+/// or three passes, so memory does not grow with their length.
 pub fn run(a: SeparationArgs) -> Result<()> {
-    let (refs, rate) = stack(&a.reference)?;
-    let (ests, _) = stack(&a.estimate)?;
     let permute = !a.no_permutation;
     let json = if a.museval {
         let config = MusevalConfig {
@@ -128,38 +230,23 @@ pub fn run(a: SeparationArgs) -> Result<()> {
             },
             padding: true,
         };
-        let s = evaluate(refs.view(), ests.view(), &config)?;
+        let mut stems = WavStems::open(&a, false)?;
+        let s = evaluate_blocks(&mut stems, &config)?;
         let names: Vec<String> = a.estimate.iter().map(|p| stem_name(p)).collect();
-        MusevalReport::new(&s, config.version, &names, rate)?.to_json()?
+        MusevalReport::new(&s, config.version, &names, stems.references.rate)?.to_json()?
     } else {
         let window = a.window.unwrap_or(30 * 44_100);
         let hop = a.hop.unwrap_or(15 * 44_100);
-        let report = if a.images {
-            if a.framewise {
-                BssEvalReport::ImagesFrames(bss_eval_images_framewise(
-                    refs.view(),
-                    ests.view(),
-                    window,
-                    hop,
-                    false,
-                )?)
-            } else {
-                BssEvalReport::Images(bss_eval_images(refs.view(), ests.view(), permute)?)
-            }
-        } else {
-            let mono = downmix(&refs, &a.reference[0])?;
-            let mono_est = downmix(&ests, &a.estimate[0])?;
-            if a.framewise {
-                BssEvalReport::SourcesFrames(bss_eval_sources_framewise(
-                    mono.view(),
-                    mono_est.view(),
-                    window,
-                    hop,
-                    false,
-                )?)
-            } else {
-                BssEvalReport::Sources(bss_eval_sources(mono.view(), mono_est.view(), permute)?)
-            }
+        let mut stems = WavStems::open(&a, !a.images)?;
+        let report = match (a.images, a.framewise) {
+            (true, true) => BssEvalReport::ImagesFrames(bss_eval_images_framewise_blocks(
+                &mut stems, window, hop, false,
+            )?),
+            (true, false) => BssEvalReport::Images(bss_eval_images_blocks(&mut stems, permute)?),
+            (false, true) => BssEvalReport::SourcesFrames(bss_eval_sources_framewise_blocks(
+                &mut stems, window, hop, false,
+            )?),
+            (false, false) => BssEvalReport::Sources(bss_eval_sources_blocks(&mut stems, permute)?),
         };
         report.to_json()?
     };

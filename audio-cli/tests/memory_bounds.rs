@@ -220,6 +220,35 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             &["chroma-cqt", "{in}", "-o", "{out}"][..],
             "chroma_cqt.npy",
         ),
+        (
+            "eval separation --museval (three passes)",
+            &[
+                "eval",
+                "separation",
+                "--museval",
+                "--reference",
+                "{in}",
+                "--estimate",
+                "{in}",
+                "--json",
+                "{out}",
+            ][..],
+            "museval.json",
+        ),
+        (
+            "eval separation (bss_eval_sources)",
+            &[
+                "eval",
+                "separation",
+                "--reference",
+                "{in}",
+                "--estimate",
+                "{in}",
+                "--json",
+                "{out}",
+            ][..],
+            "bss_eval.json",
+        ),
     ] {
         let Some((short, long)) = both(&inputs, args, out) else {
             return;

@@ -3,10 +3,11 @@
 //! `bss_eval_images_framewise`.
 
 use ndarray::{Array2, ArrayView2, ArrayView3, Axis};
-use rayon::prelude::*;
 
 use super::decomposition::{Criteria, Decomposition, PairMetrics, FILTER_LENGTH};
 use super::signals::{best_permutation, validate, Signals};
+use super::stem_passes::{check_shapes, decompose, first_pass, window_pass};
+use super::stems::{ArrayStems, StemBlocks};
 use crate::{Error, Result};
 
 /// `bss_eval_sources` scores, one entry per reference source `j`
@@ -66,17 +67,26 @@ pub struct FramewiseScores {
 /// The v3 metrics of every reference on one span: per reference `j`, the
 /// metrics of its matched estimate, and the permutation.
 pub(crate) fn v3_span(
-    refs: &Signals,
-    ests: &Signals,
+    refs: &Signals<'_>,
+    ests: &Signals<'_>,
     criteria: Criteria,
     compute_permutation: bool,
     eps: f64,
 ) -> Result<(Vec<PairMetrics>, Vec<usize>)> {
-    let n = refs.sources;
     let dec = Decomposition::new(refs, ests, FILTER_LENGTH, eps).map_err(|_| Error::Undefined {
         metric: "bss_eval",
         reason: "the Gram matrix of the references is singular",
     })?;
+    v3_metrics(&dec, refs.sources, criteria, compute_permutation)
+}
+
+/// The v3 metrics of `n` sources from their decomposition.
+fn v3_metrics(
+    dec: &Decomposition,
+    n: usize,
+    criteria: Criteria,
+    compute_permutation: bool,
+) -> Result<(Vec<PairMetrics>, Vec<usize>)> {
     if compute_permutation {
         let wanted: Vec<Vec<usize>> = (0..n).map(|_| (0..n).collect()).collect();
         let all = dec.pair_metrics(&wanted, criteria);
@@ -211,10 +221,22 @@ fn bss_eval_v3(
     compute_permutation: bool,
 ) -> Result<ImagesScores> {
     validate(reference, estimated)?;
-    let n = reference.dim().1;
-    let refs = Signals::from_view(reference, 0, n);
-    let ests = Signals::from_view(estimated, 0, n);
-    let (m, perm) = v3_span(&refs, &ests, criteria, compute_permutation, 0.0)?;
+    v3_blocks(
+        &mut ArrayStems::new(reference, estimated),
+        criteria,
+        compute_permutation,
+    )
+}
+
+/// The whole-signal v3 metrics of stems read block by block.
+fn v3_blocks<S: StemBlocks>(
+    stems: &mut S,
+    criteria: Criteria,
+    compute_permutation: bool,
+) -> std::result::Result<ImagesScores, S::Error> {
+    let (n, _) = check_shapes(stems)?;
+    let (_, dec) = decompose(stems, false, FILTER_LENGTH, 0.0)?;
+    let (m, perm) = v3_metrics(&dec, n, criteria, compute_permutation)?;
     Ok(ImagesScores {
         sdr: m.iter().map(|x| x.sdr).collect(),
         isr: m.iter().map(|x| x.isr).collect(),
@@ -222,6 +244,95 @@ fn bss_eval_v3(
         sar: m.iter().map(|x| x.sar).collect(),
         permutation: perm,
     })
+}
+
+/// Checks that stems given to a `bss_eval_sources*_blocks` function have one
+/// channel.
+fn check_mono<S: StemBlocks>(stems: &S) -> Result<()> {
+    let (sources, channels) = stems.reference_shape();
+    if channels != 1 {
+        return Err(Error::ShapeMismatch {
+            what: "reference_sources",
+            expected: vec![sources, 1],
+            got: vec![sources, channels],
+        });
+    }
+    Ok(())
+}
+
+/// [`bss_eval_sources`] of stems read block by block (one channel each;
+/// mir_eval's `load_wav` averages a file's channels): the same scores (to
+/// the bit) holding one read block at a time. The stems are read twice, or
+/// three times when two references may be proportional (the redundancy
+/// check of the basis).
+///
+/// # Shapes
+///
+/// `stems` gives `(sources, 1)` references and estimates of one length.
+///
+/// # Errors
+///
+/// As [`bss_eval_sources`]; stems of more than one channel, or a different
+/// number of sources, are an [`Error::ShapeMismatch`]; and the reader's own.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::Array2;
+/// use audio_eval::separation::{bss_eval_sources, bss_eval_sources_blocks, ArrayStems};
+///
+/// let n = 4000;
+/// let reference = Array2::from_shape_fn((2, n), |(s, t)| ((0.02 + 0.05 * s as f64) * t as f64).sin());
+/// let estimated = reference.mapv(|v| 0.9 * v + 0.01);
+/// let (r3, e3) = (reference.view().insert_axis(ndarray::Axis(2)), estimated.view().insert_axis(ndarray::Axis(2)));
+/// let streamed = bss_eval_sources_blocks(&mut ArrayStems::new(r3, e3), true)?;
+/// assert_eq!(streamed, bss_eval_sources(reference.view(), estimated.view(), true)?);
+/// # Ok::<(), audio_eval::Error>(())
+/// ```
+pub fn bss_eval_sources_blocks<S: StemBlocks>(
+    stems: &mut S,
+    compute_permutation: bool,
+) -> std::result::Result<SourcesScores, S::Error> {
+    check_mono(stems)?;
+    let s = v3_blocks(stems, Criteria::Sources, compute_permutation)?;
+    Ok(SourcesScores {
+        sdr: s.sdr,
+        sir: s.sir,
+        sar: s.sar,
+        permutation: s.permutation,
+    })
+}
+
+/// [`bss_eval_images`] of stems read block by block: the same scores (to
+/// the bit) holding one read block at a time; the stems are read two or
+/// three times as for [`bss_eval_sources_blocks`].
+///
+/// # Shapes
+///
+/// `stems` gives `(sources, channels)` references and estimates of one
+/// length.
+///
+/// # Errors
+///
+/// As [`bss_eval_images`], and the reader's own.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::Array3;
+/// use audio_eval::separation::{bss_eval_images, bss_eval_images_blocks, ArrayStems};
+///
+/// let reference = Array3::from_shape_fn((2, 3000, 2), |(s, t, c)| ((0.02 + 0.01 * s as f64) * t as f64 + c as f64).cos());
+/// let estimated = reference.mapv(|v| 0.5 * v + 0.001);
+/// let streamed = bss_eval_images_blocks(&mut ArrayStems::new(reference.view(), estimated.view()), false)?;
+/// assert_eq!(streamed, bss_eval_images(reference.view(), estimated.view(), false)?);
+/// # Ok::<(), audio_eval::Error>(())
+/// ```
+pub fn bss_eval_images_blocks<S: StemBlocks>(
+    stems: &mut S,
+    compute_permutation: bool,
+) -> std::result::Result<ImagesScores, S::Error> {
+    v3_blocks(stems, Criteria::Images, compute_permutation)
 }
 
 /// `bss_eval_sources_framewise` of mir_eval 0.8.2: [`bss_eval_sources`] on
@@ -345,29 +456,118 @@ fn framewise(
 ) -> Result<FramewiseScores> {
     validate(reference, estimated)?;
     check_window(window, hop)?;
-    let (nsrc, len, _) = reference.dim();
+    framewise_blocks(
+        &mut ArrayStems::new(reference, estimated),
+        window,
+        hop,
+        criteria,
+        compute_permutation,
+    )
+}
+
+/// The framewise v3 metrics of stems read block by block.
+fn framewise_blocks<S: StemBlocks>(
+    stems: &mut S,
+    window: usize,
+    hop: usize,
+    criteria: Criteria,
+    compute_permutation: bool,
+) -> std::result::Result<FramewiseScores, S::Error> {
+    check_window(window, hop)?;
+    let (nsrc, _) = check_shapes(stems)?;
+    let (len, _) = first_pass(stems, false, None)?;
     // int(np.floor((nsampl - window + hop) / hop))
     let nwin = (len as i128 - window as i128 + hop as i128).div_euclid(hop as i128);
-    let refs = Signals::from_view(reference, 0, len);
-    let ests = Signals::from_view(estimated, 0, len);
     if nwin < 2 {
-        let (m, perm) = v3_span(&refs, &ests, criteria, compute_permutation, 0.0)?;
-        return Ok(collect_windows(nsrc, vec![Some((m, perm))]));
+        let whole = v3_blocks(stems, criteria, compute_permutation)?;
+        let m = (0..nsrc)
+            .map(|j| PairMetrics {
+                sdr: whole.sdr[j],
+                isr: whole.isr[j],
+                sir: whole.sir[j],
+                sar: whole.sar[j],
+            })
+            .collect();
+        return Ok(collect_windows(nsrc, vec![Some((m, whole.permutation))]));
     }
-    let nwin = nwin as usize;
-    let per_window = (0..nwin)
-        .into_par_iter()
-        .map(|k| {
-            let start = k * hop;
-            if refs.any_silent(start, window) || ests.any_silent(start, window) {
-                return Ok(None);
-            }
-            let r = refs.window(start, window);
-            let e = ests.window(start, window);
-            v3_span(&r, &e, criteria, compute_permutation, 0.0).map(Some)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let frames: Vec<(usize, usize)> = (0..nwin as usize).map(|k| (k * hop, window)).collect();
+    let per_window = window_pass(stems, false, &frames, |r, e| {
+        if r.any_silent() || e.any_silent() {
+            return Ok(None);
+        }
+        v3_span(r, e, criteria, compute_permutation, 0.0).map(Some)
+    })?;
     Ok(collect_windows(nsrc, per_window))
+}
+
+/// [`bss_eval_sources_framewise`] of stems read block by block (one channel
+/// each): the same scores (to the bit), holding a few windows at a time.
+///
+/// # Shapes
+///
+/// `stems` gives `(sources, 1)` references and estimates of one length;
+/// each result array is `(sources, windows)`.
+///
+/// # Errors
+///
+/// As [`bss_eval_sources_framewise`] and [`bss_eval_sources_blocks`].
+///
+/// # Example
+///
+/// ```
+/// use ndarray::{Array2, Axis};
+/// use audio_eval::separation::{bss_eval_sources_framewise, bss_eval_sources_framewise_blocks, ArrayStems};
+///
+/// let reference = Array2::from_shape_fn((2, 6000), |(s, t)| ((0.02 + 0.03 * s as f64) * t as f64).sin());
+/// let estimated = reference.mapv(|v| 0.8 * v) + 0.01;
+/// let mut stems = ArrayStems::new(reference.view().insert_axis(Axis(2)), estimated.view().insert_axis(Axis(2)));
+/// let streamed = bss_eval_sources_framewise_blocks(&mut stems, 2000, 1000, false)?;
+/// let whole = bss_eval_sources_framewise(reference.view(), estimated.view(), 2000, 1000, false)?;
+/// assert_eq!(streamed, whole);
+/// # Ok::<(), audio_eval::Error>(())
+/// ```
+pub fn bss_eval_sources_framewise_blocks<S: StemBlocks>(
+    stems: &mut S,
+    window: usize,
+    hop: usize,
+    compute_permutation: bool,
+) -> std::result::Result<FramewiseScores, S::Error> {
+    check_mono(stems)?;
+    framewise_blocks(stems, window, hop, Criteria::Sources, compute_permutation)
+}
+
+/// [`bss_eval_images_framewise`] of stems read block by block: the same
+/// scores (to the bit), holding a few windows at a time.
+///
+/// # Shapes
+///
+/// `stems` gives `(sources, channels)` references and estimates of one
+/// length; each result array is `(sources, windows)`.
+///
+/// # Errors
+///
+/// As [`bss_eval_images_framewise`], and the reader's own.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::Array3;
+/// use audio_eval::separation::{bss_eval_images_framewise_blocks, ArrayStems};
+///
+/// let reference = Array3::from_shape_fn((2, 5000, 2), |(s, t, c)| ((0.02 + 0.01 * s as f64) * t as f64 + c as f64).cos());
+/// let estimated = reference.mapv(|v| 0.5 * v + 0.001);
+/// let mut stems = ArrayStems::new(reference.view(), estimated.view());
+/// let scores = bss_eval_images_framewise_blocks(&mut stems, 2000, 1500, false)?;
+/// assert_eq!(scores.isr.dim(), (2, 3));
+/// # Ok::<(), audio_eval::Error>(())
+/// ```
+pub fn bss_eval_images_framewise_blocks<S: StemBlocks>(
+    stems: &mut S,
+    window: usize,
+    hop: usize,
+    compute_permutation: bool,
+) -> std::result::Result<FramewiseScores, S::Error> {
+    framewise_blocks(stems, window, hop, Criteria::Images, compute_permutation)
 }
 
 fn collect_windows(

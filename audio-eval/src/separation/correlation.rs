@@ -39,119 +39,197 @@ pub(crate) fn fast_fft_len(n: usize) -> usize {
     best
 }
 
-/// The FFT length used for blocks of a correlation at lags `|k| <= max_lag`
-/// over signals of `len` samples.
-fn block_fft_len(len: usize, max_lag: usize) -> usize {
-    let needed = len + 2 * max_lag;
-    let target = (16 * max_lag).max(4096);
-    fast_fft_len(needed.min(target.max(2 * max_lag + 1)))
+/// The FFT length of the blocks of a correlation at lags `|k| <= max_lag`:
+/// a fixed size, independent of the signals' length, so that a signal fed in
+/// any pieces gives the same blocks.
+fn block_fft_len(max_lag: usize) -> usize {
+    fast_fft_len((16 * max_lag).max(4096).max(2 * max_lag + 1))
 }
 
+/// One signal's spectra in one block: as `x` (its block alone) and as `y`
+/// (with `max_lag` samples either side); empty where the signal is not used
+/// that way.
+type BlockSpectra = (Vec<Complex<f64>>, Vec<Complex<f64>>);
+
 /// Cross-correlations `c[k + max_lag] = Σ_t x[t] · y[t + k]` for
-/// `k ∈ [-max_lag, max_lag]`, for each `(x index, y index)` pair.
+/// `k ∈ [-max_lag, max_lag]` of pairs of signals fed piece by piece.
 ///
-/// All signals have the same length; samples outside `[0, len)` are zero.
-/// Work is split over blocks with rayon.
-pub(crate) fn lag_correlations(
-    xs: &[&[f64]],
-    ys: &[&[f64]],
-    pairs: &[(usize, usize)],
+/// All signals advance together and have the same length; samples outside
+/// `[0, len)` are zero. The signals are cut into blocks of `B` samples; each
+/// block of `x` is correlated with the matching block of `y` extended by
+/// `max_lag` samples on both sides, and the cross-spectra are summed over
+/// blocks, in block order, before a single inverse FFT per pair. The result
+/// depends neither on how the signals were cut into pieces nor on the number
+/// of threads. Memory: `B + 2·max_lag` samples per signal plus a few blocks'
+/// spectra, whatever the length.
+pub(crate) struct LagCorrelator {
+    pairs: Vec<(usize, usize)>,
     max_lag: usize,
-) -> Vec<Vec<f64>> {
-    let len = xs.first().map_or(0, |x| x.len());
-    let fft_len = block_fft_len(len, max_lag);
-    let block = fft_len - 2 * max_lag;
-    let n_blocks = len.div_ceil(block).max(1);
-    let bins = fft_len / 2 + 1;
-    let mut planner = RealFftPlanner::<f64>::new();
-    let forward: Arc<dyn RealToComplex<f64>> = planner.plan_fft_forward(fft_len);
-    let inverse: Arc<dyn ComplexToReal<f64>> = planner.plan_fft_inverse(fft_len);
-    let mut x_used = vec![false; xs.len()];
-    let mut y_used = vec![false; ys.len()];
-    for &(xi, yi) in pairs {
-        x_used[xi] = true;
-        y_used[yi] = true;
+    block: usize,
+    fft_len: usize,
+    forward: Arc<dyn RealToComplex<f64>>,
+    inverse: Arc<dyn ComplexToReal<f64>>,
+    x_used: Vec<bool>,
+    y_used: Vec<bool>,
+    /// Per signal, the samples from `next block start − max_lag` on.
+    buffered: Vec<Vec<f64>>,
+    /// Samples fed so far.
+    fed: usize,
+    /// Blocks accumulated so far.
+    blocks_done: usize,
+    /// Cross-spectra summed over blocks, `pairs · bins`.
+    acc: Vec<Complex<f64>>,
+}
+
+impl LagCorrelator {
+    /// Plans the correlation of `signals` signals at lags `|k| <= max_lag`
+    /// for each `(x index, y index)` pair.
+    pub(crate) fn new(signals: usize, pairs: Vec<(usize, usize)>, max_lag: usize) -> Self {
+        let fft_len = block_fft_len(max_lag);
+        let bins = fft_len / 2 + 1;
+        let mut planner = RealFftPlanner::<f64>::new();
+        let mut x_used = vec![false; signals];
+        let mut y_used = vec![false; signals];
+        for &(xi, yi) in &pairs {
+            x_used[xi] = true;
+            y_used[yi] = true;
+        }
+        let acc = vec![Complex::new(0.0, 0.0); pairs.len() * bins];
+        Self {
+            forward: planner.plan_fft_forward(fft_len),
+            inverse: planner.plan_fft_inverse(fft_len),
+            block: fft_len - 2 * max_lag,
+            fft_len,
+            pairs,
+            max_lag,
+            x_used,
+            y_used,
+            buffered: vec![vec![0.0; max_lag]; signals],
+            fed: 0,
+            blocks_done: 0,
+            acc,
+        }
     }
 
-    // One task per group of blocks; each accumulates its own cross-spectra.
-    let threads = rayon::current_num_threads().max(1);
-    let groups = threads.min(n_blocks).max(1);
-    let per_group = n_blocks.div_ceil(groups);
-    let partial: Vec<Vec<Complex<f64>>> = (0..groups)
-        .into_par_iter()
-        .map(|g| {
-            let mut acc = vec![Complex::new(0.0, 0.0); pairs.len() * bins];
-            let mut time = forward.make_input_vec();
-            let mut scratch = forward.make_scratch_vec();
-            let mut xspec: Vec<Vec<Complex<f64>>> = vec![Vec::new(); xs.len()];
-            let mut yspec: Vec<Vec<Complex<f64>>> = vec![Vec::new(); ys.len()];
-            for b in (g * per_group)..((g + 1) * per_group).min(n_blocks) {
-                let start = b * block;
-                for (i, x) in xs.iter().enumerate() {
-                    if !x_used[i] {
-                        continue;
-                    }
+    /// Appends the next samples of every signal (`pieces[i]` for signal `i`,
+    /// all of one length) and accumulates the blocks they complete.
+    pub(crate) fn push(&mut self, pieces: &[&[f64]]) {
+        let n = pieces.first().map_or(0, |p| p.len());
+        for (buf, piece) in self.buffered.iter_mut().zip(pieces) {
+            buf.extend_from_slice(piece);
+        }
+        self.fed += n;
+        let batch = 2 * rayon::current_num_threads().max(1);
+        loop {
+            let have = self.buffered.first().map_or(0, Vec::len);
+            let ready = have.saturating_sub(2 * self.max_lag) / self.block;
+            if ready < batch {
+                break;
+            }
+            self.accumulate(ready);
+        }
+    }
+
+    /// Accumulates the first `count` buffered blocks (the buffers must hold
+    /// `count · B + 2·max_lag` samples) and drops the samples no later block
+    /// needs.
+    fn accumulate(&mut self, count: usize) {
+        let (block, fft_len, max_lag) = (self.block, self.fft_len, self.max_lag);
+        let bins = fft_len / 2 + 1;
+        let signals = self.buffered.len();
+        let forward = &self.forward;
+        let buffered = &self.buffered;
+        let (x_used, y_used) = (&self.x_used, &self.y_used);
+        // Spectra of block b: x (its B samples) and y (with max_lag either side).
+        let spectra: Vec<BlockSpectra> = (0..count * signals)
+            .into_par_iter()
+            .map(|k| {
+                let (b, i) = (k / signals, k % signals);
+                let mut time = forward.make_input_vec();
+                let mut scratch = forward.make_scratch_vec();
+                let seg = &buffered[i][b * block..b * block + fft_len];
+                let mut x = Vec::new();
+                if x_used[i] {
                     time.fill(0.0);
-                    let end = (start + block).min(len);
-                    if start < end {
-                        time[..end - start].copy_from_slice(&x[start..end]);
-                    }
-                    let out = &mut xspec[i];
-                    out.resize(bins, Complex::new(0.0, 0.0));
+                    time[..block].copy_from_slice(&seg[max_lag..max_lag + block]);
+                    x = vec![Complex::new(0.0, 0.0); bins];
                     // The lengths come from the plan, so this cannot fail.
-                    let _ = forward.process_with_scratch(&mut time, out, &mut scratch);
+                    let _ = forward.process_with_scratch(&mut time, &mut x, &mut scratch);
                 }
-                for (i, y) in ys.iter().enumerate() {
-                    if !y_used[i] {
-                        continue;
-                    }
-                    time.fill(0.0);
-                    // y segment covers [start - max_lag, start + block + max_lag).
-                    let seg_start = start as isize - max_lag as isize;
-                    let seg_end = (start + block + max_lag).min(len) as isize;
-                    let from = seg_start.max(0);
-                    if from < seg_end {
-                        let off = (from - seg_start) as usize;
-                        let (from, to) = (from as usize, seg_end as usize);
-                        time[off..off + (to - from)].copy_from_slice(&y[from..to]);
-                    }
-                    let out = &mut yspec[i];
-                    out.resize(bins, Complex::new(0.0, 0.0));
-                    let _ = forward.process_with_scratch(&mut time, out, &mut scratch);
+                let mut y = Vec::new();
+                if y_used[i] {
+                    time.copy_from_slice(seg);
+                    y = vec![Complex::new(0.0, 0.0); bins];
+                    let _ = forward.process_with_scratch(&mut time, &mut y, &mut scratch);
                 }
-                for (p, &(xi, yi)) in pairs.iter().enumerate() {
-                    let a = &mut acc[p * bins..(p + 1) * bins];
-                    for ((s, xv), yv) in a.iter_mut().zip(&xspec[xi]).zip(&yspec[yi]) {
+                (x, y)
+            })
+            .collect();
+        let pairs = &self.pairs;
+        self.acc
+            .par_chunks_mut(bins)
+            .zip(pairs.par_iter())
+            .for_each(|(acc, &(xi, yi))| {
+                for b in 0..count {
+                    let x = &spectra[b * signals + xi].0;
+                    let y = &spectra[b * signals + yi].1;
+                    for ((s, xv), yv) in acc.iter_mut().zip(x).zip(y) {
                         *s += xv.conj() * yv;
                     }
                 }
-            }
-            acc
-        })
-        .collect();
-    let mut acc = vec![Complex::new(0.0, 0.0); pairs.len() * bins];
-    for part in &partial {
-        for (a, p) in acc.iter_mut().zip(part) {
-            *a += p;
+            });
+        for buf in &mut self.buffered {
+            buf.drain(..count * block);
         }
+        self.blocks_done += count;
     }
-    let scale = 1.0 / fft_len as f64;
-    let mut out_time = inverse.make_output_vec();
-    let mut scratch = inverse.make_scratch_vec();
-    let mut result = Vec::with_capacity(pairs.len());
-    for p in 0..pairs.len() {
-        let spec = &mut acc[p * bins..(p + 1) * bins];
-        spec[0].im = 0.0;
-        spec[bins - 1].im = 0.0;
-        let _ = inverse.process_with_scratch(spec, &mut out_time, &mut scratch);
-        result.push(
-            out_time[..=2 * max_lag]
-                .iter()
-                .map(|v| v * scale)
-                .collect::<Vec<f64>>(),
-        );
+
+    /// The correlations of every pair (in the order given to
+    /// [`LagCorrelator::new`]), each `2·max_lag + 1` long.
+    pub(crate) fn finish(mut self) -> Vec<Vec<f64>> {
+        let total = self.fed.div_ceil(self.block).max(1);
+        let remaining = total - self.blocks_done;
+        let need = remaining * self.block + 2 * self.max_lag;
+        for buf in &mut self.buffered {
+            buf.truncate(need);
+            buf.resize(need, 0.0);
+        }
+        if remaining > 0 {
+            self.accumulate(remaining);
+        }
+        let bins = self.fft_len / 2 + 1;
+        let scale = 1.0 / self.fft_len as f64;
+        let mut out_time = self.inverse.make_output_vec();
+        let mut scratch = self.inverse.make_scratch_vec();
+        let mut result = Vec::with_capacity(self.pairs.len());
+        for spec in self.acc.chunks_mut(bins) {
+            spec[0].im = 0.0;
+            spec[bins - 1].im = 0.0;
+            let _ = self
+                .inverse
+                .process_with_scratch(spec, &mut out_time, &mut scratch);
+            result.push(
+                out_time[..=2 * self.max_lag]
+                    .iter()
+                    .map(|v| v * scale)
+                    .collect::<Vec<f64>>(),
+            );
+        }
+        result
     }
-    result
+}
+
+/// [`LagCorrelator`] over whole signals: `xs` and `ys` index one list of
+/// signals `signals`.
+#[cfg(test)]
+pub(crate) fn lag_correlations(
+    signals: &[&[f64]],
+    pairs: &[(usize, usize)],
+    max_lag: usize,
+) -> Vec<Vec<f64>> {
+    let mut c = LagCorrelator::new(signals.len(), pairs.to_vec(), max_lag);
+    c.push(signals);
+    c.finish()
 }
 
 #[cfg(test)]
@@ -177,13 +255,35 @@ mod tests {
             let y: Vec<f64> = (0..len)
                 .map(|i| ((i * 104_729) % 17) as f64 - 8.0)
                 .collect();
-            let got = lag_correlations(&[&x], &[&y, &x], &[(0, 0), (0, 1)], 40);
+            let got = lag_correlations(&[&x, &y], &[(0, 1), (0, 0)], 40);
             for (g, d) in got.iter().zip([direct(&x, &y, 40), direct(&x, &x, 40)]) {
                 for (a, b) in g.iter().zip(&d) {
                     assert!((a - b).abs() <= 1e-9 * (1.0 + b.abs()), "{len}: {a} vs {b}");
                 }
             }
         }
+    }
+
+    #[test]
+    fn any_split_gives_the_same_bits() {
+        let len = 50_000;
+        let x: Vec<f64> = (0..len).map(|i| (0.01 * i as f64).sin()).collect();
+        let y: Vec<f64> = (0..len).map(|i| ((i * 31 % 97) as f64) / 97.0).collect();
+        let pairs = vec![(0, 1), (1, 0), (0, 0)];
+        let whole = lag_correlations(&[&x, &y], &pairs, 511);
+        for piece in [1usize, 777, 7170, 20_000] {
+            let mut c = LagCorrelator::new(2, pairs.clone(), 511);
+            let mut start = 0;
+            while start < len {
+                let end = (start + piece).min(len);
+                c.push(&[&x[start..end], &y[start..end]]);
+                start = end;
+            }
+            assert_eq!(c.finish(), whole, "pieces of {piece}");
+        }
+        // Empty signals: zero correlations.
+        let empty = LagCorrelator::new(1, vec![(0, 0)], 3).finish();
+        assert_eq!(empty, vec![vec![0.0; 7]]);
     }
 
     #[test]

@@ -14,8 +14,9 @@
 
 use rayon::prelude::*;
 
+use super::basis::BasisCheck;
 use super::cholesky::Cholesky;
-use super::correlation::lag_correlations;
+use super::gram::{gram_of, pair_index, GramStatistics};
 use super::levinson::BlockToeplitz;
 use super::signals::{safe_db, Signals};
 
@@ -51,12 +52,8 @@ impl PairMetrics {
 }
 
 /// The Gram system of a set of references and the correlations of the
-/// estimates with them.
-///
-/// Reference channels that are zero or an exact multiple (to `1e-12`) of an
-/// earlier channel add nothing to the span of the delayed references but make
-/// `G` singular (mir_eval then falls back to `lstsq`); they are left out of
-/// the basis, which leaves every projection unchanged.
+/// estimates with them, on the bases of [`super::basis`] (zero and
+/// redundant reference channels left out).
 pub(crate) struct Decomposition {
     pub(crate) flen: usize,
     /// Number of reference signals (`sources · channels`).
@@ -93,41 +90,6 @@ const LEVINSON_TOLERANCE: f64 = 1e-11;
 /// references contain no usable signal).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Singular;
-
-/// Whether `y` is `k · x` for some `k` (to `1e-12` of `max |y|`), or zero.
-fn redundant(x: &[f64], y: &[f64]) -> bool {
-    let ymax = y.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-    if ymax == 0.0 {
-        return true;
-    }
-    let Some(t0) = x
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
-        .map(|(t, _)| t)
-    else {
-        return false;
-    };
-    if x[t0] == 0.0 {
-        return false;
-    }
-    let k = y[t0] / x[t0];
-    let tol = 1e-12 * ymax;
-    x.iter().zip(y).all(|(a, b)| (b - k * a).abs() <= tol)
-}
-
-/// The signals of `candidates` that are not zero or redundant with an earlier one.
-fn basis(data: &[Vec<f64>], candidates: impl IntoIterator<Item = usize>) -> Vec<usize> {
-    let mut kept: Vec<usize> = Vec::new();
-    for q in candidates {
-        let zero = data[q].iter().all(|v| *v == 0.0);
-        if zero || kept.iter().any(|&p| redundant(&data[p], &data[q])) {
-            continue;
-        }
-        kept.push(q);
-    }
-    kept
-}
 
 impl Solver {
     fn placeholder() -> Self {
@@ -188,76 +150,43 @@ impl Solver {
     }
 }
 
-fn pair_index(m: usize, p: usize, q: usize) -> usize {
-    // Pairs (p, q), p ≤ q, in row order.
-    p * m - p * (p + 1) / 2 + q
-}
-
 impl Decomposition {
     /// Builds `G` from `refs`, `D` from `ests` (same shape), and factors
-    /// `G + eps·I` and its per-source diagonal blocks.
+    /// `G + eps·I` and its per-source diagonal blocks (whole signals in
+    /// memory: [`Decomposition::from_statistics`] with both passes run here).
     pub(crate) fn new(
-        refs: &Signals,
-        ests: &Signals,
+        refs: &Signals<'_>,
+        ests: &Signals<'_>,
         flen: usize,
         eps: f64,
     ) -> Result<Self, Singular> {
-        let m = refs.data.len();
-        let me = ests.data.len();
-        let channels = refs.channels;
-        let max_lag = flen - 1;
-        let xs: Vec<&[f64]> = refs.data.iter().map(|v| v.as_slice()).collect();
-        let ys: Vec<&[f64]> = refs
-            .data
-            .iter()
-            .chain(ests.data.iter())
-            .map(|v| v.as_slice())
-            .collect();
-        let mut pairs = Vec::with_capacity(m * (m + 1) / 2 + m * me);
-        for p in 0..m {
-            for q in p..m {
-                pairs.push((q, p));
-            }
-        }
-        for e in 0..me {
-            for p in 0..m {
-                pairs.push((p, m + e));
-            }
-        }
-        let mut corr = lag_correlations(&xs, &ys, &pairs, max_lag);
-        let dcorr = corr.split_off(m * (m + 1) / 2);
-        let d: Vec<Vec<f64>> = dcorr
-            .chunks(m)
-            .map(|chunk| {
-                let mut col = vec![0.0; m * flen];
-                for (p, v) in chunk.iter().enumerate() {
-                    col[p * flen..(p + 1) * flen].copy_from_slice(&v[max_lag..]);
-                }
-                col
-            })
-            .collect();
-        let ref_energy: Vec<f64> = (0..m).map(|p| corr[pair_index(m, p, p)][max_lag]).collect();
-        let est_energy: Vec<f64> = ests
-            .data
-            .iter()
-            .map(|v| v.iter().map(|x| x * x).sum())
-            .collect();
-        let basis_all = basis(&refs.data, 0..m);
-        let basis_source: Vec<Vec<usize>> = (0..refs.sources)
-            .map(|j| basis(&refs.data, j * channels..(j + 1) * channels))
-            .collect();
+        let stats = gram_of(refs, ests, flen);
+        let mut check = BasisCheck::new(&stats.peaks, refs.sources, refs.channels);
+        check.push(&refs.data);
+        let (basis_all, basis_source) = check.finish();
+        Self::from_statistics(stats, basis_all, basis_source, eps)
+    }
+
+    /// The decomposition from the first pass's statistics and the bases of
+    /// the second: factors `G + eps·I` and its per-source diagonal blocks.
+    pub(crate) fn from_statistics(
+        stats: GramStatistics,
+        basis_all: Vec<usize>,
+        basis_source: Vec<Vec<usize>>,
+        eps: f64,
+    ) -> Result<Self, Singular> {
         let mut this = Self {
-            flen,
-            m,
-            channels,
-            corr,
+            flen: stats.flen,
+            m: stats.m,
+            channels: stats.channels,
+            corr: stats.corr,
             basis_all,
             full: Solver::placeholder(),
             basis_source,
             per_source: Vec::new(),
-            d,
-            ref_energy,
-            est_energy,
+            d: stats.d,
+            ref_energy: stats.ref_energy,
+            est_energy: stats.est_energy,
         };
         if this.basis_all.is_empty() {
             return Err(Singular);

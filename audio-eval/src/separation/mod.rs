@@ -28,24 +28,32 @@
 //! the projections come from the normal equations, and sources and windows
 //! run in parallel with rayon.
 
+mod basis;
 mod bss_eval;
 mod cholesky;
 mod correlation;
 mod decomposition;
+mod gram;
 mod levinson;
 mod museval;
 mod report;
 mod si_sdr;
 mod signals;
+mod stem_passes;
+mod stems;
 
 pub use bss_eval::{
-    bss_eval_images, bss_eval_images_framewise, bss_eval_sources, bss_eval_sources_framewise,
-    FramewiseScores, ImagesScores, SourcesScores,
+    bss_eval_images, bss_eval_images_blocks, bss_eval_images_framewise,
+    bss_eval_images_framewise_blocks, bss_eval_sources, bss_eval_sources_blocks,
+    bss_eval_sources_framewise, bss_eval_sources_framewise_blocks, FramewiseScores, ImagesScores,
+    SourcesScores,
 };
 pub use decomposition::FILTER_LENGTH;
 pub use museval::{
-    evaluate, nan_median, BssEvalVersion, MusevalConfig, MusevalScores, MusevalSummary,
+    evaluate, evaluate_blocks, nan_median, BssEvalVersion, MusevalConfig, MusevalScores,
+    MusevalSummary,
 };
 pub use report::{BssEvalReport, MusevalFrame, MusevalMetrics, MusevalReport, MusevalTarget};
 pub use si_sdr::{si_sdr, SiSdrConfig, SiSdrScores};
 pub use signals::{MAX_PERMUTATION_SOURCES, MAX_SOURCES, RESOLUTION_FLOOR};
+pub use stems::{ArrayStems, StemBlocks};

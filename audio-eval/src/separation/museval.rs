@@ -2,15 +2,19 @@
 //! `museval.metrics.bss_eval(..., compute_permutation=False,
 //! bsseval_sources_version=False)`), and its v3 mode.
 
-use ndarray::{s, Array2, Array3, ArrayView3};
+use std::sync::Arc;
+
+use ndarray::{Array2, ArrayView3};
 use rayon::prelude::*;
 use realfft::num_complex::Complex;
-use realfft::RealFftPlanner;
+use realfft::{RealFftPlanner, RealToComplex};
 
 use super::bss_eval::{check_window, v3_span};
 use super::correlation::fast_fft_len;
 use super::decomposition::{Criteria, Decomposition, PairMetrics, FILTER_LENGTH};
-use super::signals::{safe_db, validate, Signals};
+use super::signals::{safe_db, Signals};
+use super::stem_passes::{check_shapes, decompose, first_pass, window_pass};
+use super::stems::{ArrayStems, StemBlocks};
 use crate::{Error, Result};
 
 /// Which BSS Eval version [`evaluate`] runs (museval's `mode`; serialised
@@ -198,36 +202,80 @@ pub fn evaluate(
     config: &MusevalConfig,
 ) -> Result<MusevalScores> {
     check_window(config.window, config.hop)?;
-    let padded: Option<Array3<f64>> = if config.padding && estimates.dim().1 != references.dim().1 {
-        let (ns, ne, nc) = estimates.dim();
-        let nr = references.dim().1;
-        let mut out = Array3::zeros((ns, nr, nc));
-        let keep = ne.min(nr);
-        out.slice_mut(s![.., ..keep, ..])
-            .assign(&estimates.slice(s![.., ..keep, ..]));
-        Some(out)
-    } else {
-        None
-    };
-    let estimates = padded.as_ref().map_or(estimates, |a| a.view());
-    validate(references, estimates)?;
-    let (nsrc, len, _) = references.dim();
-    let refs = Signals::from_view(references, 0, len);
-    let ests = Signals::from_view(estimates, 0, len);
-    let frames = framing(len, config.window, config.hop);
-    let per_window: Vec<Vec<PairMetrics>> = match config.version {
-        BssEvalVersion::V3 => frames
-            .par_iter()
-            .map(|&(start, wlen)| {
-                if refs.any_silent(start, wlen) || ests.any_silent(start, wlen) {
+    let (rs, rl, rc) = references.dim();
+    let (es, el, ec) = estimates.dim();
+    if (rs, rc) != (es, ec) || (!config.padding && rl != el) {
+        return Err(Error::ShapeMismatch {
+            what: "estimated_sources",
+            expected: vec![rs, rl, rc],
+            got: vec![es, el, ec],
+        });
+    }
+    evaluate_blocks(&mut ArrayStems::new(references, estimates), config)
+}
+
+/// [`evaluate`] over stems read block by block: the same scores (to the
+/// bit) in memory bounded by a few windows, whatever the stems' length.
+///
+/// v4 reads the stems three times: the Gram statistics of the whole track,
+/// the redundancy check of the reference channels (stopped as soon as no two
+/// channels can be proportional, usually at once), and the windows. v3
+/// reads them twice (validation, then the windows).
+///
+/// # Shapes
+///
+/// `stems` gives `(sources, channels)` references and estimates; results are
+/// `(sources, windows)`.
+///
+/// # Errors
+///
+/// As [`evaluate`] (a different number of sources or channels is a
+/// [`Error::ShapeMismatch`] of `[sources, channels]`), and the reader's own.
+///
+/// # Example
+///
+/// ```
+/// use ndarray::Array3;
+/// use audio_eval::separation::{evaluate, evaluate_blocks, ArrayStems, MusevalConfig};
+///
+/// let references = Array3::from_shape_fn((2, 9000, 2), |(s, t, c)| {
+///     ((0.01 + 0.02 * s as f64) * t as f64 + c as f64).sin()
+/// });
+/// let estimates = references.mapv(|v| 0.9 * v + 0.001);
+/// let config = MusevalConfig { window: 4000, hop: 2000, ..MusevalConfig::default() };
+/// let mut stems = ArrayStems::new(references.view(), estimates.view());
+/// let streamed = evaluate_blocks(&mut stems, &config)?;
+/// assert_eq!(streamed, evaluate(references.view(), estimates.view(), &config)?);
+/// # Ok::<(), audio_eval::Error>(())
+/// ```
+pub fn evaluate_blocks<S: StemBlocks>(
+    stems: &mut S,
+    config: &MusevalConfig,
+) -> std::result::Result<MusevalScores, S::Error> {
+    check_window(config.window, config.hop)?;
+    let (nsrc, _) = check_shapes(stems)?;
+    let (frames, per_window) = match config.version {
+        BssEvalVersion::V4 => {
+            let (len, dec) = decompose(stems, config.padding, FILTER_LENGTH, f64::EPSILON)?;
+            let frames = framing(len, config.window, config.hop);
+            let filters = V4Filters::new(&dec, frames.first().map_or(0, |f| f.1));
+            drop(dec);
+            let per = window_pass(stems, config.padding, &frames, |r, e| {
+                Ok(filters.window(r, e))
+            })?;
+            (frames, per)
+        }
+        BssEvalVersion::V3 => {
+            let (len, _) = first_pass(stems, config.padding, None)?;
+            let frames = framing(len, config.window, config.hop);
+            let per = window_pass(stems, config.padding, &frames, |r, e| {
+                if r.any_silent() || e.any_silent() {
                     return Ok(vec![PairMetrics::NAN; nsrc]);
                 }
-                let r = refs.window(start, wlen);
-                let e = ests.window(start, wlen);
-                v3_span(&r, &e, Criteria::Images, false, f64::EPSILON).map(|(m, _)| m)
-            })
-            .collect::<Result<Vec<_>>>()?,
-        BssEvalVersion::V4 => v4_windows(&refs, &ests, &frames)?,
+                v3_span(r, e, Criteria::Images, false, f64::EPSILON).map(|(m, _)| m)
+            })?;
+            (frames, per)
+        }
     };
     let nwin = frames.len();
     let mut out = MusevalScores {
@@ -253,153 +301,164 @@ pub fn evaluate(
 /// and on its own source (`cj · channels + c`).
 type FilterSpectra = (Vec<Vec<Complex<f64>>>, Vec<Vec<Complex<f64>>>);
 
-/// v4: whole-track filters, applied per window by FFT convolution.
-fn v4_windows(
-    refs: &Signals,
-    ests: &Signals,
-    frames: &[(usize, usize)],
-) -> Result<Vec<Vec<PairMetrics>>> {
-    let flen = FILTER_LENGTH;
-    let nsrc = refs.sources;
-    let nch = refs.channels;
-    let m = nsrc * nch;
-    let n = m * flen;
-    let bs = nch * flen;
-    let dec = Decomposition::new(refs, ests, flen, f64::EPSILON).map_err(|_| Error::Undefined {
-        metric: "bss_eval",
-        reason: "the Gram matrix of the references is singular",
-    })?;
-    // Filters per estimate: projection on all references and on its own.
-    let all: Vec<usize> = (0..nsrc).collect();
-    let c_all = dec.filters_all(&all);
+/// v4: the whole-track filters' spectra, applied to each window by FFT
+/// convolution.
+struct V4Filters {
+    spectra: Vec<FilterSpectra>,
+    forward: Arc<dyn RealToComplex<f64>>,
+    fft_len: usize,
+    sources: usize,
+    channels: usize,
+}
 
-    let c_own: Vec<Vec<f64>> = (0..nsrc)
-        .into_par_iter()
-        .map(|j| dec.filters_source(&[j], j).swap_remove(0).0)
-        .collect();
-    let filters: Vec<(Vec<f64>, Vec<f64>)> = c_all.into_iter().map(|x| x.0).zip(c_own).collect();
-    drop(dec);
-    // All windows have the same length (museval's Framing).
-    let wlen = frames.first().map_or(0, |f| f.1);
-    let out_len = wlen + flen - 1;
-    let fft_len = fast_fft_len(out_len);
-    let bins = fft_len / 2 + 1;
-    let mut planner = RealFftPlanner::<f64>::new();
-    let forward = planner.plan_fft_forward(fft_len);
-    let spectrum = |taps: &[f64], time: &mut Vec<f64>, scratch: &mut Vec<Complex<f64>>| {
-        time.fill(0.0);
-        time[..taps.len()].copy_from_slice(taps);
-        let mut out = vec![Complex::new(0.0, 0.0); bins];
-        let _ = forward.process_with_scratch(time, &mut out, scratch);
-        out
-    };
-    // hall[j][(p * nch + c)]: filter from reference signal p to output c.
-    let spectra: Vec<FilterSpectra> = filters
-        .par_iter()
-        .map(|(c_all, c_j)| {
-            let mut time = vec![0.0; fft_len];
-            let mut scratch = forward.make_scratch_vec();
-            let mut hall = Vec::with_capacity(m * nch);
-            for p in 0..m {
-                for c in 0..nch {
-                    let off = c * n + p * flen;
-                    hall.push(spectrum(&c_all[off..off + flen], &mut time, &mut scratch));
-                }
-            }
-            let mut hj = Vec::with_capacity(nch * nch);
-            for cj in 0..nch {
-                for c in 0..nch {
-                    let off = c * bs + cj * flen;
-                    hj.push(spectrum(&c_j[off..off + flen], &mut time, &mut scratch));
-                }
-            }
-            (hall, hj)
-        })
-        .collect();
-    drop(filters);
-    let scale = 1.0 / fft_len as f64;
-    let result = frames
-        .par_iter()
-        .map(|&(start, wl)| {
-            if refs.any_silent(start, wl) || ests.any_silent(start, wl) {
-                return vec![PairMetrics::NAN; nsrc];
-            }
-            let mut time = vec![0.0; fft_len];
-            let mut scratch = forward.make_scratch_vec();
-            let rspec: Vec<Vec<Complex<f64>>> = refs
-                .data
-                .iter()
-                .map(|sig| {
-                    time.fill(0.0);
-                    time[..wl].copy_from_slice(&sig[start..start + wl]);
-                    let mut out = vec![Complex::new(0.0, 0.0); bins];
-                    let _ = forward.process_with_scratch(&mut time, &mut out, &mut scratch);
-                    out
-                })
-                .collect();
-            // Window energies by Parseval from the spectra (all signals fit in
-            // `fft_len` without wrap-around): no inverse FFTs.
-            let mut pall = vec![Complex::new(0.0, 0.0); bins];
-            let mut pj = vec![Complex::new(0.0, 0.0); bins];
-            let mut espec = vec![Complex::new(0.0, 0.0); bins];
-            let accumulate =
-                |specs: &mut dyn Iterator<Item = (&Vec<Complex<f64>>, &Vec<Complex<f64>>)>,
-                 dst: &mut Vec<Complex<f64>>| {
-                    dst.fill(Complex::new(0.0, 0.0));
-                    for (h, r) in specs {
-                        for ((a, hv), rv) in dst.iter_mut().zip(h).zip(r) {
-                            *a += hv * rv;
-                        }
-                    }
-                };
-            (0..nsrc)
-                .map(|j| {
-                    let (hall, hj) = &spectra[j];
-                    let mut e = [0.0f64; 7];
+impl V4Filters {
+    /// The filters of `dec` for windows of `wlen` samples.
+    fn new(dec: &Decomposition, wlen: usize) -> Self {
+        let flen = FILTER_LENGTH;
+        let nch = dec.channels;
+        let m = dec.m;
+        let nsrc = m / nch.max(1);
+        let n = m * flen;
+        let bs = nch * flen;
+        // Filters per estimate: projection on all references and on its own.
+        let all: Vec<usize> = (0..nsrc).collect();
+        let c_all = dec.filters_all(&all);
+        let c_own: Vec<Vec<f64>> = (0..nsrc)
+            .into_par_iter()
+            .map(|j| dec.filters_source(&[j], j).swap_remove(0).0)
+            .collect();
+        let filters: Vec<(Vec<f64>, Vec<f64>)> =
+            c_all.into_iter().map(|x| x.0).zip(c_own).collect();
+        let fft_len = fast_fft_len(wlen + flen - 1);
+        let bins = fft_len / 2 + 1;
+        let mut planner = RealFftPlanner::<f64>::new();
+        let forward = planner.plan_fft_forward(fft_len);
+        let spectrum = |taps: &[f64], time: &mut Vec<f64>, scratch: &mut Vec<Complex<f64>>| {
+            time.fill(0.0);
+            time[..taps.len()].copy_from_slice(taps);
+            let mut out = vec![Complex::new(0.0, 0.0); bins];
+            let _ = forward.process_with_scratch(time, &mut out, scratch);
+            out
+        };
+        // hall[j][(p * nch + c)]: filter from reference signal p to output c.
+        let spectra: Vec<FilterSpectra> = filters
+            .par_iter()
+            .map(|(c_all, c_j)| {
+                let mut time = vec![0.0; fft_len];
+                let mut scratch = forward.make_scratch_vec();
+                let mut hall = Vec::with_capacity(m * nch);
+                for p in 0..m {
                     for c in 0..nch {
-                        accumulate(
-                            &mut (0..m).map(|p| (&hall[p * nch + c], &rspec[p])),
-                            &mut pall,
-                        );
-                        accumulate(
-                            &mut (0..nch).map(|cj| (&hj[cj * nch + c], &rspec[j * nch + cj])),
-                            &mut pj,
-                        );
-                        let s = &refs.signal(j, c)[start..start + wl];
-                        let est = &ests.signal(j, c)[start..start + wl];
-                        for (sv, ev) in s.iter().zip(est) {
-                            e[0] += sv * sv;
-                            e[1] += (ev - sv) * (ev - sv);
-                        }
-                        time.fill(0.0);
-                        time[..wl].copy_from_slice(est);
-                        let _ = forward.process_with_scratch(&mut time, &mut espec, &mut scratch);
-                        let sspec = &rspec[j * nch + c];
-                        let mut f = [0.0f64; 5];
-                        for k in 0..bins {
-                            let w = if k == 0 || k == bins - 1 { 1.0 } else { 2.0 };
-                            let (a, b, sv, ev) = (pall[k], pj[k], sspec[k], espec[k]);
-                            f[0] += w * (b - sv).norm_sqr();
-                            f[1] += w * b.norm_sqr();
-                            f[2] += w * (a - b).norm_sqr();
-                            f[3] += w * a.norm_sqr();
-                            f[4] += w * (ev - a).norm_sqr();
-                        }
-                        for (acc, v) in e[2..].iter_mut().zip(f) {
-                            *acc += v * scale;
-                        }
+                        let off = c * n + p * flen;
+                        hall.push(spectrum(&c_all[off..off + flen], &mut time, &mut scratch));
                     }
-                    PairMetrics {
-                        sdr: safe_db(e[0], e[1]),
-                        isr: safe_db(e[0], e[2]),
-                        sir: safe_db(e[3], e[4]),
-                        sar: safe_db(e[5], e[6]),
+                }
+                let mut hj = Vec::with_capacity(nch * nch);
+                for cj in 0..nch {
+                    for c in 0..nch {
+                        let off = c * bs + cj * flen;
+                        hj.push(spectrum(&c_j[off..off + flen], &mut time, &mut scratch));
                     }
-                })
-                .collect()
-        })
-        .collect();
-    Ok(result)
+                }
+                (hall, hj)
+            })
+            .collect();
+        Self {
+            spectra,
+            forward,
+            fft_len,
+            sources: nsrc,
+            channels: nch,
+        }
+    }
+
+    /// The metrics of every source in one window (NaN when a reference or
+    /// estimate source is silent in it).
+    fn window(&self, refs: &Signals<'_>, ests: &Signals<'_>) -> Vec<PairMetrics> {
+        let (nsrc, nch) = (self.sources, self.channels);
+        if refs.any_silent() || ests.any_silent() {
+            return vec![PairMetrics::NAN; nsrc];
+        }
+        let m = nsrc * nch;
+        let wl = refs.len();
+        let fft_len = self.fft_len;
+        let bins = fft_len / 2 + 1;
+        let forward = &self.forward;
+        let scale = 1.0 / fft_len as f64;
+        let mut time = vec![0.0; fft_len];
+        let mut scratch = forward.make_scratch_vec();
+        let rspec: Vec<Vec<Complex<f64>>> = refs
+            .data
+            .iter()
+            .map(|sig| {
+                time.fill(0.0);
+                time[..wl].copy_from_slice(sig);
+                let mut out = vec![Complex::new(0.0, 0.0); bins];
+                let _ = forward.process_with_scratch(&mut time, &mut out, &mut scratch);
+                out
+            })
+            .collect();
+        // Window energies by Parseval from the spectra (all signals fit in
+        // `fft_len` without wrap-around): no inverse FFTs.
+        let mut pall = vec![Complex::new(0.0, 0.0); bins];
+        let mut pj = vec![Complex::new(0.0, 0.0); bins];
+        let mut espec = vec![Complex::new(0.0, 0.0); bins];
+        let accumulate =
+            |specs: &mut dyn Iterator<Item = (&Vec<Complex<f64>>, &Vec<Complex<f64>>)>,
+             dst: &mut Vec<Complex<f64>>| {
+                dst.fill(Complex::new(0.0, 0.0));
+                for (h, r) in specs {
+                    for ((a, hv), rv) in dst.iter_mut().zip(h).zip(r) {
+                        *a += hv * rv;
+                    }
+                }
+            };
+        (0..nsrc)
+            .map(|j| {
+                let (hall, hj) = &self.spectra[j];
+                let mut e = [0.0f64; 7];
+                for c in 0..nch {
+                    accumulate(
+                        &mut (0..m).map(|p| (&hall[p * nch + c], &rspec[p])),
+                        &mut pall,
+                    );
+                    accumulate(
+                        &mut (0..nch).map(|cj| (&hj[cj * nch + c], &rspec[j * nch + cj])),
+                        &mut pj,
+                    );
+                    let s = refs.signal(j, c);
+                    let est = ests.signal(j, c);
+                    for (sv, ev) in s.iter().zip(est) {
+                        e[0] += sv * sv;
+                        e[1] += (ev - sv) * (ev - sv);
+                    }
+                    time.fill(0.0);
+                    time[..wl].copy_from_slice(est);
+                    let _ = forward.process_with_scratch(&mut time, &mut espec, &mut scratch);
+                    let sspec = &rspec[j * nch + c];
+                    let mut f = [0.0f64; 5];
+                    for k in 0..bins {
+                        let w = if k == 0 || k == bins - 1 { 1.0 } else { 2.0 };
+                        let (a, b, sv, ev) = (pall[k], pj[k], sspec[k], espec[k]);
+                        f[0] += w * (b - sv).norm_sqr();
+                        f[1] += w * b.norm_sqr();
+                        f[2] += w * (a - b).norm_sqr();
+                        f[3] += w * a.norm_sqr();
+                        f[4] += w * (ev - a).norm_sqr();
+                    }
+                    for (acc, v) in e[2..].iter_mut().zip(f) {
+                        *acc += v * scale;
+                    }
+                }
+                PairMetrics {
+                    sdr: safe_db(e[0], e[1]),
+                    isr: safe_db(e[0], e[2]),
+                    sir: safe_db(e[3], e[4]),
+                    sar: safe_db(e[5], e[6]),
+                }
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -13,28 +13,18 @@ pub const MAX_SOURCES: usize = 100;
 /// exhaustively (`n!` candidates, as `itertools.permutations` in mir_eval).
 pub const MAX_PERMUTATION_SOURCES: usize = 9;
 
-/// Signals of shape `(sources, samples, channels)` stored one contiguous
-/// vector per `(source, channel)`, indexed `source * channels + channel`.
+/// Signals of `sources · channels` channels, one slice per `(source,
+/// channel)`, indexed `source * channels + channel`, all of one length.
 #[derive(Debug, Clone)]
-pub(crate) struct Signals {
+pub(crate) struct Signals<'a> {
     pub(crate) sources: usize,
     pub(crate) channels: usize,
-    pub(crate) data: Vec<Vec<f64>>,
+    pub(crate) data: Vec<&'a [f64]>,
 }
 
-impl Signals {
-    /// Copies `(sources, samples, channels)` into per-channel vectors over
-    /// the sample range `[start, start + len)`.
-    pub(crate) fn from_view(v: ArrayView3<'_, f64>, start: usize, len: usize) -> Self {
-        let (sources, _, channels) = v.dim();
-        let mut data = Vec::with_capacity(sources * channels);
-        for s in 0..sources {
-            let src = v.index_axis(Axis(0), s);
-            for c in 0..channels {
-                let col = src.index_axis(Axis(1), c);
-                data.push(col.iter().skip(start).take(len).copied().collect());
-            }
-        }
+impl<'a> Signals<'a> {
+    /// Borrows `data` (`sources · channels` slices of one length).
+    pub(crate) fn new(sources: usize, channels: usize, data: Vec<&'a [f64]>) -> Self {
         Self {
             sources,
             channels,
@@ -42,29 +32,30 @@ impl Signals {
         }
     }
 
+    /// Samples per signal.
+    pub(crate) fn len(&self) -> usize {
+        self.data.first().map_or(0, |d| d.len())
+    }
+
     /// The `(source, channel)` signal.
-    pub(crate) fn signal(&self, source: usize, channel: usize) -> &[f64] {
-        &self.data[source * self.channels + channel]
+    pub(crate) fn signal(&self, source: usize, channel: usize) -> &'a [f64] {
+        self.data[source * self.channels + channel]
     }
 
     /// A window `[start, start + len)` of every signal.
-    pub(crate) fn window(&self, start: usize, len: usize) -> Self {
-        Self {
+    pub(crate) fn window(&self, start: usize, len: usize) -> Signals<'a> {
+        Signals {
             sources: self.sources,
             channels: self.channels,
-            data: self
-                .data
-                .iter()
-                .map(|d| d[start..start + len].to_vec())
-                .collect(),
+            data: self.data.iter().map(|d| &d[start..start + len]).collect(),
         }
     }
 
-    /// Whether source `s` is silent over `[start, start + len)`:
+    /// Whether source `s` is silent over the whole signal:
     /// `numpy.all(numpy.sum(x, axis=channels) == 0)` as mir_eval's
     /// `_any_source_silent` (channels that cancel count as silent).
-    pub(crate) fn source_silent(&self, s: usize, start: usize, len: usize) -> bool {
-        (start..start + len).all(|t| {
+    pub(crate) fn source_silent(&self, s: usize) -> bool {
+        (0..self.len()).all(|t| {
             let mut sum = 0.0;
             for c in 0..self.channels {
                 sum += self.signal(s, c)[t];
@@ -73,9 +64,9 @@ impl Signals {
         })
     }
 
-    /// Whether any source is silent over the range.
-    pub(crate) fn any_silent(&self, start: usize, len: usize) -> bool {
-        (0..self.sources).any(|s| self.source_silent(s, start, len))
+    /// Whether any source is silent.
+    pub(crate) fn any_silent(&self) -> bool {
+        (0..self.sources).any(|s| self.source_silent(s))
     }
 }
 
