@@ -47,8 +47,8 @@ fn block_fft_len(max_lag: usize) -> usize {
 }
 
 /// One signal's spectra in one block: as `x` (its block alone) and as `y`
-/// (with `max_lag` samples either side); empty where the signal is not used
-/// that way.
+/// (with `max_lag` samples either side); left as they are where the signal
+/// is not used that way.
 type BlockSpectra = (Vec<Complex<f64>>, Vec<Complex<f64>>);
 
 /// Cross-correlations `c[k + max_lag] = Σ_t x[t] · y[t + k]` for
@@ -71,14 +71,19 @@ pub(crate) struct LagCorrelator {
     inverse: Arc<dyn ComplexToReal<f64>>,
     x_used: Vec<bool>,
     y_used: Vec<bool>,
-    /// Per signal, the samples from `next block start − max_lag` on.
+    /// Per signal, samples from `consumed` on are those from `next block
+    /// start − max_lag` on (the consumed prefix is dropped once it is the
+    /// larger part, so each sample moves at most once or twice).
     buffered: Vec<Vec<f64>>,
+    consumed: usize,
     /// Samples fed so far.
     fed: usize,
     /// Blocks accumulated so far.
     blocks_done: usize,
     /// Cross-spectra summed over blocks, `pairs · bins`.
     acc: Vec<Complex<f64>>,
+    /// Per block of a batch and signal, its spectra (reused).
+    spectra: Vec<BlockSpectra>,
 }
 
 impl LagCorrelator {
@@ -105,9 +110,11 @@ impl LagCorrelator {
             x_used,
             y_used,
             buffered: vec![vec![0.0; max_lag]; signals],
+            consumed: 0,
             fed: 0,
             blocks_done: 0,
             acc,
+            spectra: Vec::new(),
         }
     }
 
@@ -121,12 +128,12 @@ impl LagCorrelator {
         self.fed += n;
         let batch = 2 * rayon::current_num_threads().max(1);
         loop {
-            let have = self.buffered.first().map_or(0, Vec::len);
+            let have = self.buffered.first().map_or(0, Vec::len) - self.consumed;
             let ready = have.saturating_sub(2 * self.max_lag) / self.block;
             if ready < batch {
                 break;
             }
-            self.accumulate(ready);
+            self.accumulate(batch);
         }
     }
 
@@ -139,32 +146,36 @@ impl LagCorrelator {
         let signals = self.buffered.len();
         let forward = &self.forward;
         let buffered = &self.buffered;
+        let consumed = self.consumed;
         let (x_used, y_used) = (&self.x_used, &self.y_used);
         // Spectra of block b: x (its B samples) and y (with max_lag either side).
-        let spectra: Vec<BlockSpectra> = (0..count * signals)
-            .into_par_iter()
-            .map(|k| {
+        if self.spectra.len() < count * signals {
+            self.spectra.resize_with(count * signals, || {
+                (
+                    vec![Complex::new(0.0, 0.0); bins],
+                    vec![Complex::new(0.0, 0.0); bins],
+                )
+            });
+        }
+        let spectra = &mut self.spectra[..count * signals];
+        spectra.par_iter_mut().enumerate().for_each_init(
+            || (forward.make_input_vec(), forward.make_scratch_vec()),
+            |(time, scratch), (k, (x, y))| {
                 let (b, i) = (k / signals, k % signals);
-                let mut time = forward.make_input_vec();
-                let mut scratch = forward.make_scratch_vec();
-                let seg = &buffered[i][b * block..b * block + fft_len];
-                let mut x = Vec::new();
+                let seg = &buffered[i][consumed + b * block..consumed + b * block + fft_len];
                 if x_used[i] {
                     time.fill(0.0);
                     time[..block].copy_from_slice(&seg[max_lag..max_lag + block]);
-                    x = vec![Complex::new(0.0, 0.0); bins];
                     // The lengths come from the plan, so this cannot fail.
-                    let _ = forward.process_with_scratch(&mut time, &mut x, &mut scratch);
+                    let _ = forward.process_with_scratch(time, x, scratch);
                 }
-                let mut y = Vec::new();
                 if y_used[i] {
                     time.copy_from_slice(seg);
-                    y = vec![Complex::new(0.0, 0.0); bins];
-                    let _ = forward.process_with_scratch(&mut time, &mut y, &mut scratch);
+                    let _ = forward.process_with_scratch(time, y, scratch);
                 }
-                (x, y)
-            })
-            .collect();
+            },
+        );
+        let spectra = &self.spectra;
         let pairs = &self.pairs;
         self.acc
             .par_chunks_mut(bins)
@@ -178,8 +189,13 @@ impl LagCorrelator {
                     }
                 }
             });
-        for buf in &mut self.buffered {
-            buf.drain(..count * block);
+        self.consumed += count * block;
+        let len = self.buffered.first().map_or(0, Vec::len);
+        if 2 * self.consumed >= len {
+            for buf in &mut self.buffered {
+                buf.drain(..self.consumed);
+            }
+            self.consumed = 0;
         }
         self.blocks_done += count;
     }
@@ -189,7 +205,7 @@ impl LagCorrelator {
     pub(crate) fn finish(mut self) -> Vec<Vec<f64>> {
         let total = self.fed.div_ceil(self.block).max(1);
         let remaining = total - self.blocks_done;
-        let need = remaining * self.block + 2 * self.max_lag;
+        let need = self.consumed + remaining * self.block + 2 * self.max_lag;
         for buf in &mut self.buffered {
             buf.truncate(need);
             buf.resize(need, 0.0);

@@ -351,8 +351,10 @@ where
             out.extend(scored);
             next += ready;
         }
+        // Drop what no window needs once it is the larger part of the buffer
+        // (each sample moves at most once or twice).
         let keep_from = frames.get(next).map_or(end, |f| f.0).min(end);
-        if keep_from > held_from {
+        if 2 * (keep_from - held_from) >= end - held_from && keep_from > held_from {
             for v in refs.iter_mut().chain(ests.iter_mut()) {
                 v.drain(..keep_from - held_from);
             }

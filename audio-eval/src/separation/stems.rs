@@ -2,7 +2,7 @@
 //! streaming BSS Eval functions (`*_blocks`), which read them in two or three
 //! passes and hold only a few windows at a time.
 
-use ndarray::ArrayView3;
+use ndarray::{s, ArrayView3};
 
 /// Reference and estimate stems that can be read from the start, block by
 /// block, as many times as an evaluation needs passes.
@@ -94,7 +94,7 @@ fn read_view(v: &ArrayView3<'_, f64>, pos: &mut usize, out: &mut [Vec<f64>], max
         for c in 0..channels {
             let dst = &mut out[s * channels + c];
             dst.clear();
-            dst.extend((*pos..*pos + n).map(|t| v[[s, t, c]]));
+            dst.extend(v.slice(s![s, *pos..*pos + n, c]).iter().copied());
         }
     }
     *pos += n;
