@@ -578,12 +578,21 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             })
         }
         FeatureCommand::Preemphasis { io, coef } => {
+            if !is_npy(&io.input) {
+                return stream_emphasis(
+                    &io,
+                    audio_dsp::effects::EmphasisStream::preemphasis(coef)?,
+                );
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let y = audio_dsp::effects::preemphasis(&x, coef)?;
                 write_npy(&io.output, &ndarray::Array1::from(y))
             })
         }
         FeatureCommand::Deemphasis { io, coef } => {
+            if !is_npy(&io.input) {
+                return stream_emphasis(&io, audio_dsp::effects::EmphasisStream::deemphasis(coef)?);
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let y = audio_dsp::effects::deemphasis(&x, coef)?;
                 write_npy(&io.output, &ndarray::Array1::from(y))
@@ -623,4 +632,21 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             })
         }
     }
+}
+
+/// Pre- or de-emphasis of an audio file, block by block, appended to the
+/// 1-D `.npy` as it comes (float32, as the whole-file path).
+fn stream_emphasis(
+    io: &InputOutput,
+    stream: audio_dsp::effects::EmphasisStream<f32>,
+) -> Result<()> {
+    let mut stream = Some(stream);
+    crate::stream_input::stream_frames(io, None, |block| {
+        let values = match (block, stream.as_mut()) {
+            (Some(block), Some(s)) => s.push(block)?,
+            (None, Some(_)) => stream.take().map_or(Ok(Vec::new()), |s| s.finish())?,
+            (_, None) => Vec::new(),
+        };
+        crate::stream_input::row(values)
+    })
 }

@@ -269,9 +269,10 @@ fn chosen_targets(sep: &dyn Separator, args: &SeparateArgs) -> Result<(Vec<Strin
     Ok((chosen, indices))
 }
 
-/// One input through Demucs (a release or a bag), each chosen stem written
-/// to its file block by block as the segments finish
-/// ([`Demucs::separate_streaming`]): the output never sits whole in memory.
+/// One input through Demucs (a release or a bag), read block by block and
+/// each chosen stem written to its file as the segments finish
+/// ([`Demucs::separate_source`]): neither the input nor the output sits
+/// whole in memory.
 fn separate_demucs(
     sep: &Demucs,
     args: &SeparateArgs,
@@ -279,7 +280,13 @@ fn separate_demucs(
     output: &std::path::Path,
 ) -> Result<()> {
     let (chosen, indices) = chosen_targets(sep, args)?;
-    let mix = load_mixture(input, output, sep.sample_rate())?.samples;
+    // The file is read block by block (for the mean, the deviation, then
+    // through a window of a few segments) and never held whole.
+    let mut mix = FileMixture::open(input, sep.sample_rate())?;
+    std::fs::create_dir_all(output).map_err(|source| Error::File {
+        path: output.to_path_buf(),
+        source,
+    })?;
     let channels = sep.models()[0].audio_channels();
     let options = WavWriteOptions {
         format: WavWriteFormat::Float32,
@@ -295,8 +302,8 @@ fn separate_demucs(
         .iter_mut()
         .map(|file| WavStreamWriter::new(file, channels, sep.sample_rate(), &options))
         .collect::<audio_io::Result<Vec<_>>>()?;
-    let mut bar = StageBar::new(mix.ncols() as u64, "separating");
-    sep.separate_streaming(mix.view(), |stems| {
+    let mut bar = StageBar::new(mix.len() as u64, "separating");
+    sep.separate_source(&mut mix, |stems| {
         for (w, &i) in writers.iter_mut().zip(&indices) {
             w.write_block(&stems[i]).map_err(audio_models::Error::Io)?;
         }

@@ -148,6 +148,10 @@ fn mib(b: f64) -> f64 {
 #[test]
 fn streaming_commands_stay_flat_from_1_to_10_minutes() {
     let inputs = inputs(60, 600);
+    // A small random-weight Demucs v2 release (8 kHz) of the fixtures.
+    let demucs = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../audio-models/tests/fixtures/demucs/demucs_small.th");
+    let demucs = s(&demucs);
     for (name, args, out) in [
         (
             "convert --sr 22050 --mono",
@@ -219,6 +223,11 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             "chroma-cqt (tuning estimated first)",
             &["chroma-cqt", "{in}", "-o", "{out}"][..],
             "chroma_cqt.npy",
+        ),
+        (
+            "separate --model demucs_small.th (Demucs: three passes, a window)",
+            &["separate", "{in}", "-o", "{out}", "--model", demucs][..],
+            "demucs_stems",
         ),
         (
             "eval separation --museval (three passes)",

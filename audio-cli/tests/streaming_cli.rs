@@ -306,6 +306,16 @@ fn spectral_descriptors_stream_to_the_whole_signal_result() {
 }
 
 #[test]
+fn pre_and_deemphasis_stream_to_the_whole_signal_result() {
+    assert_streams_identically(&[
+        ("preemphasis", &[][..]),
+        ("preemphasis", &["--coef", "-0.5"][..]),
+        ("deemphasis", &[][..]),
+        ("deemphasis", &["--coef", "0.5"][..]),
+    ]);
+}
+
+#[test]
 fn frame_features_yin_and_pyin_stream_to_the_whole_signal_result() {
     assert_streams_identically(&[
         ("zero-crossing-rate", &[][..]),

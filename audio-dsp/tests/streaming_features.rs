@@ -415,3 +415,55 @@ fn resamplers_that_do_not_stream_are_refused() {
         Err(audio_dsp::Error::InvalidParameter { .. })
     ));
 }
+
+proptest::proptest! {
+    /// Pre- and de-emphasis fed in any blocks equal the whole-signal filters
+    /// to the bit, including a first block of one sample.
+    #[test]
+    fn emphasis_streams_equal_the_whole_signal(
+        len in 2usize..400,
+        cuts in proptest::collection::vec(1usize..50, 1..12),
+        coef in -2.0f64..2.0,
+    ) {
+        use audio_dsp::effects::{deemphasis, preemphasis, EmphasisStream};
+        let x: Vec<f32> = (0..len).map(|i| ((i * 37 % 101) as f32 / 50.0 - 1.0) * (0.01 * i as f32).cos()).collect();
+        for pre in [true, false] {
+            let mut stream = if pre {
+                EmphasisStream::preemphasis(coef).unwrap()
+            } else {
+                EmphasisStream::deemphasis(coef).unwrap()
+            };
+            let mut got = Vec::new();
+            let mut start = 0;
+            let mut k = 0;
+            while start < len {
+                let end = (start + cuts[k % cuts.len()]).min(len);
+                got.extend(stream.push(&x[start..end]).unwrap());
+                start = end;
+                k += 1;
+            }
+            got.extend(stream.finish().unwrap());
+            let whole = if pre { preemphasis(&x, coef).unwrap() } else { deemphasis(&x, coef).unwrap() };
+            proptest::prop_assert_eq!(got, whole);
+        }
+    }
+}
+
+#[test]
+fn emphasis_streams_give_typed_errors() {
+    use audio_dsp::effects::EmphasisStream;
+    let mut s = EmphasisStream::<f32>::preemphasis(0.97).unwrap();
+    assert!(s.push(&[1.0]).unwrap().is_empty());
+    assert!(matches!(
+        s.finish(),
+        Err(audio_dsp::Error::InputTooShort { .. })
+    ));
+    let mut s = EmphasisStream::<f32>::deemphasis(0.97).unwrap();
+    s.push(&[1.0, 2.0, 3.0]).unwrap();
+    assert!(matches!(
+        s.push(&[0.0, f32::NAN]),
+        Err(audio_dsp::Error::NonFinite { index: 4, .. })
+    ));
+    assert!(EmphasisStream::<f64>::deemphasis(3.0).is_err());
+    assert!(EmphasisStream::<f64>::preemphasis(f64::NAN).is_err());
+}

@@ -60,6 +60,7 @@ pub mod frame_mlp;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod melody;
+pub mod mixture_source;
 pub mod open_unmix;
 pub mod registry;
 mod sampling;

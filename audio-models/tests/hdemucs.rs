@@ -10,6 +10,7 @@ use audio_models::demucs::{
     apply_model, apply_model_with_offsets, ApplyConfig, Demucs, DemucsModel, HybridDemucsNet,
     HybridVersion, SegmentModel,
 };
+use audio_models::mixture_source::{InMemoryMixture, MixtureSource};
 use audio_models::{Error, Separator};
 use audio_test_fixtures::{assert_close, fixtures_dir, read_npy_f32, relative_error, to_dyn};
 use candle_core::Device;
@@ -269,4 +270,138 @@ fn streamed_estimates_equal_the_whole_track_ones_in_bounded_blocks() {
     // No block is longer than the longest segment (2 s at 4 kHz).
     assert!(largest <= 8000, "{largest}");
     assert!(streamed[0].len() > 1);
+}
+
+/// A [`MixtureSource`] over a mixture in memory that gives reads of uneven
+/// sizes (at most `max`), counts its rewinds, and may end early.
+struct Uneven {
+    mix: Array2<f32>,
+    pos: usize,
+    reads: usize,
+    rewinds: usize,
+    max: usize,
+    /// Samples it really has (fewer than it says when short).
+    has: usize,
+}
+
+impl Uneven {
+    fn new(mix: Array2<f32>, max: usize) -> Self {
+        let has = mix.ncols();
+        Self {
+            mix,
+            pos: 0,
+            reads: 0,
+            rewinds: 0,
+            max,
+            has,
+        }
+    }
+}
+
+impl MixtureSource for Uneven {
+    fn channels(&self) -> usize {
+        self.mix.nrows()
+    }
+    fn len(&self) -> usize {
+        self.mix.ncols()
+    }
+    fn rewind(&mut self) -> audio_models::Result<()> {
+        self.pos = 0;
+        self.rewinds += 1;
+        Ok(())
+    }
+    fn read(&mut self, max: usize) -> audio_models::Result<Array2<f32>> {
+        self.reads += 1;
+        let n = max
+            .min(1 + (self.reads * 7919) % self.max)
+            .min(self.has - self.pos);
+        let block = self
+            .mix
+            .slice(ndarray::s![.., self.pos..self.pos + n])
+            .to_owned();
+        self.pos += n;
+        Ok(block)
+    }
+}
+
+/// The estimates `separate_source` hands to its sink, joined per source.
+fn joined(bag: &Demucs, source: &mut dyn MixtureSource) -> audio_models::Result<Vec<Array2<f32>>> {
+    let mut parts: Vec<Vec<Array2<f32>>> = Vec::new();
+    bag.separate_source(source, |stems| {
+        parts.resize(stems.len(), Vec::new());
+        for (acc, s) in parts.iter_mut().zip(stems) {
+            acc.push(s.clone());
+        }
+        Ok(())
+    })?;
+    Ok(parts
+        .iter()
+        .map(|p| {
+            let views: Vec<_> = p.iter().map(|a| a.view()).collect();
+            ndarray::concatenate(ndarray::Axis(1), &views).unwrap()
+        })
+        .collect())
+}
+
+#[test]
+fn a_mixture_read_block_by_block_separates_as_the_one_in_memory() {
+    let apply = ApplyConfig {
+        shifts: 2,
+        seed: 3,
+        ..ApplyConfig::default()
+    };
+    let bag = Demucs::load(dir().join("bag").join("bag.yaml"), apply, &Device::Cpu).unwrap();
+    let mix = read2("mix.npy");
+    for input in [mix.clone(), mix.slice(ndarray::s![0..1, ..]).to_owned()] {
+        let whole = bag.separate(input.view()).unwrap();
+        for max in [333, 5000, 1 << 20] {
+            let mut source = Uneven::new(input.clone(), max);
+            let streamed = joined(&bag, &mut source).unwrap();
+            // The same sums in the same order: equal to the bit.
+            assert_eq!(streamed, whole, "reads of at most {max}");
+            // Mean, deviation, separation: no read from the start again
+            // (the window kept what the streams asked for).
+            assert_eq!(source.rewinds, 3);
+        }
+        let mut memory = InMemoryMixture::new(input.view());
+        assert_eq!(joined(&bag, &mut memory).unwrap(), whole);
+    } // 25 s at 4 kHz, many times the window the streams need (4 segments of
+      // 2 s and two half-second shifts): samples are dropped as the streams
+      // move on, and none is asked for again.
+    let views: Vec<_> = (0..12).map(|_| mix.view()).collect();
+    let long = ndarray::concatenate(ndarray::Axis(1), &views).unwrap();
+    let whole = bag.separate(long.view()).unwrap();
+    let mut source = Uneven::new(long, 5000);
+    assert_eq!(joined(&bag, &mut source).unwrap(), whole);
+    assert_eq!(source.rewinds, 3);
+}
+
+#[test]
+fn a_bad_mixture_source_is_a_typed_error() {
+    let bag = load("ht_a");
+    let mix = read2("mix.npy");
+    // Fewer samples than it says.
+    let mut short = Uneven::new(mix.clone(), 4000);
+    short.has = mix.ncols() - 10;
+    assert!(matches!(
+        joined(&bag, &mut short),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    // A non-finite sample: the index the in-memory path reports.
+    let mut bad = mix.clone();
+    bad[[1, 1234]] = f32::NAN;
+    let in_memory = bag.separate(bad.view()).unwrap_err();
+    let streamed = joined(&bag, &mut Uneven::new(bad, 4000)).unwrap_err();
+    assert!(matches!(streamed, Error::NonFinite { .. }));
+    assert_eq!(streamed.to_string(), in_memory.to_string());
+    // Three channels.
+    let three = ndarray::concatenate(
+        ndarray::Axis(0),
+        &[mix.view(), mix.slice(ndarray::s![0..1, ..])],
+    )
+    .unwrap();
+    assert!(matches!(
+        joined(&bag, &mut Uneven::new(three, 4000)),
+        Err(Error::ShapeMismatch { .. })
+    ));
 }

@@ -8,7 +8,9 @@
 # command runs as its own process with `--peak-memory` (Linux VmHWM) under
 # /usr/bin/time for the wall time. Needs sox and about 1 GB of disk.
 # ONLY=features runs only the analysis commands (the second table of the
-# performance guide); ONLY=models only convert, transcribe and separate.
+# performance guide); ONLY=models only convert, transcribe and separate;
+# ONLY=eval only `eval separation` (two sources: the plucks and a second
+# sox input, estimated by 0.9/0.1 mixes of the two).
 set -euo pipefail
 audio=${1:?usage: memory_table.sh AUDIO_BINARY [DIR]}
 dir=${2:-/tmp/memory-inputs}
@@ -18,7 +20,8 @@ for minutes in 1 10 60; do
     [ -f "$f" ] || sox -n -r 44100 -c 2 -b 16 "$f" synth $((minutes * 60)) pluck C3 pluck E4 vol 0.5
 done
 run() {
-    # run NAME ARGS... ; {in} and {out} are replaced per input.
+    # run NAME ARGS... ; {in}, {base} (the input without .wav) and {out}
+    # are replaced per input.
     local name=$1
     shift
     local row="| \`$name\` |"
@@ -28,6 +31,7 @@ run() {
         local args=()
         for a in "$@"; do
             a=${a//\{in\}/$dir/m$minutes.wav}
+            a=${a//\{base\}/$dir/m$minutes}
             args+=("${a//\{out\}/$out}")
         done
         local log
@@ -43,6 +47,24 @@ run() {
 echo "| command | 1 minute | 10 minutes | 60 minutes |"
 echo "|---|---|---|---|"
 only=${ONLY:-all}
+if [ "$only" = eval ]; then
+    for minutes in 1 10 60; do
+        b="$dir/m$minutes-b.wav"
+        [ -f "$b" ] || sox -n -r 44100 -c 2 -b 16 "$b" synth $((minutes * 60)) pluck G3 pluck B4 vol 0.5
+        for k in 1 2; do
+            e="$dir/m$minutes-e$k.wav"
+            if [ ! -f "$e" ]; then
+                if [ $k = 1 ]; then a="$dir/m$minutes.wav" o="$b"; else a="$b" o="$dir/m$minutes.wav"; fi
+                sox -m -v 0.9 "$a" -v 0.1 "$o" "$e"
+            fi
+        done
+    done
+    stems=(--reference "{base}.wav" "{base}-b.wav" --estimate "{base}-e1.wav" "{base}-e2.wav")
+    run "eval separation --museval" eval separation --museval "${stems[@]}" --json "{out}.json"
+    run "eval separation --images" eval separation --images "${stems[@]}" --json "{out}.json"
+    run "eval separation (bss_eval_sources)" eval separation "${stems[@]}" --json "{out}.json"
+    exit 0
+fi
 if [ "$only" != features ]; then
     run "convert --sr 22050 --mono" convert "{in}" -o "{out}.wav" --sr 22050 --mono
     run "melspectrogram" melspectrogram "{in}" -o "{out}.npy"

@@ -14,7 +14,7 @@ pub mod remix;
 pub mod silence;
 pub mod time_stretch;
 
-pub use emphasis::{deemphasis, preemphasis};
+pub use emphasis::{deemphasis, preemphasis, EmphasisStream};
 pub use harmonic_percussive::{harmonic, hpss, percussive};
 pub use phase_vocoder::{phase_vocoder, PhaseVocoder};
 pub use pitch_shift::{pitch_shift, PitchShift, PitchShiftConfig};

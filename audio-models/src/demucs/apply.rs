@@ -1,6 +1,7 @@
 //! `demucs.apply.apply_model`: a model over a whole track, in overlapping
 //! segments with triangular transition weights, and with random time shifts.
 
+pub(crate) use super::track::Track;
 use candle_core::{Device, Tensor};
 use ndarray::{s, Array1, Array3, ArrayView2};
 
@@ -72,7 +73,7 @@ impl Default for ApplyConfig {
 }
 
 impl ApplyConfig {
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         let bad = |name, value: String, expected| Error::InvalidParameter {
             name,
             value,
@@ -100,41 +101,6 @@ impl ApplyConfig {
     }
 }
 
-/// The track as the model sees it: `(x − mean) / scale` of the caller's
-/// mixture, computed chunk by chunk (no standardised copy of the track),
-/// zeros outside it — as the package standardises the whole track and then
-/// pads it with zeros.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Track<'a> {
-    samples: ArrayView2<'a, f32>,
-    mean: f32,
-    scale: f32,
-}
-
-impl<'a> Track<'a> {
-    /// The mixture as it is.
-    pub(crate) fn raw(samples: ArrayView2<'a, f32>) -> Self {
-        Self {
-            samples,
-            mean: 0.0,
-            scale: 1.0,
-        }
-    }
-
-    /// The mixture standardised by `mean` and `scale`.
-    pub(crate) fn standardised(samples: ArrayView2<'a, f32>, mean: f32, scale: f32) -> Self {
-        Self {
-            samples,
-            mean,
-            scale,
-        }
-    }
-
-    fn ncols(&self) -> usize {
-        self.samples.ncols()
-    }
-}
-
 /// A window of `len` samples starting at `offset` of the base signal
 /// (`demucs.apply.TensorChunk`); the offset may lie before the signal,
 /// whose samples are zero outside it (the shift trick's padding, without
@@ -156,23 +122,19 @@ impl Chunk {
     }
 
     /// `TensorChunk.padded(target)` of `track` `(channels, samples)`.
-    fn padded(self, track: Track<'_>, target: usize) -> ndarray::Array2<f32> {
-        let base = track.samples;
-        let total = base.ncols() as isize;
+    fn padded(self, track: Track<'_>, target: usize) -> Result<ndarray::Array2<f32>> {
+        let total = track.ncols() as isize;
         let delta = (target - self.len) as isize;
         let start = self.offset - delta / 2;
         let end = start + target as isize;
         let (from, to) = (start.max(0), end.min(total));
-        let mut out = ndarray::Array2::<f32>::zeros((base.nrows(), target));
+        let mut out = ndarray::Array2::<f32>::zeros((track.nrows(), target));
         if to > from {
             let at = (from - start) as usize;
-            let mut dst = out.slice_mut(s![.., at..at + (to - from) as usize]);
-            dst.assign(&base.slice(s![.., from as usize..to as usize]));
-            if track.mean != 0.0 || track.scale != 1.0 {
-                dst.mapv_inplace(|v| (v - track.mean) / track.scale);
-            }
+            let dst = out.slice_mut(s![.., at..at + (to - from) as usize]);
+            track.copy_standardised(from as usize, to as usize, dst)?;
         }
-        out
+        Ok(out)
     }
 }
 
@@ -269,6 +231,23 @@ fn check_mix<M: SegmentModel + ?Sized>(model: &M, mix: ArrayView2<'_, f32>) -> R
         });
     }
     Ok(())
+}
+
+/// [`check_mix`] of a track: the channel count and length (a track read
+/// from a [`crate::mixture_source::MixtureSource`] was checked for
+/// non-finite samples when its mean was taken).
+fn check_track<M: SegmentModel + ?Sized>(model: &M, mix: Track<'_>) -> Result<()> {
+    match mix.in_memory() {
+        Some(samples) => check_mix(model, samples),
+        None if mix.nrows() != model.audio_channels() || mix.ncols() == 0 => {
+            Err(Error::ShapeMismatch {
+                what: "Demucs mixture",
+                expected: format!("({}, samples >= 1)", model.audio_channels()),
+                got: vec![mix.nrows(), mix.ncols()],
+            })
+        }
+        None => Ok(()),
+    }
 }
 
 /// A stream's blocks gathered into the whole track's estimates.
@@ -538,7 +517,7 @@ impl<'a> ModelStream<'a> {
         config: &'a ApplyConfig,
     ) -> Result<Self> {
         config.validate()?;
-        check_mix(model, mix.samples)?;
+        check_track(model, mix)?;
         let max_shift = (0.5 * f64::from(model.samplerate())) as usize;
         let mut rng = SplitMix(config.seed);
         let offsets: Vec<usize> = (0..config.shifts).map(|_| rng.up_to(max_shift)).collect();
@@ -574,7 +553,7 @@ fn forward<M: SegmentModel + ?Sized>(
     config: &ApplyConfig,
 ) -> Result<Array3<f32>> {
     let valid = model.valid_length(chunk.len, config.segment)?;
-    let padded = chunk.padded(base, valid);
+    let padded = chunk.padded(base, valid)?;
     let (channels, samples) = padded.dim();
     let data: Vec<f32> = padded.into_iter().collect();
     let x = Tensor::from_vec(data, (1, channels, samples), model.device())?;

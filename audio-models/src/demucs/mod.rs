@@ -34,6 +34,7 @@ mod hybrid_spec;
 mod model;
 mod network;
 mod resample_frac;
+mod track;
 mod training;
 mod transformer;
 
@@ -54,10 +55,15 @@ pub use hybrid_model::HybridDemucsNet;
 pub use model::DemucsNet;
 pub use network::DemucsModel;
 pub use resample_frac::ResampleFrac;
+use track::WindowedMixture;
 pub use training::{train, TrainConfig, ARCHITECTURE};
 pub use transformer::CrossTransformer;
 
 use crate::error::{Error, Result};
+use crate::mixture_source::MixtureSource;
+
+/// Samples per channel read from a [`MixtureSource`] at a time.
+const READ_BLOCK: usize = 1 << 16;
 use crate::traits::Separator;
 
 /// A Demucs release ready to separate: one network or a bag of them, the
@@ -349,6 +355,152 @@ impl Demucs {
             sink(&stems)?;
         }
         Ok(())
+    }
+
+    /// [`Demucs::separate_streaming`] of a mixture read block by block
+    /// (a [`crate::mixture_source::FileMixture`] decodes a file as it goes):
+    /// the same estimates, to the bit, without the mixture in memory. The
+    /// source is read three times: for the mean of its channel average, for
+    /// the deviation, and to separate, through a window of a few segments
+    /// (`4 · segment + 2 · shift` samples, the streams' largest spread, plus
+    /// one read block).
+    ///
+    /// # Errors
+    ///
+    /// As [`Demucs::separate_streaming`]; the source's own; and
+    /// [`Error::ShapeMismatch`] when the source gives fewer samples than its
+    /// `len`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use audio_models::demucs::{ApplyConfig, Demucs};
+    /// use audio_models::mixture_source::FileMixture;
+    ///
+    /// let sep = Demucs::load("htdemucs.yaml", ApplyConfig::default(), &candle_core::Device::Cpu)?;
+    /// let mut mix = FileMixture::open("song.flac", sep.models()[0].samplerate())?;
+    /// sep.separate_source(&mut mix, |stems| {
+    ///     println!("{} more samples of {} stems", stems[0].ncols(), stems.len());
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), audio_models::Error>(())
+    /// ```
+    pub fn separate_source(
+        &self,
+        source: &mut dyn MixtureSource,
+        mut sink: impl FnMut(&[Array2<f32>]) -> Result<()>,
+    ) -> Result<()> {
+        let want = self.models[0].audio_channels();
+        let have = source.channels();
+        let n = source.len();
+        if have != want && have != 1 {
+            return Err(Error::ShapeMismatch {
+                what: "Demucs mixture",
+                expected: format!("(1 or {want}, samples)"),
+                got: vec![have, n],
+            });
+        }
+        if n < 2 {
+            return Err(Error::ShapeMismatch {
+                what: "Demucs mixture",
+                expected: "at least 2 samples".into(),
+                got: vec![want, n],
+            });
+        }
+        let (mean, scale) = self.source_statistics(source, want)?;
+        let apply = &self.apply;
+        let keep = self
+            .models
+            .iter()
+            .map(|m| 4 * m.segment_samples(apply.segment) + 2 * (m.samplerate() as usize / 2 + 1))
+            .max()
+            .unwrap_or(0);
+        let window = WindowedMixture::new(source, want, keep)?;
+        let mut stream = self.bag_stream(Track::windowed(&window, mean, scale))?;
+        while let Some(block) = stream.next_block()? {
+            let stems: Vec<Array2<f32>> = block
+                .outer_iter()
+                .map(|source| source.mapv(|v| v * scale + mean))
+                .collect();
+            sink(&stems)?;
+        }
+        Ok(())
+    }
+
+    /// [`Demucs::prepare`]'s mean and scale of a source, in two passes (the
+    /// same sums in the same order), and its check for non-finite samples.
+    fn source_statistics(&self, source: &mut dyn MixtureSource, want: usize) -> Result<(f32, f32)> {
+        let n = source.len();
+        let channels = want as f64;
+        let duplicate = source.channels() != want;
+        // The channel average of each sample, as `prepare` takes it from
+        // the (duplicated) mixture.
+        let mono = |block: &Array2<f32>, t: usize| -> f64 {
+            if duplicate {
+                let v = f64::from(block[[0, t]]);
+                (0..want).map(|_| v).sum::<f64>() / channels
+            } else {
+                block.column(t).iter().map(|&v| f64::from(v)).sum::<f64>() / channels
+            }
+        };
+        let mut first_non_finite: Vec<Option<usize>> = vec![None; want];
+        let mut sum = -0.0f64;
+        let mut pos = 0usize;
+        source.rewind()?;
+        loop {
+            let block = source.read(READ_BLOCK)?;
+            if block.ncols() == 0 {
+                break;
+            }
+            for (c, first) in first_non_finite.iter_mut().enumerate() {
+                let row = block.row(if duplicate { 0 } else { c });
+                if first.is_none() {
+                    *first = row.iter().position(|v| !v.is_finite()).map(|t| pos + t);
+                }
+            }
+            for t in 0..block.ncols() {
+                sum += mono(&block, t);
+            }
+            pos += block.ncols();
+        }
+        if pos != n {
+            return Err(Error::ShapeMismatch {
+                what: "Demucs mixture",
+                expected: format!("{n} samples, as the source said"),
+                got: vec![pos],
+            });
+        }
+        if let Some((c, t)) = first_non_finite
+            .iter()
+            .enumerate()
+            .find_map(|(c, f)| f.map(|t| (c, t)))
+        {
+            // As `apply_model`: its options are checked first.
+            self.apply.validate()?;
+            return Err(Error::NonFinite {
+                what: "Demucs mixture",
+                index: c * n + t,
+            });
+        }
+        let mean = sum / n as f64;
+        let mut squares = -0.0f64;
+        source.rewind()?;
+        loop {
+            let block = source.read(READ_BLOCK)?;
+            if block.ncols() == 0 {
+                break;
+            }
+            for t in 0..block.ncols() {
+                squares += (mono(&block, t) - mean).powi(2);
+            }
+        }
+        let std = (squares / (n - 1) as f64).sqrt() as f32;
+        let scale = if std > 0.0 && std.is_finite() {
+            std
+        } else {
+            1.0
+        };
+        Ok((mean as f32, scale))
     }
 
     /// As `demucs.separate`: a mono mixture copied to a stereo model's

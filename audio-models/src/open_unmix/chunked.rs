@@ -3,8 +3,8 @@
 
 use ndarray::{s, Array2, ArrayView2, Axis};
 
-use super::mixture_source::{InMemoryMixture, MixtureSource};
 use super::separator::OpenUnmixSeparator;
+use crate::mixture_source::{InMemoryMixture, MixtureSource};
 use crate::{Error, Result, Separator};
 
 /// Open-Unmix on overlapping chunks of a long track.

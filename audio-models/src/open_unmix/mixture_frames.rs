@@ -5,7 +5,7 @@ use audio_dsp::{StftConfig, StreamingStft};
 use ndarray::Array3;
 use num_complex::Complex;
 
-use super::mixture_source::MixtureSource;
+use crate::mixture_source::MixtureSource;
 use crate::{Error, Result};
 
 /// Samples fed to the STFT at a time (at least; more when a block of

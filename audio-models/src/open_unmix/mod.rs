@@ -40,17 +40,16 @@ mod chunked;
 mod convert;
 mod dataset;
 mod mixture_frames;
-mod mixture_source;
 mod model;
 mod separator;
 mod training;
 mod wiener;
 
+pub use crate::mixture_source::{FileMixture, InMemoryMixture, MixtureSource};
 pub use augment::{sample_excerpt, sample_stems, AugmentConfig, SeededRng};
 pub use chunked::ChunkedSeparator;
 pub use convert::convert_to_safetensors;
 pub use dataset::{Song, StemDataset};
-pub use mixture_source::{FileMixture, InMemoryMixture, MixtureSource};
 pub use model::{OpenUnmix, OpenUnmixConfig};
 pub(crate) use separator::umx_stft_config;
 pub use separator::{

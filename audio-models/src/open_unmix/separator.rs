@@ -10,9 +10,9 @@ use ndarray::{s, Array2, Array3, ArrayView2, Axis};
 use num_complex::Complex;
 
 use super::mixture_frames::MixtureFrames;
-use super::mixture_source::{InMemoryMixture, MixtureSource};
 use super::model::{OpenUnmix, OpenUnmixConfig};
 use super::wiener::{wiener, WienerConfig};
+use crate::mixture_source::{InMemoryMixture, MixtureSource};
 use crate::target_name::check_target_name;
 use crate::{Error, Result, Separator};
 

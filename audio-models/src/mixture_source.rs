@@ -1,5 +1,6 @@
 //! [`MixtureSource`]: a mixture a separator reads block by block, as often
-//! as it needs, from memory or from a file.
+//! as it needs, from memory or from a file (Open-Unmix's exact path and
+//! Demucs read their input this way).
 
 use std::path::{Path, PathBuf};
 
@@ -10,8 +11,10 @@ use crate::Result;
 /// A mixture read block by block, from the start again on each
 /// [`MixtureSource::rewind`]: the exact Open-Unmix path reads it once per
 /// model and once more for the Wiener filter
-/// ([`super::OpenUnmixSeparator::separate_source`]), so a file never has
-/// to be held in memory.
+/// ([`crate::open_unmix::OpenUnmixSeparator::separate_source`]), Demucs
+/// once for the mean, once for the deviation and once to separate
+/// ([`crate::demucs::Demucs::separate_source`]), so a file never has to be
+/// held in memory.
 pub trait MixtureSource {
     /// Channels (1 or 2 for Open-Unmix).
     fn channels(&self) -> usize;
