@@ -10,7 +10,7 @@ use audio_dsp::{
     Yin, YinConfig,
 };
 use clap::{Args, Subcommand};
-use ndarray::Array1;
+use ndarray::{Array1, Array2};
 
 use audio_eval::report::to_json;
 use audio_io::npy::{is_npy, read_floats, read_signal, Precision, WritableElement};
@@ -18,8 +18,7 @@ use audio_io::on_precision;
 
 use crate::dsp_commands::InputOutput;
 use crate::stream_input::{
-    no_frames, onset_envelope, row, stream_framed, stream_frames, stream_onset_envelope,
-    stream_tuning,
+    onset_envelope, row, stream_framed, stream_onset_envelope, stream_tuning,
 };
 use crate::write_npy;
 use crate::{Error, Result};
@@ -216,12 +215,26 @@ pub struct PitchArgs {
     pad_mode: String,
 }
 
-/// `chroma-stft` of an audio file, streamed: when the tuning is estimated
-/// (librosa's default), a first pass estimates it from the power
+/// `chroma-stft` of an audio file, streamed ([`chroma_stft_blocks`]) and
+/// appended to the `.npy` as it comes.
+fn stream_chroma_stft(io: &InputOutput, cfg: ChromaStftConfig) -> Result<()> {
+    let mut writer = audio_io::npy::NpyColumnWriter::<f32>::create(&io.output, cfg.n_chroma)?;
+    chroma_stft_blocks(io, cfg, |chroma| Ok(writer.write_columns(chroma.view())?))?;
+    let info = writer.finish()?;
+    println!("wrote {} ({info})", io.output.display());
+    Ok(())
+}
+
+/// The chromagram of an audio file, block by block: when the tuning is
+/// estimated (librosa's default), a first pass estimates it from the power
 /// spectrogram's peaks ([`stream_tuning`]); then each block's power frames
 /// are projected on the chroma filterbank and normalised, frame by frame
-/// as the whole-signal path, and appended.
-fn stream_chroma_stft(io: &InputOutput, cfg: ChromaStftConfig) -> Result<()> {
+/// as the whole-signal path, and handed to `sink`.
+fn chroma_stft_blocks(
+    io: &InputOutput,
+    cfg: ChromaStftConfig,
+    mut sink: impl FnMut(Array2<f32>) -> Result<()>,
+) -> Result<()> {
     let tuning = match cfg.tuning {
         Some(tuning) => tuning,
         None => stream_tuning(io, &cfg.stft, 2.0, cfg.n_chroma)?,
@@ -231,17 +244,54 @@ fn stream_chroma_stft(io: &InputOutput, cfg: ChromaStftConfig) -> Result<()> {
         ..cfg.clone()
     })?;
     let mut stream = audio_dsp::StreamingStft::<f32>::new(cfg.stft.clone())?;
-    stream_frames(io, Some(cfg.n_chroma), |block| {
-        let spec = match block {
-            Some(block) => stream.push(block)?,
-            None => stream.finish()?,
-        };
+    let mut blocks = io.stream()?;
+    let mut emit = |spec: ndarray::Array2<num_complex::Complex<f32>>| -> Result<()> {
         let power = audio_dsp::spectrogram_power(spec.view(), 2.0);
-        if power.ncols() == 0 {
-            return no_frames(cfg.n_chroma);
+        if power.ncols() > 0 {
+            sink(chroma.process_power(power.view())?)?;
         }
-        Ok(chroma.process_power(power.view())?)
-    })
+        Ok(())
+    };
+    while let Some(block) = blocks.next_block()? {
+        emit(stream.push(&block.row(0).to_vec())?)?;
+    }
+    emit(stream.finish()?)
+}
+
+/// `estimate-key` of an audio file, streamed: the mean of its
+/// `chroma_stft` ([`chroma_stft_blocks`], librosa's defaults at `sr`),
+/// summed frame by frame as [`audio_dsp::estimate_key`] sums it, then
+/// [`audio_dsp::key_from_profile`]. Equal to
+/// [`audio_dsp::estimate_key_from_signal`] of the loaded signal.
+fn stream_key(input: &Path, sr: u32) -> Result<audio_dsp::KeyEstimate> {
+    let io = InputOutput {
+        input: input.to_path_buf(),
+        output: std::path::PathBuf::new(),
+        sr,
+    };
+    let cfg = ChromaStftConfig {
+        sr: f64::from(sr),
+        ..ChromaStftConfig::default()
+    };
+    let mut sums = [-0.0f64; 12];
+    let mut frames = 0usize;
+    chroma_stft_blocks(&io, cfg, |chroma| {
+        for (acc, row) in sums.iter_mut().zip(chroma.rows()) {
+            for &v in row {
+                *acc += f64::from(v);
+            }
+        }
+        frames += chroma.ncols();
+        Ok(())
+    })?;
+    if frames == 0 {
+        // The whole-signal path's error for a chromagram without frames.
+        return Ok(audio_dsp::estimate_key(
+            Array2::<f32>::zeros((12, 0)).view(),
+        )?);
+    }
+    let profile = sums.map(|s| s / frames as f64);
+    Ok(audio_dsp::key_from_profile(&profile)?)
 }
 
 /// `onset-strength` of an audio file, streamed in two passes
@@ -301,6 +351,9 @@ fn estimate_key_of(input: &Path, sr: u32) -> Result<audio_dsp::KeyEstimate> {
             let m = crate::matrix(input, a, "a (12, frames) chroma array")?;
             return Ok(audio_dsp::estimate_key(m.view())?);
         }
+    }
+    if !is_npy(input) {
+        return stream_key(input, sr);
     }
     on_precision!(read_signal(input, sr)?, |x| Ok(
         audio_dsp::estimate_key_from_signal(&x, f64::from(sr))?

@@ -225,6 +225,16 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             "chroma_cqt.npy",
         ),
         (
+            "preemphasis",
+            &["preemphasis", "{in}", "-o", "{out}"][..],
+            "pre.npy",
+        ),
+        (
+            "estimate-key (tuning estimated first)",
+            &["estimate-key", "{in}", "-o", "{out}"][..],
+            "key.json",
+        ),
+        (
             "separate --model demucs_small.th (Demucs: three passes, a window)",
             &["separate", "{in}", "-o", "{out}", "--model", demucs][..],
             "demucs_stems",

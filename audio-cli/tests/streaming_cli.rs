@@ -393,3 +393,24 @@ fn chroma_and_constant_q_stream_to_the_whole_signal_result() {
         ("tonnetz", &[][..]),
     ]);
 }
+
+#[test]
+fn estimate_key_streams_to_the_whole_signal_result() {
+    // The audio file (streamed chromagram, summed frame by frame) and the
+    // same samples as a signal `.npy` (the whole-signal path).
+    let (streamed, whole) = (tmp("key_streamed.json"), tmp("key_whole.json"));
+    for (input, out) in [(song(), &streamed), (song_npy(), &whole)] {
+        audio(&[
+            "estimate-key",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+    }
+    let (s, w) = (
+        std::fs::read_to_string(&streamed).unwrap(),
+        std::fs::read_to_string(&whole).unwrap(),
+    );
+    assert!(s.contains("tonic"), "{s}");
+    assert_eq!(s, w);
+}
