@@ -521,6 +521,9 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             write_npy(&io.output, &z)
         }
         FeatureCommand::Trim { io, silence } => {
+            if !is_npy(&io.input) {
+                return stream_trim(&io, &silence.config());
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let (start, end) = audio_dsp::effects::trim(&x, &silence.config())?;
                 let trimmed = ndarray::Array1::from(x[start..end].to_vec());
@@ -537,9 +540,16 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             })
         }
         FeatureCommand::Split { io, silence } => {
-            let intervals = on_precision!(read_signal(&io.input, io.sr)?, |x| {
-                audio_dsp::effects::split(&x, &silence.config())?
-            });
+            let intervals = if is_npy(&io.input) {
+                on_precision!(read_signal(&io.input, io.sr)?, |x| {
+                    audio_dsp::effects::split(&x, &silence.config())?
+                })
+            } else {
+                let config = silence.config();
+                let (values, len) = stream_rms_values(&io, &config)?;
+                let frames = audio_dsp::effects::nonsilent_from_rms(&values, &config)?;
+                audio_dsp::effects::split_frames(&frames, config.hop_length, len)
+            };
             let flat: Vec<i64> = intervals
                 .iter()
                 .flat_map(|&(a, b)| [a as i64, b as i64])
@@ -649,4 +659,91 @@ fn stream_emphasis(
         };
         crate::stream_input::row(values)
     })
+}
+
+/// The frame RMS of an audio file as `trim` and `split` take it (librosa's
+/// centred, zero-padded frames, as f64), block by block, and the signal's
+/// length: 8 bytes a frame are kept, not the signal.
+fn stream_rms_values(
+    io: &InputOutput,
+    config: &audio_dsp::effects::SilenceConfig,
+) -> Result<(Vec<f64>, usize)> {
+    // The whole-signal path checks the threshold before framing.
+    audio_dsp::effects::nonsilent_from_rms(&[], config)?;
+    let rms = RmsConfig {
+        frame_length: config.frame_length,
+        hop_length: config.hop_length,
+        ..RmsConfig::default()
+    };
+    let mut frames = audio_dsp::util::frame_stream::FrameStream::<f32>::new(
+        rms.frame_length,
+        rms.hop_length,
+        rms.center,
+        rms.pad_mode,
+    )?;
+    let uncentred = RmsConfig {
+        center: false,
+        ..rms
+    };
+    let mut values = Vec::new();
+    let mut len = 0;
+    let mut take = |span: audio_dsp::util::frame_stream::FrameSpan<'_, f32>| -> Result<()> {
+        if span.frames > 0 {
+            let energy = audio_dsp::feature::rms::rms(span.samples, &uncentred)?;
+            values.extend(energy.iter().map(|&v| f64::from(v)));
+        }
+        Ok(())
+    };
+    let mut blocks = io.stream()?;
+    while let Some(block) = blocks.next_block()? {
+        let samples = block.row(0).to_vec();
+        len += samples.len();
+        take(frames.push(&samples))?;
+    }
+    take(frames.finish()?)?;
+    Ok((values, len))
+}
+
+/// `trim` of an audio file in two passes: the frame RMS
+/// ([`stream_rms_values`]) gives `[start, end)`; the second pass writes
+/// those samples to a `.npy` beside the output block by block, which goes
+/// into the `.npz` in pieces ([`audio_io::npy::NpzWriter::add_npy_file`]).
+fn stream_trim(io: &InputOutput, config: &audio_dsp::effects::SilenceConfig) -> Result<()> {
+    let (values, len) = stream_rms_values(io, config)?;
+    let frames = audio_dsp::effects::nonsilent_from_rms(&values, config)?;
+    let (start, end) = audio_dsp::effects::trim_frames(&frames, config.hop_length, len);
+    let name = io
+        .output
+        .file_name()
+        .map_or_else(|| "trim".into(), |n| n.to_string_lossy().into_owned());
+    let part = io.output.with_file_name(format!(".{name}.y_trimmed.npy"));
+    let mut writer = audio_io::npy::NpyColumnWriter::<f32>::create_vector(&part)?;
+    let mut blocks = io.stream()?;
+    let mut pos = 0usize;
+    while let Some(block) = blocks.next_block()? {
+        let n = block.ncols();
+        let (from, to) = (start.max(pos), end.min(pos + n));
+        if from < to {
+            let kept = block.slice(ndarray::s![.., from - pos..to - pos]);
+            writer.write_columns(kept.view())?;
+        }
+        pos += n;
+        if pos >= end {
+            break;
+        }
+    }
+    writer.finish()?;
+    let written = (|| -> Result<()> {
+        let mut npz = audio_io::npy::NpzWriter::create(&io.output, false)?;
+        npz.add_npy_file("y_trimmed", &part)?;
+        npz.add_array("index", &ndarray::arr1(&[start as i64, end as i64]))?;
+        Ok(npz.finish()?)
+    })();
+    std::fs::remove_file(&part).ok();
+    written?;
+    println!(
+        "wrote {} (y_trimmed, index [{start}, {end}])",
+        io.output.display()
+    );
+    Ok(())
 }

@@ -225,6 +225,12 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             "chroma_cqt.npy",
         ),
         (
+            "trim (two passes)",
+            &["trim", "{in}", "-o", "{out}"][..],
+            "trim.npz",
+        ),
+        ("split", &["split", "{in}", "-o", "{out}"][..], "split.npy"),
+        (
             "preemphasis",
             &["preemphasis", "{in}", "-o", "{out}"][..],
             "pre.npy",

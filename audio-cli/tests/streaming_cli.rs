@@ -414,3 +414,112 @@ fn estimate_key_streams_to_the_whole_signal_result() {
     assert!(s.contains("tonic"), "{s}");
     assert_eq!(s, w);
 }
+
+/// A 44.1 kHz stereo WAV of 7 s with silence at both ends and two gaps
+/// (tones at 1–2.5 s, 3–4 s and 5–6 s), and the same samples loaded as
+/// `librosa.load(sr=22050)` as a signal `.npy`.
+fn gapped(tag: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (wav, npy) = (
+        tmp(&format!("gapped_{tag}.wav")),
+        tmp(&format!("gapped_{tag}_22k.npy")),
+    );
+    let rate = 44_100usize;
+    let samples = ndarray::Array2::from_shape_fn((2, 7 * rate), |(c, t)| {
+        let x = t as f32 / rate as f32;
+        let on = (1.0..2.5).contains(&x) || (3.0..4.0).contains(&x) || (5.0..6.0).contains(&x);
+        if on {
+            0.3 * (2.0 * std::f32::consts::PI * (330.0 + 110.0 * c as f32) * x).sin()
+        } else {
+            0.0
+        }
+    });
+    let audio = audio_io::Audio {
+        samples,
+        sample_rate: rate as u32,
+    };
+    let bytes = audio_io::wav::write_wav_to_vec(&audio, &audio_io::wav::WavWriteOptions::default())
+        .unwrap();
+    std::fs::write(&wav, bytes).unwrap();
+    let options = LoadOptions {
+        sr: Some(22_050),
+        ..LoadOptions::default()
+    };
+    let signal = load::<f32>(&wav, &options)
+        .unwrap()
+        .samples
+        .row(0)
+        .to_owned();
+    audio_io::npy::write_npy(&npy, &signal).unwrap();
+    (wav, npy)
+}
+
+#[test]
+fn split_streams_to_the_whole_signal_result() {
+    let (wav, npy) = gapped("split");
+    for args in [&[][..], &["--top-db", "20", "--frame-length", "1024"][..]] {
+        let (streamed, whole) = (tmp("split_streamed.npy"), tmp("split_whole.npy"));
+        for (input, out) in [(&wav, &streamed), (&npy, &whole)] {
+            let mut all = vec![
+                "split",
+                input.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ];
+            all.extend_from_slice(args);
+            audio(&all);
+        }
+        let (s, w): (ndarray::ArrayD<i64>, ndarray::ArrayD<i64>) =
+            (read_npy(&streamed), read_npy(&whole));
+        assert_eq!(s.shape(), [3, 2], "{args:?}");
+        assert_eq!(s, w, "{args:?}");
+    }
+}
+
+#[test]
+fn trim_streams_to_the_whole_signal_result() {
+    let (wav, npy) = gapped("trim");
+    for top_db in ["60", "12"] {
+        let (streamed, whole) = (
+            tmp(&format!("trim_streamed_{top_db}.npz")),
+            tmp(&format!("trim_whole_{top_db}.npz")),
+        );
+        for (input, out) in [(&wav, &streamed), (&npy, &whole)] {
+            audio(&[
+                "trim",
+                input.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--top-db",
+                top_db,
+            ]);
+        }
+        let (s, w) = (
+            audio_io::npy::read_npz(&streamed).unwrap(),
+            audio_io::npy::read_npz(&whole).unwrap(),
+        );
+        let names: Vec<&str> = s.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["y_trimmed", "index"]);
+        for ((name, a), (_, b)) in s.into_iter().zip(w) {
+            match (a, b) {
+                (audio_io::npy::NpyArray::F32(a), audio_io::npy::NpyArray::F32(b)) => {
+                    assert_eq!(a.shape(), b.shape(), "{name}");
+                    // About 5 s of the 7 s at 22.05 kHz.
+                    assert!(a.len() > 4 * 22_050 && a.len() < 6 * 22_050, "{}", a.len());
+                    assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+                }
+                (a, b) => {
+                    let (a, b) = (a.into_integers().unwrap(), b.into_integers().unwrap());
+                    assert!(a[0] > 20_000, "{a:?}");
+                    assert_eq!(a, b, "{name} (top_db {top_db})");
+                }
+            }
+        }
+        // No part file is left beside the output.
+        let dir = streamed.parent().unwrap();
+        assert!(std::fs::read_dir(dir).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("y_trimmed")));
+    }
+}

@@ -697,6 +697,26 @@ impl NpzWriter {
         })
     }
 
+    /// Adds the `.npy` file at `npy` as `<name>.npy`, copied in pieces: an
+    /// array written block by block (by [`crate::npy::NpyColumnWriter`])
+    /// goes into the archive without being held whole.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when `npy` cannot be opened; [`Error::Zip`] when the
+    /// archive cannot be extended; [`Error::Stream`] when copying fails.
+    pub fn add_npy_file(&mut self, name: &str, npy: &Path) -> Result<()> {
+        let mut file = std::fs::File::open(npy).map_err(|source| Error::Io {
+            path: npy.to_path_buf(),
+            source,
+        })?;
+        self.zip
+            .start_file(format!("{name}.npy"), self.options)
+            .map_err(|source| Error::Zip { source })?;
+        std::io::copy(&mut file, &mut self.zip).map_err(|source| Error::Stream { source })?;
+        Ok(())
+    }
+
     /// Writes the archive's central directory and moves the finished file to
     /// its path. An archive dropped before `finish` leaves no file behind
     /// (see [`crate::OutputFile`]).

@@ -19,7 +19,9 @@ pub use harmonic_percussive::{harmonic, hpss, percussive};
 pub use phase_vocoder::{phase_vocoder, PhaseVocoder};
 pub use pitch_shift::{pitch_shift, PitchShift, PitchShiftConfig};
 pub use remix::remix;
-pub use silence::{nonsilent_frames, split, trim, SilenceConfig};
+pub use silence::{
+    nonsilent_frames, nonsilent_from_rms, split, split_frames, trim, trim_frames, SilenceConfig,
+};
 pub use time_stretch::{time_stretch, TimeStretch};
 
 use ndarray::{Array2, ArrayView2};

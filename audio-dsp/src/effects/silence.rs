@@ -38,13 +38,7 @@ impl Default for SilenceConfig {
 /// [`Error::InvalidParameter`] for a non-finite or negative `top_db`, a bad
 /// reference or a zero length; as [`rms`].
 pub fn nonsilent_frames<T: Float>(y: &[T], config: &SilenceConfig) -> Result<Vec<bool>> {
-    if !(config.top_db.is_finite() && config.top_db >= 0.0) {
-        return Err(Error::InvalidParameter {
-            name: "top_db",
-            value: config.top_db.to_string(),
-            expected: "a finite threshold >= 0 dB",
-        });
-    }
+    check_top_db(config.top_db)?;
     let energy = rms(
         y,
         &RmsConfig {
@@ -54,6 +48,39 @@ pub fn nonsilent_frames<T: Float>(y: &[T], config: &SilenceConfig) -> Result<Vec
         },
     )?;
     let values: Vec<f64> = energy.iter().map(|v| v.to_f64().unwrap_or(0.0)).collect();
+    nonsilent_from_rms(&values, config)
+}
+
+fn check_top_db(top_db: f64) -> Result<()> {
+    if !(top_db.is_finite() && top_db >= 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "top_db",
+            value: top_db.to_string(),
+            expected: "a finite threshold >= 0 dB",
+        });
+    }
+    Ok(())
+}
+
+/// [`nonsilent_frames`] from the frames' RMS (`rms` with `config`'s frame
+/// and hop lengths, centred, as f64): the same decision, for a caller that
+/// computed the RMS block by block (a signal streamed from a file keeps
+/// only these values, 8 bytes a frame).
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] for a non-finite or negative `top_db` or a
+/// bad reference.
+///
+/// # Example
+/// ```
+/// use audio_dsp::effects::{nonsilent_from_rms, SilenceConfig};
+/// let loud = nonsilent_from_rms(&[0.5, 1e-6, 0.2], &SilenceConfig::default())?;
+/// assert_eq!(loud, [true, false, true]);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn nonsilent_from_rms(values: &[f64], config: &SilenceConfig) -> Result<Vec<bool>> {
+    check_top_db(config.top_db)?;
     let reference = match config.reference {
         DbReference::Max => values.iter().fold(0.0_f64, |m, &v| m.max(v.abs())),
         DbReference::Value(r) if r.is_finite() && r > 0.0 => r,
@@ -106,19 +133,27 @@ fn frame_start(frame: usize, hop: usize, len: usize) -> usize {
 /// ```
 pub fn trim<T: Float>(y: &[T], config: &SilenceConfig) -> Result<(usize, usize)> {
     let frames = nonsilent_frames(y, config)?;
-    let hop = config.hop_length;
-    Ok(
-        match (
-            frames.iter().position(|&b| b),
-            frames.iter().rposition(|&b| b),
-        ) {
-            (Some(first), Some(last)) => (
-                frame_start(first, hop, y.len()),
-                frame_start(last + 1, hop, y.len()),
-            ),
-            _ => (0, 0),
-        },
-    )
+    Ok(trim_frames(&frames, config.hop_length, y.len()))
+}
+
+/// [`trim`]'s `(start, end)` from the non-silent frames of a signal of
+/// `len` samples ([`nonsilent_from_rms`]).
+///
+/// # Example
+/// ```
+/// assert_eq!(audio_dsp::effects::trim_frames(&[false, true, true, false], 512, 2000), (512, 1536));
+/// ```
+pub fn trim_frames(frames: &[bool], hop: usize, len: usize) -> (usize, usize) {
+    match (
+        frames.iter().position(|&b| b),
+        frames.iter().rposition(|&b| b),
+    ) {
+        (Some(first), Some(last)) => (
+            frame_start(first, hop, len),
+            frame_start(last + 1, hop, len),
+        ),
+        _ => (0, 0),
+    }
 }
 
 /// The non-silent intervals `[start, end)` of a signal, in samples, in
@@ -149,14 +184,25 @@ pub fn trim<T: Float>(y: &[T], config: &SilenceConfig) -> Result<(usize, usize)>
 /// ```
 pub fn split<T: Float>(y: &[T], config: &SilenceConfig) -> Result<Vec<(usize, usize)>> {
     let frames = nonsilent_frames(y, config)?;
-    let hop = config.hop_length;
+    Ok(split_frames(&frames, config.hop_length, y.len()))
+}
+
+/// [`split`]'s intervals from the non-silent frames of a signal of `len`
+/// samples ([`nonsilent_from_rms`]).
+///
+/// # Example
+/// ```
+/// let runs = audio_dsp::effects::split_frames(&[true, false, true, true], 512, 1800);
+/// assert_eq!(runs, [(0, 512), (1024, 1800)]);
+/// ```
+pub fn split_frames(frames: &[bool], hop: usize, len: usize) -> Vec<(usize, usize)> {
     let mut intervals = Vec::new();
     let mut start = None;
     for (t, &loud) in frames.iter().enumerate() {
         match (loud, start) {
             (true, None) => start = Some(t),
             (false, Some(s)) => {
-                intervals.push((frame_start(s, hop, y.len()), frame_start(t, hop, y.len())));
+                intervals.push((frame_start(s, hop, len), frame_start(t, hop, len)));
                 start = None;
             }
             _ => {}
@@ -164,9 +210,9 @@ pub fn split<T: Float>(y: &[T], config: &SilenceConfig) -> Result<Vec<(usize, us
     }
     if let Some(s) = start {
         intervals.push((
-            frame_start(s, hop, y.len()),
-            frame_start(frames.len(), hop, y.len()),
+            frame_start(s, hop, len),
+            frame_start(frames.len(), hop, len),
         ));
     }
-    Ok(intervals)
+    intervals
 }
