@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use audio_io::npy::{read_npy, Precision};
-use audio_io::LoadOptions;
 use audio_models::tagging::{Aggregation, Architecture, SegmentPlan, Tagger};
 use audio_models::training::BEST_DIR;
 use clap::Args;
@@ -130,37 +129,27 @@ fn is_npy(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
 }
 
-/// The input as mono samples at `rate`.
-fn read_input(path: &Path, rate: u32) -> Result<Vec<f32>> {
-    if is_npy(path) {
-        let floats = read_npy(path)?.into_floats()?;
-        let array = match floats {
-            Precision::F32(a) => a,
-            Precision::F64(a) => a.mapv(|v| v as f32),
-        };
-        return match array.ndim() {
-            1 => Ok(array.iter().copied().collect()),
-            2 => Ok(array
-                .mean_axis(ndarray::Axis(0))
-                .map(|m| m.iter().copied().collect())
-                .unwrap_or_default()),
-            _ => Err(audio_models::Error::InvalidParameter {
-                name: "input",
-                value: format!("{} of shape {:?}", path.display(), array.shape()),
-                expected: "a .npy waveform of shape (samples,) or (channels, samples)",
-            }
-            .into()),
-        };
+/// A `.npy` waveform input as mono samples (a `(channels, samples)` array
+/// is averaged over its channels).
+fn read_npy_input(path: &Path) -> Result<Vec<f32>> {
+    let floats = read_npy(path)?.into_floats()?;
+    let array = match floats {
+        Precision::F32(a) => a,
+        Precision::F64(a) => a.mapv(|v| v as f32),
+    };
+    match array.ndim() {
+        1 => Ok(array.iter().copied().collect()),
+        2 => Ok(array
+            .mean_axis(ndarray::Axis(0))
+            .map(|m| m.iter().copied().collect())
+            .unwrap_or_default()),
+        _ => Err(audio_models::Error::InvalidParameter {
+            name: "input",
+            value: format!("{} of shape {:?}", path.display(), array.shape()),
+            expected: "a .npy waveform of shape (samples,) or (channels, samples)",
+        }
+        .into()),
     }
-    let audio = audio_io::load::<f32>(
-        path,
-        &LoadOptions {
-            sr: Some(rate),
-            mono: true,
-            ..LoadOptions::default()
-        },
-    )?;
-    Ok(audio.samples.row(0).to_vec())
 }
 
 /// Runs `audio tag`.
@@ -171,12 +160,18 @@ fn read_input(path: &Path, rate: u32) -> Result<Vec<f32>> {
 pub fn run(args: TagArgs) -> Result<()> {
     let plan = plan(&args.segments)?;
     let tagger = load_tagger(&args)?;
-    let audio = read_input(&args.input, tagger.config().sample_rate)?;
     let aggregation = match args.aggregate {
         AggregateArg::Mean => Aggregation::Mean,
         AggregateArg::Max => Aggregation::Max,
     };
-    let report = tagger.tag(&audio, plan, aggregation)?;
+    let report = if is_npy(&args.input) {
+        tagger.tag(&read_npy_input(&args.input)?, plan, aggregation)?
+    } else {
+        // An audio file is decoded and resampled block by block, never held.
+        let rate = tagger.config().sample_rate;
+        let mut file = audio_models::mixture_source::FileMixture::open_mono(&args.input, rate)?;
+        tagger.tag_source(&mut file, plan, aggregation)?
+    };
     println!(
         "{} ({}), {} segments of {:.2} s",
         args.input.display(),

@@ -107,10 +107,24 @@ impl FileMixture {
     ///
     /// The decoder's errors ([`crate::Error::Io`]).
     pub fn open(path: impl AsRef<Path>, sample_rate: u32) -> Result<Self> {
+        Self::open_with(path, sample_rate, false)
+    }
+
+    /// [`FileMixture::open`] mixed down to one channel, as `audio_io::load`
+    /// (`librosa.load`) with `mono=True` gives it (a tagger's input).
+    ///
+    /// # Errors
+    ///
+    /// The decoder's errors ([`crate::Error::Io`]).
+    pub fn open_mono(path: impl AsRef<Path>, sample_rate: u32) -> Result<Self> {
+        Self::open_with(path, sample_rate, true)
+    }
+
+    fn open_with(path: impl AsRef<Path>, sample_rate: u32, mono: bool) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let options = audio_io::LoadOptions {
             sr: Some(sample_rate),
-            mono: false,
+            mono,
             ..audio_io::LoadOptions::default()
         };
         let stream = audio_io::LoadStream::<f32>::open(&path, &options)?;

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
+use audio_models::mixture_source::{InMemoryMixture, MixtureSource};
 use audio_models::tagging::{Aggregation, Architecture, SegmentPlan, Tagger, TaggerConfig};
 use audio_models::Classifier;
 use audio_nn::init::SeededVarMap;
@@ -163,4 +164,72 @@ fn every_architecture_builds_and_runs_small() {
         assert_eq!(r.track.len(), 4, "{}", arch.name());
         assert!(r.track.iter().all(|p| p.is_finite()), "{}", arch.name());
     }
+}
+
+/// An in-memory mixture read in pieces of at most `.1` samples.
+struct Pieces<'a>(InMemoryMixture<'a>, usize);
+
+impl MixtureSource for Pieces<'_> {
+    fn channels(&self) -> usize {
+        self.0.channels()
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn rewind(&mut self) -> audio_models::Result<()> {
+        self.0.rewind()
+    }
+    fn read(&mut self, max: usize) -> audio_models::Result<Array2<f32>> {
+        self.0.read(max.min(self.1))
+    }
+}
+
+#[test]
+fn a_signal_read_in_pieces_tags_as_the_one_in_memory() {
+    let t = tiny(true);
+    let n = 10 * L + 123;
+    let x: Vec<f32> = (0..n)
+        .map(|i| ((i * 7919 % 1009) as f32 / 1009.0 - 0.5) * (i as f32 * 1e-4).sin())
+        .collect();
+    let view = ndarray::ArrayView2::from_shape((1, n), &x).unwrap();
+    for plan in [
+        SegmentPlan::Covering,
+        SegmentPlan::Consecutive,
+        SegmentPlan::Spread { chunks: 16 },
+    ] {
+        let whole = t.tag(&x, plan, Aggregation::Mean).unwrap();
+        for piece in [1000, 65_536, 1 << 20] {
+            let mut source = Pieces(InMemoryMixture::new(view), piece);
+            let streamed = t.tag_source(&mut source, plan, Aggregation::Mean).unwrap();
+            assert_eq!(
+                serde_json::to_string(&streamed).unwrap(),
+                serde_json::to_string(&whole).unwrap(),
+                "{plan:?}, pieces of {piece}"
+            );
+        }
+    }
+    // A NaN: the index the in-memory check reports.
+    let mut bad = x.clone();
+    bad[3 * L + 5] = f32::NAN;
+    let view = ndarray::ArrayView2::from_shape((1, n), &bad).unwrap();
+    let streamed = t
+        .tag_source(
+            &mut Pieces(InMemoryMixture::new(view), 777),
+            SegmentPlan::Covering,
+            Aggregation::Mean,
+        )
+        .unwrap_err();
+    let whole = t
+        .tag(&bad, SegmentPlan::Covering, Aggregation::Mean)
+        .unwrap_err();
+    assert_eq!(streamed.to_string(), whole.to_string());
+    // Two channels are refused.
+    let stereo = Array2::<f32>::zeros((2, 1000));
+    assert!(t
+        .tag_source(
+            &mut InMemoryMixture::new(stereo.view()),
+            SegmentPlan::Covering,
+            Aggregation::Mean
+        )
+        .is_err());
 }

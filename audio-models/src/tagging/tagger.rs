@@ -14,11 +14,15 @@ use super::blocks::Pass;
 use super::config::{Architecture, TaggerConfig};
 use super::network::TaggerNet;
 use crate::error::{Error, Result};
+use crate::mixture_source::{InMemoryMixture, MixtureSource};
 use crate::training::{read_checkpoint_info, WEIGHTS_FILE};
 use crate::traits::Classifier;
 
 /// Segments per forward pass: bounds the activations' memory on long inputs.
 const SEGMENTS_PER_BATCH: usize = 8;
+
+/// Samples read from a [`MixtureSource`] at a time.
+const READ_BLOCK: usize = 1 << 16;
 
 /// How a track is cut into the network's fixed-length segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -325,27 +329,98 @@ impl Tagger {
                 index,
             });
         }
+        let mono = ArrayView2::from_shape((1, audio.len()), audio)
+            .map_err(|_| Error::Empty { what: "audio" })?;
+        self.tag_source(&mut InMemoryMixture::new(mono), plan, aggregation)
+    }
+
+    /// [`Tagger::tag`] of a mono signal read block by block (a
+    /// [`FileMixture::open_mono`](crate::mixture_source::FileMixture::open_mono)
+    /// decodes a file as it goes): the same scores, holding one segment
+    /// and one read block of samples, whatever the length.
+    ///
+    /// # Errors
+    ///
+    /// As [`Tagger::tag`]; [`Error::ShapeMismatch`] for a source of more
+    /// than one channel or one that ends before its `len`; the source's own.
+    pub fn tag_source(
+        &self,
+        source: &mut dyn MixtureSource,
+        plan: SegmentPlan,
+        aggregation: Aggregation,
+    ) -> Result<TagReport> {
+        let len = source.len();
+        if source.channels() != 1 {
+            return Err(Error::ShapeMismatch {
+                what: "tagger input",
+                expected: "one channel".into(),
+                got: vec![source.channels(), len],
+            });
+        }
+        if len == 0 {
+            return Err(Error::Empty { what: "audio" });
+        }
         let l = self.config.input_length;
-        let starts = self.starts(audio.len(), plan)?;
+        let starts = self.starts(len, plan)?;
+        source.rewind()?;
+        // Samples from `held_from` on; `read` samples read so far.
+        let mut held: Vec<f32> = Vec::new();
+        let mut held_from = 0usize;
+        let mut read = 0usize;
         let mut segments = Vec::with_capacity(starts.len());
-        for batch in starts.chunks(SEGMENTS_PER_BATCH) {
-            let mut flat = vec![0.0f32; batch.len() * l];
-            for (row, &s) in flat.chunks_mut(l).zip(batch) {
-                let end = (s + l).min(audio.len());
-                row[..end - s].copy_from_slice(&audio[s..end]);
+        let mut flat: Vec<f32> = Vec::with_capacity(SEGMENTS_PER_BATCH * l);
+        let mut batch: Vec<usize> = Vec::with_capacity(SEGMENTS_PER_BATCH);
+        for (k, &s) in starts.iter().enumerate() {
+            let end = (s + l).min(len);
+            while read < end {
+                let block = source.read(READ_BLOCK)?;
+                if block.ncols() == 0 {
+                    return Err(Error::ShapeMismatch {
+                        what: "tagger input",
+                        expected: format!("{len} samples, as the source said"),
+                        got: vec![read],
+                    });
+                }
+                let row = block.row(0);
+                if let Some(i) = row.iter().position(|v| !v.is_finite()) {
+                    return Err(Error::NonFinite {
+                        what: "audio",
+                        index: read + i,
+                    });
+                }
+                held.extend(row.iter().copied());
+                read += row.len();
             }
-            let x = Tensor::from_vec(flat, (batch.len(), l), &self.device)?;
-            let p = self
-                .probabilities(&x)?
-                .to_dtype(DType::F32)?
-                .to_vec2::<f32>()?;
-            for (&s, probabilities) in batch.iter().zip(p) {
-                #[allow(clippy::cast_precision_loss, reason = "sample offsets < 2^53")]
-                let start_seconds = s as f64 / f64::from(self.config.sample_rate);
-                segments.push(SegmentScores {
-                    start_seconds,
-                    probabilities,
-                });
+            // A zero-padded row of the segment's samples.
+            let from = s.max(held_from) - held_from;
+            let to = end.max(held_from) - held_from;
+            let at = flat.len();
+            flat.resize(at + l, 0.0);
+            flat[at..at + (to - from)].copy_from_slice(&held[from..to]);
+            batch.push(s);
+            if batch.len() == SEGMENTS_PER_BATCH || k + 1 == starts.len() {
+                let x =
+                    Tensor::from_vec(std::mem::take(&mut flat), (batch.len(), l), &self.device)?;
+                let p = self
+                    .probabilities(&x)?
+                    .to_dtype(DType::F32)?
+                    .to_vec2::<f32>()?;
+                for (&s, probabilities) in batch.iter().zip(p) {
+                    #[allow(clippy::cast_precision_loss, reason = "sample offsets < 2^53")]
+                    let start_seconds = s as f64 / f64::from(self.config.sample_rate);
+                    segments.push(SegmentScores {
+                        start_seconds,
+                        probabilities,
+                    });
+                }
+                batch.clear();
+                flat.reserve(SEGMENTS_PER_BATCH * l);
+            }
+            // Keep what the next segment needs.
+            let next = starts.get(k + 1).copied().unwrap_or(read).min(read);
+            if next > held_from {
+                held.drain(..next - held_from);
+                held_from = next;
             }
         }
         let n = self.config.n_class();
