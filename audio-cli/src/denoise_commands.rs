@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use audio_io::picture::{specshow, Colormap, FrequencyAxis, SpecshowOptions};
-use audio_io::wav::{write_wav, WavWriteOptions};
-use audio_io::{Audio, LoadOptions};
+use audio_io::wav::WavWriteOptions;
 use audio_models::datasets::{DenoisingDataset, Split};
 use audio_models::denoiser::{
     train as train_denoiser, AutoencoderKind, DenoiserConfig, ScaledSpectrogram,
@@ -155,22 +154,26 @@ pub struct DenoiseArgs {
 pub fn run(args: DenoiseArgs) -> Result<()> {
     let model = SpectrogramDenoiser::load(&args.model)?;
     let rate = model.config().spectrogram.sample_rate;
-    let audio = audio_io::load::<f32>(
-        &args.input,
-        &LoadOptions {
-            sr: Some(rate),
-            ..LoadOptions::default()
-        },
-    )?;
-    let denoised = model.denoise(&audio.samples.row(0).to_vec())?;
-    let n = denoised.len();
-    let out = Audio {
-        samples: ndarray::Array2::from_shape_vec((1, n), denoised).map_err(|_| Error::Usage {
-            message: "internal: denoised audio shape",
-        })?,
-        sample_rate: rate,
-    };
-    write_wav(&args.output, &out, &WavWriteOptions::default())?;
+    // Read and written block by block: the file is decoded and resampled
+    // as the clips need it, each clip's audio appended to the WAV.
+    let mut input = audio_models::mixture_source::FileMixture::open_mono(&args.input, rate)?;
+    let mut file = audio_io::OutputFile::create(&args.output)?;
+    let mut writer =
+        audio_io::wav::WavStreamWriter::new(&mut file, 1, rate, &WavWriteOptions::default())?;
+    let mut n = 0usize;
+    model.denoise_source(&mut input, |audio| {
+        n += audio.len();
+        let block = ndarray::ArrayView2::from_shape((1, audio.len()), audio).map_err(|_| {
+            audio_models::Error::Empty {
+                what: "denoised block",
+            }
+        })?;
+        writer
+            .write_block(&block.to_owned())
+            .map_err(audio_models::Error::Io)
+    })?;
+    writer.finalize()?;
+    file.commit()?;
     #[allow(clippy::cast_precision_loss, reason = "sample counts of audio files")]
     let seconds = n as f64 / f64::from(rate);
     println!(

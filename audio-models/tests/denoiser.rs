@@ -367,6 +367,22 @@ fn trains_loads_and_denoises_deterministically() {
                 .collect();
             let denoised = model.denoise(&long).unwrap();
             assert_eq!(denoised.len(), long.len());
+            // Streamed: one block per clip (two whole, one of 500), the
+            // same samples.
+            let view = ndarray::ArrayView2::from_shape((1, long.len()), &long).unwrap();
+            let mut blocks: Vec<Vec<f32>> = Vec::new();
+            model
+                .denoise_source(
+                    &mut audio_models::mixture_source::InMemoryMixture::new(view),
+                    |b| {
+                        blocks.push(b.to_vec());
+                        Ok(())
+                    },
+                )
+                .unwrap();
+            assert_eq!(blocks.len(), 3);
+            assert_eq!(blocks[2].len(), 500);
+            assert_eq!(blocks.concat(), denoised);
             assert!(denoised.iter().all(|v| v.is_finite()));
             outputs.push((scores.mse, denoised));
         }

@@ -15,6 +15,7 @@ use super::network::AutoencoderNet;
 use super::spectrogram::{ScaledSpectrogram, SpectrogramFrontEnd};
 use super::training::{image_batch, load_images};
 use crate::datasets::DenoisingDataset;
+use crate::mixture_source::{InMemoryMixture, MixtureSource};
 use crate::training::read_trained;
 use crate::{Dataset, Error, Result};
 
@@ -183,20 +184,68 @@ impl SpectrogramDenoiser {
     ///
     /// [`Error::Empty`] for no samples; the front end's and the network's.
     pub fn denoise(&self, samples: &[f32]) -> Result<Vec<f32>> {
-        if samples.is_empty() {
+        let mono = ndarray::ArrayView2::from_shape((1, samples.len()), samples).map_err(|_| {
+            Error::Empty {
+                what: "audio to denoise",
+            }
+        })?;
+        let mut out = Vec::with_capacity(samples.len());
+        self.denoise_source(&mut InMemoryMixture::new(mono), |audio| {
+            out.extend_from_slice(audio);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`SpectrogramDenoiser::denoise`] of a mono signal read block by
+    /// block (a [`crate::mixture_source::FileMixture::open_mono`] decodes a
+    /// file as it goes): each clip's audio goes to `sink` as soon as it is
+    /// made, the same samples, holding one clip and one read block.
+    ///
+    /// # Errors
+    ///
+    /// As [`SpectrogramDenoiser::denoise`]; [`Error::ShapeMismatch`] for a
+    /// source of more than one channel; the source's and `sink`'s own.
+    pub fn denoise_source(
+        &self,
+        source: &mut dyn MixtureSource,
+        mut sink: impl FnMut(&[f32]) -> Result<()>,
+    ) -> Result<()> {
+        if source.channels() != 1 {
+            return Err(Error::ShapeMismatch {
+                what: "audio to denoise",
+                expected: "one channel".into(),
+                got: vec![source.channels(), source.len()],
+            });
+        }
+        let clip = self.config().spectrogram.samples();
+        source.rewind()?;
+        let mut pending: Vec<f32> = Vec::new();
+        let mut ended = false;
+        let mut any = false;
+        loop {
+            while !ended && pending.len() < clip {
+                let block = source.read(clip.max(1 << 14))?;
+                ended = block.ncols() == 0;
+                pending.extend(block.row(0).iter().copied());
+            }
+            if pending.is_empty() {
+                break;
+            }
+            any = true;
+            let n = pending.len().min(clip);
+            let image = self.front.scaled(&pending[..n])?;
+            let denoised = self.denoise_images(std::slice::from_ref(&image))?;
+            let audio = self.front.to_audio(&denoised[0], GRIFFIN_LIM_ITERS)?;
+            sink(&audio[..n])?;
+            pending.drain(..n);
+        }
+        if !any {
             return Err(Error::Empty {
                 what: "audio to denoise",
             });
         }
-        let clip = self.config().spectrogram.samples();
-        let mut out = Vec::with_capacity(samples.len());
-        for chunk in samples.chunks(clip) {
-            let image = self.front.scaled(chunk)?;
-            let denoised = self.denoise_images(std::slice::from_ref(&image))?;
-            let audio = self.front.to_audio(&denoised[0], GRIFFIN_LIM_ITERS)?;
-            out.extend_from_slice(&audio[..chunk.len()]);
-        }
-        Ok(out)
+        Ok(())
     }
 
     /// The seed's evaluation on a split: image MSE of the denoised and of
