@@ -249,12 +249,13 @@ fn stream_cqt(io: &InputOutput, config: CqtConfig, magnitude: bool) -> Result<()
 /// librosa's default) from a first pass over the 2048-point magnitude
 /// STFT's peaks, then the CQT magnitudes of each block folded into chroma
 /// and normalised frame by frame; `frames` turns each block's chroma into
-/// the output's `rows` (the chroma itself, or tonnetz's six dimensions).
+/// the output's `rows` (the chroma itself, tonnetz's six dimensions, or
+/// CENS frames), told when the block is the last.
 pub(crate) fn stream_chroma_cqt<E: WritableElement + Clone>(
     io: &InputOutput,
     config: ChromaCqtConfig,
     rows: usize,
-    mut frames: impl FnMut(ndarray::Array2<f32>) -> Result<ndarray::Array2<E>>,
+    mut frames: impl FnMut(ndarray::Array2<f32>, bool) -> Result<ndarray::Array2<E>>,
 ) -> Result<()> {
     let tuning = match config.tuning {
         Some(tuning) => tuning,
@@ -266,14 +267,54 @@ pub(crate) fn stream_chroma_cqt<E: WritableElement + Clone>(
     })?;
     let mut stream = StreamingCqt::<f32>::new(config.cqt_config(tuning))?;
     stream_frames(io, Some(rows), |block| {
+        let last = block.is_none();
         let c = match block {
             Some(block) => stream.push(block)?,
             None => stream.finish()?,
         };
         if c.ncols() == 0 {
-            return no_frames(rows);
+            // The last call still reaches `frames` (CENS emits its tail).
+            return if last {
+                frames(ndarray::Array2::zeros((config.n_chroma, 0)), true)
+            } else {
+                no_frames(rows)
+            };
         }
-        frames(chroma.process_cqt(c.mapv(|v| v.norm()).view())?)
+        frames(chroma.process_cqt(c.mapv(|v| v.norm()).view())?, last)
+    })
+}
+
+/// `chroma-cens` of an audio file, streamed: the chroma CQT (norm None,
+/// threshold 0, as [`ChromaCens`] computes it) block by block, then the
+/// CENS steps ([`ChromaCens::stream`]), the smoothing window's half length
+/// behind.
+fn stream_chroma_cens(io: &InputOutput, config: ChromaCensConfig) -> Result<()> {
+    let cens = ChromaCens::<f32>::new(config.clone())?;
+    let chroma = ChromaCqtConfig {
+        sr: config.sr,
+        hop_length: config.hop_length,
+        fmin: config.fmin,
+        norm: None,
+        threshold: 0.0,
+        tuning: config.tuning,
+        n_chroma: config.n_chroma,
+        n_octaves: config.n_octaves,
+        bins_per_octave: config.bins_per_octave,
+        cqt_mode: config.cqt_mode,
+        res_type: config.res_type,
+    };
+    let mut stream = cens.stream();
+    stream_chroma_cqt(io, chroma, config.n_chroma, |c, last| {
+        let out = stream.push(c.view())?;
+        if !last {
+            return Ok(out);
+        }
+        let tail = stream.finish();
+        ndarray::concatenate(ndarray::Axis(1), &[out.view(), tail.view()]).map_err(|_| {
+            crate::Error::Usage {
+                message: "CENS frames of two heights",
+            }
+        })
     })
 }
 
@@ -418,7 +459,7 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
             };
             if io.streams() && config.cqt_mode == CqtMode::Full {
                 let rows = config.n_chroma;
-                return stream_chroma_cqt(&io.io(), config, rows, Ok);
+                return stream_chroma_cqt(&io.io(), config, rows, |c, _| Ok(c));
             }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let c = ChromaCqt::new(config)?.process(&x)?;
@@ -445,6 +486,9 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 res_type: ResampleMethod::from(io.res_type),
                 ..ChromaCensConfig::default()
             };
+            if io.streams() && config.cqt_mode == CqtMode::Full {
+                return stream_chroma_cens(&io.io(), config);
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let c = ChromaCens::new(config)?.process(&x)?;
                 write_npy(&io.output, &c)

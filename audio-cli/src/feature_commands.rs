@@ -415,7 +415,10 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
             };
             if !is_npy(&io.input) && crate::cqt_commands::chroma_cqt_streams(&config) {
                 // Tonnetz is frame by frame: each block's chroma in turn.
-                return crate::cqt_commands::stream_chroma_cqt(&io, config, 6, |chroma| {
+                return crate::cqt_commands::stream_chroma_cqt(&io, config, 6, |chroma, _| {
+                    if chroma.ncols() == 0 {
+                        return crate::stream_input::no_frames(6);
+                    }
                     Ok(audio_dsp::feature::tonnetz::tonnetz(
                         chroma.mapv(f64::from).view(),
                     )?)
@@ -577,6 +580,9 @@ pub fn run(cmd: FeatureCommand) -> Result<()> {
                 margin: (margin, margin),
             };
             let stft = stft.config()?;
+            if !is_npy(&io.input) {
+                return stream_hpss(&io, stft, config);
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let (h, p) = audio_dsp::effects::hpss(&x, &stft, &config)?;
                 let mut npz = audio_io::npy::NpzWriter::create(&io.output, false)?;
@@ -745,5 +751,52 @@ fn stream_trim(io: &InputOutput, config: &audio_dsp::effects::SilenceConfig) -> 
         "wrote {} (y_trimmed, index [{start}, {end}])",
         io.output.display()
     );
+    Ok(())
+}
+
+/// `hpss` of an audio file, streamed ([`audio_dsp::effects::HpssStream`]):
+/// both parts are written block by block to part files beside the output,
+/// which go into the `.npz` in pieces.
+fn stream_hpss(
+    io: &InputOutput,
+    stft: audio_dsp::StftConfig,
+    config: audio_dsp::decompose::HpssConfig,
+) -> Result<()> {
+    let mut stream = audio_dsp::effects::HpssStream::<f32>::new(stft, config)?;
+    let name = io
+        .output
+        .file_name()
+        .map_or_else(|| "hpss".into(), |n| n.to_string_lossy().into_owned());
+    let parts = ["harmonic", "percussive"]
+        .map(|part| io.output.with_file_name(format!(".{name}.{part}.npy")));
+    let written = (|| -> Result<()> {
+        let mut writers = [
+            audio_io::npy::NpyColumnWriter::<f32>::create_vector(&parts[0])?,
+            audio_io::npy::NpyColumnWriter::<f32>::create_vector(&parts[1])?,
+        ];
+        let mut write = |(h, p): (Vec<f32>, Vec<f32>)| -> Result<()> {
+            for (w, v) in writers.iter_mut().zip([h, p]) {
+                w.write_columns(crate::stream_input::row(v)?.view())?;
+            }
+            Ok(())
+        };
+        let mut blocks = io.stream()?;
+        while let Some(block) = blocks.next_block()? {
+            write(stream.push(&block.row(0).to_vec())?)?;
+        }
+        write(stream.finish()?)?;
+        for w in writers {
+            w.finish()?;
+        }
+        let mut npz = audio_io::npy::NpzWriter::create(&io.output, false)?;
+        npz.add_npy_file("harmonic", &parts[0])?;
+        npz.add_npy_file("percussive", &parts[1])?;
+        Ok(npz.finish()?)
+    })();
+    for part in &parts {
+        std::fs::remove_file(part).ok();
+    }
+    written?;
+    println!("wrote {} (harmonic, percussive)", io.output.display());
     Ok(())
 }

@@ -224,6 +224,12 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             &["chroma-cqt", "{in}", "-o", "{out}"][..],
             "chroma_cqt.npy",
         ),
+        ("hpss", &["hpss", "{in}", "-o", "{out}"][..], "hpss.npz"),
+        (
+            "chroma-cens (tuning estimated first)",
+            &["chroma-cens", "{in}", "-o", "{out}"][..],
+            "cens.npy",
+        ),
         (
             "trim (two passes)",
             &["trim", "{in}", "-o", "{out}"][..],

@@ -306,6 +306,18 @@ fn spectral_descriptors_stream_to_the_whole_signal_result() {
 }
 
 #[test]
+fn chroma_cens_streams_to_the_whole_signal_result() {
+    assert_streams_identically(&[
+        ("chroma-cens", &[][..]),
+        ("chroma-cens", &["--win-len-smooth", "0"][..]),
+        (
+            "chroma-cens",
+            &["--win-len-smooth", "9", "--norm", "inf"][..],
+        ),
+    ]);
+}
+
+#[test]
 fn pre_and_deemphasis_stream_to_the_whole_signal_result() {
     assert_streams_identically(&[
         ("preemphasis", &[][..]),
@@ -499,6 +511,7 @@ fn trim_streams_to_the_whole_signal_result() {
         );
         let names: Vec<&str> = s.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["y_trimmed", "index"]);
+        assert_no_part_files(&streamed);
         for ((name, a), (_, b)) in s.into_iter().zip(w) {
             match (a, b) {
                 (audio_io::npy::NpyArray::F32(a), audio_io::npy::NpyArray::F32(b)) => {
@@ -514,12 +527,48 @@ fn trim_streams_to_the_whole_signal_result() {
                 }
             }
         }
-        // No part file is left beside the output.
-        let dir = streamed.parent().unwrap();
-        assert!(std::fs::read_dir(dir).unwrap().all(|e| !e
-            .unwrap()
-            .file_name()
-            .to_string_lossy()
-            .contains("y_trimmed")));
+    }
+}
+
+/// No part file (`.<output>.<array>.npy`) is left beside `output`.
+fn assert_no_part_files(output: &std::path::Path) {
+    let name = output.file_name().unwrap().to_string_lossy().into_owned();
+    let dir = output.parent().unwrap();
+    assert!(std::fs::read_dir(dir).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with(&format!(".{name}."))));
+}
+
+#[test]
+fn hpss_streams_to_the_whole_signal_result() {
+    for args in [&[][..], &["--kernel-size", "9", "--margin", "2"][..]] {
+        let (streamed, whole) = (tmp("hpss_streamed.npz"), tmp("hpss_whole.npz"));
+        for (input, out) in [(song(), &streamed), (song_npy(), &whole)] {
+            let mut all = vec!["hpss", input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+            all.extend_from_slice(args);
+            audio(&all);
+        }
+        assert_no_part_files(&streamed);
+        let (s, w) = (
+            audio_io::npy::read_npz(&streamed).unwrap(),
+            audio_io::npy::read_npz(&whole).unwrap(),
+        );
+        let names: Vec<&str> = s.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["harmonic", "percussive"]);
+        for ((name, a), (_, b)) in s.into_iter().zip(w) {
+            let (audio_io::npy::NpyArray::F32(a), audio_io::npy::NpyArray::F32(b)) = (a, b) else {
+                panic!("{name}: not float32");
+            };
+            assert_eq!(a.shape(), b.shape(), "{name}");
+            assert!(a.len() > 60_000, "{name}: {}", a.len());
+            let differ = a
+                .iter()
+                .zip(&b)
+                .filter(|(x, y)| x.to_bits() != y.to_bits())
+                .count();
+            assert_eq!(differ, 0, "{name} {args:?}");
+        }
     }
 }

@@ -70,7 +70,7 @@ pub use error::{Error, Result};
 pub use feature::chroma::{
     chroma_stft, ChromaConfig, ChromaFilterbank, ChromaStft, ChromaStftConfig,
 };
-pub use feature::chroma_cens::{chroma_cens, ChromaCens, ChromaCensConfig};
+pub use feature::chroma_cens::{chroma_cens, CensStream, ChromaCens, ChromaCensConfig};
 pub use feature::chroma_cqt::{chroma_cqt, cq_to_chroma, ChromaCqt, ChromaCqtConfig, CqtMode};
 pub use feature::melspectrogram::{MelSpectrogram, MelSpectrogramConfig};
 pub use feature::mfcc::{Mfcc, MfccConfig};

@@ -467,3 +467,97 @@ fn emphasis_streams_give_typed_errors() {
     assert!(EmphasisStream::<f64>::deemphasis(3.0).is_err());
     assert!(EmphasisStream::<f64>::preemphasis(f64::NAN).is_err());
 }
+
+#[test]
+fn cens_frames_in_blocks_equal_the_whole_chromagram_s() {
+    use audio_dsp::{ChromaCens, ChromaCensConfig};
+    let chroma = Array2::<f32>::from_shape_fn((12, 300), |(c, t)| {
+        let x = ((c * 7 + t * 13) % 29) as f32 / 29.0;
+        x * x * (1.0 + (t as f32 * 0.05).sin())
+    });
+    for win in [Some(41), Some(1), Some(400), None] {
+        let cens = ChromaCens::<f32>::new(ChromaCensConfig {
+            win_len_smooth: win,
+            ..ChromaCensConfig::default()
+        })
+        .unwrap();
+        let mut whole = cens.stream();
+        let head = whole.push(chroma.view()).unwrap();
+        let want = concatenate(Axis(1), &[head.view(), whole.finish().view()]).unwrap();
+        assert_eq!(want.dim(), (12, 300));
+        for block in [1usize, 7, 64, 299] {
+            let mut stream = cens.stream();
+            let mut parts: Vec<Array2<f32>> = Vec::new();
+            for piece in chroma.axis_chunks_iter(Axis(1), block) {
+                parts.push(stream.push(piece).unwrap());
+            }
+            parts.push(stream.finish());
+            let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+            let got = concatenate(Axis(1), &views).unwrap();
+            assert_eq!(got, want, "window {win:?}, blocks of {block}");
+        }
+    }
+    let mut stream = ChromaCens::<f32>::new(ChromaCensConfig::default())
+        .unwrap()
+        .stream();
+    assert!(stream.push(Array2::<f32>::zeros((11, 3)).view()).is_err());
+}
+
+#[test]
+fn hpss_in_blocks_equals_the_whole_signal_hpss() {
+    use audio_dsp::decompose::HpssConfig;
+    use audio_dsp::effects::{hpss, HpssStream};
+    use audio_dsp::StftConfig;
+    let signal = |n: usize| -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                let t = i as f32 / 22_050.0;
+                0.4 * (2.0 * std::f32::consts::PI * 220.0 * t).sin()
+                    + if i % 5_000 < 30 { 0.5 } else { 0.0 }
+                    + ((i * 7919 % 1013) as f32 / 1013.0 - 0.5) * 0.01
+            })
+            .collect()
+    };
+    let stft = StftConfig {
+        n_fft: 512,
+        ..StftConfig::default()
+    };
+    let configs = [
+        HpssConfig::default(),
+        HpssConfig {
+            kernel_size: (8, 5),
+            margin: (2.0, 1.5),
+            ..HpssConfig::default()
+        },
+        HpssConfig {
+            power: f64::INFINITY,
+            kernel_size: (3, 17),
+            ..HpssConfig::default()
+        },
+    ];
+    // 40 000 samples: 313 frames; 3 000: 24 frames, fewer than a 31-frame kernel.
+    for n in [40_000usize, 3_000] {
+        let y = signal(n);
+        for config in &configs {
+            let want = hpss(&y, &stft, config).unwrap();
+            for block in [1000usize, 4096, n] {
+                let mut stream = HpssStream::new(stft.clone(), config.clone()).unwrap();
+                let (mut h, mut p) = (Vec::new(), Vec::new());
+                for piece in y.chunks(block) {
+                    let (a, b) = stream.push(piece).unwrap();
+                    assert_eq!(a.len(), b.len());
+                    h.extend(a);
+                    p.extend(b);
+                }
+                let (a, b) = stream.finish().unwrap();
+                h.extend(a);
+                p.extend(b);
+                assert_eq!(
+                    (&h, &p),
+                    (&want.0, &want.1),
+                    "{n} samples, {config:?}, blocks of {block}"
+                );
+            }
+        }
+    }
+}

@@ -83,7 +83,7 @@ fn median_filter<T: Float>(s: ArrayView2<'_, T>, size: usize, along_time: bool) 
 
 /// The running median of one line (see [`median_filter`]) into `out`
 /// (`line.len()` long); `padded` and `window` are scratch.
-fn median_line<T: Float>(
+pub(crate) fn median_line<T: Float>(
     line: &[T],
     size: usize,
     padded: &mut Vec<T>,
@@ -128,6 +128,35 @@ fn median_line<T: Float>(
     }
 }
 
+/// The checks of [`hpss`] on its configuration: positive kernel sizes and
+/// finite margins of at least 1.
+pub(crate) fn check_config(config: &HpssConfig) -> Result<()> {
+    let (kh, kp) = config.kernel_size;
+    let (mh, mp) = config.margin;
+    for (name, k) in [
+        ("kernel_size (harmonic)", kh),
+        ("kernel_size (percussive)", kp),
+    ] {
+        if k == 0 {
+            return Err(Error::InvalidParameter {
+                name,
+                value: "0".into(),
+                expected: "a positive filter length",
+            });
+        }
+    }
+    for (name, m) in [("margin (harmonic)", mh), ("margin (percussive)", mp)] {
+        if !(m.is_finite() && m >= 1.0) {
+            return Err(Error::InvalidParameter {
+                name,
+                value: m.to_string(),
+                expected: "a finite margin >= 1",
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Harmonic-percussive source separation of a magnitude spectrogram by
 /// median filtering (Fitzgerald): the harmonic enhancement `H` is `S`
 /// median-filtered across time (`kernel_size.0` frames), the percussive
@@ -167,33 +196,13 @@ fn median_line<T: Float>(
 /// # Ok::<(), audio_dsp::Error>(())
 /// ```
 pub fn hpss<T: Float>(s: ArrayView2<'_, T>, config: &HpssConfig) -> Result<HpssOutput<T>> {
+    check_config(config)?;
     let HpssConfig {
         kernel_size: (kh, kp),
         power,
         mask,
         margin: (mh, mp),
     } = *config;
-    for (name, k) in [
-        ("kernel_size (harmonic)", kh),
-        ("kernel_size (percussive)", kp),
-    ] {
-        if k == 0 {
-            return Err(Error::InvalidParameter {
-                name,
-                value: "0".into(),
-                expected: "a positive filter length",
-            });
-        }
-    }
-    for (name, m) in [("margin (harmonic)", mh), ("margin (percussive)", mp)] {
-        if !(m.is_finite() && m >= 1.0) {
-            return Err(Error::InvalidParameter {
-                name,
-                value: m.to_string(),
-                expected: "a finite margin >= 1",
-            });
-        }
-    }
     if s.is_empty() {
         return Err(Error::InputTooShort {
             what: "hpss input",

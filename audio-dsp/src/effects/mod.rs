@@ -8,6 +8,7 @@
 
 pub mod emphasis;
 pub mod harmonic_percussive;
+pub mod hpss_stream;
 pub mod phase_vocoder;
 pub mod pitch_shift;
 pub mod remix;
@@ -16,6 +17,7 @@ pub mod time_stretch;
 
 pub use emphasis::{deemphasis, preemphasis, EmphasisStream};
 pub use harmonic_percussive::{harmonic, hpss, percussive};
+pub use hpss_stream::HpssStream;
 pub use phase_vocoder::{phase_vocoder, PhaseVocoder};
 pub use pitch_shift::{pitch_shift, PitchShift, PitchShiftConfig};
 pub use remix::remix;

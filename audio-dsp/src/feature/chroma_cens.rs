@@ -1,7 +1,7 @@
 //! Chroma energy normalised statistics (CENS), as `librosa.feature.chroma_cens`
 //! (Müller & Ewert, "Chroma Toolbox", ISMIR 2011).
 
-use ndarray::{Array2, ArrayViewMut2, Ix2, ShapeBuilder};
+use ndarray::{Array2, ArrayViewMut2, Ix2};
 
 use crate::cqt::cqt_filters::cast;
 use crate::feature::chroma_cqt::normalize_columns;
@@ -186,39 +186,151 @@ impl<T: Float> Transform<T> for ChromaCens<T> {
     ///
     /// As [`ChromaCqt`]'s [`Transform::process`].
     fn process(&self, signal: &[T]) -> Result<Array2<T>> {
-        let mut chroma = self.chroma.process(signal)?;
+        let chroma = self.chroma.process(signal)?;
+        let mut stream = self.stream();
+        let head = stream.push(chroma.view())?;
+        let tail = stream.finish();
+        ndarray::concatenate(ndarray::Axis(1), &[head.view(), tail.view()]).map_err(|_| {
+            Error::ShapeMismatch {
+                what: "chroma_cens frames",
+                expected: vec![self.config.n_chroma, 0],
+                got: vec![tail.nrows(), tail.ncols()],
+            }
+        })
+    }
+}
+
+impl<T: Float> ChromaCens<T> {
+    /// The CENS steps after the chromagram, for frames that come in blocks:
+    /// feed [`CensStream::push`] the un-normalised `chroma_cqt` frames
+    /// (`norm=None`, `threshold=0`, as [`ChromaCens`] computes them) and
+    /// get the CENS frames that are final, the smoothing window's half
+    /// length behind; [`CensStream::finish`] gives the rest. The frames
+    /// joined equal [`Transform::process`]'s to the bit (the same sums in
+    /// the same order).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_dsp::{ChromaCens, ChromaCensConfig, Transform};
+    /// let cens = ChromaCens::<f32>::new(ChromaCensConfig::default())?;
+    /// let chroma = ndarray::Array2::<f32>::from_shape_fn((12, 100), |(c, t)| ((c * 7 + t) % 12) as f32);
+    /// let mut stream = cens.stream();
+    /// let mut frames = 0;
+    /// for block in chroma.axis_chunks_iter(ndarray::Axis(1), 30) {
+    ///     frames += stream.push(block)?.ncols();
+    /// }
+    /// frames += stream.finish().ncols();
+    /// assert_eq!(frames, 100);
+    /// # Ok::<(), audio_dsp::Error>(())
+    /// ```
+    pub fn stream(&self) -> CensStream<T> {
+        CensStream {
+            window: self.window.clone(),
+            norm: self.config.norm,
+            n_chroma: self.config.n_chroma,
+            held: std::collections::VecDeque::new(),
+            held_from: 0,
+            total: 0,
+            next: 0,
+        }
+    }
+}
+
+/// [`ChromaCens::stream`]: quantised frames are kept for the smoothing
+/// window's length, whatever the signal's.
+#[derive(Debug, Clone)]
+pub struct CensStream<T: Float> {
+    window: Vec<T>,
+    norm: Option<f64>,
+    n_chroma: usize,
+    /// Quantised frames from `held_from` on.
+    held: std::collections::VecDeque<Vec<T>>,
+    held_from: usize,
+    /// Frames pushed.
+    total: usize,
+    /// The next frame to emit.
+    next: usize,
+}
+
+impl<T: Float> CensStream<T> {
+    /// Takes the next chroma frames `(n_chroma, k)`; returns the CENS
+    /// frames that are final.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] for frames of another height.
+    pub fn push(&mut self, chroma: ndarray::ArrayView2<'_, T>) -> Result<Array2<T>> {
+        if chroma.nrows() != self.n_chroma {
+            return Err(Error::ShapeMismatch {
+                what: "chroma_cens input frames",
+                expected: vec![self.n_chroma, chroma.ncols()],
+                got: vec![chroma.nrows(), chroma.ncols()],
+            });
+        }
+        let mut chroma = chroma.to_owned();
         normalize_columns(&mut chroma.view_mut(), Some(1.0));
         let steps: Vec<T> = QUANT_STEPS.iter().map(|&s| cast(s)).collect();
         let weight: T = cast(QUANT_WEIGHT);
-        let quantised = chroma.mapv(|x| {
-            steps
-                .iter()
-                .fold(T::zero(), |q, &s| if x > s { q + weight } else { q })
-        });
-        let mut cens = if self.window.is_empty() {
-            quantised
+        for column in chroma.columns() {
+            self.held.push_back(
+                column
+                    .iter()
+                    .map(|&x| {
+                        steps
+                            .iter()
+                            .fold(T::zero(), |q, &s| if x > s { q + weight } else { q })
+                    })
+                    .collect(),
+            );
+        }
+        self.total += chroma.ncols();
+        Ok(self.emit(false))
+    }
+
+    /// The remaining frames, once every chroma frame is in.
+    pub fn finish(&mut self) -> Array2<T> {
+        self.emit(true)
+    }
+
+    fn emit(&mut self, last: bool) -> Array2<T> {
+        let len = self.window.len();
+        let centre = len / 2;
+        // Frame t is final once frame t + centre is in.
+        let ready_to = if last || len == 0 {
+            self.total
         } else {
-            let (n_chroma, frames) = quantised.dim();
-            let len = self.window.len();
-            let centre = len / 2;
-            let mut smoothed = Array2::zeros((n_chroma, frames).f());
-            // out[t] = sum_j w[j] x[t + len / 2 - j], zeros outside.
-            for c in 0..n_chroma {
-                for t in 0..frames {
-                    let mut acc = T::zero();
-                    for (j, &w) in self.window.iter().enumerate() {
-                        let idx = t as isize + centre as isize - j as isize;
-                        if (0..frames as isize).contains(&idx) {
-                            acc = acc + w * quantised[[c, idx as usize]];
-                        }
-                    }
-                    smoothed[[c, t]] = acc;
-                }
-            }
-            smoothed
+            self.total.saturating_sub(centre).max(self.next)
         };
-        normalize_columns(&mut cens.view_mut(), self.config.norm);
-        Ok(cens)
+        let mut out = Array2::zeros((self.n_chroma, ready_to - self.next));
+        for (o, t) in (self.next..ready_to).enumerate() {
+            if len == 0 {
+                for (c, &v) in self.held[t - self.held_from].iter().enumerate() {
+                    out[[c, o]] = v;
+                }
+                continue;
+            }
+            // out[t] = sum_j w[j] x[t + len / 2 - j], zeros outside.
+            for c in 0..self.n_chroma {
+                let mut acc = T::zero();
+                for (j, &w) in self.window.iter().enumerate() {
+                    let idx = t as isize + centre as isize - j as isize;
+                    if (0..self.total as isize).contains(&idx) {
+                        acc = acc + w * self.held[idx as usize - self.held_from][c];
+                    }
+                }
+                out[[c, o]] = acc;
+            }
+        }
+        self.next = ready_to;
+        // The earliest frame a later output reads.
+        let keep = self.next.saturating_sub(len.saturating_sub(1 + centre));
+        while self.held_from < keep && !self.held.is_empty() {
+            self.held.pop_front();
+            self.held_from += 1;
+        }
+        normalize_columns(&mut out.view_mut(), self.norm);
+        out
     }
 }
 
