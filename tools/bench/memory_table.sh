@@ -104,4 +104,6 @@ if [ "$only" != models ]; then
     run "estimate-key" estimate-key "{in}" -o "{out}.json"
     run "trim" trim "{in}" -o "{out}.npz"
     run "split" split "{in}" -o "{out}.npy"
+    run "hpss" hpss "{in}" -o "{out}.npz"
+    run "chroma-cens" chroma-cens "{in}" -o "{out}.npy"
 fi
