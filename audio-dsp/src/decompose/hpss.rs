@@ -83,6 +83,24 @@ fn median_filter<T: Float>(s: ArrayView2<'_, T>, size: usize, along_time: bool) 
 
 /// The running median of one line (see [`median_filter`]) into `out`
 /// (`line.len()` long); `padded` and `window` are scratch.
+/// Moves a sorted sliding window one step: `leaving` out, `entering` in,
+/// sorted still.
+pub(crate) fn slide<T: Float>(window: &mut [T], leaving: T, entering: T) {
+    // Equal values are interchangeable: drop the first equal one.
+    let gone = window.partition_point(|&x| x < leaving);
+    let to = window.partition_point(|&x| x < entering);
+    if to <= gone {
+        // Shift (to..gone) right by one and put `entering` at `to`.
+        window.copy_within(to..gone, to + 1);
+        window[to] = entering;
+    } else {
+        // Shift (gone + 1..to) left by one; `entering` goes before
+        // the first element not below it, one place down.
+        window.copy_within(gone + 1..to, gone);
+        window[to - 1] = entering;
+    }
+}
+
 pub(crate) fn median_line<T: Float>(
     line: &[T],
     size: usize,
@@ -108,21 +126,7 @@ pub(crate) fn median_line<T: Float>(
     let rank = size / 2;
     for (i, o) in out.iter_mut().enumerate() {
         if i > 0 {
-            let leaving = padded[i - 1];
-            let entering = padded[i - 1 + size];
-            // Equal values are interchangeable: drop the first equal one.
-            let gone = window.partition_point(|&x| x < leaving);
-            let to = window.partition_point(|&x| x < entering);
-            if to <= gone {
-                // Shift (to..gone) right by one and put `entering` at `to`.
-                window.copy_within(to..gone, to + 1);
-                window[to] = entering;
-            } else {
-                // Shift (gone + 1..to) left by one; `entering` goes before
-                // the first element not below it, one place down.
-                window.copy_within(gone + 1..to, gone);
-                window[to - 1] = entering;
-            }
+            slide(window, padded[i - 1], padded[i - 1 + size]);
         }
         *o = window[rank];
     }

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use ndarray::Array2;
 use num_complex::Complex;
 
-use crate::decompose::hpss::{check_config, median_line};
+use crate::decompose::hpss::{check_config, median_line, slide};
 use crate::decompose::{softmask, HpssConfig};
 use crate::{Float, IstftConfig, Result, StftConfig, StreamingIstft, StreamingStft};
 
@@ -45,6 +45,8 @@ pub struct HpssStream<T: Float> {
     magnitude: VecDeque<Vec<T>>,
     phase: VecDeque<Vec<Complex<T>>>,
     held_from: usize,
+    /// Per bin, the harmonic median's sorted window.
+    sorted: Vec<Vec<T>>,
     /// Frames in, and the next frame to separate.
     frames: usize,
     next: usize,
@@ -89,6 +91,7 @@ impl<T: Float> HpssStream<T> {
             magnitude: VecDeque::new(),
             phase: VecDeque::new(),
             held_from: 0,
+            sorted: Vec::new(),
             frames: 0,
             next: 0,
             samples: 0,
@@ -189,18 +192,30 @@ impl<T: Float> HpssStream<T> {
                 let r = i.rem_euclid(period);
                 (if r < n as isize { r } else { period - 1 - r }) as usize
             };
-            let mut window: Vec<T> = Vec::with_capacity(kh);
+            // Each bin's sorted window slides one frame at a time, as
+            // `median_line` slides it over the padded line.
+            let value = |i: isize, b: usize, held: &VecDeque<Vec<T>>| -> T {
+                held[reflect(i) - self.held_from][b]
+            };
+            if self.sorted.len() != bins {
+                self.sorted = vec![Vec::with_capacity(kh); bins];
+            }
             for (o, t) in (self.next..ready_to).enumerate() {
-                for b in 0..bins {
-                    window.clear();
-                    window.extend((0..kh).map(|k| {
-                        let i = reflect(t as isize - before as isize + k as isize);
-                        self.magnitude[i - self.held_from][b]
-                    }));
-                    let (_, median, _) = window.select_nth_unstable_by(kh / 2, |a, b| {
-                        a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal)
-                    });
-                    harm[[b, o]] = *median;
+                let first = t as isize - before as isize;
+                for (b, window) in self.sorted.iter_mut().enumerate() {
+                    if t == 0 {
+                        window.clear();
+                        window
+                            .extend((0..kh).map(|k| value(first + k as isize, b, &self.magnitude)));
+                        window.sort_unstable_by(|a, b| {
+                            a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal)
+                        });
+                    } else {
+                        let leaving = value(first - 1, b, &self.magnitude);
+                        let entering = value(first - 1 + kh as isize, b, &self.magnitude);
+                        slide(window, leaving, entering);
+                    }
+                    harm[[b, o]] = window[kh / 2];
                 }
             }
         }
@@ -245,10 +260,10 @@ impl<T: Float> HpssStream<T> {
             self.pending[k].extend(samples);
         }
         self.next = ready_to;
-        // Keep what later windows read: `before` frames back (no window
-        // from here on reflects the start, since next >= before once any
-        // frame is dropped).
-        let keep = self.next.saturating_sub(before);
+        // Keep what later windows read: the frame leaving the next window,
+        // `before + 1` back (no window from here on reflects the start,
+        // since next > before once any frame is dropped).
+        let keep = self.next.saturating_sub(before + 1);
         while self.held_from < keep {
             self.magnitude.pop_front();
             self.phase.pop_front();
