@@ -376,9 +376,10 @@ impl Demucs {
     /// ```no_run
     /// use audio_models::demucs::{ApplyConfig, Demucs};
     /// use audio_models::mixture_source::FileMixture;
+    /// use audio_models::Separator;
     ///
     /// let sep = Demucs::load("htdemucs.yaml", ApplyConfig::default(), &candle_core::Device::Cpu)?;
-    /// let mut mix = FileMixture::open("song.flac", sep.models()[0].samplerate())?;
+    /// let mut mix = FileMixture::open("song.flac", sep.sample_rate())?;
     /// sep.separate_source(&mut mix, |stems| {
     ///     println!("{} more samples of {} stems", stems[0].ncols(), stems.len());
     ///     Ok(())
