@@ -290,19 +290,7 @@ pub(crate) fn stream_chroma_cqt<E: WritableElement + Clone>(
 /// behind.
 fn stream_chroma_cens(io: &InputOutput, config: ChromaCensConfig) -> Result<()> {
     let cens = ChromaCens::<f32>::new(config.clone())?;
-    let chroma = ChromaCqtConfig {
-        sr: config.sr,
-        hop_length: config.hop_length,
-        fmin: config.fmin,
-        norm: None,
-        threshold: 0.0,
-        tuning: config.tuning,
-        n_chroma: config.n_chroma,
-        n_octaves: config.n_octaves,
-        bins_per_octave: config.bins_per_octave,
-        cqt_mode: config.cqt_mode,
-        res_type: config.res_type,
-    };
+    let chroma = config.chroma_cqt_config();
     let mut stream = cens.stream();
     stream_chroma_cqt(io, chroma, config.n_chroma, |c, last| {
         let out = stream.push(c.view())?;

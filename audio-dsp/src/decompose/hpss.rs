@@ -132,6 +132,32 @@ pub(crate) fn median_line<T: Float>(
     }
 }
 
+/// The soft masks of the median-filtered harmonic and percussive
+/// spectrograms: `softmask(H, P · margin_h)` and `softmask(P, H · margin_p)`
+/// (zeros split evenly when both margins are 1, as librosa).
+pub(crate) fn masks<T: Float>(
+    harm: &Array2<T>,
+    perc: &Array2<T>,
+    config: &HpssConfig,
+) -> Result<(Array2<T>, Array2<T>)> {
+    let (mh, mp) = config.margin;
+    let split_zeros = mh == 1.0 && mp == 1.0;
+    let cast = |v: f64| T::from(v).unwrap_or_else(T::one);
+    let mask_harm = softmask(
+        harm.view(),
+        perc.mapv(|v| v * cast(mh)).view(),
+        config.power,
+        split_zeros,
+    )?;
+    let mask_perc = softmask(
+        perc.view(),
+        harm.mapv(|v| v * cast(mp)).view(),
+        config.power,
+        split_zeros,
+    )?;
+    Ok((mask_harm, mask_perc))
+}
+
 /// The checks of [`hpss`] on its configuration: positive kernel sizes and
 /// finite margins of at least 1.
 pub(crate) fn check_config(config: &HpssConfig) -> Result<()> {
@@ -201,12 +227,7 @@ pub(crate) fn check_config(config: &HpssConfig) -> Result<()> {
 /// ```
 pub fn hpss<T: Float>(s: ArrayView2<'_, T>, config: &HpssConfig) -> Result<HpssOutput<T>> {
     check_config(config)?;
-    let HpssConfig {
-        kernel_size: (kh, kp),
-        power,
-        mask,
-        margin: (mh, mp),
-    } = *config;
+    let (kh, kp) = config.kernel_size;
     if s.is_empty() {
         return Err(Error::InputTooShort {
             what: "hpss input",
@@ -222,21 +243,8 @@ pub fn hpss<T: Float>(s: ArrayView2<'_, T>, config: &HpssConfig) -> Result<HpssO
     }
     let harm = median_filter(s, kh, true);
     let perc = median_filter(s, kp, false);
-    let split_zeros = mh == 1.0 && mp == 1.0;
-    let cast = |v: f64| T::from(v).unwrap_or_else(T::one);
-    let mask_harm = softmask(
-        harm.view(),
-        perc.mapv(|v| v * cast(mh)).view(),
-        power,
-        split_zeros,
-    )?;
-    let mask_perc = softmask(
-        perc.view(),
-        harm.mapv(|v| v * cast(mp)).view(),
-        power,
-        split_zeros,
-    )?;
-    Ok(if mask {
+    let (mask_harm, mask_perc) = masks(&harm, &perc, config)?;
+    Ok(if config.mask {
         HpssOutput {
             harmonic: mask_harm,
             percussive: mask_perc,

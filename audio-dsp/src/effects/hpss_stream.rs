@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 use ndarray::Array2;
 use num_complex::Complex;
 
-use crate::decompose::hpss::{check_config, median_line, slide};
-use crate::decompose::{softmask, HpssConfig};
+use crate::decompose::hpss::{check_config, masks, median_line, slide};
+use crate::decompose::HpssConfig;
 use crate::{Float, IstftConfig, Result, StftConfig, StreamingIstft, StreamingStft};
 
 /// [`super::hpss`] of a signal fed block by block: the streaming STFT, the
@@ -230,22 +230,7 @@ impl<T: Float> HpssStream<T> {
                 magnitude[[b, o]] = column[b];
             }
         }
-        let (mh, mp) = self.config.margin;
-        let cast = |v: f64| T::from(v).unwrap_or_else(T::one);
-        let split_zeros = mh == 1.0 && mp == 1.0;
-        let power = self.config.power;
-        let mask_harm = softmask(
-            harm.view(),
-            perc.mapv(|v| v * cast(mh)).view(),
-            power,
-            split_zeros,
-        )?;
-        let mask_perc = softmask(
-            perc.view(),
-            harm.mapv(|v| v * cast(mp)).view(),
-            power,
-            split_zeros,
-        )?;
+        let (mask_harm, mask_perc) = masks(&harm, &perc, &self.config)?;
         for (k, mask) in [mask_harm, mask_perc].iter().enumerate() {
             let part = &magnitude * mask;
             let mut complex = Array2::<Complex<T>>::zeros((bins, count));

@@ -48,6 +48,27 @@ pub struct ChromaCensConfig {
     pub res_type: ResampleMethod,
 }
 
+impl ChromaCensConfig {
+    /// The chromagram CENS starts from: `chroma_cqt` with these parameters,
+    /// no normalisation and no threshold (librosa's `chroma_cens` calls it
+    /// with `norm=None, threshold=0`).
+    pub fn chroma_cqt_config(&self) -> ChromaCqtConfig {
+        ChromaCqtConfig {
+            sr: self.sr,
+            hop_length: self.hop_length,
+            fmin: self.fmin,
+            norm: None,
+            threshold: 0.0,
+            tuning: self.tuning,
+            n_chroma: self.n_chroma,
+            n_octaves: self.n_octaves,
+            bins_per_octave: self.bins_per_octave,
+            cqt_mode: self.cqt_mode,
+            res_type: self.res_type,
+        }
+    }
+}
+
 impl Default for ChromaCensConfig {
     fn default() -> Self {
         Self {
@@ -127,19 +148,7 @@ impl<T: Float> ChromaCens<T> {
             }
             None => Vec::new(),
         };
-        let chroma = ChromaCqt::new(ChromaCqtConfig {
-            sr: config.sr,
-            hop_length: config.hop_length,
-            fmin: config.fmin,
-            norm: None,
-            threshold: 0.0,
-            tuning: config.tuning,
-            n_chroma: config.n_chroma,
-            n_octaves: config.n_octaves,
-            bins_per_octave: config.bins_per_octave,
-            cqt_mode: config.cqt_mode,
-            res_type: config.res_type,
-        })?;
+        let chroma = ChromaCqt::new(config.chroma_cqt_config())?;
         Ok(Self {
             config,
             chroma,

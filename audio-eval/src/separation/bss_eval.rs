@@ -475,7 +475,7 @@ fn framewise_blocks<S: StemBlocks>(
 ) -> std::result::Result<FramewiseScores, S::Error> {
     check_window(window, hop)?;
     let (nsrc, _) = check_shapes(stems)?;
-    let (len, _) = first_pass(stems, false, None)?;
+    let len = first_pass(stems, false, None)?;
     // int(np.floor((nsampl - window + hop) / hop))
     let nwin = (len as i128 - window as i128 + hop as i128).div_euclid(hop as i128);
     if nwin < 2 {

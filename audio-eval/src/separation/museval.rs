@@ -266,7 +266,7 @@ pub fn evaluate_blocks<S: StemBlocks>(
             (frames, per)
         }
         BssEvalVersion::V3 => {
-            let (len, _) = first_pass(stems, config.padding, None)?;
+            let len = first_pass(stems, config.padding, None)?;
             let frames = framing(len, config.window, config.hop);
             let per = window_pass(stems, config.padding, &frames, |r, e| {
                 if r.any_silent() || e.any_silent() {

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::basis::BasisCheck;
 use super::decomposition::Decomposition;
-use super::gram::{GramAccumulator, GramStatistics};
+use super::gram::GramAccumulator;
 use super::signals::{Signals, MAX_SOURCES};
 use super::stems::StemBlocks;
 use crate::Error;
@@ -228,20 +228,19 @@ impl Validation {
     }
 }
 
-/// The first pass: validates the stems and returns their length, with the
-/// Gram statistics for filters of `flen` taps when asked.
+/// The first pass: validates the stems and returns their length, feeding
+/// `gram` (when given, planned for the stems' shape) every block.
 pub(crate) fn first_pass<S: StemBlocks>(
     stems: &mut S,
     padding: bool,
-    gram_taps: Option<usize>,
-) -> Result<(usize, Option<GramStatistics>), S::Error> {
+    mut gram: Option<&mut GramAccumulator>,
+) -> Result<usize, S::Error> {
     let (sources, channels) = check_shapes(stems)?;
     let mut validation = Validation::new(sources, channels);
-    let mut gram = gram_taps.map(|flen| GramAccumulator::new(sources, channels, flen));
     let mut reader = Aligned::start(stems, sources * channels, padding)?;
     while reader.next()? > 0 {
         validation.push(&reader.refs, &reader.ests);
-        if let Some(g) = gram.as_mut() {
+        if let Some(g) = gram.as_deref_mut() {
             g.push(&slices(&reader.refs), &slices(&reader.ests));
         }
     }
@@ -254,7 +253,7 @@ pub(crate) fn first_pass<S: StemBlocks>(
         .into());
     }
     validation.finish()?;
-    Ok((validation.len, gram.map(GramAccumulator::finish)))
+    Ok(validation.len)
 }
 
 /// The whole-track decomposition: the first pass with the Gram statistics,
@@ -266,14 +265,10 @@ pub(crate) fn decompose<S: StemBlocks>(
     flen: usize,
     eps: f64,
 ) -> Result<(usize, Decomposition), S::Error> {
-    let (len, stats) = first_pass(stems, padding, Some(flen))?;
-    let Some(stats) = stats else {
-        return Err(Error::Undefined {
-            metric: "bss_eval",
-            reason: "the first pass gathered no statistics",
-        }
-        .into());
-    };
+    let (sources, channels) = check_shapes(stems)?;
+    let mut gram = GramAccumulator::new(sources, channels, flen);
+    let len = first_pass(stems, padding, Some(&mut gram))?;
+    let stats = gram.finish();
     let mut check = BasisCheck::new(&stats.peaks, stats.sources, stats.channels);
     if check.needs_samples() {
         stems.rewind()?;

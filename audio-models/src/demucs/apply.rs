@@ -188,7 +188,10 @@ pub fn apply_model<M: SegmentModel + ?Sized>(
     config: &ApplyConfig,
 ) -> Result<Array3<f32>> {
     let shape = (model.source_count(), model.audio_channels(), mix.ncols());
-    collect(shape, ModelStream::seeded(model, Track::raw(mix), config)?)
+    collect(
+        shape,
+        &mut ModelStream::seeded(model, Track::raw(mix), config)?,
+    )
 }
 
 /// [`apply_model`] with the shift offsets given, one per shift, each in
@@ -212,7 +215,7 @@ pub fn apply_model_with_offsets<M: SegmentModel + ?Sized>(
     let shape = (model.source_count(), model.audio_channels(), mix.ncols());
     collect(
         shape,
-        ModelStream::new(model, Track::raw(mix), config, offsets)?,
+        &mut ModelStream::new(model, Track::raw(mix), config, offsets)?,
     )
 }
 
@@ -254,7 +257,7 @@ fn check_track<M: SegmentModel + ?Sized>(model: &M, mix: Track<'_>) -> Result<()
 /// `(sources, channels, samples)`.
 pub(crate) fn collect(
     shape: (usize, usize, usize),
-    mut stream: impl BlockStream,
+    stream: &mut dyn BlockStream,
 ) -> Result<Array3<f32>> {
     let mut out = Array3::<f32>::zeros(shape);
     let mut at = 0;

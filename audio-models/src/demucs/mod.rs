@@ -60,7 +60,7 @@ pub use training::{train, TrainConfig, ARCHITECTURE};
 pub use transformer::CrossTransformer;
 
 use crate::error::{Error, Result};
-use crate::mixture_source::MixtureSource;
+use crate::mixture_source::{InMemoryMixture, MixtureSource};
 
 /// Samples per channel read from a [`MixtureSource`] at a time.
 const READ_BLOCK: usize = 1 << 16;
@@ -303,7 +303,7 @@ impl Demucs {
     /// As [`apply_model`].
     pub fn apply_bag(&self, mix: ArrayView2<'_, f32>) -> Result<Array3<f32>> {
         let shape = (self.models[0].sources().len(), mix.nrows(), mix.ncols());
-        collect(shape, self.bag_stream(Track::raw(mix))?)
+        collect(shape, &mut self.bag_stream(Track::raw(mix))?)
     }
 
     /// The bag's estimates of the normalised `mix`, block by block.
@@ -334,8 +334,9 @@ impl Demucs {
     /// soon as no later segment can change them. Besides the caller's
     /// mixture, peak memory is one segment's activations and about two
     /// segments of output per model and shift, whatever the track's length
-    /// (the mixture is standardised chunk by chunk; a mono mixture for a
-    /// stereo model is first copied to both channels).
+    /// (the mixture is read as a [`MixtureSource`], standardised chunk by
+    /// chunk; a mono mixture for a stereo model is copied to both channels
+    /// chunk by chunk).
     ///
     /// # Errors
     ///
@@ -343,18 +344,9 @@ impl Demucs {
     pub fn separate_streaming(
         &self,
         mixture: ArrayView2<'_, f32>,
-        mut sink: impl FnMut(&[Array2<f32>]) -> Result<()>,
+        sink: impl FnMut(&[Array2<f32>]) -> Result<()>,
     ) -> Result<()> {
-        let (mix, mean, scale) = self.prepare(mixture)?;
-        let mut stream = self.bag_stream(Track::standardised(mix.view(), mean, scale))?;
-        while let Some(block) = stream.next_block()? {
-            let stems: Vec<Array2<f32>> = block
-                .outer_iter()
-                .map(|source| source.mapv(|v| v * scale + mean))
-                .collect();
-            sink(&stems)?;
-        }
-        Ok(())
+        self.separate_source(&mut InMemoryMixture::new(mixture), sink)
     }
 
     /// [`Demucs::separate_streaming`] of a mixture read block by block
@@ -391,6 +383,23 @@ impl Demucs {
         source: &mut dyn MixtureSource,
         mut sink: impl FnMut(&[Array2<f32>]) -> Result<()>,
     ) -> Result<()> {
+        self.with_source_stream(source, |stream| {
+            while let Some(block) = stream.next_block()? {
+                let stems: Vec<Array2<f32>> =
+                    block.outer_iter().map(|source| source.to_owned()).collect();
+                sink(&stems)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Checks `source`, takes its mean and scale, and runs `f` on the bag's
+    /// stream of estimates (the scaling undone) over a window of the source.
+    fn with_source_stream<R>(
+        &self,
+        source: &mut dyn MixtureSource,
+        f: impl FnOnce(&mut dyn BlockStream) -> Result<R>,
+    ) -> Result<R> {
         let want = self.models[0].audio_channels();
         let have = source.channels();
         let n = source.len();
@@ -417,25 +426,23 @@ impl Demucs {
             .max()
             .unwrap_or(0);
         let window = WindowedMixture::new(source, want, keep)?;
-        let mut stream = self.bag_stream(Track::windowed(&window, mean, scale))?;
-        while let Some(block) = stream.next_block()? {
-            let stems: Vec<Array2<f32>> = block
-                .outer_iter()
-                .map(|source| source.mapv(|v| v * scale + mean))
-                .collect();
-            sink(&stems)?;
-        }
-        Ok(())
+        let mut stream = Unscaled {
+            inner: self.bag_stream(Track::windowed(&window, mean, scale))?,
+            mean,
+            scale,
+        };
+        f(&mut stream)
     }
 
-    /// [`Demucs::prepare`]'s mean and scale of a source, in two passes (the
-    /// same sums in the same order), and its check for non-finite samples.
+    /// `demucs.separate`'s mean and scale of a source (the mean and
+    /// unbiased standard deviation of its channel average, a mono source
+    /// counted as copied to every channel), in two passes, and its check
+    /// for non-finite samples.
     fn source_statistics(&self, source: &mut dyn MixtureSource, want: usize) -> Result<(f32, f32)> {
         let n = source.len();
         let channels = want as f64;
         let duplicate = source.channels() != want;
-        // The channel average of each sample, as `prepare` takes it from
-        // the (duplicated) mixture.
+        // The channel average of each sample, of the (duplicated) mixture.
         let mono = |block: &Array2<f32>, t: usize| -> f64 {
             if duplicate {
                 let v = f64::from(block[[0, t]]);
@@ -503,48 +510,23 @@ impl Demucs {
         };
         Ok((mean as f32, scale))
     }
+}
 
-    /// As `demucs.separate`: a mono mixture copied to a stereo model's
-    /// channels, and the mean and (unbiased) standard deviation of its
-    /// channel average, by which the model sees it standardised.
-    fn prepare<'m>(
-        &self,
-        mixture: ArrayView2<'m, f32>,
-    ) -> Result<(ndarray::CowArray<'m, f32, ndarray::Ix2>, f32, f32)> {
-        let want = self.models[0].audio_channels();
-        let mix: ndarray::CowArray<'m, f32, ndarray::Ix2> = match mixture.nrows() {
-            n if n == want => mixture.into(),
-            1 => {
-                let row = mixture.row(0);
-                Array2::from_shape_fn((want, mixture.ncols()), |(_, t)| row[t]).into()
-            }
-            _ => {
-                return Err(Error::ShapeMismatch {
-                    what: "Demucs mixture",
-                    expected: format!("(1 or {want}, samples)"),
-                    got: mixture.shape().to_vec(),
-                })
-            }
-        };
-        let n = mix.ncols();
-        if n < 2 {
-            return Err(Error::ShapeMismatch {
-                what: "Demucs mixture",
-                expected: "at least 2 samples".into(),
-                got: mix.shape().to_vec(),
-            });
-        }
-        let channels = mix.nrows() as f64;
-        let mono = |t: usize| mix.column(t).iter().map(|&v| f64::from(v)).sum::<f64>() / channels;
-        let mean = (0..n).map(mono).sum::<f64>() / n as f64;
-        let var = (0..n).map(|t| (mono(t) - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-        let std = var.sqrt() as f32;
-        let scale = if std > 0.0 && std.is_finite() {
-            std
-        } else {
-            1.0
-        };
-        Ok((mix, mean as f32, scale))
+/// A stream of estimates of the standardised mixture, scaled back
+/// (`v · scale + mean`, as `demucs.separate` undoes the standardisation).
+struct Unscaled<S> {
+    inner: S,
+    mean: f32,
+    scale: f32,
+}
+
+impl<S: BlockStream> BlockStream for Unscaled<S> {
+    fn next_block(&mut self) -> Result<Option<Array3<f32>>> {
+        let (mean, scale) = (self.mean, self.scale);
+        Ok(self
+            .inner
+            .next_block()?
+            .map(|block| block.mapv(|v| v * scale + mean)))
     }
 }
 
@@ -628,15 +610,14 @@ impl Separator for Demucs {
     /// channels; the mixture is standardised by its mono mean and standard
     /// deviation, [`apply_model`] runs, and the scaling is undone.
     fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>> {
-        let (mix, mean, scale) = self.prepare(mixture)?;
-        let shape = (self.models[0].sources().len(), mix.nrows(), mix.ncols());
-        let out = collect(
-            shape,
-            self.bag_stream(Track::standardised(mix.view(), mean, scale))?,
-        )?;
-        Ok(out
-            .outer_iter()
-            .map(|source| source.mapv(|v| v * scale + mean))
-            .collect())
+        let shape = (
+            self.models[0].sources().len(),
+            self.models[0].audio_channels(),
+            mixture.ncols(),
+        );
+        let out = self.with_source_stream(&mut InMemoryMixture::new(mixture), |stream| {
+            collect(shape, stream)
+        })?;
+        Ok(out.outer_iter().map(|source| source.to_owned()).collect())
     }
 }

@@ -34,15 +34,10 @@ pub(crate) struct Track<'a> {
 impl<'a> Track<'a> {
     /// The mixture as it is.
     pub(crate) fn raw(samples: ArrayView2<'a, f32>) -> Self {
-        Self::standardised(samples, 0.0, 1.0)
-    }
-
-    /// The mixture standardised by `mean` and `scale`.
-    pub(crate) fn standardised(samples: ArrayView2<'a, f32>, mean: f32, scale: f32) -> Self {
         Self {
             samples: Samples::Memory(samples),
-            mean,
-            scale,
+            mean: 0.0,
+            scale: 1.0,
         }
     }
 
