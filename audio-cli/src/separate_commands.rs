@@ -10,15 +10,13 @@
 use std::path::PathBuf;
 
 use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
-use audio_io::LoadOptions;
-use audio_models::demucs::{ApplyConfig, Demucs, SegmentModel};
+use audio_models::demucs::{ApplyConfig, Demucs};
 use audio_models::open_unmix::{
     ChunkedSeparator, FileMixture, MixtureSource, OpenUnmixSeparator, SeparatorConfig,
 };
 use audio_models::wave_u_net::WaveUNetSeparator;
 use audio_models::Separator;
 use clap::{Args, Subcommand};
-use indicatif::ProgressBar;
 
 use crate::progress::StageBar;
 
@@ -109,11 +107,10 @@ pub struct SeparateArgs {
     output: PathBuf,
 }
 
-/// A loaded model: Open-Unmix keeps its own path (chunking, residual,
-/// streamed writing); the others separate through the trait.
+/// A loaded model: Open-Unmix keeps its own path (chunking, residual);
+/// the others separate through the trait.
 enum Model {
     OpenUnmix(Box<OpenUnmixSeparator>),
-    Demucs(Box<Demucs>),
     Other(Box<dyn Separator>),
 }
 
@@ -146,7 +143,7 @@ fn load_model(args: &SeparateArgs) -> Result<Model> {
         )?)));
     };
     if is_demucs(model) {
-        return Ok(Model::Demucs(Box::new(Demucs::load(
+        return Ok(Model::Other(Box::new(Demucs::load(
             model,
             demucs_apply(args),
             &device,
@@ -178,28 +175,6 @@ fn load_model(args: &SeparateArgs) -> Result<Model> {
     )?)))
 }
 
-/// The input at the model's rate, all channels, once the output folder
-/// exists.
-fn load_mixture(
-    input: &std::path::Path,
-    output: &std::path::Path,
-    sample_rate: u32,
-) -> Result<audio_io::Audio> {
-    let audio = audio_io::load::<f32>(
-        input,
-        &LoadOptions {
-            sr: Some(sample_rate),
-            mono: false,
-            ..LoadOptions::default()
-        },
-    )?;
-    std::fs::create_dir_all(output).map_err(|source| Error::File {
-        path: output.to_path_buf(),
-        source,
-    })?;
-    Ok(audio)
-}
-
 /// A Demucs release (`.th`) or bag of models (`.yaml`).
 pub(crate) fn is_demucs(model: &std::path::Path) -> bool {
     model.extension().is_some_and(|e| {
@@ -207,44 +182,6 @@ pub(crate) fn is_demucs(model: &std::path::Path) -> bool {
             || e.eq_ignore_ascii_case("yaml")
             || e.eq_ignore_ascii_case("yml")
     })
-}
-
-/// One input through a model that separates through the [`Separator`]
-/// trait (Demucs, Wave-U-Net, the T-F mask model): the whole track, then
-/// the chosen stems.
-fn separate_with(
-    sep: &dyn Separator,
-    args: &SeparateArgs,
-    input: &std::path::Path,
-    output: &std::path::Path,
-) -> Result<()> {
-    let (chosen, indices) = chosen_targets(sep, args)?;
-    let audio = load_mixture(input, output, sep.sample_rate())?;
-    let bar = ProgressBar::new_spinner();
-    bar.set_message("separating");
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    let estimates = sep.separate(audio.samples.view())?;
-    bar.finish_and_clear();
-    let options = WavWriteOptions {
-        format: WavWriteFormat::Float32,
-        dither: Dither::None,
-    };
-    let mut files = Vec::with_capacity(indices.len());
-    for (&i, name) in indices.iter().zip(&chosen) {
-        let mut file = audio_io::OutputFile::create(output.join(format!("{name}.wav")))?;
-        let e = &estimates[i];
-        let mut w = WavStreamWriter::new(&mut file, e.nrows(), sep.sample_rate(), &options)?;
-        w.write_block(e)?;
-        w.finalize()?;
-        files.push(file);
-    }
-    for file in files {
-        file.commit()?;
-    }
-    for t in &chosen {
-        println!("{}", output.join(format!("{t}.wav")).display());
-    }
-    Ok(())
 }
 
 /// The targets `--targets` names (default: all), and their indices among
@@ -269,25 +206,24 @@ fn chosen_targets(sep: &dyn Separator, args: &SeparateArgs) -> Result<(Vec<Strin
     Ok((chosen, indices))
 }
 
-/// One input through Demucs (a release or a bag), read block by block and
-/// each chosen stem written to its file as the segments finish
-/// ([`Demucs::separate_source`]): neither the input nor the output sits
-/// whole in memory.
-fn separate_demucs(
-    sep: &Demucs,
+/// One input through a model behind the [`Separator`] trait (Demucs,
+/// Wave-U-Net, the Wavenet separator, the T-F mask model), read block by
+/// block ([`Separator::separate_source`]) and each chosen stem written to
+/// its file as the model finishes it: the streaming models hold a few
+/// windows, never the track (the bidirectional T-F mask model holds the
+/// mixture's spectrogram).
+fn separate_with(
+    sep: &dyn Separator,
     args: &SeparateArgs,
     input: &std::path::Path,
     output: &std::path::Path,
 ) -> Result<()> {
     let (chosen, indices) = chosen_targets(sep, args)?;
-    // The file is read block by block (for the mean, the deviation, then
-    // through a window of a few segments) and never held whole.
     let mut mix = FileMixture::open(input, sep.sample_rate())?;
     std::fs::create_dir_all(output).map_err(|source| Error::File {
         path: output.to_path_buf(),
         source,
     })?;
-    let channels = sep.models()[0].audio_channels();
     let options = WavWriteOptions {
         format: WavWriteFormat::Float32,
         dither: Dither::None,
@@ -298,21 +234,36 @@ fn separate_demucs(
         .iter()
         .map(|t| audio_io::OutputFile::create(output.join(format!("{t}.wav"))))
         .collect::<audio_io::Result<Vec<_>>>()?;
-    let mut writers = files
-        .iter_mut()
-        .map(|file| WavStreamWriter::new(file, channels, sep.sample_rate(), &options))
-        .collect::<audio_io::Result<Vec<_>>>()?;
     let mut bar = StageBar::new(mix.len() as u64, "separating");
-    sep.separate_source(&mut mix, |stems| {
-        for (w, &i) in writers.iter_mut().zip(&indices) {
-            w.write_block(&stems[i]).map_err(audio_models::Error::Io)?;
+    {
+        // Each writer starts with the first stretch, whose rows are the
+        // stems' channel count.
+        let mut writers: Vec<WavStreamWriter<&mut audio_io::OutputFile>> = Vec::new();
+        let mut files = files.iter_mut();
+        sep.separate_source(&mut mix, &mut |stems| {
+            for (k, &i) in indices.iter().enumerate() {
+                if writers.len() == k {
+                    let file = files.next().ok_or(audio_models::Error::ShapeMismatch {
+                        what: "stem files",
+                        expected: format!("{} files", indices.len()),
+                        got: vec![k],
+                    })?;
+                    writers.push(
+                        WavStreamWriter::new(file, stems[i].nrows(), sep.sample_rate(), &options)
+                            .map_err(audio_models::Error::Io)?,
+                    );
+                }
+                writers[k]
+                    .write_block(&stems[i])
+                    .map_err(audio_models::Error::Io)?;
+            }
+            bar.inc(stems.first().map_or(0, |s| s.ncols() as u64));
+            Ok(())
+        })?;
+        bar.finish_and_clear();
+        for w in writers {
+            w.finalize()?;
         }
-        bar.inc(stems.first().map_or(0, |s| s.ncols() as u64));
-        Ok(())
-    })?;
-    bar.finish_and_clear();
-    for w in writers {
-        w.finalize()?;
     }
     for file in files {
         file.commit()?;
@@ -355,7 +306,6 @@ fn separate(args: SeparateArgs) -> Result<()> {
     for (input, output) in args.inputs.iter().zip(output_dirs(&args)) {
         match &model {
             Model::OpenUnmix(sep) => separate_open_unmix(sep, &args, input, &output)?,
-            Model::Demucs(sep) => separate_demucs(sep, &args, input, &output)?,
             Model::Other(sep) => separate_with(sep.as_ref(), &args, input, &output)?,
         }
     }

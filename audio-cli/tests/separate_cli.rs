@@ -337,3 +337,73 @@ fn separate_runs_a_wave_u_net_checkpoint() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A T-F mask checkpoint (`audio train tf-mask`'s layout, from a short
+/// library run) separates a file through the CLI, streamed block by block
+/// through `Separator::separate_source`, exactly as the library separates
+/// the samples in memory.
+#[test]
+fn separate_streams_a_tf_mask_checkpoint() {
+    use audio_models::open_unmix::{Song, StemDataset};
+    use audio_models::tf_mask::{self, TfMaskConfig, TfMaskSeparator};
+    use audio_models::Separator;
+    let dir = std::env::temp_dir().join(format!("audio-separate-tfm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rate = 8000;
+    let song = |n: usize, f: f32| {
+        let tone = move |t: usize, c: usize, f: f32| {
+            (2.0 * std::f32::consts::PI * f * t as f32 / rate as f32 + c as f32).sin()
+        };
+        let bass = ndarray::Array2::from_shape_fn((2, n), |(c, t)| 0.3 * tone(t, c, f));
+        let vocals = ndarray::Array2::from_shape_fn((2, n), |(c, t)| 0.2 * tone(t, c, 12.0 * f));
+        Song {
+            name: format!("song{f}"),
+            stems: [("bass".to_string(), bass), ("vocals".to_string(), vocals)].into(),
+            mixture: None,
+        }
+    };
+    let data = |f: f32| StemDataset {
+        songs: vec![song(8000, f)],
+        sources: vec!["bass".into(), "vocals".into()],
+        sample_rate: rate,
+    };
+    let config = tf_mask::TrainConfig {
+        seq_seconds: 0.25,
+        batch_size: 2,
+        steps_per_epoch: 2,
+        epochs: 1,
+        valid_seconds: Some(0.5),
+        ..tf_mask::TrainConfig::new(TfMaskConfig {
+            targets: vec!["vocals".into()],
+            sample_rate: rate,
+            n_fft: 256,
+            hop_length: 64,
+            hidden_size: 8,
+            num_layers: 1,
+            ..TfMaskConfig::default()
+        })
+    };
+    let run = dir.join("run");
+    tf_mask::train(&data(100.0), &data(90.0), &config, &run).unwrap();
+    // Six seconds: 750 frames, more than one stretch of the LSTM.
+    let mix = song(6 * rate as usize, 110.0).mixture();
+    let path = dir.join("mix.wav");
+    write_float_wav(&path, &mix, rate);
+    let out = dir.join("stems");
+    let status = common::audio_command()
+        .arg("separate")
+        .arg(&path)
+        .arg("--model")
+        .arg(&run)
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let sep = TfMaskSeparator::load(run.join("best"), &candle_core::Device::Cpu).unwrap();
+    let expected = sep.separate(mix.view()).unwrap();
+    for (target, e) in sep.targets().iter().zip(&expected) {
+        assert_eq!(&read(&out.join(format!("{target}.wav"))), e, "{target}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -61,6 +61,7 @@ pub mod frame_mlp;
 pub mod fuzzing;
 pub mod melody;
 pub mod mixture_source;
+mod mixture_windows;
 pub mod open_unmix;
 pub mod registry;
 mod sampling;

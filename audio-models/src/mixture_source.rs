@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView2, Axis};
+
+use crate::traits::Separator;
 
 use crate::Result;
 
@@ -41,6 +43,86 @@ pub trait MixtureSource {
     ///
     /// The source's own (decoding).
     fn read(&mut self, max: usize) -> Result<Array2<f32>>;
+}
+
+/// The whole of `source`, from its first sample, as `(channels, len)`.
+///
+/// # Errors
+///
+/// The source's own; [`crate::Error::ShapeMismatch`] when it gives fewer
+/// samples than its `len`.
+pub fn read_whole(source: &mut dyn MixtureSource) -> Result<Array2<f32>> {
+    source.rewind()?;
+    let (channels, len) = (source.channels(), source.len());
+    let mut whole = Array2::<f32>::zeros((channels, len));
+    let mut at = 0;
+    while at < len {
+        let block = source.read(len - at)?;
+        if block.ncols() == 0 {
+            return Err(too_short(channels, len, at));
+        }
+        let n = block.ncols().min(len - at);
+        whole
+            .slice_mut(s![.., at..at + n])
+            .assign(&block.slice(s![.., ..n]));
+        at += n;
+    }
+    Ok(whole)
+}
+
+/// [`Separator::separate_source`] of `mixture` in memory, the stretches
+/// joined: how a separator that streams implements
+/// [`Separator::separate`], so both give the same estimates.
+///
+/// # Errors
+///
+/// As `sep`'s [`Separator::separate_source`].
+pub(crate) fn separate_in_memory(
+    sep: &dyn Separator,
+    mixture: ArrayView2<'_, f32>,
+) -> Result<Vec<Array2<f32>>> {
+    let mut parts: Vec<Vec<Array2<f32>>> = Vec::new();
+    sep.separate_source(&mut InMemoryMixture::new(mixture), &mut |stems| {
+        parts.push(stems.to_vec());
+        Ok(())
+    })?;
+    (0..sep.targets().len())
+        .map(|j| {
+            let views: Vec<_> = parts
+                .iter()
+                .filter_map(|p| p.get(j))
+                .map(|a| a.view())
+                .collect();
+            ndarray::concatenate(Axis(1), &views).map_err(|_| crate::Error::ShapeMismatch {
+                what: "separated stretches",
+                expected: "at least one stretch, of one channel count".into(),
+                got: views.iter().map(|v| v.nrows()).collect(),
+            })
+        })
+        .collect()
+}
+
+/// [`crate::Error::NonFinite`] for the first NaN or infinite sample of
+/// `block`, which starts at sample `at` of a mixture of `len` samples: its
+/// index is the one in the whole `(channels, len)` mixture, in memory
+/// order.
+pub(crate) fn check_finite_block(block: ArrayView2<'_, f32>, at: usize, len: usize) -> Result<()> {
+    match block.iter().position(|v| !v.is_finite()) {
+        Some(i) => Err(crate::Error::NonFinite {
+            what: "mixture",
+            index: (i / block.ncols()) * len + at + i % block.ncols(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The error of a source that ended after `got` of its `len` samples.
+pub(crate) fn too_short(channels: usize, len: usize, got: usize) -> crate::Error {
+    crate::Error::ShapeMismatch {
+        what: "mixture source",
+        expected: format!("{len} samples, as its length says"),
+        got: vec![channels, got],
+    }
 }
 
 /// A mixture in memory as a [`MixtureSource`].

@@ -9,6 +9,7 @@
 use audio_dsp::Note;
 use ndarray::{Array1, Array2, ArrayView2};
 
+use crate::mixture_source::MixtureSource;
 use crate::Result;
 
 /// A source separator: a mixture in, one estimate per target out.
@@ -31,6 +32,57 @@ pub trait Separator {
     /// Returns `Err` on a mixture with the wrong channel count or too few
     /// samples for the model, and on numerical failure in the backend.
     fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>>;
+
+    /// Separates a mixture read block by block ([`MixtureSource`]: a file
+    /// decoded as it goes, [`crate::mixture_source::FileMixture`], or
+    /// samples in memory), handing the estimates to `sink` in order, a
+    /// stretch at a time: one `(channels, n)` array per target, the same
+    /// `n` for all. Concatenated, the stretches equal
+    /// [`Separator::separate`] of the whole mixture.
+    ///
+    /// Models whose estimates need only a bounded context hold a few
+    /// windows: Demucs, Wave-U-Net, the Wavenet separator and the
+    /// unidirectional T-F mask model. Open-Unmix's exact path holds its
+    /// BiLSTM's per-frame state. The default, for any other model (and the
+    /// bidirectional T-F mask model), reads the whole mixture and calls
+    /// [`Separator::separate`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Separator::separate`]; the source's and `sink`'s errors;
+    /// [`crate::Error::ShapeMismatch`] when the source gives fewer samples
+    /// than its `len`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_models::mixture_source::InMemoryMixture;
+    /// use audio_models::wavenet_separator::{WavenetSeparator, WavenetSeparatorConfig};
+    /// use audio_models::Separator;
+    /// let config = WavenetSeparatorConfig {
+    ///     num_stacks: 1, dilations: vec![1, 2], res_channels: 4, skip_channels: 4,
+    ///     final_channels: [8, 4], target_field_length: 64, ..Default::default()
+    /// };
+    /// let vb = audio_nn::init::SeededVarMap::new(0)
+    ///     .var_builder(candle_core::DType::F32, &candle_core::Device::Cpu);
+    /// let sep: Box<dyn Separator> = Box::new(WavenetSeparator::new(config, vb)?);
+    /// let mix = ndarray::Array2::from_shape_fn((2, 1000), |(c, t)| ((t + c) as f32 * 0.1).sin());
+    /// let mut samples = 0;
+    /// sep.separate_source(&mut InMemoryMixture::new(mix.view()), &mut |stems| {
+    ///     samples += stems[0].ncols();
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(samples, 1000);
+    /// # Ok::<(), audio_models::Error>(())
+    /// ```
+    fn separate_source(
+        &self,
+        mixture: &mut dyn MixtureSource,
+        sink: &mut dyn FnMut(&[Array2<f32>]) -> Result<()>,
+    ) -> Result<()> {
+        let whole = crate::mixture_source::read_whole(mixture)?;
+        sink(&self.separate(whole.view())?)
+    }
 }
 
 /// A music transcriber: audio in, notes out.

@@ -620,4 +620,13 @@ impl Separator for Demucs {
         })?;
         Ok(out.outer_iter().map(|source| source.to_owned()).collect())
     }
+
+    /// [`Demucs::separate_source`]: a window of a few segments held.
+    fn separate_source(
+        &self,
+        mixture: &mut dyn MixtureSource,
+        sink: &mut dyn FnMut(&[Array2<f32>]) -> Result<()>,
+    ) -> Result<()> {
+        Demucs::separate_source(self, mixture, sink)
+    }
 }

@@ -265,4 +265,13 @@ impl Separator for ChunkedSeparator {
         })?;
         Ok(out)
     }
+
+    /// [`ChunkedSeparator::process_source`]: one chunk at a time.
+    fn separate_source(
+        &self,
+        mixture: &mut dyn MixtureSource,
+        sink: &mut dyn FnMut(&[Array2<f32>]) -> Result<()>,
+    ) -> Result<()> {
+        self.process_source(mixture, |_, segment| sink(&segment))
+    }
 }

@@ -671,6 +671,16 @@ impl Separator for OpenUnmixSeparator {
             })
             .collect()
     }
+
+    /// [`OpenUnmixSeparator::separate_source`]: the exact path, the
+    /// BiLSTM's per-frame state held.
+    fn separate_source(
+        &self,
+        mixture: &mut dyn MixtureSource,
+        sink: &mut dyn FnMut(&[Array2<f32>]) -> Result<()>,
+    ) -> Result<()> {
+        OpenUnmixSeparator::separate_source(self, mixture, |blocks| sink(&blocks))
+    }
 }
 
 fn read_json(path: &Path) -> Result<Option<serde_json::Value>> {

@@ -1,7 +1,7 @@
 //! [`TfMaskNet`]: stacked (peephole) LSTMs over magnitude frames, a dense
 //! layer per output, and the time-frequency soft-masking layer.
 
-use audio_nn::{Linear, Lstm, LstmConfig};
+use audio_nn::{Linear, Lstm, LstmConfig, LstmState};
 use candle_core::Tensor;
 use candle_nn::VarBuilder;
 
@@ -98,6 +98,22 @@ impl TfMaskNet {
     ///
     /// [`Error::ShapeMismatch`] for another input shape; candle errors.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(self.forward_with_state(x, None)?.0)
+    }
+
+    /// [`TfMaskNet::forward`] from the LSTM's `state` (zeros when `None`),
+    /// with the state after the last frame: a unidirectional model run
+    /// over consecutive stretches of frames gives the estimates of one run
+    /// over all of them.
+    ///
+    /// # Errors
+    ///
+    /// As [`TfMaskNet::forward`]; a state of the wrong shape.
+    pub fn forward_with_state(
+        &self,
+        x: &Tensor,
+        state: Option<&LstmState>,
+    ) -> Result<(Tensor, LstmState)> {
         let dims = x.dims();
         if dims.len() != 3 || dims[2] != self.bins || dims[1] == 0 {
             return Err(Error::ShapeMismatch {
@@ -110,7 +126,7 @@ impl TfMaskNet {
         let features = (x + 1.0)?.log()?;
         // The LSTM takes its fused loop when nothing is tracked, its
         // differentiable form otherwise.
-        let h = self.lstm.forward_with_state(&features, None)?.0;
+        let (h, state) = self.lstm.forward_with_state(&features, state)?;
         let y = self
             .dense
             .apply(&h)?
@@ -119,7 +135,7 @@ impl TfMaskNet {
             .reshape((b, t, self.outputs, f))?;
         let masks = y.broadcast_div(&y.sum_keepdim(2)?)?;
         let est = masks.broadcast_mul(&x.unsqueeze(2)?)?;
-        Ok(est.permute((0, 2, 1, 3))?.contiguous()?)
+        Ok((est.permute((0, 2, 1, 3))?.contiguous()?, state))
     }
 
     /// Output count `K`.

@@ -5,10 +5,12 @@ use std::path::Path;
 
 use audio_io::weights::Weights;
 use candle_core::{Device, Tensor};
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{s, Array2, Array3, ArrayView2, Axis};
 
 use super::config::WaveUNetConfig;
 use super::network::WaveUNet;
+use crate::mixture_source::{separate_in_memory, MixtureSource};
+use crate::mixture_windows::MixtureWindows;
 use crate::training::{read_checkpoint_info, WEIGHTS_FILE};
 use crate::traits::Separator;
 use crate::{Error, Result};
@@ -118,52 +120,79 @@ impl WaveUNetSeparator {
         Ok(Self::new(WaveUNet::from_weights(config, &weights, device)?))
     }
 
-    /// Separates `mixture` `(channels, samples)` with the model's channel
-    /// count.
-    fn predict(&self, audio: &Array2<f32>) -> Result<Vec<Array2<f32>>> {
-        let shapes = self.net.shapes();
-        let (channels, len) = audio.dim();
-        let step = shapes.output_frames;
-        let padded_len = len.div_ceil(step).max(1) * step;
-        let front = shapes.output_start_frame;
-        let total = front + padded_len + (shapes.input_frames - shapes.output_end_frame);
-        let mut padded = Array2::<f32>::zeros((channels, total));
-        padded.slice_mut(s![.., front..front + len]).assign(audio);
-        let sources = self.net.config().instruments.len();
-        let mut outputs = vec![Array2::<f32>::zeros((channels, padded_len)); sources];
-        let starts: Vec<usize> = (0..padded_len).step_by(step).collect();
-        for batch in starts.chunks(WINDOWS_PER_BATCH) {
-            let mut data = Vec::with_capacity(batch.len() * channels * shapes.input_frames);
-            for &start in batch {
-                let window = padded.slice(s![.., start..start + shapes.input_frames]);
-                data.extend(window.iter().copied());
-            }
-            let x = Tensor::from_vec(
-                data,
-                (batch.len(), channels, shapes.input_frames),
-                &Device::Cpu,
-            )?;
-            let ys = self.net.forward_t(&x, false)?;
-            for (out, y) in outputs.iter_mut().zip(&ys) {
-                let y = y.to_device(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?;
-                let block =
-                    Array2::from_shape_vec((batch.len() * channels, step), y).map_err(|_| {
-                        Error::ShapeMismatch {
-                            what: "Wave-U-Net output",
-                            expected: format!("({}, {channels}, {step})", batch.len()),
-                            got: vec![batch.len(), channels, step],
-                        }
-                    })?;
-                for (b, &start) in batch.iter().enumerate() {
-                    out.slice_mut(s![.., start..start + step])
-                        .assign(&block.slice(s![b * channels..(b + 1) * channels, ..]));
-                }
-            }
+    /// `window` `(channels, input_frames)` as the model's channel count: a
+    /// mono model gets the channel mean, a stereo model a mono input on
+    /// both channels.
+    fn to_model_channels(&self, window: Array2<f32>) -> Result<Array2<f32>> {
+        let (channels, len) = window.dim();
+        let model_channels = self.net.config().channels;
+        if channels == model_channels {
+            Ok(window)
+        } else if model_channels == 1 {
+            Ok(window
+                .mean_axis(Axis(0))
+                .map_or_else(|| Array2::zeros((1, len)), |m| m.insert_axis(Axis(0))))
+        } else if channels == 1 {
+            let row = window.row(0);
+            Ok(Array2::from_shape_fn((model_channels, len), |(_, t)| {
+                row[t]
+            }))
+        } else {
+            Err(Error::ShapeMismatch {
+                what: "mixture",
+                expected: format!("1 or {model_channels} channels"),
+                got: vec![channels, len],
+            })
         }
-        Ok(outputs
-            .into_iter()
-            .map(|o| o.slice(s![.., ..len]).to_owned())
-            .collect())
+    }
+
+    /// One batch of windows through the network: per source, the model's
+    /// channels side by side, `(model_channels, windows · output_frames)`.
+    fn predict_windows(&self, windows: Vec<Array2<f32>>) -> Result<Vec<Array2<f32>>> {
+        let shapes = self.net.shapes();
+        let (input, step) = (shapes.input_frames, shapes.output_frames);
+        let channels = self.net.config().channels;
+        let batch = windows.len();
+        let mut data = Vec::with_capacity(batch * channels * input);
+        for window in windows {
+            data.extend(self.to_model_channels(window)?.iter().copied());
+        }
+        let x = Tensor::from_vec(data, (batch, channels, input), &Device::Cpu)?;
+        let ys = self.net.forward_t(&x, false)?;
+        ys.iter()
+            .map(|y| {
+                let y = y.to_device(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?;
+                let block = Array3::from_shape_vec((batch, channels, step), y).map_err(|_| {
+                    Error::ShapeMismatch {
+                        what: "Wave-U-Net output",
+                        expected: format!("({batch}, {channels}, {step})"),
+                        got: vec![batch, channels, step],
+                    }
+                })?;
+                let mut out = Array2::<f32>::zeros((channels, batch * step));
+                for (b, window) in block.outer_iter().enumerate() {
+                    out.slice_mut(s![.., b * step..(b + 1) * step])
+                        .assign(&window);
+                }
+                Ok(out)
+            })
+            .collect()
+    }
+}
+
+/// `estimate` `(model_channels, n)` as the input's `channels`: copied to
+/// every channel from a mono model, averaged to mono from a stereo one.
+fn to_input_channels(estimate: Array2<f32>, channels: usize) -> Array2<f32> {
+    let n = estimate.ncols();
+    if estimate.nrows() == channels {
+        estimate
+    } else if estimate.nrows() == 1 {
+        let row = estimate.row(0);
+        Array2::from_shape_fn((channels, n), |(_, t)| row[t])
+    } else {
+        estimate
+            .mean_axis(Axis(0))
+            .map_or_else(|| Array2::zeros((1, n)), |m| m.insert_axis(Axis(0)))
     }
 }
 
@@ -177,54 +206,43 @@ impl Separator for WaveUNetSeparator {
     }
 
     fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>> {
-        let (channels, len) = mixture.dim();
-        if channels == 0 || len == 0 {
-            return Err(Error::ShapeMismatch {
-                what: "mixture",
-                expected: "(channels ≥ 1, samples ≥ 1)".into(),
-                got: vec![channels, len],
-            });
-        }
-        if let Some(index) = mixture.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                what: "mixture",
-                index,
-            });
-        }
+        separate_in_memory(self, mixture)
+    }
+
+    /// Window by window ([`MixtureWindows`]): `WINDOWS_PER_BATCH` windows
+    /// are held and run at a time, and their outputs handed to `sink`.
+    fn separate_source(
+        &self,
+        mixture: &mut dyn MixtureSource,
+        sink: &mut dyn FnMut(&[Array2<f32>]) -> Result<()>,
+    ) -> Result<()> {
+        let (channels, len) = (mixture.channels(), mixture.len());
         let model_channels = self.net.config().channels;
-        let input = if channels == model_channels {
-            mixture.to_owned()
-        } else if model_channels == 1 {
-            mixture.mean_axis(ndarray::Axis(0)).map_or_else(
-                || Array2::zeros((1, len)),
-                |m| m.insert_axis(ndarray::Axis(0)),
-            )
-        } else if channels == 1 {
-            let row = mixture.row(0);
-            Array2::from_shape_fn((model_channels, len), |(_, t)| row[t])
-        } else {
+        if channels == 0
+            || len == 0
+            || !(channels == model_channels || model_channels == 1 || channels == 1)
+        {
             return Err(Error::ShapeMismatch {
                 what: "mixture",
-                expected: format!("1 or {model_channels} channels"),
+                expected: format!("(1 or {model_channels} channels, samples ≥ 1)"),
                 got: vec![channels, len],
             });
-        };
-        let outputs = self.predict(&input)?;
-        Ok(outputs
-            .into_iter()
-            .map(|o| {
-                if o.nrows() == channels {
-                    o
-                } else if o.nrows() == 1 {
-                    let row = o.row(0).to_owned();
-                    Array2::from_shape_fn((channels, len), |(_, t)| row[t])
-                } else {
-                    o.mean_axis(ndarray::Axis(0)).map_or_else(
-                        || Array2::zeros((1, len)),
-                        |m| m.insert_axis(ndarray::Axis(0)),
-                    )
-                }
-            })
-            .collect())
+        }
+        let shapes = self.net.shapes();
+        let mut windows = MixtureWindows::new(
+            mixture,
+            shapes.output_start_frame,
+            shapes.input_frames,
+            shapes.output_frames,
+        )?;
+        while let Some((batch, done)) = windows.next_windows(WINDOWS_PER_BATCH)? {
+            let stems: Vec<Array2<f32>> = self
+                .predict_windows(batch)?
+                .into_iter()
+                .map(|e| to_input_channels(e.slice(s![.., ..done]).to_owned(), channels))
+                .collect();
+            sink(&stems)?;
+        }
+        Ok(())
     }
 }

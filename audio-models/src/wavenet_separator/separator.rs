@@ -6,10 +6,12 @@ use std::path::Path;
 use audio_io::weights::Weights;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView1, ArrayView2};
 
 use super::config::WavenetSeparatorConfig;
 use super::network::WavenetSeparatorNet;
+use crate::mixture_source::{separate_in_memory, MixtureSource};
+use crate::mixture_windows::MixtureWindows;
 use crate::training::{read_checkpoint_info, SIDECAR_FILE, WEIGHTS_FILE};
 use crate::traits::Separator;
 use crate::{Error, Result};
@@ -91,37 +93,43 @@ impl WavenetSeparator {
         Self::new(config, VarBuilder::from_tensors(map, DType::F32, device))
     }
 
-    /// The network's sources for one channel `(samples)`, each as long as
-    /// the input.
-    fn separate_channel(&self, x: &[f32]) -> Result<Vec<Vec<f32>>> {
+    /// One batch of windows `(channels, input_length)` through the network,
+    /// each channel on its own: per output, `(channels, windows ·
+    /// target_field_length)`; with a difference source, the last output is
+    /// the mixture minus the others.
+    fn predict_windows(&self, windows: &[Array2<f32>]) -> Result<Vec<Array2<f32>>> {
         let c = self.net.config();
         let half = (c.receptive_field_length() - 1) / 2;
-        let tf = c.target_field_length;
-        let input = c.input_length();
-        let windows = x.len().div_ceil(tf);
-        let mut padded = vec![0f32; windows * tf + input];
-        padded[half..half + x.len()].copy_from_slice(x);
+        let (tf, input) = (c.target_field_length, c.input_length());
         let k = c.sources.len();
-        let mut out = vec![vec![0f32; windows * tf]; k];
-        let starts: Vec<usize> = (0..windows).map(|w| w * tf).collect();
-        for batch in starts.chunks(WINDOWS_PER_BATCH) {
-            let mut data = Vec::with_capacity(batch.len() * input);
-            for &s in batch {
-                data.extend_from_slice(&padded[s..s + input]);
+        let batch = windows.len();
+        let channels = windows.first().map_or(0, Array2::nrows);
+        let mut out = vec![Array2::<f32>::zeros((channels, batch * tf)); self.targets().len()];
+        for ch in 0..channels {
+            let mut data = Vec::with_capacity(batch * input);
+            for w in windows {
+                data.extend(w.row(ch).iter().copied());
             }
-            let t = Tensor::from_vec(data, (batch.len(), 1, input), &Device::Cpu)?;
+            let t = Tensor::from_vec(data, (batch, 1, input), &Device::Cpu)?;
             let y = self.net.forward(&t)?; // (b, k, field)
             let y = y.narrow(2, c.target_padding, tf)?.contiguous()?;
             let v: Vec<f32> = y.flatten_all()?.to_vec1()?;
-            for (b, &s) in batch.iter().enumerate() {
-                for (j, o) in out.iter_mut().enumerate() {
+            for b in 0..batch {
+                for (j, o) in out.iter_mut().take(k).enumerate() {
                     let base = (b * k + j) * tf;
-                    o[s..s + tf].copy_from_slice(&v[base..base + tf]);
+                    o.slice_mut(s![ch, b * tf..(b + 1) * tf])
+                        .assign(&ArrayView1::from(&v[base..base + tf]));
                 }
             }
-        }
-        for o in &mut out {
-            o.truncate(x.len());
+            if c.difference.is_some() {
+                for (b, w) in windows.iter().enumerate() {
+                    for t in 0..tf {
+                        let at = b * tf + t;
+                        let rest = (0..k).fold(w[[ch, half + t]], |r, j| r - out[j][[ch, at]]);
+                        out[k][[ch, at]] = rest;
+                    }
+                }
+            }
         }
         Ok(out)
     }
@@ -137,7 +145,17 @@ impl Separator for WavenetSeparator {
     }
 
     fn separate(&self, mixture: ArrayView2<'_, f32>) -> Result<Vec<Array2<f32>>> {
-        let (channels, len) = mixture.dim();
+        separate_in_memory(self, mixture)
+    }
+
+    /// Window by window ([`MixtureWindows`]): `WINDOWS_PER_BATCH` windows
+    /// are held and run at a time, and their outputs handed to `sink`.
+    fn separate_source(
+        &self,
+        mixture: &mut dyn MixtureSource,
+        sink: &mut dyn FnMut(&[Array2<f32>]) -> Result<()>,
+    ) -> Result<()> {
+        let (channels, len) = (mixture.channels(), mixture.len());
         if channels == 0 || len == 0 {
             return Err(Error::ShapeMismatch {
                 what: "mixture",
@@ -145,33 +163,18 @@ impl Separator for WavenetSeparator {
                 got: vec![channels, len],
             });
         }
-        if let Some(index) = mixture.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                what: "mixture",
-                index,
-            });
+        let c = self.net.config();
+        let half = (c.receptive_field_length() - 1) / 2;
+        let mut windows =
+            MixtureWindows::new(mixture, half, c.input_length(), c.target_field_length)?;
+        while let Some((batch, done)) = windows.next_windows(WINDOWS_PER_BATCH)? {
+            let stems: Vec<Array2<f32>> = self
+                .predict_windows(&batch)?
+                .into_iter()
+                .map(|e| e.slice(s![.., ..done]).to_owned())
+                .collect();
+            sink(&stems)?;
         }
-        let outputs = self.targets().len();
-        let mut est = vec![Array2::<f32>::zeros((channels, len)); outputs];
-        for ch in 0..channels {
-            let x: Vec<f32> = mixture.row(ch).to_vec();
-            let sources = self.separate_channel(&x)?;
-            for (e, s) in est.iter_mut().zip(&sources) {
-                e.slice_mut(s![ch, ..])
-                    .assign(&ndarray::ArrayView1::from(s.as_slice()));
-            }
-            if self.net.config().difference.is_some() {
-                let mut rest = x;
-                for s in &sources {
-                    for (r, v) in rest.iter_mut().zip(s) {
-                        *r -= v;
-                    }
-                }
-                est[outputs - 1]
-                    .slice_mut(s![ch, ..])
-                    .assign(&ndarray::ArrayView1::from(rest.as_slice()));
-            }
-        }
-        Ok(est)
+        Ok(())
     }
 }
