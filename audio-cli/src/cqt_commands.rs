@@ -7,14 +7,14 @@ use std::path::PathBuf;
 use audio_dsp::{
     ChromaCens, ChromaCensConfig, ChromaCqt, ChromaCqtConfig, Cqt, CqtConfig, CqtMode, Float, Hcqt,
     HcqtConfig, HybridCqt, Icqt, PNorm, PadMode, ResampleMethod, StftConfig, StreamingCqt,
-    Transform, WindowKind,
+    StreamingHcqt, StreamingHybridCqt, Transform, WindowKind,
 };
 use clap::{Args, Subcommand};
 use num_complex::Complex;
 
 use crate::dsp_commands::{InputOutput, ResType};
 use crate::stream_input::{no_frames, stream_frames, stream_tuning};
-use audio_io::npy::{read_complex, read_signal, WritableElement};
+use audio_io::npy::{read_complex, read_signal, NpyColumnWriter, WritableElement};
 use audio_io::on_precision;
 
 use crate::write_npy;
@@ -265,13 +265,10 @@ pub(crate) fn stream_chroma_cqt<E: WritableElement + Clone>(
         tuning: Some(tuning),
         ..config.clone()
     })?;
-    let mut stream = StreamingCqt::<f32>::new(config.cqt_config(tuning))?;
+    let mut stream = CqtMagnitudes::new(config.cqt_mode, config.cqt_config(tuning))?;
     stream_frames(io, Some(rows), |block| {
         let last = block.is_none();
-        let c = match block {
-            Some(block) => stream.push(block)?,
-            None => stream.finish()?,
-        };
+        let c = stream.next(block)?;
         if c.ncols() == 0 {
             // The last call still reaches `frames` (CENS emits its tail).
             return if last {
@@ -280,7 +277,7 @@ pub(crate) fn stream_chroma_cqt<E: WritableElement + Clone>(
                 no_frames(rows)
             };
         }
-        frames(chroma.process_cqt(c.mapv(|v| v.norm()).view())?, last)
+        frames(chroma.process_cqt(c.view())?, last)
     })
 }
 
@@ -309,7 +306,75 @@ fn stream_chroma_cens(io: &InputOutput, config: ChromaCensConfig) -> Result<()> 
 /// Whether `config`'s resampler streams (soxr's recipes), so that an
 /// audio file's chroma CQT can stream.
 pub(crate) fn chroma_cqt_streams(config: &ChromaCqtConfig) -> bool {
-    config.cqt_mode == CqtMode::Full && crate::dsp_commands::method_streams(config.res_type)
+    matches!(config.cqt_mode, CqtMode::Full | CqtMode::Hybrid)
+        && crate::dsp_commands::method_streams(config.res_type)
+}
+
+/// Streamed CQT magnitudes, full or hybrid, as a chroma CQT's `cqt_mode`
+/// asks.
+enum CqtMagnitudes {
+    Full(Box<StreamingCqt<f32>>),
+    Hybrid(Box<StreamingHybridCqt<f32>>),
+}
+
+impl CqtMagnitudes {
+    fn new(mode: CqtMode, config: CqtConfig) -> Result<Self> {
+        Ok(match mode {
+            CqtMode::Hybrid => Self::Hybrid(Box::new(StreamingHybridCqt::new(config)?)),
+            // `Full`: [`chroma_cqt_streams`] lets no other mode through.
+            _ => Self::Full(Box::new(StreamingCqt::new(config)?)),
+        })
+    }
+
+    /// The magnitudes `block` completes; the last ones for `None`.
+    fn next(&mut self, block: Option<&[f32]>) -> Result<ndarray::Array2<f32>> {
+        Ok(match (self, block) {
+            (Self::Full(s), Some(b)) => s.push(b)?.mapv(|c| c.norm()),
+            (Self::Full(s), None) => s.finish()?.mapv(|c| c.norm()),
+            (Self::Hybrid(s), Some(b)) => s.push(b)?,
+            (Self::Hybrid(s), None) => s.finish()?,
+        })
+    }
+}
+
+/// `hcqt` of an audio file, streamed ([`StreamingHcqt`]: one streaming
+/// CQT per harmonic), each frame `(harmonics, n_bins)` appended to the
+/// 3-D `.npy` (Fortran order, [`NpyColumnWriter::create_nd`]) once every
+/// harmonic has it.
+fn stream_hcqt(io: &InputOutput, config: HcqtConfig, magnitude: bool) -> Result<()> {
+    let shape = [config.harmonics.len(), config.cqt.n_bins];
+    let mut stream = StreamingHcqt::<f32>::new(config)?;
+    let mut blocks = io.stream()?;
+    if magnitude {
+        let mut writer = NpyColumnWriter::<f32>::create_nd(&io.output, &shape)?;
+        let mut put = |h: ndarray::Array3<Complex<f32>>| {
+            writer.write_columns(fortran_columns(&h.mapv(|c| c.norm())).view())
+        };
+        while let Some(block) = blocks.next_block()? {
+            put(stream.push(&block.row(0).to_vec())?)?;
+        }
+        put(stream.finish()?)?;
+        let info = writer.finish()?;
+        println!("wrote {} ({info})", io.output.display());
+    } else {
+        let mut writer = NpyColumnWriter::<Complex<f32>>::create_nd(&io.output, &shape)?;
+        let mut put =
+            |h: ndarray::Array3<Complex<f32>>| writer.write_columns(fortran_columns(&h).view());
+        while let Some(block) = blocks.next_block()? {
+            put(stream.push(&block.row(0).to_vec())?)?;
+        }
+        put(stream.finish()?)?;
+        let info = writer.finish()?;
+        println!("wrote {} ({info})", io.output.display());
+    }
+    Ok(())
+}
+
+/// `(h, k, n)` as the columns `(h · k, n)` of a Fortran-order array: row
+/// `i + h · j` holds element `(i, j)` of each frame.
+fn fortran_columns<E: Clone>(a: &ndarray::Array3<E>) -> ndarray::Array2<E> {
+    let (h, k, n) = a.dim();
+    ndarray::Array2::from_shape_fn((h * k, n), |(r, t)| a[[r % h, r / h, t]].clone())
 }
 
 fn cqt_of<T: Float + WritableElement>(
@@ -390,6 +455,14 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
         }
         CqtCommand::HybridCqt { io, cqt } => {
             let config = cqt.config(&io)?;
+            if io.streams() {
+                let mut stream = StreamingHybridCqt::<f32>::new(config)?;
+                let rows = stream.plan().config().n_bins;
+                return stream_frames(&io.io(), Some(rows), |block| match block {
+                    Some(block) => Ok(stream.push(block)?),
+                    None => Ok(stream.finish()?),
+                });
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| {
                 let c = HybridCqt::new(config)?.process(&x)?;
                 write_npy(&io.output, &c)
@@ -419,6 +492,9 @@ pub fn run(cmd: CqtCommand) -> Result<()> {
                 cqt: cqt.config(&io)?,
                 harmonics,
             };
+            if io.streams() {
+                return stream_hcqt(&io.io(), config, cqt.magnitude);
+            }
             on_precision!(read_signal(&io.input, io.sr)?, |x| hcqt_of(
                 &x,
                 config,

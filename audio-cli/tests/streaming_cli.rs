@@ -407,6 +407,18 @@ fn chroma_and_constant_q_stream_to_the_whole_signal_result() {
 }
 
 #[test]
+fn hybrid_and_harmonic_constant_q_stream_to_the_whole_signal_result() {
+    assert_streams_identically(&[
+        ("hybrid-cqt", &[][..]),
+        ("hybrid-cqt", &["--hop-length", "256", "--n-bins", "60"][..]),
+        // The 3-D output, written frame by frame in Fortran order.
+        ("hcqt", &[][..]),
+        ("hcqt", &["--magnitude", "--harmonics", "1,2,3"][..]),
+        ("chroma-cqt", &["--cqt-mode", "hybrid"][..]),
+    ]);
+}
+
+#[test]
 fn estimate_key_streams_to_the_whole_signal_result() {
     // The audio file (streamed chromagram, summed frame by frame) and the
     // same samples as a signal `.npy` (the whole-signal path).

@@ -62,6 +62,8 @@ pub use cqt::hcqt::{Hcqt, HcqtConfig};
 pub use cqt::hybrid_cqt::{hybrid_cqt, HybridCqt};
 pub use cqt::icqt::Icqt;
 pub use cqt::streaming_cqt::StreamingCqt;
+pub use cqt::streaming_hcqt::StreamingHcqt;
+pub use cqt::streaming_hybrid_cqt::StreamingHybridCqt;
 pub use effects::{
     phase_vocoder, pitch_shift, time_stretch, PhaseVocoder, PitchShift, PitchShiftConfig,
     TimeStretch,

@@ -40,8 +40,9 @@ pub struct NpyColumnWriter<T: WritableElement> {
     path: PathBuf,
     rows: usize,
     columns: usize,
-    /// A 1-D array `(columns,)` rather than `(1, columns)`.
-    vector: bool,
+    /// The array's dimensions before the columns: `[rows]`, none for a 1-D
+    /// array, several for [`NpyColumnWriter::create_nd`].
+    leading: Vec<usize>,
     header_len: usize,
     scratch: Vec<T>,
 }
@@ -56,7 +57,40 @@ impl<T: WritableElement + Clone> NpyColumnWriter<T> {
     ///
     /// [`Error::Io`] when the file cannot be created or written.
     pub fn create(path: impl AsRef<Path>, rows: usize) -> Result<Self> {
-        Self::create_shaped(path.as_ref(), rows, false)
+        Self::create_shaped(path.as_ref(), vec![rows])
+    }
+
+    /// An array `(d_0, …, d_{n-1}, columns)` written a block of columns at
+    /// a time: each column holds the `d_0 · … · d_{n-1}` values of one
+    /// index along the last axis, in Fortran order (the first index
+    /// fastest: row `r` of a block is the element whose leading indices
+    /// `(i_0, …)` give `r = i_0 + d_0 (i_1 + d_1 (…))`). A harmonic CQT
+    /// `(harmonics, bins, frames)` is written frame by frame this way.
+    ///
+    /// # Errors
+    ///
+    /// As [`NpyColumnWriter::create`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_io::npy::{read_npy, NpyColumnWriter};
+    /// let path = std::env::temp_dir().join(format!("audio-io-nd-doc-{}.npy", std::process::id()));
+    /// let mut writer = NpyColumnWriter::<f32>::create_nd(&path, &[2, 3])?;
+    /// // Column t holds a[i, k, t] at row i + 2 k.
+    /// let a = ndarray::Array3::from_shape_fn((2, 3, 4), |(i, k, t)| (100 * i + 10 * k + t) as f32);
+    /// for t in 0..4 {
+    ///     let column = ndarray::Array2::from_shape_fn((6, 1), |(r, _)| a[[r % 2, r / 2, t]]);
+    ///     writer.write_columns(column.view())?;
+    /// }
+    /// assert_eq!(writer.finish()?.shape, vec![2, 3, 4]);
+    /// let back = read_npy(&path)?.into_floats()?;
+    /// assert_eq!(back, audio_io::npy::Precision::F32(a.into_dyn()));
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), audio_io::Error>(())
+    /// ```
+    pub fn create_nd(path: impl AsRef<Path>, leading: &[usize]) -> Result<Self> {
+        Self::create_shaped(path.as_ref(), leading.to_vec())
     }
 
     /// A 1-D array `(n,)` written a block of samples at a time
@@ -66,20 +100,20 @@ impl<T: WritableElement + Clone> NpyColumnWriter<T> {
     ///
     /// As [`NpyColumnWriter::create`].
     pub fn create_vector(path: impl AsRef<Path>) -> Result<Self> {
-        Self::create_shaped(path.as_ref(), 1, true)
+        Self::create_shaped(path.as_ref(), Vec::new())
     }
 
-    fn create_shaped(path: &Path, rows: usize, vector: bool) -> Result<Self> {
+    fn create_shaped(path: &Path, leading: Vec<usize>) -> Result<Self> {
         let path = path.to_path_buf();
         let mut file = OutputFile::create(&path)?;
-        let header = header_bytes::<T>(&path, &shape(rows, PLACEHOLDER_COLUMNS, vector), None)?;
+        let header = header_bytes::<T>(&path, &shape(&leading, PLACEHOLDER_COLUMNS), None)?;
         file.write_all(&header).map_err(|e| Error::io(&path, e))?;
         Ok(Self {
             file,
             path,
-            rows,
+            rows: leading.iter().product(),
             columns: 0,
-            vector,
+            leading,
             header_len: header.len(),
             scratch: Vec::new(),
         })
@@ -121,7 +155,7 @@ impl<T: WritableElement + Clone> NpyColumnWriter<T> {
     ///
     /// [`Error::Io`] when seeking, writing or renaming fails.
     pub fn finish(mut self) -> Result<NpyInfo> {
-        let shape = shape(self.rows, self.columns, self.vector);
+        let shape = shape(&self.leading, self.columns);
         let header = header_bytes::<T>(&self.path, &shape, Some(self.header_len))?;
         let io = |e| Error::io(&self.path, e);
         self.file.seek(SeekFrom::Start(0)).map_err(io)?;
@@ -134,13 +168,11 @@ impl<T: WritableElement + Clone> NpyColumnWriter<T> {
     }
 }
 
-/// `(rows, columns)`, or `(columns,)` for a vector.
-fn shape(rows: usize, columns: usize, vector: bool) -> Vec<usize> {
-    if vector {
-        vec![columns]
-    } else {
-        vec![rows, columns]
-    }
+/// The leading dimensions, then the columns.
+fn shape(leading: &[usize], columns: usize) -> Vec<usize> {
+    let mut shape = leading.to_vec();
+    shape.push(columns);
+    shape
 }
 
 /// numpy's header for a Fortran-order array of `shape`, padded with spaces

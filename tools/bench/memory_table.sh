@@ -81,6 +81,9 @@ if [ "$only" != features ]; then
     run "separate --chunk-seconds 30" separate "{in}" -o "{out}" --chunk-seconds 30
     run "separate --model demucs_small.th (Demucs v2, 8 kHz fixture)" separate "{in}" -o "{out}" \
         --model "$(dirname "$0")/../../audio-models/tests/fixtures/demucs/demucs_small.th"
+    wun="$(dirname "$0")/../../audio-models/tests/fixtures/wave_u_net/normal_fixed_joint"
+    run "separate --model normal_fixed_joint.pth (Wave-U-Net, 8 kHz fixture)" separate "{in}" -o "{out}" \
+        --model "$wun.pth" --config "$wun.json"
 fi
 if [ "$only" != models ]; then
     run "mfcc" mfcc "{in}" -o "{out}.npy"

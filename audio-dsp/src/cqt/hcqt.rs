@@ -52,7 +52,7 @@ impl Default for HcqtConfig {
 /// ```
 pub struct Hcqt<T: Float> {
     config: HcqtConfig,
-    cqts: Vec<Cqt<T>>,
+    pub(crate) cqts: Vec<Cqt<T>>,
 }
 
 impl<T: Float> std::fmt::Debug for Hcqt<T> {

@@ -13,9 +13,9 @@ use crate::transform::check_shape;
 use crate::{Cqt, CqtConfig, Error, Float, Result, Stft, StftConfig, Transform, WindowKind};
 
 /// The pseudo-CQT half of the plan: one Hann-window STFT and `|basis|`.
-struct Pseudo<T: Float> {
-    stft: Stft<T>,
-    basis: SparseBasis<T>,
+pub(crate) struct Pseudo<T: Float> {
+    pub(crate) stft: Stft<T>,
+    pub(crate) basis: SparseBasis<T>,
 }
 
 /// A planned hybrid CQT magnitude:
@@ -40,9 +40,9 @@ struct Pseudo<T: Float> {
 /// ```
 pub struct HybridCqt<T: Float> {
     config: CqtConfig,
-    n_pseudo: usize,
-    pseudo: Option<Pseudo<T>>,
-    full: Option<Cqt<T>>,
+    pub(crate) n_pseudo: usize,
+    pub(crate) pseudo: Option<Pseudo<T>>,
+    pub(crate) full: Option<Cqt<T>>,
 }
 
 impl<T: Float> std::fmt::Debug for HybridCqt<T> {

@@ -6,3 +6,5 @@ pub mod hcqt;
 pub mod hybrid_cqt;
 pub mod icqt;
 pub mod streaming_cqt;
+pub mod streaming_hcqt;
+pub mod streaming_hybrid_cqt;

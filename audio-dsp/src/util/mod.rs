@@ -1,5 +1,6 @@
 //! Signal utilities: framing and overlap-add, padding, dB scaling, normalisation orders, NumPy's pairwise summation, mu-law companding, the seeded random generator, channel parallelism, and the numerical solvers behind the feature inverses (L-BFGS-B and non-negative least squares).
 
+pub(crate) mod aligned_frames;
 pub mod db;
 pub mod frame;
 pub mod frame_stream;
