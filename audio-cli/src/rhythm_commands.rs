@@ -10,6 +10,7 @@
 //! `onset_envelope=`).
 
 use audio_dsp::beat::{BeatTrackConfig, Bpm, PlpConfig};
+use audio_dsp::effects::RemixAligner;
 use audio_dsp::feature::rhythm::{
     FourierTempogramConfig, TempoAggregate, TempoConfig, TempogramConfig,
 };
@@ -440,19 +441,53 @@ pub fn run(cmd: RhythmCommand) -> Result<()> {
                     }
                 })
             } else {
-                on_precision!(read_signal(&input, sr)?, |x| {
-                    let n = x.len();
-                    let view = ndarray::ArrayView2::from_shape((1, n), &x).map_err(|_| {
-                        audio_dsp::Error::InputTooShort {
-                            what: "remix input",
-                            expected: 1,
-                            got: 0,
-                        }
-                    })?;
-                    let out = audio_dsp::effects::remix(view, &intervals, align)?;
-                    write_npy(&output, &out.row(0))
-                })
+                stream_remix(&InputOutput { input, output, sr }, &intervals, align)
             }
         }
     }
+}
+
+/// `remix` of an audio file in two passes over it, block by block: the
+/// first moves the boundaries to zero crossings ([`RemixAligner`]), the
+/// second copies each block's part of every interval to the interval's
+/// place in the output `.npy` ([`NpyColumnWriter::write_columns_at`]), so
+/// intervals in any order (and overlapping ones) never need the signal in
+/// memory.
+fn stream_remix(io: &InputOutput, intervals: &[(usize, usize)], align: bool) -> Result<()> {
+    let mut aligner = RemixAligner::new(intervals, align);
+    let mut blocks = io.stream()?;
+    while let Some(block) = blocks.next_block()? {
+        aligner.push(block.view())?;
+    }
+    let pieces = aligner.finish()?;
+    let mut offsets = Vec::with_capacity(pieces.len());
+    let mut total = 0;
+    for &(start, end) in &pieces {
+        offsets.push(total);
+        total += end - start;
+    }
+    let mut writer = NpyColumnWriter::<f32>::create_vector(&io.output)?;
+    let mut blocks = io.stream()?;
+    let mut at = 0;
+    while let Some(block) = blocks.next_block()? {
+        let m = block.ncols();
+        for (&(start, end), &offset) in pieces.iter().zip(&offsets) {
+            let (a, b) = (start.max(at), end.min(at + m));
+            if a < b {
+                writer.write_columns_at(
+                    offset + a - start,
+                    block.slice(ndarray::s![0..1, a - at..b - at]),
+                )?;
+            }
+        }
+        at += m;
+    }
+    if writer.columns() != total {
+        return Err(crate::Error::Usage {
+            message: "the audio file gave fewer samples on its second reading",
+        });
+    }
+    let info = writer.finish()?;
+    println!("wrote {} ({info})", io.output.display());
+    Ok(())
 }

@@ -419,6 +419,29 @@ fn hybrid_and_harmonic_constant_q_stream_to_the_whole_signal_result() {
 }
 
 #[test]
+fn remix_streams_to_the_whole_signal_result() {
+    // Out of order, overlapping, one past the end; boundaries moved to
+    // zero crossings in a first pass, then each copied to its place.
+    assert_streams_identically(&[
+        (
+            "remix",
+            &[
+                "--intervals",
+                "30000:60000,0:20000,10000:45000,90000:9000000",
+            ][..],
+        ),
+        (
+            "remix",
+            &[
+                "--intervals",
+                "50000:50100,7:7,40000:30000,1:2",
+                "--no-align-zeros",
+            ][..],
+        ),
+    ]);
+}
+
+#[test]
 fn estimate_key_streams_to_the_whole_signal_result() {
     // The audio file (streamed chromagram, summed frame by frame) and the
     // same samples as a signal `.npy` (the whole-signal path).

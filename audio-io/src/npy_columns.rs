@@ -144,6 +144,58 @@ impl<T: WritableElement + Clone> NpyColumnWriter<T> {
         Ok(())
     }
 
+    /// Writes the columns of `block` (`(rows, k)`) at columns `at..at + k`,
+    /// before or after what is already written, for an array assembled
+    /// out of order (`audio remix` copies each interval to its place in
+    /// one pass over the input). The array ends at the furthest column
+    /// written; a column never written reads as zeros. Later
+    /// [`NpyColumnWriter::write_columns`] append after that end.
+    ///
+    /// # Errors
+    ///
+    /// As [`NpyColumnWriter::write_columns`]; [`Error::Io`] when seeking
+    /// fails.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use audio_io::npy::{read_npy, NpyColumnWriter};
+    /// let path = std::env::temp_dir().join(format!("audio-io-at-doc-{}.npy", std::process::id()));
+    /// let mut writer = NpyColumnWriter::<f32>::create_vector(&path)?;
+    /// writer.write_columns_at(3, ndarray::array![[4.0f32, 5.0]].view())?;
+    /// writer.write_columns_at(0, ndarray::array![[1.0f32, 2.0, 3.0]].view())?;
+    /// assert_eq!(writer.finish()?.shape, vec![5]);
+    /// let back = read_npy(&path)?.into_floats()?;
+    /// let want = ndarray::array![1.0f32, 2.0, 3.0, 4.0, 5.0].into_dyn();
+    /// assert_eq!(back, audio_io::npy::Precision::F32(want));
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), audio_io::Error>(())
+    /// ```
+    pub fn write_columns_at(&mut self, at: usize, block: ArrayView2<'_, T>) -> Result<()> {
+        let Some(first) = block.iter().next() else {
+            return self.write_columns(block);
+        };
+        let mut one = Vec::new();
+        T::write_slice(std::slice::from_ref(first), &mut one).map_err(|e| Error::WriteNpy {
+            what: self.path.display().to_string(),
+            source: e.into(),
+        })?;
+        let column_bytes = (self.rows * one.len()) as u64;
+        let header_len = self.header_len as u64;
+        let offset = move |column: usize| header_len + column as u64 * column_bytes;
+        let (start, end) = (offset(at), offset(self.columns));
+        let io = |e| Error::io(&self.path, e);
+        self.file.seek(SeekFrom::Start(start)).map_err(io)?;
+        let written = self.columns;
+        self.write_columns(block)?;
+        self.columns = written.max(at + block.ncols());
+        let end = end.max(offset(self.columns));
+        self.file
+            .seek(SeekFrom::Start(end))
+            .map_err(|e| Error::io(&self.path, e))?;
+        Ok(())
+    }
+
     /// Columns written so far.
     pub fn columns(&self) -> usize {
         self.columns

@@ -12,6 +12,7 @@ pub mod hpss_stream;
 pub mod phase_vocoder;
 pub mod pitch_shift;
 pub mod remix;
+pub mod remix_aligner;
 pub mod silence;
 pub mod time_stretch;
 
@@ -21,6 +22,7 @@ pub use hpss_stream::HpssStream;
 pub use phase_vocoder::{phase_vocoder, PhaseVocoder};
 pub use pitch_shift::{pitch_shift, PitchShift, PitchShiftConfig};
 pub use remix::remix;
+pub use remix_aligner::RemixAligner;
 pub use silence::{
     nonsilent_frames, nonsilent_from_rms, split, split_frames, trim, trim_frames, SilenceConfig,
 };

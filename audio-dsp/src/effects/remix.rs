@@ -2,6 +2,7 @@
 
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
 
+use crate::effects::RemixAligner;
 use crate::{Error, Float, Result};
 
 /// `librosa.effects.remix(y, intervals, align_zeros=...)` for a
@@ -45,34 +46,28 @@ pub fn remix<T: Float>(
     intervals: &[(usize, usize)],
     align_zeros: bool,
 ) -> Result<Array2<T>> {
-    let (channels, n) = y.dim();
+    let channels = y.nrows();
     if let Some(index) = y.iter().position(|v| !v.is_finite()) {
         return Err(Error::NonFinite {
             what: "remix input",
             index,
         });
     }
-    let zeros = if align_zeros {
-        if n == 0 || channels == 0 {
-            return Err(Error::InputTooShort {
-                what: "remix with align_zeros",
-                expected: 1,
-                got: n.min(channels),
-            });
-        }
-        Some(zero_crossings_of_mean(y))
-    } else {
-        None
-    };
-    let mut pieces = Vec::with_capacity(intervals.len());
-    for &(start, end) in intervals {
-        let (start, end) = match &zeros {
-            Some(z) => (nearest_event(start, z), nearest_event(end, z)),
-            None => (start, end),
-        };
-        let (start, end) = (start.min(n), end.min(n));
-        pieces.push(y.slice(ndarray::s![.., start..end.max(start)]));
+    if align_zeros && channels == 0 {
+        return Err(Error::InputTooShort {
+            what: "remix with align_zeros",
+            expected: 1,
+            got: 0,
+        });
     }
+    // The boundaries move in one pass, as a streaming caller moves them.
+    let mut aligner = RemixAligner::new(intervals, align_zeros);
+    aligner.push(y)?;
+    let pieces: Vec<_> = aligner
+        .finish()?
+        .into_iter()
+        .map(|(start, end)| y.slice(ndarray::s![.., start..end]))
+        .collect();
     if pieces.is_empty() {
         return Ok(Array2::zeros((channels, 0)));
     }
@@ -83,48 +78,79 @@ pub fn remix<T: Float>(
     })
 }
 
-/// The zero crossings of the channel mean, then the signal's length
-/// (librosa forces the end onto the list).
-fn zero_crossings_of_mean<T: Float>(y: ArrayView2<'_, T>) -> Vec<usize> {
-    let channels = T::from(y.nrows()).unwrap_or_else(T::one);
-    let threshold = T::from(1e-10).unwrap_or_else(T::zero);
-    let negative: Vec<bool> = y
-        .columns()
-        .into_iter()
-        .map(|c| {
-            // librosa.to_mono is np.mean over the channel axis, which NumPy
-            // sums row after row.
-            let m = if c.len() == 1 {
-                c[0]
-            } else {
-                c.iter().fold(T::zero(), |s, &v| s + v) / channels
-            };
-            m.abs() > threshold && m.is_sign_negative()
-        })
-        .collect();
-    let mut zeros: Vec<usize> = (0..negative.len())
-        .filter(|&i| i == 0 || negative[i] != negative[i - 1])
-        .collect();
-    zeros.push(negative.len());
-    zeros
-}
-
-/// `librosa.util.match_events([x], events)` for sorted, distinct events: the
-/// nearest event, a tie going to the later one.
-fn nearest_event(x: usize, events: &[usize]) -> usize {
-    let mid = events.partition_point(|&e| e < x).min(events.len() - 1);
-    if mid > 0 && x.abs_diff(events[mid - 1]) < x.abs_diff(events[mid]) {
-        events[mid - 1]
-    } else {
-        events[mid]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "test code: a panic is a failed test")]
 
     use super::*;
+
+    /// The zero crossings of the channel mean, then the signal's length
+    /// (librosa forces the end onto the list): the whole-signal reference
+    /// of [`RemixAligner`].
+    fn zero_crossings_of_mean(y: ArrayView2<'_, f64>) -> Vec<usize> {
+        let channels = y.nrows() as f64;
+        let negative: Vec<bool> = y
+            .columns()
+            .into_iter()
+            .map(|c| {
+                let m = if c.len() == 1 {
+                    c[0]
+                } else {
+                    c.iter().sum::<f64>() / channels
+                };
+                m.abs() > 1e-10 && m.is_sign_negative()
+            })
+            .collect();
+        let mut zeros: Vec<usize> = (0..negative.len())
+            .filter(|&i| i == 0 || negative[i] != negative[i - 1])
+            .collect();
+        zeros.push(negative.len());
+        zeros
+    }
+
+    /// `librosa.util.match_events([x], events)` for sorted, distinct events: the
+    /// nearest event, a tie going to the later one.
+    fn nearest_event(x: usize, events: &[usize]) -> usize {
+        let mid = events.partition_point(|&e| e < x).min(events.len() - 1);
+        if mid > 0 && x.abs_diff(events[mid - 1]) < x.abs_diff(events[mid]) {
+            events[mid - 1]
+        } else {
+            events[mid]
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-pass aligner, fed in blocks, moves every boundary as the
+        /// whole-signal crossings and `match_events` do.
+        #[test]
+        fn the_aligner_matches_the_whole_signal_crossings(
+            signs in proptest::collection::vec(-2i8..=2, 1..300),
+            channels in 1usize..3,
+            raw in proptest::collection::vec((0usize..400, 0usize..400), 0..8),
+            block in 1usize..50,
+        ) {
+            let n = signs.len();
+            // Runs of signs, zeros and values below the 1e-10 threshold.
+            let y = ndarray::Array2::from_shape_fn((channels, n), |(c, t)| {
+                f64::from(signs[t]) * if (t + c) % 7 == 0 { 1e-12 } else { 0.5 }
+            });
+            let mut aligner = RemixAligner::new(&raw, true);
+            for start in (0..n).step_by(block) {
+                let end = (start + block).min(n);
+                aligner.push(y.slice(ndarray::s![.., start..end])).unwrap();
+            }
+            let got = aligner.finish().unwrap();
+            let events = zero_crossings_of_mean(y.view());
+            let want: Vec<(usize, usize)> = raw
+                .iter()
+                .map(|&(a, b)| {
+                    let (a, b) = (nearest_event(a, &events).min(n), nearest_event(b, &events).min(n));
+                    (a, b.max(a))
+                })
+                .collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn matches_events_as_librosa() {
