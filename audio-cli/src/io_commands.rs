@@ -7,7 +7,9 @@ use audio_dsp::Transform;
 use audio_io::convert::{convert_to_wav, ConvertOptions};
 use audio_io::midi::{MidiFile, MidiType, TempoMap};
 use audio_io::notes::NotesFormat;
-use audio_io::picture::{Colormap, FrequencyAxis, SpecshowOptions, WaveformOptions};
+use audio_io::picture::{
+    Colormap, FrequencyAxis, SpecshowColumns, SpecshowOptions, WaveformOptions,
+};
 use audio_io::wav::{Dither, WavWriteFormat, WavWriteOptions};
 use audio_io::{AudioReader, LoadOptions};
 use clap::{Subcommand, ValueEnum};
@@ -198,80 +200,26 @@ pub fn run(cmd: IoCommand) -> Result<()> {
             height,
             no_axes,
         } => {
-            let audio = audio_io::load::<f32>(
-                &input,
-                &LoadOptions {
-                    sr: None,
-                    mono: true,
-                    ..Default::default()
-                },
-            )?;
-            let y = audio.samples.row(0).to_vec();
             let stft = audio_dsp::StftConfig {
                 n_fft,
                 hop_length: Some(hop_length),
                 ..Default::default()
-            };
-            let sr = audio.sample_rate;
-            let (db, axis) = match y_axis {
-                YAxisArg::Linear => {
-                    let spec = audio_dsp::Stft::<f32>::new(stft)?.process(&y)?;
-                    let mag = spec.mapv(|c| c.norm());
-                    let db = audio_dsp::amplitude_to_db(
-                        mag.view(),
-                        audio_dsp::DbReference::Max,
-                        1e-5,
-                        Some(top_db),
-                    )?;
-                    (db, FrequencyAxis::Linear)
-                }
-                YAxisArg::Mel => {
-                    let mel = audio_dsp::MelConfig {
-                        sr: f64::from(sr),
-                        n_fft,
-                        n_mels,
-                        ..Default::default()
-                    };
-                    let m =
-                        audio_dsp::MelSpectrogram::<f32>::new(audio_dsp::MelSpectrogramConfig {
-                            stft,
-                            power: 2.0,
-                            mel,
-                        })?
-                        .process(&y)?;
-                    let db = audio_dsp::power_to_db(
-                        m.view(),
-                        audio_dsp::DbReference::Max,
-                        1e-10,
-                        Some(top_db),
-                    )?;
-                    let axis = FrequencyAxis::Mel {
-                        fmin: 0.0,
-                        fmax: f64::from(sr) / 2.0,
-                        htk: false,
-                    };
-                    (db, axis)
-                }
             };
             let colormap = match cmap {
                 CmapArg::Magma => Colormap::Magma,
                 CmapArg::Viridis => Colormap::Viridis,
                 CmapArg::Gray => Colormap::Gray,
             };
-            let img = audio_io::picture::specshow(
-                &db,
-                &SpecshowOptions {
-                    colormap,
-                    y_axis: axis,
-                    sr,
-                    hop_length,
-                    axes: !no_axes,
-                    width,
-                    height,
-                    colorbar: (!no_axes).then(|| "dB".to_string()),
-                    ..Default::default()
-                },
-            )?;
+            let picture = SpecshowPicture {
+                y_axis,
+                n_mels,
+                top_db,
+                width,
+                height,
+                colormap,
+                axes: !no_axes,
+            };
+            let img = stream_specshow(&input, stft, &picture)?;
             img.save_png(&output)?;
             Ok(())
         }
@@ -281,10 +229,26 @@ pub fn run(cmd: IoCommand) -> Result<()> {
             width,
             height,
         } => {
-            let audio = audio_io::decode(&input)?;
-            let img = audio_io::picture::waveform(
-                &audio.samples,
-                audio.sample_rate,
+            // Two passes: the frames really present, then each pixel
+            // column's min and max as the blocks arrive.
+            let n = audio_io::AudioReader::open(&input)?.count_remaining_frames()?;
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            let mut blocks = audio_io::LoadStream::<f32>::open(
+                &input,
+                &LoadOptions {
+                    sr: None,
+                    mono: false,
+                    ..Default::default()
+                },
+            )?;
+            let sr = blocks.info().sample_rate;
+            let mut envelope =
+                audio_io::picture::WaveformEnvelope::new(blocks.channels(), n, width)?;
+            while let Some(block) = blocks.next_block()? {
+                envelope.push(block.view())?;
+            }
+            let img = envelope.render(
+                sr,
                 &WaveformOptions {
                     width,
                     height,
@@ -404,4 +368,108 @@ fn convert(
         duration,
     };
     Ok(convert_to_wav(input, output, &options)?)
+}
+
+/// What `specshow` draws.
+struct SpecshowPicture {
+    y_axis: YAxisArg,
+    n_mels: usize,
+    top_db: f64,
+    width: usize,
+    height: usize,
+    colormap: Colormap,
+    axes: bool,
+}
+
+/// `specshow` of an audio file, block by block: the STFT (or mel power)
+/// frames stream, only the frames the picture's pixel columns show are
+/// kept ([`audio_io::picture::SpecshowColumns`]) with the range of all
+/// values, and the dB scale (reference the maximum, floor `top_db` below
+/// the peak) is applied at the end to the kept values and the range, as
+/// `amplitude_to_db` / `power_to_db` of the whole spectrogram give them.
+fn stream_specshow(
+    input: &std::path::Path,
+    stft: audio_dsp::StftConfig,
+    picture: &SpecshowPicture,
+) -> Result<audio_io::picture::Image> {
+    let n = audio_io::AudioReader::open(input)?.count_remaining_frames()?;
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    let mut blocks = audio_io::LoadStream::<f32>::open(
+        input,
+        &LoadOptions {
+            sr: None,
+            mono: true,
+            ..Default::default()
+        },
+    )?;
+    let sr = blocks.info().sample_rate;
+    let frames = audio_dsp::Stft::<f32>::new(stft.clone())?.n_frames(n)?;
+    let hop_length = stft.hop_length.unwrap_or(stft.n_fft / 4);
+    let (columns, axis) = match picture.y_axis {
+        YAxisArg::Linear => {
+            let mut stream = audio_dsp::StreamingStft::<f32>::new(stft.clone())?;
+            let mut columns = SpecshowColumns::new(1 + stft.n_fft / 2, frames, picture.width)?;
+            while let Some(block) = blocks.next_block()? {
+                columns.push(
+                    stream
+                        .push(&block.row(0).to_vec())?
+                        .mapv(|c| c.norm())
+                        .view(),
+                )?;
+            }
+            columns.push(stream.finish()?.mapv(|c| c.norm()).view())?;
+            let peak = columns.range().map_or(0.0, |(_, hi)| hi);
+            let reference = audio_dsp::DbReference::Value(f64::from(peak));
+            let db = |v: f32| -> Result<f32> {
+                let one = ndarray::arr1(&[v]);
+                Ok(audio_dsp::amplitude_to_db(one.view(), reference, 1e-5, None)?[0])
+            };
+            let floor = db(peak)? - picture.top_db as f32;
+            columns.map_monotone(|v| db(v).map_or(floor, |d| d.max(floor)));
+            (columns, FrequencyAxis::Linear)
+        }
+        YAxisArg::Mel => {
+            let config = audio_dsp::MelSpectrogramConfig {
+                stft: stft.clone(),
+                power: 2.0,
+                mel: audio_dsp::MelConfig {
+                    sr: f64::from(sr),
+                    n_fft: stft.n_fft,
+                    n_mels: picture.n_mels,
+                    ..Default::default()
+                },
+            };
+            let mut stream = audio_dsp::StreamingMelSpectrogram::<f32>::new(config)?;
+            let mut columns = SpecshowColumns::new(picture.n_mels, frames, picture.width)?;
+            while let Some(block) = blocks.next_block()? {
+                columns.push(stream.push(&block.row(0).to_vec())?.view())?;
+            }
+            columns.push(stream.finish()?.view())?;
+            let peak = columns.range().map_or(0.0, |(_, hi)| hi);
+            let reference = audio_dsp::DbReference::Value(f64::from(peak));
+            let db = |v: f32| -> Result<f32> {
+                let one = ndarray::arr1(&[v]);
+                Ok(audio_dsp::power_to_db(one.view(), reference, 1e-10, None)?[0])
+            };
+            let floor = db(peak)? - picture.top_db as f32;
+            columns.map_monotone(|v| db(v).map_or(floor, |d| d.max(floor)));
+            let axis = FrequencyAxis::Mel {
+                fmin: 0.0,
+                fmax: f64::from(sr) / 2.0,
+                htk: false,
+            };
+            (columns, axis)
+        }
+    };
+    Ok(columns.render(&SpecshowOptions {
+        colormap: picture.colormap,
+        y_axis: axis,
+        sr,
+        hop_length,
+        axes: picture.axes,
+        width: picture.width,
+        height: picture.height,
+        colorbar: picture.axes.then(|| "dB".to_string()),
+        ..Default::default()
+    })?)
 }

@@ -607,3 +607,114 @@ fn hpss_streams_to_the_whole_signal_result() {
         }
     }
 }
+
+/// `specshow` (mel and linear) and `waveshow` read the file block by block
+/// and keep only what the pixel columns show, and their PNGs are the
+/// whole-file pictures' (the library's `load` at the native rate, the
+/// whole transform, `power_to_db` / `amplitude_to_db` with `ref=np.max`,
+/// then `specshow` / `waveform`), byte for byte.
+#[test]
+fn pictures_stream_to_the_whole_file_pictures() {
+    use audio_io::picture::{specshow, waveform, FrequencyAxis, SpecshowOptions, WaveformOptions};
+    let native = load::<f32>(
+        song(),
+        &LoadOptions {
+            sr: None,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
+    let (y, sr) = (native.samples.row(0).to_vec(), native.sample_rate);
+    let stft = StftConfig {
+        n_fft: 1024,
+        hop_length: Some(256),
+        ..StftConfig::default()
+    };
+    let mel = MelSpectrogram::<f32>::new(MelSpectrogramConfig {
+        stft: stft.clone(),
+        power: 2.0,
+        mel: audio_dsp::MelConfig {
+            sr: f64::from(sr),
+            n_fft: 1024,
+            n_mels: 64,
+            ..Default::default()
+        },
+    })
+    .unwrap()
+    .process(&y)
+    .unwrap();
+    let mel_db =
+        audio_dsp::power_to_db(mel.view(), audio_dsp::DbReference::Max, 1e-10, Some(60.0)).unwrap();
+    let mag = Stft::<f32>::new(stft)
+        .unwrap()
+        .process(&y)
+        .unwrap()
+        .mapv(|c| c.norm());
+    let lin_db =
+        audio_dsp::amplitude_to_db(mag.view(), audio_dsp::DbReference::Max, 1e-5, Some(80.0))
+            .unwrap();
+    let opts = |axis, width| SpecshowOptions {
+        y_axis: axis,
+        sr,
+        hop_length: 256,
+        width,
+        height: 120,
+        colorbar: Some("dB".into()),
+        ..SpecshowOptions::default()
+    };
+    let mel_axis = FrequencyAxis::Mel {
+        fmin: 0.0,
+        fmax: f64::from(sr) / 2.0,
+        htk: false,
+    };
+    let common = ["--n-fft", "1024", "--hop-length", "256", "--height", "120"];
+    let cases: [(Vec<&str>, audio_io::picture::Image); 3] = [
+        (
+            [
+                &["--n-mels", "64", "--top-db", "60", "--width", "333"][..],
+                &common[..],
+            ]
+            .concat(),
+            specshow(&mel_db, &opts(mel_axis, 333)).unwrap(),
+        ),
+        (
+            [&["--y-axis", "linear", "--width", "2000"][..], &common[..]].concat(),
+            specshow(&lin_db, &opts(FrequencyAxis::Linear, 2000)).unwrap(),
+        ),
+        (
+            vec!["--waveshow", "--width", "500", "--height", "90"],
+            waveform(
+                &audio_io::decode(song()).unwrap().samples,
+                sr,
+                &WaveformOptions {
+                    width: 500,
+                    height: 90,
+                    ..WaveformOptions::default()
+                },
+            )
+            .unwrap(),
+        ),
+    ];
+    for (k, (args, expected)) in cases.iter().enumerate() {
+        let out = tmp(&format!("picture_streamed_{k}.png"));
+        let want = tmp(&format!("picture_whole_{k}.png"));
+        let (command, args) = match args.split_first() {
+            Some((&"--waveshow", rest)) => ("waveshow", rest),
+            _ => ("specshow", &args[..]),
+        };
+        let input = song();
+        let mut all = vec![
+            command,
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        audio(&all);
+        expected.save_png(&want).unwrap();
+        assert!(
+            std::fs::read(&out).unwrap() == std::fs::read(&want).unwrap(),
+            "{command} {args:?}: the streamed picture differs"
+        );
+    }
+}

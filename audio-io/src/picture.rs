@@ -349,13 +349,152 @@ fn frequency_ticks(
 /// ```
 pub fn specshow(data: &Array2<f32>, opts: &SpecshowOptions) -> Result<Image> {
     let (bins, frames) = data.dim();
-    if bins == 0 || frames == 0 {
-        return Err(Error::InvalidParameter {
-            name: "data",
-            expected: "a non-empty (bins, frames) array",
-            value: format!("{bins}x{frames}"),
-        });
+    let mut columns = SpecshowColumns::new(bins, frames, opts.width)?;
+    columns.push(data.view())?;
+    columns.render(opts)
+}
+
+/// The columns of a `(bins, frames)` spectrogram that a [`specshow`]
+/// picture `width` pixels wide shows (pixel column `px` shows frame
+/// `px · frames / width`), gathered as the frames arrive, with the finite
+/// values' range: a picture of any length of audio in memory of `width`
+/// frames. `specshow` is `new`, one `push` of all frames, then `render`.
+///
+/// # Example
+///
+/// ```
+/// use audio_io::picture::{specshow, SpecshowColumns, SpecshowOptions};
+/// let data = ndarray::Array2::from_shape_fn((16, 1000), |(b, t)| ((b * t) % 37) as f32);
+/// let opts = SpecshowOptions { width: 120, height: 40, axes: false, ..Default::default() };
+/// let mut columns = SpecshowColumns::new(16, 1000, opts.width)?;
+/// for start in (0..1000).step_by(64) {
+///     columns.push(data.slice(ndarray::s![.., start..(start + 64).min(1000)]))?;
+/// }
+/// assert_eq!(columns.render(&opts)?, specshow(&data, &opts)?);
+/// # Ok::<(), audio_io::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SpecshowColumns {
+    frames: usize,
+    /// `(bins, width)`: the frame each pixel column shows.
+    kept: Array2<f32>,
+    /// Frames pushed so far.
+    seen: usize,
+    /// The finite values' range over every frame pushed.
+    range: Option<(f32, f32)>,
+}
+
+impl SpecshowColumns {
+    /// Room for a `(bins, frames)` spectrogram drawn `width` pixels wide.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for no bins, no frames or a bad width.
+    pub fn new(bins: usize, frames: usize, width: usize) -> Result<Self> {
+        if bins == 0 || frames == 0 {
+            return Err(Error::InvalidParameter {
+                name: "data",
+                expected: "a non-empty (bins, frames) array",
+                value: format!("{bins}x{frames}"),
+            });
+        }
+        check_size(width, 1)?;
+        Ok(Self {
+            frames,
+            kept: Array2::zeros((bins, width)),
+            seen: 0,
+            range: None,
+        })
     }
+
+    /// The next frames `(bins, m)`, in order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for another bin count or more frames
+    /// than announced.
+    pub fn push(&mut self, block: ndarray::ArrayView2<'_, f32>) -> Result<()> {
+        let (bins, width) = self.kept.dim();
+        if block.nrows() != bins || self.seen + block.ncols() > self.frames {
+            return Err(Error::InvalidParameter {
+                name: "frames",
+                expected: "the announced bins, and no more than the announced frames",
+                value: format!(
+                    "{}x{} after {} of {bins}x{}",
+                    block.nrows(),
+                    block.ncols(),
+                    self.seen,
+                    self.frames
+                ),
+            });
+        }
+        for v in block.iter().copied().filter(|v| v.is_finite()) {
+            self.range = Some(match self.range {
+                Some((lo, hi)) => (lo.min(v), hi.max(v)),
+                None => (v, v),
+            });
+        }
+        let end = self.seen + block.ncols();
+        // The pixel columns showing a frame of this block.
+        let first = (self.seen * width).div_ceil(self.frames);
+        for px in first..width {
+            let t = (px * self.frames / width).min(self.frames - 1);
+            if t >= end {
+                break;
+            }
+            self.kept
+                .column_mut(px)
+                .assign(&block.column(t - self.seen));
+        }
+        self.seen = end;
+        Ok(())
+    }
+
+    /// The finite values' range `(min, max)` so far (`None` before any).
+    pub fn range(&self) -> Option<(f32, f32)> {
+        self.range
+    }
+
+    /// Applies `f` to every kept value and to the range: `f` must not
+    /// decrease (`a <= b` ⇒ `f(a) <= f(b)`), as a dB scale with a floor is,
+    /// so that the range stays the range of the whole spectrogram mapped.
+    pub fn map_monotone(&mut self, f: impl Fn(f32) -> f32) {
+        self.kept.mapv_inplace(&f);
+        self.range = self.range.map(|(lo, hi)| (f(lo), f(hi)));
+    }
+
+    /// Draws the picture, as [`specshow`] of the whole spectrogram.
+    ///
+    /// # Errors
+    ///
+    /// As [`specshow`]; [`Error::InvalidParameter`] when fewer frames were
+    /// pushed than announced, or for a width other than this one's.
+    pub fn render(&self, opts: &SpecshowOptions) -> Result<Image> {
+        let (bins, width) = self.kept.dim();
+        if self.seen != self.frames || opts.width != width {
+            return Err(Error::InvalidParameter {
+                name: "frames",
+                expected: "every announced frame pushed, and the width planned",
+                value: format!(
+                    "{} of {} frames, width {}",
+                    self.seen, self.frames, opts.width
+                ),
+            });
+        }
+        draw_specshow(&self.kept, bins, self.frames, self.range, opts)
+    }
+}
+
+/// The picture of [`specshow`] from the columns each pixel column shows
+/// (`kept` `(bins, width)`), the spectrogram's frame count and its finite
+/// range.
+fn draw_specshow(
+    kept: &Array2<f32>,
+    bins: usize,
+    frames: usize,
+    range: Option<(f32, f32)>,
+    opts: &SpecshowOptions,
+) -> Result<Image> {
     check_size(opts.width, opts.height)?;
     if opts.axes && (opts.sr == 0 || opts.hop_length == 0) {
         return Err(Error::InvalidParameter {
@@ -364,10 +503,7 @@ pub fn specshow(data: &Array2<f32>, opts: &SpecshowOptions) -> Result<Image> {
             value: format!("{} / {}", opts.sr, opts.hop_length),
         });
     }
-    let finite = data.iter().copied().filter(|v| v.is_finite());
-    let (dmin, dmax) = finite.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
+    let (dmin, dmax) = range.unwrap_or((f32::INFINITY, f32::NEG_INFINITY));
     let vmin = opts
         .vmin
         .unwrap_or(if dmin.is_finite() { dmin } else { 0.0 });
@@ -449,8 +585,7 @@ pub fn specshow(data: &Array2<f32>, opts: &SpecshowOptions) -> Result<Image> {
     for py in 0..h {
         let bin = ((h - 1 - py) * bins / h).min(bins - 1);
         for px in 0..w {
-            let t = (px * frames / w).min(frames - 1);
-            let v = data[(bin, t)];
+            let v = kept[(bin, px)];
             let c = opts.colormap.color((v - vmin) * scale);
             img.put(left + px, top + py, c);
         }
@@ -611,6 +746,152 @@ pub fn waveform(samples: &Array2<f32>, sr: u32, opts: &WaveformOptions) -> Resul
             value: format!("{channels}x{n} at {sr} Hz"),
         });
     }
+    let mut envelope = WaveformEnvelope::new(channels, n, opts.width)?;
+    envelope.push(samples.view())?;
+    envelope.render(sr, opts)
+}
+
+/// The min and max of the samples each pixel column of a [`waveform`]
+/// picture covers (column `px` of `width` covers samples `px · n / width`
+/// up to `(px + 1) · n / width`, at least one), gathered as the samples
+/// arrive: a picture of any length of audio in memory of `width` columns.
+/// `waveform` is `new`, one `push` of all samples, then `render`.
+///
+/// # Example
+///
+/// ```
+/// use audio_io::picture::{waveform, WaveformEnvelope, WaveformOptions};
+/// let y = ndarray::Array2::from_shape_fn((2, 9000), |(c, t)| ((t + c) as f32 * 0.01).sin());
+/// let opts = WaveformOptions { width: 300, height: 60, ..Default::default() };
+/// let mut envelope = WaveformEnvelope::new(2, 9000, opts.width)?;
+/// for start in (0..9000).step_by(1000) {
+///     envelope.push(y.slice(ndarray::s![.., start..start + 1000]))?;
+/// }
+/// assert_eq!(envelope.render(8000, &opts)?, waveform(&y, 8000, &opts)?);
+/// # Ok::<(), audio_io::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct WaveformEnvelope {
+    n: usize,
+    /// `(channels, width)` minima and maxima.
+    lo: Array2<f32>,
+    hi: Array2<f32>,
+    /// Samples pushed so far.
+    seen: usize,
+    /// The first pixel column whose samples are not all pushed.
+    open: usize,
+}
+
+impl WaveformEnvelope {
+    /// Room for `channels` channels of `n` samples drawn `width` pixels
+    /// wide.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for no channels, no samples or a bad
+    /// width.
+    pub fn new(channels: usize, n: usize, width: usize) -> Result<Self> {
+        if channels == 0 || n == 0 {
+            return Err(Error::InvalidParameter {
+                name: "samples",
+                expected: "at least one channel and one sample",
+                value: format!("{channels}x{n}"),
+            });
+        }
+        check_size(width, 1)?;
+        Ok(Self {
+            n,
+            lo: Array2::from_elem((channels, width), f32::INFINITY),
+            hi: Array2::from_elem((channels, width), f32::NEG_INFINITY),
+            seen: 0,
+            open: 0,
+        })
+    }
+
+    /// Samples `[a, b)` that pixel column `px` covers.
+    fn span(&self, px: usize) -> (usize, usize) {
+        let w = self.lo.ncols();
+        let a = px * self.n / w;
+        (a, ((px + 1) * self.n / w).max(a + 1).min(self.n))
+    }
+
+    /// The next samples `(channels, m)`, in order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for another channel count or more
+    /// samples than announced.
+    pub fn push(&mut self, block: ndarray::ArrayView2<'_, f32>) -> Result<()> {
+        let (channels, width) = self.lo.dim();
+        let (start, end) = (self.seen, self.seen + block.ncols());
+        if block.nrows() != channels || end > self.n {
+            return Err(Error::InvalidParameter {
+                name: "samples",
+                expected: "the announced channels, and no more than the announced samples",
+                value: format!(
+                    "{}x{} after {start} of {channels}x{}",
+                    block.nrows(),
+                    block.ncols(),
+                    self.n
+                ),
+            });
+        }
+        let mut px = self.open;
+        while px < width {
+            let (a, b) = self.span(px);
+            if a >= end {
+                break;
+            }
+            for c in 0..channels {
+                let (mut lo, mut hi) = (self.lo[(c, px)], self.hi[(c, px)]);
+                for t in a.max(start)..b.min(end) {
+                    let v = block[(c, t - start)];
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+                self.lo[(c, px)] = lo;
+                self.hi[(c, px)] = hi;
+            }
+            px += 1;
+        }
+        while self.open < width && self.span(self.open).1 <= end {
+            self.open += 1;
+        }
+        self.seen = end;
+        Ok(())
+    }
+
+    /// Draws the picture, as [`waveform`] of all the samples.
+    ///
+    /// # Errors
+    ///
+    /// As [`waveform`]; [`Error::InvalidParameter`] when fewer samples were
+    /// pushed than announced, or for a width other than this one's.
+    pub fn render(&self, sr: u32, opts: &WaveformOptions) -> Result<Image> {
+        let (channels, width) = self.lo.dim();
+        if self.seen != self.n || opts.width != width || sr == 0 {
+            return Err(Error::InvalidParameter {
+                name: "samples/sr",
+                expected: "every announced sample pushed, the width planned and a rate > 0",
+                value: format!(
+                    "{} of {} samples, width {}, {sr} Hz",
+                    self.seen, self.n, opts.width
+                ),
+            });
+        }
+        draw_waveform(&self.lo, &self.hi, self.n, channels, sr, opts)
+    }
+}
+
+/// The picture of [`waveform`] from each pixel column's min and max.
+fn draw_waveform(
+    lows: &Array2<f32>,
+    highs: &Array2<f32>,
+    n: usize,
+    channels: usize,
+    sr: u32,
+    opts: &WaveformOptions,
+) -> Result<Image> {
     check_size(opts.width, opts.height.saturating_mul(channels))?;
     let s = opts.font_scale.max(1);
     let ch = 7 * s;
@@ -639,15 +920,7 @@ pub fn waveform(samples: &Array2<f32>, sr: u32, opts: &WaveformOptions) -> Resul
             y0 + (((1.0 - v) * 0.5) * (h - 1) as f32).round() as usize
         };
         for px in 0..w {
-            let a = px * n / w;
-            let b = ((px + 1) * n / w).max(a + 1).min(n);
-            let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
-            for t in a..b {
-                let v = samples[(c, t)];
-                lo = lo.min(v);
-                hi = hi.max(v);
-            }
-            let (ya, yb) = (to_y(hi), to_y(lo));
+            let (ya, yb) = (to_y(highs[(c, px)]), to_y(lows[(c, px)]));
             img.vline(left + px, ya, yb + 1, opts.color);
         }
         if opts.axes {

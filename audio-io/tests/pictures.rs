@@ -138,3 +138,72 @@ fn odd_sizes_and_degenerate_axes_do_not_panic() {
     )
     .is_err());
 }
+
+/// Pictures gathered block by block (any block sizes, fewer samples or
+/// frames than pixels, or many more) are the whole-array pictures, pixel
+/// for pixel.
+#[test]
+fn pictures_gathered_in_blocks_equal_the_whole_array_pictures() {
+    use audio_io::picture::{
+        specshow, waveform, SpecshowColumns, SpecshowOptions, WaveformEnvelope, WaveformOptions,
+    };
+    for (n, width) in [(50usize, 300usize), (300, 300), (10_007, 97), (1, 5)] {
+        let y = ndarray::Array2::from_shape_fn((2, n), |(c, t)| {
+            ((t * 7 + c * 3) % 23) as f32 / 11.5 - 1.0
+        });
+        let opts = WaveformOptions {
+            width,
+            height: 30,
+            ..WaveformOptions::default()
+        };
+        let whole = waveform(&y, 8000, &opts).unwrap();
+        for block in [1usize, 3, 64, 5000] {
+            let mut env = WaveformEnvelope::new(2, n, width).unwrap();
+            for start in (0..n).step_by(block) {
+                env.push(y.slice(ndarray::s![.., start..(start + block).min(n)]))
+                    .unwrap();
+            }
+            assert_eq!(
+                env.render(8000, &opts).unwrap(),
+                whole,
+                "{n} {width} {block}"
+            );
+        }
+        let frames = n;
+        let data = y.slice(ndarray::s![..1, ..]).to_owned();
+        let sopts = SpecshowOptions {
+            width,
+            height: 20,
+            ..SpecshowOptions::default()
+        };
+        let whole = specshow(&data, &sopts).unwrap();
+        for block in [1usize, 5, 4096] {
+            let mut cols = SpecshowColumns::new(1, frames, width).unwrap();
+            for start in (0..frames).step_by(block) {
+                cols.push(data.slice(ndarray::s![.., start..(start + block).min(frames)]))
+                    .unwrap();
+            }
+            assert_eq!(cols.render(&sopts).unwrap(), whole, "{n} {width} {block}");
+        }
+    }
+    // Too many samples, too few, or the wrong width are errors.
+    let mut env = WaveformEnvelope::new(1, 10, 5).unwrap();
+    assert!(env.push(ndarray::Array2::zeros((1, 11)).view()).is_err());
+    env.push(ndarray::Array2::zeros((1, 4)).view()).unwrap();
+    assert!(env
+        .render(
+            8000,
+            &WaveformOptions {
+                width: 5,
+                ..Default::default()
+            }
+        )
+        .is_err());
+    let cols = SpecshowColumns::new(3, 10, 5).unwrap();
+    assert!(cols
+        .render(&SpecshowOptions {
+            width: 6,
+            ..Default::default()
+        })
+        .is_err());
+}
