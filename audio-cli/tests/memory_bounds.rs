@@ -152,6 +152,13 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
     let demucs = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../audio-models/tests/fixtures/demucs/demucs_small.th");
     let demucs = s(&demucs);
+    // A Wave-U-Net-Pytorch checkpoint of the fixtures (8 kHz).
+    let wun = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../audio-models/tests/fixtures/wave_u_net/normal_fixed_joint");
+    let (wun_pth, wun_json) = (
+        s(&wun.with_extension("pth")).to_string(),
+        s(&wun.with_extension("json")).to_string(),
+    );
     for (name, args, out) in [
         (
             "convert --sr 22050 --mono",
@@ -245,6 +252,41 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
             "estimate-key (tuning estimated first)",
             &["estimate-key", "{in}", "-o", "{out}"][..],
             "key.json",
+        ),
+        ("hcqt", &["hcqt", "{in}", "-o", "{out}"][..], "hcqt.npy"),
+        (
+            "hybrid-cqt",
+            &["hybrid-cqt", "{in}", "-o", "{out}"][..],
+            "hybrid.npy",
+        ),
+        (
+            "remix (two passes, out of order)",
+            &[
+                "remix",
+                "{in}",
+                "-o",
+                "{out}",
+                "--intervals",
+                "600000:1200000,0:600000",
+            ][..],
+            "remix.npy",
+        ),
+        (
+            "specshow",
+            &["specshow", "{in}", "-o", "{out}"][..],
+            "spec.png",
+        ),
+        (
+            "waveshow",
+            &["waveshow", "{in}", "-o", "{out}"][..],
+            "wave.png",
+        ),
+        (
+            "separate --model normal_fixed_joint.pth (Wave-U-Net: windows)",
+            &[
+                "separate", "{in}", "-o", "{out}", "--model", wun_pth.as_str(), "--config", wun_json.as_str(),
+            ][..],
+            "wun_stems",
         ),
         (
             "separate --model demucs_small.th (Demucs: three passes, a window)",

@@ -109,6 +109,8 @@ if [ "$only" != models ]; then
     run "split" split "{in}" -o "{out}.npy"
     run "hpss" hpss "{in}" -o "{out}.npz"
     run "chroma-cens" chroma-cens "{in}" -o "{out}.npy"
+    run "specshow" specshow "{in}" -o "{out}.png"
+    run "waveshow" waveshow "{in}" -o "{out}.png"
     run "hybrid-cqt" hybrid-cqt "{in}" -o "{out}.npy"
     run "hcqt" hcqt "{in}" -o "{out}.npy"
     run "remix (three intervals, out of order)" remix "{in}" -o "{out}.npy" \
