@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use audio_io::npy::{is_npy, read_floats, Precision};
-use audio_io::wav::{write_wav, WavWriteOptions};
+use audio_io::wav::{write_wav, WavStreamWriter, WavWriteOptions};
 use audio_io::{Audio, LoadOptions};
 use audio_models::datasets::{Split, TranscriptionDataset};
 use audio_models::vocoder::{train as train_melgan, MelGan, MelGanConfig, TrainConfig};
@@ -132,6 +132,9 @@ pub(crate) fn read_mel(path: &Path) -> Result<Array2<f32>> {
 pub fn run(args: VocodeArgs) -> Result<()> {
     let model = MelGan::load(&args.model)?;
     let rate = model.config().sample_rate;
+    if !is_npy(&args.input) && !args.griffin_lim {
+        return stream_copy_synthesis(&model, &args);
+    }
     let mel = if is_npy(&args.input) {
         let mel = read_mel(&args.input)?;
         if mel.nrows() != model.config().n_mels || mel.ncols() < 4 {
@@ -170,6 +173,82 @@ pub fn run(args: VocodeArgs) -> Result<()> {
     write_wav(&args.output, &out, &WavWriteOptions::default())?;
     #[allow(clippy::cast_precision_loss, reason = "sample counts of audio files")]
     let seconds = n as f64 / f64::from(rate);
+    println!(
+        "wrote {} ({seconds:.2} s at {rate} Hz)",
+        args.output.display()
+    );
+    Ok(())
+}
+
+/// Copy synthesis of an audio file, block by block: the file decoded and
+/// resampled as it goes (`FileMixture`, mono), the log-mel frames
+/// ([`audio_models::vocoder::LogMel::stream`]) into the vocoder's chunks
+/// ([`MelGan::vocode_stream`]) and the samples into the WAV (and the mel
+/// into `--save-mel`) as each chunk finishes. Griffin-Lim, whose
+/// iterations see the whole spectrogram, keeps the whole-file path.
+fn stream_copy_synthesis(model: &MelGan, args: &VocodeArgs) -> Result<()> {
+    use audio_models::mixture_source::{FileMixture, MixtureSource};
+    let rate = model.config().sample_rate;
+    let mut mix = FileMixture::open_mono(&args.input, rate)?;
+    let front = audio_models::vocoder::LogMel::new(model.config())?;
+    let frames = front.frames(mix.len());
+    if frames < 4 {
+        return Err(Error::ShapeMismatch {
+            path: args.input.clone(),
+            expected: "audio of at least 4 frames of the model's mel",
+            got: vec![mix.len()],
+        });
+    }
+    let mut mel_stream = front.stream()?;
+    let mut vocoder = model.vocode_stream(frames);
+    let mut save = match &args.save_mel {
+        Some(path) => Some(audio_io::npy::NpyColumnWriter::<f32>::create(
+            path,
+            model.config().n_mels,
+        )?),
+        None => None,
+    };
+    let mut file = audio_io::OutputFile::create(&args.output)?;
+    let mut written = 0usize;
+    {
+        let mut wav = WavStreamWriter::new(&mut file, 1, rate, &WavWriteOptions::default())?;
+        let mut put = |mel: Array2<f32>,
+                       vocoder: &mut audio_models::vocoder::VocodeStream<'_>|
+         -> Result<Vec<f32>> {
+            if let Some(w) = save.as_mut() {
+                w.write_columns(mel.view())?;
+            }
+            Ok(vocoder.push(mel.view())?)
+        };
+        let mut write =
+            |y: Vec<f32>, wav: &mut WavStreamWriter<&mut audio_io::OutputFile>| -> Result<()> {
+                written += y.len();
+                let n = y.len();
+                let block = Array2::from_shape_vec((1, n), y).map_err(|_| Error::Usage {
+                    message: "internal: vocoded audio shape",
+                })?;
+                Ok(wav.write_block(&block)?)
+            };
+        mix.rewind()?;
+        loop {
+            let block = mix.read(1 << 16)?;
+            if block.ncols() == 0 {
+                break;
+            }
+            let y = put(mel_stream.push(&block.row(0).to_vec())?, &mut vocoder)?;
+            write(y, &mut wav)?;
+        }
+        let y = put(mel_stream.finish()?, &mut vocoder)?;
+        write(y, &mut wav)?;
+        write(vocoder.finish()?, &mut wav)?;
+        wav.finalize()?;
+    }
+    if let Some(w) = save {
+        w.finish()?;
+    }
+    file.commit()?;
+    #[allow(clippy::cast_precision_loss, reason = "sample counts of audio files")]
+    let seconds = written as f64 / f64::from(rate);
     println!(
         "wrote {} ({seconds:.2} s at {rate} Hz)",
         args.output.display()

@@ -260,6 +260,42 @@ fn melgan_trains_evaluates_and_vocodes() {
     let y = audio_io::wav::read_wav(&out).unwrap();
     assert_eq!(y.sample_rate, 16_000);
     assert_eq!(y.samples.ncols(), 16_000 / 256 * 256);
+    // The file was read block by block: its mel is the whole signal's
+    // within float rounding, and its audio the library's copy synthesis
+    // of the loaded samples within one 16-bit step.
+    let model = audio_models::vocoder::MelGan::load(&run).unwrap();
+    let loaded = audio_io::load::<f32>(
+        &input,
+        &audio_io::LoadOptions {
+            sr: Some(16_000),
+            ..audio_io::LoadOptions::default()
+        },
+    )
+    .unwrap()
+    .samples
+    .row(0)
+    .to_vec();
+    let whole_mel = model.mel(&loaded).unwrap();
+    let saved = audio_io::npy::read_npy(&mel).unwrap().into_floats().unwrap();
+    let audio_io::npy::Precision::F32(saved) = saved else {
+        panic!("the saved mel is float32");
+    };
+    assert_eq!(saved.shape(), whole_mel.shape());
+    let worst = saved
+        .iter()
+        .zip(whole_mel.iter())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(worst < 1e-5, "streamed mel off by {worst}");
+    let whole = model.copy_synthesis(&loaded).unwrap();
+    let worst = y
+        .samples
+        .row(0)
+        .iter()
+        .zip(&whole)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(worst <= 1.0 / 32_768.0 + 1e-6, "streamed audio off by {worst}");
     // The saved mel back through the vocoder gives the same audio; through
     // Griffin-Lim, audio as long.
     let again = common::tmp("vocoded-again.wav");

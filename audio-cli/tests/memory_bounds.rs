@@ -284,7 +284,14 @@ fn streaming_commands_stay_flat_from_1_to_10_minutes() {
         (
             "separate --model normal_fixed_joint.pth (Wave-U-Net: windows)",
             &[
-                "separate", "{in}", "-o", "{out}", "--model", wun_pth.as_str(), "--config", wun_json.as_str(),
+                "separate",
+                "{in}",
+                "-o",
+                "{out}",
+                "--model",
+                wun_pth.as_str(),
+                "--config",
+                wun_json.as_str(),
             ][..],
             "wun_stems",
         ),

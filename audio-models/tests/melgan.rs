@@ -369,3 +369,81 @@ fn bad_inputs_are_errors() {
     ));
     std::fs::remove_dir_all(&root).ok();
 }
+
+/// The log-mel front end's frames from a signal fed in irregular blocks
+/// against the whole signal's: the filters' product runs on fewer columns
+/// at a time, float32 rounding only (log10 of mel magnitudes).
+const STREAMED_MEL_TOL: f32 = 1e-5;
+
+/// The front end and the vocoder fed block by block (`LogMel::stream`,
+/// `MelGan::vocode_stream`, as `audio vocode` runs them on a file): the
+/// frames within float rounding of the whole signal's, the frame count
+/// announced by `LogMel::frames`, and the vocoded samples of a mel fed in
+/// pieces equal to `vocode`'s, to the bit (the same chunks).
+#[test]
+fn the_front_end_and_the_vocoder_stream() {
+    let vb = audio_nn::init::SeededVarMap::new(3).var_builder(DType::F32, &Device::Cpu);
+    let model = MelGan::new(
+        MelGanConfig {
+            ngf: 4,
+            residual_layers: 1,
+            ..MelGanConfig::default()
+        },
+        vb,
+    )
+    .unwrap();
+    let front = LogMel::new(model.config()).unwrap();
+    for n in [385usize, 1000, 70_001] {
+        let y: Vec<f32> = (0..n)
+            .map(|t| ((t as f32 * 0.031).sin() + (t as f32 * 0.0007).cos()) * 0.4)
+            .collect();
+        let whole = front.compute(&y).unwrap();
+        assert_eq!(front.frames(n), whole.ncols(), "{n} samples");
+        let mut stream = front.stream().unwrap();
+        let mut parts = Vec::new();
+        let mut at = 0;
+        for size in [1usize, 200, 7, 4096, 30_000].iter().cycle() {
+            if at >= n {
+                break;
+            }
+            let end = (at + size).min(n);
+            parts.push(stream.push(&y[at..end]).unwrap());
+            at = end;
+        }
+        parts.push(stream.finish().unwrap());
+        let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+        let streamed = ndarray::concatenate(ndarray::Axis(1), &views).unwrap();
+        assert_eq!(streamed.dim(), whole.dim());
+        let diff = (&streamed - &whole)
+            .mapv(f32::abs)
+            .fold(0f32, |a, &b| a.max(b));
+        assert!(
+            diff <= STREAMED_MEL_TOL,
+            "{n} samples: mel differs by {diff}"
+        );
+        if whole.ncols() < 4 {
+            continue;
+        }
+        let once = model.vocode(whole.view()).unwrap();
+        let mut vocoder = model.vocode_stream(whole.ncols());
+        let mut samples = Vec::new();
+        for start in (0..whole.ncols()).step_by(37) {
+            let end = (start + 37).min(whole.ncols());
+            samples.extend(
+                vocoder
+                    .push(whole.slice(ndarray::s![.., start..end]))
+                    .unwrap(),
+            );
+        }
+        samples.extend(vocoder.finish().unwrap());
+        assert_eq!(samples, once, "{n} samples: streamed vocoding differs");
+    }
+    // Too short a signal, and more or fewer frames than announced.
+    let mut stream = front.stream().unwrap();
+    stream.push(&[0.1; 100]).unwrap();
+    assert!(stream.finish().is_err());
+    let mut vocoder = model.vocode_stream(5);
+    assert!(vocoder.push(Array2::<f32>::zeros((80, 6)).view()).is_err());
+    vocoder.push(Array2::<f32>::zeros((80, 4)).view()).unwrap();
+    assert!(vocoder.finish().is_err());
+}

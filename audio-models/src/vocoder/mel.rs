@@ -2,8 +2,11 @@
 //! `(n_fft − hop) / 2` samples on each side, an uncentred hann STFT, the
 //! magnitude, Slaney mel filters and `log10(max(·, 1e−5))`.
 
-use audio_dsp::{spectrogram, MelConfig, MelFilterbank, Stft, StftConfig};
-use ndarray::Array2;
+use audio_dsp::{
+    spectrogram, spectrogram_power, MelConfig, MelFilterbank, Stft, StftConfig, StreamingStft,
+};
+use ndarray::{Array2, ShapeBuilder};
+use num_complex::Complex;
 use serde::{Deserialize, Serialize};
 
 use super::config::MelGanConfig;
@@ -188,6 +191,120 @@ impl LogMel {
         mel.mapv_inplace(|v| v.max(MEL_FLOOR).log10());
         Ok(mel)
     }
+}
+
+impl LogMel {
+    /// Frames of the log-mel spectrogram of `n` samples (the padded signal
+    /// framed without centring).
+    pub fn frames(&self, n: usize) -> usize {
+        let n_fft = self.hop + 2 * self.pad;
+        (n + 2 * self.pad).saturating_sub(n_fft) / self.hop + 1
+    }
+
+    /// [`LogMel::compute`] of a signal fed in blocks of any size: the
+    /// reflected head is fed once `pad + 1` samples are in, the reflected
+    /// tail at [`LogMelStream::finish`], and each frame goes through the
+    /// filters as it completes. The frames joined equal `compute`'s within
+    /// float rounding (the filters' matrix product runs on fewer columns
+    /// at a time).
+    pub fn stream(&self) -> Result<LogMelStream<'_>> {
+        Ok(LogMelStream {
+            mel: self,
+            stft: StreamingStft::new(self.stft.config().clone())?,
+            head: Vec::new(),
+            started: false,
+            tail: Vec::new(),
+            seen: 0,
+        })
+    }
+
+    /// The log-mel frames of magnitude frames (each column's magnitudes as
+    /// [`spectrogram`] takes them, frame by frame).
+    fn log_mel(&self, frames: &Array2<Complex<f32>>) -> Result<Array2<f32>> {
+        let mut magnitude = Array2::<f32>::zeros((frames.nrows(), frames.ncols()).f());
+        for (t, column) in frames.columns().into_iter().enumerate() {
+            let one = column.to_owned().insert_axis(ndarray::Axis(1));
+            magnitude
+                .column_mut(t)
+                .assign(&spectrogram_power(one.view(), 1.0).column(0));
+        }
+        let mut mel = self.filters.apply(magnitude.view())?;
+        mel.mapv_inplace(|v| v.max(MEL_FLOOR).log10());
+        Ok(mel)
+    }
+}
+
+/// [`LogMel::stream`]: MelGAN's log-mel front end over a signal fed in
+/// blocks; memory of one FFT frame and the reflected tail.
+#[derive(Debug)]
+pub struct LogMelStream<'a> {
+    mel: &'a LogMel,
+    stft: StreamingStft<f32>,
+    /// The first samples, until the reflected head can be fed.
+    head: Vec<f32>,
+    started: bool,
+    /// The last `pad + 1` samples, for the reflected tail.
+    tail: Vec<f32>,
+    seen: usize,
+}
+
+impl LogMelStream<'_> {
+    /// Feeds a block and returns the log-mel frames it completes, `(n_mels,
+    /// new_frames)`.
+    ///
+    /// # Errors
+    ///
+    /// Non-finite samples (the STFT's error).
+    pub fn push(&mut self, block: &[f32]) -> Result<Array2<f32>> {
+        let pad = self.mel.pad;
+        self.seen += block.len();
+        self.tail.extend_from_slice(block);
+        let keep = self.tail.len().saturating_sub(pad + 1);
+        self.tail.drain(..keep);
+        let frames = if self.started {
+            self.stft.push(block)?
+        } else {
+            self.head.extend_from_slice(block);
+            if self.head.len() <= pad {
+                return Ok(Array2::zeros((self.mel.n_mels, 0)));
+            }
+            self.started = true;
+            let head = std::mem::take(&mut self.head);
+            let reflected: Vec<f32> = head[1..=pad].iter().rev().copied().collect();
+            let mut frames = vec![self.stft.push(&reflected)?, self.stft.push(&head)?];
+            join_frames(&mut frames)?
+        };
+        self.mel.log_mel(&frames)
+    }
+
+    /// Feeds the reflected tail and returns the last frames.
+    ///
+    /// # Errors
+    ///
+    /// As [`LogMel::compute`] for a signal too short.
+    pub fn finish(&mut self) -> Result<Array2<f32>> {
+        let pad = self.mel.pad;
+        if !self.started || self.seen < self.mel.hop {
+            return Err(Error::InvalidParameter {
+                name: "samples",
+                value: self.seen.to_string(),
+                expected: "more samples than the reflect padding and at least one hop",
+            });
+        }
+        let reflected: Vec<f32> = self.tail[..pad].iter().rev().copied().collect();
+        let mut frames = vec![self.stft.push(&reflected)?, self.stft.finish()?];
+        self.mel.log_mel(&join_frames(&mut frames)?)
+    }
+}
+
+/// STFT frame blocks joined along time.
+fn join_frames(parts: &mut [Array2<Complex<f32>>]) -> Result<Array2<Complex<f32>>> {
+    let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+    ndarray::concatenate(ndarray::Axis(1), &views).map_err(|_| Error::ShapeMismatch {
+        what: "STFT frames",
+        expected: "one bin count".into(),
+        got: parts.iter().map(|p| p.nrows()).collect(),
+    })
 }
 
 #[cfg(test)]

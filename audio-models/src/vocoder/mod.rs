@@ -26,6 +26,6 @@ pub use config::MelGanConfig;
 pub use discriminator::{MultiScaleDiscriminator, ScaleDiscriminator};
 pub use generator::{MelGanGenerator, LEAKY_SLOPE};
 pub use loss::{discriminator_hinge_loss, feature_matching_loss, generator_hinge_loss};
-pub use mel::{LogMel, LogMelConfig, MEL_FLOOR};
-pub use model::{MelGan, VocoderScores, CHUNK_FRAMES, EVAL_HOP, EVAL_N_FFT};
+pub use mel::{LogMel, LogMelConfig, LogMelStream, MEL_FLOOR};
+pub use model::{MelGan, VocodeStream, VocoderScores, CHUNK_FRAMES, EVAL_HOP, EVAL_N_FFT};
 pub use training::{train, TrainConfig, ARCHITECTURE, DISCRIMINATOR_PREFIX, STFT_RESOLUTIONS};

@@ -23,6 +23,127 @@ use crate::{Error, Result};
 /// context on both sides): about 3 s at the defaults.
 pub const CHUNK_FRAMES: usize = 256;
 
+/// [`MelGan::vocode_stream`]: the generator over chunks of
+/// [`CHUNK_FRAMES`] log-mel frames (with the generator's context on both
+/// sides, cropped), run as the frames arrive.
+#[derive(Debug)]
+pub struct VocodeStream<'a> {
+    gan: &'a MelGan,
+    /// Frames of the whole spectrogram.
+    frames: usize,
+    /// Frames from `held_from` on.
+    held: Array2<f32>,
+    held_from: usize,
+    /// The next chunk's first frame.
+    start: usize,
+}
+
+impl VocodeStream<'_> {
+    /// Feeds log-mel frames `(n_mels, k)` and returns the samples of the
+    /// chunks they complete.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for another band count, more frames than
+    /// announced or non-finite values; candle errors.
+    pub fn push(&mut self, mel: ArrayView2<'_, f32>) -> Result<Vec<f32>> {
+        let received = self.held_from + self.held.ncols() + mel.ncols();
+        if mel.nrows() != self.held.nrows() || received > self.frames {
+            return Err(Error::InvalidParameter {
+                name: "mel",
+                value: format!(
+                    "{:?} with {} of {} frames in",
+                    mel.dim(),
+                    received,
+                    self.frames
+                ),
+                expected: "the model's n_mels bands, and no more frames than announced",
+            });
+        }
+        if mel.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "mel",
+                value: "a NaN or infinite value".into(),
+                expected: "finite log-mel values",
+            });
+        }
+        self.held =
+            ndarray::concatenate(ndarray::Axis(1), &[self.held.view(), mel]).map_err(|_| {
+                Error::ShapeMismatch {
+                    what: "log-mel frames",
+                    expected: format!("{} bands", self.held.nrows()),
+                    got: mel.shape().to_vec(),
+                }
+            })?;
+        self.run(received)
+    }
+
+    /// The samples of the chunks not yet run.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when fewer frames came than announced;
+    /// candle errors.
+    pub fn finish(&mut self) -> Result<Vec<f32>> {
+        let received = self.held_from + self.held.ncols();
+        if received != self.frames {
+            return Err(Error::InvalidParameter {
+                name: "mel",
+                value: format!("{received} of {} frames", self.frames),
+                expected: "every announced frame",
+            });
+        }
+        self.run(received)
+    }
+
+    /// Runs every chunk whose frames and context are in.
+    fn run(&mut self, received: usize) -> Result<Vec<f32>> {
+        let hop = self.gan.generator.hop();
+        let margin = self.gan.generator.context_frames();
+        let frames = self.frames;
+        let mut out = Vec::new();
+        while self.start < frames {
+            let (start, end) = (self.start, (self.start + CHUNK_FRAMES).min(frames));
+            let mut lo = start.saturating_sub(margin);
+            let hi = (end + margin).min(frames);
+            if hi - lo < 4 {
+                lo = hi.saturating_sub(4);
+            }
+            if hi > received {
+                break;
+            }
+            let x = Tensor::from_vec(
+                self.held
+                    .slice(s![.., lo - self.held_from..hi - self.held_from])
+                    .iter()
+                    .copied()
+                    .collect::<Vec<f32>>(),
+                (1, self.held.nrows(), hi - lo),
+                &Device::Cpu,
+            )?;
+            let y = self
+                .gan
+                .generator
+                .forward(&x)?
+                .flatten_all()?
+                .to_vec1::<f32>()?;
+            out.extend_from_slice(&y[(start - lo) * hop..(end - lo) * hop]);
+            self.start = end;
+        }
+        // Frames before the next chunk's context are never read again.
+        let keep_from = self
+            .start
+            .saturating_sub(margin + 4)
+            .clamp(self.held_from, self.held_from + self.held.ncols());
+        self.held = self
+            .held
+            .slice(s![.., keep_from - self.held_from..])
+            .to_owned();
+        self.held_from = keep_from;
+        Ok(out)
+    }
+}
+
 /// The STFT of the evaluation's spectral distances: the mel's own
 /// 1024 points; hop 256.
 pub const EVAL_N_FFT: usize = 1024;
@@ -163,34 +284,24 @@ impl MelGan {
                 expected: "finite log-mel values",
             });
         }
-        let hop = self.generator.hop();
-        let margin = self.generator.context_frames();
-        let mut out = Vec::with_capacity(frames * hop);
-        let mut start = 0;
-        while start < frames {
-            let end = (start + CHUNK_FRAMES).min(frames);
-            let mut lo = start.saturating_sub(margin);
-            let hi = (end + margin).min(frames);
-            if hi - lo < 4 {
-                lo = hi.saturating_sub(4);
-            }
-            let x = Tensor::from_vec(
-                mel.slice(s![.., lo..hi])
-                    .iter()
-                    .copied()
-                    .collect::<Vec<f32>>(),
-                (1, bands, hi - lo),
-                &Device::Cpu,
-            )?;
-            let y = self
-                .generator
-                .forward(&x)?
-                .flatten_all()?
-                .to_vec1::<f32>()?;
-            out.extend_from_slice(&y[(start - lo) * hop..(end - lo) * hop]);
-            start = end;
-        }
+        let mut stream = self.vocode_stream(frames);
+        let mut out = stream.push(mel)?;
+        out.extend(stream.finish()?);
         Ok(out)
+    }
+
+    /// [`MelGan::vocode`] of a log-mel spectrogram of `frames` frames fed
+    /// a few frames at a time (from [`LogMel::stream`]): the same chunks,
+    /// so the same samples, each chunk's as soon as its frames and their
+    /// context are in. Memory: one chunk and its context.
+    pub fn vocode_stream(&self, frames: usize) -> VocodeStream<'_> {
+        VocodeStream {
+            gan: self,
+            frames,
+            held: Array2::zeros((self.config.n_mels, 0)),
+            held_from: 0,
+            start: 0,
+        }
     }
 
     /// Copy synthesis: [`MelGan::mel`] then [`MelGan::vocode`]
