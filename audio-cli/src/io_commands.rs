@@ -418,14 +418,9 @@ fn stream_specshow(
                 )?;
             }
             columns.push(stream.finish()?.mapv(|c| c.norm()).view())?;
-            let peak = columns.range().map_or(0.0, |(_, hi)| hi);
-            let reference = audio_dsp::DbReference::Value(f64::from(peak));
-            let db = |v: f32| -> Result<f32> {
-                let one = ndarray::arr1(&[v]);
-                Ok(audio_dsp::amplitude_to_db(one.view(), reference, 1e-5, None)?[0])
-            };
-            let floor = db(peak)? - picture.top_db as f32;
-            columns.map_monotone(|v| db(v).map_or(floor, |d| d.max(floor)));
+            scale_to_db(&mut columns, picture.top_db, |v, reference| {
+                Ok(audio_dsp::amplitude_to_db(v, reference, 1e-5, None)?)
+            })?;
             (columns, FrequencyAxis::Linear)
         }
         YAxisArg::Mel => {
@@ -445,14 +440,9 @@ fn stream_specshow(
                 columns.push(stream.push(&block.row(0).to_vec())?.view())?;
             }
             columns.push(stream.finish()?.view())?;
-            let peak = columns.range().map_or(0.0, |(_, hi)| hi);
-            let reference = audio_dsp::DbReference::Value(f64::from(peak));
-            let db = |v: f32| -> Result<f32> {
-                let one = ndarray::arr1(&[v]);
-                Ok(audio_dsp::power_to_db(one.view(), reference, 1e-10, None)?[0])
-            };
-            let floor = db(peak)? - picture.top_db as f32;
-            columns.map_monotone(|v| db(v).map_or(floor, |d| d.max(floor)));
+            scale_to_db(&mut columns, picture.top_db, |v, reference| {
+                Ok(audio_dsp::power_to_db(v, reference, 1e-10, None)?)
+            })?;
             let axis = FrequencyAxis::Mel {
                 fmin: 0.0,
                 fmax: f64::from(sr) / 2.0,
@@ -472,4 +462,27 @@ fn stream_specshow(
         colorbar: picture.axes.then(|| "dB".to_string()),
         ..Default::default()
     })?)
+}
+
+/// The dB scale of `amplitude_to_db` / `power_to_db` with `ref=np.max` and
+/// `top_db` applied to the kept columns: `to_db` (one of the two, without
+/// `top_db`) of each value with the maximum of all frames as reference,
+/// floored `top_db` below the peak's level, as the whole spectrogram's
+/// conversion gives them (the scale does not decrease, so the range maps
+/// with it).
+fn scale_to_db(
+    columns: &mut SpecshowColumns,
+    top_db: f64,
+    to_db: impl Fn(ndarray::ArrayView1<'_, f32>, audio_dsp::DbReference) -> Result<ndarray::Array1<f32>>,
+) -> Result<()> {
+    let peak = columns.range().map_or(0.0, |(_, hi)| hi);
+    let reference = audio_dsp::DbReference::Value(f64::from(peak));
+    let db = |v: f32| -> Result<f32> { Ok(to_db(ndarray::arr1(&[v]).view(), reference)?[0]) };
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "as librosa's float32 top_db"
+    )]
+    let floor = db(peak)? - top_db as f32;
+    columns.map_monotone(|v| db(v).map_or(floor, |d| d.max(floor)));
+    Ok(())
 }

@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use audio_io::wav::{write_wav, WavWriteOptions};
-use audio_io::{Audio, LoadOptions};
+use audio_io::wav::{WavStreamWriter, WavWriteOptions};
 use audio_models::datasets::{Split, TranscriptionDataset};
-use audio_models::ddsp::{train as train_ddsp, Ddsp, DdspConfig, TrainConfig};
+use audio_models::ddsp::{train as train_ddsp, Ddsp, DdspConfig, TrainConfig, SYNTH_FRAMES};
 use clap::Args;
 
 use crate::train_commands::TrainArgs;
@@ -92,27 +91,51 @@ pub struct ResynthArgs {
 ///
 /// Loading the model and the file; writing the output.
 pub fn run(args: ResynthArgs) -> Result<()> {
+    use audio_models::mixture_source::{FileMixture, MixtureSource};
     let model = Ddsp::load(&args.model)?;
     let rate = model.config().sample_rate;
-    let audio = audio_io::load::<f32>(
-        &args.input,
-        &LoadOptions {
-            sr: Some(rate),
-            ..LoadOptions::default()
-        },
-    )?;
-    let features = model
-        .features(&audio.samples.row(0).to_vec())?
+    // First pass: the controls, block by block (pYIN keeps its
+    // back-pointers for the global Viterbi decoding; the controls are 9
+    // bytes a frame).
+    let mut mix = FileMixture::open_mono(&args.input, rate)?;
+    let mut stream = model.feature_stream()?;
+    mix.rewind()?;
+    loop {
+        let block = mix.read(1 << 16)?;
+        if block.ncols() == 0 {
+            break;
+        }
+        stream.push(&block.row(0).to_vec())?;
+    }
+    let features = stream
+        .finish()?
         .shifted(args.pitch_shift, args.loudness_shift);
-    let y = model.synthesize(&features)?;
-    let n = y.len();
-    let out = Audio {
-        samples: ndarray::Array2::from_shape_vec((1, n), y).map_err(|_| Error::Usage {
-            message: "internal: resynthesised audio shape",
-        })?,
-        sample_rate: rate,
-    };
-    write_wav(&args.output, &out, &WavWriteOptions::default())?;
+    // Then the decoder and synthesisers a stretch of frames at a time,
+    // each stretch's samples written as they are final.
+    let mut synth = model.synth_stream()?;
+    let mut file = audio_io::OutputFile::create(&args.output)?;
+    let mut n = 0usize;
+    {
+        let mut wav = WavStreamWriter::new(&mut file, 1, rate, &WavWriteOptions::default())?;
+        let mut write = |y: Vec<f32>| -> Result<()> {
+            n += y.len();
+            let len = y.len();
+            let block = ndarray::Array2::from_shape_vec((1, len), y).map_err(|_| Error::Usage {
+                message: "internal: resynthesised audio shape",
+            })?;
+            Ok(wav.write_block(&block)?)
+        };
+        for start in (0..features.len()).step_by(SYNTH_FRAMES) {
+            let end = (start + SYNTH_FRAMES).min(features.len());
+            write(synth.push(
+                &features.f0_hz[start..end],
+                &features.loudness_db[start..end],
+            )?)?;
+        }
+        write(synth.finish()?)?;
+        wav.finalize()?;
+    }
+    file.commit()?;
     #[allow(clippy::cast_precision_loss, reason = "sample counts of audio files")]
     let seconds = n as f64 / f64::from(rate);
     println!(

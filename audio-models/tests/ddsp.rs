@@ -215,3 +215,52 @@ fn bad_inputs_are_errors() {
     let err = Ddsp::new(small_config(), empty).unwrap_err().to_string();
     assert!(err.contains("gru.weight_ih_l0"), "{err}");
 }
+
+/// The controls of a signal fed in irregular blocks and the audio of
+/// controls fed a few frames at a time (as `audio resynth` streams a long
+/// file) equal the whole-signal `features` and `synthesize`, to the bit:
+/// the same pYIN decoding, the same per-frame loudness, and the decoder
+/// run on the same `SYNTH_FRAMES`-frame stretches with its state carried.
+#[test]
+fn features_and_synthesis_stream() {
+    use audio_models::ddsp::SYNTH_FRAMES;
+    let store = audio_nn::init::SeededVarMap::new(2);
+    let model = Ddsp::new(small_config(), store.var_builder(DType::F32, &Device::Cpu)).unwrap();
+    // Long enough for more than one decoder run.
+    let hop = model.config().hop;
+    let n = (SYNTH_FRAMES + 300) * hop + 17;
+    let rate = model.config().sample_rate as f32;
+    let y: Vec<f32> = (0..n)
+        .map(|t| {
+            let f = 220.0 + 110.0 * ((t / 20_000) % 3) as f32;
+            0.4 * (2.0 * std::f32::consts::PI * f * t as f32 / rate).sin()
+        })
+        .collect();
+    let whole = model.features(&y).unwrap();
+    let mut stream = model.feature_stream().unwrap();
+    let mut at = 0;
+    for size in [1usize, 999, 4096, 77, 65_536].iter().cycle() {
+        if at >= n {
+            break;
+        }
+        let end = (at + size).min(n);
+        stream.push(&y[at..end]).unwrap();
+        at = end;
+    }
+    let streamed = stream.finish().unwrap();
+    assert_eq!(streamed, whole);
+    let audio = model.synthesize(&whole).unwrap();
+    assert_eq!(audio.len(), whole.len() * hop);
+    let mut synth = model.synth_stream().unwrap();
+    let mut out = Vec::new();
+    for start in (0..whole.len()).step_by(333) {
+        let end = (start + 333).min(whole.len());
+        out.extend(
+            synth
+                .push(&whole.f0_hz[start..end], &whole.loudness_db[start..end])
+                .unwrap(),
+        );
+    }
+    out.extend(synth.finish().unwrap());
+    assert_eq!(out, audio);
+}

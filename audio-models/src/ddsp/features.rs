@@ -1,7 +1,10 @@
 //! DDSP's control features: the fundamental by pYIN and the A-weighted
 //! loudness, one value per frame.
 
-use audio_dsp::{a_weighting, fft_frequencies, spectrogram, Pyin, PyinConfig, Stft, StftConfig};
+use audio_dsp::{
+    a_weighting, fft_frequencies, spectrogram_power, Pyin, PyinConfig, PyinStream, Stft,
+    StftConfig, StreamingStft,
+};
 
 use super::config::DdspConfig;
 use crate::{Error, Result};
@@ -136,17 +139,34 @@ impl FeatureExtractor {
     /// [`Error::Empty`] for a clip shorter than one frame; pYIN's and the
     /// STFT's errors (non-finite samples).
     pub fn extract(&self, samples: &[f32]) -> Result<DdspFeatures> {
-        let frames = samples.len() / self.config.hop;
-        if frames == 0 {
-            return Err(Error::Empty {
-                what: "audio shorter than one DDSP frame",
-            });
-        }
-        let pitch = self.pyin.process(samples)?;
-        let power = spectrogram(&self.stft, samples, 2.0)?;
-        let mut loudness = Vec::with_capacity(frames);
-        for t in 0..frames {
-            let column = power.column(t);
+        let mut stream = self.stream()?;
+        stream.push(samples)?;
+        stream.finish()
+    }
+
+    /// [`FeatureExtractor::extract`] of a signal fed in blocks of any size
+    /// (`audio resynth` reads a long file this way): pYIN's stream (its
+    /// Viterbi decoding is global, so it keeps each frame's back-pointers
+    /// until the end) and the loudness frame by frame from a streaming
+    /// STFT. The controls equal `extract`'s to the bit (`extract` is this
+    /// stream fed everything at once).
+    ///
+    /// # Errors
+    ///
+    /// The planners' errors.
+    pub fn stream(&self) -> Result<FeatureStream<'_>> {
+        Ok(FeatureStream {
+            extractor: self,
+            pyin: self.pyin.stream()?,
+            stft: StreamingStft::new(self.stft.config().clone())?,
+            loudness: Vec::new(),
+            seen: 0,
+        })
+    }
+
+    /// The A-weighted loudness of power frames (columns), appended.
+    fn loudness_of(&self, power: ndarray::ArrayView2<'_, f32>, loudness: &mut Vec<f32>) {
+        for column in power.columns() {
             #[allow(clippy::cast_precision_loss, reason = "bin counts are small")]
             let mean = column
                 .iter()
@@ -160,12 +180,67 @@ impl FeatureExtractor {
             #[allow(clippy::cast_possible_truncation, reason = "controls in f32")]
             loudness.push(mean as f32);
         }
+    }
+}
+
+/// [`FeatureExtractor::stream`]: DDSP's controls of a signal fed in
+/// blocks.
+#[derive(Debug)]
+pub struct FeatureStream<'a> {
+    extractor: &'a FeatureExtractor,
+    pyin: PyinStream<'a>,
+    stft: StreamingStft<f32>,
+    loudness: Vec<f32>,
+    seen: usize,
+}
+
+impl FeatureStream<'_> {
+    /// Feeds a block of samples.
+    ///
+    /// # Errors
+    ///
+    /// pYIN's and the STFT's errors (non-finite samples).
+    pub fn push(&mut self, block: &[f32]) -> Result<()> {
+        self.seen += block.len();
+        self.pyin.push(block)?;
+        let frames = self.stft.push(block)?;
+        self.add_frames(&frames);
+        Ok(())
+    }
+
+    /// The controls of every frame (`samples / hop` of them).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Empty`] for a signal shorter than one frame; pYIN's and the
+    /// STFT's errors.
+    pub fn finish(mut self) -> Result<DdspFeatures> {
+        let frames = self.seen / self.extractor.config.hop;
+        if frames == 0 {
+            return Err(Error::Empty {
+                what: "audio shorter than one DDSP frame",
+            });
+        }
+        let last = self.stft.finish()?;
+        self.add_frames(&last);
+        let pitch = self.pyin.finish()?;
         #[allow(clippy::cast_possible_truncation, reason = "controls in f32")]
         let f0_hz = pitch.f0[..frames].iter().map(|&f| f as f32).collect();
+        self.loudness.truncate(frames);
         Ok(DdspFeatures {
             f0_hz,
-            loudness_db: loudness,
+            loudness_db: self.loudness,
             voiced: pitch.voiced_flag[..frames].to_vec(),
         })
+    }
+
+    /// The loudness of STFT frames, each frame's power as
+    /// `audio_dsp::spectrogram` computes it (frame by frame).
+    fn add_frames(&mut self, frames: &ndarray::Array2<num_complex::Complex<f32>>) {
+        for column in frames.columns() {
+            let one = column.to_owned().insert_axis(ndarray::Axis(1));
+            let power = spectrogram_power(one.view(), 2.0);
+            self.extractor.loudness_of(power.view(), &mut self.loudness);
+        }
     }
 }

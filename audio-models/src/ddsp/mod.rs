@@ -19,7 +19,9 @@ mod network;
 mod training;
 
 pub use config::DdspConfig;
-pub use features::{DdspFeatures, FeatureExtractor, LOUDNESS_RANGE_DB, LOUDNESS_REF_DB};
-pub use model::{Ddsp, DdspScores, EVAL_HOP, EVAL_N_FFT, EVAL_N_MELS};
+pub use features::{
+    DdspFeatures, FeatureExtractor, FeatureStream, LOUDNESS_RANGE_DB, LOUDNESS_REF_DB,
+};
+pub use model::{Ddsp, DdspScores, SynthStream, EVAL_HOP, EVAL_N_FFT, EVAL_N_MELS, SYNTH_FRAMES};
 pub use network::{exp_sigmoid, DdspDecoder, SynthControls};
 pub use training::{train, TrainConfig, ARCHITECTURE, LOSS_FFT_SIZES};

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use audio_nn::synth::{filtered_noise_direct, harmonic_amplitudes, FilteredNoise, HarmonicSynth};
+use audio_nn::synth::{
+    harmonic_amplitudes, FilteredNoise, FilteredNoiseStream, HarmonicStream, HarmonicSynth,
+};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use serde::{Deserialize, Serialize};
@@ -112,6 +114,16 @@ impl Ddsp {
         self.features.extract(samples)
     }
 
+    /// [`Ddsp::features`] of a signal fed in blocks
+    /// ([`FeatureExtractor::stream`]).
+    ///
+    /// # Errors
+    ///
+    /// The planners' errors.
+    pub fn feature_stream(&self) -> Result<super::features::FeatureStream<'_>> {
+        self.features.stream()
+    }
+
     /// Audio `frames · hop` samples long from controls: the decoder over
     /// the whole sequence, then the harmonic and noise synthesisers sample
     /// by sample (no per-sample tensors, so memory grows only with the
@@ -121,28 +133,39 @@ impl Ddsp {
     ///
     /// [`Error::Empty`] for no frames; candle errors.
     pub fn synthesize(&self, features: &DdspFeatures) -> Result<Vec<f32>> {
-        let t = features.len();
-        if t == 0 {
+        if features.is_empty() {
             return Err(Error::Empty {
                 what: "DDSP controls",
             });
         }
+        let mut stream = self.synth_stream()?;
+        let mut out = stream.push(&features.f0_hz, &features.loudness_db)?;
+        out.extend(stream.finish()?);
+        Ok(out)
+    }
+
+    /// [`Ddsp::synthesize`] over controls fed a few frames at a time (`audio
+    /// resynth` feeds a long file's): the decoder runs on
+    /// [`SYNTH_FRAMES`] frames at a time with its GRU state carried, the
+    /// harmonic and noise synthesisers carry their phase and overlap, and
+    /// each sample is returned once final. `synthesize` is this stream fed
+    /// everything, so the two agree to the bit however the frames are fed.
+    ///
+    /// # Errors
+    ///
+    /// The synthesisers' configuration errors.
+    pub fn synth_stream(&self) -> Result<SynthStream<'_>> {
         let c = self.config();
-        let f0 = Tensor::from_vec(features.f0_hz.clone(), (1, t), &Device::Cpu)?;
-        let ld = Tensor::from_vec(features.loudness_db.clone(), (1, t), &Device::Cpu)?;
-        let controls = self.decoder.forward(&f0, &ld)?;
-        let amps = harmonic_amplitudes(
-            &f0,
-            &controls.amplitude,
-            &controls.distribution,
-            c.sample_rate,
-        )?
-        .flatten_all()?
-        .to_vec1::<f32>()?;
-        let noise = controls.noise.flatten_all()?.to_vec1::<f32>()?;
-        let harmonic = self.harmonic.render(&features.f0_hz, &amps)?;
-        let noise = filtered_noise_direct(&noise, c.noise_bands, c.hop, c.noise_seed)?;
-        Ok(harmonic.iter().zip(&noise).map(|(a, b)| a + b).collect())
+        Ok(SynthStream {
+            ddsp: self,
+            state: None,
+            f0: Vec::new(),
+            loudness: Vec::new(),
+            harmonic: self.harmonic.render_stream(),
+            noise: FilteredNoiseStream::new(c.noise_bands, c.hop, c.noise_seed)?,
+            harmonic_out: Vec::new(),
+            noise_out: Vec::new(),
+        })
     }
 
     /// [`Ddsp::features`] then [`Ddsp::synthesize`].
@@ -214,5 +237,109 @@ impl Ddsp {
             ddsp,
             griffin_lim_mel,
         })
+    }
+}
+
+/// Frames the DDSP decoder runs on at once in [`Ddsp::synth_stream`] (its
+/// GRU state carried from one run to the next).
+pub const SYNTH_FRAMES: usize = 1024;
+
+/// [`Ddsp::synth_stream`]: DDSP's decoder and synthesisers over controls fed
+/// a few frames at a time; memory of [`SYNTH_FRAMES`] frames.
+#[derive(Debug)]
+pub struct SynthStream<'a> {
+    ddsp: &'a Ddsp,
+    state: Option<Tensor>,
+    /// Controls waiting for a full run of the decoder.
+    f0: Vec<f32>,
+    loudness: Vec<f32>,
+    harmonic: HarmonicStream<'a>,
+    noise: FilteredNoiseStream,
+    /// Samples one synthesiser has given ahead of the other.
+    harmonic_out: Vec<f32>,
+    noise_out: Vec<f32>,
+}
+
+impl SynthStream<'_> {
+    /// Feeds controls (fundamental in Hz and loudness in dB per frame) and
+    /// returns the samples that are final.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] for controls of different lengths; candle
+    /// errors.
+    pub fn push(&mut self, f0_hz: &[f32], loudness_db: &[f32]) -> Result<Vec<f32>> {
+        if f0_hz.len() != loudness_db.len() {
+            return Err(Error::ShapeMismatch {
+                what: "DDSP controls (f0, loudness)",
+                expected: format!("{} loudness values, one per f0", f0_hz.len()),
+                got: vec![loudness_db.len()],
+            });
+        }
+        self.f0.extend_from_slice(f0_hz);
+        self.loudness.extend_from_slice(loudness_db);
+        while self.f0.len() >= SYNTH_FRAMES {
+            self.run(SYNTH_FRAMES)?;
+        }
+        Ok(self.emit())
+    }
+
+    /// Runs the controls left and returns the last samples; the stream
+    /// then starts over.
+    ///
+    /// # Errors
+    ///
+    /// Candle errors.
+    pub fn finish(&mut self) -> Result<Vec<f32>> {
+        if !self.f0.is_empty() {
+            self.run(self.f0.len())?;
+        }
+        self.harmonic_out.extend(self.harmonic.finish());
+        self.noise_out.extend(self.noise.finish());
+        let out = self.emit();
+        self.state = None;
+        self.harmonic_out.clear();
+        self.noise_out.clear();
+        Ok(out)
+    }
+
+    /// The first `n` waiting frames through the decoder and into the
+    /// synthesisers.
+    fn run(&mut self, n: usize) -> Result<()> {
+        let c = self.ddsp.config();
+        let f0: Vec<f32> = self.f0.drain(..n).collect();
+        let loudness: Vec<f32> = self.loudness.drain(..n).collect();
+        let f0_t = Tensor::from_vec(f0.clone(), (1, n), &Device::Cpu)?;
+        let ld = Tensor::from_vec(loudness, (1, n), &Device::Cpu)?;
+        let (controls, state) =
+            self.ddsp
+                .decoder
+                .forward_with_state(&f0_t, &ld, self.state.as_ref())?;
+        self.state = Some(state);
+        let amps = harmonic_amplitudes(
+            &f0_t,
+            &controls.amplitude,
+            &controls.distribution,
+            c.sample_rate,
+        )?
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+        let noise = controls.noise.flatten_all()?.to_vec1::<f32>()?;
+        self.harmonic_out.extend(self.harmonic.push(&f0, &amps)?);
+        self.noise_out.extend(self.noise.push(&noise)?);
+        Ok(())
+    }
+
+    /// The samples both synthesisers have given, summed.
+    fn emit(&mut self) -> Vec<f32> {
+        let n = self.harmonic_out.len().min(self.noise_out.len());
+        let out = self.harmonic_out[..n]
+            .iter()
+            .zip(&self.noise_out[..n])
+            .map(|(a, b)| a + b)
+            .collect();
+        self.harmonic_out.drain(..n);
+        self.noise_out.drain(..n);
+        out
     }
 }

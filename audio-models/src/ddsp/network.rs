@@ -145,6 +145,23 @@ impl DdspDecoder {
     /// [`Error::ShapeMismatch`] when the two inputs differ in shape or are
     /// not `(batch, frames)`; candle errors.
     pub fn forward(&self, f0_hz: &Tensor, loudness_db: &Tensor) -> Result<SynthControls> {
+        Ok(self.forward_with_state(f0_hz, loudness_db, None)?.0)
+    }
+
+    /// [`DdspDecoder::forward`] from the GRU's state `h` (zeros when
+    /// `None`), with the state after the last frame: consecutive stretches
+    /// of frames run one after another give the controls of one run over
+    /// all of them (within float rounding).
+    ///
+    /// # Errors
+    ///
+    /// As [`DdspDecoder::forward`]; a state of the wrong shape.
+    pub fn forward_with_state(
+        &self,
+        f0_hz: &Tensor,
+        loudness_db: &Tensor,
+        state: Option<&Tensor>,
+    ) -> Result<(SynthControls, Tensor)> {
         let dims = f0_hz.dims();
         if dims.len() != 2 || loudness_db.dims() != dims || dims.contains(&0) {
             return Err(Error::ShapeMismatch {
@@ -156,18 +173,21 @@ impl DdspDecoder {
         let (f0, ld) = Self::scaled_inputs(f0_hz, loudness_db)?;
         let f = self.f0_mlp.forward(&f0)?;
         let l = self.loudness_mlp.forward(&ld)?;
-        let (g, _) = self
+        let (g, last) = self
             .gru
-            .forward_with_state(&Tensor::cat(&[&f, &l], D::Minus1)?, None)?;
+            .forward_with_state(&Tensor::cat(&[&f, &l], D::Minus1)?, state)?;
         let h = self
             .out_mlp
             .forward(&Tensor::cat(&[&g, &f, &l], D::Minus1)?)?;
         let out = self.dense_out.apply(&h)?;
         let (k, m) = (self.config.harmonics, self.config.noise_bands);
-        Ok(SynthControls {
-            amplitude: exp_sigmoid(&out.narrow(D::Minus1, 0, 1)?)?,
-            distribution: exp_sigmoid(&out.narrow(D::Minus1, 1, k)?)?,
-            noise: exp_sigmoid(&out.narrow(D::Minus1, 1 + k, m)?.affine(1.0, -5.0)?)?,
-        })
+        Ok((
+            SynthControls {
+                amplitude: exp_sigmoid(&out.narrow(D::Minus1, 0, 1)?)?,
+                distribution: exp_sigmoid(&out.narrow(D::Minus1, 1, k)?)?,
+                noise: exp_sigmoid(&out.narrow(D::Minus1, 1 + k, m)?.affine(1.0, -5.0)?)?,
+            },
+            last,
+        ))
     }
 }

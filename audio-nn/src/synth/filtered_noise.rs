@@ -203,32 +203,156 @@ pub fn filtered_noise_direct(
             got: vec![magnitudes.len()],
         });
     }
-    let frames = magnitudes.len() / bands;
-    let l = 2 * (bands - 1);
-    let basis = impulse_basis(bands);
-    let mut rng = SeededRng::new(seed);
-    let mut out = vec![0.0f64; frames * hop + l];
-    let mut ir = vec![0.0f64; l];
-    for (t, h) in magnitudes.chunks_exact(bands).enumerate() {
-        ir.iter_mut().for_each(|v| *v = 0.0);
-        for (k, &hk) in h.iter().enumerate() {
-            for (m, v) in ir.iter_mut().enumerate() {
-                *v += f64::from(hk) * basis[k * l + m];
-            }
-        }
-        for i in 0..hop {
-            let u = rng.range(-1.0, 1.0);
-            let at = t * hop + i;
-            for (m, &c) in ir.iter().enumerate() {
-                out[at + m] += c * u;
-            }
-        }
+    let mut stream = FilteredNoiseStream::new(bands, hop, seed)?;
+    let mut out = stream.push(magnitudes)?;
+    out.extend(stream.finish());
+    Ok(out)
+}
+
+/// [`filtered_noise_direct`] over frames that arrive a few at a time: the
+/// same draws, filters and overlap-add, each sample returned once no later
+/// frame reaches it, so the samples joined are `filtered_noise_direct`'s
+/// to the bit. Memory: one impulse response and its overlap.
+///
+/// # Example
+///
+/// ```
+/// use audio_nn::synth::{filtered_noise_direct, FilteredNoiseStream};
+/// let magnitudes: Vec<f32> = (0..40 * 5).map(|i| (i % 7) as f32 / 7.0).collect();
+/// let whole = filtered_noise_direct(&magnitudes, 5, 16, 9)?;
+/// let mut stream = FilteredNoiseStream::new(5, 16, 9)?;
+/// let mut y = Vec::new();
+/// for frames in magnitudes.chunks(3 * 5) {
+///     y.extend(stream.push(frames)?);
+/// }
+/// y.extend(stream.finish());
+/// assert_eq!(y, whole);
+/// # Ok::<(), audio_nn::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct FilteredNoiseStream {
+    bands: usize,
+    hop: usize,
+    seed: u64,
+    basis: Vec<f64>,
+    rng: SeededRng,
+    ir: Vec<f64>,
+    /// The overlap-added signal from `base` on.
+    acc: Vec<f64>,
+    base: usize,
+    frames: usize,
+    /// The first position of the overlap-added signal not yet returned
+    /// (the output starts `L / 2` in).
+    emitted: usize,
+}
+
+impl FilteredNoiseStream {
+    /// A stream of `bands`-band filtered noise, `hop` samples a frame,
+    /// drawn from the generator seeded with `seed`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for fewer than 2 (or more than 1025)
+    /// bands or a zero hop.
+    pub fn new(bands: usize, hop: usize, seed: u64) -> Result<Self> {
+        checks::config(
+            LAYER,
+            "bands",
+            bands,
+            (2..=1025).contains(&bands),
+            "in 2..=1025",
+        )?;
+        checks::config(LAYER, "hop", hop, hop > 0, "> 0")?;
+        let l = 2 * (bands - 1);
+        Ok(Self {
+            bands,
+            hop,
+            seed,
+            basis: impulse_basis(bands),
+            rng: SeededRng::new(seed),
+            ir: vec![0.0; l],
+            acc: Vec::new(),
+            base: 0,
+            frames: 0,
+            emitted: l / 2,
+        })
     }
-    #[allow(clippy::cast_possible_truncation, reason = "audio samples in f32")]
-    Ok(out[l / 2..l / 2 + frames * hop]
-        .iter()
-        .map(|&v| v as f32)
-        .collect())
+
+    /// Feeds frames of band magnitudes (frame-major, `frames × bands`) and
+    /// returns the samples no later frame will change.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when `magnitudes` is not a whole number of
+    /// frames.
+    pub fn push(&mut self, magnitudes: &[f32]) -> Result<Vec<f32>> {
+        let (bands, hop) = (self.bands, self.hop);
+        if !magnitudes.len().is_multiple_of(bands) {
+            return Err(Error::ShapeMismatch {
+                layer: LAYER,
+                expected: format!("frames × {bands} magnitudes"),
+                got: vec![magnitudes.len()],
+            });
+        }
+        let l = self.ir.len();
+        for h in magnitudes.chunks_exact(bands) {
+            let t = self.frames;
+            let end = t * hop + hop + l - self.base;
+            if self.acc.len() < end {
+                self.acc.resize(end, 0.0);
+            }
+            self.ir.iter_mut().for_each(|v| *v = 0.0);
+            for (k, &hk) in h.iter().enumerate() {
+                for (m, v) in self.ir.iter_mut().enumerate() {
+                    *v += f64::from(hk) * self.basis[k * l + m];
+                }
+            }
+            for i in 0..hop {
+                let u = self.rng.range(-1.0, 1.0);
+                let at = t * hop + i - self.base;
+                for (m, &c) in self.ir.iter().enumerate() {
+                    self.acc[at + m] += c * u;
+                }
+            }
+            self.frames += 1;
+        }
+        // Positions before the next frame's start are final.
+        Ok(self.emit(self.frames * hop))
+    }
+
+    /// The last samples (the output has `frames · hop` in all); the stream
+    /// then starts over.
+    pub fn finish(&mut self) -> Vec<f32> {
+        let l = self.ir.len();
+        let end = l / 2 + self.frames * self.hop;
+        if self.acc.len() < end - self.base {
+            self.acc.resize(end - self.base, 0.0);
+        }
+        let out = self.emit(end);
+        self.rng = SeededRng::new(self.seed);
+        self.acc.clear();
+        self.base = 0;
+        self.frames = 0;
+        self.emitted = l / 2;
+        out
+    }
+
+    /// The signal from `emitted` up to `end`, as f32; the held part before
+    /// it dropped.
+    fn emit(&mut self, end: usize) -> Vec<f32> {
+        if end <= self.emitted {
+            return Vec::new();
+        }
+        #[allow(clippy::cast_possible_truncation, reason = "audio samples in f32")]
+        let out: Vec<f32> = self.acc[self.emitted - self.base..end - self.base]
+            .iter()
+            .map(|&v| v as f32)
+            .collect();
+        self.acc.drain(..end - self.base);
+        self.base = end;
+        self.emitted = end;
+        out
+    }
 }
 
 /// `basis[k, m]` (`M × L`): the causal, Hann-windowed impulse response of

@@ -97,39 +97,44 @@ impl HarmonicSynth {
         self.hop
     }
 
-    /// The per-sample fundamental of one row of frame-rate `f0`: linear
-    /// interpolation from frame `t` at sample `t·hop` to frame `t+1`, the
-    /// last frame held.
-    fn upsampled(&self, f0: &[f32]) -> Vec<f64> {
-        let hop = self.hop;
-        let mut out = Vec::with_capacity(f0.len() * hop);
-        for (t, &a) in f0.iter().enumerate() {
-            let b = f0.get(t + 1).copied().unwrap_or(a);
-            for j in 0..hop {
-                #[allow(clippy::cast_precision_loss, reason = "hop sizes are small")]
-                let w = j as f64 / hop as f64;
-                out.push(f64::from(a) * (1.0 - w) + f64::from(b) * w);
-            }
-        }
-        out
-    }
-
     /// Runs the oscillators over one row of frame-rate fundamentals,
     /// calling `visit(t, j, w, sines)` for every sample `t·hop + j` with the
     /// interpolation weight `w = j / hop` and `sin(kφ)` of each harmonic
     /// (zero where it would alias).
     fn oscillate(&self, f0: &[f32], mut visit: impl FnMut(usize, usize, f64, &[f64])) {
-        let clean: Vec<f32> = f0
-            .iter()
-            .map(|&v| if v.is_finite() && v > 0.0 { v } else { 0.0 })
-            .collect();
-        let hz = self.upsampled(&clean);
-        let nyquist = f64::from(self.sample_rate) / 2.0;
         let mut sines = vec![0.0f64; self.harmonics];
         let mut phase = 0.0f64;
-        for (n, &f) in hz.iter().enumerate() {
-            phase += 2.0 * std::f64::consts::PI * f / f64::from(self.sample_rate);
-            phase %= 2.0 * std::f64::consts::PI;
+        for (t, &a) in f0.iter().enumerate() {
+            let b = f0.get(t + 1).copied().unwrap_or(a);
+            self.oscillate_frame(&mut phase, &mut sines, a, b, |j, w, sines| {
+                visit(t, j, w, sines);
+            });
+        }
+    }
+
+    /// One frame of [`HarmonicSynth::oscillate`]: the fundamental from `a`
+    /// (this frame's) to `b` (the next frame's), each cleaned (negative or
+    /// non-finite: 0 Hz), `phase` carried on; `visit(j, w, sines)` for
+    /// each of the `hop` samples.
+    fn oscillate_frame(
+        &self,
+        phase: &mut f64,
+        sines: &mut [f64],
+        a: f32,
+        b: f32,
+        mut visit: impl FnMut(usize, f64, &[f64]),
+    ) {
+        let clean = |v: f32| if v.is_finite() && v > 0.0 { v } else { 0.0 };
+        let (a, b) = (clean(a), clean(b));
+        let nyquist = f64::from(self.sample_rate) / 2.0;
+        for j in 0..self.hop {
+            #[allow(clippy::cast_precision_loss, reason = "hop sizes are small")]
+            let w = j as f64 / self.hop as f64;
+            // The per-sample fundamental: linear interpolation from frame
+            // `t` at sample `t·hop` to frame `t+1`, the last frame held.
+            let f = f64::from(a) * (1.0 - w) + f64::from(b) * w;
+            *phase += 2.0 * std::f64::consts::PI * f / f64::from(self.sample_rate);
+            *phase %= 2.0 * std::f64::consts::PI;
             // sin(kφ) by the Chebyshev recurrence.
             let (s1, c1) = phase.sin_cos();
             let (mut prev, mut cur) = (0.0f64, s1);
@@ -141,10 +146,20 @@ impl HarmonicSynth {
                 prev = cur;
                 cur = following;
             }
-            let (t, j) = (n / self.hop, n % self.hop);
-            #[allow(clippy::cast_precision_loss, reason = "hop sizes are small")]
-            let w = j as f64 / self.hop as f64;
-            visit(t, j, w, &sines);
+            visit(j, w, sines);
+        }
+    }
+
+    /// [`HarmonicSynth::render`] over frames that arrive a few at a time:
+    /// each frame's samples once the next frame (which they interpolate
+    /// towards) is in, the last at [`HarmonicStream::finish`], the phase
+    /// carried, so the samples joined are `render`'s to the bit.
+    pub fn render_stream(&self) -> HarmonicStream<'_> {
+        HarmonicStream {
+            synth: self,
+            phase: 0.0,
+            sines: vec![0.0; self.harmonics],
+            held: None,
         }
     }
 
@@ -199,19 +214,9 @@ impl HarmonicSynth {
                 got: vec![amplitudes.len()],
             });
         }
-        let mut out = Vec::with_capacity(frames * self.hop);
-        self.oscillate(f0, |t, _, w, sines| {
-            let now = &amplitudes[t * k..(t + 1) * k];
-            let t1 = (t + 1).min(frames - 1);
-            let later = &amplitudes[t1 * k..(t1 + 1) * k];
-            let y: f64 = sines
-                .iter()
-                .zip(now.iter().zip(later))
-                .map(|(&s, (&a, &b))| s * ((1.0 - w) * f64::from(a) + w * f64::from(b)))
-                .sum();
-            #[allow(clippy::cast_possible_truncation, reason = "audio samples in f32")]
-            out.push(y as f32);
-        });
+        let mut stream = self.render_stream();
+        let mut out = stream.push(f0, amplitudes)?;
+        out.extend(stream.finish());
         Ok(out)
     }
 
@@ -286,6 +291,26 @@ mod tests {
     /// Against the formula evaluated sample by sample in f64, with a
     /// gliding f0 whose upper harmonics cross Nyquist.
     #[test]
+    fn the_stream_renders_what_render_does() -> Result<()> {
+        let (sr, hop, k, frames) = (8000u32, 16usize, 6usize, 23usize);
+        let synth = HarmonicSynth::new(sr, hop, k)?;
+        let f0: Vec<f32> = (0..frames).map(|t| 100.0 + 37.0 * (t % 5) as f32).collect();
+        let amps: Vec<f32> = (0..frames * k).map(|i| (i % 11) as f32 / 11.0).collect();
+        let whole = synth.render(&f0, &amps)?;
+        for step in [1usize, 3, 7, frames] {
+            let mut stream = synth.render_stream();
+            let mut y = Vec::new();
+            for start in (0..frames).step_by(step) {
+                let end = (start + step).min(frames);
+                y.extend(stream.push(&f0[start..end], &amps[start * k..end * k])?);
+            }
+            y.extend(stream.finish());
+            assert_eq!(y, whole, "frames fed {step} at a time");
+        }
+        Ok(())
+    }
+
+    #[test]
     fn matches_direct_evaluation() -> Result<()> {
         let (sr, hop, k, frames) = (8000u32, 16usize, 6usize, 20usize);
         let synth = HarmonicSynth::new(sr, hop, k)?;
@@ -343,5 +368,72 @@ mod tests {
         assert!((a[0] - 1.0).abs() < 1e-5 && (a[1] - 1.0).abs() < 1e-5);
         assert_eq!((a[2], a[3]), (0.0, 0.0));
         Ok(())
+    }
+}
+
+/// [`HarmonicSynth::render_stream`]: the additive synthesiser over frames
+/// fed a few at a time; memory of one frame.
+#[derive(Debug, Clone)]
+pub struct HarmonicStream<'a> {
+    synth: &'a HarmonicSynth,
+    phase: f64,
+    sines: Vec<f64>,
+    /// The last frame received (its fundamental and amplitudes), waiting
+    /// for the next.
+    held: Option<(f32, Vec<f32>)>,
+}
+
+impl HarmonicStream<'_> {
+    /// Feeds frames (`f0` and frame-major `amplitudes`, `frames × K`) and
+    /// returns the samples of every frame but the last one received.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] when the amplitudes are not `frames × K`.
+    pub fn push(&mut self, f0: &[f32], amplitudes: &[f32]) -> Result<Vec<f32>> {
+        let k = self.synth.harmonics;
+        if amplitudes.len() != f0.len() * k {
+            return Err(Error::ShapeMismatch {
+                layer: LAYER,
+                expected: format!("{} frames × {k} harmonic amplitudes", f0.len()),
+                got: vec![amplitudes.len()],
+            });
+        }
+        let mut out = Vec::with_capacity(f0.len() * self.synth.hop);
+        for (&f, amps) in f0.iter().zip(amplitudes.chunks_exact(k)) {
+            if let Some((a, now)) = self.held.take() {
+                self.frame(a, &now, f, amps, &mut out);
+            }
+            self.held = Some((f, amps.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// The last frame's samples (its fundamental and amplitudes held); the
+    /// stream then starts over.
+    pub fn finish(&mut self) -> Vec<f32> {
+        let mut out = Vec::with_capacity(self.synth.hop);
+        if let Some((a, now)) = self.held.take() {
+            self.frame(a, &now, a, &now, &mut out);
+        }
+        self.phase = 0.0;
+        out
+    }
+
+    /// One frame's `hop` samples, interpolating towards the next frame's
+    /// fundamental `b` and amplitudes `later`.
+    fn frame(&mut self, a: f32, now: &[f32], b: f32, later: &[f32], out: &mut Vec<f32>) {
+        let mut sines = std::mem::take(&mut self.sines);
+        self.synth
+            .oscillate_frame(&mut self.phase, &mut sines, a, b, |_, w, sines| {
+                let y: f64 = sines
+                    .iter()
+                    .zip(now.iter().zip(later))
+                    .map(|(&s, (&a, &b))| s * ((1.0 - w) * f64::from(a) + w * f64::from(b)))
+                    .sum();
+                #[allow(clippy::cast_possible_truncation, reason = "audio samples in f32")]
+                out.push(y as f32);
+            });
+        self.sines = sines;
     }
 }

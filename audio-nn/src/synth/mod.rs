@@ -4,5 +4,5 @@
 pub mod filtered_noise;
 pub mod harmonic;
 
-pub use filtered_noise::{filtered_noise_direct, FilteredNoise};
-pub use harmonic::{harmonic_amplitudes, HarmonicBases, HarmonicSynth};
+pub use filtered_noise::{filtered_noise_direct, FilteredNoise, FilteredNoiseStream};
+pub use harmonic::{harmonic_amplitudes, HarmonicBases, HarmonicStream, HarmonicSynth};
