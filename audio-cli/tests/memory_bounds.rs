@@ -35,6 +35,17 @@ const TRANSCRIBE_BYTES_PER_SECOND: f64 = 1.5 * 1056.0 * 22_050.0 / 256.0;
 /// half again for the vectors' doubling.
 const PYIN_BYTES_PER_SECOND: f64 = 1.5 * (2.0 * 1202.0 + 8.0) * 22_050.0 / 512.0;
 
+/// DDSP's resynthesis (`audio resynth`) decodes its f0 with pYIN, whose
+/// Viterbi decoding is global: each frame's back-pointers (2 bytes for
+/// each of the 2 × 601 states of DDSP's C2–C7 grid) and voiced probability
+/// (8 bytes), and pYIN's outputs and the controls (f0 and voiced
+/// probability in f64, the voiced flag, f0 and loudness in f32: 25 bytes)
+/// are kept, at `rate / 128` frames a second; with half again for the
+/// vectors' doubling. The audio itself streams.
+fn resynth_bytes_per_second(rate: f64) -> f64 {
+    1.5 * (2.0 * 1202.0 + 8.0 + 25.0) * rate / 128.0
+}
+
 /// Open-Unmix's exact path keeps each model's encoder output and BiLSTM
 /// output for the whole track (`2 × hidden_size` f32 a frame per target,
 /// 44100 / 1024 frames a second; the BiLSTM runs over the whole sequence).
@@ -351,6 +362,8 @@ fn transcribe_pyin_and_separate_grow_only_by_their_whole_track_state() {
     let seconds = 120.0;
     // The embedded separator: four targets, hidden size from its config.
     let hidden: f64 = 64.0;
+    let ddsp = tiny_ddsp_run();
+    let ddsp = s(&ddsp);
     for (name, args, out, bytes_per_second) in [
         (
             "transcribe",
@@ -370,6 +383,12 @@ fn transcribe_pyin_and_separate_grow_only_by_their_whole_track_state() {
             "stems",
             separate_bytes_per_second(hidden, 4.0),
         ),
+        (
+            "resynth (DDSP at 22.05 kHz)",
+            &["resynth", "{in}", "-o", "{out}", "--model", ddsp][..],
+            "resynth.wav",
+            resynth_bytes_per_second(22_050.0),
+        ),
     ] {
         let Some((short, long)) = both(&inputs, args, out) else {
             return;
@@ -383,4 +402,42 @@ fn transcribe_pyin_and_separate_grow_only_by_their_whole_track_state() {
         );
         assert!(long - short <= bound, "{name} grew {} bytes", long - short);
     }
+}
+
+/// A tiny DDSP run at 22.05 kHz, trained for two steps on the bundled
+/// violin melody (its weights do not matter for memory).
+fn tiny_ddsp_run() -> PathBuf {
+    let data = tmp("ddsp-data");
+    let asset = |ext: &str| common::repo(&format!("assets/audio/violin_melody.{ext}"));
+    for split in ["train", "valid", "test"] {
+        std::fs::create_dir_all(data.join(split)).unwrap();
+        std::fs::copy(asset("wav"), data.join(split).join("song.wav")).unwrap();
+        std::fs::copy(asset("mid"), data.join(split).join("song.mid")).unwrap();
+    }
+    let config = tmp("ddsp.json");
+    std::fs::write(
+        &config,
+        r#"{"sample_rate": 22050, "mlp_width": 16, "mlp_layers": 1, "gru_size": 16}"#,
+    )
+    .unwrap();
+    let run = tmp("ddsp-run");
+    common::run_ok(&[
+        "train",
+        "ddsp",
+        "--data",
+        s(&data),
+        "--out",
+        s(&run),
+        "--config",
+        s(&config),
+        "--epochs",
+        "1",
+        "--steps-per-epoch",
+        "2",
+        "--batch-size",
+        "2",
+        "--excerpt-seconds",
+        "0.5",
+    ]);
+    run
 }

@@ -11,7 +11,8 @@
 # performance guide); ONLY=models only convert, transcribe and separate;
 # ROWS=NAME,NAME runs only the rows whose name starts with one of them;
 # ONLY=eval only `eval separation` (two sources: the plucks and a second
-# sox input, estimated by 0.9/0.1 mixes of the two).
+# sox input, estimated by 0.9/0.1 mixes of the two); ONLY=synth `resynth`
+# and `vocode` with tiny DDSP and MelGAN runs trained first.
 set -euo pipefail
 audio=${1:?usage: memory_table.sh AUDIO_BINARY [DIR]}
 dir=${2:-/tmp/memory-inputs}
@@ -70,6 +71,32 @@ if [ "$only" = eval ]; then
     run "eval separation --museval" eval separation --museval "${stems[@]}" --json "{out}.json"
     run "eval separation --images" eval separation --images "${stems[@]}" --json "{out}.json"
     run "eval separation (bss_eval_sources)" eval separation "${stems[@]}" --json "{out}.json"
+    exit 0
+fi
+if [ "$only" = synth ]; then
+    # Tiny DDSP and MelGAN runs trained on the bundled violin melody (the
+    # weights hardly matter for memory), then resynthesis and copy
+    # synthesis of the long inputs.
+    assets="$(dirname "$0")/../../assets/audio"
+    data="$dir/synth-data"
+    for split in train valid test; do
+        mkdir -p "$data/$split"
+        [ -f "$data/$split/song.wav" ] || sox "$assets/violin_melody.wav" -r 16000 "$data/$split/song.wav"
+        cp -n "$assets/violin_melody.mid" "$data/$split/song.mid"
+    done
+    tiny=(--epochs 1 --steps-per-epoch 2 --batch-size 2)
+    if [ ! -d "$dir/ddsp-run" ]; then
+        echo '{"mlp_width": 32, "mlp_layers": 1, "gru_size": 64}' >"$dir/ddsp.json"
+        "$audio" train ddsp --data "$data" --out "$dir/ddsp-run" --config "$dir/ddsp.json" \
+            "${tiny[@]}" --excerpt-seconds 0.5 >/dev/null
+    fi
+    if [ ! -d "$dir/melgan-run" ]; then
+        echo '{"sample_rate": 16000, "ngf": 8, "residual_layers": 2, "discriminators": 2, "ndf": 4, "discriminator_layers": 1}' >"$dir/melgan.json"
+        "$audio" train melgan --data "$data" --out "$dir/melgan-run" --config "$dir/melgan.json" \
+            "${tiny[@]}" --excerpt-seconds 0.128 >/dev/null
+    fi
+    run "resynth (DDSP, tiny run)" resynth "{in}" -o "{out}.wav" --model "$dir/ddsp-run"
+    run "vocode (MelGAN copy synthesis, tiny run)" vocode "{in}" -o "{out}.wav" --model "$dir/melgan-run"
     exit 0
 fi
 if [ "$only" != features ]; then
