@@ -61,7 +61,7 @@ pub trait Separator {
     /// use audio_models::Separator;
     /// let config = WavenetSeparatorConfig {
     ///     num_stacks: 1, dilations: vec![1, 2], res_channels: 4, skip_channels: 4,
-    ///     final_channels: [8, 4], target_field_length: 64, ..Default::default()
+    ///     final_channels: [8, 4], target_field_length: 65, ..Default::default()
     /// };
     /// let vb = audio_nn::init::SeededVarMap::new(0)
     ///     .var_builder(candle_core::DType::F32, &candle_core::Device::Cpu);

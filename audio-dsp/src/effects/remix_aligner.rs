@@ -6,7 +6,7 @@ use ndarray::ArrayView2;
 
 use crate::{Error, Float, Result};
 
-/// The intervals of [`crate::effects::remix`] as it slices them, from one
+/// The intervals of [`crate::effects::remix()`] as it slices them, from one
 /// pass over the signal in blocks of any size: with zero alignment, each
 /// boundary moves to the nearest zero crossing of the channel mean (or the
 /// signal's end), ties to the later one; then each end is cut to the
@@ -129,7 +129,7 @@ impl RemixAligner {
     /// # Errors
     ///
     /// [`Error::InputTooShort`] for a signal without samples when aligning
-    /// (there is nothing to align to), as [`crate::effects::remix`].
+    /// (there is nothing to align to), as [`crate::effects::remix()`].
     pub fn finish(mut self) -> Result<Vec<(usize, usize)>> {
         let n = self.position;
         if self.align_zeros {

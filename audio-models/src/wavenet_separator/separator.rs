@@ -148,7 +148,7 @@ impl Separator for WavenetSeparator {
         separate_in_memory(self, mixture)
     }
 
-    /// Window by window ([`MixtureWindows`]): `WINDOWS_PER_BATCH` windows
+    /// Window by window: `WINDOWS_PER_BATCH` windows
     /// are held and run at a time, and their outputs handed to `sink`.
     fn separate_source(
         &self,
