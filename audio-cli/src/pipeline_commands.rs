@@ -23,7 +23,7 @@ use clap::Args;
 use indicatif::ProgressBar;
 
 use crate::progress::StageBar;
-use ndarray::{Array2, ArrayView2};
+use ndarray::ArrayView2;
 
 use crate::transcribe_commands::{
     load_frame_mlp, parse_grid, parse_key, parse_transcriber, print_scores, TranscriberChoice,
@@ -103,21 +103,6 @@ fn mono_of(block: ArrayView2<'_, f32>) -> Vec<f32> {
         .collect()
 }
 
-/// The input at `rate`, all channels.
-fn load_input(path: &Path, rate: u32) -> Result<Array2<f32>> {
-    let bar = spinner("decoding");
-    let audio = audio_io::load::<f32>(
-        path,
-        &LoadOptions {
-            sr: Some(rate),
-            mono: false,
-            ..LoadOptions::default()
-        },
-    )?;
-    bar.finish_and_clear();
-    Ok(audio.samples)
-}
-
 /// Separates the input and hands the chosen stem, mono, to `stem` block
 /// by block with its rate. Open-Unmix (the default) and no separation read
 /// the file block by block; Demucs decodes it whole.
@@ -152,9 +137,11 @@ fn separated_stem(
                 .position(|t| *t == args.target)
                 .ok_or_else(|| unknown_target(&args.target, &sep.targets()))?;
             let rate = sep.sample_rate();
-            let mix = load_input(&args.input, rate)?;
-            let mut progress = bar(mix.ncols() as u64, "separating");
-            sep.separate_streaming(mix.view(), |stems| {
+            // Read block by block (mean, deviation, then a window of a few
+            // segments), never held whole.
+            let mut mix = FileMixture::open(&args.input, rate)?;
+            let mut progress = bar(mix.len() as u64, "separating");
+            sep.separate_source(&mut mix, |stems| {
                 stem(&mono_of(stems[index].view()), rate)?;
                 progress.inc(stems[index].ncols() as u64);
                 Ok(())

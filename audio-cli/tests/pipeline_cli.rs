@@ -267,3 +267,65 @@ fn embedded_frame_mlp_transcribes_through_both_commands() {
         .unwrap();
     assert!(f > 0.3, "{stdout}");
 }
+
+/// With a Demucs release as the separator, the pipeline reads the input
+/// block by block (`Demucs::separate_source`) and its stem is the
+/// library's whole-track separation of the chosen source, mixed to mono
+/// and resampled to Basic Pitch's rate (soxr HQ).
+#[test]
+fn pipeline_streams_a_demucs_separator() {
+    use audio_models::demucs::{ApplyConfig, Demucs};
+    use audio_models::Separator;
+    let fixtures = common::repo("audio-models/tests/fixtures/demucs");
+    let mix = audio_test_fixtures::read_npy_f32(fixtures.join("mix.npy"))
+        .into_dimensionality::<ndarray::Ix2>()
+        .unwrap();
+    let input = common::tmp("pipeline-demucs-mix.wav");
+    let mut file = std::fs::File::create(&input).unwrap();
+    let float = audio_io::wav::WavWriteOptions {
+        format: audio_io::wav::WavWriteFormat::Float32,
+        dither: audio_io::wav::Dither::None,
+    };
+    let mut w = audio_io::wav::WavStreamWriter::new(&mut file, 2, 8000, &float).unwrap();
+    w.write_block(&mix).unwrap();
+    w.finalize().unwrap();
+    let (out, stem) = (
+        common::tmp("pipeline-demucs.mid"),
+        common::tmp("pipeline-demucs-stem.wav"),
+    );
+    let model = fixtures.join("demucs_small.th");
+    common::run_ok(&[
+        "pipeline",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--separate",
+        model.to_str().unwrap(),
+        "--target",
+        "vocals",
+        "--stem",
+        stem.to_str().unwrap(),
+    ]);
+    let sep = Demucs::load(&model, ApplyConfig::default(), &candle_core::Device::Cpu).unwrap();
+    let vocals = &sep.separate(mix.view()).unwrap()[3];
+    let mono: Vec<f32> = vocals
+        .columns()
+        .into_iter()
+        .map(|c| c.sum() / vocals.nrows() as f32)
+        .collect();
+    let expected = audio_dsp::Resampler::new(8000.0, 22_050.0, audio_dsp::ResampleMethod::SoxrHq)
+        .unwrap()
+        .process(&mono)
+        .unwrap();
+    let got = audio_io::wav::read_wav(&stem).unwrap();
+    assert_eq!(got.sample_rate, 22_050);
+    assert_eq!(got.samples.ncols(), expected.len());
+    let worst = got
+        .samples
+        .row(0)
+        .iter()
+        .zip(&expected)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(worst <= 1e-6, "the stem differs by {worst}");
+}

@@ -330,6 +330,19 @@ async fn write_chunk(
         .map_err(|_| ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "cannot store the upload"))
 }
 
+/// Reads and drops the body of `request`, at most `limit` bytes (an
+/// upload the service turns away for now); nothing is stored.
+async fn discard_body(request: Request, limit: u64) {
+    let mut body = request.into_body().into_data_stream();
+    let mut read = 0u64;
+    while let Some(Ok(chunk)) = body.next().await {
+        read += chunk.len() as u64;
+        if read > limit {
+            break;
+        }
+    }
+}
+
 /// `POST /v1/jobs`: the audio as the raw body (parameters in the query
 /// string) or as the `file` field of a multipart form (parameters as its
 /// other fields, or in the query string).
@@ -339,7 +352,12 @@ async fn create_job(
     request: Request,
 ) -> Result<(StatusCode, Json<jobs::Job>), ApiError> {
     let limits = state.limits.clone();
+    // An upload of an allowed size that is turned away for now is read to
+    // its end (and dropped) first, so that the client, still sending, gets
+    // the answer rather than a connection closed under it.
+    let allowed = limits.max_upload_bytes + 64 * 1024;
     if state.jobs.stopping() {
+        discard_body(request, allowed).await;
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the service is shutting down",
@@ -350,7 +368,7 @@ async fn create_job(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limits.max_upload_bytes + 64 * 1024) {
+    if declared.is_some_and(|n| n > allowed) {
         return Err(too_large(limits.max_upload_bytes));
     }
     let jobs_ref = state.jobs.clone();
@@ -358,6 +376,7 @@ async fn create_job(
         .await
         .unwrap_or(u64::MAX);
     if usage.saturating_add(limits.max_upload_bytes) > limits.max_disk_bytes {
+        discard_body(request, allowed).await;
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the service's disk budget is used up: try again when results have expired",
