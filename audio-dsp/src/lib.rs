@@ -104,7 +104,7 @@ pub use spectral::griffin_lim::{
     griffin_lim, GriffinLimConfig, GriffinLimInit, GriffinLimPrecision,
 };
 pub use spectral::istft::{Istft, IstftConfig};
-pub use spectral::spectrogram::{spectrogram, spectrogram_power};
+pub use spectral::spectrogram::{spectrogram, spectrogram_power, spectrogram_power_by_frame};
 pub use spectral::stft::{Stft, StftConfig};
 pub use spectral::streaming_istft::StreamingIstft;
 pub use spectral::streaming_stft::StreamingStft;

@@ -16,7 +16,7 @@ const READ_BLOCK: usize = 1 << 16;
 /// for samples `k·step .. (k+1)·step` of the mixture, so
 /// `max(1, ceil(len / step))` windows cover it. Only the samples of the
 /// windows not yet handed out are held (`input + (m - 1)·step` for batches
-/// of `m` windows, plus one read).
+/// of `m` windows), plus what is left of the last read.
 pub(crate) struct MixtureWindows<'a> {
     source: &'a mut dyn MixtureSource,
     input: usize,
@@ -85,24 +85,26 @@ impl<'a> MixtureWindows<'a> {
             .collect();
         self.next += count;
         let done = (self.next * self.step).min(self.len) - first;
-        // Samples before the next window's start are never read again.
-        let keep_from = (self.next * self.step).min(self.held_from + self.held.ncols());
-        self.held = self
-            .held
-            .slice(s![.., keep_from - self.held_from..])
-            .to_owned();
-        self.held_from = keep_from;
         Ok(Some((windows, done)))
     }
 
-    /// Reads (or pads with zeros) until padded sample `end` is held.
+    /// Reads (or pads with zeros) until padded sample `end` is held,
+    /// dropping the samples before the next window's start (never read
+    /// again) when it reads: the held samples are copied once per read,
+    /// not once per batch of windows.
     fn fill(&mut self, end: usize) -> Result<()> {
+        let held_end = self.held_from + self.held.ncols();
+        if held_end >= end {
+            return Ok(());
+        }
         let channels = self.held.nrows();
-        let mut parts = vec![std::mem::replace(
-            &mut self.held,
-            Array2::zeros((channels, 0)),
-        )];
-        let mut have = self.held_from + parts[0].ncols();
+        let keep_from = (self.next * self.step).clamp(self.held_from, held_end);
+        let mut parts = vec![self
+            .held
+            .slice(s![.., keep_from - self.held_from..])
+            .to_owned()];
+        self.held_from = keep_from;
+        let mut have = held_end;
         while have < end {
             let block = if self.read < self.len {
                 let block = self.source.read(READ_BLOCK.min(self.len - self.read))?;

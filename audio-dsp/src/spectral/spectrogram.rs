@@ -41,6 +41,45 @@ pub fn spectrogram_power<T: Float>(spec: ArrayView2<Complex<T>>, power: T) -> Ar
     out
 }
 
+/// [`spectrogram_power`] of STFT frames (a [`crate::StreamingStft`]'s),
+/// frame by frame, as [`spectrogram`] computes each frame of a whole
+/// signal: a streamed spectrogram equals the whole one to the bit (the
+/// element-wise kernels would otherwise split the frames at other
+/// places).
+///
+/// # Shapes
+///
+/// `(bins, frames)` → `(bins, frames)`, Fortran order.
+///
+/// # Example
+///
+/// ```
+/// use audio_dsp::{spectrogram, spectrogram_power_by_frame, Stft, StftConfig, StreamingStft};
+/// let config = StftConfig { n_fft: 64, ..StftConfig::default() };
+/// let y: Vec<f32> = (0..640).map(|n| (n as f32 * 0.3).sin()).collect();
+/// let mut stream = StreamingStft::<f32>::new(config.clone())?;
+/// let mut frames = stream.push(&y)?;
+/// frames.append(ndarray::Axis(1), stream.finish()?.view()).map_err(|_| audio_dsp::Error::NonFinite { what: "example", index: 0 })?;
+/// let whole = spectrogram(&Stft::<f32>::new(config)?, &y, 1.0)?;
+/// assert_eq!(spectrogram_power_by_frame(frames.view(), 1.0), whole);
+/// # Ok::<(), audio_dsp::Error>(())
+/// ```
+pub fn spectrogram_power_by_frame<T: Float>(spec: ArrayView2<Complex<T>>, power: T) -> Array2<T> {
+    let (bins, frames) = spec.dim();
+    let kernel = power_kernel(power);
+    let mut out = Array2::zeros((bins, frames).f());
+    let mut column = Vec::with_capacity(bins);
+    for (t, frame) in spec.columns().into_iter().enumerate() {
+        column.clear();
+        column.extend(frame.iter().copied());
+        let mut dst = out.column_mut(t);
+        if let Some(dst) = dst.as_slice_mut() {
+            kernel(&column, dst);
+        }
+    }
+    out
+}
+
 /// `|z|^power` over a slice, for a power fixed once: the element-wise
 /// magnitude (picked for this CPU) and power kernels for 1 and 2, `powf`
 /// otherwise.

@@ -2,7 +2,7 @@
 //! loudness, one value per frame.
 
 use audio_dsp::{
-    a_weighting, fft_frequencies, spectrogram_power, Pyin, PyinConfig, PyinStream, Stft,
+    a_weighting, fft_frequencies, spectrogram_power_by_frame, Pyin, PyinConfig, PyinStream, Stft,
     StftConfig, StreamingStft,
 };
 
@@ -237,10 +237,7 @@ impl FeatureStream<'_> {
     /// The loudness of STFT frames, each frame's power as
     /// `audio_dsp::spectrogram` computes it (frame by frame).
     fn add_frames(&mut self, frames: &ndarray::Array2<num_complex::Complex<f32>>) {
-        for column in frames.columns() {
-            let one = column.to_owned().insert_axis(ndarray::Axis(1));
-            let power = spectrogram_power(one.view(), 2.0);
-            self.extractor.loudness_of(power.view(), &mut self.loudness);
-        }
+        let power = spectrogram_power_by_frame(frames.view(), 2.0);
+        self.extractor.loudness_of(power.view(), &mut self.loudness);
     }
 }

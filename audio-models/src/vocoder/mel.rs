@@ -3,9 +3,10 @@
 //! magnitude, Slaney mel filters and `log10(max(·, 1e−5))`.
 
 use audio_dsp::{
-    spectrogram, spectrogram_power, MelConfig, MelFilterbank, Stft, StftConfig, StreamingStft,
+    spectrogram, spectrogram_power_by_frame, MelConfig, MelFilterbank, Stft, StftConfig,
+    StreamingStft,
 };
-use ndarray::{Array2, ShapeBuilder};
+use ndarray::Array2;
 use num_complex::Complex;
 use serde::{Deserialize, Serialize};
 
@@ -218,16 +219,10 @@ impl LogMel {
         })
     }
 
-    /// The log-mel frames of magnitude frames (each column's magnitudes as
+    /// The log-mel frames of STFT frames (their magnitudes as
     /// [`spectrogram`] takes them, frame by frame).
     fn log_mel(&self, frames: &Array2<Complex<f32>>) -> Result<Array2<f32>> {
-        let mut magnitude = Array2::<f32>::zeros((frames.nrows(), frames.ncols()).f());
-        for (t, column) in frames.columns().into_iter().enumerate() {
-            let one = column.to_owned().insert_axis(ndarray::Axis(1));
-            magnitude
-                .column_mut(t)
-                .assign(&spectrogram_power(one.view(), 1.0).column(0));
-        }
+        let magnitude = spectrogram_power_by_frame(frames.view(), 1.0);
         let mut mel = self.filters.apply(magnitude.view())?;
         mel.mapv_inplace(|v| v.max(MEL_FLOOR).log10());
         Ok(mel)

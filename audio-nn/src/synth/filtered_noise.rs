@@ -64,14 +64,7 @@ impl FilteredNoise {
         seed: u64,
         device: &candle_core::Device,
     ) -> Result<Self> {
-        checks::config(
-            LAYER,
-            "bands",
-            bands,
-            (2..=1025).contains(&bands),
-            "in 2..=1025",
-        )?;
-        checks::config(LAYER, "hop", hop, hop > 0, "> 0")?;
+        check_bands_and_hop(bands, hop)?;
         checks::config(LAYER, "max_frames", max_frames, max_frames > 0, "> 0")?;
         let l = 2 * (bands - 1);
         let width = hop + l - 1;
@@ -188,21 +181,7 @@ pub fn filtered_noise_direct(
     hop: usize,
     seed: u64,
 ) -> Result<Vec<f32>> {
-    checks::config(
-        LAYER,
-        "bands",
-        bands,
-        (2..=1025).contains(&bands),
-        "in 2..=1025",
-    )?;
-    checks::config(LAYER, "hop", hop, hop > 0, "> 0")?;
-    if !magnitudes.len().is_multiple_of(bands) {
-        return Err(Error::ShapeMismatch {
-            layer: LAYER,
-            expected: format!("frames × {bands} magnitudes"),
-            got: vec![magnitudes.len()],
-        });
-    }
+    // The stream checks the bands, the hop and the frames.
     let mut stream = FilteredNoiseStream::new(bands, hop, seed)?;
     let mut out = stream.push(magnitudes)?;
     out.extend(stream.finish());
@@ -255,14 +234,7 @@ impl FilteredNoiseStream {
     /// [`Error::InvalidParameter`] for fewer than 2 (or more than 1025)
     /// bands or a zero hop.
     pub fn new(bands: usize, hop: usize, seed: u64) -> Result<Self> {
-        checks::config(
-            LAYER,
-            "bands",
-            bands,
-            (2..=1025).contains(&bands),
-            "in 2..=1025",
-        )?;
-        checks::config(LAYER, "hop", hop, hop > 0, "> 0")?;
+        check_bands_and_hop(bands, hop)?;
         let l = 2 * (bands - 1);
         Ok(Self {
             bands,
@@ -353,6 +325,19 @@ impl FilteredNoiseStream {
         self.emitted = end;
         out
     }
+}
+
+/// The band count (2 to 1025) and the hop (above 0) of a filtered-noise
+/// synthesiser.
+fn check_bands_and_hop(bands: usize, hop: usize) -> Result<()> {
+    checks::config(
+        LAYER,
+        "bands",
+        bands,
+        (2..=1025).contains(&bands),
+        "in 2..=1025",
+    )?;
+    checks::config(LAYER, "hop", hop, hop > 0, "> 0")
 }
 
 /// `basis[k, m]` (`M × L`): the causal, Hann-windowed impulse response of
