@@ -7,6 +7,7 @@
 //! docs/src/performance.md.
 
 use audio_dsp::*;
+use audio_test_fixtures::{cpu_criterion, CpuTime};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// The piano recording as float32 in [-1, 1) (16-bit PCM / 32768, as soundfile).
@@ -19,7 +20,7 @@ fn piano() -> Vec<f32> {
         .collect()
 }
 
-fn benches(c: &mut Criterion) {
+fn benches(c: &mut Criterion<CpuTime>) {
     let y = piano();
     let mut group = c.benchmark_group("cqt");
     group.sample_size(20);
@@ -82,5 +83,9 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(cqt_benches, benches);
+criterion_group! {
+    name = cqt_benches;
+    config = cpu_criterion();
+    targets = benches
+}
 criterion_main!(cqt_benches);

@@ -7,6 +7,7 @@
 mod bench_signal;
 
 use audio_dsp::*;
+use audio_test_fixtures::{cpu_criterion, CpuTime};
 use criterion::{criterion_group, criterion_main, Criterion};
 use realfft::RealFftPlanner;
 
@@ -18,7 +19,7 @@ fn signal() -> Vec<f32> {
     bench_signal::chirp_tone(SR, SECONDS)
 }
 
-fn benches(c: &mut Criterion) {
+fn benches(c: &mut Criterion<CpuTime>) {
     let y = signal();
     let mut group = c.benchmark_group("librosa_comparison");
     group.sample_size(20);
@@ -73,5 +74,9 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(librosa_comparison, benches);
+criterion_group! {
+    name = librosa_comparison;
+    config = cpu_criterion();
+    targets = benches
+}
 criterion_main!(librosa_comparison);

@@ -12,6 +12,7 @@
 
 use audio_models::basic_pitch::note_creation::model_output_to_notes;
 use audio_models::basic_pitch::{BasicPitch, PredictConfig};
+use audio_test_fixtures::{cpu_criterion, CpuTime};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// 60 s at 22.05 kHz: `assets/audio/piano.wav` repeated (the Python script
@@ -30,7 +31,7 @@ fn sixty_seconds() -> Vec<f32> {
     one.iter().copied().cycle().take(60 * 22_050).collect()
 }
 
-fn basic_pitch(c: &mut Criterion) {
+fn basic_pitch(c: &mut Criterion<CpuTime>) {
     let audio = sixty_seconds();
     let model = BasicPitch::new().unwrap();
     let config = PredictConfig {
@@ -52,5 +53,9 @@ fn basic_pitch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, basic_pitch);
+criterion_group! {
+    name = benches;
+    config = cpu_criterion();
+    targets = basic_pitch
+}
 criterion_main!(benches);

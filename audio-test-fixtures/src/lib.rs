@@ -14,7 +14,7 @@ use num_complex::Complex;
 
 mod cpu_time;
 
-pub use cpu_time::{cpu_timed, process_cpu_time};
+pub use cpu_time::{cpu_criterion, cpu_timed, process_cpu_time, CpuTime};
 pub use ndarray_npy;
 pub use serde_json;
 

@@ -21,6 +21,25 @@ def signal():
     return bench_signal(SR, SECONDS)
 
 
+def _stft():
+    y = signal()
+    return lambda: librosa.stft(y, n_fft=2048, hop_length=512)
+
+
+def _mel():
+    y = signal()
+    return lambda: librosa.feature.melspectrogram(y=y, sr=SR)
+
+
+def _mfcc():
+    y = signal()
+    return lambda: librosa.feature.mfcc(y=y, sr=SR, n_mfcc=20)
+
+
+# For tools/bench/run.py: case name -> set-up (untimed) returning the timed call.
+CASES = {"stft_2048_512": _stft, "melspectrogram_128": _mel, "mfcc_20": _mfcc}
+
+
 def main():
     y = signal()
     report("stft_2048_512", lambda: librosa.stft(y, n_fft=2048, hop_length=512), 20)

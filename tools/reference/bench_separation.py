@@ -70,6 +70,29 @@ def timeit(label, fn, repeats=1):
     return out
 
 
+def _museval(seconds):
+    def setup():
+        r = signal(4, seconds, 2)
+        e = estimates(r)
+        return lambda: museval.evaluate(r, e, win=SR, hop=SR)
+
+    return setup
+
+
+def _bss_eval_sources():
+    r = signal(4, 10, 1)[:, :, 0]
+    e = estimates(signal(4, 10, 1))[:, :, 0]
+    return lambda: mir_eval.separation.bss_eval_sources(r, e)
+
+
+# For tools/bench/run.py: case name -> set-up (untimed) returning the timed call.
+CASES = {
+    "museval_v4_4x10s_stereo": _museval(10),
+    "museval_v4_4x60s_stereo": _museval(60),
+    "mir_eval_bss_eval_sources_4x10s_mono": _bss_eval_sources,
+}
+
+
 def main():
     long = "--long" in sys.argv
     r = signal(4, 10, 2)

@@ -49,6 +49,26 @@ def models(seed=0):
     return out
 
 
+def _separator(niter):
+    def setup():
+        sep = umx_model.Separator(models(), niter=niter, residual=False, wiener_win_len=300, n_fft=4096, n_hop=1024)
+        sep.freeze()
+        rng = np.random.default_rng(0)
+        audio = torch.from_numpy((0.1 * rng.standard_normal((1, 2, 10 * SR))).astype(np.float32))
+
+        def run():
+            with torch.no_grad():
+                return sep(audio)
+
+        return run
+
+    return setup
+
+
+# For tools/bench/run.py: case name -> set-up (untimed) returning the timed call.
+CASES = {"niter0": _separator(0), "niter1": _separator(1)}
+
+
 def main():
     ms = models()
     if "--write-models" in sys.argv:

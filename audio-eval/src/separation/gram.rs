@@ -94,14 +94,22 @@ impl GramAccumulator {
             }
         }
         let n = refs.first().map_or(0, |r| r.len());
+        if n == 0 {
+            return;
+        }
         for (p, peak) in self.peaks.iter_mut().enumerate() {
-            for t in 0..n {
-                let a = refs[p][t].abs();
-                // `>=`: the last maximum wins, as `max_by`.
-                if a >= peak.magnitude || peak.values.is_empty() {
-                    peak.magnitude = a;
-                    peak.values = refs.iter().map(|r| r[t]).collect();
+            // The piece's largest |x[t]|, the last such t (`>=`: the last
+            // maximum wins, as `max_by`), then the same rule across pieces.
+            let (mut best_t, mut best) = (0, refs[p][0].abs());
+            for (t, v) in refs[p].iter().enumerate().skip(1) {
+                let a = v.abs();
+                if a >= best {
+                    (best_t, best) = (t, a);
                 }
+            }
+            if best >= peak.magnitude || peak.values.is_empty() {
+                peak.magnitude = best;
+                peak.values = refs.iter().map(|r| r[best_t]).collect();
             }
         }
     }

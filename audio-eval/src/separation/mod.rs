@@ -34,6 +34,7 @@ mod cholesky;
 mod correlation;
 mod decomposition;
 mod gram;
+mod kernels;
 mod levinson;
 mod museval;
 mod report;

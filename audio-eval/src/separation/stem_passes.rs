@@ -88,9 +88,17 @@ impl<'s, S: StemBlocks> Aligned<'s, S> {
             return Ok(0);
         }
         self.reference_len += n;
+        // Usually one read gives all `n` samples, straight into `ests`.
         let mut got = 0;
-        for e in &mut self.ests {
-            e.clear();
+        if self.estimates_ended {
+            for e in &mut self.ests {
+                e.clear();
+            }
+        } else {
+            let k = self.stems.read_estimates(&mut self.ests, n)?;
+            check_read(&self.ests, k, n, "estimated_sources")?;
+            got = k;
+            self.estimates_ended = k == 0;
         }
         while got < n && !self.estimates_ended {
             let k = self.stems.read_estimates(&mut self.piece, n - got)?;

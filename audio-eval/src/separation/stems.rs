@@ -91,10 +91,26 @@ fn read_view(v: &ArrayView3<'_, f64>, pos: &mut usize, out: &mut [Vec<f64>], max
     let (sources, len, channels) = v.dim();
     let n = max.min(len - *pos);
     for s in 0..sources {
-        for c in 0..channels {
-            let dst = &mut out[s * channels + c];
-            dst.clear();
-            dst.extend(v.slice(s![s, *pos..*pos + n, c]).iter().copied());
+        let block = v.slice(s![s, *pos..*pos + n, ..]);
+        let outs = &mut out[s * channels..(s + 1) * channels];
+        match block.as_slice() {
+            // The usual layout: frames of `channels` interleaved samples.
+            Some(frames) if channels == 1 => {
+                outs[0].clear();
+                outs[0].extend_from_slice(frames);
+            }
+            Some(frames) => {
+                for (c, dst) in outs.iter_mut().enumerate() {
+                    dst.clear();
+                    dst.extend(frames.chunks_exact(channels).map(|frame| frame[c]));
+                }
+            }
+            None => {
+                for (c, dst) in outs.iter_mut().enumerate() {
+                    dst.clear();
+                    dst.extend(block.column(c).iter().copied());
+                }
+            }
         }
     }
     *pos += n;
