@@ -7,7 +7,7 @@
 //! Run single-threaded: `RAYON_NUM_THREADS=1 cargo bench -p audio-eval --bench separation`.
 //!
 //! The reported time is the process CPU time (user + system, all threads,
-//! from `/proc/self/stat`), which the Python script reports too: on a shared
+//! from `clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`), which the Python script reports too: on a shared
 //! machine wall-clock time depends on the other jobs. Elsewhere than Linux
 //! it falls back to wall-clock time.
 

@@ -7,7 +7,7 @@
 //! the Python script takes the same count from `THREADS`).
 //!
 //! The reported time is the process CPU time (user + system, all threads,
-//! from `/proc/self/stat`), which the Python script reports too
+//! from `clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`), which the Python script reports too
 //! (`time.process_time()`): on a shared machine wall-clock time depends on
 //! the other jobs. Elsewhere than Linux it falls back to wall-clock time.
 #![allow(

@@ -2,6 +2,7 @@
 """One command for the performance guide's comparison table.
 
     ~/audio-refenv/bin/python tools/bench/run.py [--rounds N] [--only KEY,KEY] [--out DIR]
+    ~/audio-refenv/bin/python tools/bench/run.py --render DIR/results.json   # table only
 
 It
 
@@ -119,8 +120,8 @@ CASES = [
          goal_text=">= 1x (Rust <= 1.0 of PyTorch's time)", reference="openunmix 1.3.0, torch"),
     Case("umx_niter1", "Open-Unmix, as above, niter 1",
          ("audio-models", "open_unmix", "open_unmix_umxhq_4_targets_10s/niter1"),
-         ("bench_umx", "niter1"), repeats=5, goal=2.2,
-         goal_text="keep (0.42-0.45 of PyTorch's time)", reference="openunmix 1.3.0, torch"),
+         ("bench_umx", "niter1"), repeats=5, goal=1.0,
+         goal_text="keep the lead (> 1x; 2.2-2.4x in issue 20)", reference="openunmix 1.3.0, torch"),
     Case("basic_pitch", "Basic Pitch, 60 s: posteriorgrams + notes",
          ("audio-models", "basic_pitch", "basic_pitch/transcribe_60s"),
          ("bench_basic_pitch", "transcribe_60s"), repeats=5, goal=1.0,
@@ -342,10 +343,9 @@ def meta_of(args):
     }
 
 
-def write(args, results):
+def write(args, results, meta):
     """Writes what has been measured so far (after every case, so that an
     interrupted run keeps its figures)."""
-    meta = meta_of(args)
     done = {k: v for k, v in results.items() if v["rounds"]}
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -359,7 +359,16 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated case keys")
     ap.add_argument("--out", default=str(ROOT / "docs" / "src" / "bench"))
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--render", metavar="RESULTS_JSON",
+                    help="only rewrite results.md in --out from a results.json of an earlier run")
     args = ap.parse_args()
+    if args.render:
+        saved = json.loads(pathlib.Path(args.render).read_text())
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "results.md").write_text(markdown(saved["meta"], saved["results"]))
+        print(markdown(saved["meta"], saved["results"]))
+        return
     if args.list:
         for c in CASES:
             print(f"{c.key:18s} {c.work}")
@@ -368,6 +377,9 @@ def main():
     cases = [c for c in CASES if not only or c.key in only]
     if only - {c.key for c in cases}:
         raise SystemExit(f"unknown case(s): {sorted(only - {c.key for c in cases})}")
+    # The commit (and whether tracked files differ from it) as the run
+    # starts: what is measured; the date is the start of the run.
+    meta = meta_of(args)
     print("building the benches ...", file=sys.stderr, flush=True)
     exes = build(cases)
     env = dict(os.environ, **ONE_THREAD)
@@ -394,9 +406,9 @@ def main():
                 entry["ratio"] = statistics.median(entry["python"]) / statistics.median(entry["rust"])
                 print(f"    ratio {entry['ratio']:.2f}", file=sys.stderr, flush=True)
                 results[case.key]["rounds"].append(entry)
-                write(args, results)
-    write(args, results)
-    print(markdown(meta_of(args), results))
+                write(args, results, meta)
+    write(args, results, meta)
+    print(markdown(meta, results))
 
 if __name__ == "__main__":
     main()
