@@ -5,12 +5,15 @@
 //! recipes (`soxr_vhq`, `soxr_hq`, `soxr_mq`, `soxr_lq`: the same work on
 //! both sides), `fft`, and our own sinc presets (`high`, `medium`, `fast`,
 //! timed against librosa's soxr_hq, soxr_mq and soxr_lq respectively). See
-//! docs/src/performance.md.
+//! docs/src/performance.md. Reports process CPU time
+//! (`audio_test_fixtures::CpuTime`), as the Python script's twins in
+//! `tools/bench/run.py` do.
 
 #[path = "support/signal.rs"]
 mod bench_signal;
 
 use audio_dsp::resample::{ResampleMethod, Resampler};
+use audio_test_fixtures::{cpu_criterion, CpuTime};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const SECONDS: usize = 30;
@@ -20,7 +23,7 @@ fn signal(sr: usize) -> Vec<f32> {
     bench_signal::chirp_tone(sr, SECONDS)
 }
 
-fn benches(c: &mut Criterion) {
+fn benches(c: &mut Criterion<CpuTime>) {
     let mut group = c.benchmark_group("resample");
     group.sample_size(10);
     for (a, b) in [
@@ -48,5 +51,9 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(resample, benches);
+criterion_group! {
+    name = resample;
+    config = cpu_criterion();
+    targets = benches
+}
 criterion_main!(resample);

@@ -76,6 +76,9 @@ class Case:
     goal: float = None
     goal_text: str = ""
     reference: str = ""
+    # Extra criterion options (shorter warm-up and measurement for the
+    # many short resampling cases).
+    criterion_args: tuple = ()
 
 
 CASES = [
@@ -122,6 +125,25 @@ CASES = [
          ("audio-models", "open_unmix", "open_unmix_umxhq_4_targets_10s/niter1"),
          ("bench_umx", "niter1"), repeats=5, goal=1.0,
          goal_text="keep the lead (> 1x; 2.2-2.4x in issue 20)", reference="openunmix 1.3.0, torch"),
+    Case("griffinlim", "Griffin-Lim, 32 iterations, 30 s, f64 iterations (the default)",
+         ("audio-dsp", "librosa_comparison", "librosa_comparison/griffinlim_32"),
+         ("bench_librosa", "griffinlim_32"), repeats=5, goal=3.0, goal_text=">= 3x (audio-dsp issue)",
+         reference="librosa 0.11.0"),
+    Case("griffinlim_f32", "Griffin-Lim, 32 iterations, 30 s, f32 iterations (`--native-precision`)",
+         ("audio-dsp", "librosa_comparison", "librosa_comparison/griffinlim_32_native_f32"),
+         ("bench_librosa", "griffinlim_32"), repeats=5, goal=3.0, goal_text=">= 3x (audio-dsp issue)",
+         reference="librosa 0.11.0"),
+] + [
+    Case(f"resample_{a // 1000}k_{b // 1000}k_{recipe[5:]}",
+         f"resample {a} -> {b} Hz, {recipe}, 30 s, f32",
+         ("audio-dsp", "resample", f"resample/{a}_{b}_{recipe}"),
+         ("bench_resample", f"{a}_{b}_{recipe}"), repeats=10, goal=1.0,
+         goal_text=">= 1x soxr (audio-dsp issue)",
+         reference="python-soxr 1.1.0 through librosa.resample",
+         criterion_args=("--warm-up-time", "1", "--measurement-time", "3"))
+    for a, b in [(44100, 22050), (22050, 16000), (16000, 44100)]
+    for recipe in ("soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq")
+] + [
     Case("basic_pitch", "Basic Pitch, 60 s: posteriorgrams + notes",
          ("audio-models", "basic_pitch", "basic_pitch/transcribe_60s"),
          ("bench_basic_pitch", "transcribe_60s"), repeats=5, goal=1.0,
@@ -223,7 +245,7 @@ def rust_step(case, exes, env, home):
     """One criterion run of the case's bench; per-iteration times in seconds."""
     _, bench, bench_id = case.rust
     env = dict(env, CRITERION_HOME=str(home))
-    cmd = [exes[bench], "--bench", "--noplot", "--exact", bench_id]
+    cmd = [exes[bench], "--bench", "--noplot", *case.criterion_args, "--exact", bench_id]
     _, facts = run_step(cmd, env)
     sample = json.loads((home / bench_id / "new" / "sample.json").read_text())
     times = [t / i * 1e-9 for t, i in zip(sample["times"], sample["iters"])]

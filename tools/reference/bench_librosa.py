@@ -36,8 +36,14 @@ def _mfcc():
     return lambda: librosa.feature.mfcc(y=y, sr=SR, n_mfcc=20)
 
 
+def _griffinlim():
+    S = np.abs(librosa.stft(signal()))
+    return lambda: librosa.griffinlim(S, n_iter=32, init=None)
+
+
 # For tools/bench/run.py: case name -> set-up (untimed) returning the timed call.
-CASES = {"stft_2048_512": _stft, "melspectrogram_128": _mel, "mfcc_20": _mfcc}
+CASES = {"stft_2048_512": _stft, "melspectrogram_128": _mel, "mfcc_20": _mfcc,
+         "griffinlim_32": _griffinlim}
 
 
 def main():

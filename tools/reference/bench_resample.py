@@ -23,6 +23,22 @@ def signal(sr):
     return bench_signal(sr, SECONDS)
 
 
+RATES = [(44100, 22050), (22050, 16000), (16000, 44100)]
+
+
+def _resample(a, b, res_type):
+    def setup():
+        y = signal(a)
+        return lambda: librosa.resample(y, orig_sr=a, target_sr=b, res_type=res_type)
+
+    return setup
+
+
+# For tools/bench/run.py: case name -> set-up (untimed) returning the timed call.
+CASES = {f"{a}_{b}_{name}": _resample(a, b, name)
+         for a, b in RATES for name in ("soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq")}
+
+
 def main():
     for a, b in [(44100, 22050), (22050, 16000), (16000, 44100)]:
         y = signal(a)
