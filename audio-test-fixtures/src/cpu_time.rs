@@ -2,10 +2,10 @@
 //! `time.process_time()` on a machine other work may share.
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::Criterion;
-use std::time::{Duration, Instant};
 
 /// Process CPU time (user + system, all threads) from
 /// `clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, the clock Python's
@@ -38,14 +38,11 @@ pub fn process_cpu_time() -> Option<Duration> {
 /// Runs `f` `iters` times and returns the process CPU time it took (wall
 /// time where that clock is not available); for criterion's `iter_custom`.
 pub fn cpu_timed<T>(iters: u64, mut f: impl FnMut() -> T) -> Duration {
-    let (w0, c0) = (Instant::now(), process_cpu_time());
+    let start = CpuTime.start();
     for _ in 0..iters {
         black_box(f());
     }
-    match (c0, process_cpu_time()) {
-        (Some(a), Some(b)) => b.saturating_sub(a),
-        _ => w0.elapsed(),
-    }
+    CpuTime.end(start)
 }
 
 /// A criterion measurement of process CPU time (user + system, all threads),

@@ -209,35 +209,34 @@ def run_step(cmd, env):
     return proc.stdout, facts
 
 
-def build(cases):
-    """Builds every bench the cases need once; returns bench name -> executable."""
-    pairs = sorted({(c.rust[0], c.rust[1]) for c in cases if c.rust != "cli"})
-    cmd = ["cargo", "bench", "--no-run", "--message-format=json"]
-    for package in sorted({p for p, _ in pairs}):
-        cmd += ["-p", package]
-    for bench in sorted({b for _, b in pairs}):
-        cmd += ["--bench", bench]
-    out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+def executables(cmd, keep):
+    """Runs a cargo build with `--message-format=json`; returns target name ->
+    executable for the artifacts `keep(target)` accepts."""
+    out = subprocess.run(cmd + ["--message-format=json"], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
     exes = {}
     for line in out.splitlines():
         try:
             msg = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
-            if "bench" in msg["target"]["kind"]:
-                exes[msg["target"]["name"]] = msg["executable"]
+        if msg.get("reason") == "compiler-artifact" and msg.get("executable") and keep(msg["target"]):
+            exes[msg["target"]["name"]] = msg["executable"]
+    return exes
+
+
+def build(cases):
+    """Builds every bench the cases need once; returns bench name -> executable."""
+    pairs = sorted({(c.rust[0], c.rust[1]) for c in cases if c.rust != "cli"})
+    cmd = ["cargo", "bench", "--no-run"]
+    for package in sorted({p for p, _ in pairs}):
+        cmd += ["-p", package]
+    for bench in sorted({b for _, b in pairs}):
+        cmd += ["--bench", bench]
+    exes = executables(cmd, lambda target: "bench" in target["kind"]) if pairs else {}
     if any(c.rust == "cli" for c in cases):
-        out = subprocess.run(["cargo", "build", "--release", "-p", "audio-cli", "--message-format=json"],
-                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            try:
-                msg = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if msg.get("reason") == "compiler-artifact" and msg.get("executable") \
-                    and msg["target"]["name"] == "audio":
-                exes["audio"] = msg["executable"]
+        exes.update(executables(["cargo", "build", "--release", "-p", "audio-cli"],
+                                lambda target: target["name"] == "audio"))
     return exes
 
 
@@ -263,7 +262,6 @@ def write_stems(folder):
     """4 stereo sources x 10 s at 44.1 kHz as float WAVs: the separation bench's
     signal (scaled into [-1, 1]) and its estimates."""
     sys.path.insert(0, str(ROOT / "tools" / "reference"))
-    import numpy as np  # noqa: F401
     import soundfile as sf
     from bench_separation import estimates, signal
 

@@ -2,7 +2,8 @@
 //! fallback tested against it.
 //!
 //! The module is public only so that `benches/kernels.rs` can time the
-//! variants; it is not part of the supported API.
+//! variants and the family's other crates share the CPU detection
+//! (`simd::avx2_available`); it is not part of the supported API.
 
 #[doc(hidden)]
 pub mod simd;

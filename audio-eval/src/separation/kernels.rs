@@ -2,11 +2,11 @@
 //! cross-spectrum sums of the lag correlations (`acc += conj(x) · y`) and the
 //! filtering of museval v4's windows (`acc += h · x`).
 //!
-//! Each loop is written once and compiled twice: for the baseline target
-//! (SSE2) and, on x86-64, with AVX2 enabled, the copy chosen once at run time
+//! Each loop has a plain copy for the baseline target (SSE2) and, on x86-64,
+//! an AVX2 copy (audio-dsp's CPU detection), the copy chosen once at run time
 //! when a correlator or a window filter is planned and kept as a function
-//! pointer. Neither copy reorders the arithmetic (Rust does not contract
-//! `a * b + c` into an FMA), so both give the same bits (tested below).
+//! pointer. Neither copy reorders the arithmetic (no FMA contraction), so
+//! both give the same bits (tested below).
 
 use realfft::num_complex::Complex;
 
@@ -46,19 +46,6 @@ pub(crate) fn filter_scalar(acc: &mut [Complex<f64>], h: &[Complex<f64>], x: &[C
     filter_body(acc, h, x);
 }
 
-/// Whether the AVX2 copies can run on this CPU (detected once).
-fn avx2_available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        static DETECTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        *DETECTED.get_or_init(|| std::arch::is_x86_feature_detected!("avx2"))
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
@@ -79,65 +66,65 @@ mod avx2 {
         unsafe { _mm256_loadu_pd(p.cast::<f64>()) }
     }
 
-    /// `acc += conj(x) · y`, two bins per step: `[xr·yr, xr·yi] + [xi·yi,
-    /// −xi·yr]`, then added to `acc`; the same operations in the same order
-    /// as [`cross_body`], so the same bits.
+    /// `acc += a' · b` two bins per step, where `a'` is `a` with the lanes
+    /// of `sign` negated: `[ar·br, ar·bi] + [±ai·bi, ±ai·br]`, then added to
+    /// `acc`; returns how many bins it did (an even number). With the
+    /// imaginary lanes negated this is `conj(a) · b` and with the real lanes
+    /// negated `a · b`, the same operations in the same order as
+    /// [`cross_body`] and [`filter_body`], so the same bits.
     ///
     /// # Safety
     ///
     /// The CPU must support AVX.
+    #[target_feature(enable = "avx,avx2")]
+    #[inline]
+    unsafe fn pairs(
+        acc: &mut [Complex<f64>],
+        a: &[Complex<f64>],
+        b: &[Complex<f64>],
+        sign: __m256d,
+    ) -> usize {
+        let n = acc.len().min(a.len()).min(b.len());
+        for k in (0..n / 2).map(|i| 2 * i) {
+            // SAFETY: k + 1 < n, so 2 complex values are in every slice.
+            unsafe {
+                let av = load(a.as_ptr().add(k));
+                let bv = load(b.as_ptr().add(k));
+                let ar = _mm256_movedup_pd(av);
+                let ai = _mm256_xor_pd(_mm256_permute_pd::<0b1111>(av), sign);
+                let bs = _mm256_permute_pd::<0b0101>(bv);
+                let sum = _mm256_add_pd(_mm256_mul_pd(ar, bv), _mm256_mul_pd(ai, bs));
+                let dst = acc.as_mut_ptr().add(k);
+                _mm256_storeu_pd(dst.cast::<f64>(), _mm256_add_pd(load(dst), sum));
+            }
+        }
+        n - n % 2
+    }
+
+    /// `acc += conj(x) · y` ([`cross_body`]'s bits), two bins at a time.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must support AVX2.
     #[target_feature(enable = "avx,avx2")]
     #[inline(never)]
     unsafe fn cross(acc: &mut [Complex<f64>], x: &[Complex<f64>], y: &[Complex<f64>]) {
-        let n = acc.len().min(x.len()).min(y.len());
-        let pairs = n / 2;
         // Sign mask [+, −, +, −]: negates the imaginary lanes.
-        let sign = _mm256_set_pd(-0.0, 0.0, -0.0, 0.0);
-        for i in 0..pairs {
-            let k = 2 * i;
-            // SAFETY: k + 1 < n, so 2 complex values are in every slice.
-            unsafe {
-                let xv = load(x.as_ptr().add(k));
-                let yv = load(y.as_ptr().add(k));
-                let xr = _mm256_movedup_pd(xv);
-                let xi = _mm256_xor_pd(_mm256_permute_pd::<0b1111>(xv), sign);
-                let ys = _mm256_permute_pd::<0b0101>(yv);
-                let sum = _mm256_add_pd(_mm256_mul_pd(xr, yv), _mm256_mul_pd(xi, ys));
-                let a = acc.as_mut_ptr().add(k);
-                _mm256_storeu_pd(a.cast::<f64>(), _mm256_add_pd(load(a), sum));
-            }
-        }
-        cross_body(&mut acc[2 * pairs..n], &x[2 * pairs..n], &y[2 * pairs..n]);
+        let done = unsafe { pairs(acc, x, y, _mm256_set_pd(-0.0, 0.0, -0.0, 0.0)) };
+        cross_body(&mut acc[done..], &x[done..], &y[done..]);
     }
 
-    /// `acc += h · x`, two bins per step: `[hr·xr, hr·xi] + [−hi·xi,
-    /// hi·xr]`, then added to `acc`; the same bits as [`filter_body`].
+    /// `acc += h · x` ([`filter_body`]'s bits), two bins at a time.
     ///
     /// # Safety
     ///
-    /// The CPU must support AVX.
+    /// The CPU must support AVX2.
     #[target_feature(enable = "avx,avx2")]
     #[inline(never)]
     unsafe fn filter(acc: &mut [Complex<f64>], h: &[Complex<f64>], x: &[Complex<f64>]) {
-        let n = acc.len().min(h.len()).min(x.len());
-        let pairs = n / 2;
         // Sign mask [−, +, −, +]: negates the real lanes.
-        let sign = _mm256_set_pd(0.0, -0.0, 0.0, -0.0);
-        for i in 0..pairs {
-            let k = 2 * i;
-            // SAFETY: k + 1 < n, so 2 complex values are in every slice.
-            unsafe {
-                let hv = load(h.as_ptr().add(k));
-                let xv = load(x.as_ptr().add(k));
-                let hr = _mm256_movedup_pd(hv);
-                let hi = _mm256_xor_pd(_mm256_permute_pd::<0b1111>(hv), sign);
-                let xs = _mm256_permute_pd::<0b0101>(xv);
-                let sum = _mm256_add_pd(_mm256_mul_pd(hr, xv), _mm256_mul_pd(hi, xs));
-                let a = acc.as_mut_ptr().add(k);
-                _mm256_storeu_pd(a.cast::<f64>(), _mm256_add_pd(load(a), sum));
-            }
-        }
-        filter_body(&mut acc[2 * pairs..n], &h[2 * pairs..n], &x[2 * pairs..n]);
+        let done = unsafe { pairs(acc, h, x, _mm256_set_pd(0.0, -0.0, 0.0, -0.0)) };
+        filter_body(&mut acc[done..], &h[done..], &x[done..]);
     }
 
     /// Calls the AVX2 cross kernel; handed out only where AVX2 was detected.
@@ -156,7 +143,7 @@ mod avx2 {
 /// The [`CrossKernel`] for this CPU.
 pub(crate) fn select_cross() -> CrossKernel {
     #[cfg(target_arch = "x86_64")]
-    if avx2_available() {
+    if audio_dsp::kernels::simd::avx2_available() {
         return avx2::cross_entry;
     }
     cross_scalar
@@ -165,7 +152,7 @@ pub(crate) fn select_cross() -> CrossKernel {
 /// The [`FilterKernel`] for this CPU.
 pub(crate) fn select_filter() -> FilterKernel {
     #[cfg(target_arch = "x86_64")]
-    if avx2_available() {
+    if audio_dsp::kernels::simd::avx2_available() {
         return avx2::filter_entry;
     }
     filter_scalar

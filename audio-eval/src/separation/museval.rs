@@ -456,14 +456,19 @@ impl V4Filters {
         while start < out_len {
             // Input samples [start − history, start + valid), zero outside
             // the window.
+            let lo = start.saturating_sub(history);
+            let hi = (start + valid).min(wl);
+            // Where the window's samples go in the block, and how many.
+            let (at, len) = if lo < hi {
+                (lo + history - start, hi - lo)
+            } else {
+                (0, 0)
+            };
             for (sig, spec) in refs.data.iter().zip(b.refs.iter_mut()) {
-                b.input.fill(0.0);
-                let lo = start.saturating_sub(history);
-                let hi = (start + valid).min(wl);
-                if lo < hi {
-                    let at = lo + history - start;
-                    b.input[at..at + hi - lo].copy_from_slice(&sig[lo..hi]);
-                }
+                // The FFT overwrites its input: the zeros are written anew.
+                b.input[..at].fill(0.0);
+                b.input[at..at + len].copy_from_slice(&sig[lo..lo + len]);
+                b.input[at + len..].fill(0.0);
                 let _ = self
                     .forward
                     .process_with_scratch(&mut b.input, spec, &mut b.scratch);
