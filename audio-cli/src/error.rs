@@ -53,6 +53,16 @@ pub enum Error {
         /// The accepted formats.
         expected: &'static str,
     },
+    /// A query of `audio sql` failed: SQL that does not parse or plan,
+    /// a table location that does not exist, or a function's error.
+    #[cfg(feature = "sql")]
+    #[error("query failed: {source}")]
+    Sql {
+        /// DataFusion's error (an `audio_datafusion::Error` inside for the
+        /// audio functions).
+        #[source]
+        source: datafusion::error::DataFusionError,
+    },
     /// Flags that do not go together.
     #[error("{message}")]
     Usage {

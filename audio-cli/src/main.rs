@@ -26,6 +26,8 @@ mod resynth_commands;
 mod rhythm_commands;
 mod separate_commands;
 mod serve;
+#[cfg(feature = "sql")]
+mod sql_commands;
 mod stream_input;
 mod tag_commands;
 mod train_commands;
@@ -108,6 +110,8 @@ enum Command {
     /// pipeline and features as jobs (`/v1/...`, OpenAPI at
     /// `/v1/openapi.json`).
     Serve(serve::ServeArgs),
+    #[cfg(feature = "sql")]
+    Sql(sql_commands::SqlArgs),
 }
 
 /// A flag value that is a number or `none` (any case): `--top-db`,
@@ -221,6 +225,8 @@ fn dispatch(command: Command) -> Result<()> {
         Command::Train(args) => train_commands::run_train(args),
         Command::Evaluate(args) => train_commands::run_evaluate(args),
         Command::Serve(args) => serve::run(args),
+        #[cfg(feature = "sql")]
+        Command::Sql(args) => sql_commands::run(args),
     }
 }
 
