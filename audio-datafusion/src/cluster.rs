@@ -46,11 +46,14 @@ pub fn scheduler_session_builder(config: SessionConfig) -> DfResult<SessionState
     Ok(state)
 }
 
-/// The executors' function registry: DataFusion's defaults and the audio
-/// functions.
+/// The executors' function registry: Ballista's defaults, DataFusion's
+/// array functions (`cardinality`, `array_length`, …, which Ballista's
+/// default registry leaves out, so a stage using them was rejected by the
+/// executors) and the audio functions.
 pub fn executor_function_registry() -> BallistaFunctionRegistry {
     let mut registry = BallistaFunctionRegistry::default();
-    for udf in audio_functions() {
+    let nested = datafusion::functions_nested::all_default_nested_functions();
+    for udf in nested.into_iter().chain(audio_functions()) {
         registry
             .scalar_functions
             .insert(udf.name().to_string(), udf);

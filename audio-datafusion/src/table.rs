@@ -91,7 +91,7 @@ impl AudioFilesTable {
     ///
     /// # Errors
     ///
-    /// As [`list_audio_files`](crate::listing::list_audio_files); a file whose
+    /// As [`list_audio_files`]; a file whose
     /// header is bad is a row, not an error.
     pub fn probe(&self, partitions: usize) -> Result<Vec<Vec<RecordBatch>>> {
         let files = list_audio_files(&self.location)?;

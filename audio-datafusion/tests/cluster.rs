@@ -149,7 +149,7 @@ async fn rows(ctx: &SessionContext, sql: &str) -> RecordBatch {
     datafusion::arrow::compute::concat_batches(&schema, &batches).expect("concat")
 }
 
-/// The guide's three examples, on tables `files`, `refs`, `ests`, `melodies`.
+/// The guide's three examples (and the array functions), on tables `files`, `refs`, `ests`, `melodies`.
 const MEL: &str = "SELECT path, error, melspectrogram(path) AS mel FROM files ORDER BY path";
 const SISEC: &str = "WITH r AS (SELECT regexp_replace(path, '^.*/([^/]+)/reference/[^/]+$', '\\1') AS track, \
                                 array_agg(path ORDER BY path) AS paths FROM refs GROUP BY 1), \
@@ -165,6 +165,10 @@ const NOTES: &str = "SELECT path, note['onset'] AS onset, note['offset'] AS offs
                             note['pitch'] AS pitch, note['velocity'] AS velocity \
                      FROM (SELECT path, unnest(transcribe(path)) AS note FROM melodies) \
                      ORDER BY path, onset, pitch";
+/// Array functions on the executors (Ballista's default registry has none).
+const COUNTS: &str = "SELECT path, cardinality(transcribe(path)) AS notes, \
+                             array_length(onset_times(path)) AS onsets \
+                      FROM melodies ORDER BY path";
 
 fn register(ctx: &SessionContext, dir: &std::path::Path) {
     let table = |location: String| Arc::new(AudioFilesTable::try_new(location).expect("table"));
@@ -195,7 +199,7 @@ async fn a_local_cluster_gives_the_in_process_rows() {
     let local = audio_session_context();
     register(&local, &dir);
     let mut expected = Vec::new();
-    for sql in [MEL, SISEC, NOTES] {
+    for sql in [MEL, SISEC, NOTES, COUNTS] {
         expected.push(rows(&local, sql).await);
     }
     assert_eq!(expected[0].num_rows(), corpus::GOOD_FILES + 1);
@@ -207,7 +211,7 @@ async fn a_local_cluster_gives_the_in_process_rows() {
         .await
         .expect("connect");
     register(&remote, &dir);
-    for (sql, want) in [MEL, SISEC, NOTES].into_iter().zip(&expected) {
+    for (sql, want) in [MEL, SISEC, NOTES, COUNTS].into_iter().zip(&expected) {
         let got = rows(&remote, sql).await;
         assert_eq!(
             got.schema().fields().len(),

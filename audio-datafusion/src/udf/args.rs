@@ -14,7 +14,6 @@ use crate::error::{Error, Result};
 /// is given a path and no `sr`.
 pub(crate) const DEFAULT_SR: u32 = 22_050;
 
-
 /// `List<Float32>`: samples, onset times in single precision.
 pub(crate) fn list_f32_type() -> DataType {
     DataType::List(Arc::new(Field::new_list_field(DataType::Float32, true)))
@@ -41,6 +40,11 @@ pub(crate) fn invalid_argument(
         argument,
         reason: reason.into(),
     }
+}
+
+/// Wraps an `audio-dsp` error with the SQL function's name.
+pub(crate) fn dsp_error(function: &'static str) -> impl Fn(audio_dsp::Error) -> Error {
+    move |source| Error::Dsp { function, source }
 }
 
 /// Argument `index` as an integer, or `default` when it is absent or null.

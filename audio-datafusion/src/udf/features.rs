@@ -8,13 +8,12 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use ndarray::{Array2, Axis};
 
-use super::args::{matrix, matrix_type, opt_positive, sample_rate, signal, signal_samples, Signal};
+use super::args::{
+    dsp_error as dsp, matrix, matrix_type, opt_positive, sample_rate, signal, signal_samples,
+    Signal,
+};
 use super::RowKernel;
 use crate::error::{Error, Result};
-
-fn dsp(function: &'static str) -> impl Fn(audio_dsp::Error) -> Error {
-    move |source| Error::Dsp { function, source }
-}
 
 /// A mel spectrogram, streaming a file block by block (decode, resample,
 /// STFT, mel) so that memory holds the result and one block, not the

@@ -7,14 +7,11 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 
 use super::args::{
-    list_f64, list_f64_type, opt_f64, opt_positive, sample_rate, signal, signal_samples,
+    dsp_error as dsp, list_f64, list_f64_type, opt_f64, opt_positive, sample_rate, signal,
+    signal_samples,
 };
 use super::RowKernel;
-use crate::error::{Error, Result};
-
-fn dsp(function: &'static str) -> impl Fn(audio_dsp::Error) -> Error {
-    move |source| Error::Dsp { function, source }
-}
+use crate::error::Result;
 
 /// The onset envelope as librosa's `onset_strength(y, sr, hop_length)`
 /// (mean over mel bands).
