@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use audio_datafusion::{audio_session_context, cluster, AudioFilesTable};
-use datafusion::arrow::array::RecordBatch;
+use corpus::rows;
 use datafusion::prelude::SessionContext;
 
 /// How long the processes get to start, and to stop after SIGTERM.
@@ -132,21 +132,6 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = self.stop();
     }
-}
-
-async fn rows(ctx: &SessionContext, sql: &str) -> RecordBatch {
-    let batches = ctx
-        .sql(sql)
-        .await
-        .expect("plan")
-        .collect()
-        .await
-        .expect("run");
-    let schema = batches
-        .first()
-        .map(|b| b.schema())
-        .expect("at least one batch");
-    datafusion::arrow::compute::concat_batches(&schema, &batches).expect("concat")
 }
 
 /// The guide's three examples (and the array functions), on tables `files`, `refs`, `ests`, `melodies`.

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use audio_io::wav::{write_wav, WavWriteOptions};
 use audio_io::Audio;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::prelude::SessionContext;
 use ndarray::Array2;
 
 /// Rates the corpus cycles through (librosa's default, CD, speech, video).
@@ -119,4 +121,20 @@ pub fn write_test_set(dir: &Path, tracks: usize) {
         write(&track.join("estimate/bass.wav"), &est_bass, rate, 2);
         write(&track.join("estimate/vocals.wav"), &est_vocals, rate, 2);
     }
+}
+
+/// Runs `sql` on `ctx` and returns its rows as one batch.
+pub async fn rows(ctx: &SessionContext, sql: &str) -> RecordBatch {
+    let batches = ctx
+        .sql(sql)
+        .await
+        .expect("plan")
+        .collect()
+        .await
+        .expect("run");
+    let schema = batches
+        .first()
+        .map(|b| b.schema())
+        .expect("at least one batch");
+    datafusion::arrow::compute::concat_batches(&schema, &batches).expect("concat")
 }

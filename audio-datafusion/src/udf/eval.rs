@@ -119,8 +119,29 @@ impl FileStems {
 
 const FUNCTION: &str = "separation_scores";
 
+/// The stems' error: ours, and museval's errors attributed to
+/// `separation_scores` (a local type, so that no crate-wide conversion from
+/// `audio_eval::Error` names this one function).
+#[derive(Debug)]
+struct StemsError(Error);
+
+impl From<Error> for StemsError {
+    fn from(error: Error) -> Self {
+        Self(error)
+    }
+}
+
+impl From<audio_eval::Error> for StemsError {
+    fn from(source: audio_eval::Error) -> Self {
+        Self(Error::Eval {
+            function: FUNCTION,
+            source,
+        })
+    }
+}
+
 impl StemBlocks for FileStems {
-    type Error = Error;
+    type Error = StemsError;
 
     fn reference_shape(&self) -> (usize, usize) {
         (self.references.len(), self.channels)
@@ -128,26 +149,17 @@ impl StemBlocks for FileStems {
     fn estimate_shape(&self) -> (usize, usize) {
         (self.estimates.len(), self.channels)
     }
-    fn rewind(&mut self) -> Result<()> {
+    fn rewind(&mut self) -> Result<(), StemsError> {
         for (path, reader) in self.references.iter_mut().chain(self.estimates.iter_mut()) {
             *reader = open(path)?;
         }
         Ok(())
     }
-    fn read_references(&mut self, out: &mut [Vec<f64>], max: usize) -> Result<usize> {
-        Self::read(&mut self.references, self.channels, out, max)
+    fn read_references(&mut self, out: &mut [Vec<f64>], max: usize) -> Result<usize, StemsError> {
+        Ok(Self::read(&mut self.references, self.channels, out, max)?)
     }
-    fn read_estimates(&mut self, out: &mut [Vec<f64>], max: usize) -> Result<usize> {
-        Self::read(&mut self.estimates, self.channels, out, max)
-    }
-}
-
-impl From<audio_eval::Error> for Error {
-    fn from(source: audio_eval::Error) -> Self {
-        Error::Eval {
-            function: FUNCTION,
-            source,
-        }
+    fn read_estimates(&mut self, out: &mut [Vec<f64>], max: usize) -> Result<usize, StemsError> {
+        Ok(Self::read(&mut self.estimates, self.channels, out, max)?)
     }
 }
 
@@ -213,7 +225,9 @@ impl RowKernel for SeparationScores {
             padding: true,
         };
         let mut stems = FileStems::open(&references, &estimates)?;
-        let summary = evaluate_blocks(&mut stems, &config)?.median();
+        let summary = evaluate_blocks(&mut stems, &config)
+            .map_err(|StemsError(e)| e)?
+            .median();
         let names: Vec<String> = estimates
             .iter()
             .map(|p| {
