@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (default 20), seeded with the
-# repository's own files, and fails on the first crash, hang (10 s) or
+# repository's own files, and fails on any crash, hang (10 s) or
 # out-of-memory input (2 GB). CI runs it briefly; run it by hand with a long
 # time (600 or more) whenever a parser changes, and record the run in
 # README.md. A crash is left in artifacts/<target>/: fix it, then copy the
@@ -41,7 +41,23 @@ seeds() {
     esac
 }
 
-for target in $(cargo +nightly fuzz list); do
+# libFuzzer runs one process on one core: run FUZZ_JOBS targets at a time
+# (default: one per core), each for SECONDS, then report them in order.
+jobs_max=${FUZZ_JOBS:-$(nproc)}
+logs="$(mktemp -d)"
+run_one() {
+    local target=$1
+    if cargo +nightly fuzz run "$target" "corpus/$target" -- \
+        -max_total_time="$seconds" -seed="$fuzz_seed" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+        -print_final_stats=1 >"$logs/$target.log" 2>&1; then
+        echo ok >"$logs/$target.status"
+    else
+        echo failed >"$logs/$target.status"
+    fi
+}
+
+targets=$(cargo +nightly fuzz list)
+for target in $targets; do
     corpus="corpus/$target"
     mkdir -p "$corpus"
     for seed in $(seeds "$target"); do
@@ -52,15 +68,23 @@ for target in $(cargo +nightly fuzz list); do
         fi
     done
     echo "=== fuzz $target for ${seconds} s ($(find "$corpus" -type f | wc -l) corpus inputs)"
-    log="$(mktemp)"
-    if ! cargo +nightly fuzz run "$target" "$corpus" -- \
-        -max_total_time="$seconds" -seed="$fuzz_seed" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
-        -print_final_stats=1 >"$log" 2>&1; then
-        tail -n 60 "$log" >&2
-        echo "error: fuzz target $target failed; the input is in fuzz/artifacts/$target/" >&2
-        rm -f "$log"
-        exit 1
-    fi
-    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done)" "$log" || true
-    rm -f "$log"
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+        wait -n || true
+    done
+    run_one "$target" &
 done
+wait
+
+failed=0
+for target in $targets; do
+    echo "=== fuzz $target: $(cat "$logs/$target.status")"
+    if [ "$(cat "$logs/$target.status")" = ok ]; then
+        grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done)" "$logs/$target.log" || true
+    else
+        tail -n 60 "$logs/$target.log" >&2
+        echo "error: fuzz target $target failed; the input is in fuzz/artifacts/$target/" >&2
+        failed=1
+    fi
+done
+rm -rf "$logs"
+exit "$failed"
