@@ -1,20 +1,21 @@
-//! Subcommands that call `audio-io`: file information, conversion to WAV,
+//! Subcommands that call `audio-io`: file information, conversion to WAV or FLAC,
 //! spectrogram and waveform pictures, MIDI ↔ notes.
 
 use std::path::{Path, PathBuf};
 
 use audio_dsp::Transform;
-use audio_io::convert::{convert_to_wav, ConvertOptions};
+use audio_io::convert::{convert_to, convert_to_wav, ConvertOptions};
+use audio_io::flac::{FlacBitDepth, FlacWriteOptions};
 use audio_io::midi::{MidiFile, MidiType, TempoMap};
 use audio_io::notes::NotesFormat;
 use audio_io::picture::{
     Colormap, FrequencyAxis, SpecshowColumns, SpecshowOptions, WaveformOptions,
 };
 use audio_io::wav::{Dither, WavWriteFormat, WavWriteOptions};
-use audio_io::{AudioReader, LoadOptions};
+use audio_io::{AudioReader, LoadOptions, OutputFormat};
 use clap::{Subcommand, ValueEnum};
 
-use crate::Result;
+use crate::{Error, Result};
 
 /// `audio-io` subcommands.
 #[derive(Debug, Subcommand)]
@@ -24,14 +25,14 @@ pub enum IoCommand {
         /// Audio file (WAV, FLAC, MP3, OGG/Vorbis).
         input: PathBuf,
     },
-    /// Decode any supported file to WAV, block by block (memory independent of length).
+    /// Decode any supported file to WAV or FLAC, block by block (memory independent of length).
     Convert {
         /// Audio file to read.
         input: PathBuf,
-        /// WAV file to write.
+        /// File to write: FLAC when its extension is `.flac`, else WAV.
         #[arg(short, long)]
         output: PathBuf,
-        /// Sample encoding of the output.
+        /// Sample encoding of the output (FLAC: pcm16 or pcm24).
         #[arg(long, value_enum, default_value_t = WavFormatArg::Pcm16)]
         format: WavFormatArg,
         /// Average the channels.
@@ -349,6 +350,11 @@ fn convert(
     offset: f64,
     duration: Option<f64>,
 ) -> Result<()> {
+    let dither = if dither {
+        Dither::Tpdf { seed: 0x5eed }
+    } else {
+        Dither::None
+    };
     let options = ConvertOptions {
         wav: WavWriteOptions {
             format: match format {
@@ -356,18 +362,39 @@ fn convert(
                 WavFormatArg::Pcm24 => WavWriteFormat::Pcm24,
                 WavFormatArg::Float32 => WavWriteFormat::Float32,
             },
-            dither: if dither {
-                Dither::Tpdf { seed: 0x5eed }
-            } else {
-                Dither::None
-            },
+            dither,
         },
         mono,
         sr,
         offset,
         duration,
     };
-    Ok(convert_to_wav(input, output, &options)?)
+    let is_flac = output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("flac"));
+    if !is_flac {
+        return Ok(convert_to_wav(input, output, &options)?);
+    }
+    let bits = match format {
+        WavFormatArg::Pcm16 => FlacBitDepth::Pcm16,
+        WavFormatArg::Pcm24 => FlacBitDepth::Pcm24,
+        WavFormatArg::Float32 => {
+            return Err(Error::Usage {
+                message: "FLAC stores integer samples: --format pcm16 or pcm24 for a .flac output",
+            })
+        }
+    };
+    let flac = FlacWriteOptions {
+        bits,
+        dither,
+        ..FlacWriteOptions::default()
+    };
+    Ok(convert_to(
+        input,
+        output,
+        &options,
+        &OutputFormat::Flac(flac),
+    )?)
 }
 
 /// What `specshow` draws.

@@ -9,7 +9,9 @@
 
 use std::path::PathBuf;
 
-use audio_io::wav::{Dither, WavStreamWriter, WavWriteFormat, WavWriteOptions};
+use audio_io::flac::{FlacBitDepth, FlacWriteOptions};
+use audio_io::wav::{Dither, WavWriteFormat, WavWriteOptions};
+use audio_io::{AudioStreamWriter, OutputFormat};
 use audio_models::demucs::{ApplyConfig, Demucs};
 use audio_models::open_unmix::{
     ChunkedSeparator, FileMixture, MixtureSource, OpenUnmixSeparator, SeparatorConfig,
@@ -72,7 +74,7 @@ pub struct SeparateArgs {
     /// EM iterations of the multichannel Wiener filter (0 = magnitudes with the mixture phase).
     #[arg(long, default_value_t = 1)]
     niter: usize,
-    /// Also write `residual.wav`: the mixture minus the other estimates.
+    /// Also write `residual.wav` (or `.flac`): the mixture minus the other estimates.
     #[arg(long)]
     residual: bool,
     /// Soft-mask initial estimates instead of magnitudes with the mixture phase.
@@ -100,11 +102,41 @@ pub struct SeparateArgs {
     /// Demucs: run the whole track at once instead of in segments.
     #[arg(long)]
     no_split: bool,
-    /// Output directory: one `<target>.wav` (32-bit float) per target; with
-    /// several inputs, one sub-directory per input, named after its file
-    /// stem.
+    /// Write the stems as FLAC, 16-bit (24-bit with `--int24`), instead of
+    /// 32-bit float WAV, as demucs's `--flac` (samples beyond ±1 clip).
+    #[arg(long)]
+    flac: bool,
+    /// Write 24-bit integer stems (WAV, or FLAC with `--flac`) instead of
+    /// 32-bit float WAV, as demucs's `--int24` (samples beyond ±1 clip).
+    #[arg(long)]
+    int24: bool,
+    /// Output directory: one `<target>.wav` (32-bit float; `.flac` with
+    /// `--flac`) per target; with several inputs, one sub-directory per
+    /// input, named after its file stem.
     #[arg(short, long)]
     output: PathBuf,
+}
+
+/// The stems' file format from `--flac` and `--int24`.
+fn stem_format(args: &SeparateArgs) -> OutputFormat {
+    match (args.flac, args.int24) {
+        (true, int24) => OutputFormat::Flac(FlacWriteOptions {
+            bits: if int24 {
+                FlacBitDepth::Pcm24
+            } else {
+                FlacBitDepth::Pcm16
+            },
+            ..FlacWriteOptions::default()
+        }),
+        (false, int24) => OutputFormat::Wav(WavWriteOptions {
+            format: if int24 {
+                WavWriteFormat::Pcm24
+            } else {
+                WavWriteFormat::Float32
+            },
+            dither: Dither::None,
+        }),
+    }
 }
 
 /// A loaded model: Open-Unmix keeps its own path (chunking, residual);
@@ -224,21 +256,19 @@ fn separate_with(
         path: output.to_path_buf(),
         source,
     })?;
-    let options = WavWriteOptions {
-        format: WavWriteFormat::Float32,
-        dither: Dither::None,
-    };
+    let format = stem_format(args);
+    let ext = format.extension();
     // Written under temporary names and renamed once complete, so a failed
     // or killed run leaves no truncated stem.
     let mut files = chosen
         .iter()
-        .map(|t| audio_io::OutputFile::create(output.join(format!("{t}.wav"))))
+        .map(|t| audio_io::OutputFile::create(output.join(format!("{t}.{ext}"))))
         .collect::<audio_io::Result<Vec<_>>>()?;
     let mut bar = StageBar::new(mix.len() as u64, "separating");
     {
         // Each writer starts with the first stretch, whose rows are the
         // stems' channel count.
-        let mut writers: Vec<WavStreamWriter<&mut audio_io::OutputFile>> = Vec::new();
+        let mut writers: Vec<AudioStreamWriter<&mut audio_io::OutputFile>> = Vec::new();
         let mut files = files.iter_mut();
         sep.separate_source(&mut mix, &mut |stems| {
             for (k, &i) in indices.iter().enumerate() {
@@ -249,7 +279,7 @@ fn separate_with(
                         got: vec![k],
                     })?;
                     writers.push(
-                        WavStreamWriter::new(file, stems[i].nrows(), sep.sample_rate(), &options)
+                        AudioStreamWriter::new(file, stems[i].nrows(), sep.sample_rate(), &format)
                             .map_err(audio_models::Error::Io)?,
                     );
                 }
@@ -269,7 +299,7 @@ fn separate_with(
         file.commit()?;
     }
     for t in &chosen {
-        println!("{}", output.join(format!("{t}.wav")).display());
+        println!("{}", output.join(format!("{t}.{ext}")).display());
     }
     Ok(())
 }
@@ -330,19 +360,17 @@ fn separate_open_unmix(
     let (channels, samples) = (file.channels(), file.len());
     let targets = sep.targets();
     let out_channels = sep.output_channels(channels);
-    let options = WavWriteOptions {
-        format: WavWriteFormat::Float32,
-        dither: Dither::None,
-    };
+    let format = stem_format(args);
+    let ext = format.extension();
     // Each stem is written under a temporary name and renamed once complete,
     // so a failed or killed run leaves no truncated stem.
     let mut files = targets
         .iter()
-        .map(|t| audio_io::OutputFile::create(output.join(format!("{t}.wav"))))
+        .map(|t| audio_io::OutputFile::create(output.join(format!("{t}.{ext}"))))
         .collect::<audio_io::Result<Vec<_>>>()?;
     let mut writers = files
         .iter_mut()
-        .map(|file| WavStreamWriter::new(file, out_channels, sep.sample_rate(), &options))
+        .map(|file| AudioStreamWriter::new(file, out_channels, sep.sample_rate(), &format))
         .collect::<audio_io::Result<Vec<_>>>()?;
     let mut bar = StageBar::new(samples as u64, "separating");
     match args.chunk_seconds {
@@ -377,7 +405,7 @@ fn separate_open_unmix(
         file.commit()?;
     }
     for t in &targets {
-        println!("{}", output.join(format!("{t}.wav")).display());
+        println!("{}", output.join(format!("{t}.{ext}")).display());
     }
     Ok(())
 }

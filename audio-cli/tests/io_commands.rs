@@ -86,6 +86,34 @@ fn info_convert_and_pictures() {
         .unwrap();
     assert!(status.success());
 
+    // To FLAC by the output's extension: lossless, and about 0.62 of the
+    // WAV's size on this recording (the 0.64 bound of audio-io's test).
+    let flac = tmp("piano.flac");
+    let status = audio()
+        .arg("convert")
+        .arg(&wav)
+        .arg("-o")
+        .arg(&flac)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(audio_io::decode(&flac).unwrap(), x);
+    let ratio = std::fs::metadata(&flac).unwrap().len() as f64
+        / std::fs::metadata(&wav).unwrap().len() as f64;
+    assert!(ratio < 0.64, "{ratio}");
+    // FLAC holds integers: a float FLAC is a usage error naming the formats.
+    let out = audio()
+        .arg("convert")
+        .arg(&wav)
+        .arg("-o")
+        .arg(tmp("float.flac"))
+        .args(["--format", "float32"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pcm16 or pcm24"));
+    assert!(!tmp("float.flac").exists());
+
     // An impossible rate is a clear error, not a crash.
     let out = audio()
         .arg("convert")

@@ -254,6 +254,12 @@ fn every_task_runs_end_to_end_on_the_embedded_models() {
         "{}",
         String::from_utf8_lossy(&separate.body)
     );
+    let separate_flac = post_raw(
+        &server.url("/v1/jobs?task=separate&format=flac"),
+        &wav,
+        None,
+    );
+    assert_eq!(separate_flac.status, 202);
     let pipeline = post_form(
         &server.url("/v1/jobs"),
         &[
@@ -304,8 +310,27 @@ fn every_task_runs_end_to_end_on_the_embedded_models() {
         &server.url(&format!("/v1/jobs/{id}/result/vocals.wav")),
         None,
     );
-    let stem = audio_io::AudioReader::from_bytes(stem.body, Some("wav")).unwrap();
-    assert_eq!(stem.info().frames, Some(3 * 44_100));
+    let stem = audio_io::decode_bytes(stem.body, Some("wav")).unwrap();
+    assert_eq!(stem.frames(), 3 * 44_100);
+
+    // The same stem as 16-bit FLAC: the float WAV's samples quantised.
+    let job = wait(&server, separate_flac.json()["id"].as_str().unwrap(), None);
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(
+        result_names(&job),
+        ["bass.flac", "drums.flac", "other.flac", "vocals.flac"]
+    );
+    assert_eq!(job["results"][3]["content_type"], "audio/flac", "{job}");
+    let id = job["id"].as_str().unwrap();
+    let flac = get(
+        &server.url(&format!("/v1/jobs/{id}/result/vocals.flac")),
+        None,
+    );
+    let flac = audio_io::decode_bytes(flac.body, Some("flac")).unwrap();
+    let quantised = stem
+        .samples
+        .mapv(|x| (f64::from(audio_io::wav::quantize(f64::from(x), 16)) / 32768.0) as f32);
+    assert_eq!(flac.samples, quantised);
 
     let job = wait(&server, pipeline.json()["id"].as_str().unwrap(), None);
     assert_eq!(job["state"], "done", "{job}");

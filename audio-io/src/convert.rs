@@ -1,14 +1,15 @@
-//! Converting any decodable file to WAV, block by block: `sox in.flac out.wav`
-//! with librosa.load's `offset`, `duration`, `mono` and `sr`.
+//! Converting any decodable file to WAV or FLAC, block by block: `sox
+//! in.mp3 out.wav` with librosa.load's `offset`, `duration`, `mono` and `sr`.
 
 use std::path::Path;
 
 use crate::load::LoadOptions;
 use crate::load_stream::LoadStream;
-use crate::wav::{WavStreamWriter, WavWriteOptions};
+use crate::stream_writer::{AudioStreamWriter, OutputFormat};
+use crate::wav::WavWriteOptions;
 use crate::Result;
 
-/// What [`convert_to_wav`] writes.
+/// What [`convert_to_wav`] and [`convert_to`] write.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConvertOptions {
     /// Sample format and dither of the WAV file.
@@ -53,6 +54,38 @@ pub struct ConvertOptions {
 /// # Ok::<(), audio_io::Error>(())
 /// ```
 pub fn convert_to_wav(input: &Path, output: &Path, options: &ConvertOptions) -> Result<()> {
+    convert_to(input, output, options, &OutputFormat::Wav(options.wav))
+}
+
+/// As [`convert_to_wav`], writing `output` in `format` (WAV or FLAC; the
+/// options' `wav` field is not used).
+///
+/// # Errors
+///
+/// As [`convert_to_wav`], and the encoder's errors (FLAC takes 1 to 8
+/// channels and rates up to 655 350 Hz).
+///
+/// # Example
+///
+/// ```
+/// use audio_io::convert::{convert_to, ConvertOptions};
+/// use audio_io::OutputFormat;
+/// let dir = std::env::temp_dir().join(format!("audio-io-convert-flac-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).map_err(|e| audio_io::Error::Io { path: dir.clone(), source: e })?;
+/// let (input, output) = (dir.join("in.wav"), dir.join("out.flac"));
+/// let tone = audio_io::Audio { samples: ndarray::Array2::from_shape_fn((1, 8000), |(_, t)| (t as f32 * 0.05).sin() * 0.5), sample_rate: 8000 };
+/// audio_io::wav::write_wav(&input, &tone, &Default::default())?;
+/// convert_to(&input, &output, &ConvertOptions::default(), &OutputFormat::Flac(Default::default()))?;
+/// assert_eq!(audio_io::decode(&output)?, audio_io::decode(&input)?);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), audio_io::Error>(())
+/// ```
+pub fn convert_to(
+    input: &Path,
+    output: &Path,
+    options: &ConvertOptions,
+    format: &OutputFormat,
+) -> Result<()> {
     let mut blocks = LoadStream::<f32>::open(
         input,
         &LoadOptions {
@@ -64,12 +97,8 @@ pub fn convert_to_wav(input: &Path, output: &Path, options: &ConvertOptions) -> 
         },
     )?;
     let mut file = crate::OutputFile::create(output)?;
-    let mut writer = WavStreamWriter::new(
-        &mut file,
-        blocks.channels(),
-        blocks.sample_rate(),
-        &options.wav,
-    )?;
+    let mut writer =
+        AudioStreamWriter::new(&mut file, blocks.channels(), blocks.sample_rate(), format)?;
     while let Some(block) = blocks.next_block()? {
         writer.write_block(&block)?;
     }

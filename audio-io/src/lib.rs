@@ -2,7 +2,7 @@
 //!
 //! Getting audio, symbolic music and weights in and out of the family:
 //! decoding WAV, FLAC, MP3 and OGG/Vorbis (block by block or whole), loading
-//! like `librosa.load`, streaming like `librosa.stream`, writing WAV, MIDI
+//! like `librosa.load`, streaming like `librosa.stream`, writing WAV and FLAC, MIDI
 //! files and notes, piano rolls, the melody encoding of the melody-generation
 //! seed, weight files (safetensors, PyTorch `.pth`), and spectrogram and
 //! waveform pictures.
@@ -20,7 +20,7 @@
 //!
 //! ## Cargo features
 //!
-//! WAV reading and writing is always available. The rest is opt-in, so a
+//! WAV reading and writing, and FLAC writing, are always available. The rest is opt-in, so a
 //! user of `load` does not compile the PNG encoder, the font or the unpickler:
 //!
 //! | feature | default | what |
@@ -39,6 +39,7 @@ pub mod convert;
 #[cfg(feature = "decode")]
 pub mod decode;
 pub mod error;
+pub mod flac;
 #[cfg(feature = "picture")]
 mod font;
 #[doc(hidden)]
@@ -69,6 +70,8 @@ mod pickle;
 pub mod picture;
 #[cfg(feature = "weights")]
 mod py_value;
+mod quantizer;
+pub mod stream_writer;
 mod third_party;
 pub mod wav;
 #[cfg(feature = "weights")]
@@ -87,6 +90,7 @@ pub use load::{load, load_bytes, load_from, resample_audio, LoadOptions, Stream,
 #[cfg(feature = "decode")]
 pub use load_stream::{LoadStream, LOAD_BLOCK_FRAMES};
 pub use output_file::{write_file, OutputFile};
+pub use stream_writer::{AudioStreamWriter, OutputFormat};
 
 /// The code blocks of this crate's README, run as doctests so the README stays true.
 #[cfg(doctest)]

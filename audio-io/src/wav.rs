@@ -18,6 +18,7 @@ use std::path::Path;
 use ndarray::Array2;
 
 use crate::audio::{Audio, Sample};
+use crate::quantizer::Quantizer;
 use crate::{Error, Result};
 
 /// The sample encoding of a WAV `data` chunk.
@@ -522,21 +523,6 @@ pub fn quantize(x: f64, bits: u32) -> i32 {
     q.clamp(-full, full - 1.0) as i32
 }
 
-/// A small deterministic xorshift64* generator for dither.
-#[derive(Debug, Clone)]
-struct XorShift(u64);
-
-impl XorShift {
-    fn next_unit(&mut self) -> f64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// Writes audio as a WAV file: 16 or 24-bit PCM or 32-bit float.
 ///
 /// Integer formats quantise with [`quantize`] (clipping to the format's range,
@@ -632,7 +618,7 @@ pub struct WavStreamWriter<W: std::io::Write + std::io::Seek> {
     inner: hound::WavWriter<W>,
     channels: usize,
     options: WavWriteOptions,
-    rng: XorShift,
+    quantizer: Quantizer,
 }
 
 impl<W: std::io::Write + std::io::Seek> std::fmt::Debug for WavStreamWriter<W> {
@@ -684,15 +670,11 @@ impl<W: std::io::Write + std::io::Seek> WavStreamWriter<W> {
             sample_format,
         };
         let inner = hound::WavWriter::new(writer, spec).map_err(|source| Error::Wav { source })?;
-        let seed = match options.dither {
-            Dither::Tpdf { seed } => seed | 1,
-            Dither::None => 1,
-        };
         Ok(Self {
             inner,
             channels,
             options: *options,
-            rng: XorShift(seed),
+            quantizer: Quantizer::new(u32::from(bits), options.dither),
         })
     }
 
@@ -716,25 +698,13 @@ impl<W: std::io::Write + std::io::Seek> WavStreamWriter<W> {
                 let x = block[(c, t)].to_f64();
                 match self.options.format {
                     WavWriteFormat::Float32 => self.inner.write_sample(x as f32).map_err(wav)?,
-                    WavWriteFormat::Pcm16 | WavWriteFormat::Pcm24 => {
-                        let bits = if self.options.format == WavWriteFormat::Pcm16 {
-                            16
-                        } else {
-                            24
-                        };
-                        let lsb = 1.0 / f64::from(1u32 << (bits - 1));
-                        let d = match self.options.dither {
-                            Dither::None => 0.0,
-                            Dither::Tpdf { .. } => {
-                                (self.rng.next_unit() - self.rng.next_unit()) * lsb
-                            }
-                        };
-                        let q = quantize(x + d, bits);
-                        if bits == 16 {
-                            self.inner.write_sample(q as i16).map_err(wav)?;
-                        } else {
-                            self.inner.write_sample(q).map_err(wav)?;
-                        }
+                    WavWriteFormat::Pcm16 => {
+                        let q = self.quantizer.code(x);
+                        self.inner.write_sample(q as i16).map_err(wav)?;
+                    }
+                    WavWriteFormat::Pcm24 => {
+                        let q = self.quantizer.code(x);
+                        self.inner.write_sample(q).map_err(wav)?;
                     }
                 }
             }

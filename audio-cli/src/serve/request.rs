@@ -64,7 +64,11 @@ impl Task {
     /// The parameters a job of this task may set, each with its kind.
     fn params(self) -> &'static [(&'static str, Kind)] {
         match self {
-            Task::Separate => &[("targets", Kind::Targets), ("niter", Kind::Int { max: 10 })],
+            Task::Separate => &[
+                ("targets", Kind::Targets),
+                ("niter", Kind::Int { max: 10 }),
+                ("format", Kind::AudioFormat),
+            ],
             Task::Transcribe => &[
                 ("onset_threshold", Kind::Unit),
                 ("frame_threshold", Kind::Unit),
@@ -104,6 +108,8 @@ enum Kind {
     Grid,
     /// A key (`C:maj`, `auto`, ...).
     Key,
+    /// The stems' file format: `wav` (32-bit float) or `flac` (16-bit).
+    AudioFormat,
 }
 
 /// The targets of the embedded separator.
@@ -267,6 +273,10 @@ fn check(name: &str, value: &str, kind: Kind) -> Result<(), BadRequest> {
             .parse::<audio_dsp::KeySelection>()
             .map(|_| ())
             .map_err(|e| bad(&format!("a key such as C:maj or auto ({e})"))),
+        Kind::AudioFormat => match value {
+            "wav" | "flac" => Ok(()),
+            _ => Err(bad("wav or flac")),
+        },
     }
 }
 

@@ -67,6 +67,9 @@ pub fn run(
                 arg("30"),
             ];
             args.extend(flag_args(&[("targets", "--targets"), ("niter", "--niter")]));
+            if request.param("format") == Some("flac") {
+                args.push(arg("--flac"));
+            }
             command(args)?;
         }
         Task::Transcribe => {
@@ -208,6 +211,7 @@ pub fn is_result_name(name: &str) -> bool {
 pub fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next().unwrap_or("") {
         "wav" => "audio/wav",
+        "flac" => "audio/flac",
         "mid" => "audio/midi",
         "json" => "application/json",
         "png" => "image/png",
