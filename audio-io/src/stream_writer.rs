@@ -62,8 +62,8 @@ impl OutputFormat {
 pub enum AudioStreamWriter<W: Write + Seek> {
     /// A WAV stream.
     Wav(WavStreamWriter<W>),
-    /// A FLAC stream.
-    Flac(FlacStreamWriter<W>),
+    /// A FLAC stream (boxed: its encoder's buffers make it the larger).
+    Flac(Box<FlacStreamWriter<W>>),
 }
 
 impl<W: Write + Seek> AudioStreamWriter<W> {
@@ -85,12 +85,12 @@ impl<W: Write + Seek> AudioStreamWriter<W> {
                 sample_rate,
                 options,
             )?),
-            OutputFormat::Flac(options) => Self::Flac(FlacStreamWriter::new(
+            OutputFormat::Flac(options) => Self::Flac(Box::new(FlacStreamWriter::new(
                 writer,
                 channels,
                 sample_rate,
                 options,
-            )?),
+            )?)),
         })
     }
 

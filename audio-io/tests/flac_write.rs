@@ -335,10 +335,12 @@ proptest! {
         let audio = Audio { samples: samples.clone(), sample_rate: 44_100 };
         let options = FlacWriteOptions { block_size, ..Default::default() };
         let bytes = write_flac_to_vec(&audio, &options).expect("encode");
+        // A stream of no samples is not opened by symphonia (nor by
+        // libsndfile, whose own such file it cannot read back either).
         if n > 0 {
             prop_assert_eq!(md5_verifies(bytes.clone()), Some(true));
+            let decoded = audio_io::decode_bytes(bytes, Some("flac")).expect("decode");
+            prop_assert_eq!(decoded.samples, samples);
         }
-        let decoded = audio_io::decode_bytes(bytes, Some("flac")).expect("decode");
-        prop_assert_eq!(decoded.samples, samples);
     }
 }

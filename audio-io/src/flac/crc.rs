@@ -7,7 +7,7 @@
 pub(super) fn crc8(bytes: &[u8]) -> u8 {
     bytes
         .iter()
-        .fold(0u8, |crc, &b| CRC8_TABLE[usize::from(crc ^ b)])
+        .fold(0u8, |crc, &b| CRC8_TABLE[usize::from(crc ^ b)] as u8)
 }
 
 /// CRC-16 (polynomial 0x8005) of `bytes`.
@@ -18,38 +18,30 @@ pub(super) fn crc16(bytes: &[u8]) -> u16 {
 }
 
 /// CRC-8 of each byte value.
-const CRC8_TABLE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut crc = i as u8;
-        let mut bit = 0;
-        while bit < 8 {
-            crc = if crc & 0x80 != 0 {
-                (crc << 1) ^ 0x07
-            } else {
-                crc << 1
-            };
-            bit += 1;
-        }
-        table[i] = crc;
-        i += 1;
-    }
-    table
-};
-
+const CRC8_TABLE: [u16; 256] = table(0x07, 8);
 /// CRC-16 of each byte value in the high byte.
-const CRC16_TABLE: [u16; 256] = {
+const CRC16_TABLE: [u16; 256] = table(0x8005, 16);
+
+/// The table of a most-significant-bit-first CRC of `width` bits (8 or
+/// 16) with polynomial `poly`: entry `i` is the CRC of the byte `i` at the
+/// top of the register.
+const fn table(poly: u16, width: u32) -> [u16; 256] {
+    let top = 1u16 << (width - 1);
+    let mask = if width == 16 {
+        u16::MAX
+    } else {
+        (1u16 << width) - 1
+    };
     let mut table = [0u16; 256];
     let mut i = 0;
     while i < 256 {
-        let mut crc = (i as u16) << 8;
+        let mut crc = (i as u16) << (width - 8);
         let mut bit = 0;
         while bit < 8 {
-            crc = if crc & 0x8000 != 0 {
-                (crc << 1) ^ 0x8005
+            crc = if crc & top != 0 {
+                ((crc << 1) ^ poly) & mask
             } else {
-                crc << 1
+                (crc << 1) & mask
             };
             bit += 1;
         }
@@ -57,7 +49,7 @@ const CRC16_TABLE: [u16; 256] = {
         i += 1;
     }
     table
-};
+}
 
 #[cfg(test)]
 mod tests {

@@ -366,7 +366,10 @@ fn partition(residual: &[u64], n: usize, order: usize) -> (u64, Rice) {
     // The finest partition order: n divisible, and the first partition
     // longer than the warm-up.
     let mut max_p = 0;
-    while max_p < MAX_PARTITION_ORDER && n % (1 << (max_p + 1)) == 0 && (n >> (max_p + 1)) > order {
+    while max_p < MAX_PARTITION_ORDER
+        && n.is_multiple_of(1 << (max_p + 1))
+        && (n >> (max_p + 1)) > order
+    {
         max_p += 1;
     }
     let part = n >> max_p;

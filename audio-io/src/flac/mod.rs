@@ -7,7 +7,7 @@
 //! left/right, left/side, side/right and mid/side. It writes a STREAMINFO
 //! block with the stream's MD5 signature, so `flac -t` and decoders that
 //! verify (libFLAC, symphonia with `verify`) check every sample. Decoding
-//! FLAC goes through [`crate::decode`] and [`crate::load`].
+//! FLAC goes through [`crate::decode()`] and [`crate::load()`].
 //!
 //! Samples are quantised as [`crate::wav`] does ([`crate::wav::quantize`],
 //! optional [`Dither`]), so a WAV and a FLAC file written from the same
@@ -83,6 +83,8 @@ impl Default for FlacWriteOptions {
 /// Samples are quantised with [`crate::wav::quantize`] (clipped to the
 /// format's range) after the optional [`Dither`]. The file is written under
 /// a temporary name and renamed when complete ([`crate::OutputFile`]).
+/// Audio of no samples gives the marker and STREAMINFO alone: valid FLAC,
+/// which symphonia and libsndfile do not open.
 ///
 /// # Errors
 ///
