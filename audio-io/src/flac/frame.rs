@@ -128,8 +128,6 @@ pub(super) struct FrameEncoder {
 /// Scratch buffers of [`plan`].
 #[derive(Debug, Default)]
 struct Scratch {
-    /// The differences of the signal being planned.
-    diff: Vec<i64>,
     /// The linear predictor's residual.
     lpc_residual: Vec<u64>,
     analysis: Analysis,
@@ -274,16 +272,19 @@ pub(super) fn zigzag(r: i64) -> u64 {
 
 /// The Rice parameter of a partition of `count` residuals whose zigzag
 /// codes sum to `sum`, and the partition's size in bits: `count · (k + 1) +
-/// (sum >> k)`, an upper bound of the exact `Σ (1 + k + (u >> k))`.
+/// (sum >> k)`, an upper bound of the exact `Σ (1 + k + (u >> k))`,
+/// minimised over `k` in 0 to 30.
+///
+/// The size is convex in `k`: from `k` to `k + 1` it changes by `count −
+/// ⌈(sum >> k) / 2⌉`, which never decreases. The smallest minimiser is
+/// therefore the first `k` where that change is no longer negative, the
+/// parameter a search of every `k` keeping the first minimum would pick.
 fn rice_parameter(count: u64, sum: u64) -> (u32, u64) {
-    let mut best = (0, count.saturating_add(sum));
-    for k in 1..=MAX_RICE_PARAMETER {
-        let size = count * u64::from(k + 1) + (sum >> k);
-        if size < best.1 {
-            best = (k, size);
-        }
+    let mut k = 0;
+    while k < MAX_RICE_PARAMETER && ((sum >> k) + 1) >> 1 > count {
+        k += 1;
     }
-    best
+    (k, count * u64::from(k + 1) + (sum >> k))
 }
 
 /// Plans the subframe of `x` with `bits` bits per sample: constant when all
@@ -305,35 +306,16 @@ fn plan(subframe: &mut Subframe, x: &[i64], bits: u32, scratch: &mut Scratch) {
         return;
     }
 
-    // The fixed predictor: residual sums of each order over the same samples.
-    let diff = &mut scratch.diff;
-    diff.clear();
-    diff.extend_from_slice(x);
-    let mut best = (0, u64::MAX);
-    for order in 0..=MAX_FIXED_ORDER {
-        if order > 0 {
-            for i in (order..n).rev() {
-                diff[i] -= diff[i - 1];
-            }
-        }
-        let sum = diff[MAX_FIXED_ORDER..]
-            .iter()
-            .fold(0u64, |acc, &r| acc.saturating_add(r.unsigned_abs()));
-        if sum < best.1 {
-            best = (order, sum);
+    // The fixed predictor: the order whose residual over the same samples
+    // has the smallest absolute sum.
+    let sums = fixed_residual_sums(x);
+    let mut order = 0;
+    for (k, &sum) in sums.iter().enumerate() {
+        if sum < sums[order] {
+            order = k;
         }
     }
-    let order = best.0;
-    diff.clear();
-    diff.extend_from_slice(x);
-    for k in 1..=order {
-        for i in (k..n).rev() {
-            diff[i] -= diff[i - 1];
-        }
-    }
-    subframe
-        .residual
-        .extend(diff[order..].iter().map(|&r| zigzag(r)));
+    fixed_residual(x, order, &mut subframe.residual);
     let (residual_size, rice) = partition(&subframe.residual, n, order);
     let size = 8 + order as u64 * u64::from(bits) + residual_size;
     if size < subframe.size {
@@ -356,6 +338,50 @@ fn plan(subframe: &mut Subframe, x: &[i64], bits: u32, scratch: &mut Scratch) {
         subframe.coding = Coding::Lpc { predictor, rice };
         subframe.size = size;
     }
+}
+
+/// The sums of absolute residuals of the fixed predictors of orders 0 to
+/// 4 over samples 4 onwards (`x` holds more than 4), in one pass: each
+/// order's residual is the difference of the order below at this sample and
+/// the previous one.
+fn fixed_residual_sums(x: &[i64]) -> [u64; MAX_FIXED_ORDER + 1] {
+    let mut sums = [0u64; MAX_FIXED_ORDER + 1];
+    // The residuals of orders 0 to 3 at sample 3.
+    let mut last = [
+        x[3],
+        x[3] - x[2],
+        x[3] - 2 * x[2] + x[1],
+        x[3] - 3 * x[2] + 3 * x[1] - x[0],
+    ];
+    for &v in &x[MAX_FIXED_ORDER..] {
+        let e1 = v - last[0];
+        let e2 = e1 - last[1];
+        let e3 = e2 - last[2];
+        let e4 = e3 - last[3];
+        for (sum, e) in sums.iter_mut().zip([v, e1, e2, e3, e4]) {
+            *sum = sum.saturating_add(e.unsigned_abs());
+        }
+        last = [v, e1, e2, e3];
+    }
+    sums
+}
+
+/// The zigzag-coded residual of the fixed predictor of `order` (0 to 4)
+/// after its `order` warm-up samples, into `out`.
+fn fixed_residual(x: &[i64], order: usize, out: &mut Vec<u64>) {
+    out.clear();
+    // The binomial coefficients of the order's difference, newest first.
+    let weights: &[i64] = match order {
+        0 => &[1],
+        1 => &[1, -1],
+        2 => &[1, -2, 1],
+        3 => &[1, -3, 3, -1],
+        _ => &[1, -4, 6, -4, 1],
+    };
+    out.extend(
+        x.windows(weights.len())
+            .map(|w| zigzag(w.iter().rev().zip(weights).map(|(&v, &c)| v * c).sum())),
+    );
 }
 
 /// The partition order and Rice parameters that code `residual` (the
@@ -494,6 +520,26 @@ mod tests {
     fn zigzag_interleaves_signs() {
         let codes: Vec<u64> = [0, -1, 1, -2, 2].into_iter().map(zigzag).collect();
         assert_eq!(codes, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn rice_parameter_is_the_exhaustive_search_minimum() {
+        let mut state = 12345u64;
+        for _ in 0..20_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let count = (state >> 40) % 300;
+            let sum = (state >> 8) >> ((state >> 3) % 40);
+            let mut best = (0, count.saturating_add(sum));
+            for k in 1..=super::MAX_RICE_PARAMETER {
+                let size = count * u64::from(k + 1) + (sum >> k);
+                if size < best.1 {
+                    best = (k, size);
+                }
+            }
+            assert_eq!(rice_parameter(count, sum), best, "count {count}, sum {sum}");
+        }
     }
 
     #[test]

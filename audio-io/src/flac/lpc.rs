@@ -44,11 +44,7 @@ impl Analysis {
             .extend(x.iter().zip(&self.window).map(|(&v, &w)| v as f64 * w));
         let mut autoc = [0.0f64; MAX_LPC_ORDER + 1];
         for (lag, a) in autoc.iter_mut().enumerate() {
-            *a = self.windowed[lag..]
-                .iter()
-                .zip(&self.windowed)
-                .map(|(p, q)| p * q)
-                .sum();
+            *a = dot(&self.windowed[lag..], &self.windowed);
         }
         if autoc[0] <= 0.0 {
             return None;
@@ -58,6 +54,27 @@ impl Analysis {
         let order = best_order(&errors, n, bits + precision);
         quantise(&coefficients[order - 1][..order], precision)
     }
+}
+
+/// `Σ a[i] · b[i]` over the shorter length, in four interleaved partial
+/// sums (one sequential sum is bound by the adder's latency).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// A Tukey window with half its length tapered (libFLAC's `tukey(0.5)`).
@@ -198,15 +215,18 @@ fn quantise(coefficients: &[f64], precision: u32) -> Option<Predictor> {
 /// leaves the 32-bit range decoders hold.
 pub(super) fn residual(x: &[i64], predictor: &Predictor, out: &mut Vec<u64>) -> bool {
     let order = predictor.coefficients.len();
+    // Coefficient j weighs x[i − 1 − j]: reversed, they line up with the
+    // window x[i − order .. i].
+    let reversed: Vec<i64> = predictor
+        .coefficients
+        .iter()
+        .rev()
+        .map(|&c| i64::from(c))
+        .collect();
     out.clear();
-    for i in order..x.len() {
-        let prediction: i64 = predictor
-            .coefficients
-            .iter()
-            .enumerate()
-            .map(|(j, &c)| i64::from(c) * x[i - 1 - j])
-            .sum();
-        let r = x[i] - (prediction >> predictor.shift);
+    for (window, &sample) in x.windows(order).zip(&x[order..]) {
+        let prediction: i64 = window.iter().zip(&reversed).map(|(&v, &c)| v * c).sum();
+        let r = sample - (prediction >> predictor.shift);
         if i32::try_from(r).is_err() {
             return false;
         }
