@@ -146,8 +146,9 @@ impl FrameEncoder {
     ) -> &[u8] {
         let n = channels.first().map_or(0, Vec::len);
         self.out.clear();
-        // Channel assignment and the order of the subframes.
-        let (assignment, order): (u64, Vec<usize>) = if channels.len() == 2 {
+        // Channel assignment and, for stereo, which planned subframes are
+        // written (indices into `subframes`).
+        let (assignment, order): (u64, [usize; 2]) = if channels.len() == 2 {
             self.side.clear();
             self.mid.clear();
             for (&l, &r) in channels[0].iter().zip(&channels[1]) {
@@ -162,16 +163,16 @@ impl FrameEncoder {
             let (l, r, s, m) = (left.size, right.size, side.size, mid.size);
             // Independent, left/side, side/right, mid/side: the smallest.
             [
-                (l + r, 1, vec![0, 1]),
-                (l + s, 8, vec![0, 2]),
-                (s + r, 9, vec![2, 1]),
-                (m + s, 10, vec![3, 2]),
+                (l + r, 1, [0, 1]),
+                (l + s, 8, [0, 2]),
+                (s + r, 9, [2, 1]),
+                (m + s, 10, [3, 2]),
             ]
             .into_iter()
             .min_by_key(|(size, _, _)| *size)
-            .map_or((1, vec![0, 1]), |(_, a, o)| (a, o))
+            .map_or((1, [0, 1]), |(_, a, o)| (a, o))
         } else {
-            ((channels.len() as u64).saturating_sub(1), Vec::new())
+            ((channels.len() as u64).saturating_sub(1), [0, 1])
         };
 
         // The header.
@@ -508,12 +509,24 @@ mod tests {
 
     #[test]
     fn frame_numbers_code_as_utf8() {
-        assert_eq!(coded_number(0x7F), vec![0x7F]);
-        // U+00E9 is C3 A9 in UTF-8; U+20AC is E2 82 AC.
-        assert_eq!(coded_number(0xE9), vec![0xC3, 0xA9]);
-        assert_eq!(coded_number(0x20AC), vec![0xE2, 0x82, 0xAC]);
-        assert_eq!(coded_number(0x7FF), vec![0xDF, 0xBF]);
-        assert_eq!(coded_number(0x800), vec![0xE0, 0xA0, 0x80]);
+        // Within Unicode's range the coding is UTF-8: compare with the
+        // standard library's encoder at every length's edges.
+        for v in [
+            0, 0x7F, 0x80, 0xE9, 0x7FF, 0x800, 0x20AC, 0xFFFF, 0x1_0000, 0x10_FFFF,
+        ] {
+            let c = char::from_u32(v).expect("a scalar value");
+            let mut utf8 = [0u8; 4];
+            assert_eq!(
+                coded_number(u64::from(v)),
+                c.encode_utf8(&mut utf8).as_bytes(),
+                "{v:#x}"
+            );
+        }
+        // Beyond it, the 5- to 7-byte forms FLAC extends it with.
+        assert_eq!(
+            coded_number((1 << 31) - 1),
+            vec![0xFD, 0xBF, 0xBF, 0xBF, 0xBF, 0xBF]
+        );
     }
 
     #[test]

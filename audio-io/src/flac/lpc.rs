@@ -262,6 +262,9 @@ mod tests {
         let p = quantise(&[1.5, -0.7], 12).expect("quantise");
         // 1.5 needs one integer bit: 12 bits = sign + 1 + 10 fraction bits.
         assert_eq!(p.shift, 10);
-        assert_eq!(p.coefficients, vec![1536, -717]);
+        // 1.5 is exact at that scale; -0.7 rounds with the error 1.5 left (none).
+        let scale = f64::from(1u32 << 10);
+        let expected = [(1.5 * scale).round() as i32, (-0.7 * scale).round() as i32];
+        assert_eq!(p.coefficients, expected);
     }
 }
