@@ -115,6 +115,86 @@ fn batch_norm_eval_and_train_match_torch() {
     }
 }
 
+/// The fused CPU kernels (GroupNorm alone, then GELU, then GLU; GLU
+/// alone) against candle's composite ops, which run when the input is a
+/// `Var` that autograd tracks: the fused path sums its statistics in f64,
+/// the composite one in f32.
+const FUSED_TOL: f64 = 2e-6;
+
+#[test]
+fn fused_group_norm_and_glu_equal_the_composite_ops() {
+    let affine = |c: usize| {
+        let mut map = std::collections::HashMap::new();
+        let w = Tensor::randn(1f32, 0.5, c, &Device::Cpu).unwrap();
+        map.insert("weight".to_string(), w);
+        map.insert(
+            "bias".to_string(),
+            Tensor::randn(0f32, 0.5, c, &Device::Cpu).unwrap(),
+        );
+        candle_nn::VarBuilder::from_tensors(map, DType::F32, &Device::Cpu)
+    };
+    let gn = GroupNorm::new(2, 6, 1e-5, true, affine(6)).unwrap();
+    for dims in [vec![3, 6, 17], vec![2, 6, 5, 9]] {
+        let x = (Tensor::randn(0f32, 1.5, dims.as_slice(), &Device::Cpu).unwrap() + 0.7).unwrap();
+        let tracked = Var::from_tensor(&x).unwrap();
+        let tracked = tracked.as_tensor();
+        close(
+            "groupnorm",
+            &gn.apply(&x).unwrap(),
+            &gn.apply(tracked).unwrap(),
+            FUSED_TOL,
+        );
+        close(
+            "groupnorm + gelu",
+            &gn.apply_gelu(&x).unwrap(),
+            &gn.apply(tracked).unwrap().gelu_erf().unwrap(),
+            FUSED_TOL,
+        );
+        close(
+            "groupnorm + glu",
+            &gn.apply_glu(&x).unwrap(),
+            &audio_nn::glu(&gn.apply(tracked).unwrap(), 1).unwrap(),
+            FUSED_TOL,
+        );
+        // A strided input (a transposed view) gives the same.
+        let t = x
+            .transpose(0, 2)
+            .unwrap()
+            .contiguous()
+            .unwrap()
+            .transpose(0, 2)
+            .unwrap();
+        close(
+            "strided",
+            &gn.apply_gelu(&t).unwrap(),
+            &gn.apply_gelu(&x).unwrap(),
+            0.0,
+        );
+        for dim in 0..dims.len() {
+            if dims[dim] % 2 == 0 {
+                let half = dims[dim] / 2;
+                let a = tracked.narrow(dim, 0, half).unwrap();
+                let b = tracked.narrow(dim, half, half).unwrap();
+                let want = a.mul(&candle_nn::ops::sigmoid(&b).unwrap()).unwrap();
+                close("glu", &audio_nn::glu(&x, dim).unwrap(), &want, FUSED_TOL);
+                close(
+                    "glu strided",
+                    &audio_nn::glu(&t, dim).unwrap(),
+                    &want,
+                    FUSED_TOL,
+                );
+            }
+        }
+    }
+    // An odd channel count has no GLU halves.
+    let odd = GroupNorm::new(1, 3, 1e-5, true, affine(3)).unwrap();
+    let x = Tensor::zeros((1, 3, 4), DType::F32, &Device::Cpu).unwrap();
+    assert!(matches!(
+        odd.apply_glu(&x),
+        Err(Error::ShapeMismatch { .. })
+    ));
+}
+
 #[test]
 fn group_layer_instance_norms_match_torch() {
     let gn = GroupNorm::new(2, 4, 1e-5, true, vb("groupnorm")).unwrap();

@@ -329,7 +329,7 @@ impl DConv {
         let mut x = x.clone();
         for layer in &self.layers {
             let mut y = layer.conv.forward(&x)?;
-            y = layer.norm1.apply(&y)?.gelu_erf()?;
+            y = layer.norm1.apply_gelu(&y)?;
             if let Some(lstm) = &layer.lstm {
                 y = lstm.forward(&y)?;
             }
@@ -337,7 +337,7 @@ impl DConv {
                 y = attn.forward(&y)?;
             }
             y = layer.conv_out.forward(&y)?;
-            y = audio_nn::glu(&layer.norm2.apply(&y)?, 1)?;
+            y = layer.norm2.apply_glu(&y)?;
             y = layer.scale.forward(&y)?;
             x = x.add(&y)?;
         }

@@ -181,6 +181,22 @@ fn apply_norm(norm: &Option<GroupNorm>, x: Tensor) -> Result<Tensor> {
     })
 }
 
+/// `gelu(norm(x))`, fused where there is a norm.
+fn norm_gelu(norm: &Option<GroupNorm>, x: &Tensor) -> Result<Tensor> {
+    Ok(match norm {
+        Some(n) => n.apply_gelu(x)?,
+        None => x.gelu_erf()?,
+    })
+}
+
+/// `glu(norm(x), 1)`, fused where there is a norm.
+fn norm_glu(norm: &Option<GroupNorm>, x: &Tensor) -> Result<Tensor> {
+    Ok(match norm {
+        Some(n) => n.apply_glu(x)?,
+        None => audio_nn::glu(x, 1)?,
+    })
+}
+
 /// `HEncLayer`: `conv → [+ inject] → norm1 → GELU → [DConv] → rewrite →
 /// norm2 → GLU`; an `empty` layer is its convolution alone.
 #[derive(Debug, Clone)]
@@ -265,7 +281,7 @@ impl HEncLayer {
             Some(inj) => y.add(inj)?,
             None => y,
         };
-        let mut y = apply_norm(&self.norm1, y)?.gelu_erf()?;
+        let mut y = norm_gelu(&self.norm1, &y)?;
         if let Some(d) = &self.dconv {
             y = if self.spec.freq {
                 dconv_freq(d, &y)?
@@ -274,7 +290,7 @@ impl HEncLayer {
             };
         }
         Ok(match &self.rewrite {
-            Some((conv, norm)) => audio_nn::glu(&apply_norm(norm, conv.forward(&y)?)?, 1)?,
+            Some((conv, norm)) => norm_glu(norm, &conv.forward(&y)?)?,
             None => y,
         })
     }
@@ -362,7 +378,7 @@ impl HDecLayer {
                 None => x,
             };
             let mut y = match &self.rewrite {
-                Some((conv, norm)) => audio_nn::glu(&apply_norm(norm, conv.forward(&x)?)?, 1)?,
+                Some((conv, norm)) => norm_glu(norm, &conv.forward(&x)?)?,
                 None => x,
             };
             if let Some(d) = &self.dconv {
@@ -375,10 +391,21 @@ impl HDecLayer {
             y
         };
         let pad = self.spec.padding();
+        // `norm2`, then GELU unless last (element-wise, so before the crop).
+        let finish = |z: Tensor| -> Result<Tensor> {
+            if self.last {
+                apply_norm(&self.norm2, z)
+            } else {
+                norm_gelu(&self.norm2, &z)
+            }
+        };
         let z = if self.spec.freq {
             let (b, _, _, t) = y.dims4()?;
-            let z = from_freq_rows(&self.conv_tr.forward(&freq_rows(&y)?)?, b, t)?;
-            let z = apply_norm(&self.norm2, z)?;
+            let z = finish(from_freq_rows(
+                &self.conv_tr.forward(&freq_rows(&y)?)?,
+                b,
+                t,
+            )?)?;
             if pad > 0 {
                 let f = z.dim(2)?;
                 z.narrow(2, pad, f - 2 * pad)?
@@ -386,10 +413,8 @@ impl HDecLayer {
                 z
             }
         } else {
-            let z = apply_norm(&self.norm2, self.conv_tr.forward(&y)?)?;
-            z.narrow(2, pad, length)?
+            finish(self.conv_tr.forward(&y)?)?.narrow(2, pad, length)?
         };
-        let z = if self.last { z } else { z.gelu_erf()? };
         Ok((z, y))
     }
 }

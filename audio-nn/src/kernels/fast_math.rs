@@ -40,6 +40,24 @@ fn map_inplace<const TANH: bool>(isa: Isa, x: &mut [f32]) {
     }
 }
 
+/// GLU over blocks: `x` is a sequence of blocks of `2·half` values, each
+/// the halves `a | b`, and the result holds `a ⊙ σ(b)` for each block
+/// (`half` values per block).
+pub(crate) fn glu_blocks(isa: Isa, x: &[f32], half: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(x.len() / 2);
+    if half == 0 {
+        return out;
+    }
+    let mut gate = vec![0f32; half];
+    for block in x.chunks_exact(2 * half) {
+        let (a, b) = block.split_at(half);
+        gate.copy_from_slice(b);
+        sigmoid_inplace(isa, &mut gate);
+        out.extend(a.iter().zip(&gate).map(|(v, g)| v * g));
+    }
+    out
+}
+
 /// `softmax` over each row of `row_len` values of `x`, in place:
 /// `e^{x − max} / Σ e^{x − max}` (the max taken first, as `torch.softmax`).
 pub(crate) fn softmax_rows_inplace(isa: Isa, x: &mut [f32], row_len: usize) {

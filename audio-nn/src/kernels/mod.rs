@@ -2,6 +2,7 @@
 
 pub(crate) mod fast_math;
 pub(crate) mod gemv;
+pub(crate) mod group_norm_kernel;
 pub(crate) mod gru_kernel;
 pub(crate) mod im2col_conv;
 pub(crate) mod lstm_kernel;
@@ -57,4 +58,28 @@ impl Isa {
     pub(crate) fn avx2_fma(self) -> bool {
         self.avx2 && self.fma
     }
+}
+
+/// Runs `f` on `x`'s float32 values in row-major order, borrowing them
+/// without a copy when `x` is contiguous (a strided `x` is made contiguous
+/// first); `None` when `x` is not a float32 tensor on the CPU.
+///
+/// # Errors
+///
+/// Candle errors from making `x` contiguous.
+pub(crate) fn with_cpu_f32<R>(
+    x: &candle_core::Tensor,
+    f: impl FnOnce(&[f32]) -> R,
+) -> candle_core::Result<Option<R>> {
+    if !x.device().is_cpu() || x.dtype() != candle_core::DType::F32 {
+        return Ok(None);
+    }
+    let x = x.contiguous()?;
+    let (storage, layout) = x.storage_and_layout();
+    Ok(match (&*storage, layout.contiguous_offsets()) {
+        (candle_core::Storage::Cpu(candle_core::CpuStorage::F32(data)), Some((a, b))) => {
+            Some(f(&data[a..b]))
+        }
+        _ => None,
+    })
 }

@@ -2,6 +2,7 @@
 
 use candle_core::Tensor;
 
+use crate::kernels::{fast_math, with_cpu_f32, Isa};
 use crate::{Error, Result};
 
 fn halves(layer: &'static str, x: &Tensor, dim: usize) -> Result<(Tensor, Tensor)> {
@@ -33,6 +34,15 @@ fn halves(layer: &'static str, x: &Tensor, dim: usize) -> Result<(Tensor, Tensor
 /// ```
 pub fn glu(x: &Tensor, dim: usize) -> Result<Tensor> {
     let (a, b) = halves("glu", x, dim)?;
+    if !x.track_op() {
+        // One pass over `x` on the CPU in float32: each block of the
+        // axis's two halves (times the trailing axes) gives one output block.
+        let d = x.dims();
+        let half = d[dim] / 2 * d[dim + 1..].iter().product::<usize>();
+        if let Some(y) = with_cpu_f32(x, |v| fast_math::glu_blocks(Isa::detect(), v, half))? {
+            return Ok(Tensor::from_vec(y, a.shape(), x.device())?);
+        }
+    }
     Ok(a.mul(&super::softmax::sigmoid(&b)?)?)
 }
 

@@ -1,9 +1,11 @@
 //! Group normalisation, `torch.nn.GroupNorm`.
 
-use candle_core::{Module, Tensor};
+use candle_core::{DType, Module, Tensor};
 use candle_nn::{Init, VarBuilder};
 
 use crate::checks;
+use crate::kernels::group_norm_kernel::{group_norm_act, GroupNormActivation, GroupNormShape};
+use crate::kernels::{with_cpu_f32, Isa};
 use crate::{Error, Result};
 
 const LAYER: &str = "GroupNorm";
@@ -104,6 +106,9 @@ impl GroupNorm {
             });
         }
         checks::channels(LAYER, self.num_channels, d[1])?;
+        if let Some(y) = self.fused(x, GroupNormActivation::Identity)? {
+            return Ok(y);
+        }
         let b = d[0];
         let xg = x.reshape((b, self.num_groups, ()))?;
         let mean = xg.mean_keepdim(2)?;
@@ -120,6 +125,129 @@ impl GroupNorm {
                 .broadcast_add(&bb.reshape(s)?)?,
             _ => xn,
         })
+    }
+}
+
+impl GroupNorm {
+    /// `gelu_erf(self.apply(x))` (GELU with the exact `erf`, as
+    /// `torch.nn.functional.gelu`), in one pass over the output on the CPU
+    /// in float32 outside autograd; otherwise the two steps.
+    ///
+    /// # Errors
+    ///
+    /// As [`GroupNorm::apply`].
+    ///
+    /// # Shapes
+    ///
+    /// `(batch, C, *)` → the same.
+    ///
+    /// ```
+    /// use audio_nn::GroupNorm;
+    /// use candle_core::{DType, Device, Tensor};
+    /// let vb = audio_nn::init::SeededVarMap::new(0).var_builder(DType::F32, &Device::Cpu);
+    /// let gn = GroupNorm::new(1, 2, 1e-5, true, vb)?;
+    /// let x = Tensor::new(&[[[1f32, 3.], [5., 7.]]], &Device::Cpu)?;
+    /// let fused = gn.apply_gelu(&x)?;
+    /// let steps = gn.apply(&x)?.gelu_erf()?;
+    /// let diff = (fused - steps)?.abs()?.max_all()?.to_scalar::<f32>()?;
+    /// assert!(diff < 1e-6);
+    /// # Ok::<(), audio_nn::Error>(())
+    /// ```
+    pub fn apply_gelu(&self, x: &Tensor) -> Result<Tensor> {
+        self.check(x)?;
+        match self.fused(x, GroupNormActivation::Gelu)? {
+            Some(y) => Ok(y),
+            None => Ok(self.apply(x)?.gelu_erf()?),
+        }
+    }
+
+    /// `glu(self.apply(x), 1)`: the normalised channels' halves `a | b`
+    /// give `a ⊙ σ(b)`, in one pass on the CPU in float32 outside
+    /// autograd; otherwise the two steps.
+    ///
+    /// # Errors
+    ///
+    /// As [`GroupNorm::apply`], and [`Error::ShapeMismatch`] for an odd
+    /// channel count.
+    ///
+    /// # Shapes
+    ///
+    /// `(batch, C, *)` → `(batch, C / 2, *)`.
+    ///
+    /// ```
+    /// use audio_nn::GroupNorm;
+    /// use candle_core::{DType, Device, Tensor};
+    /// let vb = audio_nn::init::SeededVarMap::new(0).var_builder(DType::F32, &Device::Cpu);
+    /// let gn = GroupNorm::new(1, 2, 1e-5, true, vb)?;
+    /// let x = Tensor::new(&[[[1f32, 3.], [5., 7.]]], &Device::Cpu)?;
+    /// let y = gn.apply_glu(&x)?;
+    /// assert_eq!(y.dims(), &[1, 1, 2]);
+    /// # Ok::<(), audio_nn::Error>(())
+    /// ```
+    pub fn apply_glu(&self, x: &Tensor) -> Result<Tensor> {
+        self.check(x)?;
+        if !self.num_channels.is_multiple_of(2) {
+            return Err(Error::ShapeMismatch {
+                layer: "glu",
+                expected: "an even size on axis 1".into(),
+                got: x.dims().to_vec(),
+            });
+        }
+        match self.fused(x, GroupNormActivation::Glu)? {
+            Some(y) => Ok(y),
+            None => crate::glu(&self.apply(x)?, 1),
+        }
+    }
+
+    /// The rank and channel checks of [`GroupNorm::apply`].
+    fn check(&self, x: &Tensor) -> Result<()> {
+        let d = x.dims();
+        if d.len() < 2 {
+            return Err(Error::InputRank {
+                layer: LAYER,
+                expected: 3,
+                layout: "(batch, channels, *)",
+                got: d.len(),
+                shape: d.to_vec(),
+            });
+        }
+        checks::channels(LAYER, self.num_channels, d[1])
+    }
+
+    /// The fused kernel's result, when it applies: a CPU float32 input
+    /// (made contiguous) and no tensor that autograd tracks.
+    fn fused(&self, x: &Tensor, act: GroupNormActivation) -> Result<Option<Tensor>> {
+        let tracked = x.track_op()
+            || self.weight.as_ref().is_some_and(Tensor::track_op)
+            || self.bias.as_ref().is_some_and(Tensor::track_op);
+        let f32_weights = self.weight.as_ref().is_none_or(|w| w.dtype() == DType::F32)
+            && self.bias.as_ref().is_none_or(|b| b.dtype() == DType::F32);
+        if tracked || !f32_weights || !x.device().is_cpu() || x.dtype() != DType::F32 {
+            return Ok(None);
+        }
+        let d = x.dims();
+        let shape = GroupNormShape {
+            batch: d[0],
+            channels: self.num_channels,
+            inner: d[2..].iter().product(),
+            groups: self.num_groups,
+        };
+        let affine = match (&self.weight, &self.bias) {
+            (Some(w), Some(b)) => Some((w.to_vec1::<f32>()?, b.to_vec1::<f32>()?)),
+            _ => None,
+        };
+        let affine = affine.as_ref().map(|(w, b)| (w.as_slice(), b.as_slice()));
+        let Some(y) = with_cpu_f32(x, |values| {
+            group_norm_act(Isa::detect(), values, shape, affine, self.eps, act)
+        })?
+        else {
+            return Ok(None);
+        };
+        let mut out_dims = d.to_vec();
+        if act == GroupNormActivation::Glu {
+            out_dims[1] /= 2;
+        }
+        Ok(Some(Tensor::from_vec(y, out_dims, x.device())?))
     }
 }
 
