@@ -195,6 +195,48 @@ fn fused_group_norm_and_glu_equal_the_composite_ops() {
     ));
 }
 
+/// The attention kernel against candle's operations (which run when an
+/// input is a tracked `Var`): sums in another order over up to 600 keys.
+const ATTENTION_TOL: f64 = 2e-6;
+
+#[test]
+fn multi_head_attention_kernel_equals_the_composite_ops() {
+    for (n, m) in [(300, 600), (5, 1), (257, 40)] {
+        let q = Tensor::randn(0f32, 1.0, (2, n, 12), &Device::Cpu).unwrap();
+        let k = Tensor::randn(0f32, 1.0, (2, m, 12), &Device::Cpu).unwrap();
+        let v = Tensor::randn(0f32, 1.0, (2, m, 12), &Device::Cpu).unwrap();
+        let tracked = Var::from_tensor(&v).unwrap();
+        let fast = audio_nn::multi_head_attention(&q, &k, &v, 3).unwrap();
+        let slow = audio_nn::multi_head_attention(&q, &k, tracked.as_tensor(), 3).unwrap();
+        close("attention", &fast, &slow, ATTENTION_TOL);
+        // A strided query (a transposed view) gives the same.
+        let qt = q
+            .transpose(0, 1)
+            .unwrap()
+            .contiguous()
+            .unwrap()
+            .transpose(0, 1)
+            .unwrap();
+        let strided = audio_nn::multi_head_attention(&qt, &k, &v, 3).unwrap();
+        close("strided", &strided, &fast, 0.0);
+    }
+    let q = Tensor::zeros((1, 4, 12), DType::F32, &Device::Cpu).unwrap();
+    let k = Tensor::zeros((1, 3, 12), DType::F32, &Device::Cpu).unwrap();
+    let short = Tensor::zeros((1, 3, 10), DType::F32, &Device::Cpu).unwrap();
+    let none = Tensor::zeros((1, 0, 12), DType::F32, &Device::Cpu).unwrap();
+    for (k, v, heads) in [
+        (&k, &k, 5),
+        (&short, &short, 2),
+        (&k, &short, 2),
+        (&none, &none, 2),
+    ] {
+        assert!(matches!(
+            audio_nn::multi_head_attention(&q, k, v, heads),
+            Err(Error::ShapeMismatch { .. })
+        ));
+    }
+}
+
 #[test]
 fn group_layer_instance_norms_match_torch() {
     let gn = GroupNorm::new(2, 4, 1e-5, true, vb("groupnorm")).unwrap();

@@ -185,7 +185,7 @@ fn apply_norm(norm: &Option<GroupNorm>, x: Tensor) -> Result<Tensor> {
 fn norm_gelu(norm: &Option<GroupNorm>, x: &Tensor) -> Result<Tensor> {
     Ok(match norm {
         Some(n) => n.apply_gelu(x)?,
-        None => x.gelu_erf()?,
+        None => audio_nn::gelu_erf(x)?,
     })
 }
 

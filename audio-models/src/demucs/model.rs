@@ -303,8 +303,13 @@ impl DemucsNet {
         if c.resample {
             x = self.resample(&x, true)?;
         }
-        let gelu =
-            |t: &Tensor| -> Result<Tensor> { Ok(if c.gelu { t.gelu_erf()? } else { t.relu()? }) };
+        let gelu = |t: &Tensor| -> Result<Tensor> {
+            Ok(if c.gelu {
+                audio_nn::gelu_erf(t)?
+            } else {
+                t.relu()?
+            })
+        };
         let gate = |t: &Tensor| -> Result<Tensor> {
             Ok(if c.glu {
                 audio_nn::glu(t, 1)?

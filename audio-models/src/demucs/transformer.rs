@@ -19,9 +19,6 @@ use crate::error::Result;
 /// LayerNorm's and GroupNorm's epsilon in the package.
 const EPS: f64 = 1e-5;
 
-/// Queries per block of attention scores.
-const QUERY_BLOCK: usize = 256;
-
 /// A norm over `(batch, tokens, channels)`: LayerNorm over channels,
 /// `MyGroupNorm(1, C)` over tokens and channels together, or none.
 #[derive(Debug, Clone)]
@@ -81,38 +78,15 @@ impl Attention {
 
     /// `(b, n, c)` queries over `(b, m, c)` keys and values.
     fn forward(&self, q: &Tensor, kv: &Tensor) -> Result<Tensor> {
-        let (b, n, c) = q.dims3()?;
-        let m = kv.dim(1)?;
-        let h = self.heads;
-        let d = c / h;
-        let project = |x: &Tensor, w: &Tensor, bias: &Tensor, len: usize| -> Result<Tensor> {
-            Ok(x.broadcast_matmul(w)?
-                .broadcast_add(bias)?
-                .reshape((b, len, h, d))?
-                .transpose(1, 2)?
-                .contiguous()?
-                .reshape((b * h, len, d))?)
+        let project = |x: &Tensor, w: &Tensor, bias: &Tensor| -> Result<Tensor> {
+            Ok(x.broadcast_matmul(w)?.broadcast_add(bias)?)
         };
-        let qh = (project(q, &self.w_q, &self.b_q, n)? * (1.0 / (d as f64).sqrt()))?;
-        let kh = project(kv, &self.w_k, &self.b_k, m)?;
-        let vh = project(kv, &self.w_v, &self.b_v, m)?;
-        let kt = kh.transpose(1, 2)?.contiguous()?;
-        // Queries in blocks, so that the scores held at once are
-        // `heads × QUERY_BLOCK × keys` rather than `heads × queries × keys`
-        // (231 MB for one release-size segment).
-        let mut parts = Vec::with_capacity(n.div_ceil(QUERY_BLOCK));
-        for start in (0..n).step_by(QUERY_BLOCK) {
-            let rows = QUERY_BLOCK.min(n - start);
-            let att = qh.narrow(1, start, rows)?.matmul(&kt)?;
-            let att = audio_nn::softmax_last_dim(&att)?;
-            parts.push(att.matmul(&vh)?);
-        }
-        let y = Tensor::cat(&parts, 1)?;
-        let y = y
-            .reshape((b, h, n, d))?
-            .transpose(1, 2)?
-            .contiguous()?
-            .reshape((b, n, c))?;
+        let y = audio_nn::multi_head_attention(
+            &project(q, &self.w_q, &self.b_q)?,
+            &project(kv, &self.w_k, &self.b_k)?,
+            &project(kv, &self.w_v, &self.b_v)?,
+            self.heads,
+        )?;
         Ok(self.out.apply(&y)?)
     }
 }
@@ -184,7 +158,11 @@ impl Layer {
 
     fn feed_forward(&self, x: &Tensor) -> Result<Tensor> {
         let h = self.linear1.apply(x)?;
-        let h = if self.gelu { h.gelu_erf()? } else { h.relu()? };
+        let h = if self.gelu {
+            audio_nn::gelu_erf(&h)?
+        } else {
+            h.relu()?
+        };
         Ok(self.linear2.apply(&h)?)
     }
 

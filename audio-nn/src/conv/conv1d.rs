@@ -7,6 +7,8 @@ use candle_nn::VarBuilder;
 use crate::checks;
 use crate::conv::padding::{pad1d, PadMode};
 use crate::init::default_uniform;
+use crate::kernels::conv1d_gemm::{conv1d_gemm, Conv1dShape};
+use crate::kernels::with_cpu_f32_2;
 use crate::Result;
 
 /// How a [`Conv1d`] pads its input before the valid convolution.
@@ -237,6 +239,9 @@ impl Conv1d {
     pub(crate) fn forward_unpadded(&self, x: &Tensor) -> Result<Tensor> {
         let [_, c, _] = checks::dims::<3>(CONV, "(batch, channels, time)", x)?;
         checks::channels(CONV, self.in_channels, c)?;
+        if let Some(y) = self.forward_gemm(x)? {
+            return Ok(y);
+        }
         let y = conv1d_valid(
             x,
             &self.weight,
@@ -247,6 +252,49 @@ impl Conv1d {
         Ok(match &self.bias {
             Some(b) => y.broadcast_add(&b.reshape((1, self.out_channels, 1))?)?,
             None => y,
+        })
+    }
+
+    /// The stride-1, one-group convolution with its bias by
+    /// [`conv1d_gemm`], on the CPU in float32 outside autograd (`None`
+    /// otherwise, or when the input is shorter than the kernel's span,
+    /// which the tensor path reports).
+    fn forward_gemm(&self, x: &Tensor) -> Result<Option<Tensor>> {
+        let tracked = x.track_op()
+            || self.weight.track_op()
+            || self.bias.as_ref().is_some_and(Tensor::track_op);
+        let (b, c, l) = x.dims3()?;
+        let span = self.config.dilation * (self.kernel_size - 1) + 1;
+        if tracked
+            || self.config.stride != 1
+            || self.config.groups != 1
+            || l < span
+            || self.bias.as_ref().is_some_and(|b| b.dtype() != DType::F32)
+        {
+            return Ok(None);
+        }
+        let shape = Conv1dShape {
+            batch: b,
+            in_channels: c,
+            length: l,
+            out_channels: self.out_channels,
+            kernel: self.kernel_size,
+            dilation: self.config.dilation,
+        };
+        let bias = match &self.bias {
+            Some(b) => Some(b.to_vec1::<f32>()?),
+            None => None,
+        };
+        let y = with_cpu_f32_2(x, &self.weight, |xs, ws| {
+            conv1d_gemm(xs, ws, bias.as_deref(), shape)
+        })?;
+        Ok(match y {
+            Some(y) => Some(Tensor::from_vec(
+                y,
+                (b, self.out_channels, shape.out_length()),
+                x.device(),
+            )?),
+            None => None,
         })
     }
 

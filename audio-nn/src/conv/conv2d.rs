@@ -64,6 +64,11 @@ pub struct Conv2d {
     config: Conv2dConfig,
 }
 
+/// Output columns per tile of [`Conv2d`]'s tap-by-tap products: 96
+/// output channels of a tile take 384 kB, which stay in a 512 kB L2
+/// cache across the taps.
+const COLUMN_TILE: usize = 1024;
+
 impl Conv2d {
     /// Loads (or initialises) the layer's `weight` and `bias` from `vb`.
     ///
@@ -136,8 +141,8 @@ impl Conv2d {
     /// `(p, q)` is one matrix product `W[:, :, p, q] · x_pad` over the
     /// padded input shifted by `p` rows and `q` columns, accumulated in
     /// place by gemm, on rows of the padded width (the extra columns are
-    /// dropped at the end). The work is the convolution's; the memory is
-    /// the padded input and the output.
+    /// dropped at the end), in tiles of [`COLUMN_TILE`] columns. The work
+    /// is the convolution's; the memory is the padded input and the output.
     fn forward_taps(&self, x: &Tensor, pad: usize) -> Result<Tensor> {
         let (b, cin, h, w) = x.dims4()?;
         let (kh, kw) = self.kernel;
@@ -167,39 +172,49 @@ impl Conv2d {
         };
         for item in 0..b {
             let image = &xp[item * cin * hp * wp..(item + 1) * cin * hp * wp];
-            for p in 0..kh {
-                for q in 0..kw {
-                    let rhs = &image[p * wp + q..];
-                    let lhs = &wt[p * kw + q..];
-                    // SAFETY: dst is `cout × n` with row stride `ho·wp`
-                    // (`cout·ho·wp` floats); lhs reads `w[o, c, p, q]` at
-                    // `o·cin·kh·kw + c·kh·kw` (< `wt.len()` − `p·kw + q`);
-                    // rhs reads `cin × n` with row stride `hp·wp` from
-                    // offset `p·wp + q`, and `(cin−1)·hp·wp + p·wp + q + n`
-                    // ≤ `cin·hp·wp` because `p ≤ kh−1`, `q ≤ kw−1` and
-                    // `n = ho·wp − kw + 1`.
-                    unsafe {
-                        gemm::gemm(
-                            cout,
-                            n,
-                            cin,
-                            full.as_mut_ptr(),
-                            1,
-                            (ho * wp) as isize,
-                            p + q > 0,
-                            lhs.as_ptr(),
-                            (kh * kw) as isize,
-                            (cin * kh * kw) as isize,
-                            rhs.as_ptr(),
-                            1,
-                            (hp * wp) as isize,
-                            1.0,
-                            1.0,
-                            false,
-                            false,
-                            false,
-                            parallelism,
-                        );
+            // Columns in tiles, all taps for one tile before the next, so
+            // the tile's output rows stay in cache while gemm accumulates
+            // the taps into them (one pass over the output, not one per
+            // tap).
+            for start in (0..n).step_by(COLUMN_TILE) {
+                let width = COLUMN_TILE.min(n - start);
+                for p in 0..kh {
+                    for q in 0..kw {
+                        let rhs = &image[p * wp + q + start..];
+                        let lhs = &wt[p * kw + q..];
+                        // SAFETY: dst is `cout × width` from column
+                        // `start` with row stride `ho·wp` (within
+                        // `cout·ho·wp` floats as `start + width ≤ n ≤
+                        // ho·wp`); lhs reads `w[o, c, p, q]` at
+                        // `o·cin·kh·kw + c·kh·kw` (< `wt.len()` − `p·kw +
+                        // q`); rhs reads `cin × width` with row stride
+                        // `hp·wp` from offset `p·wp + q + start`, and
+                        // `(cin−1)·hp·wp + p·wp + q + start + width` ≤
+                        // `cin·hp·wp` because `p ≤ kh−1`, `q ≤ kw−1` and
+                        // `start + width ≤ n = ho·wp − kw + 1`.
+                        unsafe {
+                            gemm::gemm(
+                                cout,
+                                width,
+                                cin,
+                                full.as_mut_ptr().add(start),
+                                1,
+                                (ho * wp) as isize,
+                                p + q > 0,
+                                lhs.as_ptr(),
+                                (kh * kw) as isize,
+                                (cin * kh * kw) as isize,
+                                rhs.as_ptr(),
+                                1,
+                                (hp * wp) as isize,
+                                1.0,
+                                1.0,
+                                false,
+                                false,
+                                false,
+                                parallelism,
+                            );
+                        }
                     }
                 }
             }

@@ -1,5 +1,7 @@
 //! CPU kernels for the fused inference paths, each chosen once, with a scalar fallback tested against it.
 
+pub(crate) mod attention_kernel;
+pub(crate) mod conv1d_gemm;
 pub(crate) mod fast_math;
 pub(crate) mod gemv;
 pub(crate) mod group_norm_kernel;
@@ -82,4 +84,38 @@ pub(crate) fn with_cpu_f32<R>(
         }
         _ => None,
     })
+}
+
+/// [`with_cpu_f32`] on two tensors at once: `None` unless both are float32
+/// tensors on the CPU.
+///
+/// # Errors
+///
+/// Candle errors from making them contiguous.
+pub(crate) fn with_cpu_f32_2<R>(
+    a: &candle_core::Tensor,
+    b: &candle_core::Tensor,
+    f: impl FnOnce(&[f32], &[f32]) -> R,
+) -> candle_core::Result<Option<R>> {
+    Ok(with_cpu_f32(a, |a| with_cpu_f32(b, |b| f(a, b)))?
+        .transpose()?
+        .flatten())
+}
+
+/// [`with_cpu_f32`] on three tensors at once.
+///
+/// # Errors
+///
+/// Candle errors from making them contiguous.
+pub(crate) fn with_cpu_f32_3<R>(
+    a: &candle_core::Tensor,
+    b: &candle_core::Tensor,
+    c: &candle_core::Tensor,
+    f: impl FnOnce(&[f32], &[f32], &[f32]) -> R,
+) -> candle_core::Result<Option<R>> {
+    Ok(
+        with_cpu_f32(a, |a| with_cpu_f32_2(b, c, |b, c| f(a, b, c)))?
+            .transpose()?
+            .flatten(),
+    )
 }

@@ -1,8 +1,10 @@
-//! Small layers: linear and MLP, PReLU, gating, LayerScale, FiLM,
-//! squeeze-excitation and softmax.
+//! Small layers: linear and MLP, PReLU, gating, LayerScale, FiLM, attention,
+//! squeeze-excitation, GELU and softmax.
 
+pub mod attention;
 pub mod film;
 pub mod gating;
+pub mod gelu;
 pub mod layer_scale;
 pub mod linear;
 pub mod prelu;
