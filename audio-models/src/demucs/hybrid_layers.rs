@@ -98,20 +98,17 @@ fn squeezed<'a>(
     Ok(VarBuilder::from_tensors(map, DType::F32, vb.device()))
 }
 
-/// `(b, c, f, t)` → `(b·t, c, f)`, for a 1-D layer along frequencies.
+/// `(b, c, f, t)` → `(b·t, c, f)`, for a 1-D layer along frequencies: per
+/// batch item, the `(c·f) × t` matrix transposed.
 fn freq_rows(x: &Tensor) -> Result<Tensor> {
     let (b, c, f, t) = x.dims4()?;
-    Ok(x.permute((0, 3, 1, 2))?
-        .contiguous()?
-        .reshape((b * t, c, f))?)
+    Ok(audio_nn::transpose_last_two(&x.reshape((b, c * f, t))?)?.reshape((b * t, c, f))?)
 }
 
 /// The inverse of [`freq_rows`] for `t` frames.
 fn from_freq_rows(y: &Tensor, b: usize, t: usize) -> Result<Tensor> {
     let (_, c, f) = y.dims3()?;
-    Ok(y.reshape((b, t, c, f))?
-        .permute((0, 2, 3, 1))?
-        .contiguous()?)
+    Ok(audio_nn::transpose_last_two(&y.reshape((b, t, c * f))?)?.reshape((b, c, f, t))?)
 }
 
 /// `(b, c, f, t)` → `(b·f, c, t)`: every frequency row as a sequence, as

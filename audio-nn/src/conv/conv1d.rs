@@ -9,6 +9,7 @@ use crate::conv::padding::{pad1d, PadMode};
 use crate::init::default_uniform;
 use crate::kernels::conv1d_gemm::{conv1d_gemm, Conv1dShape};
 use crate::kernels::with_cpu_f32_2;
+
 use crate::Result;
 
 /// How a [`Conv1d`] pads its input before the valid convolution.
@@ -239,7 +240,7 @@ impl Conv1d {
     pub(crate) fn forward_unpadded(&self, x: &Tensor) -> Result<Tensor> {
         let [_, c, _] = checks::dims::<3>(CONV, "(batch, channels, time)", x)?;
         checks::channels(CONV, self.in_channels, c)?;
-        if let Some(y) = self.forward_gemm(x)? {
+        if let Some(y) = self.forward_gemm(x, (0, 0))? {
             return Ok(y);
         }
         let y = conv1d_valid(
@@ -255,20 +256,19 @@ impl Conv1d {
         })
     }
 
-    /// The stride-1, one-group convolution with its bias by
-    /// [`conv1d_gemm`], on the CPU in float32 outside autograd (`None`
-    /// otherwise, or when the input is shorter than the kernel's span,
-    /// which the tensor path reports).
-    fn forward_gemm(&self, x: &Tensor) -> Result<Option<Tensor>> {
+    /// The one-group convolution with `pad` zeros on each side and its
+    /// bias by [`conv1d_gemm`], on the CPU in float32 outside autograd
+    /// (`None` otherwise, or when the padded input is shorter than the
+    /// kernel's span, which the tensor path reports).
+    fn forward_gemm(&self, x: &Tensor, pad: (usize, usize)) -> Result<Option<Tensor>> {
         let tracked = x.track_op()
             || self.weight.track_op()
             || self.bias.as_ref().is_some_and(Tensor::track_op);
         let (b, c, l) = x.dims3()?;
         let span = self.config.dilation * (self.kernel_size - 1) + 1;
         if tracked
-            || self.config.stride != 1
             || self.config.groups != 1
-            || l < span
+            || l + pad.0 + pad.1 < span
             || self.bias.as_ref().is_some_and(|b| b.dtype() != DType::F32)
         {
             return Ok(None);
@@ -280,6 +280,8 @@ impl Conv1d {
             out_channels: self.out_channels,
             kernel: self.kernel_size,
             dilation: self.config.dilation,
+            stride: self.config.stride,
+            pad,
         };
         let bias = match &self.bias {
             Some(b) => Some(b.to_vec1::<f32>()?),
@@ -319,6 +321,11 @@ impl Conv1d {
             t + l + r > self.context(),
             "padded input longer than the receptive field",
         )?;
+        if self.config.pad_mode == PadMode::Zeros {
+            if let Some(y) = self.forward_gemm(x, (l, r))? {
+                return Ok(y);
+            }
+        }
         let xp = pad1d(x, l, r, self.config.pad_mode)?;
         self.forward_unpadded(&xp)
     }
@@ -539,38 +546,96 @@ impl ConvTranspose1d {
         })
     }
 
-    /// `Pᵀ = Wᵀ X` for every batch item at once — `(out·k, in) × (in,
-    /// batch·len)` — then each column's `k` taps added at `t·stride +
-    /// k·dilation − padding`.
+    /// Per batch item, `P = Wᵀ X` — `(out·k, in) × (in, len)` by gemm
+    /// into one reused buffer, reading the weight and the item in place —
+    /// then each column's `k` taps added at `t·stride + k·dilation −
+    /// padding` into the output, which starts from the bias.
     fn forward_col2im(&self, x: &Tensor, n: usize, cin: usize, len: usize) -> Result<Tensor> {
+        let bias = match &self.bias {
+            Some(b) => Some(b.to_dtype(DType::F32)?.to_vec1::<f32>()?),
+            None => None,
+        };
+        let out_len = self.output_len(len);
+        let y = with_cpu_f32_2(x, &self.weight, |xs, ws| {
+            self.col2im_slices(xs, ws, bias.as_deref(), (n, cin, len), out_len)
+        })?
+        .ok_or(candle_core::Error::RequiresContiguous {
+            op: "conv-transpose1d",
+        })?;
+        Ok(Tensor::from_vec(
+            y,
+            (n, self.out_channels, out_len),
+            x.device(),
+        )?)
+    }
+
+    fn col2im_slices(
+        &self,
+        xs: &[f32],
+        ws: &[f32],
+        bias: Option<&[f32]>,
+        (n, cin, len): (usize, usize, usize),
+        out_len: usize,
+    ) -> Vec<f32> {
         let c = &self.config;
         let (cout, k) = (self.out_channels, self.kernel_size);
-        let xm = x.transpose(0, 1)?.contiguous()?.reshape((cin, n * len))?;
-        let wm = self.weight.reshape((cin, cout * k))?.t()?;
-        let p = wm.matmul(&xm)?.flatten_all()?.to_vec1::<f32>()?;
-        let out_len = self.output_len(len);
-        let mut y = vec![0.0f32; n * cout * out_len];
-        let cols = n * len;
-        for o in 0..cout {
-            for kk in 0..k {
-                let row = &p[(o * k + kk) * cols..(o * k + kk + 1) * cols];
-                let shift = (kk * c.dilation) as isize - c.padding as isize;
-                for b in 0..n {
-                    let dst = &mut y[(b * cout + o) * out_len..(b * cout + o + 1) * out_len];
-                    for (t, v) in row[b * len..(b + 1) * len].iter().enumerate() {
+        let mut y = Vec::with_capacity(n * cout * out_len);
+        for _ in 0..n {
+            for o in 0..cout {
+                let v = bias.map_or(0.0, |b| b[o]);
+                y.extend(std::iter::repeat_n(v, out_len));
+            }
+        }
+        let mut p = vec![0f32; cout * k * len];
+        let parallelism = match candle_core::utils::get_num_threads() {
+            0 | 1 => gemm::Parallelism::None,
+            threads => gemm::Parallelism::Rayon(threads),
+        };
+        for (item, dst) in xs
+            .chunks_exact(cin * len)
+            .zip(y.chunks_exact_mut(cout * out_len))
+        {
+            // SAFETY: dst `p` is `(cout·k) × len`, row-major (`cout·k·len`
+            // floats); lhs `Wᵀ` reads `w[ci, o, kk]` at `ci·cout·k + o·k +
+            // kk` for row `o·k + kk`, column `ci` (< `ws.len()` =
+            // `cin·cout·k`); rhs reads the item `cin × len` row-major.
+            unsafe {
+                gemm::gemm(
+                    cout * k,
+                    len,
+                    cin,
+                    p.as_mut_ptr(),
+                    1,
+                    len as isize,
+                    false,
+                    ws.as_ptr(),
+                    (cout * k) as isize,
+                    1,
+                    item.as_ptr(),
+                    1,
+                    len as isize,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                    false,
+                    parallelism,
+                );
+            }
+            for (o, out) in dst.chunks_exact_mut(out_len).enumerate() {
+                for kk in 0..k {
+                    let row = &p[(o * k + kk) * len..(o * k + kk + 1) * len];
+                    let shift = (kk * c.dilation) as isize - c.padding as isize;
+                    for (t, v) in row.iter().enumerate() {
                         let q = (t * c.stride) as isize + shift;
                         if q >= 0 && (q as usize) < out_len {
-                            dst[q as usize] += v;
+                            out[q as usize] += v;
                         }
                     }
                 }
             }
         }
-        let y = Tensor::from_vec(y, (n, cout, out_len), x.device())?;
-        Ok(match &self.bias {
-            Some(bias) => y.broadcast_add(&bias.reshape((1, self.out_channels, 1))?)?,
-            None => y,
-        })
+        y
     }
 
     /// [`Module::forward`] with this crate's error type.

@@ -1,8 +1,10 @@
-//! A valid stride-1 1-D convolution with one group, `y[b, o, t] = bias[o] +
-//! Σ_{c,k} w[o, c, k] · x[b, c, t + k·dilation]`, as one matrix product
-//! per tap that gemm accumulates into the output in place: the output is
-//! written once (starting from the bias), where the tap-by-tap tensor form
-//! allocates a product and a sum per tap and a sum for the bias.
+//! A 1-D convolution with one group and zero padding, `y[b, o, t] =
+//! bias[o] + Σ_{c,k} w[o, c, k] · x_pad[b, c, t·stride + k·dilation]`, as
+//! one matrix product per tap that gemm accumulates into the output in
+//! place, over the output columns whose input lies inside `x` (the padding
+//! contributes nothing, so it is never materialised): the output is
+//! written once (starting from the bias), where the tensor form allocates
+//! a padded copy, and a product and a sum per tap.
 
 /// The sizes of one convolution.
 #[derive(Debug, Clone, Copy)]
@@ -13,13 +15,31 @@ pub(crate) struct Conv1dShape {
     pub out_channels: usize,
     pub kernel: usize,
     pub dilation: usize,
+    pub stride: usize,
+    /// Zeros before and after the input.
+    pub pad: (usize, usize),
 }
 
 impl Conv1dShape {
     /// The output length (the caller checks that the input spans the
     /// kernel).
     pub(crate) fn out_length(&self) -> usize {
-        self.length - self.dilation * (self.kernel - 1)
+        let padded = self.length + self.pad.0 + self.pad.1;
+        (padded - self.dilation * (self.kernel - 1) - 1) / self.stride + 1
+    }
+
+    /// The output columns `[lo, hi)` whose input for `tap` lies inside
+    /// `x`: `0 ≤ t·stride + tap·dilation − pad.0 < length`.
+    fn columns(&self, tap: usize) -> (usize, usize) {
+        let offset = tap * self.dilation;
+        let lo = self.pad.0.saturating_sub(offset).div_ceil(self.stride);
+        // The largest `t·stride` with an index inside `x` is
+        // `length − 1 + pad.0 − offset`; none when that is negative.
+        let hi = match (self.length + self.pad.0).checked_sub(offset + 1) {
+            Some(last) => (last / self.stride + 1).min(self.out_length()),
+            None => 0,
+        };
+        (lo, hi.max(lo))
     }
 }
 
@@ -28,7 +48,8 @@ impl Conv1dShape {
 /// values.
 ///
 /// The caller checks that the slices have the shape's lengths, that
-/// `kernel ≥ 1` and that `length ≥ dilation·(kernel − 1) + 1`.
+/// `kernel ≥ 1`, `stride ≥ 1` and that the padded length is at least
+/// `dilation·(kernel − 1) + 1`.
 pub(crate) fn conv1d_gemm(x: &[f32], w: &[f32], bias: Option<&[f32]>, s: Conv1dShape) -> Vec<f32> {
     let t = s.out_length();
     let (c, o, k) = (s.in_channels, s.out_channels, s.kernel);
@@ -52,28 +73,35 @@ pub(crate) fn conv1d_gemm(x: &[f32], w: &[f32], bias: Option<&[f32]>, s: Conv1dS
         .zip(out.chunks_exact_mut(o * t))
     {
         for tap in 0..k {
-            let rhs = &item[tap * s.dilation..];
+            let (lo, hi) = s.columns(tap);
+            if lo == hi {
+                continue;
+            }
+            let rhs = &item[lo * s.stride + tap * s.dilation - s.pad.0..];
             let lhs = &w[tap..];
-            // SAFETY: dst is `o × t` with row stride `t` (`o·t` floats);
-            // lhs reads `w[o', c', tap]` at `o'·c·k + c'·k` (< `w.len()` −
-            // `tap` as `tap < k`); rhs reads `c × t` with row stride
-            // `length` from offset `tap·dilation`, and `(c−1)·length +
-            // tap·dilation + t ≤ c·length` because `t = length −
-            // dilation·(k−1)` and `tap ≤ k−1`.
+            // SAFETY: dst is `o × (hi − lo)` from column `lo` with row
+            // stride `t` (within `o·t` floats as `hi ≤ t`); lhs reads
+            // `w[o', c', tap]` at `o'·c·k + c'·k` (< `w.len()` − `tap` as
+            // `tap < k`); rhs reads `c × (hi − lo)` with row stride
+            // `length` and column stride `stride` from input index
+            // `lo·stride + tap·dilation − pad.0` ≥ 0, and its last read,
+            // `(c−1)·length + (hi−1)·stride + tap·dilation − pad.0`, is
+            // below `c·length` because `hi` keeps that index below
+            // `length` ([`Conv1dShape::columns`]).
             unsafe {
                 gemm::gemm(
                     o,
-                    t,
+                    hi - lo,
                     c,
-                    dst.as_mut_ptr(),
+                    dst.as_mut_ptr().add(lo),
                     1,
                     t as isize,
-                    bias.is_some() || tap > 0,
+                    true,
                     lhs.as_ptr(),
                     k as isize,
                     (c * k) as isize,
                     rhs.as_ptr(),
-                    1,
+                    s.stride as isize,
                     s.length as isize,
                     1.0,
                     1.0,
@@ -97,7 +125,16 @@ mod tests {
 
     #[test]
     fn matches_the_direct_sum() {
-        for (bias, kernel, dilation) in [(true, 3, 2), (false, 1, 1), (true, 5, 1)] {
+        for (bias, kernel, dilation, stride, pad) in [
+            (true, 3, 2, 1, (0, 0)),
+            (false, 1, 1, 1, (0, 0)),
+            (true, 5, 1, 1, (2, 2)),
+            (true, 8, 1, 4, (2, 2)),
+            (false, 3, 2, 3, (2, 0)),
+            (true, 3, 16, 1, (16, 16)),
+            (true, 3, 40, 1, (40, 40)),
+            (true, 4, 3, 2, (0, 7)),
+        ] {
             let s = Conv1dShape {
                 batch: 2,
                 in_channels: 3,
@@ -105,6 +142,8 @@ mod tests {
                 out_channels: 4,
                 kernel,
                 dilation,
+                stride,
+                pad,
             };
             let x: Vec<f32> = (0..2 * 3 * 29)
                 .map(|i| ((i * 37) % 17) as f32 - 8.0)
@@ -122,8 +161,11 @@ mod tests {
                         let mut want = if bias { b[oc] } else { 0.0 };
                         for ci in 0..3 {
                             for tap in 0..kernel {
-                                want += w[(oc * 3 + ci) * kernel + tap]
-                                    * x[(n * 3 + ci) * 29 + ti + tap * dilation];
+                                let at = (ti * stride + tap * dilation).checked_sub(pad.0);
+                                if let Some(at) = at.filter(|&a| a < 29) {
+                                    want +=
+                                        w[(oc * 3 + ci) * kernel + tap] * x[(n * 3 + ci) * 29 + at];
+                                }
                             }
                         }
                         let g = got[(n * 4 + oc) * t + ti];

@@ -1,0 +1,3 @@
+//! Tensor operations with CPU kernels: the transpose of the last two axes.
+
+pub mod transpose;
