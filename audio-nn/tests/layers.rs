@@ -195,6 +195,40 @@ fn fused_group_norm_and_glu_equal_the_composite_ops() {
     ));
 }
 
+#[test]
+fn layer_scale_residual_equals_the_composite_ops() {
+    for (channel_last, dims) in [(false, [2, 6, 33]), (true, [2, 33, 6])] {
+        let mut map = std::collections::HashMap::new();
+        map.insert(
+            "scale".to_string(),
+            Tensor::randn(0f32, 1.0, 6, &Device::Cpu).unwrap(),
+        );
+        let vb = candle_nn::VarBuilder::from_tensors(map, DType::F32, &Device::Cpu);
+        let ls = audio_nn::LayerScale::new(6, 0.3, channel_last, vb).unwrap();
+        let r = Tensor::randn(0f32, 1.0, &dims, &Device::Cpu).unwrap();
+        let x = Tensor::randn(0f32, 1.0, &dims, &Device::Cpu).unwrap();
+        let tracked = Var::from_tensor(&x).unwrap();
+        let want = (&r + ls.forward(tracked.as_tensor()).unwrap()).unwrap();
+        // The same f32 operations in the same order: equal.
+        close("add_scaled", &ls.add_scaled(&r, &x).unwrap(), &want, 0.0);
+        close(
+            "add_scaled tracked",
+            &ls.add_scaled(&r, tracked.as_tensor()).unwrap(),
+            &want,
+            0.0,
+        );
+        let wrong = Tensor::zeros((2, 5, 33), DType::F32, &Device::Cpu).unwrap();
+        assert!(matches!(
+            ls.add_scaled(&wrong, &wrong),
+            Err(Error::ShapeMismatch { .. })
+        ));
+        assert!(matches!(
+            ls.add_scaled(&r, &wrong),
+            Err(Error::ShapeMismatch { .. })
+        ));
+    }
+}
+
 /// The attention kernel against candle's operations (which run when an
 /// input is a tracked `Var`): sums in another order over up to 600 keys.
 const ATTENTION_TOL: f64 = 2e-6;

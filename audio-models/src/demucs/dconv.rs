@@ -338,8 +338,7 @@ impl DConv {
             }
             y = layer.conv_out.forward(&y)?;
             y = layer.norm2.apply_glu(&y)?;
-            y = layer.scale.forward(&y)?;
-            x = x.add(&y)?;
+            x = layer.scale.add_scaled(&x, &y)?;
         }
         Ok(x)
     }

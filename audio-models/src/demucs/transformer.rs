@@ -10,7 +10,7 @@
 //! `norm1`–`norm3`, `norm_out`, `gamma_1.scale`, `gamma_2.scale`.
 
 use audio_nn::{GroupNorm, LayerNorm, LayerScale, Linear};
-use candle_core::{Device, Module, Tensor};
+use candle_core::{Device, Tensor};
 use candle_nn::VarBuilder;
 
 use super::hybrid_config::TransformerConfig;
@@ -166,10 +166,11 @@ impl Layer {
         Ok(self.linear2.apply(&h)?)
     }
 
-    fn scaled(gamma: &Option<LayerScale>, x: Tensor) -> Result<Tensor> {
+    /// `x + gamma ⊙ y` (`x + y` without a scale).
+    fn residual(gamma: &Option<LayerScale>, x: &Tensor, y: &Tensor) -> Result<Tensor> {
         Ok(match gamma {
-            Some(g) => g.forward(&x)?,
-            None => x,
+            Some(g) => g.add_scaled(x, y)?,
+            None => x.add(y)?,
         })
     }
 
@@ -181,21 +182,19 @@ impl Layer {
                 (true, Some(k)) => self.attn.forward(&q, &self.norm2.forward(k)?)?,
                 _ => self.attn.forward(&q, &q)?,
             };
-            let x = (x + Self::scaled(&self.gamma_1, a)?)?;
+            let x = Self::residual(&self.gamma_1, x, &a)?;
             let ff_norm = if self.cross { &self.norm3 } else { &self.norm2 };
             let f = self.feed_forward(&ff_norm.forward(&x)?)?;
-            let x = (&x + Self::scaled(&self.gamma_2, f)?)?;
+            let x = Self::residual(&self.gamma_2, &x, &f)?;
             self.norm_out.forward(&x)
         } else {
             let a = match (self.cross, other) {
                 (true, Some(k)) => self.attn.forward(x, k)?,
                 _ => self.attn.forward(x, x)?,
             };
-            let x = self
-                .norm1
-                .forward(&(x + Self::scaled(&self.gamma_1, a)?)?)?;
+            let x = self.norm1.forward(&Self::residual(&self.gamma_1, x, &a)?)?;
             let f = self.feed_forward(&x)?;
-            self.norm2.forward(&(&x + Self::scaled(&self.gamma_2, f)?)?)
+            self.norm2.forward(&Self::residual(&self.gamma_2, &x, &f)?)
         }
     }
 }
