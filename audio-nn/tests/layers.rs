@@ -170,9 +170,9 @@ fn fused_group_norm_and_glu_equal_the_composite_ops() {
             &gn.apply_gelu(&x).unwrap(),
             0.0,
         );
-        for dim in 0..dims.len() {
-            if dims[dim] % 2 == 0 {
-                let half = dims[dim] / 2;
+        for (dim, &size) in dims.iter().enumerate() {
+            if size % 2 == 0 {
+                let half = size / 2;
                 let a = tracked.narrow(dim, 0, half).unwrap();
                 let b = tracked.narrow(dim, half, half).unwrap();
                 let want = a.mul(&candle_nn::ops::sigmoid(&b).unwrap()).unwrap();

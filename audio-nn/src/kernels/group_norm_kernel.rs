@@ -7,11 +7,11 @@
 //! `f64` sums, then each channel `c` is mapped as `y = (x − μ)·s_c + b_c`
 //! with `s_c = w_c / √(σ² + ε)` (the centring first, with `μ` as the sum
 //! of two `f32`, so a large mean cancels without rounding), followed by:
-//! - [`GroupNormActivation::Identity`]: `y`;
-//! - [`GroupNormActivation::Gelu`]: `y · (1 + erf(y / √2)) / 2` by
+//! - [`GroupNormActivation::Identity`] gives `y`;
+//! - [`GroupNormActivation::Gelu`] gives `y · (1 + erf(y / √2)) / 2` by
 //!   [`fast_math::gelu_erf_inplace`];
-//! - [`GroupNormActivation::Glu`]: the channels' halves `a | b` give
-//!   `a ⊙ σ(b)` (`torch.nn.functional.glu(·, dim=1)`), the sigmoid by
+//! - [`GroupNormActivation::Glu`] gives `a ⊙ σ(b)` for the channels'
+//!   halves `a | b` (`torch.nn.functional.glu(·, dim=1)`), the sigmoid by
 //!   [`fast_math::sigmoid_inplace`].
 
 use crate::kernels::{fast_math, Isa};
