@@ -587,10 +587,7 @@ impl ConvTranspose1d {
             }
         }
         let mut p = vec![0f32; cout * k * len];
-        let parallelism = match candle_core::utils::get_num_threads() {
-            0 | 1 => gemm::Parallelism::None,
-            threads => gemm::Parallelism::Rayon(threads),
-        };
+        let parallelism = crate::kernels::gemm_parallelism();
         for (item, dst) in xs
             .chunks_exact(cin * len)
             .zip(y.chunks_exact_mut(cout * out_len))

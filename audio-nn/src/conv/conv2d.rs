@@ -164,12 +164,7 @@ impl Conv2d {
         let n = ho * wp - (kw - 1);
         let mut full = vec![0.0f32; cout * ho * wp];
         let mut out = Vec::with_capacity(b * cout * ho * wo);
-        let threads = candle_core::utils::get_num_threads();
-        let parallelism = if threads > 1 {
-            gemm::Parallelism::Rayon(threads)
-        } else {
-            gemm::Parallelism::None
-        };
+        let parallelism = crate::kernels::gemm_parallelism();
         for item in 0..b {
             let image = &xp[item * cin * hp * wp..(item + 1) * cin * hp * wp];
             // Columns in tiles, all taps for one tile before the next, so

@@ -38,10 +38,7 @@ pub(crate) fn multi_head_attention(
     let d = s.head_dim;
     let mut out = vec![0f32; s.batch * s.queries * c];
     let mut scores = vec![0f32; QUERY_BLOCK.min(s.queries) * s.keys];
-    let parallelism = match candle_core::utils::get_num_threads() {
-        0 | 1 => gemm::Parallelism::None,
-        n => gemm::Parallelism::Rayon(n),
-    };
+    let parallelism = crate::kernels::gemm_parallelism();
     for b in 0..s.batch {
         let qb = &q[b * s.queries * c..(b + 1) * s.queries * c];
         let kb = &k[b * s.keys * c..(b + 1) * s.keys * c];

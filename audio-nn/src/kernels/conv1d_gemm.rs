@@ -64,10 +64,7 @@ pub(crate) fn conv1d_gemm(x: &[f32], w: &[f32], bias: Option<&[f32]>, s: Conv1dS
             None => out.resize(out.len() + o * t, 0.0),
         }
     }
-    let parallelism = match candle_core::utils::get_num_threads() {
-        0 | 1 => gemm::Parallelism::None,
-        n => gemm::Parallelism::Rayon(n),
-    };
+    let parallelism = crate::kernels::gemm_parallelism();
     for (item, dst) in x
         .chunks_exact(c * s.length)
         .zip(out.chunks_exact_mut(o * t))

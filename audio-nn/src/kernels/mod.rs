@@ -119,3 +119,12 @@ pub(crate) fn with_cpu_f32_3<R>(
             .flatten(),
     )
 }
+
+/// gemm's parallelism for candle's thread count: none for one thread (the
+/// benchmarks' setting), else rayon over that many threads.
+pub(crate) fn gemm_parallelism() -> gemm::Parallelism {
+    match candle_core::utils::get_num_threads() {
+        0 | 1 => gemm::Parallelism::None,
+        n => gemm::Parallelism::Rayon(n),
+    }
+}

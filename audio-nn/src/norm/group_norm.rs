@@ -95,17 +95,8 @@ impl GroupNorm {
     ///
     /// [`Error::InputRank`] for rank < 2, [`Error::ChannelMismatch`].
     pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
+        self.check(x)?;
         let d = x.dims().to_vec();
-        if d.len() < 2 {
-            return Err(Error::InputRank {
-                layer: LAYER,
-                expected: 3,
-                layout: "(batch, channels, *)",
-                got: d.len(),
-                shape: d,
-            });
-        }
-        checks::channels(LAYER, self.num_channels, d[1])?;
         if let Some(y) = self.fused(x, GroupNormActivation::Identity)? {
             return Ok(y);
         }
