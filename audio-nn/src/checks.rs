@@ -39,6 +39,22 @@ pub(crate) fn channels(layer: &'static str, expected: usize, got: usize) -> Resu
     }
 }
 
+/// A `(batch, channels, *)` input with `channels` channels: rank at least
+/// 2, or [`Error::InputRank`]; then [`channels`].
+pub(crate) fn channels_first(layer: &'static str, channels: usize, x: &Tensor) -> Result<()> {
+    let d = x.dims();
+    if d.len() < 2 {
+        return Err(Error::InputRank {
+            layer,
+            expected: 3,
+            layout: "(batch, channels, *)",
+            got: d.len(),
+            shape: d.to_vec(),
+        });
+    }
+    self::channels(layer, channels, d[1])
+}
+
 /// [`Error::IncompatibleShapes`] unless the two tensors have the same shape.
 pub(crate) fn same_shape(layer: &'static str, a: &Tensor, b: &Tensor) -> Result<()> {
     if a.dims() == b.dims() {

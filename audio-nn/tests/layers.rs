@@ -269,6 +269,12 @@ fn multi_head_attention_kernel_equals_the_composite_ops() {
             Err(Error::ShapeMismatch { .. })
         ));
     }
+    // A query of the wrong rank is the same typed error.
+    let flat = Tensor::zeros((4, 12), DType::F32, &Device::Cpu).unwrap();
+    assert!(matches!(
+        audio_nn::multi_head_attention(&flat, &k, &k, 2),
+        Err(Error::ShapeMismatch { .. })
+    ));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::checks;
 use crate::conv::padding::{pad1d, PadMode};
 use crate::init::default_uniform;
 use crate::kernels::conv1d_gemm::{conv1d_gemm, Conv1dShape};
-use crate::kernels::with_cpu_f32_2;
+use crate::kernels::{gemm_f32, with_cpu_f32_2, Strided};
 
 use crate::Result;
 
@@ -587,7 +587,6 @@ impl ConvTranspose1d {
             }
         }
         let mut p = vec![0f32; cout * k * len];
-        let parallelism = crate::kernels::gemm_parallelism();
         for (item, dst) in xs
             .chunks_exact(cin * len)
             .zip(y.chunks_exact_mut(cout * out_len))
@@ -597,26 +596,13 @@ impl ConvTranspose1d {
             // kk` for row `o·k + kk`, column `ci` (< `ws.len()` =
             // `cin·cout·k`); rhs reads the item `cin × len` row-major.
             unsafe {
-                gemm::gemm(
-                    cout * k,
-                    len,
-                    cin,
-                    p.as_mut_ptr(),
-                    1,
-                    len as isize,
+                gemm_f32(
+                    (cout * k, len, cin),
+                    Strided::new(p.as_mut_ptr(), len, 1),
                     false,
-                    ws.as_ptr(),
-                    (cout * k) as isize,
-                    1,
-                    item.as_ptr(),
-                    1,
-                    len as isize,
-                    0.0,
+                    Strided::new(ws.as_ptr(), 1, cout * k),
+                    Strided::new(item.as_ptr(), len, 1),
                     1.0,
-                    false,
-                    false,
-                    false,
-                    parallelism,
                 );
             }
             for (o, out) in dst.chunks_exact_mut(out_len).enumerate() {

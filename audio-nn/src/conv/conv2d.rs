@@ -5,6 +5,7 @@ use candle_nn::VarBuilder;
 
 use crate::checks;
 use crate::init::default_uniform;
+use crate::kernels::{gemm_f32, Strided};
 use crate::Result;
 
 const CONV: &str = "Conv2d";
@@ -164,7 +165,6 @@ impl Conv2d {
         let n = ho * wp - (kw - 1);
         let mut full = vec![0.0f32; cout * ho * wp];
         let mut out = Vec::with_capacity(b * cout * ho * wo);
-        let parallelism = crate::kernels::gemm_parallelism();
         for item in 0..b {
             let image = &xp[item * cin * hp * wp..(item + 1) * cin * hp * wp];
             // Columns in tiles, all taps for one tile before the next, so
@@ -188,26 +188,13 @@ impl Conv2d {
                         // `cin·hp·wp` because `p ≤ kh−1`, `q ≤ kw−1` and
                         // `start + width ≤ n = ho·wp − kw + 1`.
                         unsafe {
-                            gemm::gemm(
-                                cout,
-                                width,
-                                cin,
-                                full.as_mut_ptr().add(start),
-                                1,
-                                (ho * wp) as isize,
+                            gemm_f32(
+                                (cout, width, cin),
+                                Strided::new(full.as_mut_ptr().add(start), ho * wp, 1),
                                 p + q > 0,
-                                lhs.as_ptr(),
-                                (kh * kw) as isize,
-                                (cin * kh * kw) as isize,
-                                rhs.as_ptr(),
-                                1,
-                                (hp * wp) as isize,
+                                Strided::new(lhs.as_ptr(), cin * kh * kw, kh * kw),
+                                Strided::new(rhs.as_ptr(), hp * wp, 1),
                                 1.0,
-                                1.0,
-                                false,
-                                false,
-                                false,
-                                parallelism,
                             );
                         }
                     }

@@ -5,7 +5,7 @@
 //! each row of `S` in place, then `S V` by gemm into the result. No head
 //! is transposed or copied, and the scores held at once are one block's.
 
-use crate::kernels::{fast_math, Isa};
+use crate::kernels::{fast_math, gemm_f32, Isa, Strided};
 
 /// Queries per block: the scores held at once are `QUERY_BLOCK × keys`.
 pub(crate) const QUERY_BLOCK: usize = 256;
@@ -38,7 +38,6 @@ pub(crate) fn multi_head_attention(
     let d = s.head_dim;
     let mut out = vec![0f32; s.batch * s.queries * c];
     let mut scores = vec![0f32; QUERY_BLOCK.min(s.queries) * s.keys];
-    let parallelism = crate::kernels::gemm_parallelism();
     for b in 0..s.batch {
         let qb = &q[b * s.queries * c..(b + 1) * s.queries * c];
         let kb = &k[b * s.keys * c..(b + 1) * s.keys * c];
@@ -55,26 +54,13 @@ pub(crate) fn multi_head_attention(
                 // h·d + j` (< `qb.len()`); rhs reads `Kᵀ[j, t]` = key `t`,
                 // channel `h·d + j` at `t·c + h·d + j` (< `kb.len()`).
                 unsafe {
-                    gemm::gemm(
-                        rows,
-                        s.keys,
-                        d,
-                        scores.as_mut_ptr(),
-                        1,
-                        s.keys as isize,
+                    gemm_f32(
+                        (rows, s.keys, d),
+                        Strided::new(scores.as_mut_ptr(), s.keys, 1),
                         false,
-                        lhs.as_ptr(),
-                        1,
-                        c as isize,
-                        keys.as_ptr(),
-                        c as isize,
-                        1,
-                        0.0,
+                        Strided::new(lhs.as_ptr(), c, 1),
+                        Strided::new(keys.as_ptr(), 1, c),
                         scale,
-                        false,
-                        false,
-                        false,
-                        parallelism,
                     );
                 }
                 let block = &mut scores[..rows * s.keys];
@@ -87,26 +73,13 @@ pub(crate) fn multi_head_attention(
                 // value `t`, channel `h·d + j` at `t·c + h·d + j` (<
                 // `vb.len()`).
                 unsafe {
-                    gemm::gemm(
-                        rows,
-                        d,
-                        s.keys,
-                        dst.as_mut_ptr(),
-                        1,
-                        c as isize,
+                    gemm_f32(
+                        (rows, d, s.keys),
+                        Strided::new(dst.as_mut_ptr(), c, 1),
                         false,
-                        block.as_ptr(),
-                        1,
-                        s.keys as isize,
-                        values.as_ptr(),
-                        1,
-                        c as isize,
-                        0.0,
+                        Strided::new(block.as_ptr(), s.keys, 1),
+                        Strided::new(values.as_ptr(), c, 1),
                         1.0,
-                        false,
-                        false,
-                        false,
-                        parallelism,
                     );
                 }
             }

@@ -6,6 +6,8 @@
 //! written once (starting from the bias), where the tensor form allocates
 //! a padded copy, and a product and a sum per tap.
 
+use crate::kernels::{gemm_f32, Strided};
+
 /// The sizes of one convolution.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Conv1dShape {
@@ -64,7 +66,6 @@ pub(crate) fn conv1d_gemm(x: &[f32], w: &[f32], bias: Option<&[f32]>, s: Conv1dS
             None => out.resize(out.len() + o * t, 0.0),
         }
     }
-    let parallelism = crate::kernels::gemm_parallelism();
     for (item, dst) in x
         .chunks_exact(c * s.length)
         .zip(out.chunks_exact_mut(o * t))
@@ -86,26 +87,13 @@ pub(crate) fn conv1d_gemm(x: &[f32], w: &[f32], bias: Option<&[f32]>, s: Conv1dS
             // below `c·length` because `hi` keeps that index below
             // `length` ([`Conv1dShape::columns`]).
             unsafe {
-                gemm::gemm(
-                    o,
-                    hi - lo,
-                    c,
-                    dst.as_mut_ptr().add(lo),
-                    1,
-                    t as isize,
+                gemm_f32(
+                    (o, hi - lo, c),
+                    Strided::new(dst.as_mut_ptr().add(lo), t, 1),
                     true,
-                    lhs.as_ptr(),
-                    k as isize,
-                    (c * k) as isize,
-                    rhs.as_ptr(),
-                    s.stride as isize,
-                    s.length as isize,
+                    Strided::new(lhs.as_ptr(), c * k, k),
+                    Strided::new(rhs.as_ptr(), s.length, s.stride),
                     1.0,
-                    1.0,
-                    false,
-                    false,
-                    false,
-                    parallelism,
                 );
             }
         }

@@ -120,11 +120,73 @@ pub(crate) fn with_cpu_f32_3<R>(
     )
 }
 
-/// gemm's parallelism for candle's thread count: none for one thread (the
-/// benchmarks' setting), else rayon over that many threads.
-pub(crate) fn gemm_parallelism() -> gemm::Parallelism {
-    match candle_core::utils::get_num_threads() {
+/// An operand of [`gemm_f32`]: element `(i, j)` at `ptr + i·row + j·col`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Strided<P> {
+    ptr: P,
+    row: isize,
+    col: isize,
+}
+
+impl<P> Strided<P> {
+    /// Rows `row` floats apart, columns `col` apart (strides within one
+    /// allocation, far below `isize::MAX`).
+    #[allow(
+        clippy::cast_possible_wrap,
+        reason = "strides within one allocation, which Rust bounds by isize::MAX bytes"
+    )]
+    pub(crate) fn new(ptr: P, row: usize, col: usize) -> Self {
+        Self {
+            ptr,
+            row: row as isize,
+            col: col as isize,
+        }
+    }
+}
+
+/// `dst ← [dst +] scale · lhs · rhs` in float32 by gemm, for an `m × k`
+/// `lhs`, a `k × n` `rhs` and an `m × n` `dst` (`dst` is added to when
+/// `accumulate`, else overwritten), with no parallelism for candle's one
+/// thread (the benchmarks' setting) and rayon over its threads otherwise.
+///
+/// # Safety
+///
+/// Every element of each operand, at its pointer and strides, lies inside
+/// one live allocation, and `dst` overlaps neither `lhs` nor `rhs`.
+pub(crate) unsafe fn gemm_f32(
+    (m, n, k): (usize, usize, usize),
+    dst: Strided<*mut f32>,
+    accumulate: bool,
+    lhs: Strided<*const f32>,
+    rhs: Strided<*const f32>,
+    scale: f32,
+) {
+    let parallelism = match candle_core::utils::get_num_threads() {
         0 | 1 => gemm::Parallelism::None,
         n => gemm::Parallelism::Rayon(n),
+    };
+    // SAFETY: the caller's contract is gemm's.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.ptr,
+            dst.col,
+            dst.row,
+            accumulate,
+            lhs.ptr,
+            lhs.col,
+            lhs.row,
+            rhs.ptr,
+            rhs.col,
+            rhs.row,
+            if accumulate { 1.0 } else { 0.0 },
+            scale,
+            false,
+            false,
+            false,
+            parallelism,
+        );
     }
 }

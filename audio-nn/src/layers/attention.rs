@@ -42,21 +42,25 @@ const LAYER: &str = "multi_head_attention";
 /// # Ok::<(), audio_nn::Error>(())
 /// ```
 pub fn multi_head_attention(q: &Tensor, k: &Tensor, v: &Tensor, heads: usize) -> Result<Tensor> {
-    let (b, n, c) = q.dims3()?;
-    let shape_ok = k.dims3().ok() == Some((b, k.dim(1).unwrap_or(0), c))
-        && v.dims() == k.dims()
+    let (qd, kd) = (q.dims(), k.dims());
+    let shape_ok = qd.len() == 3
+        && kd.len() == 3
+        && v.dims() == kd
+        && kd[0] == qd[0]
+        && kd[1] > 0
+        && kd[2] == qd[2]
         && heads > 0
-        && c % heads == 0
-        && k.dim(1)? > 0;
+        && qd[2] % heads == 0;
     if !shape_ok {
         return Err(Error::ShapeMismatch {
             layer: LAYER,
             expected: format!(
-                "k and v (batch, keys >= 1, C) with q's batch and C = {c}, a multiple of {heads} heads"
+                "q (batch, queries, C), k and v (batch, keys >= 1, C), C a multiple of {heads} heads; q is {qd:?}"
             ),
-            got: k.dims().to_vec(),
+            got: kd.to_vec(),
         });
     }
+    let (b, n, c) = q.dims3()?;
     let m = k.dim(1)?;
     let d = c / heads;
     #[allow(clippy::cast_precision_loss, reason = "channel counts")]

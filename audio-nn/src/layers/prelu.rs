@@ -4,7 +4,7 @@ use candle_core::{Module, Tensor};
 use candle_nn::{Init, VarBuilder};
 
 use crate::checks;
-use crate::{Error, Result};
+use crate::Result;
 
 const LAYER: &str = "PRelu";
 
@@ -37,7 +37,7 @@ impl PRelu {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for 0; weight errors naming the key.
+    /// [`crate::Error::InvalidParameter`] for 0; weight errors naming the key.
     pub fn new(num_parameters: usize, vb: VarBuilder) -> Result<Self> {
         checks::config(
             LAYER,
@@ -67,24 +67,15 @@ impl PRelu {
     ///
     /// # Errors
     ///
-    /// [`Error::InputRank`] / [`Error::ChannelMismatch`] for per-channel slopes.
+    /// [`crate::Error::InputRank`] / [`crate::Error::ChannelMismatch`] for per-channel slopes.
     pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
         let neg = x.minimum(0.0)?;
         let pos = x.maximum(0.0)?;
         let a = if self.num_parameters == 1 {
             self.weight.reshape(vec![1; x.rank()])?
         } else {
+            checks::channels_first(LAYER, self.num_parameters, x)?;
             let d = x.dims();
-            if d.len() < 2 {
-                return Err(Error::InputRank {
-                    layer: LAYER,
-                    expected: 3,
-                    layout: "(batch, channels, *)",
-                    got: d.len(),
-                    shape: d.to_vec(),
-                });
-            }
-            checks::channels(LAYER, self.num_parameters, d[1])?;
             let mut s = vec![1; d.len()];
             s[1] = self.num_parameters;
             self.weight.reshape(s)?

@@ -192,17 +192,7 @@ impl GroupNorm {
 
     /// The rank and channel checks of [`GroupNorm::apply`].
     fn check(&self, x: &Tensor) -> Result<()> {
-        let d = x.dims();
-        if d.len() < 2 {
-            return Err(Error::InputRank {
-                layer: LAYER,
-                expected: 3,
-                layout: "(batch, channels, *)",
-                got: d.len(),
-                shape: d.to_vec(),
-            });
-        }
-        checks::channels(LAYER, self.num_channels, d[1])
+        checks::channels_first(LAYER, self.num_channels, x)
     }
 
     /// The fused kernel's result, when it applies: a CPU float32 input
